@@ -1,0 +1,1 @@
+"""Data layer: the IO table container, IO maths, readers, writers and the bundled datasets."""

@@ -1,0 +1,73 @@
+"""The chainsim exception hierarchy.
+
+Every error a user can cause by their input derives from :class:`ChainsimError`, so the
+CLI can turn it into one clear message and exit code 2 without a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = [
+    "ChainsimError",
+    "ConvergenceError",
+    "DataError",
+    "ModelBuildError",
+    "ScenarioError",
+    "SimulationError",
+    "did_you_mean",
+]
+
+
+class ChainsimError(Exception):
+    """Base class of every error chainsim raises on purpose."""
+
+
+class DataError(ChainsimError):
+    """An input-output table or data file is malformed, unbalanced or inconsistent."""
+
+
+class ScenarioError(ChainsimError):
+    """A scenario or sweep file is invalid (schema or reference to the model)."""
+
+
+class ModelBuildError(ChainsimError):
+    """A model cannot be built from a table and parameters."""
+
+
+class SimulationError(ChainsimError):
+    """The simulation reached a state it cannot continue from."""
+
+
+class ConvergenceError(ChainsimError):
+    """An iterative procedure (e.g. RAS) did not converge within its limits."""
+
+
+def did_you_mean(value: str, choices: Iterable[str], *, n: int = 1) -> str:
+    """Return a ``" (did you mean 'X'?)"`` suffix naming the closest choice, or ``""``.
+
+    Parameters
+    ----------
+    value : str
+        The unknown name the user wrote.
+    choices : iterable of str
+        The valid names.
+    n : int
+        How many suggestions to give at most.
+
+    Examples
+    --------
+    >>> did_you_mean("LM", ["LN", "JL", "HLJ"])
+    " (did you mean 'LN'?)"
+    >>> did_you_mean("zzz", ["LN"])
+    ''
+    """
+    choices = [str(c) for c in choices]
+    close = difflib.get_close_matches(str(value), choices, n=n, cutoff=0.5)
+    if not close:
+        lowered = {c.lower(): c for c in choices}
+        close = [lowered[v] for v in difflib.get_close_matches(str(value).lower(), lowered, n=n, cutoff=0.5)]
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
