@@ -33,14 +33,15 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise DataError(f"{path}: file not found (expected the CSV layout of boario_reference.py)")
     try:
-        return pd.read_csv(path, dtype={"region": str, "sector": str, "origin": str, "product": str})
+        return pd.read_csv(path, dtype={"region": str, "sector": str, "origin": str, "product": str},
+                           keep_default_na=False, na_values=[])
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise DataError(f"{path}: cannot parse as CSV ({exc})") from None
 
 
 def _numeric(df: pd.DataFrame, col: str, path: Path) -> np.ndarray:
     vals = pd.to_numeric(df[col], errors="coerce")
-    bad = vals.isna() & df[col].notna() | df[col].isna()
+    bad = vals.isna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(f"{path}: row {row + 2}, column '{col}': expected a number, found {df[col].iloc[row]!r}")
@@ -129,16 +130,17 @@ def read_csv_layout(folder: str | Path, *, name: str | None = None, tolerance: f
         imports_Z = np.zeros((len(origins), len(sectors), len(grid)))
         vals = _numeric(imp, "value", mpath)
         pos = {k: i for i, k in enumerate(grid)}
-        for row, (o, p, r, s) in enumerate(zip(imp["origin"], imp["product"], imp["region"], imp["sector"], strict=True)):
-            if str(p) not in sectors or (str(r), str(s)) not in pos:
+        cols = (imp[c].astype(str) for c in ("origin", "product", "region", "sector"))
+        for row, (o, p, r, s) in enumerate(zip(*cols, strict=True)):
+            if p not in sectors or (r, s) not in pos:
                 raise DataError(f"{mpath}: row {row + 2}: unknown product '{p}' or industry '{r}|{s}'")
-            imports_Z[origins.index(str(o)), sectors.index(str(p)), pos[(str(r), str(s))]] += vals[row]
+            imports_Z[origins.index(o), sectors.index(p), pos[(r, s)]] += vals[row]
         va = va - imports_Z.sum(axis=(0, 1))
 
     def _names(col: str) -> dict[str, str]:
         if col not in ind.columns:
             return {}
-        return {s: str(n) for s, n in zip(ind["sector"], ind[col].fillna(""), strict=True)}
+        return {s: str(n) for s, n in zip(ind["sector"], ind[col], strict=True)}
 
     en, zh = _names("name_en"), _names("name_zh")
     rnames = meta.get("regions", {})

@@ -190,7 +190,8 @@ class IOTable:
         rows = self.Z.sum(axis=1) + self.Y.sum(axis=1) + self.exports
         cols = self.Z.sum(axis=0) + self.imports_Z.sum(axis=(0, 1)) + self.value_added
         scale = np.maximum(np.abs(self.x), 1e-12 * max(float(np.abs(self.x).max()), 1.0))
-        for what, total in (("row (uses: Z + Y + exports)", rows), ("column (inputs: Z + imports + value added)", cols)):
+        checks = (("row (uses: Z + Y + exports)", rows), ("column (inputs: Z + imports + value added)", cols))
+        for what, total in checks:
             gap = (total - self.x) / scale
             k = int(np.argmax(np.abs(gap)))
             if abs(gap[k]) > self.tolerance:

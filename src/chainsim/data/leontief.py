@@ -1,5 +1,7 @@
-"""Pure input-output maths in Miller & Blair notation: demand-driven (Leontief) and
-supply-driven (Ghosh) models, multipliers and the inoperability model (IIM).
+"""Pure input-output maths in Miller & Blair notation.
+
+Demand-driven (Leontief) and supply-driven (Ghosh) models, multipliers and the
+inoperability input-output model (IIM).
 
 Every function takes and returns numpy arrays and keeps no state. Division by a zero
 output gives a zero coefficient (an industry with no output buys and sells nothing).

@@ -1,0 +1,104 @@
+"""IOTable invariants: every kind of bad table raises one clear DataError."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from chainsim import DataError, IOTable
+from chainsim.data.iotable import Region, Sector
+from chainsim.data.toy import load_toy
+
+
+def _two_region(**overrides):
+    Z = np.array([[10.0, 5, 2, 1], [4, 20, 1, 3], [2, 1, 15, 5], [1, 2, 6, 25]])
+    Y = np.array([[20.0, 3], [30, 2], [4, 25], [3, 30]])
+    e = np.array([5.0, 0, 2, 1])
+    x = Z.sum(1) + Y.sum(1) + e
+    imp = np.zeros((1, 2, 4))
+    imp[0, 1, 0] = 3.0
+    va = x - Z.sum(0) - imp.sum(axis=(0, 1))
+    kw = dict(name="t", regions=(Region("LN", "Liaoning", "辽宁"), Region("JL", "Jilin", "吉林")),
+              sectors=(Sector("01", "Agriculture", "农林牧渔"), Sector("14", "Metals", "金属冶炼")),
+              Z=Z, Y=Y, fd_columns=(("LN", "household"), ("JL", "household")), exports=e,
+              value_added=va, x=x, origins=("JPN",), imports_Z=imp, imports_Y=np.zeros((1, 2, 2)))
+    kw.update(overrides)
+    return IOTable(**kw)
+
+
+def test_valid_table_is_read_only_and_labelled():
+    t = _two_region()
+    assert t.n_industries == 4
+    assert list(t.labels) == [("LN", "01"), ("LN", "14"), ("JL", "01"), ("JL", "14")]
+    with pytest.raises(ValueError):
+        t.Z[0, 0] = 1.0
+    with pytest.raises(AttributeError):
+        t.name = "other"
+    assert t.industry_index("JL", "14") == 3
+    assert t.sector_index("金属冶炼") == 1 and t.region_index("Jilin") == 1
+    assert t.summary().loc["LN", "imports_cny"] == pytest.approx(3.0)
+
+
+def test_row_imbalance_names_industry_and_gap():
+    t = _two_region()
+    x = t.x.copy()
+    x[2] *= 1.01
+    with pytest.raises(DataError, match=r"unbalanced: row .* of JL\|01 sums to 54 .* \(gap -0.54"):
+        _two_region(x=x, value_added=t.value_added + (x - t.x))
+
+
+def test_column_imbalance_detected():
+    t = _two_region()
+    va = t.value_added.copy()
+    va[1] += 0.5
+    with pytest.raises(DataError, match=r"column .* LN\|14"):
+        _two_region(value_added=va)
+
+
+def test_nan_and_negative_flows_rejected():
+    t = _two_region()
+    Z = t.Z.copy()
+    Z[0, 1] = np.nan
+    with pytest.raises(DataError, match="NaN"):
+        _two_region(Z=Z)
+    Z = t.Z.copy()
+    Z[0, 1] = -1.0
+    with pytest.raises(DataError, match="'Z' must be non-negative"):
+        _two_region(Z=Z)
+    with pytest.raises(DataError, match="exports"):
+        _two_region(exports=-t.exports - 1)
+
+
+def test_shape_and_duplicate_labels_rejected():
+    with pytest.raises(DataError, match=r"'Y': expected shape \(4, 2\)"):
+        _two_region(Y=np.zeros((4, 3)))
+    with pytest.raises(DataError, match="duplicate region"):
+        _two_region(regions=(Region("LN"), Region("LN")))
+
+
+def test_unknown_names_suggest_the_near_one():
+    t = _two_region()
+    with pytest.raises(DataError, match="did you mean 'LN'"):
+        t.region_index("LM")
+    with pytest.raises(DataError, match="did you mean 'JPN'"):
+        t.origin_index("JPM")
+    with pytest.raises(DataError, match="unknown sector '15'"):
+        t.sector_index("15")
+
+
+def test_checksum_changes_with_data_and_not_with_copy():
+    t = _two_region()
+    assert t.checksum == _two_region().checksum
+    Y = t.Y.copy()
+    Y[0, 0] += 1.0
+    changed = _two_region(Y=Y, x=t.x + np.array([1.0, 0, 0, 0]), value_added=t.value_added + np.array([1.0, 0, 0, 0]))
+    assert changed.checksum != t.checksum
+
+
+def test_tolerance_is_relative():
+    t = load_toy()
+    x = t.x * (1 + 1e-8)
+    replace(t, x=x, value_added=t.value_added + (x - t.x), Y=t.Y + (x - t.x)[:, None])  # within 1e-6: fine
+    x = t.x * (1 + 1e-4)
+    with pytest.raises(DataError, match="tolerance 1e-06"):
+        replace(t, x=x, value_added=t.value_added + (x - t.x))
