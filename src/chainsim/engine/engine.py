@@ -1,0 +1,240 @@
+"""The small engine object: owns the ``simpy.Environment``, the batch state and the recorder.
+
+The clock counts days. Discrete events (disruption start and end, link cut and restore,
+import cut, congestion, final-demand change, supplier-search completion, substitution ramp)
+happen at the start of a day (integer times); the daily economic update is one SimPy process
+that runs at mid-day (``t + 0.5``) and calls the vectorised kernel for all B scenarios at
+once. Shortages (the first day an input binds for an industry), capacity milestones (back
+within ``milestone_share`` of baseline) and crashes are detected in the daily update and
+recorded in the same event log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import simpy
+
+from chainsim.engine.disruptions import parse_disruptions
+from chainsim.engine.kernel import Workspace, init_state, step
+from chainsim.engine.losses import LossSchedule
+from chainsim.engine.model import EconomyModel
+from chainsim.engine.schedule import Action, compile_plan
+from chainsim.errors import ScenarioError
+
+__all__ = ["Engine", "RunArrays"]
+
+
+@dataclass(frozen=True)
+class RunArrays:
+    """Raw trajectories of a batch run (daily flows).
+
+    Attributes
+    ----------
+    output, capacity : (T, B, N)
+        Production and production capacity of each domestic industry.
+    unmet : (T, B)
+        Final demand not met.
+    events : list of (day, batch, kind, target, detail)
+    crash_day : (B,) int
+        First day a stock went negative (-1 if none); later days are NaN.
+    samples : list of dict
+        The sampled value of every uncertain disruption field.
+    """
+
+    output: np.ndarray
+    capacity: np.ndarray
+    unmet: np.ndarray
+    events: list[tuple[int, int, str, str, str]]
+    crash_day: np.ndarray
+    samples: list[dict]
+
+
+class Engine:
+    """Run B disruption sets through one model at once (the batch axis of the kernel).
+
+    Parameters
+    ----------
+    model : EconomyModel
+        Built with :func:`chainsim.engine.model.build_model`.
+    disruption_sets : sequence of sequences
+        One list of disruptions (dicts or models) per batch member.
+    seeds : sequence of int, SeedSequence or None, optional
+        One seed per batch member (all randomness of a member comes from its seed).
+
+    Examples
+    --------
+    >>> from chainsim.data.toy import load_toy
+    >>> from chainsim.engine import ModelParams, build_model
+    >>> m = build_model(load_toy(), ModelParams.ario())
+    >>> arrays = Engine(m, [[], []]).run(5)
+    >>> arrays.output.shape
+    (5, 2, 2)
+    """
+
+    def __init__(self, model: EconomyModel, disruption_sets: Sequence[Sequence[Any]],
+                 *, seeds: Sequence[Any] | None = None) -> None:
+        self.model = model
+        self.sets = [parse_disruptions(s) for s in disruption_sets]
+        self.batch = len(self.sets)
+        if self.batch == 0:
+            raise ScenarioError("disruption_sets: expected at least one (possibly empty) set of disruptions")
+        seeds = [None] * self.batch if seeds is None else list(seeds)
+        if len(seeds) != self.batch:
+            raise ScenarioError(f"seeds: expected {self.batch} seeds (one per disruption set); found {len(seeds)}")
+        self.seeds = seeds
+        self.env = simpy.Environment()
+        self.state = init_state(model, self.batch)
+        self.ws = Workspace(model, self.batch)
+        self.log: list[tuple[int, int, str, str, str]] = []
+        self._labels = [f"{r}|{s}" for r, s in model.table.labels]
+
+    # ------------------------------------------------------------------ helpers
+    def record(self, day: int, batch: int, kind: str, target: str, detail: str = "") -> None:
+        """Append one event to the log."""
+        self.log.append((int(day), int(batch), kind, target, detail))
+
+    def _at(self, action: Action) -> Generator[simpy.Event, Any, None]:
+        yield self.env.timeout(action.day)
+        if action.apply is not None:
+            action.apply(self)
+        self.record(action.day, action.batch, action.kind, action.target, action.detail)
+
+    def _link_process(self, cut: dict, days: int) -> Generator[simpy.Event, Any, None]:
+        yield self.env.timeout(cut["start"])
+        self._active_cuts.append(cut)
+        self._refresh_links(cut["batch"])
+        kind = cut["kind"]
+        self.record(cut["start"], cut["batch"], f"{kind}_start", cut["target"],
+                    f"{cut['name']}: share {cut['share']:.4g}")
+        if cut["end"] >= days:
+            return
+        yield self.env.timeout(cut["end"] - cut["start"])
+        self._active_cuts.remove(cut)
+        self._refresh_links(cut["batch"])
+        self.record(cut["end"], cut["batch"], f"{kind}_end", cut["target"], f"{cut['name']}: restored")
+
+    def _refresh_links(self, b: int) -> None:
+        st = self.state
+        if st.link_open is None:
+            st.link_open = np.ones_like(st.orders)
+        st.link_open[b] = 1.0
+        for c in self._active_cuts:
+            if c["batch"] == b:
+                st.link_open[b][np.ix_(c["rows"], c["cols"])] *= 1.0 - c["share"]
+
+    def _resource(self, b: int, p: int, j: int) -> Generator[simpy.Event, Any, None]:
+        """Supplier search for product p by buyer j; then ramp link weights toward spare capacity."""
+        prm, m = self.model.params, self.model
+        yield self.env.timeout(prm.search_days)
+        day = int(np.floor(self.env.now))
+        self.record(day, b, "supplier_search_complete", self._labels[j], f"product {m.table.sector_codes[p]}")
+        st, S = self.state, m.n_sectors
+        if st.weight_base is None:
+            st.weight_base = np.broadcast_to(m.Zbar, st.orders.shape).copy()
+        rows = np.arange(m.n_blocks) * S + p
+        base = st.weight_base[b, rows, j].copy()
+        total = m.Zbar[rows, j].sum()
+        spare = np.clip(self.ws.capacity[b, rows] - self.ws.x[b, rows], 0.0, None)
+        if st.link_open is not None:
+            spare = spare * st.link_open[b, rows, j]
+        if total <= 0 or spare.sum() <= 0:
+            return
+        keep = base if st.link_open is None else base * st.link_open[b, rows, j]
+        target = 0.5 * keep + 0.5 * total * spare / spare.sum()
+        n = max(1, round(prm.ramp_days))
+        self.record(day, b, "substitution_ramp_start", self._labels[j],
+                    f"product {m.table.sector_codes[p]} over {n} days")
+        for k in range(1, n + 1):
+            st.weight_base[b, rows, j] = base + (target - base) * (k / n)
+            yield self.env.timeout(1)
+
+    # ---------------------------------------------------------------- the day
+    def _economy(self, days: int, progress: Callable[[int, int], None] | None) -> Generator[simpy.Event, Any, None]:
+        m, st, ws = self.model, self.state, self.ws
+        N = m.n
+        short = np.zeros((self.batch, N), dtype=bool)
+        below = np.zeros((self.batch, N), dtype=bool)
+        was_crashed = np.zeros(self.batch, dtype=bool)
+        delta = np.zeros((self.batch, m.n_sup))
+        mile = 1.0 - m.params.milestone_share
+        yield self.env.timeout(0.5)
+        for t in range(days):
+            ended_before = self.losses.ended.copy()
+            self.losses.delta(t, delta)
+            for ev in np.flatnonzero(self.losses.ended & ~ended_before):
+                b, name = self._event_names[ev]
+                self.record(t, b, "disruption_recovered", name, "loss back to zero")
+            ws.has_rebuild = self.losses.rebuild_demand(t, ws.reb_demand)
+            step(m, st, ws, t, delta)
+            self.losses.end_of_day(t, ws.phi)
+            self.out[t] = ws.x[:, :N]
+            self.cap[t] = ws.capacity[:, :N]
+            self.unmet[t] = ws.unmet
+            # shortages: first day an input binds
+            binding = ws.min_rho < 1.0
+            new = binding & ~short
+            if new.any():
+                short |= new
+                for b, j in zip(*np.nonzero(new), strict=True):
+                    p = int(np.argmin(ws.rho[b, :, j]))
+                    self.record(t, b, "shortage", self._labels[j], f"input {m.table.sector_codes[p]} binds")
+                    if m.params.resourcing:
+                        self.env.process(self._resource(int(b), p, int(j)))
+            # capacity milestones
+            ratio_low = ws.capacity[:, :N] < mile * m.cap_ref[:N]
+            back = below & ~ratio_low
+            if back.any():
+                for b, j in zip(*np.nonzero(back), strict=True):
+                    self.record(t, b, "capacity_recovered", self._labels[j], f"within {m.params.milestone_share:.0%}")
+            below = ratio_low
+            newly = st.crashed & ~was_crashed
+            for b in np.flatnonzero(newly):
+                self.crash_day[b] = t
+                self.record(t, b, "crash", "inventories", "a stock went negative")
+            was_crashed |= st.crashed
+            if progress is not None:
+                progress(t + 1, days)
+            yield self.env.timeout(1)
+
+    def run(self, days: int, progress: Callable[[int, int], None] | None = None) -> RunArrays:
+        """Simulate ``days`` days and return the trajectories.
+
+        Parameters
+        ----------
+        days : int
+            Horizon; day 0 is a full step.
+        progress : callable, optional
+            Called as ``progress(done, days)`` after each day.
+        """
+        if int(days) != days or days < 1:
+            raise ScenarioError(f"days: expected a positive integer; found {days!r}")
+        days = int(days)
+        m = self.model
+        rngs = [np.random.default_rng(s) for s in self.seeds]
+        plan = compile_plan(m, self.sets, rngs, days)
+        self.losses = LossSchedule(plan.loss_rows(), len(plan.event_names), self.batch, m.n_sup,
+                                   strict=m.params.ario_quirks)
+        self.losses.rebuilds = plan.rebuilds
+        self._event_names = plan.event_names
+        self._active_cuts: list[dict] = []
+        T, B, N = days, self.batch, m.n
+        self.out, self.cap, self.unmet = np.empty((T, B, N)), np.empty((T, B, N)), np.empty((T, B))
+        self.crash_day = np.full(B, -1)
+        for a in sorted(plan.actions, key=lambda a: a.day):
+            if a.day < days:
+                self.env.process(self._at(a))
+        for cut in plan.link_cuts:
+            self.env.process(self._link_process(cut, days))
+        self.env.process(self._economy(days, progress))
+        self.env.run(until=days)
+        for b, d in enumerate(self.crash_day):
+            if d >= 0:
+                self.out[d + 1:, b] = np.nan
+                self.cap[d + 1:, b] = np.nan
+                self.unmet[d + 1:, b] = np.nan
+        events = sorted(self.log, key=lambda e: (e[1], e[0]))
+        return RunArrays(self.out, self.cap, self.unmet, events, self.crash_day.copy(), plan.samples)

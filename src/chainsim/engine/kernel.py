@@ -1,0 +1,301 @@
+r"""One day of the ARIO-family dynamics, vectorised over a leading batch axis of B scenarios.
+
+The functions follow ``ARIO_SPEC.md`` §3-§8 (BoARIO 0.7.2 ``ARIOPsiModel``, order "alt") in
+order: total demand, overproduction update, production under the ψ inventory rule,
+pro-rata distribution and inventory update, new orders split by capacity-weighted supplier
+shares. Every array has B as its first axis; all buffers live in a :class:`Workspace`
+allocated once, so the daily loop allocates (almost) nothing.
+
+Notation (daily flows): :math:`\bar x` baseline output, :math:`\bar Z` baseline deliveries,
+:math:`\bar y` final demand, :math:`A^C_{pj}` requirement of product p per unit of j,
+:math:`S_{pj}` inventories, :math:`O_{ij}` orders from buyer j to supplier i, :math:`\alpha`
+overproduction, :math:`\Delta` capacity loss.
+
+References
+----------
+.. [1] Hallegatte, S. (2014). Modeling the role of inventories and heterogeneity in the
+   assessment of the economic costs of natural disasters. *Risk Analysis* 34(1), 152-167.
+.. [2] Juhel, S. et al. (2024). BoARIO mathematical documentation (``boario-math.rst``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from chainsim.engine.model import EconomyModel
+
+__all__ = ["State", "Workspace", "init_state", "step"]
+
+_ATOL, _RTOL = 1e-8, 1e-5  # numpy.allclose defaults, used by BoARIO's gates
+
+
+@dataclass
+class State:
+    """Mutable economy state carried from one day to the next (owned by the engine).
+
+    Attributes
+    ----------
+    inventory : (B, S, N)
+        Input stocks by product and user.
+    orders : (B, n_sup, N)
+        Orders placed yesterday, received by supplier i from buyer j, served today.
+    alpha : (B, n_sup)
+        Overproduction factor.
+    x_prev : (B, n_sup)
+        Yesterday's production.
+    weight_base : (B, n_sup, N) or None
+        Link weights before capacity reweighting (``None``: the baseline ``Zbar``).
+    link_open : (B, n_sup, N) or None
+        Share of each link's orders that can be delivered (``None``: all open).
+    crashed : (B,) bool
+        A stock went negative (the ARIO configuration stops such a run).
+    final_demand : (B, n_sup)
+        Today's final demand ȳ (changed by final-demand disruptions).
+    """
+
+    inventory: np.ndarray
+    orders: np.ndarray
+    alpha: np.ndarray
+    x_prev: np.ndarray
+    weight_base: np.ndarray | None
+    link_open: np.ndarray | None
+    crashed: np.ndarray
+    final_demand: np.ndarray
+
+
+class Workspace:
+    """Preallocated daily buffers (results of the last :func:`step` are read from here)."""
+
+    def __init__(self, model: EconomyModel, batch: int) -> None:
+        B, ns, S, N = batch, model.n_sup, model.n_sectors, model.n
+        z = np.zeros
+        self.demand, self.capacity, self.x_opt, self.x = z((B, ns)), z((B, ns)), z((B, ns)), z((B, ns))
+        self.phi, self.phi_y, self.lam, self.tmp = z((B, ns)), z((B, ns)), z((B, ns)), z((B, ns))
+        self.reb_demand, self.reb_delivered = z((B, ns)), z((B, ns))
+        self.scarcity = z((B, ns))
+        self.rho, self.U, self.V, self.G = z((B, S, N)), z((B, S, N)), z((B, S, N)), z((B, S, N))
+        self.OC, self.denom, self.ratio = z((B, S, N)), z((B, S, N)), z((B, S, N))
+        self.big = z((B, ns, N))
+        self.min_rho = z((B, N))
+        self.unmet = z(B)
+        self.gate = np.zeros(B, dtype=bool)
+        self.has_rebuild = False
+        self.partial = bool(np.any((model.bind_weight != 0) & (model.bind_weight != 1)))
+
+
+def init_state(model: EconomyModel, batch: int) -> State:
+    """Equilibrium initial state (``ARIO_SPEC.md`` §2): stocks ``s A^C x̄``, orders ``Z̄``, ``α = α_b``."""
+    N, ns = model.n, model.n_sup
+    inv = model.inv_days[:, None] * model.AC * model.xbar[None, :N]
+    inv = np.where(model.infinite_rows[:, None], np.inf, inv)
+    return State(
+        inventory=np.broadcast_to(inv, (batch, *inv.shape)).copy(),
+        orders=np.broadcast_to(model.Zbar, (batch, ns, N)).copy(),
+        alpha=np.full((batch, ns), model.params.alpha_base),
+        x_prev=np.broadcast_to(model.xbar, (batch, ns)).copy(),
+        weight_base=None, link_open=None, crashed=np.zeros(batch, dtype=bool),
+        final_demand=np.broadcast_to(model.ybar, (batch, ns)).copy(),
+    )
+
+
+def _close(a: np.ndarray, ref: np.ndarray, buf: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Per batch member, numpy ``allclose(a, ref)`` semantics (``|a-ref| <= atol + rtol |ref|``)."""
+    np.subtract(a, ref, out=buf)
+    np.abs(buf, out=buf)
+    buf -= _RTOL * np.abs(ref)
+    out[:] = (buf <= _ATOL).reshape(buf.shape[0], -1).all(axis=1)
+    return out
+
+
+def demand(model: EconomyModel, st: State, ws: Workspace) -> None:
+    """Total demand ``D_i = Σ_j O_ij + ȳ_i + rebuilding demand`` (spec §3 step 2)."""
+    np.sum(st.orders, axis=2, out=ws.demand)
+    ws.demand += st.final_demand
+    if ws.has_rebuild:
+        ws.demand += ws.reb_demand
+
+
+def update_alpha(model: EconomyModel, st: State, ws: Workspace) -> None:
+    r"""Overproduction update (spec §5).
+
+    :math:`\alpha \leftarrow \alpha + [(\alpha_{max}-\alpha)\sigma + (\alpha_b-\alpha)1_{\sigma=0}]/\tau_\alpha`.
+
+    Scarcity :math:`\sigma = (D - x_{t-1})/D` (0 if D = 0). With ``ario_quirks`` the decay
+    fires only at exactly zero scarcity and α is floored at 1 (spec §5); otherwise α decays
+    toward :math:`\alpha_b` whenever :math:`\sigma \le 0` and is floored at :math:`\alpha_b`.
+    """
+    p = model.params
+    sig, a, tmp = ws.scarcity, st.alpha, ws.tmp
+    sig.fill(0.0)
+    np.subtract(ws.demand, st.x_prev, out=tmp)
+    np.divide(tmp, ws.demand, out=sig, where=ws.demand != 0)
+    if p.ario_quirks:
+        np.subtract(p.alpha_max, a, out=tmp)
+        tmp *= sig
+        tmp += (p.alpha_base - a) * (sig == 0)
+        tmp *= 1.0 / p.alpha_tau
+        a += tmp
+        np.maximum(a, 1.0, out=a)
+    else:
+        up = sig > 0
+        np.subtract(p.alpha_max, a, out=tmp)
+        tmp *= sig
+        np.copyto(tmp, p.alpha_base - a, where=~up)
+        tmp /= p.alpha_tau
+        a += tmp
+        np.maximum(a, p.alpha_base, out=a)
+    if model.n_foreign:
+        a[:, model.n:] = 1.0
+
+
+def produce(model: EconomyModel, st: State, ws: Workspace, delta: np.ndarray) -> None:
+    r"""Capacity, optimal and actual production (spec §4).
+
+    :math:`c = \bar x (1-\Delta)\alpha`, :math:`x^{opt} = \min(D, c)`,
+    :math:`\rho_{pj} = \min(1, S_{pj} / (\psi s_p A^C_{pj} x^{opt}_j))` on inputs that can bind,
+    :math:`x_j = x^{opt}_j \min_p [1 - w_{pj}(1-\rho_{pj})]` with binding weight w (1 = Leontief).
+    """
+    N = model.n
+    np.subtract(1.0, delta, out=ws.capacity)
+    ws.capacity *= model.cap_ref
+    ws.capacity *= st.alpha
+    np.minimum(ws.demand, ws.capacity, out=ws.x_opt)
+    rho = ws.rho
+    np.multiply(model.bind_denom, ws.x_opt[:, None, :N], out=ws.G)  # ψ-constraint levels C
+    rho.fill(1.0)
+    np.divide(st.inventory, ws.G, out=rho, where=ws.G > 0)
+    np.minimum(rho, 1.0, out=rho)
+    if ws.partial:
+        # partially binding Leontief (Pichler et al. 2022): important inputs bind half
+        np.subtract(1.0, rho, out=rho)
+        rho *= model.bind_weight
+        np.subtract(1.0, rho, out=rho)
+    np.min(rho, axis=1, out=ws.min_rho)
+    np.multiply(ws.x_opt[:, :N], ws.min_rho, out=ws.x[:, :N])
+    if model.n_foreign:
+        ws.x[:, N:] = ws.x_opt[:, N:]
+
+
+def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> None:
+    """Rationing: share of each demand served (spec §7; pluggable rule)."""
+    rule = model.params.rationing
+    D, x, y = ws.demand, ws.x, st.final_demand
+    ws.phi.fill(0.0)
+    if rule == "proportional":
+        np.divide(x, D, out=ws.phi, where=D != 0)
+        ws.phi_y[:] = ws.phi
+        return
+    other = D - y
+    if rule == "final_demand_first":
+        ws.phi_y[:] = np.divide(x, y, out=np.ones_like(x), where=y > 0).clip(max=1.0)
+        rest = np.clip(x - y, 0.0, None)
+        np.divide(rest, other, out=ws.phi, where=other > 0)
+    else:  # intermediate_first
+        np.divide(x, other, out=ws.phi, where=other > 0)
+        np.minimum(ws.phi, 1.0, out=ws.phi)
+        rest = np.clip(x - other, 0.0, None)
+        ws.phi_y[:] = np.divide(rest, y, out=np.ones_like(x), where=y > 0).clip(max=1.0)
+
+
+def distribute(model: EconomyModel, st: State, ws: Workspace) -> None:
+    r"""Pro-rata deliveries and the inventory update :math:`S \leftarrow S - A^C x + V` (spec §7)."""
+    B, nb, S, N = st.inventory.shape[0], model.n_blocks, model.n_sectors, model.n
+    _served_shares(model, st, ws)
+    np.multiply(model.AC, ws.x[:, None, :N], out=ws.U)
+    np.multiply(st.orders, ws.phi[:, :, None], out=ws.big)
+    np.sum(ws.big.reshape(B, nb, S, N), axis=1, out=ws.V)
+    if model.params.ario_quirks:
+        _close(ws.V, ws.U, ws.G, ws.gate)
+    else:
+        ws.gate.fill(False)
+    live = ~(ws.gate | st.crashed)
+    if live.all():
+        st.inventory -= ws.U
+        st.inventory += ws.V
+    else:
+        for b in np.flatnonzero(live):
+            st.inventory[b] -= ws.U[b]
+            st.inventory[b] += ws.V[b]
+    st.crashed |= (st.inventory < 0).reshape(B, -1).any(axis=1)
+    np.subtract(1.0, ws.phi_y, out=ws.tmp)
+    ws.tmp *= st.final_demand
+    np.sum(ws.tmp, axis=1, out=ws.unmet)
+
+
+def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
+    r"""Orders for tomorrow (spec §8, "alt").
+
+    Need :math:`O^C_{pj} = A^C_{pj} x_j + \max(s_p A^C_{pj} \tilde x^{opt}_j - S_{pj}, 0)/\tau_{inv}`,
+    split over the suppliers of p by :math:`w_{ij} \propto \bar Z_{ij} c_i/\bar x_i`.
+    """
+    p = model.params
+    B, nb, S, N = st.inventory.shape[0], model.n_blocks, model.n_sectors, model.n
+    if ws.has_rebuild:
+        np.subtract(ws.demand, ws.reb_delivered, out=ws.tmp)
+        np.minimum(ws.tmp, ws.capacity, out=ws.tmp)
+        xo = ws.tmp
+    else:
+        xo = ws.x_opt
+    np.multiply(model.goal_coef, xo[:, None, :N], out=ws.G)
+    if p.ario_quirks:
+        if model.gap_gate_never:
+            ws.gate.fill(False)
+        elif model.infinite_rows.any():
+            fin = ~model.infinite_rows
+            ws.gate[:] = [np.allclose(st.inventory[b][fin], ws.G[b][fin]) for b in range(B)]
+        else:
+            _close(st.inventory, ws.G, ws.rho, ws.gate)
+    else:
+        ws.gate.fill(False)
+    OC = ws.OC
+    np.subtract(ws.G, st.inventory, out=OC)
+    np.maximum(OC, 0.0, out=OC)
+    OC *= 1.0 / p.inventory_tau
+    if ws.gate.any():
+        OC[ws.gate] = 0.0
+    OC += ws.U  # A^C x_t: today's actual use
+    big4 = ws.big.reshape(B, nb, S, N)
+    if model.w_fixed is not None:
+        np.multiply(model.w_fixed.reshape(nb, S, N)[None], OC[:, None], out=big4)
+    else:
+        ws.lam.fill(1.0)
+        np.divide(ws.capacity, model.cap_ref, out=ws.lam, where=model.cap_ref != 0)
+        base = model.Zbar if st.weight_base is None else st.weight_base
+        np.multiply(base, ws.lam[:, :, None], out=ws.big)
+        np.sum(big4, axis=1, out=ws.denom)
+        ws.ratio.fill(0.0)
+        np.divide(OC, ws.denom, out=ws.ratio, where=ws.denom > 0)
+        big4 *= ws.ratio[:, None]
+    if st.link_open is not None:
+        ws.big *= st.link_open
+    st.orders, ws.big = ws.big, st.orders  # swap buffers: no copy
+
+
+def step(model: EconomyModel, st: State, ws: Workspace, t: int, delta: np.ndarray) -> None:
+    """Advance every batch member by one day (spec §3 steps 2-5, 7, 8).
+
+    Parameters
+    ----------
+    model : EconomyModel
+    st : State
+        Updated in place.
+    ws : Workspace
+        Buffers; on return ``ws.x`` is today's production, ``ws.capacity`` the capacity,
+        ``ws.phi`` the served shares, ``ws.unmet`` the final demand not met.
+    t : int
+        Day index (the overproduction update starts on day 2 with ``ario_quirks``, else day 1).
+    delta : (B, n_sup)
+        Today's capacity loss (step 1, computed by the event layer). Rebuilding demand, if
+        any, is in ``ws.reb_demand`` with ``ws.has_rebuild`` set.
+    """
+    demand(model, st, ws)
+    if t >= (2 if model.params.ario_quirks else 1):
+        update_alpha(model, st, ws)
+    produce(model, st, ws, delta)
+    distribute(model, st, ws)
+    if ws.has_rebuild:
+        np.multiply(ws.reb_demand, ws.phi, out=ws.reb_delivered)
+    place_orders(model, st, ws)
+    st.x_prev[:] = ws.x

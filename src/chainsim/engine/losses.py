@@ -1,0 +1,198 @@
+r"""Capacity loss :math:`\Delta_t` from disruption rows, vectorised over rows and batch members.
+
+Every capacity-type disruption becomes one or more *loss rows* (one per batch member and
+supply node). A row holds the loss at its full value from day ``t_full``, then follows a
+recovery curve from day ``t_rec`` at elapsed time ``e = t - t_rec + e0``, optionally
+rounded to ``decimals`` (BoARIO rounds capital damages to 7 decimals in currency and
+arbitrary shares to 6; ``ARIO_SPEC.md`` §6). Additive rows (capital destroyed) add up and
+are divided by the row's ``unit`` (capital K, or 1 for shares); the others combine by max.
+A disruption ends for good on the first recovery day on which all its rows are zero.
+
+Rebuilding (§6.3) is state-dependent: a :class:`Rebuild` holds its remaining stock R and
+adds :math:`R/\tau_R` to demand every day of its rebuilding phase.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from chainsim.engine import curves
+from chainsim.errors import SimulationError
+
+__all__ = ["LossRows", "LossSchedule", "Rebuild"]
+
+
+@dataclass(frozen=True)
+class LossRows:
+    """Column arrays of loss rows (all of equal length)."""
+
+    batch: np.ndarray
+    node: np.ndarray
+    amount: np.ndarray
+    unit: np.ndarray
+    additive: np.ndarray
+    t_full: np.ndarray
+    t_rec: np.ndarray
+    e0: np.ndarray
+    tau: np.ndarray
+    curve: np.ndarray
+    decimals: np.ndarray
+    event: np.ndarray
+
+    @classmethod
+    def concat(cls, rows: list[dict]) -> LossRows:
+        """Build from a list of dicts of equal-length arrays (one per disruption)."""
+        names = list(cls.__dataclass_fields__)
+        dtypes = {"batch": int, "node": int, "additive": bool, "t_full": int, "t_rec": int, "curve": int,
+                  "decimals": int, "event": int}
+        if not rows:
+            return cls(**{n: np.zeros(0, dtype=dtypes.get(n, float)) for n in names})
+        return cls(**{n: np.concatenate([np.atleast_1d(np.asarray(r[n], dtype=dtypes.get(n, float)))
+                                         for r in rows]) for n in names})
+
+
+@dataclass
+class Rebuild:
+    """A capital loss rebuilt through demand addressed to rebuilding sectors (spec §6.3).
+
+    Attributes
+    ----------
+    batch : int
+    targets : (k,) int
+        Damaged industries.
+    damage : (k,)
+        Initial damage L (currency).
+    stock : (n_sup, k)
+        Remaining rebuilding demand R, supplier nodes x damaged industries.
+    start, duration : int
+        Occurrence and days before rebuilding starts.
+    tau : float
+        Rebuilding time constant τ_R.
+    unit : (k,)
+        Capital K of the targets (damage / K is the capacity loss).
+    decimals : int
+        Rounding of R (7 in the ARIO configuration, -1 for none).
+    """
+
+    batch: int
+    targets: np.ndarray
+    damage: np.ndarray
+    stock: np.ndarray
+    start: int
+    duration: int
+    tau: float
+    unit: np.ndarray
+    decimals: int = 7
+    finished: bool = False
+
+    def rebuilding(self, t: int) -> bool:
+        """Whether day ``t`` is in the rebuilding phase."""
+        return not self.finished and t >= self.start + self.duration
+
+    def damage_on(self, t: int) -> np.ndarray:
+        """Damage in force on day ``t`` for each target."""
+        if self.finished or t < self.start:
+            return np.zeros_like(self.damage)
+        if t <= self.start + self.duration:
+            return self.damage
+        return self.stock.sum(axis=0)
+
+    def end_of_day(self, t: int, phi: np.ndarray) -> None:
+        """Reduce R by what was delivered today (``phi``: served share of each supplier)."""
+        if not self.rebuilding(t):
+            return
+        R = self.stock - (self.stock / self.tau) * phi[:, None]
+        if self.decimals >= 0:
+            R = np.round(R, self.decimals)
+        R[R < 0] = 0.0
+        self.stock = R
+        if not R.any():
+            self.finished = True
+
+
+class LossSchedule:
+    r"""Evaluates :math:`\\Delta_t` for every batch member from loss rows and rebuild events."""
+
+    def __init__(self, rows: LossRows, n_events: int, batch: int, n_sup: int, *, strict: bool,
+                 end_tol: float = 1e-6) -> None:
+        self.rows = rows
+        self.batch, self.n_sup = batch, n_sup
+        self.ended = np.zeros(n_events, dtype=bool)
+        self.strict = strict
+        self.end_tol = end_tol
+        self.flat = rows.batch * n_sup + rows.node
+        self.n_events = n_events
+        self._g = np.ones(len(rows.node))
+        self.rebuilds: list[Rebuild] = []
+
+    def active_nodes(self, t: int) -> np.ndarray:
+        """Boolean (n_rows,) of rows in force on day ``t``."""
+        return (t >= self.rows.t_full) & ~self.ended[self.rows.event]
+
+    def values(self, t: int) -> np.ndarray:
+        """Loss of each row on day ``t`` (currency for capital rows, share otherwise)."""
+        r = self.rows
+        if len(r.node) == 0:
+            return np.zeros(0)
+        rec = t >= r.t_rec
+        g = self._g
+        g.fill(1.0)
+        if rec.any():
+            e = (t - r.t_rec + r.e0).astype(float)
+            gr = np.empty(int(rec.sum()))
+            curves.evaluate(r.curve[rec], e[rec], r.tau[rec], gr)
+            g[rec] = gr
+        val = r.amount * g
+        for d in np.unique(r.decimals[rec]):
+            sel = rec & (r.decimals == d)
+            if d >= 0:
+                val[sel] = np.round(val[sel], int(d))
+            else:
+                np.clip(val, 0.0, None, out=val, where=sel)
+                val[sel & (g < self.end_tol)] = 0.0
+        val[~self.active_nodes(t)] = 0.0
+        # an event ends for good on its first recovery day with every row at zero
+        nz = np.bincount(r.event, weights=(val != 0), minlength=self.n_events)
+        in_rec = np.bincount(r.event, weights=rec, minlength=self.n_events) > 0
+        newly = in_rec & (nz == 0) & ~self.ended
+        if newly.any():
+            self.ended |= newly
+        return val
+
+    def delta(self, t: int, out: np.ndarray) -> np.ndarray:
+        """Write today's capacity loss, shape (B, n_sup), into ``out`` (spec §6.4)."""
+        r = self.rows
+        B, ns = self.batch, self.n_sup
+        val = self.values(t)
+        add = r.additive
+        sums = np.bincount(self.flat[add], weights=val[add] / r.unit[add], minlength=B * ns)
+        for rb in self.rebuilds:
+            dmg = rb.damage_on(t)
+            if dmg.any():
+                sums[rb.batch * ns + rb.targets] += dmg / rb.unit
+        out.reshape(-1)[:] = sums
+        if (~add).any():
+            np.maximum.at(out.reshape(-1), self.flat[~add], val[~add])
+        if self.strict and (out > 1.0).any():
+            b, i = np.argwhere(out > 1.0)[0]
+            raise SimulationError(f"day {t}: capacity loss {out[b, i]:.6g} > 1 at node {i} (batch member {b}): "
+                                  "capital destroyed exceeds the capital stock")
+        np.clip(out, 0.0, 1.0, out=out)
+        return out
+
+    def rebuild_demand(self, t: int, out: np.ndarray) -> bool:
+        """Add today's rebuilding demand R/τ_R to ``out`` (B, n_sup); return whether any."""
+        out.fill(0.0)
+        any_ = False
+        for rb in self.rebuilds:
+            if rb.rebuilding(t):
+                out[rb.batch] += rb.stock.sum(axis=1) / rb.tau
+                any_ = True
+        return any_
+
+    def end_of_day(self, t: int, phi: np.ndarray) -> None:
+        """Rebuilding bookkeeping after distribution (spec §3 step 6)."""
+        for rb in self.rebuilds:
+            rb.end_of_day(t, phi[rb.batch])

@@ -1,0 +1,197 @@
+"""Build the immutable structural arrays of the economy from an :class:`IOTable`.
+
+Supplier nodes are ordered in blocks of S products: the R domestic regions (region-major,
+as in the table), then, when foreign imports are supply nodes, one block per foreign
+origin. Buyers are the N = R x S domestic industries. Because of the block layout,
+"sum over the suppliers of product p" is a reshape ``(blocks, S, N)`` and a sum over the
+first axis, with no index arrays.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from chainsim.data.iotable import IOTable
+from chainsim.engine.params import ModelParams
+from chainsim.errors import ModelBuildError
+
+__all__ = ["EconomyModel", "build_model"]
+
+log = logging.getLogger(__name__)
+
+
+def _ro(a: np.ndarray) -> np.ndarray:
+    a = np.ascontiguousarray(a)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class EconomyModel:
+    """Structural arrays (daily flows) and parameters; read-only once built.
+
+    Attributes
+    ----------
+    table : IOTable
+        The source table.
+    params : ModelParams
+        Behavioural parameters.
+    n, n_sup, n_sectors, n_blocks : int
+        Buyers N, supplier nodes, products S, supplier blocks (``n_sup = n_blocks * S``).
+    xbar : (n_sup,)
+        Baseline daily output (foreign nodes: baseline daily imports).
+    cap_ref : (n_sup,)
+        Baseline capacity (``xbar``; foreign nodes ``xbar * import_headroom``).
+    Zbar : (n_sup, N)
+        Baseline daily deliveries, supplier nodes x buyers.
+    ybar : (n_sup,)
+        Daily final demand (row totals of Y plus exports; zero for foreign nodes).
+    AC : (S, N)
+        Requirement of product p per unit of output of j (all supplying nodes).
+    bind_weight : (S, N)
+        How much a shortage of p binds j: 1 critical (Leontief), 0.5 important, 0 never.
+    bind_denom : (S, N)
+        ψ s_p A^C_pj where the input can bind, else 0.
+    goal_coef : (S, N)
+        s_p A^C_pj for finite inventories (0 on infinite rows).
+    capital : (N,)
+        Productive capital K.
+    w_fixed : (n_sup, N) or None
+        Fixed supplier shares for ``order_type="noalt"``.
+    """
+
+    table: IOTable
+    params: ModelParams
+    n: int
+    n_sup: int
+    n_sectors: int
+    n_blocks: int
+    xbar: np.ndarray
+    cap_ref: np.ndarray
+    Zbar: np.ndarray
+    ybar: np.ndarray
+    AC: np.ndarray
+    bind_weight: np.ndarray
+    bind_denom: np.ndarray
+    goal_coef: np.ndarray
+    inv_days: np.ndarray
+    infinite_rows: np.ndarray
+    gap_gate_never: bool
+    capital: np.ndarray
+    w_fixed: np.ndarray | None
+    n_foreign: int
+
+    @property
+    def is_foreign(self) -> np.ndarray:
+        """Boolean mask of foreign supply nodes, shape (n_sup,)."""
+        m = np.zeros(self.n_sup, dtype=bool)
+        m[self.n:] = True
+        return m
+
+
+def _criticality(table: IOTable, params: ModelParams) -> np.ndarray | None:
+    crit = params.criticality
+    if crit == "none":
+        return None
+    if crit == "auto":
+        try:
+            from chainsim.data.datasets import load_criticality  # type: ignore[import-not-found]
+        except ImportError:
+            return None
+        try:
+            df = load_criticality()
+        except Exception as exc:  # the dataset is optional: fall back to all-critical
+            log.warning("criticality dataset unavailable (%s); all inputs treated as critical", exc)
+            return None
+        if df.shape != (table.n_sectors, table.n_sectors):
+            log.warning("criticality matrix shape %s does not match %d sectors; ignored", df.shape, table.n_sectors)
+            return None
+        codes = list(table.sector_codes)
+        try:
+            return df.loc[codes, codes].to_numpy(dtype=float)
+        except KeyError:
+            return df.to_numpy(dtype=float)
+    arr = np.asarray(crit, dtype=float)
+    if arr.shape != (table.n_sectors, table.n_sectors):
+        raise ModelBuildError(f"params.criticality: expected a {table.n_sectors}x{table.n_sectors} matrix "
+                              f"(input products x user sectors); found shape {arr.shape}")
+    return arr
+
+
+def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
+    """Build the daily structural arrays of the ARIO-family model (``ARIO_SPEC.md`` §2).
+
+    Parameters
+    ----------
+    table : IOTable
+        A balanced table (annual flows).
+    params : ModelParams
+        Behavioural parameters.
+
+    Returns
+    -------
+    EconomyModel
+
+    Raises
+    ------
+    ModelBuildError
+        Unknown infinite-inventory sector or criticality matrix of the wrong shape.
+    """
+    R, S, N = table.n_regions, table.n_sectors, table.n_industries
+    yd = float(params.year_days)
+    supply_nodes = params.imports == "supply_nodes" and len(table.origins) > 0
+    O = len(table.origins) if supply_nodes else 0
+    nb = R + O
+    n_sup = nb * S
+    x = np.asarray(table.x, dtype=float)
+    Z = np.asarray(table.Z, dtype=float)
+    Zs = np.zeros((n_sup, N))
+    Zs[:N] = Z
+    xbar = np.zeros(n_sup)
+    xbar[:N] = x / yd
+    if O:
+        Zs[N:] = table.imports_Z.reshape(O * S, N)
+        xbar[N:] = Zs[N:].sum(axis=1) / yd
+    Zbar = Zs / yd
+    ybar = np.zeros(n_sup)
+    ybar[:N] = table.final_demand / yd
+    cap_ref = xbar.copy()
+    cap_ref[N:] *= params.import_headroom
+    # technical coefficients, A_ij = Z_ij / x_j (1/0 := 0), aggregated by product
+    inv_x = np.divide(1.0, x, out=np.zeros(N), where=x != 0)
+    A = Zs * inv_x[None, :]
+    AC = A.reshape(nb, S, N).sum(axis=0)
+    ZC = Zs.reshape(nb, S, N).sum(axis=0)
+    # BoARIO compares the annual Z^C with the daily x̄ (spec §2); chainsim uses A^C
+    mask = ZC > params.mask_threshold * xbar[None, :N] if params.ario_quirks else AC > params.mask_threshold
+    s = np.full(S, float(params.inventory_days))
+    if params.ario_quirks:
+        s[s <= 1] = 2.0
+    inf_rows = np.zeros(S, dtype=bool)
+    for code in params.infinite_inventory_sectors:
+        inf_rows[table.sector_index(code)] = True
+    s_hat = np.where(inf_rows, 0.0, s)
+    crit = _criticality(table, params)
+    weight = mask.astype(float) if crit is None else crit[:, table.sector_of] * mask
+    bind_denom = np.where(weight > 0, params.psi * s_hat[:, None] * AC, 0.0)
+    goal_coef = s_hat[:, None] * AC
+    w_fixed = None
+    if params.order_type == "noalt":
+        den = Zbar.reshape(nb, S, N).sum(axis=0)
+        w_fixed = (Zbar.reshape(nb, S, N) / np.where(den > 0, den, np.inf)[None]).reshape(n_sup, N)
+    if table.capital is not None:
+        K = np.asarray(table.capital, dtype=float)
+    else:
+        va = x - Z.sum(axis=0)  # as BoARIO sees it: imports folded into value added
+        K = params.capital_to_va * np.clip(va, 0.0, None)
+    gate_never = bool((inf_rows[:, None] & (AC == 0)).any())
+    return EconomyModel(
+        table=table, params=params, n=N, n_sup=n_sup, n_sectors=S, n_blocks=nb,
+        xbar=_ro(xbar), cap_ref=_ro(cap_ref), Zbar=_ro(Zbar), ybar=_ro(ybar), AC=_ro(AC),
+        bind_weight=_ro(weight), bind_denom=_ro(bind_denom), goal_coef=_ro(goal_coef),
+        inv_days=_ro(s), infinite_rows=_ro(inf_rows), gap_gate_never=gate_never,
+        capital=_ro(K), w_fixed=None if w_fixed is None else _ro(w_fixed), n_foreign=O * S,
+    )
