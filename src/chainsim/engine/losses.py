@@ -167,7 +167,7 @@ class LossSchedule:
         B, ns = self.batch, self.n_sup
         val = self.values(t)
         add = r.additive
-        sums = np.bincount(self.flat[add], weights=val[add] / r.unit[add], minlength=B * ns)
+        sums = np.bincount(self.flat[add], weights=val[add] / r.unit[add], minlength=B * ns).astype(float)
         for rb in self.rebuilds:
             dmg = rb.damage_on(t)
             if dmg.any():
