@@ -113,17 +113,29 @@ class Engine:
         if cut["end"] >= days:
             return
         yield self.env.timeout(cut["end"] - cut["start"])
-        self._active_cuts.remove(cut)
+        self._active_cuts = [c for c in self._active_cuts if c is not cut]
         self._refresh_links(cut["batch"])
         self.record(cut["end"], cut["batch"], f"{kind}_end", cut["target"], f"{cut['name']}: restored")
 
     def _refresh_links(self, b: int) -> None:
-        st = self.state
+        st, m = self.state, self.model
+        if any(c["kind"] == "congestion" for c in self._active_cuts) or st.route_loss is not None:
+            if st.route_loss is None:
+                shape = (self.batch, m.n_blocks, m.table.n_regions)
+                st.route_loss, st.route_lead = np.zeros(shape), np.zeros(shape, dtype=int)
+            st.route_loss[b], st.route_lead[b] = 0.0, 0
+            for c in self._active_cuts:
+                if c["batch"] == b and c["kind"] == "congestion":
+                    ix = np.ix_(c["blocks"], c["regions"])
+                    st.route_loss[b][ix] = 1.0 - (1.0 - st.route_loss[b][ix]) * (1.0 - c["share"])
+                    st.route_lead[b][ix] = np.maximum(st.route_lead[b][ix], c["lead"])
+        if not any(c["kind"] != "congestion" for c in self._active_cuts) and st.link_open is None:
+            return
         if st.link_open is None:
             st.link_open = np.ones_like(st.orders)
         st.link_open[b] = 1.0
         for c in self._active_cuts:
-            if c["batch"] == b:
+            if c["batch"] == b and c["kind"] != "congestion":
                 st.link_open[b][np.ix_(c["rows"], c["cols"])] *= 1.0 - c["share"]
 
     def _resource(self, b: int, p: int, j: int) -> Generator[simpy.Event, Any, None]:
@@ -227,6 +239,9 @@ class Engine:
         for a in sorted(plan.actions, key=lambda a: a.day):
             if a.day < days:
                 self.env.process(self._at(a))
+        leads = [c.get("lead", 0) for c in plan.link_cuts if c["kind"] == "congestion"]
+        if leads and max(leads) > 0:
+            self.state.transit = np.zeros((max(leads) + 1, B, m.n_sectors, N))
         for cut in plan.link_cuts:
             self.env.process(self._link_process(cut, days))
         self.env.process(self._economy(days, progress))

@@ -53,6 +53,13 @@ class State:
         A stock went negative (the ARIO configuration stops such a run).
     final_demand : (B, n_sup)
         Today's final demand ȳ (changed by final-demand disruptions).
+    route_loss, route_lead : (B, blocks, R) or None
+        Congestion: throughput share lost and extra lead days of each route (supplier block ->
+        buyer region); ``None`` until a congestion starts.
+    backlog : (B, n_sup, N) or None
+        Goods produced and waiting for a congested route.
+    transit : (L, B, S, N) or None
+        Goods on the road, by arrival day modulo L.
     """
 
     inventory: np.ndarray
@@ -63,6 +70,10 @@ class State:
     link_open: np.ndarray | None
     crashed: np.ndarray
     final_demand: np.ndarray
+    route_loss: np.ndarray | None = None
+    route_lead: np.ndarray | None = None
+    backlog: np.ndarray | None = None
+    transit: np.ndarray | None = None
 
 
 class Workspace:
@@ -199,13 +210,49 @@ def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> None:
         ws.phi_y[:] = np.divide(rest, y, out=np.ones_like(x), where=y > 0).clip(max=1.0)
 
 
-def distribute(model: EconomyModel, st: State, ws: Workspace) -> None:
+def ship(model: EconomyModel, st: State, ws: Workspace, t: int) -> None:
+    r"""Congestion (堵链): route throughput caps, backlogs and lead times.
+
+    Goods sent on a route (supplier block a -> buyer region r) join the route's backlog; a
+    congested route ships at most :math:`(1-\ell_{ar})` times its baseline daily flow, the
+    same share of every pending consignment; the rest waits. Goods on a route with extra lead
+    time :math:`L_{ar}` arrive :math:`L_{ar}` days later. Uncongested routes ship everything,
+    so backlogs clear once a congestion ends. Deliveries leave ``ws.big``; what arrives today
+    stays there.
+    """
+    B, nb, S, R = st.orders.shape[0], model.n_blocks, model.n_sectors, model.table.n_regions
+    if st.backlog is None:
+        st.backlog = np.zeros_like(st.orders)
+    big5 = ws.big.reshape(B, nb, S, R, S)
+    pend = big5 + st.backlog.reshape(B, nb, S, R, S)
+    tot = pend.sum(axis=(2, 4))
+    base = model.Zbar.reshape(nb, S, R, S).sum(axis=(1, 3))
+    cap = (1.0 - st.route_loss) * base[None]
+    f = np.where((st.route_loss > 0) & (tot > cap), cap / np.where(tot > 0, tot, 1.0), 1.0)
+    shipped = pend * f[:, :, None, :, None]
+    st.backlog.reshape(B, nb, S, R, S)[:] = pend - shipped
+    if st.transit is not None:
+        L = st.transit.shape[0]
+        for lead in np.unique(st.route_lead[st.route_lead > 0]):
+            m = (st.route_lead == lead)[:, :, None, :, None]
+            st.transit[(t + int(lead)) % L] += (shipped * m).sum(axis=1).reshape(B, S, R * S)
+            shipped *= ~m
+    big5[:] = shipped
+
+
+def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> None:
     r"""Pro-rata deliveries and the inventory update :math:`S \leftarrow S - A^C x + V` (spec §7)."""
     B, nb, S, N = st.inventory.shape[0], model.n_blocks, model.n_sectors, model.n
     _served_shares(model, st, ws)
     np.multiply(model.AC, ws.x[:, None, :N], out=ws.U)
     np.multiply(st.orders, ws.phi[:, :, None], out=ws.big)
+    if st.route_loss is not None:
+        ship(model, st, ws, t)
     np.sum(ws.big.reshape(B, nb, S, N), axis=1, out=ws.V)
+    if st.transit is not None:
+        slot = st.transit[t % st.transit.shape[0]]
+        ws.V += slot
+        slot.fill(0.0)
     if model.params.ario_quirks:
         _close(ws.V, ws.U, ws.G, ws.gate)
     else:
@@ -294,7 +341,7 @@ def step(model: EconomyModel, st: State, ws: Workspace, t: int, delta: np.ndarra
     if t >= (2 if model.params.ario_quirks else 1):
         update_alpha(model, st, ws)
     produce(model, st, ws, delta)
-    distribute(model, st, ws)
+    distribute(model, st, ws, t)
     if ws.has_rebuild:
         np.multiply(ws.reb_demand, ws.phi, out=ws.reb_delivered)
     place_orders(model, st, ws)

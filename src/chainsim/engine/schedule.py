@@ -72,6 +72,14 @@ def _index(kind: str, names: list[str], lookup: Callable[[str], int], n_all: int
         raise ScenarioError(f"{path}: {exc}") from None
 
 
+def _block(model: EconomyModel, name: str, path: str) -> int:
+    """Supplier block of a region code or, with foreign supply nodes, of a foreign origin."""
+    tab = model.table
+    if name in tab.region_codes or not (model.n_foreign and name in tab.origins):
+        return int(_index("region", [name], tab.region_index, tab.n_regions, path)[0])
+    return tab.n_regions + tab.origins.index(name)
+
+
 def _label(model: EconomyModel, regions: list[str], sectors: list[str]) -> str:
     return f"{','.join(regions)}|{','.join(sectors)}"
 
@@ -210,13 +218,13 @@ def compile_plan(model: EconomyModel, sets: Sequence[Sequence[Any]], rngs: Seque
                                            name=name, target=target, kind="link_cut"))
             elif x.type == "congestion":
                 loss = dis.sample_value(x.throughput_loss, rng)
-                lead = round(dis.sample_value(x.extra_lead_days, rng))
-                fr = _index("region", _names(x.from_region), tab.region_index, tab.n_regions, f"{path}.from_region")
+                lead = max(0, round(dis.sample_value(x.extra_lead_days, rng)))
+                if not 0 <= loss <= 1:
+                    raise ScenarioError(f"{path}.throughput_loss: expected a share in [0, 1]; found {loss}")
+                blocks = np.array([_block(model, n, f"{path}.from_region") for n in _names(x.from_region)], dtype=int)
                 tr = _index("region", _names(x.to_region), tab.region_index, tab.n_regions, f"{path}.to_region")
-                rows = (fr[:, None] * S + np.arange(S)[None, :]).ravel()
-                cols = (tr[:, None] * S + np.arange(S)[None, :]).ravel()
                 target = f"{','.join(_names(x.from_region))}->{','.join(_names(x.to_region))}"
-                plan.link_cuts.append(dict(batch=b, rows=rows, cols=cols, share=loss, start=d["start"], end=end,
+                plan.link_cuts.append(dict(batch=b, blocks=blocks, regions=tr, share=loss, start=d["start"], end=end,
                                            name=name, target=target, kind="congestion", lead=lead))
             elif x.type == "final_demand":
                 regs, secs = _names(x.region), _names(x.sector)
