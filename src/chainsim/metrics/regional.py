@@ -133,8 +133,8 @@ def aggregate(output: pd.DataFrame, scopes: Scope | Mapping[str, Scope]) -> pd.S
         Index = day, columns = (region, sector) MultiIndex (output or baseline).
     scopes : scope or mapping of name -> scope
         One scope (see :func:`scope_columns`) gives a Series; a mapping of names to scopes
-        gives a DataFrame with one column per name. A mapping with only the keys
-        ``regions``/``sectors`` is one scope.
+        gives a DataFrame with one column per name. A mapping with a key ``regions`` or
+        ``sectors`` is one scope (so those two cannot be scope names).
 
     Returns
     -------
@@ -156,7 +156,7 @@ def aggregate(output: pd.DataFrame, scopes: Scope | Mapping[str, Scope]) -> pd.S
     >>> aggregate(df, {"electronics": "20", "LN": "LN", "LN-20": ("LN", "20")}).to_numpy().tolist()
     [[14.0, 3.0, 2.0], [13.0, 2.0, 1.0]]
     """
-    if isinstance(scopes, Mapping) and not (set(scopes) <= {"regions", "sectors"}):
+    if isinstance(scopes, Mapping) and not (set(scopes) & {"regions", "sectors"}):
         return pd.DataFrame({name: aggregate(output, scope) for name, scope in scopes.items()}, index=output.index)
     mask = scope_columns(output.columns, scopes)
     if not mask.any():
