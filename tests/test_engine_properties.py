@@ -1,0 +1,119 @@
+"""Hypothesis invariants on random balanced tables, seeds and the batch axis."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chainsim.engine import Engine, ModelParams, build_model, simulate
+from tests.test_engine_helpers import make_table
+
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def scenario(draw):
+    seed = draw(st.integers(0, 10_000))
+    R, S = draw(st.integers(1, 3)), draw(st.integers(2, 4))
+    table = make_table(R, S, seed=seed, origins=("USA",) if draw(st.booleans()) else ())
+    share = draw(st.floats(0.05, 0.95))
+    ev = {"type": "capacity_loss", "region": f"R{draw(st.integers(0, R - 1))}",
+          "sector": f"S{draw(st.integers(0, S - 1))}", "share": share, "start": draw(st.integers(1, 10)),
+          "duration": draw(st.integers(1, 20)),
+          "recovery": {"curve": draw(st.sampled_from(["linear", "convexe", "concave", "exponential"])),
+                       "days": draw(st.integers(5, 60))}}
+    params = draw(st.sampled_from([ModelParams.ario(), ModelParams(),
+                                   ModelParams(inventory_days=5, psi=0.9, rationing="final_demand_first")]))
+    return table, ev, params
+
+
+@SETTINGS
+@given(scenario())
+def test_daily_invariants(sc):
+    table, ev, params = sc
+    model = build_model(table, params)
+    eng = Engine(model, [[ev]])
+    checks = {"days": 0}
+
+    def check(t, days):
+        ws, s = eng.ws, eng.state
+        if s.crashed.any():
+            return
+        N = model.n
+        # stocks never negative (masked inputs cannot go below 0: U <= S / (psi s))
+        assert (s.inventory >= -1e-9 * np.abs(s.inventory).max()).all()
+        # output never above capacity, never above demand
+        assert (ws.x <= ws.capacity * (1 + 1e-12) + 1e-12).all()
+        assert (ws.x <= ws.demand * (1 + 1e-12) + 1e-12).all()
+        # goods conserved: everything produced is delivered to intermediate or final users
+        delivered = ws.V.sum() + (ws.phi_y[:, :N] * s.final_demand[:, :N]).sum()
+        produced = ws.x.sum()
+        assert delivered == pytest.approx(produced, rel=1e-10)
+        checks["days"] += 1
+
+    arr = eng.run(60, progress=check)
+    assert checks["days"] > 0
+    out = arr.output[:, 0]
+    assert np.all(out[np.isfinite(out)] >= 0)
+
+
+@SETTINGS
+@given(scenario(), st.floats(0.05, 0.5), st.sampled_from([ModelParams.ario(), ModelParams()]))
+def test_bigger_shocks_never_give_smaller_losses(sc, extra, params):
+    # With the standard 90-day inventories. (With 5-day stocks, psi 0.9 and final demand
+    # served first, hypothesis found a 1x2 table where a 66 % loss cost 0.06 % more than a
+    # 75 % one: the collapse dynamics are not monotone there.)
+    table, ev, _ = sc
+    small = {**ev, "share": ev["share"] * (1 - extra)}
+    model = build_model(table, params)
+    arr = Engine(model, [[small], [ev]]).run(120)
+    base = model.xbar[: model.n]
+    loss = (base[None, None, :] - arr.output).sum(axis=(0, 2))
+    if np.isfinite(loss).all():
+        assert loss[1] >= loss[0] - 1e-9 * base.sum()
+
+
+def test_seeds_reproduce_exactly_and_differ_between_seeds():
+    table = make_table(2, 3, seed=1)
+    ev = [{"type": "capacity_loss", "region": "R0", "sector": "S1",
+           "share": {"distribution": "uniform", "low": 0.2, "high": 0.8},
+           "start": {"distribution": "triangular", "low": 2, "mode": 5, "high": 9},
+           "duration": {"distribution": "normal", "mean": 10, "sd": 4},
+           "recovery": {"curve": "linear", "days": {"distribution": "lognormal", "median": 30, "sigma": 0.3}}}]
+    a = simulate(table, ev, days=60, seed=42)
+    b = simulate(table, ev, days=60, seed=42)
+    c = simulate(table, ev, days=60, seed=np.random.SeedSequence(7))
+    np.testing.assert_array_equal(a.output.to_numpy(), b.output.to_numpy())
+    assert a.provenance["samples"] == b.provenance["samples"]
+    assert a.provenance["samples"] != c.provenance["samples"]
+    assert a.provenance["seed"] == 42
+    assert a.provenance["table_checksum"] == table.checksum
+
+
+@pytest.mark.parametrize("params", ["ario", None])
+def test_batch_run_equals_individual_runs(params):
+    from chainsim.engine import resolve_params
+
+    table = make_table(3, 4, seed=9, origins=("USA", "JPN") if params is None else ())
+    sets = [
+        [],
+        [{"type": "capacity_loss", "region": "R1", "sector": "S2", "share": 0.6, "start": 3, "duration": 5}],
+        [{"type": "final_demand", "region": "all", "sector": "S0", "share": 0.1, "start": 2, "duration": 40},
+         {"type": "capacity_loss", "region": ["R0", "R2"], "sector": "S1", "basis": "capacity",
+          "share": {"distribution": "uniform", "low": 0.1, "high": 0.9}, "start": 4,
+          "recovery": {"curve": "concave", "days": 20}}],
+    ]
+    if params is None:
+        sets.append([{"type": "link_cut", "product": "S3", "from_region": "R0", "to_region": "R1", "start": 2,
+                      "duration": 15},
+                     {"type": "congestion", "from_region": "USA", "to_region": "all", "throughput_loss": 0.7,
+                      "extra_lead_days": 2, "start": 5, "duration": 10}])
+    seeds = list(range(len(sets)))
+    model = build_model(table, resolve_params(params))
+    arr = Engine(model, sets, seeds=seeds).run(90)
+    for b, (s, seed) in enumerate(zip(sets, seeds, strict=True)):
+        one = simulate(model, s, days=90, seed=seed)
+        np.testing.assert_allclose(arr.output[:, b], one.output.to_numpy(), rtol=1e-13, atol=0)
+        np.testing.assert_allclose(arr.unmet[:, b], one.unmet_demand.to_numpy(), rtol=1e-12, atol=1e-12)
