@@ -265,7 +265,10 @@ def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> Non
         for b in np.flatnonzero(live):
             st.inventory[b] -= ws.U[b]
             st.inventory[b] += ws.V[b]
-    st.crashed |= (st.inventory < 0).reshape(B, -1).any(axis=1)
+    if model.params.ario_quirks:
+        st.crashed |= (st.inventory < 0).reshape(B, -1).any(axis=1)
+    else:  # an input that cannot bind and runs out is simply done without (substituted)
+        np.maximum(st.inventory, 0.0, out=st.inventory)
     np.subtract(1.0, ws.phi_y, out=ws.tmp)
     ws.tmp *= st.final_demand
     np.sum(ws.tmp, axis=1, out=ws.unmet)

@@ -1,0 +1,118 @@
+"""chainsim's default model beyond ARIO: criticality, foreign supply nodes, routes, re-sourcing, rationing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chainsim.engine import Engine, build_model, simulate
+from chainsim.engine.params import resolve_params
+from tests.test_engine_helpers import make_table
+
+SHOCK = [{"type": "capacity_loss", "region": "R0", "sector": "S0", "basis": "capacity", "share": 0.9, "start": 2,
+          "duration": 100}]
+
+
+def test_non_critical_inputs_never_bind():
+    t = make_table(1, 2, seed=3)
+    crit = simulate(t, SHOCK, days=80, params={"criticality": [[1, 1], [1, 1]], "inventory_days": 5})
+    noncrit = simulate(t, SHOCK, days=80, params={"criticality": [[1, 0], [1, 1]], "inventory_days": 5})
+    rel_c = crit.output.iloc[60] / crit.baseline
+    rel_n = noncrit.output.iloc[60] / noncrit.baseline
+    assert rel_c.iloc[1] < 0.1 < 0.5 < rel_n.iloc[1]
+    assert np.isfinite(noncrit.output.to_numpy()).all()  # no crash: a missing input is done without
+
+
+def test_important_inputs_bind_half():
+    from chainsim.engine.kernel import Workspace, demand, init_state, produce
+
+    t = make_table(1, 2, seed=3)
+    m = build_model(t, resolve_params({"criticality": [[1, 0.5], [1, 1]]}))
+    st, ws = init_state(m, 1), Workspace(m, 1)
+    st.inventory[0, 0, 1] = 0.0  # sector 1 has none of input 0 (important): output halves
+    demand(m, st, ws)
+    produce(m, st, ws, np.zeros((1, m.n_sup)))
+    assert ws.x[0, 1] == pytest.approx(0.5 * m.xbar[1], rel=1e-12)
+
+
+def test_overproduction_decays_in_default_but_not_in_ario():
+    t = make_table(2, 2, seed=8)
+    ev = [{"type": "capacity_loss", "region": "R0", "sector": "S1", "share": 0.5, "start": 2, "duration": 1,
+           "recovery": {"curve": "linear", "days": 20}}]
+    out = {}
+    for p in ("ario", None):
+        m = build_model(t, resolve_params(p))
+        eng = Engine(m, [ev])
+        eng.run(700)
+        out[p] = eng.state.alpha[0, : m.n].max()
+    assert out["ario"] > 1.0 + 1e-4  # spec §5: decay only at exactly zero scarcity
+    assert out[None] - 1.0 < 0.25 * (out["ario"] - 1.0)  # decays with tau_alpha = 365 days
+
+
+def test_import_cut_bites_and_scales():
+    t = make_table(2, 3, seed=5, origins=("USA", "JPN"), import_share=0.25)
+    losses = []
+    for share in (0.3, 0.9):
+        res = simulate(t, [{"type": "import_cut", "product": "all", "origin": "all", "share": share, "start": 2,
+                            "duration": 120}], days=150, params={"inventory_days": 10})
+        losses.append((res.baseline - res.output).sum().sum())
+    assert 0 < losses[0] < losses[1]
+
+
+def test_import_cut_into_one_region_hits_that_region_first():
+    t = make_table(2, 3, seed=5, origins=("USA",), import_share=0.3)
+    res = simulate(t, [{"type": "import_cut", "product": "all", "region": "R1", "share": 1.0, "start": 2,
+                        "duration": 200}], days=60, params={"inventory_days": 10, "resourcing": False})
+    rel = (res.region_output().iloc[30] / res.baseline.groupby(level="region").sum())
+    assert rel["R1"] < rel["R0"] < 1.0 + 1e-9
+
+
+def test_congestion_backlog_clears_and_goods_are_conserved():
+    t = make_table(2, 3, seed=6)
+    m = build_model(t, resolve_params(None))
+    ev = [{"type": "congestion", "from_region": "R0", "to_region": "R1", "throughput_loss": 0.6,
+           "extra_lead_days": 4, "start": 5, "duration": 20}]
+    eng = Engine(m, [ev])
+    seen = {"backlog": 0.0, "transit": 0.0, "flow": []}
+
+    def watch(day, days):
+        st, ws = eng.state, eng.ws
+        if st.backlog is not None:
+            seen["backlog"] = max(seen["backlog"], st.backlog.sum())
+        if st.transit is not None:
+            seen["transit"] = max(seen["transit"], st.transit.sum())
+        stock = (0.0 if st.backlog is None else st.backlog.sum()) + (0.0 if st.transit is None else st.transit.sum())
+        served = (ws.phi * ws.demand).sum()
+        seen["flow"].append((ws.x.sum(), served, ws.V.sum(), (ws.phi_y * st.final_demand).sum(), stock))
+
+    arr = eng.run(200, progress=watch)
+    assert seen["backlog"] > 0 and seen["transit"] > 0
+    assert eng.state.backlog.sum() < 1e-9 * m.xbar.sum()  # cleared after the congestion ended
+    f = np.array(seen["flow"])
+    # goods conserved: produced = delivered + change of goods waiting or on the road
+    pipeline = np.diff(np.concatenate([[0.0], f[:, 4]]))
+    np.testing.assert_allclose(f[:, 0], f[:, 2] + f[:, 3] + pipeline, rtol=1e-9)
+    assert np.abs(arr.output[-1, 0] / m.xbar[: m.n] - 1).max() < 1e-2
+
+
+def test_resourcing_search_completes_after_delay_and_helps():
+    t = make_table(3, 3, seed=3, origins=("USA",))
+    cut = [{"type": "link_cut", "product": "S0", "from_region": ["R0", "R1"], "to_region": "R2", "start": 5,
+            "duration": 300}]
+    on = simulate(t, cut, days=250, params={"resourcing": True, "inventory_days": 10, "search_days": 20})
+    off = simulate(t, cut, days=250, params={"resourcing": False, "inventory_days": 10})
+    ev = on.events
+    first = ev[ev.kind == "shortage"].groupby("target")["day"].min()
+    done = ev[ev.kind == "supplier_search_complete"].groupby("target")["day"].min()
+    for target, day in done.items():
+        assert day == first[target] + 20
+    assert (ev.kind == "substitution_ramp_start").any()
+    assert on.output.sum().sum() > off.output.sum().sum()
+    assert not (off.events.kind == "supplier_search_complete").any()
+
+
+def test_final_demand_first_serves_households_first():
+    t = make_table(1, 2, seed=3)
+    prop = simulate(t, SHOCK, days=5, params={"rationing": "proportional"})
+    fdf = simulate(t, SHOCK, days=5, params={"rationing": "final_demand_first"})
+    assert fdf.unmet_demand.iloc[2] < prop.unmet_demand.iloc[2]
