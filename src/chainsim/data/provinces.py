@@ -62,7 +62,7 @@ def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     >>> great_circle_km(41.80, 123.43, 41.80, 123.43)
     0.0
     >>> round(great_circle_km(39.90, 116.40, 41.80, 123.43))  # Beijing - Shenyang
-    625
+    628
     """
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
