@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from chainsim.metrics._arrays import (
+    BAND_SLACK,
     check_epsilon,
     check_onset,
     first_true,
@@ -320,7 +321,9 @@ def depth(output: Any, baseline: Any, *, onset: int | None = None, epsilon: floa
 def time_to_trough(output: Any, baseline: Any, *, onset: int | None = None, epsilon: float = 0.01) -> Any:
     r"""Days from the onset to the (first) minimum of :math:`q`, :math:`\arg\min_{t\ge t_0} q(t) - t_0`.
 
-    NaN (``None`` for one trajectory) when no onset is given and no shock is felt.
+    The trough is the first day within 1e-12 of the minimum level, so ties are resolved
+    towards the earliest day whatever the units. NaN (``None`` for one trajectory) when no
+    onset is given and no shock is felt.
 
     Examples
     --------
@@ -330,7 +333,8 @@ def time_to_trough(output: Any, baseline: Any, *, onset: int | None = None, epsi
     True
     """
     qw, start, felt, labels = _window_q(output, baseline, epsilon, onset)
-    ttt = np.argmin(qw, axis=-1) - start
+    # first day within rounding of the minimum, so that ties do not depend on the units
+    ttt = first_true(qw <= qw.min(axis=-1, keepdims=True) + BAND_SLACK) - start
     if ttt.ndim == 0 and labels is None:
         return int(ttt) if felt else None
     return wrap(np.where(felt, ttt, np.nan), labels, "time_to_trough")
