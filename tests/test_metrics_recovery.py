@@ -276,3 +276,13 @@ def test_bad_inputs_name_the_field(output, baseline, kwargs, match):
 def test_level_at_horizon_window_validated():
     with pytest.raises(ValueError, match="last"):
         level_at_horizon([1.0, 1.0], 1.0, last=3)
+
+
+def test_pandas_baseline_is_aligned_by_label_not_position():
+    y = pd.DataFrame({"LN": [B, 0.5 * B, B], "JL": [B, B, B]})
+    b = pd.DataFrame({"JL": [B, B, B], "LN": [B, B, B]})
+    assert depth(y, b).to_dict() == {"LN": 0.5, "JL": 0.0}
+    with pytest.raises(ValueError, match="no column for output column"):
+        depth(y, b[["JL"]])
+    with pytest.raises(ValueError, match="baseline: expected finite"):
+        depth(pd.Series([B, B, B]), pd.Series([B, B], index=[0, 1]))

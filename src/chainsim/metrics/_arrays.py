@@ -44,7 +44,19 @@ def as_days_last(x: Any, name: str, *, allow_scalar: bool = False) -> tuple[np.n
 
 
 def output_and_baseline(output: Any, baseline: Any) -> tuple[np.ndarray, np.ndarray, pd.Index | None]:
-    """Validate and broadcast an output trajectory against its counterfactual baseline."""
+    """Validate and broadcast an output trajectory against its counterfactual baseline.
+
+    Two pandas objects of the same kind are aligned by label (the baseline is reindexed
+    like the output; a label missing from the baseline is an error), not by position.
+    """
+    if isinstance(output, pd.DataFrame) and isinstance(baseline, pd.DataFrame):
+        if not (output.columns.equals(baseline.columns) and output.index.equals(baseline.index)):
+            missing = output.columns.difference(baseline.columns)
+            if len(missing):
+                raise ValueError(f"baseline: no column for output column(s) {list(missing)[:5]}")
+            baseline = baseline.reindex(index=output.index, columns=output.columns)
+    elif isinstance(output, pd.Series) and isinstance(baseline, pd.Series) and not output.index.equals(baseline.index):
+        baseline = baseline.reindex(output.index)
     y, labels_y = as_days_last(output, "output")
     b, labels_b = as_days_last(baseline, "baseline", allow_scalar=True)
     try:
