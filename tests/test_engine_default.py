@@ -116,3 +116,48 @@ def test_final_demand_first_serves_households_first():
     prop = simulate(t, SHOCK, days=5, params={"rationing": "proportional"})
     fdf = simulate(t, SHOCK, days=5, params={"rationing": "final_demand_first"})
     assert fdf.unmet_demand.iloc[2] < prop.unmet_demand.iloc[2]
+
+
+def _table_with_negative_final_demand():
+    from chainsim.data.iotable import IOTable
+
+    t = make_table(2, 2, seed=11)
+    Z, Y, va = t.Z.copy(), t.Y.copy(), t.value_added.copy()
+    k = 1
+    delta = Y[k].sum() + 0.3 * t.x[k]  # final demand of industry 1 becomes -30 % of its output
+    w = va / va.sum()
+    Z[k] += delta * w
+    Y[k] -= delta / Y.shape[1]
+    va -= delta * w
+    assert (va > 0).all()
+    return IOTable(name="negfd", regions=t.regions, sectors=t.sectors, Z=Z, Y=Y, fd_columns=t.fd_columns,
+                   exports=t.exports, value_added=va, x=t.x)
+
+
+@pytest.mark.parametrize("params", ["ario", None])
+def test_negative_final_demand_baseline_is_flat(params):
+    t = _table_with_negative_final_demand()
+    assert t.final_demand[1] < 0
+    res = simulate(t, [], days=400, params=params)
+    assert np.abs(res.output.to_numpy() / res.baseline.to_numpy() - 1).max() < 1e-9
+
+
+def test_negative_final_demand_is_exogenous_supply_in_default_model():
+    t = _table_with_negative_final_demand()
+    m = build_model(t, resolve_params(None))
+    assert m.exo_supply[1] == pytest.approx(-t.final_demand[1] / 365)
+    assert (m.ybar >= 0).all()
+    eng = Engine(m, [SHOCK])
+    bad = []
+
+    def watch(day, days):
+        ws, st = eng.ws, eng.state
+        delivered = ws.V.sum() + (ws.phi_y * st.final_demand).sum()
+        supplied = ws.x.sum() + m.exo_supply.sum()
+        if (ws.phi >= 1).all():
+            bad.append(abs(delivered - supplied) / supplied)
+        assert (ws.phi <= 1 + 1e-12).all()
+
+    arr = eng.run(150, progress=watch)
+    assert np.isfinite(arr.output).all()
+    assert max(bad) < 1e-9

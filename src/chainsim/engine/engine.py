@@ -149,19 +149,35 @@ class Engine:
             st.weight_base = np.broadcast_to(m.Zbar, st.orders.shape).copy()
         rows = np.arange(m.n_blocks) * S + p
         base = st.weight_base[b, rows, j].copy()
-        total = m.Zbar[rows, j].sum()
-        spare = np.clip(self.ws.capacity[b, rows] - self.ws.x[b, rows], 0.0, None)
+        # what each supplier can deliver now (capacity ratio, open share of the link) ...
+        able = np.clip(self.ws.capacity[b, rows] / np.where(m.cap_ref[rows] > 0, m.cap_ref[rows], 1.0), 0.0, 1.0)
         if st.link_open is not None:
-            spare = spare * st.link_open[b, rows, j]
-        if total <= 0 or spare.sum() <= 0:
+            able = able * st.link_open[b, rows, j]
+        # ... and where there is room: spare capacity, including suppliers j never used
+        spare = np.clip(self.ws.capacity[b, rows] - self.ws.x[b, rows], 0.0, None) * (able > 0)
+        lost = float((base * (1.0 - able)).sum())
+        if lost <= 0 or spare.sum() <= 0:
             return
-        keep = base if st.link_open is None else base * st.link_open[b, rows, j]
-        target = 0.5 * keep + 0.5 * total * spare / spare.sum()
+        target = base * able + lost * spare / spare.sum()
         n = max(1, round(prm.ramp_days))
         self.record(day, b, "substitution_ramp_start", self._labels[j],
                     f"product {m.table.sector_codes[p]} over {n} days")
         for k in range(1, n + 1):
             st.weight_base[b, rows, j] = base + (target - base) * (k / n)
+            yield self.env.timeout(1)
+        # temporary substitution: once the original suppliers can deliver again, ramp back
+        used = base > 0
+        while True:
+            yield self.env.timeout(1)
+            now = np.clip(self.ws.capacity[b, rows] / np.where(m.cap_ref[rows] > 0, m.cap_ref[rows], 1.0), 0, 1)
+            if st.link_open is not None:
+                now = now * st.link_open[b, rows, j]
+            if (now[used] >= 1.0 - prm.milestone_share).all():
+                break
+        day = int(np.floor(self.env.now))
+        self.record(day, b, "substitution_revert_start", self._labels[j], f"product {m.table.sector_codes[p]}")
+        for k in range(1, n + 1):
+            st.weight_base[b, rows, j] = target + (base - target) * (k / n)
             yield self.env.timeout(1)
 
     # ---------------------------------------------------------------- the day

@@ -93,6 +93,7 @@ class Workspace:
         self.unmet = z(B)
         self.gate = np.zeros(B, dtype=bool)
         self.has_rebuild = False
+        self.exo = bool(model.exo_supply.any())
         self.partial = bool(np.any((model.bind_weight != 0) & (model.bind_weight != 1)))
 
 
@@ -140,8 +141,9 @@ def update_alpha(model: EconomyModel, st: State, ws: Workspace) -> None:
     p = model.params
     sig, a, tmp = ws.scarcity, st.alpha, ws.tmp
     sig.fill(0.0)
-    np.subtract(ws.demand, st.x_prev, out=tmp)
-    np.divide(tmp, ws.demand, out=sig, where=ws.demand != 0)
+    D = ws.demand - model.exo_supply if ws.exo else ws.demand
+    np.subtract(D, st.x_prev, out=tmp)
+    np.divide(tmp, D, out=sig, where=D != 0)
     if p.ario_quirks:
         np.subtract(p.alpha_max, a, out=tmp)
         tmp *= sig
@@ -172,7 +174,12 @@ def produce(model: EconomyModel, st: State, ws: Workspace, delta: np.ndarray) ->
     np.subtract(1.0, delta, out=ws.capacity)
     ws.capacity *= model.cap_ref
     ws.capacity *= st.alpha
-    np.minimum(ws.demand, ws.capacity, out=ws.x_opt)
+    if ws.exo:  # exogenous supply covers part of demand first
+        np.subtract(ws.demand, model.exo_supply, out=ws.x_opt)
+        np.maximum(ws.x_opt, 0.0, out=ws.x_opt)
+        np.minimum(ws.x_opt, ws.capacity, out=ws.x_opt)
+    else:
+        np.minimum(ws.demand, ws.capacity, out=ws.x_opt)
     rho = ws.rho
     np.multiply(model.bind_denom, ws.x_opt[:, None, :N], out=ws.G)  # ψ-constraint levels C
     rho.fill(1.0)
@@ -193,9 +200,13 @@ def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> None:
     """Rationing: share of each demand served (spec §7; pluggable rule)."""
     rule = model.params.rationing
     D, x, y = ws.demand, ws.x, st.final_demand
+    if ws.exo:
+        x = x + model.exo_supply
     ws.phi.fill(0.0)
     if rule == "proportional":
         np.divide(x, D, out=ws.phi, where=D != 0)
+        if ws.exo:
+            np.minimum(ws.phi, 1.0, out=ws.phi)
         ws.phi_y[:] = ws.phi
         return
     other = D - y
@@ -312,6 +323,8 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
     else:
         ws.lam.fill(1.0)
         np.divide(ws.capacity, model.cap_ref, out=ws.lam, where=model.cap_ref != 0)
+        if model.n_foreign:  # buyers do not re-source imports instantly (卡链): only by search
+            ws.lam[:, model.n:] = 1.0
         base = model.Zbar if st.weight_base is None else st.weight_base
         np.multiply(base, ws.lam[:, :, None], out=ws.big)
         np.sum(big4, axis=1, out=ws.denom)

@@ -61,6 +61,9 @@ class EconomyModel:
         Productive capital K.
     w_fixed : (n_sup, N) or None
         Fixed supplier shares for ``order_type="noalt"``.
+    exo_supply : (n_sup,)
+        Default model only: negative final demand (net inflows, stock draw-downs) turned into
+        an exogenous, undisrupted daily supply of the product; ``ybar`` keeps the positive part.
     """
 
     table: IOTable
@@ -83,6 +86,7 @@ class EconomyModel:
     capital: np.ndarray
     w_fixed: np.ndarray | None
     n_foreign: int
+    exo_supply: np.ndarray
 
     @property
     def is_foreign(self) -> np.ndarray:
@@ -107,7 +111,7 @@ def _criticality(table: IOTable, params: ModelParams) -> np.ndarray | None:
             log.warning("criticality dataset unavailable (%s); all inputs treated as critical", exc)
             return None
         if df.shape != (table.n_sectors, table.n_sectors):
-            log.warning("criticality matrix shape %s does not match %d sectors; ignored", df.shape, table.n_sectors)
+            log.info("criticality matrix shape %s does not match %d sectors; ignored", df.shape, table.n_sectors)
             return None
         codes = list(table.sector_codes)
         try:
@@ -158,6 +162,12 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     Zbar = Zs / yd
     ybar = np.zeros(n_sup)
     ybar[:N] = table.final_demand / yd
+    exo = np.zeros(n_sup)
+    if not params.ario_quirks:
+        exo = np.clip(-ybar, 0.0, None)
+        ybar = np.clip(ybar, 0.0, None)
+        if exo.any():
+            log.info("%d industries have negative final demand; treated as exogenous supply", int((exo > 0).sum()))
     cap_ref = xbar.copy()
     cap_ref[N:] *= params.import_headroom
     # technical coefficients, A_ij = Z_ij / x_j (1/0 := 0), aggregated by product
@@ -194,4 +204,5 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         bind_weight=_ro(weight), bind_denom=_ro(bind_denom), goal_coef=_ro(goal_coef),
         inv_days=_ro(s), infinite_rows=_ro(inf_rows), gap_gate_never=gate_never,
         capital=_ro(K), w_fixed=None if w_fixed is None else _ro(w_fixed), n_foreign=O * S,
+        exo_supply=_ro(exo),
     )

@@ -241,6 +241,8 @@ def _final_demand_actions(model: EconomyModel, b: int, r: np.ndarray, s: np.ndar
     Yd = np.asarray(tab.Y)[:, np.isin(cons, r)].sum(axis=1)
     if all_regions:
         Yd = Yd + np.asarray(tab.exports)
+    if not model.params.ario_quirks:
+        Yd = np.clip(Yd, 0.0, None)  # negative final demand is exogenous supply there
     in_sector = np.isin(tab.sector_of, s)
     change = np.zeros(model.n_sup)
     change[: model.n] = np.where(in_sector, Yd, 0.0) * share / model.params.year_days
