@@ -1,0 +1,136 @@
+"""The built northeast-2017 table: balance, NBS totals, focus provinces' trade, exposure facts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from chainsim.data import netting
+from chainsim.data.build import NORTHEAST, _raw_files, build_northeast_2017
+from chainsim.data.nbs import read_nbs_table
+from chainsim.data.provinces import RAW_DIR
+
+TOTALS = pd.read_csv(RAW_DIR / "nbs_provincial_io_42" / "province_totals_10k_cny.csv", dtype={"code": str})
+FOCUS = {"LN": "06", "JL": "07", "HLJ": "08"}
+
+
+@pytest.fixture(scope="module")
+def built():
+    return build_northeast_2017()
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    return {c: read_nbs_table(f) for c, f in zip([f"{i:02d}" for i in range(1, 32)], _raw_files(2017), strict=True)}
+
+
+def test_layout(built):
+    t = built.table
+    assert t.name == "northeast-2017" and t.region_codes == ("LN", "JL", "HLJ", "ROC")
+    assert [r.name_zh for r in t.regions] == ["辽宁", "吉林", "黑龙江", "中国其他地区"]
+    assert t.regions[3].name_en == "Rest of China"
+    assert t.sector_codes == tuple(f"{i:02d}" for i in range(1, 43))
+    assert t.sectors[19].name_en.startswith("Manufacture of communication equipment")
+    assert set(("JPN", "KOR", "TWN", "USA", "DEU", "RUS", "ROW")) <= set(t.origins)
+    assert t.unit == "10k CNY" and t.cny_per_unit == 1e4
+    assert t.fd_columns[:4] == (("LN", "household"), ("LN", "government"), ("LN", "gfcf"), ("LN", "inventory"))
+    assert len(t.provenance["regions"]["ROC"]) == 28
+
+
+def test_balances_every_row_and_column_to_1e_6(built):
+    t = built.table
+    rows = t.Z.sum(axis=1) + t.Y.sum(axis=1) + t.exports
+    cols = t.Z.sum(axis=0) + t.imports_Z.sum(axis=(0, 1)) + t.value_added
+    assert (np.abs(rows - t.x) <= 1e-6 * t.x).all()
+    assert (np.abs(cols - t.x) <= 1e-6 * t.x).all()
+    assert (t.Z >= 0).all() and (t.imports_Z >= 0).all() and (t.imports_Y >= 0).all()
+
+
+@pytest.mark.parametrize(("region", "go_trn", "va_trn"), [("LN", 6.11, 2.34), ("JL", 4.58, 1.48), ("HLJ", 3.57, 1.59)])
+def test_focus_totals_equal_nbs(built, region, go_trn, va_trn):
+    t = built.table
+    m = t.region_of == t.region_index(region)
+    pub = TOTALS[(TOTALS["year"] == 2017) & (TOTALS["code"] == FOCUS[region])].iloc[0]
+    go, va = t.x[m].sum(), t.value_added[m].sum()
+    assert go == pytest.approx(pub["GO"], rel=0.005) and va == pytest.approx(pub["VA"], rel=0.005)
+    assert abs(go - pub["GO"]) < 1.0 and abs(va - pub["VA"]) < 1.0  # exact to the source's rounding (10k CNY)
+    assert go * 1e4 / 1e12 == pytest.approx(go_trn, abs=0.005)
+    assert va * 1e4 / 1e12 == pytest.approx(va_trn, abs=0.005)
+
+
+def test_all_31_provinces_sum_to_national_totals(built):
+    t = built.table
+    pub = TOTALS[TOTALS["year"] == 2017]
+    assert t.x.sum() == pytest.approx(pub["GO"].sum(), rel=1e-9)
+    assert t.value_added.sum() == pytest.approx(pub["VA"].sum(), rel=1e-8)
+
+
+def test_focus_interprovincial_trade_matches_netted_tables(built, parsed):
+    t = built.table
+    S = t.n_sectors
+    for region, code in FOCUS.items():
+        pt = parsed[code]
+        tr = netting.net_reexports(pt.GO, pt.EX, pt.OF, pt.IM, pt.IF)
+        r = t.region_index(region)
+        own = slice(r * S, (r + 1) * S)
+        other_cols = np.flatnonzero(t.region_of != r)
+        other_fd = [k for k, (reg, _) in enumerate(t.fd_columns) if reg != region]
+        own_fd = [k for k, (reg, _) in enumerate(t.fd_columns) if reg == region]
+        outflow = t.Z[own][:, other_cols].sum(axis=1) + t.Y[own][:, other_fd].sum(axis=1)
+        np.testing.assert_allclose(outflow, tr.OF, rtol=1e-8, atol=1e-4)
+        inflow = np.zeros(S)
+        for o in range(t.n_regions):
+            if o != r:
+                rows = slice(o * S, (o + 1) * S)
+                inflow += t.Z[rows][:, own].sum(axis=1) + t.Y[rows][:, own_fd].sum(axis=1)
+        np.testing.assert_allclose(inflow, tr.IF, rtol=1e-8, atol=1e-4)
+        np.testing.assert_allclose(t.exports[own], tr.EX, rtol=1e-12)
+        imports = t.imports_Z[:, :, own].sum(axis=(0, 2)) + t.imports_Y[:, :, own_fd].sum(axis=(0, 2))
+        np.testing.assert_allclose(imports, tr.IM, rtol=1e-9, atol=1e-4)
+
+
+def test_exposure_facts_in_the_parsed_tables(parsed):
+    """DESIGN §2: shares of each province's own use U = TIU + TC + GCF + ERR (raw NBS tables)."""
+    ln, jl, hlj = (parsed[c] for c in NORTHEAST)
+    e = 19  # sector 20, electronics
+    u_ln = ln.domestic_use
+    assert ln.IM[e] / u_ln[e] == pytest.approx(0.10, abs=0.005)
+    assert ln.IF[e] / u_ln[e] == pytest.approx(0.54, abs=0.005)
+    assert hlj.IF[e] / hlj.domestic_use[e] == pytest.approx(1.0, abs=0.01)
+    assert hlj.IM[2] > hlj.domestic_use[2]  # crude oil and gas (03): imports exceed use
+    assert jl.IF[17] > jl.domestic_use[17]  # transport equipment (18): inflow exceeds use
+
+
+def test_exposure_carried_into_the_built_table(built, parsed):
+    t = built.table
+    S = t.n_sectors
+    r = t.region_index("LN")
+    own = slice(r * S, (r + 1) * S)
+    own_fd = [k for k, (reg, _) in enumerate(t.fd_columns) if reg == "LN"]
+    p = 19
+    rows = [o * S + p for o in range(t.n_regions)]
+    uses = t.Z[rows][:, own].sum() + np.clip(t.Y[rows][:, own_fd], 0, None).sum()
+    foreign = t.imports_Z[:, p, own].sum() + t.imports_Y[:, p, own_fd].sum()
+    share_abroad = foreign / (uses + foreign)
+    assert share_abroad == pytest.approx(0.10, abs=0.005)
+    # the rest of China carries its own import dependence (indirect exposure of the Northeast)
+    roc = t.region_index("ROC")
+    assert t.imports_Z[:, p, roc * S:(roc + 1) * S].sum() > 50 * t.imports_Z[:, p, own].sum()
+
+
+def test_report_records_netting_inconsistency_and_ras(built):
+    rep = built.report
+    assert rep["netting"]["by_province"]["LN"]["OF-IF"] == 0
+    assert rep["netting"]["by_province"]["JL"]["OF-IF"] > 0
+    inc = rep["inconsistency"]
+    assert inc["fixed_provinces"] == ["LN", "JL", "HLJ"]
+    assert inc["sum_IF"] > inc["sum_OF"]
+    assert len(inc["per_product"]) == 42
+    assert rep["ras"]["max_gap"] <= 1e-10
+    prov = built.table.provenance
+    assert prov["builder_version"] and "raw_sha256" in prov and len(prov["assumptions"]) >= 5
+
+
+def test_builder_is_deterministic(built):
+    assert build_northeast_2017().table.checksum == built.table.checksum
