@@ -1,0 +1,113 @@
+"""Dataset registry: list, load (shipped and cached), byte-identical rebuild, criticality."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chainsim.data import datasets
+from chainsim.data.build import build_northeast_2017
+from chainsim.data.datasets import BUILT_DIR, build_datasets, list_datasets, load_criticality, load_dataset
+from chainsim.data.store import read_csv_bundle, sha256sums
+from chainsim.errors import DataError
+
+SHIPPED = BUILT_DIR / "northeast_2017"
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHAINSIM_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_list_datasets(cache):
+    infos = {d.name: d for d in list_datasets()}
+    assert set(infos) == {"northeast-2017", "china31-2017"}
+    ne, c31 = infos["northeast-2017"], infos["china31-2017"]
+    assert ne.shipped and ne.available and ne.regions == ("LN", "JL", "HLJ", "ROC") and ne.n_industries == 168
+    assert not c31.shipped and not c31.available and c31.n_industries == 1302 and len(c31.regions) == 31
+
+
+def test_shipped_files_are_small_and_listed_in_sha256sums():
+    listed = dict(line.split()[::-1] for line in (SHIPPED / "SHA256SUMS").read_text().splitlines())
+    assert listed == sha256sums(SHIPPED)
+    for f in SHIPPED.iterdir():
+        assert f.stat().st_size < 5_000_000
+
+
+def test_load_northeast_restores_the_built_table_exactly():
+    t = load_dataset("northeast-2017")
+    fresh = build_northeast_2017().table
+    assert t.checksum == fresh.checksum
+    for f in ("Z", "Y", "exports", "value_added", "x", "imports_Z", "imports_Y"):
+        assert np.array_equal(getattr(t, f), getattr(fresh, f))
+    assert t.fd_columns == fresh.fd_columns and t.regions == fresh.regions and t.sectors == fresh.sectors
+    assert dict(t.provenance)["builder_version"] == fresh.provenance["builder_version"]
+    assert load_dataset("northeast-2017") is t  # cached in-process
+
+
+def test_rebuild_is_byte_identical_to_the_shipped_files(tmp_path):
+    report = build_datasets(tmp_path)
+    info = report["datasets"]["northeast-2017"]
+    assert info["files"] == sha256sums(SHIPPED)
+    again = build_datasets(tmp_path / "second")
+    assert again["datasets"]["northeast-2017"]["files"] == info["files"]
+    assert info["ras"]["max_gap"] <= 1e-10 and info["regions"]["LN"]["gross_output"] == pytest.approx(6.108287e8)
+    assert read_csv_bundle(tmp_path / "northeast_2017").checksum == load_dataset("northeast-2017").checksum
+
+
+def test_china31_built_on_first_use_into_the_cache(cache):
+    t = load_dataset("china31-2017")
+    assert t.n_industries == 1302
+    folders = list(cache.iterdir())
+    assert len(folders) == 1 and folders[0].name.startswith("china31_2017-v")
+    assert not [p for p in cache.iterdir() if p.name.startswith(".")]  # no temporary leftovers
+    assert {d.name: d.available for d in list_datasets()}["china31-2017"]
+    datasets._load.cache_clear()
+    again = load_dataset("china31-2017")  # read back from the cache
+    assert again is not t and again.checksum == t.checksum
+
+
+def test_china31_cache_build_is_deterministic(tmp_path):
+    r = build_datasets(tmp_path, names=("china31-2017",))
+    digest = {k: v for k, v in r["datasets"]["china31-2017"]["files"].items()}
+    r2 = build_datasets(tmp_path / "b", names=["china31-2017"])
+    assert r2["datasets"]["china31-2017"]["files"] == digest
+    assert r["datasets"]["china31-2017"]["seconds"] < 30
+
+
+def test_unknown_dataset_suggests_a_name():
+    with pytest.raises(DataError, match=r"unknown dataset 'northeast-2018'.*did you mean 'northeast-2017'"):
+        load_dataset("northeast-2018")
+    with pytest.raises(DataError, match="unknown dataset"):
+        build_datasets(names=("china32",))
+
+
+def test_damaged_bundle_is_detected(tmp_path):
+    build_datasets(tmp_path)
+    folder = tmp_path / "northeast_2017"
+    text = (folder / "vectors.csv").read_text().splitlines()
+    head, first = text[0], text[1].split(",")
+    first[3] = str(float(first[3]) * 1.5)  # value added of LN|01
+    (folder / "vectors.csv").write_text("\n".join([head, ",".join(first), *text[2:]]) + "\n")
+    with pytest.raises(DataError):
+        read_csv_bundle(folder)
+
+
+@pytest.mark.parametrize("agg", ["max", "mean"])
+def test_criticality(agg):
+    c = load_criticality(agg)
+    assert c.shape == (42, 42) and list(c.index) == [f"{i:02d}" for i in range(1, 43)]
+    assert c.index.name == "input" and c.columns.name == "user"
+    assert not c.isna().any().any()
+    assert c.attrs["filled"] == [{"input": "13", "user": "11", "value": 0.0, "rule": "median of the input's row"}]
+    if agg == "max":
+        assert set(np.unique(c.to_numpy())) <= {0.0, 0.5, 1.0}
+        assert c.loc["24", "18"] == 1.0  # electricity is critical for transport equipment
+    with pytest.raises(DataError, match="'max' or 'mean'"):
+        load_criticality("median")
+
+
+def test_package_never_reads_outside_itself():
+    for p in BUILT_DIR.parent.glob("*.py"):
+        assert "/work/shared" not in p.read_text(encoding="utf-8"), p
