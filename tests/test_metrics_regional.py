@@ -141,3 +141,14 @@ def test_metrics_on_scope_totals(table):
     res = recovery_time(aggregate(shocked, scopes), aggregate(table, scopes)).to_frame()
     assert res.loc["NE", "days"] == 2
     assert res.loc["RoC", "days"] == 0
+
+
+def test_per_industry_baseline_series_aggregates_to_a_number(table):
+    base = table.iloc[0]  # like SimulationResult.baseline: a Series over (region, sector)
+    assert aggregate(base, "northeast") == 21.0
+    both = aggregate(base, {"NE": "northeast", "RoC": "RoC"})
+    assert both.to_dict() == {"NE": 21.0, "RoC": 15.0}
+    shocked = table.copy()
+    shocked.loc[1:3, ("JL", "01")] = 0.0
+    ttr = recovery_time(aggregate(shocked, "northeast"), aggregate(base, "northeast"))
+    assert ttr.days == 3

@@ -124,13 +124,15 @@ def scope_columns(columns: pd.Index, scope: Scope) -> np.ndarray:
     return mask
 
 
-def aggregate(output: pd.DataFrame, scopes: Scope | Mapping[str, Scope]) -> pd.Series | pd.DataFrame:
+def aggregate(output: pd.DataFrame | pd.Series, scopes: Scope | Mapping[str, Scope]) -> Any:
     """Sum a days x (region, sector) table into one or several scopes.
 
     Parameters
     ----------
-    output : pandas.DataFrame
-        Index = day, columns = (region, sector) MultiIndex (output or baseline).
+    output : pandas.DataFrame or pandas.Series
+        Index = day, columns = (region, sector) MultiIndex (output or baseline). A Series
+        indexed by (region, sector) — e.g. a constant per-industry baseline such as
+        ``SimulationResult.baseline`` — is one row and gives a float per scope.
     scopes : scope or mapping of name -> scope
         One scope (see :func:`scope_columns`) gives a Series; a mapping of names to scopes
         gives a DataFrame with one column per name. A mapping with a key ``regions`` or
@@ -139,7 +141,7 @@ def aggregate(output: pd.DataFrame, scopes: Scope | Mapping[str, Scope]) -> pd.S
     Returns
     -------
     pandas.Series or pandas.DataFrame
-        Daily scope totals.
+        Daily scope totals (for a Series input: a float, or a Series over scope names).
 
     Raises
     ------
@@ -155,7 +157,12 @@ def aggregate(output: pd.DataFrame, scopes: Scope | Mapping[str, Scope]) -> pd.S
     [10.0, 9.0]
     >>> aggregate(df, {"electronics": "20", "LN": "LN", "LN-20": ("LN", "20")}).to_numpy().tolist()
     [[14.0, 3.0, 2.0], [13.0, 2.0, 1.0]]
+    >>> aggregate(df.iloc[0], "northeast")  # a per-industry baseline Series
+    10.0
     """
+    if isinstance(output, pd.Series):
+        total = aggregate(output.to_frame().T, scopes)
+        return float(total.iloc[0]) if isinstance(total, pd.Series) else total.iloc[0].rename(None)
     if isinstance(scopes, Mapping) and not (set(scopes) & {"regions", "sectors"}):
         return pd.DataFrame({name: aggregate(output, scope) for name, scope in scopes.items()}, index=output.index)
     mask = scope_columns(output.columns, scopes)
