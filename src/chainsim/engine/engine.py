@@ -19,7 +19,7 @@ import numpy as np
 import simpy
 
 from chainsim.engine.disruptions import parse_disruptions
-from chainsim.engine.kernel import Workspace, init_state, step
+from chainsim.engine.kernel import Workspace, densify, init_state, step
 from chainsim.engine.losses import LossSchedule
 from chainsim.engine.model import EconomyModel
 from chainsim.engine.schedule import Action, compile_plan
@@ -119,6 +119,7 @@ class Engine:
 
     def _refresh_links(self, b: int) -> None:
         st, m = self.state, self.model
+        densify(m, st)
         if any(c["kind"] == "congestion" for c in self._active_cuts) or st.route_loss is not None:
             if st.route_loss is None:
                 shape = (self.batch, m.n_blocks, m.table.n_regions)
@@ -145,6 +146,7 @@ class Engine:
         day = int(np.floor(self.env.now))
         self.record(day, b, "supplier_search_complete", self._labels[j], f"product {m.table.sector_codes[p]}")
         st, S = self.state, m.n_sectors
+        densify(m, st)
         if st.weight_base is None:
             st.weight_base = np.broadcast_to(m.Zbar, st.orders.shape).copy()
         rows = np.arange(m.n_blocks) * S + p

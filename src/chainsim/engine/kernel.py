@@ -26,21 +26,26 @@ import numpy as np
 
 from chainsim.engine.model import EconomyModel
 
-__all__ = ["State", "Workspace", "init_state", "step"]
+__all__ = ["State", "Workspace", "densify", "init_state", "step"]
 
 _ATOL, _RTOL = 1e-8, 1e-5  # numpy.allclose defaults, used by BoARIO's gates
 
 
 @dataclass
 class State:
-    """Mutable economy state carried from one day to the next (owned by the engine).
+    r"""Mutable economy state carried from one day to the next (owned by the engine).
 
     Attributes
     ----------
     inventory : (B, S, N)
         Input stocks by product and user.
-    orders : (B, n_sup, N)
-        Orders placed yesterday, received by supplier i from buyer j, served today.
+    orders : (B, n_sup, N) or None
+        Orders placed yesterday, received by supplier i from buyer j, served today. ``None``
+        while orders are held in factored form (below), which is exact as long as the link
+        weights are the baseline ``Zbar`` and every link is open.
+    lam_prev, ratio : (B, n_sup), (B, S, N)
+        Factored orders: :math:`O_{ij} = \bar Z_{ij} \lambda_i r_{p(i)j}` with λ the capacity
+        ratios and r the need per unit of capacity-weighted baseline purchases.
     alpha : (B, n_sup)
         Overproduction factor.
     x_prev : (B, n_sup)
@@ -63,7 +68,9 @@ class State:
     """
 
     inventory: np.ndarray
-    orders: np.ndarray
+    orders: np.ndarray | None
+    lam_prev: np.ndarray
+    ratio: np.ndarray
     alpha: np.ndarray
     x_prev: np.ndarray
     weight_base: np.ndarray | None
@@ -88,7 +95,7 @@ class Workspace:
         self.scarcity = z((B, ns))
         self.rho, self.U, self.V, self.G = z((B, S, N)), z((B, S, N)), z((B, S, N)), z((B, S, N))
         self.OC, self.denom, self.ratio = z((B, S, N)), z((B, S, N)), z((B, S, N))
-        self.big = z((B, ns, N))
+        self.big: np.ndarray | None = None  # dense (B, n_sup, N) scratch, allocated by densify()
         self.min_rho = z((B, N))
         self.unmet = z(B)
         self.gate = np.zeros(B, dtype=bool)
@@ -102,14 +109,33 @@ def init_state(model: EconomyModel, batch: int) -> State:
     N, ns = model.n, model.n_sup
     inv = model.inv_days[:, None] * model.AC * model.xbar[None, :N]
     inv = np.where(model.infinite_rows[:, None], np.inf, inv)
-    return State(
+    st = State(
         inventory=np.broadcast_to(inv, (batch, *inv.shape)).copy(),
-        orders=np.broadcast_to(model.Zbar, (batch, ns, N)).copy(),
+        orders=None, lam_prev=np.ones((batch, ns)), ratio=np.ones((batch, model.n_sectors, N)),
         alpha=np.full((batch, ns), model.params.alpha_base),
         x_prev=np.broadcast_to(model.xbar, (batch, ns)).copy(),
         weight_base=None, link_open=None, crashed=np.zeros(batch, dtype=bool),
         final_demand=np.broadcast_to(model.ybar, (batch, ns)).copy(),
     )
+    if model.w_fixed is not None:
+        densify(model, st)
+    return st
+
+
+def densify(model: EconomyModel, st: State) -> None:
+    """Switch to explicit (B, n_sup, N) orders (needed by link cuts, re-sourcing, congestion, noalt)."""
+    if st.orders is not None:
+        return
+    B, nb, S, N = st.ratio.shape[0], model.n_blocks, model.n_sectors, model.n
+    o = model.Zbar.reshape(1, nb, S, N) * st.lam_prev.reshape(B, nb, S, 1)
+    o *= st.ratio[:, None]
+    st.orders = o.reshape(B, nb * S, N)
+
+
+def _by_product(model: EconomyModel, v: np.ndarray) -> np.ndarray:
+    """Σ_a Zbar[a, p, j] v[b, a, p] for every (b, p, j): a batched matmul over products."""
+    B, nb, S = v.shape[0], model.n_blocks, model.n_sectors
+    return np.matmul(v.reshape(B, nb, S).transpose(2, 0, 1), model.ZbarT).transpose(1, 0, 2)
 
 
 def _close(a: np.ndarray, ref: np.ndarray, buf: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -123,7 +149,13 @@ def _close(a: np.ndarray, ref: np.ndarray, buf: np.ndarray, out: np.ndarray) -> 
 
 def demand(model: EconomyModel, st: State, ws: Workspace) -> None:
     """Total demand ``D_i = Σ_j O_ij + ȳ_i + rebuilding demand`` (spec §3 step 2)."""
-    np.sum(st.orders, axis=2, out=ws.demand)
+    if st.orders is None:
+        B, nb, S = st.ratio.shape[0], model.n_blocks, model.n_sectors
+        d = np.matmul(model.ZbarT, st.ratio.transpose(1, 2, 0))  # (S, blocks, B)
+        ws.demand.reshape(B, nb, S)[:] = d.transpose(2, 1, 0)
+        ws.demand *= st.lam_prev
+    else:
+        np.sum(st.orders, axis=2, out=ws.demand)
     ws.demand += st.final_demand
     if ws.has_rebuild:
         ws.demand += ws.reb_demand
@@ -231,7 +263,7 @@ def ship(model: EconomyModel, st: State, ws: Workspace, t: int) -> None:
     so backlogs clear once a congestion ends. Deliveries leave ``ws.big``; what arrives today
     stays there.
     """
-    B, nb, S, R = st.orders.shape[0], model.n_blocks, model.n_sectors, model.table.n_regions
+    B, nb, S, R = st.ratio.shape[0], model.n_blocks, model.n_sectors, model.table.n_regions
     if st.backlog is None:
         st.backlog = np.zeros_like(st.orders)
     big5 = ws.big.reshape(B, nb, S, R, S)
@@ -256,10 +288,16 @@ def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> Non
     B, nb, S, N = st.inventory.shape[0], model.n_blocks, model.n_sectors, model.n
     _served_shares(model, st, ws)
     np.multiply(model.AC, ws.x[:, None, :N], out=ws.U)
-    np.multiply(st.orders, ws.phi[:, :, None], out=ws.big)
-    if st.route_loss is not None:
-        ship(model, st, ws, t)
-    np.sum(ws.big.reshape(B, nb, S, N), axis=1, out=ws.V)
+    if st.orders is None:
+        np.multiply(st.lam_prev, ws.phi, out=ws.tmp)
+        np.multiply(_by_product(model, ws.tmp), st.ratio, out=ws.V)
+    else:
+        if ws.big is None:
+            ws.big = np.empty_like(st.orders)
+        np.multiply(st.orders, ws.phi[:, :, None], out=ws.big)
+        if st.route_loss is not None:
+            ship(model, st, ws, t)
+        np.sum(ws.big.reshape(B, nb, S, N), axis=1, out=ws.V)
     if st.transit is not None:
         slot = st.transit[t % st.transit.shape[0]]
         ws.V += slot
@@ -317,14 +355,20 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
     if ws.gate.any():
         OC[ws.gate] = 0.0
     OC += ws.U  # A^C x_t: today's actual use
+    ws.lam.fill(1.0)
+    np.divide(ws.capacity, model.cap_ref, out=ws.lam, where=model.cap_ref != 0)
+    if model.n_foreign and not p.ario_quirks:  # imports are not re-sourced instantly (卡链): only by search
+        ws.lam[:, model.n:] = 1.0
+    if st.orders is None:  # factored: O = Zbar * lam * ratio
+        ws.denom[:] = _by_product(model, ws.lam)
+        st.ratio.fill(0.0)
+        np.divide(OC, ws.denom, out=st.ratio, where=ws.denom > 0)
+        st.lam_prev[:] = ws.lam
+        return
     big4 = ws.big.reshape(B, nb, S, N)
     if model.w_fixed is not None:
         np.multiply(model.w_fixed.reshape(nb, S, N)[None], OC[:, None], out=big4)
     else:
-        ws.lam.fill(1.0)
-        np.divide(ws.capacity, model.cap_ref, out=ws.lam, where=model.cap_ref != 0)
-        if model.n_foreign:  # buyers do not re-source imports instantly (卡链): only by search
-            ws.lam[:, model.n:] = 1.0
         base = model.Zbar if st.weight_base is None else st.weight_base
         np.multiply(base, ws.lam[:, :, None], out=ws.big)
         np.sum(big4, axis=1, out=ws.denom)

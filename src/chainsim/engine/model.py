@@ -61,6 +61,8 @@ class EconomyModel:
         Productive capital K.
     w_fixed : (n_sup, N) or None
         Fixed supplier shares for ``order_type="noalt"``.
+    ZbarT : (S, blocks, N)
+        ``Zbar`` regrouped by product, for the factored order representation.
     exo_supply : (n_sup,)
         Default model only: negative final demand (net inflows, stock draw-downs) turned into
         an exogenous, undisrupted daily supply of the product; ``ybar`` keeps the positive part.
@@ -87,6 +89,7 @@ class EconomyModel:
     w_fixed: np.ndarray | None
     n_foreign: int
     exo_supply: np.ndarray
+    ZbarT: np.ndarray
 
     @property
     def is_foreign(self) -> np.ndarray:
@@ -204,5 +207,5 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         bind_weight=_ro(weight), bind_denom=_ro(bind_denom), goal_coef=_ro(goal_coef),
         inv_days=_ro(s), infinite_rows=_ro(inf_rows), gap_gate_never=gate_never,
         capital=_ro(K), w_fixed=None if w_fixed is None else _ro(w_fixed), n_foreign=O * S,
-        exo_supply=_ro(exo),
+        exo_supply=_ro(exo), ZbarT=_ro(Zbar.reshape(nb, S, N).transpose(1, 0, 2).copy()),
     )
