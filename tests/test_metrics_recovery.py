@@ -286,3 +286,14 @@ def test_pandas_baseline_is_aligned_by_label_not_position():
         depth(y, b[["JL"]])
     with pytest.raises(ValueError, match="baseline: expected finite"):
         depth(pd.Series([B, B, B]), pd.Series([B, B], index=[0, 1]))
+
+
+def test_dataframe_output_with_series_baseline():
+    cols = pd.MultiIndex.from_tuples([("LN", "01"), ("LN", "20")], names=["region", "sector"])
+    y = pd.DataFrame([[10.0, 20.0], [5.0, 20.0], [10.0, 10.0]], columns=cols)
+    per_industry = pd.Series([20.0, 10.0], index=cols[::-1])  # constant baseline per column, any order
+    assert depth(y, per_industry).tolist() == [0.5, 0.5]
+    daily = pd.Series([10.0, 10.0, 10.0], index=y.index)  # one daily baseline for every column
+    assert level_at_horizon(y, daily).tolist() == [1.0, 1.0]
+    with pytest.raises(ValueError, match="indexed by the output's days or its columns"):
+        depth(y, pd.Series([1.0], index=["x"]))

@@ -47,7 +47,9 @@ def output_and_baseline(output: Any, baseline: Any) -> tuple[np.ndarray, np.ndar
     """Validate and broadcast an output trajectory against its counterfactual baseline.
 
     Two pandas objects of the same kind are aligned by label (the baseline is reindexed
-    like the output; a label missing from the baseline is an error), not by position.
+    like the output; a label missing from the baseline is an error), not by position. With
+    a DataFrame output, a Series baseline indexed by the output's days is one daily baseline
+    for all columns; one indexed by its columns is a constant baseline per column.
     """
     if isinstance(output, pd.DataFrame) and isinstance(baseline, pd.DataFrame):
         if not (output.columns.equals(baseline.columns) and output.index.equals(baseline.index)):
@@ -55,6 +57,17 @@ def output_and_baseline(output: Any, baseline: Any) -> tuple[np.ndarray, np.ndar
             if len(missing):
                 raise ValueError(f"baseline: no column for output column(s) {list(missing)[:5]}")
             baseline = baseline.reindex(index=output.index, columns=output.columns)
+    elif isinstance(output, pd.DataFrame) and isinstance(baseline, pd.Series):
+        if baseline.index.equals(output.index):  # one daily baseline for every column
+            baseline = baseline.to_numpy(dtype=float)
+        else:  # a constant baseline per column, e.g. SimulationResult.baseline per (region, sector)
+            missing = output.columns.difference(baseline.index)
+            if len(missing):
+                raise ValueError(
+                    f"baseline: a Series baseline must be indexed by the output's days or its columns; "
+                    f"no entry for column(s) {list(missing)[:5]}"
+                )
+            baseline = baseline.reindex(output.columns).to_numpy(dtype=float)[:, None]
     elif isinstance(output, pd.Series) and isinstance(baseline, pd.Series) and not output.index.equals(baseline.index):
         baseline = baseline.reindex(output.index)
     y, labels_y = as_days_last(output, "output")
