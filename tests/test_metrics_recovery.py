@@ -297,3 +297,8 @@ def test_dataframe_output_with_series_baseline():
     assert level_at_horizon(y, daily).tolist() == [1.0, 1.0]
     with pytest.raises(ValueError, match="indexed by the output's days or its columns"):
         depth(y, pd.Series([1.0], index=["x"]))
+
+
+def test_no_shock_is_recovered_even_with_a_hold_longer_than_the_horizon():
+    assert recovery_time(np.full(10, B), B, hold=30).days == 0
+    assert recovery_time(np.full(10, B), B, hold=30, onset=4).days == 0

@@ -217,7 +217,8 @@ def recovery_time(
     :math:`\mathrm{TTR} = t_R - t_0`. When no such day exists the TTR is right-censored:
     ``days=None`` (NaN in a batch), ``recovered=False`` — never a fake number. The band
     is two-sided, so a lasting overshoot above :math:`1+\varepsilon` is not "recovered"
-    either. When no shock is felt (and no onset given) the TTR is 0.
+    either. When output never leaves the band after the onset (no shock felt) the TTR is
+    0, with or without ``hold``.
 
     Parameters
     ----------
@@ -270,6 +271,10 @@ def recovery_time(
             first = first_true(clean)
             recovered = first >= 0
             rec_day = np.where(recovered, first, n)
+        # never outside the band after onset: nothing to recover from, whatever the hold
+        calm = ~out.any(axis=-1)
+        recovered = recovered | calm
+        rec_day = np.where(calm, start, rec_day)
     days = np.where(recovered, rec_day - start, np.nan).astype(float)
     censored_at = (n - 1 - start).astype(np.int64)
     onset_arr = np.where(felt, start, np.nan).astype(float)
