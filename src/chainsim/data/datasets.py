@@ -216,7 +216,8 @@ def build_datasets(out_dir: Path | None = None, names: Iterable[str] = ("northea
                                  "value_added": float(t.value_added[t.region_of == i].sum())}
                         for i, r in enumerate(t.regions)},
             "netting_total": result.report["netting"]["total"],
-            "inconsistency": {k: inc[k] for k in ("sum_OF", "sum_IF", "gap", "gap_pct_of_IF", "sum_abs_product_gaps")},
+            "inconsistency": {k: inc[k] for k in ("sum_OF", "sum_IF", "gap", "gap_pct_of_IF", "gap_cny",
+                                                   "sum_abs_product_gaps", "sum_abs_product_gaps_cny")},
             "ras": {k: result.report["ras"][k] for k in ("max_iterations", "max_gap")},
         }
     _load.cache_clear()
