@@ -1,0 +1,150 @@
+"""Run a scenario: every pathway x replication through the engine, with shared random draws.
+
+Replication ``k`` of every pathway uses the same seed (``SeedSequence(seed).spawn``), so the
+sampled disruption start, duration and size are the same across pathways and a difference
+between pathways is the pathway's. Each pathway's replications run as one batch through the
+engine's arrays. Nothing here writes files (see :mod:`chainsim.experiment.outputs`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from chainsim.engine import Engine, build_model
+from chainsim.engine.params import resolve_params
+from chainsim.errors import ScenarioError
+from chainsim.pathways.apply import PathwayPlan, plan_pathway
+from chainsim.scenario.load import LoadedScenario
+
+__all__ = ["PathwayRun", "ScenarioRun", "replication_seeds", "run_scenario"]
+
+Progress = Callable[[str, int, int], None]
+
+
+def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
+    """One independent seed per replication, derived from the scenario seed (``SeedSequence.spawn``)."""
+    return np.random.SeedSequence(int(seed)).spawn(int(replications))
+
+
+@dataclass(frozen=True, eq=False)
+class PathwayRun:
+    """All replications of one pathway entry.
+
+    Attributes
+    ----------
+    plan : PathwayPlan
+        Levers, parameter overrides and rewritten disruptions.
+    output : ndarray (replications, days, N)
+        Daily output of every domestic industry (table units per day).
+    baseline : ndarray (N,)
+        No-shock daily output.
+    onset : ndarray (replications,) of int
+        First sampled disruption start of each replication.
+    events : list of tuple
+        Engine event log ``(day, replication, kind, target, detail)``.
+    samples : list of dict
+        Sampled disruption values.
+    params : dict
+        The model parameters in force.
+    seconds : float
+        Wall time of the batch.
+    """
+
+    plan: PathwayPlan
+    output: np.ndarray
+    baseline: np.ndarray
+    onset: np.ndarray
+    events: list[tuple[int, int, str, str, str]]
+    samples: list[dict[str, Any]]
+    params: dict[str, Any]
+    crash_day: np.ndarray
+    seconds: float
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioRun:
+    """The result of :func:`run_scenario`: one :class:`PathwayRun` per pathway entry, plus provenance."""
+
+    loaded: LoadedScenario
+    pathways: Mapping[str, PathwayRun]
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def table(self) -> Any:
+        """The table the scenario ran on."""
+        return self.loaded.table
+
+
+def _merge_params(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in extra.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
+            out[k] = {**out[k], **v}
+        else:
+            out[k] = v
+    return out
+
+
+def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | None = None) -> PathwayRun:
+    """Run all replications of one pathway entry as one engine batch."""
+    sc = loaded.scenario
+    pw = sc.pathways
+    plan = plan_pathway(entry, sc.disruptions, intensity=pw.intensity, intensities=pw.intensities,
+                        overrides=pw.levers, costs=pw.costs)
+    params = resolve_params(_merge_params(sc.params, plan.params))
+    model = build_model(loaded.table, params)
+    seeds = list(seeds) if seeds is not None else replication_seeds(sc.seed, sc.replications)
+    t0 = time.perf_counter()
+    arrays = Engine(model, [list(plan.disruptions)] * len(seeds), seeds=seeds).run(sc.horizon_days)
+    seconds = time.perf_counter() - t0
+    onset = np.full(len(seeds), -1)
+    for s in arrays.samples:
+        b = s["batch"]
+        onset[b] = s["start"] if onset[b] < 0 else min(onset[b], s["start"])
+    return PathwayRun(plan=plan, output=np.ascontiguousarray(arrays.output.transpose(1, 0, 2)),
+                      baseline=np.asarray(model.xbar[: model.n]).copy(), onset=onset, events=arrays.events,
+                      samples=arrays.samples, params=params.model_dump(mode="json"),
+                      crash_day=arrays.crash_day.copy(), seconds=seconds)
+
+
+def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None) -> ScenarioRun:
+    """Run every pathway entry of a scenario with shared random draws.
+
+    Parameters
+    ----------
+    loaded : LoadedScenario
+        From :func:`chainsim.scenario.load_scenario`.
+    progress : callable, optional
+        Called as ``progress(pathway, done, total)`` after each pathway.
+
+    Returns
+    -------
+    ScenarioRun
+    """
+    from chainsim import __version__
+
+    sc = loaded.scenario
+    entries = list(dict.fromkeys(sc.pathways.compare))
+    if not entries:
+        raise ScenarioError("pathways.compare: expected at least one pathway")
+    seeds = replication_seeds(sc.seed, sc.replications)
+    runs: dict[str, PathwayRun] = {}
+    for k, entry in enumerate(entries):
+        runs[entry] = run_pathway(loaded, entry, seeds=seeds)
+        if progress is not None:
+            progress(entry, k + 1, len(entries))
+    prov = {
+        "chainsim_version": __version__, "scenario": sc.name, "scenario_sha256": loaded.sha256,
+        "scenario_file": None if loaded.path is None else str(loaded.path), "dataset": loaded.table.name,
+        "dataset_checksum": loaded.table.checksum, "seed": sc.seed, "replications": sc.replications,
+        "horizon_days": sc.horizon_days, "pathways": entries,
+        "replication_seeds": [{"entropy": s.entropy, "spawn_key": list(s.spawn_key)} for s in seeds],
+        "params": {e: r.params for e, r in runs.items()},
+        "levers": {e: r.plan.levers for e, r in runs.items()},
+    }
+    return ScenarioRun(loaded=loaded, pathways=runs, provenance=prov)

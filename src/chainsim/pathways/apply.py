@@ -1,0 +1,173 @@
+"""Turn pathway choices (names, intensities, overrides) into model parameters and disruptions.
+
+A pathway entry is a name (``opening_up``) or a combination (``opening_up+dual_wheel``).
+Each lever of each named pathway takes its value at that pathway's intensity
+(:meth:`Lever.value`); levers are disjoint across pathways, and should a user's registry
+give two pathways the same lever, the value farther from the baseline wins.
+
+Levers whose target is ``params.<field>`` become parameter overrides (sector-scoped levers
+become per-sector overrides); ``disruptions.<transform>`` levers rewrite the disruptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from chainsim.errors import ScenarioError, did_you_mean
+from chainsim.pathways.registry import LEVERS, PATHWAYS, Lever
+
+__all__ = ["PathwayPlan", "lever_values", "plan_pathway"]
+
+
+@dataclass(frozen=True)
+class PathwayPlan:
+    """What a pathway entry does to a scenario.
+
+    Attributes
+    ----------
+    name : str
+        The entry (``"a+b"`` for combinations).
+    levers : dict
+        Lever name → value in force.
+    params : dict
+        Overrides of :class:`chainsim.engine.ModelParams` fields.
+    disruptions : tuple
+        The rewritten disruptions (plain dicts).
+    changed : tuple of str
+        Levers whose value differs from the baseline model *and* that can act in this
+        scenario; empty means the pathway changes nothing here (reported, not hidden).
+    cost : float
+        Cost of the entry (sum over pathways of cost per unit intensity x intensity).
+    """
+
+    name: str
+    levers: dict[str, float]
+    params: dict[str, Any]
+    disruptions: tuple[dict[str, Any], ...]
+    changed: tuple[str, ...]
+    cost: float = 0.0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _pathway_names(entry: str) -> list[str]:
+    names = [p.strip() for p in entry.split("+") if p.strip()]
+    for n in names:
+        if n not in PATHWAYS:
+            raise ScenarioError(f"unknown pathway '{n}'; expected one of {list(PATHWAYS)}{did_you_mean(n, PATHWAYS)}")
+    return names
+
+
+def lever_values(entry: str, *, intensity: float = 0.5, intensities: Mapping[str, float] | None = None,
+                 overrides: Mapping[str, Mapping[str, float]] | None = None) -> dict[str, float]:
+    """Lever values in force for a pathway entry.
+
+    Examples
+    --------
+    >>> lever_values("dual_wheel", intensity=0.5)["alpha_max_manufacturing"]
+    1.375
+    >>> lever_values("baseline")
+    {}
+    """
+    intensities = intensities or {}
+    overrides = overrides or {}
+    out: dict[str, float] = {}
+    for name in _pathway_names(entry):
+        theta = float(intensities.get(name, intensity))
+        for lever_name in PATHWAYS[name].levers:
+            lever = LEVERS[lever_name]
+            value = lever.value(theta, overrides.get(name, {}).get(lever_name))
+            if lever_name not in out or abs(value - lever.baseline) > abs(out[lever_name] - lever.baseline):
+                out[lever_name] = value
+    return out
+
+
+def _as_list(v: Any) -> list[str]:
+    return [str(v)] if isinstance(v, str | int) else [str(x) for x in v]
+
+
+def _touches(d: Mapping[str, Any], lever: Lever) -> bool:
+    """Whether a disruption involves any of the lever's sectors (or the lever is unscoped)."""
+    if not lever.sectors:
+        return True
+    keys = [d.get(k) for k in ("product", "sector") if d.get(k) is not None]
+    return any(s == "all" or s in lever.sectors for v in keys for s in _as_list(v))
+
+
+def _rewrite(disruptions: Sequence[Mapping[str, Any]], lever: Lever, value: float) -> tuple[list[dict], bool]:
+    out, acted = [], False
+    for d in disruptions:
+        d = dict(d)
+        if lever.target == "disruptions.import_cut_share_factor" and d.get("type") == "import_cut" \
+                and _touches(d, lever) and isinstance(d.get("share", 1.0), int | float):
+            d["share"] = float(d.get("share", 1.0)) * value
+            acted = acted or value != 1.0
+        elif lever.target == "disruptions.recovery_days_factor" and isinstance(d.get("recovery"), Mapping):
+            rec = dict(d["recovery"])
+            days = rec.get("days", 180.0)
+            if isinstance(days, int | float):
+                rec["days"] = float(days) * value
+            elif isinstance(days, Mapping) and "median" in days:
+                rec["days"] = {**days, "median": float(days["median"]) * value}
+            else:
+                out.append(d)
+                continue
+            d["recovery"] = rec
+            acted = acted or value != 1.0
+        out.append(d)
+    return out, acted
+
+
+_NEEDS = {  # parameter levers that only act on some kinds of disruption
+    "substitution_share": ("import_cut",), "substitution_lag_days": ("import_cut",),
+    "import_headroom": ("import_cut", "congestion"),
+}
+
+
+def plan_pathway(entry: str, disruptions: Sequence[Mapping[str, Any]], *, intensity: float = 0.5,
+                 intensities: Mapping[str, float] | None = None,
+                 overrides: Mapping[str, Mapping[str, float]] | None = None,
+                 costs: Mapping[str, float] | None = None) -> PathwayPlan:
+    """Resolve a pathway entry into parameter overrides and rewritten disruptions.
+
+    Parameters
+    ----------
+    entry : str
+        Pathway name or ``"a+b"`` combination.
+    disruptions : sequence of dict
+        The scenario's disruptions (scenario-file keys).
+    intensity, intensities, overrides, costs
+        As in the scenario's ``pathways`` block.
+
+    Returns
+    -------
+    PathwayPlan
+    """
+    values = lever_values(entry, intensity=intensity, intensities=intensities, overrides=overrides)
+    kinds = {d.get("type") for d in disruptions}
+    params: dict[str, Any] = {}
+    rewritten = [dict(d) for d in disruptions]
+    changed, notes = [], []
+    for name, value in values.items():
+        lever = LEVERS[name]
+        if value == lever.baseline:
+            continue
+        if lever.target.startswith("disruptions."):
+            rewritten, acted = _rewrite(rewritten, lever, value)
+            (changed if acted else notes).append(name if acted else f"{name}: no matching disruption")
+            continue
+        field_name = lever.target.removeprefix("params.")
+        if lever.sectors:
+            key = f"sector_{field_name}"
+            params[key] = {**params.get(key, {}), **dict.fromkeys(lever.sectors, value)}
+        else:
+            params[field_name] = value
+        if name in _NEEDS and not kinds & set(_NEEDS[name]):
+            notes.append(f"{name}: acts only on {'/'.join(_NEEDS[name])} disruptions")
+        else:
+            changed.append(name)
+    theta = dict(intensities or {})
+    cost = sum(float((costs or {}).get(p, 0.0)) * float(theta.get(p, intensity)) for p in _pathway_names(entry))
+    return PathwayPlan(name=entry, levers=values, params=params, disruptions=tuple(rewritten),
+                       changed=tuple(changed), cost=cost, notes=tuple(notes))

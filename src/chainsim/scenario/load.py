@@ -1,0 +1,233 @@
+"""Load and validate a scenario file: stage 1 (schema) and stage 2 (against the table).
+
+Every problem becomes one :class:`~chainsim.errors.ScenarioError` whose message gives the
+file and line, the field path, what was expected, what was found and, for names, the
+nearest valid one::
+
+    scenarios/x.yaml:14: disruptions[0].origins[1]: unknown import origin 'JPM'; expected
+    one of ['JPN', 'KOR', ...] (did you mean 'JPN'?)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from chainsim.data.iotable import IOTable
+from chainsim.engine.disruptions import Disruption
+from chainsim.errors import ChainsimError, ScenarioError, did_you_mean
+from chainsim.pathways.registry import PATHWAYS
+from chainsim.scenario.schema import Scenario
+from chainsim.scenario.yamlio import LocatedYaml, load_located_yaml
+
+__all__ = ["LoadedScenario", "load_scenario", "resolve_table", "scenario_hash"]
+
+_DISRUPTION = TypeAdapter(Disruption)
+# disruption fields that name things in the table, and what they name
+_NAME_FIELDS = {"region": "region", "regions": "region", "sector": "sector", "product": "sector",
+                "origin": "origin", "origins": "origin", "from_region": "source", "to_region": "region",
+                "to_sector": "sector"}
+_REGION_GROUPS = {"northeast": ("LN", "JL", "HLJ")}
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A scenario validated against its table, with the table and the file's hash."""
+
+    scenario: Scenario
+    table: IOTable
+    disruptions: tuple[Any, ...]
+    path: Path | None
+    sha256: str
+
+
+def scenario_hash(data: Any) -> str:
+    """SHA-256 of the scenario's canonical JSON (key order and formatting do not matter)."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _loc_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _fail(doc: LocatedYaml | None, loc: tuple[Any, ...], message: str) -> ScenarioError:
+    where = doc.where(loc) if doc else "scenario"
+    return ScenarioError(f"{where}: {_loc_path(loc)}: {message}")
+
+
+def _pydantic_message(err: dict[str, Any], fields: list[str]) -> str:
+    kind, msg, value = err.get("type", ""), err.get("msg", ""), err.get("input")
+    if kind == "extra_forbidden":
+        name = str(err["loc"][-1])
+        return f"unknown field '{name}'; expected one of {sorted(fields)}{did_you_mean(name, fields)}"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "union_tag_invalid":
+        tag = (err.get("ctx") or {}).get("tag", value)
+        tags = ["capacity_loss", "import_cut", "link_cut", "congestion", "final_demand"]
+        return f"unknown disruption type {tag!r}; expected one of {tags}{did_you_mean(str(tag), tags)}"
+    return f"{msg}; found {value!r}"
+
+
+def _stage1(doc: LocatedYaml) -> Scenario:
+    try:
+        return Scenario.model_validate(doc.data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        fields = _fields_at(Scenario, loc)
+        raise _fail(doc, loc, _pydantic_message(err, fields)) from None
+
+
+def _fields_at(model: Any, loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the (nested) model that holds ``loc`` (for did-you-mean)."""
+    current = model
+    for part in loc[:-1]:
+        info = getattr(current, "model_fields", {}).get(part)
+        ann = getattr(info, "annotation", None)
+        if ann is None or not hasattr(ann, "model_fields"):
+            break
+        current = ann
+    return list(getattr(current, "model_fields", {}))
+
+
+def _parse_disruption(doc: LocatedYaml | None, k: int, item: Any) -> Any:
+    base = ("disruptions", k)
+    if not isinstance(item, dict) or "type" not in item:
+        raise _fail(doc, base, f"expected a mapping with a 'type' key; found {item!r}")
+    try:
+        return _DISRUPTION.validate_python(item)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        if loc and loc[0] == item.get("type"):
+            loc = loc[1:]
+        model = next((m for m in Disruption.__args__[0].__args__  # type: ignore[attr-defined]
+                      if m.model_fields["type"].annotation.__args__[0] == item.get("type")), None)
+        fields = list(model.model_fields) if model else []
+        raise _fail(doc, (*base, *loc), _pydantic_message(err, fields)) from None
+
+
+def _fixed(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _check_against_table(doc: LocatedYaml | None, scenario: Scenario, table: IOTable) -> None:
+    lookups = {"region": table.region_index, "sector": table.sector_index, "origin": table.origin_index}
+
+    def _source(name: str) -> int:
+        return table.origin_index(name) if name in table.origins else table.region_index(name)
+
+    lookups["source"] = _source
+    for k, item in enumerate(scenario.disruptions):
+        base = ("disruptions", k)
+        for key, kind in _NAME_FIELDS.items():
+            if key not in item:
+                continue
+            names = item[key] if isinstance(item[key], list) else [item[key]]
+            for i, name in enumerate(names):
+                if str(name) == "all" or (kind == "region" and str(name) in _REGION_GROUPS):
+                    continue
+                loc = (*base, key, i) if isinstance(item[key], list) else (*base, key)
+                try:
+                    lookups[kind](str(name))
+                except ChainsimError as exc:
+                    raise _fail(doc, loc, str(exc).replace(f" in table '{table.name}'", "")) from None
+        start, duration = _fixed(item.get("start")), _fixed(item.get("duration"))
+        if duration is not None and duration < 0:
+            raise _fail(doc, (*base, "duration"), f"expected a non-negative number of days; found {duration:g}")
+        if start is not None and not 0 <= start < scenario.horizon_days:
+            raise _fail(doc, (*base, "start"), f"expected a day in [0, horizon_days={scenario.horizon_days}); "
+                                               f"found {start:g}")
+        for key in ("share", "throughput_loss"):
+            v = _fixed(item.get(key))
+            lo = -1.0 if item.get("type") == "final_demand" else 0.0
+            if v is not None and not lo <= v <= 1.0:
+                raise _fail(doc, (*base, key), f"expected a share in [{lo:g}, 1]; found {v:g}")
+
+
+def _check_pathways(doc: LocatedYaml | None, scenario: Scenario) -> None:
+    names = list(PATHWAYS)
+    for i, entry in enumerate(scenario.pathways.compare):
+        for part in entry.split("+"):
+            if part.strip() not in PATHWAYS:
+                raise _fail(doc, ("pathways", "compare", i),
+                            f"unknown pathway '{part.strip()}'; expected one of {names}{did_you_mean(part, names)}")
+    for key in ("intensities", "costs", "levers"):
+        for name in getattr(scenario.pathways, key):
+            if name not in PATHWAYS:
+                raise _fail(doc, ("pathways", key, name),
+                            f"unknown pathway '{name}'; expected one of {names}{did_you_mean(name, names)}")
+    for pw, levers in scenario.pathways.levers.items():
+        own = list(PATHWAYS[pw].levers)
+        for lever in levers:
+            if lever not in own:
+                raise _fail(doc, ("pathways", "levers", pw, lever),
+                            f"'{pw}' has no lever '{lever}'; expected one of {own}{did_you_mean(lever, own)}")
+
+
+def resolve_table(scenario: Scenario, base_dir: Path | None = None) -> IOTable:
+    """Load the scenario's table: a bundled dataset, or a user's table relative to ``base_dir``."""
+    if scenario.table is not None:
+        from chainsim.data.readers import read_table
+
+        path = Path(scenario.table)
+        if not path.is_absolute() and base_dir is not None:
+            path = base_dir / path
+        return read_table(path)
+    from chainsim.data.datasets import load_dataset
+
+    return load_dataset(scenario.table_source)
+
+
+def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None = None) -> LoadedScenario:
+    """Load, validate and resolve a scenario (a YAML file path or an already parsed dict).
+
+    Parameters
+    ----------
+    source : path or dict
+        The scenario file, or its content as a dict (notebooks).
+    table : IOTable, optional
+        Use this table instead of the one the scenario names.
+
+    Returns
+    -------
+    LoadedScenario
+
+    Raises
+    ------
+    ScenarioError
+        Any problem, with file, line, field path, expectation, value and a did-you-mean.
+    """
+    doc = None if isinstance(source, dict) else load_located_yaml(source)
+    data = source if isinstance(source, dict) else doc.data
+    if doc is None:
+        doc_or_none: LocatedYaml | None = None
+        try:
+            scenario = Scenario.model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise _fail(None, tuple(err["loc"]), _pydantic_message(err, _fields_at(Scenario, tuple(err["loc"])))) \
+                from None
+    else:
+        doc_or_none = doc
+        scenario = _stage1(doc)
+    _check_pathways(doc_or_none, scenario)
+    parsed = tuple(_parse_disruption(doc_or_none, k, item) for k, item in enumerate(scenario.disruptions))
+    if table is None:
+        try:
+            table = resolve_table(scenario, None if doc is None else doc.path.parent)
+        except ChainsimError as exc:
+            key = "table" if scenario.table is not None else "dataset"
+            raise _fail(doc_or_none, (key,), str(exc)) from None
+    _check_against_table(doc_or_none, scenario, table)
+    return LoadedScenario(scenario=scenario, table=table, disruptions=parsed,
+                          path=None if doc is None else doc.path, sha256=scenario_hash(data))
