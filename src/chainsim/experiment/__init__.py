@@ -1,0 +1,1 @@
+"""Experiments: run a scenario (pathways x replications), summarise it, write its outputs."""
