@@ -11,7 +11,8 @@ from chainsim.data.csv_layout import read_csv_layout
 from chainsim.data.leontief import calc_A, calc_L
 from chainsim.data.toy import load_toy
 from chainsim.engine import ModelParams, build_model, simulate
-from chainsim.engine.kernel import Workspace, demand, densify, init_state, produce, step
+from chainsim.engine.kernel import Workspace, demand, init_state, produce, step
+from chainsim.engine.links import densify
 from tests.test_engine_helpers import make_table
 
 FIX = Path(__file__).parent / "fixtures"

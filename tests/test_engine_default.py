@@ -161,3 +161,24 @@ def test_negative_final_demand_is_exogenous_supply_in_default_model():
     arr = eng.run(150, progress=watch)
     assert np.isfinite(arr.output).all()
     assert max(bad) < 1e-9
+
+
+@pytest.mark.parametrize("resourcing", [True, False])
+def test_factored_orders_with_overrides_equal_explicit_orders(resourcing):
+    from chainsim.engine.links import densify
+
+    t = make_table(3, 3, seed=3, origins=("USA",))
+    dis = [{"type": "link_cut", "product": "S0", "from_region": ["R0", "R1"], "to_region": "R2", "start": 5,
+            "duration": 60, "share": 0.8},
+           {"type": "import_cut", "product": ["S1", "S2"], "region": "R0", "share": 0.7, "start": 8, "duration": 50},
+           {"type": "link_cut", "product": "S1", "from_region": "R2", "to_region": "R0", "to_sector": "S2",
+            "start": 9, "duration": 30}]
+    m = build_model(t, resolve_params({"resourcing": resourcing, "inventory_days": 10, "search_days": 5}))
+    fact = Engine(m, [dis, dis[:1]])
+    dense = Engine(m, [dis, dis[:1]])
+    densify(m, dense.state)
+    a, b = fact.run(150), dense.run(150)
+    assert fact.state.orders is None and dense.state.orders is not None
+    assert any(e[2] == "supplier_search_complete" for e in a.events) == resourcing
+    np.testing.assert_allclose(a.output, b.output, rtol=1e-11, atol=0)
+    assert [e[:3] for e in a.events] == [e[:3] for e in b.events]

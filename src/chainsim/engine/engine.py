@@ -19,7 +19,8 @@ import numpy as np
 import simpy
 
 from chainsim.engine.disruptions import parse_disruptions
-from chainsim.engine.kernel import Workspace, densify, init_state, step
+from chainsim.engine.kernel import Workspace, init_state, step
+from chainsim.engine.links import apply_cut, column, densify, reset_open, set_column_weights
 from chainsim.engine.losses import LossSchedule
 from chainsim.engine.model import EconomyModel
 from chainsim.engine.schedule import Action, compile_plan
@@ -119,8 +120,8 @@ class Engine:
 
     def _refresh_links(self, b: int) -> None:
         st, m = self.state, self.model
-        densify(m, st)
         if any(c["kind"] == "congestion" for c in self._active_cuts) or st.route_loss is not None:
+            densify(m, st)  # per-route backlogs need explicit orders
             if st.route_loss is None:
                 shape = (self.batch, m.n_blocks, m.table.n_regions)
                 st.route_loss, st.route_lead = np.zeros(shape), np.zeros(shape, dtype=int)
@@ -130,14 +131,10 @@ class Engine:
                     ix = np.ix_(c["blocks"], c["regions"])
                     st.route_loss[b][ix] = 1.0 - (1.0 - st.route_loss[b][ix]) * (1.0 - c["share"])
                     st.route_lead[b][ix] = np.maximum(st.route_lead[b][ix], c["lead"])
-        if not any(c["kind"] != "congestion" for c in self._active_cuts) and st.link_open is None:
-            return
-        if st.link_open is None:
-            st.link_open = np.ones_like(st.orders)
-        st.link_open[b] = 1.0
+        reset_open(m, st, b)
         for c in self._active_cuts:
             if c["batch"] == b and c["kind"] != "congestion":
-                st.link_open[b][np.ix_(c["rows"], c["cols"])] *= 1.0 - c["share"]
+                apply_cut(m, st, b, c["rows"], c["cols"], c["share"])
 
     def _resource(self, b: int, p: int, j: int) -> Generator[simpy.Event, Any, None]:
         """Supplier search for product p by buyer j; then ramp link weights toward spare capacity."""
@@ -146,15 +143,11 @@ class Engine:
         day = int(np.floor(self.env.now))
         self.record(day, b, "supplier_search_complete", self._labels[j], f"product {m.table.sector_codes[p]}")
         st, S = self.state, m.n_sectors
-        densify(m, st)
-        if st.weight_base is None:
-            st.weight_base = np.broadcast_to(m.Zbar, st.orders.shape).copy()
         rows = np.arange(m.n_blocks) * S + p
-        base = st.weight_base[b, rows, j].copy()
+        base, open_ = column(m, st, b, p, j)
+        ref = np.where(m.cap_ref[rows] > 0, m.cap_ref[rows], 1.0)
         # what each supplier can deliver now (capacity ratio, open share of the link) ...
-        able = np.clip(self.ws.capacity[b, rows] / np.where(m.cap_ref[rows] > 0, m.cap_ref[rows], 1.0), 0.0, 1.0)
-        if st.link_open is not None:
-            able = able * st.link_open[b, rows, j]
+        able = np.clip(self.ws.capacity[b, rows] / ref, 0.0, 1.0) * open_
         # ... and where there is room: spare capacity, including suppliers j never used
         spare = np.clip(self.ws.capacity[b, rows] - self.ws.x[b, rows], 0.0, None) * (able > 0)
         lost = float((base * (1.0 - able)).sum())
@@ -165,21 +158,19 @@ class Engine:
         self.record(day, b, "substitution_ramp_start", self._labels[j],
                     f"product {m.table.sector_codes[p]} over {n} days")
         for k in range(1, n + 1):
-            st.weight_base[b, rows, j] = base + (target - base) * (k / n)
+            set_column_weights(m, st, b, p, j, base + (target - base) * (k / n))
             yield self.env.timeout(1)
         # temporary substitution: once the original suppliers can deliver again, ramp back
         used = base > 0
         while True:
             yield self.env.timeout(1)
-            now = np.clip(self.ws.capacity[b, rows] / np.where(m.cap_ref[rows] > 0, m.cap_ref[rows], 1.0), 0, 1)
-            if st.link_open is not None:
-                now = now * st.link_open[b, rows, j]
+            now = np.clip(self.ws.capacity[b, rows] / ref, 0.0, 1.0) * column(m, st, b, p, j)[1]
             if (now[used] >= 1.0 - prm.milestone_share).all():
                 break
         day = int(np.floor(self.env.now))
         self.record(day, b, "substitution_revert_start", self._labels[j], f"product {m.table.sector_codes[p]}")
         for k in range(1, n + 1):
-            st.weight_base[b, rows, j] = target + (base - target) * (k / n)
+            set_column_weights(m, st, b, p, j, target + (base - target) * (k / n))
             yield self.env.timeout(1)
 
     # ---------------------------------------------------------------- the day

@@ -24,9 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chainsim.engine.links import Overrides, ship
 from chainsim.engine.model import EconomyModel
 
-__all__ = ["State", "Workspace", "densify", "init_state", "step"]
+__all__ = ["State", "Workspace", "init_state", "step"]
 
 _ATOL, _RTOL = 1e-8, 1e-5  # numpy.allclose defaults, used by BoARIO's gates
 
@@ -65,6 +66,9 @@ class State:
         Goods produced and waiting for a congested route.
     transit : (L, B, S, N) or None
         Goods on the road, by arrival day modulo L.
+    ov, placed : Overrides or None, tuple or None
+        Factored mode: columns whose weights or open shares differ from baseline, and their
+        snapshot at the last order step (the orders being served today).
     """
 
     inventory: np.ndarray
@@ -81,6 +85,8 @@ class State:
     route_lead: np.ndarray | None = None
     backlog: np.ndarray | None = None
     transit: np.ndarray | None = None
+    ov: Overrides | None = None
+    placed: tuple[np.ndarray, ...] | None = None
 
 
 class Workspace:
@@ -117,19 +123,9 @@ def init_state(model: EconomyModel, batch: int) -> State:
         weight_base=None, link_open=None, crashed=np.zeros(batch, dtype=bool),
         final_demand=np.broadcast_to(model.ybar, (batch, ns)).copy(),
     )
-    if model.w_fixed is not None:
-        densify(model, st)
+    if model.w_fixed is not None:  # fixed shares: explicit orders
+        st.orders = np.broadcast_to(model.Zbar, (batch, ns, N)).copy()
     return st
-
-
-def densify(model: EconomyModel, st: State) -> None:
-    """Switch to explicit (B, n_sup, N) orders (needed by link cuts, re-sourcing, congestion, noalt)."""
-    if st.orders is not None:
-        return
-    B, nb, S, N = st.ratio.shape[0], model.n_blocks, model.n_sectors, model.n
-    o = model.Zbar.reshape(1, nb, S, N) * st.lam_prev.reshape(B, nb, S, 1)
-    o *= st.ratio[:, None]
-    st.orders = o.reshape(B, nb * S, N)
 
 
 def _by_product(model: EconomyModel, v: np.ndarray) -> np.ndarray:
@@ -152,7 +148,11 @@ def demand(model: EconomyModel, st: State, ws: Workspace) -> None:
     if st.orders is None:
         B, nb, S = st.ratio.shape[0], model.n_blocks, model.n_sectors
         d = np.matmul(model.ZbarT, st.ratio.transpose(1, 2, 0))  # (S, blocks, B)
-        ws.demand.reshape(B, nb, S)[:] = d.transpose(2, 1, 0)
+        d3 = ws.demand.reshape(B, nb, S)
+        d3[:] = d.transpose(2, 1, 0)
+        if st.placed is not None:  # overridden columns: W κ instead of Zbar
+            b, p, j, _, eff = st.placed
+            np.add.at(d3, (b[:, None], np.arange(nb)[None, :], p[:, None]), eff * st.ratio[b, p, j][:, None])
         ws.demand *= st.lam_prev
     else:
         np.sum(st.orders, axis=2, out=ws.demand)
@@ -253,36 +253,6 @@ def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> None:
         ws.phi_y[:] = np.divide(rest, y, out=np.ones_like(x), where=y > 0).clip(max=1.0)
 
 
-def ship(model: EconomyModel, st: State, ws: Workspace, t: int) -> None:
-    r"""Congestion (堵链): route throughput caps, backlogs and lead times.
-
-    Goods sent on a route (supplier block a -> buyer region r) join the route's backlog; a
-    congested route ships at most :math:`(1-\ell_{ar})` times its baseline daily flow, the
-    same share of every pending consignment; the rest waits. Goods on a route with extra lead
-    time :math:`L_{ar}` arrive :math:`L_{ar}` days later. Uncongested routes ship everything,
-    so backlogs clear once a congestion ends. Deliveries leave ``ws.big``; what arrives today
-    stays there.
-    """
-    B, nb, S, R = st.ratio.shape[0], model.n_blocks, model.n_sectors, model.table.n_regions
-    if st.backlog is None:
-        st.backlog = np.zeros_like(st.orders)
-    big5 = ws.big.reshape(B, nb, S, R, S)
-    pend = big5 + st.backlog.reshape(B, nb, S, R, S)
-    tot = pend.sum(axis=(2, 4))
-    base = model.Zbar.reshape(nb, S, R, S).sum(axis=(1, 3))
-    cap = (1.0 - st.route_loss) * base[None]
-    f = np.where((st.route_loss > 0) & (tot > cap), cap / np.where(tot > 0, tot, 1.0), 1.0)
-    shipped = pend * f[:, :, None, :, None]
-    st.backlog.reshape(B, nb, S, R, S)[:] = pend - shipped
-    if st.transit is not None:
-        L = st.transit.shape[0]
-        for lead in np.unique(st.route_lead[st.route_lead > 0]):
-            m = (st.route_lead == lead)[:, :, None, :, None]
-            st.transit[(t + int(lead)) % L] += (shipped * m).sum(axis=1).reshape(B, S, R * S)
-            shipped *= ~m
-    big5[:] = shipped
-
-
 def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> None:
     r"""Pro-rata deliveries and the inventory update :math:`S \leftarrow S - A^C x + V` (spec §7)."""
     B, nb, S, N = st.inventory.shape[0], model.n_blocks, model.n_sectors, model.n
@@ -291,6 +261,10 @@ def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> Non
     if st.orders is None:
         np.multiply(st.lam_prev, ws.phi, out=ws.tmp)
         np.multiply(_by_product(model, ws.tmp), st.ratio, out=ws.V)
+        if st.placed is not None:
+            b, p, j, _, eff = st.placed
+            lp = ws.tmp.reshape(B, nb, S)[b, :, p]
+            ws.V[b, p, j] += st.ratio[b, p, j] * (eff * lp).sum(axis=1)
     else:
         if ws.big is None:
             ws.big = np.empty_like(st.orders)
@@ -361,6 +335,11 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
         ws.lam[:, model.n:] = 1.0
     if st.orders is None:  # factored: O = Zbar * lam * ratio
         ws.denom[:] = _by_product(model, ws.lam)
+        st.placed = None
+        if st.ov is not None and len(st.ov.b):
+            st.placed = st.ov.delta(model)
+            b, p, j, dW, _ = st.placed
+            ws.denom[b, p, j] += (dW * ws.lam.reshape(B, nb, S)[b, :, p]).sum(axis=1)
         st.ratio.fill(0.0)
         np.divide(OC, ws.denom, out=st.ratio, where=ws.denom > 0)
         st.lam_prev[:] = ws.lam
