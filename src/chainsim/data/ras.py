@@ -88,7 +88,9 @@ def ras(prior: np.ndarray, row_targets: np.ndarray, col_targets: np.ndarray, *, 
     (Kullback-Leibler) sense among those with the required margins and zero pattern.
 
     Each iteration scales the rows, then the columns; so the column sums hold to rounding
-    and convergence is judged on the rows: ``max_i |X_i. - u_i| / u_i <= tol``.
+    and convergence is judged on the rows: ``max_i |X_i. - u_i| / u_i <= tol``. Convergence
+    is linear; it slows down when the solution is close to the boundary of the feasible set
+    (a nearly decomposable prior, or a margin that almost exhausts its counterpart).
 
     Parameters
     ----------
