@@ -14,7 +14,8 @@ Recipe (every step is a pure function; the result is deterministic):
    stay exact); in ``china31-2017`` every province is adjustable
    (:func:`chainsim.data.netting.reconcile_interprovincial`).
 4. **Supply shares** per province and product: local, other provinces, abroad, applied to
-   every user (proportionality; negative inventory entries met from local stocks).
+   every user (proportionality); negative entries (inventory draw-downs) are split between
+   local production and other provinces in proportion to domestic supply, never imported.
 5. **Inter-provincial flows** per product: gravity prior ``OF_o IF_d / dist_od`` (great-circle
    distance between provincial capitals, beta = 1, zero diagonal) balanced by RAS to row
    sums OF and column sums IF (:func:`chainsim.data.mrio.interprovincial_flows`).
