@@ -106,6 +106,8 @@ class Rebuild:
         R = self.stock - (self.stock / self.tau) * phi[:, None]
         if self.decimals >= 0:
             R = np.round(R, self.decimals)
+        else:  # default model: a column is rebuilt once below 1e-6 of its damage
+            R[R < 1e-6 * self.damage[None, :]] = 0.0
         R[R < 0] = 0.0
         self.stock = R
         if not R.any():
