@@ -100,3 +100,18 @@ def test_result_shapes_and_labels():
     assert res.region_output().shape == (30, 2)
     assert res.provenance["params"]["psi"] == 0.8
     assert "chainsim_version" in res.provenance
+
+
+def test_plural_keys_and_region_groups():
+    (d,) = parse_disruptions([{"type": "import_cut", "product": "S0", "origins": ["USA"], "regions": ["R0"],
+                               "share": 0.5, "start": 3}])
+    assert d.origin == ["USA"] and d.region == ["R0"]
+    ne = make_table(4, 2, seed=2)
+    from chainsim.data.iotable import IOTable
+
+    ne = IOTable(name="ne", regions=["LN", "JL", "HLJ", "ROC"], sectors=ne.sector_codes, Z=ne.Z, Y=ne.Y,
+                 fd_columns=[(r, c) for r, (_, c) in zip(["LN", "JL", "HLJ", "ROC"], ne.fd_columns, strict=True)],
+                 exports=ne.exports, value_added=ne.value_added, x=ne.x)
+    res = simulate(ne, [{"type": "final_demand", "region": "northeast", "share": -0.5, "start": 2}], days=10)
+    rel = res.region_output().iloc[-1] / res.baseline.groupby(level="region", sort=False).sum()
+    assert rel["LN"] < 1 and rel["HLJ"] < 1

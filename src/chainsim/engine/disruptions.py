@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from chainsim.engine.curves import CURVES
 from chainsim.engine.params import format_validation_error
@@ -139,8 +139,8 @@ class CapacityLoss(_Base):
     """Share of a region-sector's capital (``basis="capital"``) or capacity lost, then recovery."""
 
     type: Literal["capacity_loss"]
-    region: Names
-    sector: Names
+    region: Names = Field(validation_alias=AliasChoices("region", "regions"))
+    sector: Names = Field(validation_alias=AliasChoices("sector", "sectors"))
     share: Value
     basis: Literal["capital", "capacity"] = "capital"
     recovery: Recovery = Recovery()
@@ -150,9 +150,9 @@ class ImportCut(_Base):
     """卡链: imports of products from origins (or all) into regions (or all) drop by ``share``."""
 
     type: Literal["import_cut"]
-    product: Names
-    origin: Names = "all"
-    region: Names = "all"
+    product: Names = Field(validation_alias=AliasChoices("product", "products"))
+    origin: Names = Field("all", validation_alias=AliasChoices("origin", "origins"))
+    region: Names = Field("all", validation_alias=AliasChoices("region", "regions"))
     share: Value = 1.0
     recovery: Recovery | None = None
 
@@ -161,7 +161,7 @@ class LinkCut(_Base):
     """断链: deliveries of a product from a supplier region(-sector) to a customer region(-sector) stop."""
 
     type: Literal["link_cut"]
-    product: Names
+    product: Names = Field(validation_alias=AliasChoices("product", "products"))
     from_region: Names
     to_region: Names
     to_sector: Names = "all"
@@ -182,8 +182,8 @@ class FinalDemand(_Base):
     """Final demand for products in regions changes by ``share`` (e.g. -0.1), optionally for good."""
 
     type: Literal["final_demand"]
-    region: Names = "all"
-    sector: Names = "all"
+    region: Names = Field("all", validation_alias=AliasChoices("region", "regions"))
+    sector: Names = Field("all", validation_alias=AliasChoices("sector", "sectors"))
     share: Value
     permanent: bool = False
 

@@ -63,9 +63,14 @@ def _names(v: str | list[str]) -> list[str]:
     return [v] if isinstance(v, str) else list(v)
 
 
+REGION_GROUPS = {"northeast": ("LN", "JL", "HLJ")}
+
+
 def _index(kind: str, names: list[str], lookup: Callable[[str], int], n_all: int, path: str) -> np.ndarray:
     if names == ["all"]:
         return np.arange(n_all)
+    if kind == "region":
+        names = [r for n in names for r in REGION_GROUPS.get(n, (n,))]
     try:
         return np.array([lookup(n) for n in names], dtype=int)
     except ChainsimError as exc:
