@@ -115,3 +115,13 @@ def test_plural_keys_and_region_groups():
     res = simulate(ne, [{"type": "final_demand", "region": "northeast", "share": -0.5, "start": 2}], days=10)
     rel = res.region_output().iloc[-1] / res.baseline.groupby(level="region", sort=False).sum()
     assert rel["LN"] < 1 and rel["HLJ"] < 1
+
+
+def test_engine_runs_once():
+    from chainsim.engine import Engine, build_model
+    from chainsim.errors import SimulationError
+
+    eng = Engine(build_model(TABLE, ModelParams()), [[]])
+    eng.run(3)
+    with pytest.raises(SimulationError, match="already run"):
+        eng.run(3)

@@ -24,7 +24,7 @@ from chainsim.engine.links import apply_cut, column, densify, reset_open, set_co
 from chainsim.engine.losses import LossSchedule
 from chainsim.engine.model import EconomyModel
 from chainsim.engine.schedule import Action, compile_plan
-from chainsim.errors import ScenarioError
+from chainsim.errors import ScenarioError, SimulationError
 
 __all__ = ["Engine", "RunArrays"]
 
@@ -233,6 +233,8 @@ class Engine:
         """
         if int(days) != days or days < 1:
             raise ScenarioError(f"days: expected a positive integer; found {days!r}")
+        if self.env.now > 0:
+            raise SimulationError("this Engine has already run; build a new Engine for another run")
         days = int(days)
         m = self.model
         rngs = [np.random.default_rng(s) for s in self.seeds]
