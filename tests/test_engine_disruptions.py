@@ -125,3 +125,27 @@ def test_engine_runs_once():
     eng.run(3)
     with pytest.raises(SimulationError, match="already run"):
         eng.run(3)
+
+
+def test_r12_markov_on_off_process():
+    # REFERENCE R12: stationary disrupted share a / (a + b); mean outage 1 / b
+    from chainsim.engine.disruptions import Recurrence, markov_episodes
+
+    a, b, n = 0.05, 0.2, 100_000
+    ep = markov_episodes(Recurrence(p_disrupt=a, p_recover=b), 0, n, np.random.default_rng(3))
+    down = sum(length for _, length in ep) / n
+    pi, rho = a / (a + b), 1 - a - b
+    sigma = np.sqrt(pi * (1 - pi) / n * (1 + rho) / (1 - rho))  # lag-1 autocorrelation of the chain
+    assert abs(down - pi) < 3 * sigma
+    assert np.mean([length for _, length in ep[:-1]]) == pytest.approx(1 / b, rel=0.05)
+
+
+def test_recurrent_disruption_logs_each_outage():
+    ev = {"type": "link_cut", "product": "S0", "from_region": "R0", "to_region": "R1", "start": 5,
+          "recurrence": {"p_disrupt": 0.05, "p_recover": 0.2}}
+    res = simulate(TABLE, [ev], days=300, seed=4)
+    starts = res.events[res.events.kind == "link_cut_start"]
+    ends = res.events[res.events.kind == "link_cut_end"]
+    assert len(starts) >= 5 and len(ends) >= len(starts) - 1
+    assert (starts["day"] >= 5).all()
+    assert len({s["name"] for s in res.provenance["samples"]}) == len(starts)

@@ -26,7 +26,7 @@ from chainsim.errors import ScenarioError
 
 __all__ = [
     "CapacityLoss", "Congestion", "Disruption", "FinalDemand", "ImportCut", "LinkCut", "Recovery",
-    "parse_disruptions", "sample_value",
+    "Recurrence", "markov_episodes", "parse_disruptions", "sample_value",
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -128,11 +128,42 @@ class Recovery(BaseModel):
         return self
 
 
+class Recurrence(BaseModel):
+    """A Markov on/off outage process (stockpyl convention; REFERENCE R12).
+
+    From ``start`` on, an up day is followed by a disrupted one with probability
+    ``p_disrupt`` and a disrupted day by an up one with probability ``p_recover``: the
+    disrupted share of days tends to ``p_disrupt / (p_disrupt + p_recover)``, outages last
+    ``1 / p_recover`` days on average. Each outage enacts the disruption with that duration.
+    """
+
+    model_config = _FROZEN
+    p_disrupt: float = Field(gt=0, le=1)
+    p_recover: float = Field(gt=0, le=1)
+
+
+def markov_episodes(rec: Recurrence, start: int, days: int, rng: np.random.Generator) -> list[tuple[int, int]]:
+    """Outages ``(first day, length)`` of the on/off chain on days ``start .. days-1`` (up on ``start - 1``)."""
+    u = rng.random(max(days - start, 0))
+    out, down, first = [], False, 0
+    for k, r in enumerate(u):
+        t = start + k
+        if not down and r < rec.p_disrupt:
+            down, first = True, t
+        elif down and r < rec.p_recover:
+            down = False
+            out.append((first, t - first))
+    if down:
+        out.append((first, days - first))
+    return out
+
+
 class _Base(BaseModel):
     model_config = _FROZEN
     name: str | None = None
     start: Value = Field(1.0, description="day the disruption starts")
     duration: Value = Field(1.0, description="days at full strength before recovery or restore")
+    recurrence: Recurrence | None = Field(None, description="repeat as a Markov on/off outage process")
 
 
 class CapacityLoss(_Base):

@@ -154,89 +154,101 @@ def compile_plan(model: EconomyModel, sets: Sequence[Sequence[Any]], rngs: Seque
         Unknown region, sector or origin (with did-you-mean), a share outside its range, an
         import cut on a table without foreign supply nodes, or a start beyond the horizon.
     """
-    tab, S, N = model.table, model.n_sectors, model.n
     plan = Plan()
     for b, (items, rng) in enumerate(zip(sets, rngs, strict=True)):
         for k, x in enumerate(items):
             path = f"disruptions[{k}]"
-            d = _sample_common(x, rng)
-            name = x.name or f"{x.type}#{k}"
-            plan.samples.append({"batch": b, "name": name, **d})
-            if not 0 <= d["start"] < days:
-                raise ScenarioError(f"{path}.start: expected a day in [0, {days}); found {d['start']}")
-            share = d.get("share", 0.0)
-            if x.type in ("capacity_loss", "import_cut", "link_cut") and not 0 <= share <= 1:
-                raise ScenarioError(f"{path}.share: expected a share in [0, 1]; found {share}")
-            end = d["start"] + d["duration"]
-            if x.type == "capacity_loss":
-                regs, secs = _names(x.region), _names(x.sector)
-                r = _index("region", regs, tab.region_index, tab.n_regions, f"{path}.region")
-                s = _index("sector", secs, tab.sector_index, S, f"{path}.sector")
-                nodes = (r[:, None] * S + s[None, :]).ravel()
-                target = _label(model, regs, secs)
-                if d["curve"] == "rebuild":
-                    plan.rebuilds.append(_rebuild(model, d, nodes, b, dict(x.recovery.sectors), path))
-                else:
-                    ev = len(plan.event_names)
-                    plan.event_names.append((b, name))
-                    plan.rows.append(_capacity_rows(model, d, nodes, b, ev, x.basis))
-                detail = f"{name}: share {share:.4g} of {x.basis}, recovery {d['curve']} over {d['tau']:.4g} days"
-                plan.actions.append(Action(d["start"], b, "disruption_start", target, detail))
-                plan.actions.append(Action(end, b, "disruption_end", target, f"{name}: recovery begins"))
-            elif x.type == "import_cut":
-                if model.n_foreign == 0:
-                    raise ScenarioError(f"{path}: import_cut needs foreign imports as supply nodes; the table "
-                                        f"'{tab.name}' has no import origins or params.imports is 'primary'")
-                prods = _index("sector", _names(x.product), tab.sector_index, S, f"{path}.product")
-                o = _index("origin", _names(x.origin), tab.origin_index, len(tab.origins), f"{path}.origin")
-                nodes = (N + o[:, None] * S + prods[None, :]).ravel()
-                target = f"{','.join(_names(x.origin))}->{','.join(_names(x.region))}|{','.join(_names(x.product))}"
-                if _names(x.region) == ["all"]:
-                    ev = len(plan.event_names)
-                    plan.event_names.append((b, name))
-                    dd = {**d, "tau": d.get("tau", 1.0), "curve": d.get("curve", "linear")}
-                    if x.recovery is None:
-                        dd["tau"], dd["curve"] = 1e-9, "linear"
-                    rows = _capacity_rows(model, dd, nodes,
-                                          b, ev, "capacity")
-                    if model.params.ario_quirks:
-                        rows.update(t_full=np.full(len(nodes), d["start"]), t_rec=np.full(len(nodes), end),
-                                    e0=np.ones(len(nodes)), decimals=np.full(len(nodes), -1))
-                    plan.rows.append(rows)
-                    plan.actions.append(Action(d["start"], b, "import_cut_start", target, f"{name}: share {share:.4g}"))
-                    plan.actions.append(Action(end, b, "import_cut_end", target, f"{name}: imports recover"))
-                else:
-                    r = _index("region", _names(x.region), tab.region_index, tab.n_regions, f"{path}.region")
-                    cols = (r[:, None] * S + np.arange(S)[None, :]).ravel()
-                    plan.link_cuts.append(dict(batch=b, rows=nodes, cols=cols, share=share, start=d["start"],
-                                               end=end, name=name, target=target, kind="import_cut"))
-            elif x.type == "link_cut":
-                prods = _index("sector", _names(x.product), tab.sector_index, S, f"{path}.product")
-                fr = _index("region", _names(x.from_region), tab.region_index, tab.n_regions, f"{path}.from_region")
-                tr = _index("region", _names(x.to_region), tab.region_index, tab.n_regions, f"{path}.to_region")
-                ts = _index("sector", _names(x.to_sector), tab.sector_index, S, f"{path}.to_sector")
-                rows = (fr[:, None] * S + prods[None, :]).ravel()
-                cols = (tr[:, None] * S + ts[None, :]).ravel()
-                target = (f"{','.join(_names(x.from_region))}->{','.join(_names(x.to_region))}"
-                          f"|{','.join(_names(x.product))}")
-                plan.link_cuts.append(dict(batch=b, rows=rows, cols=cols, share=share, start=d["start"], end=end,
-                                           name=name, target=target, kind="link_cut"))
-            elif x.type == "congestion":
-                loss = dis.sample_value(x.throughput_loss, rng)
-                lead = max(0, round(dis.sample_value(x.extra_lead_days, rng)))
-                if not 0 <= loss <= 1:
-                    raise ScenarioError(f"{path}.throughput_loss: expected a share in [0, 1]; found {loss}")
-                blocks = np.array([_block(model, n, f"{path}.from_region") for n in _names(x.from_region)], dtype=int)
-                tr = _index("region", _names(x.to_region), tab.region_index, tab.n_regions, f"{path}.to_region")
-                target = f"{','.join(_names(x.from_region))}->{','.join(_names(x.to_region))}"
-                plan.link_cuts.append(dict(batch=b, blocks=blocks, regions=tr, share=loss, start=d["start"], end=end,
-                                           name=name, target=target, kind="congestion", lead=lead))
-            elif x.type == "final_demand":
-                regs, secs = _names(x.region), _names(x.sector)
-                r = _index("region", regs, tab.region_index, tab.n_regions, f"{path}.region")
-                s = _index("sector", secs, tab.sector_index, S, f"{path}.sector")
-                plan.actions.extend(_final_demand_actions(model, b, r, s, regs == ["all"], share, d, x, name))
+            d0 = _sample_common(x, rng)
+            if not 0 <= d0["start"] < days:
+                raise ScenarioError(f"{path}.start: expected a day in [0, {days}); found {d0['start']}")
+            base_name = x.name or f"{x.type}#{k}"
+            episodes = [(d0["start"], d0["duration"])]
+            if x.recurrence is not None:
+                episodes = dis.markov_episodes(x.recurrence, d0["start"], days, rng)
+            for e, (first, length) in enumerate(episodes):
+                d = {**d0, "start": first, "duration": length}
+                name = base_name if x.recurrence is None else f"{base_name}/outage{e + 1}"
+                plan.samples.append({"batch": b, "name": name, **d})
+                _compile_one(model, plan, b, x, d, name, path, rng, days)
     return plan
+
+
+def _compile_one(model: EconomyModel, plan: Plan, b: int, x: Any, d: dict, name: str, path: str,
+                 rng: np.random.Generator, days: int) -> None:
+    """Resolve one (sampled) disruption episode into rows, rebuilds and actions."""
+    tab, S, N = model.table, model.n_sectors, model.n
+    share = d.get("share", 0.0)
+    if x.type in ("capacity_loss", "import_cut", "link_cut") and not 0 <= share <= 1:
+        raise ScenarioError(f"{path}.share: expected a share in [0, 1]; found {share}")
+    end = d["start"] + d["duration"]
+    if x.type == "capacity_loss":
+        regs, secs = _names(x.region), _names(x.sector)
+        r = _index("region", regs, tab.region_index, tab.n_regions, f"{path}.region")
+        s = _index("sector", secs, tab.sector_index, S, f"{path}.sector")
+        nodes = (r[:, None] * S + s[None, :]).ravel()
+        target = _label(model, regs, secs)
+        if d["curve"] == "rebuild":
+            plan.rebuilds.append(_rebuild(model, d, nodes, b, dict(x.recovery.sectors), path))
+        else:
+            ev = len(plan.event_names)
+            plan.event_names.append((b, name))
+            plan.rows.append(_capacity_rows(model, d, nodes, b, ev, x.basis))
+        detail = f"{name}: share {share:.4g} of {x.basis}, recovery {d['curve']} over {d['tau']:.4g} days"
+        plan.actions.append(Action(d["start"], b, "disruption_start", target, detail))
+        plan.actions.append(Action(end, b, "disruption_end", target, f"{name}: recovery begins"))
+    elif x.type == "import_cut":
+        if model.n_foreign == 0:
+            raise ScenarioError(f"{path}: import_cut needs foreign imports as supply nodes; the table "
+                                f"'{tab.name}' has no import origins or params.imports is 'primary'")
+        prods = _index("sector", _names(x.product), tab.sector_index, S, f"{path}.product")
+        o = _index("origin", _names(x.origin), tab.origin_index, len(tab.origins), f"{path}.origin")
+        nodes = (N + o[:, None] * S + prods[None, :]).ravel()
+        target = f"{','.join(_names(x.origin))}->{','.join(_names(x.region))}|{','.join(_names(x.product))}"
+        if _names(x.region) == ["all"]:
+            ev = len(plan.event_names)
+            plan.event_names.append((b, name))
+            dd = {**d, "tau": d.get("tau", 1.0), "curve": d.get("curve", "linear")}
+            if x.recovery is None:
+                dd["tau"], dd["curve"] = 1e-9, "linear"
+            rows = _capacity_rows(model, dd, nodes,
+                                  b, ev, "capacity")
+            if model.params.ario_quirks:
+                rows.update(t_full=np.full(len(nodes), d["start"]), t_rec=np.full(len(nodes), end),
+                            e0=np.ones(len(nodes)), decimals=np.full(len(nodes), -1))
+            plan.rows.append(rows)
+            plan.actions.append(Action(d["start"], b, "import_cut_start", target, f"{name}: share {share:.4g}"))
+            plan.actions.append(Action(end, b, "import_cut_end", target, f"{name}: imports recover"))
+        else:
+            r = _index("region", _names(x.region), tab.region_index, tab.n_regions, f"{path}.region")
+            cols = (r[:, None] * S + np.arange(S)[None, :]).ravel()
+            plan.link_cuts.append(dict(batch=b, rows=nodes, cols=cols, share=share, start=d["start"],
+                                       end=end, name=name, target=target, kind="import_cut"))
+    elif x.type == "link_cut":
+        prods = _index("sector", _names(x.product), tab.sector_index, S, f"{path}.product")
+        fr = _index("region", _names(x.from_region), tab.region_index, tab.n_regions, f"{path}.from_region")
+        tr = _index("region", _names(x.to_region), tab.region_index, tab.n_regions, f"{path}.to_region")
+        ts = _index("sector", _names(x.to_sector), tab.sector_index, S, f"{path}.to_sector")
+        rows = (fr[:, None] * S + prods[None, :]).ravel()
+        cols = (tr[:, None] * S + ts[None, :]).ravel()
+        target = (f"{','.join(_names(x.from_region))}->{','.join(_names(x.to_region))}"
+                  f"|{','.join(_names(x.product))}")
+        plan.link_cuts.append(dict(batch=b, rows=rows, cols=cols, share=share, start=d["start"], end=end,
+                                   name=name, target=target, kind="link_cut"))
+    elif x.type == "congestion":
+        loss = dis.sample_value(x.throughput_loss, rng)
+        lead = max(0, round(dis.sample_value(x.extra_lead_days, rng)))
+        if not 0 <= loss <= 1:
+            raise ScenarioError(f"{path}.throughput_loss: expected a share in [0, 1]; found {loss}")
+        blocks = np.array([_block(model, n, f"{path}.from_region") for n in _names(x.from_region)], dtype=int)
+        tr = _index("region", _names(x.to_region), tab.region_index, tab.n_regions, f"{path}.to_region")
+        target = f"{','.join(_names(x.from_region))}->{','.join(_names(x.to_region))}"
+        plan.link_cuts.append(dict(batch=b, blocks=blocks, regions=tr, share=loss, start=d["start"], end=end,
+                                   name=name, target=target, kind="congestion", lead=lead))
+    elif x.type == "final_demand":
+        regs, secs = _names(x.region), _names(x.sector)
+        r = _index("region", regs, tab.region_index, tab.n_regions, f"{path}.region")
+        s = _index("sector", secs, tab.sector_index, S, f"{path}.sector")
+        plan.actions.extend(_final_demand_actions(model, b, r, s, regs == ["all"], share, d, x, name))
 
 
 def _final_demand_actions(model: EconomyModel, b: int, r: np.ndarray, s: np.ndarray, all_regions: bool,
