@@ -99,13 +99,17 @@ def test_resourcing_search_completes_after_delay_and_helps():
     t = make_table(3, 3, seed=3, origins=("USA",))
     cut = [{"type": "link_cut", "product": "S0", "from_region": ["R0", "R1"], "to_region": "R2", "start": 5,
             "duration": 300}]
-    on = simulate(t, cut, days=250, params={"resourcing": True, "inventory_days": 10, "search_days": 20})
+    on = simulate(t, cut, days=250, params={"resourcing": True, "inventory_days": 10, "search_days": 20,
+                                            "detection_lag_days": 3, "ramp_days": 30})
     off = simulate(t, cut, days=250, params={"resourcing": False, "inventory_days": 10})
     ev = on.events
     first = ev[ev.kind == "shortage"].groupby("target")["day"].min()
+    start = ev[ev.kind == "supplier_search_start"].groupby("target")["day"].min()
     done = ev[ev.kind == "supplier_search_complete"].groupby("target")["day"].min()
+    assert len(done) > 0
     for target, day in done.items():
-        assert day == first[target] + 20
+        assert start[target] == first[target] + 3
+        assert day == first[target] + 3 + 20
     assert (ev.kind == "substitution_ramp_start").any()
     assert on.output.sum().sum() > off.output.sum().sum()
     assert not (off.events.kind == "supplier_search_complete").any()
@@ -182,3 +186,30 @@ def test_factored_orders_with_overrides_equal_explicit_orders(resourcing):
     assert any(e[2] == "supplier_search_complete" for e in a.events) == resourcing
     np.testing.assert_allclose(a.output, b.output, rtol=1e-11, atol=0)
     assert [e[:3] for e in a.events] == [e[:3] for e in b.events]
+
+
+def test_domestic_substitution_of_an_import_cut():
+    t = make_table(2, 3, seed=5, origins=("USA",), import_share=0.3)
+    cut = [{"type": "import_cut", "product": "all", "region": "R1", "share": 1.0, "start": 2, "duration": 150}]
+    base = {"inventory_days": 10, "resourcing": False}
+    none = simulate(t, cut, days=200, params=base)
+    subst = simulate(t, cut, days=200, params={**base, "substitution_share": 0.5, "substitution_lag_days": 10,
+                                                "ramp_days": 10})
+    ev = subst.events.set_index("kind")["day"]
+    assert ev["substitution_ramp_start"] == 12 and ev["substitution_revert_start"] == 152
+    assert "substitution_ramp_start" not in set(none.events.kind)
+    loss = lambda r: (r.baseline - r.output).sum().sum()  # noqa: E731
+    assert loss(subst) < loss(none)
+
+
+def test_sector_lever_params():
+    t = make_table(2, 3, seed=5)
+    m = build_model(t, resolve_params({"sector_alpha_max": {"S1": 1.5}, "sector_alpha_tau": {"S2": 100},
+                                       "sector_criticality_relief": {"S0": 1.0}, "criticality": "none"}))
+    assert m.alpha_max[1] == 1.5 and m.alpha_max[0] == 1.25 and m.alpha_max[3 + 1] == 1.5
+    assert m.alpha_tau[2] == 100 and m.alpha_tau[0] == 365
+    assert set(np.unique(m.bind_weight[0])) <= {0.0, 0.5} and (m.bind_weight[1][m.AC[1] > 1e-5] == 1).all()
+    from chainsim.errors import ModelBuildError
+
+    with pytest.raises(ModelBuildError, match=r"sector_alpha_max\['S1'\]"):
+        resolve_params({"sector_alpha_max": {"S1": 0.5}})

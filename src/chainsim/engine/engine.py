@@ -20,7 +20,15 @@ import simpy
 
 from chainsim.engine.disruptions import parse_disruptions
 from chainsim.engine.kernel import Workspace, init_state, step
-from chainsim.engine.links import apply_cut, column, densify, reset_open, set_column_weights
+from chainsim.engine.links import (
+    apply_cut,
+    column,
+    columns,
+    densify,
+    reset_open,
+    set_column_weights,
+    set_columns_weights,
+)
 from chainsim.engine.losses import LossSchedule
 from chainsim.engine.model import EconomyModel
 from chainsim.engine.schedule import Action, compile_plan
@@ -139,6 +147,9 @@ class Engine:
     def _resource(self, b: int, p: int, j: int) -> Generator[simpy.Event, Any, None]:
         """Supplier search for product p by buyer j; then ramp link weights toward spare capacity."""
         prm, m = self.model.params, self.model
+        yield self.env.timeout(prm.detection_lag_days)
+        self.record(int(np.floor(self.env.now)), b, "supplier_search_start", self._labels[j],
+                    f"product {m.table.sector_codes[p]}")
         yield self.env.timeout(prm.search_days)
         day = int(np.floor(self.env.now))
         self.record(day, b, "supplier_search_complete", self._labels[j], f"product {m.table.sector_codes[p]}")
@@ -171,6 +182,40 @@ class Engine:
         self.record(day, b, "substitution_revert_start", self._labels[j], f"product {m.table.sector_codes[p]}")
         for k in range(1, n + 1):
             set_column_weights(m, st, b, p, j, target + (base - target) * (k / n))
+            yield self.env.timeout(1)
+
+    def _substitute(self, cut: dict) -> Generator[simpy.Event, Any, None]:
+        """Domestic substitution of a cut import: after a lag, move a share of the cut to domestic producers."""
+        prm, m, st = self.model.params, self.model, self.state
+        yield self.env.timeout(cut["start"] + prm.substitution_lag_days)
+        if self.env.now >= cut["end"]:
+            return
+        b, S, R = cut["batch"], m.n_sectors, m.table.n_regions
+        prods = np.unique(cut["rows"] % S)
+        ps = np.repeat(prods, len(cut["cols"]))
+        js = np.tile(cut["cols"], len(prods))
+        W0, _ = columns(m, st, b, ps, js)
+        cut_blocks = np.zeros((len(ps), m.n_blocks), dtype=bool)
+        for node in cut["rows"]:
+            cut_blocks[ps == node % S, node // S] = True
+        moved = prm.substitution_share * cut["share"] * W0 * cut_blocks
+        dom = m.xbar[: m.n].reshape(R, S)[:, ps].T  # (K, R) domestic producers of each product
+        tot = dom.sum(axis=1, keepdims=True)
+        share = np.divide(dom, tot, out=np.zeros_like(dom), where=tot > 0)
+        target = W0 - moved
+        target[:, :R] += moved.sum(axis=1, keepdims=True) * share
+        n = max(1, round(prm.ramp_days))
+        self.record(int(np.floor(self.env.now)), b, "substitution_ramp_start", cut["target"],
+                    f"{cut['name']}: domestic substitution of {prm.substitution_share:.0%} of the cut over {n} days")
+        for k in range(1, n + 1):
+            set_columns_weights(m, st, b, ps, js, W0 + (target - W0) * (k / n))
+            yield self.env.timeout(1)
+        if self.env.now < cut["end"]:
+            yield self.env.timeout(cut["end"] - self.env.now)
+        self.record(int(np.floor(self.env.now)), b, "substitution_revert_start", cut["target"],
+                    f"{cut['name']}: imports restored")
+        for k in range(1, n + 1):
+            set_columns_weights(m, st, b, ps, js, target + (W0 - target) * (k / n))
             yield self.env.timeout(1)
 
     # ---------------------------------------------------------------- the day
@@ -255,6 +300,9 @@ class Engine:
             self.state.transit = np.zeros((max(leads) + 1, B, m.n_sectors, N))
         for cut in plan.link_cuts:
             self.env.process(self._link_process(cut, days))
+        if m.params.substitution_share > 0 and not m.params.ario_quirks:
+            for cut in plan.import_cuts:
+                self.env.process(self._substitute(cut))
         self.env.process(self._economy(days, progress))
         self.env.run(until=days)
         for b, d in enumerate(self.crash_day):

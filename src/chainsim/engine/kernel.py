@@ -183,18 +183,18 @@ def update_alpha(model: EconomyModel, st: State, ws: Workspace) -> None:
     np.subtract(D, st.x_prev, out=tmp)
     np.divide(tmp, D, out=sig, where=D != 0)
     if p.ario_quirks:
-        np.subtract(p.alpha_max, a, out=tmp)
+        np.subtract(model.alpha_max, a, out=tmp)
         tmp *= sig
         tmp += (p.alpha_base - a) * (sig == 0)
-        tmp *= 1.0 / p.alpha_tau
+        tmp /= model.alpha_tau
         a += tmp
         np.maximum(a, 1.0, out=a)
     else:
         up = sig > 0
-        np.subtract(p.alpha_max, a, out=tmp)
+        np.subtract(model.alpha_max, a, out=tmp)
         tmp *= sig
         np.copyto(tmp, p.alpha_base - a, where=~up)
-        tmp /= p.alpha_tau
+        tmp /= model.alpha_tau
         a += tmp
         np.maximum(a, p.alpha_base, out=a)
     if model.n_foreign:

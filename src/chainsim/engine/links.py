@@ -21,7 +21,8 @@ from chainsim.engine.model import EconomyModel
 if TYPE_CHECKING:  # pragma: no cover
     from chainsim.engine.kernel import State, Workspace
 
-__all__ = ["Overrides", "apply_cut", "column", "densify", "reset_open", "set_column_weights", "ship"]
+__all__ = ["Overrides", "apply_cut", "column", "columns", "densify", "reset_open", "set_column_weights",
+           "set_columns_weights", "ship"]
 
 
 @dataclass
@@ -105,6 +106,34 @@ def set_column_weights(model: EconomyModel, st: State, b: int, p: int, j: int, w
         st.ov = Overrides()
     k = st.ov.ensure(model, np.array(b), np.array([p]), np.array([j]))[0]
     st.ov.W[k] = w
+
+
+def columns(model: EconomyModel, st: State, b: int, ps: np.ndarray, js: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weight bases and open shares of many columns (p, j) of member b, each (K, blocks)."""
+    nb, S = model.n_blocks, model.n_sectors
+    if st.orders is not None:
+        idx = np.arange(nb)[None, :] * S + ps[:, None]
+        W = model.Zbar[idx, js[:, None]] if st.weight_base is None else st.weight_base[b][idx, js[:, None]]
+        K = np.ones_like(W) if st.link_open is None else st.link_open[b][idx, js[:, None]]
+        return W.copy(), K.copy()
+    if st.ov is None:
+        st.ov = Overrides()
+    ks = st.ov.ensure(model, np.array(b), ps, js)
+    return st.ov.W[ks].copy(), st.ov.K[ks].copy()
+
+
+def set_columns_weights(model: EconomyModel, st: State, b: int, ps: np.ndarray, js: np.ndarray,
+                        W: np.ndarray) -> None:
+    """Set the weight bases of many columns (p, j) of member b (W is (K, blocks))."""
+    nb, S = model.n_blocks, model.n_sectors
+    if st.orders is not None:
+        if st.weight_base is None:
+            st.weight_base = np.broadcast_to(model.Zbar, st.orders.shape).copy()
+        st.weight_base[b][np.arange(nb)[None, :] * S + ps[:, None], js[:, None]] = W
+        return
+    if st.ov is None:
+        st.ov = Overrides()
+    st.ov.W[st.ov.ensure(model, np.array(b), ps, js)] = W
 
 
 def reset_open(model: EconomyModel, st: State, b: int) -> None:

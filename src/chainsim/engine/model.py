@@ -61,6 +61,8 @@ class EconomyModel:
         Productive capital K.
     w_fixed : (n_sup, N) or None
         Fixed supplier shares for ``order_type="noalt"``.
+    alpha_max, alpha_tau : (n_sup,)
+        Maximum overproduction and its time constant per supplier node (sector overrides).
     ZbarT : (S, blocks, N)
         ``Zbar`` regrouped by product, for the factored order representation.
     exo_supply : (n_sup,)
@@ -90,6 +92,8 @@ class EconomyModel:
     n_foreign: int
     exo_supply: np.ndarray
     ZbarT: np.ndarray
+    alpha_max: np.ndarray
+    alpha_tau: np.ndarray
 
     @property
     def is_foreign(self) -> np.ndarray:
@@ -189,6 +193,16 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     s_hat = np.where(inf_rows, 0.0, s)
     crit = _criticality(table, params)
     weight = mask.astype(float) if crit is None else crit[:, table.sector_of] * mask
+    relief = np.full(S, params.criticality_relief)
+    for code, v in params.sector_criticality_relief.items():
+        relief[table.sector_index(code)] = v
+    if relief.any():  # a share r of critical ratings becomes important: expected weight 1 - r/2
+        weight = np.where(weight == 1.0, 1.0 - 0.5 * relief[:, None], weight)
+    amax = np.full(n_sup, params.alpha_max)
+    atau = np.full(n_sup, params.alpha_tau)
+    for vec, overrides in ((amax, params.sector_alpha_max), (atau, params.sector_alpha_tau)):
+        for code, v in overrides.items():
+            vec[:N][table.sector_of == table.sector_index(code)] = v
     bind_denom = np.where(weight > 0, params.psi * s_hat[:, None] * AC, 0.0)
     goal_coef = s_hat[:, None] * AC
     w_fixed = None
@@ -207,5 +221,6 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         bind_weight=_ro(weight), bind_denom=_ro(bind_denom), goal_coef=_ro(goal_coef),
         inv_days=_ro(s), infinite_rows=_ro(inf_rows), gap_gate_never=gate_never,
         capital=_ro(K), w_fixed=None if w_fixed is None else _ro(w_fixed), n_foreign=O * S,
-        exo_supply=_ro(exo), ZbarT=_ro(Zbar.reshape(nb, S, N).transpose(1, 0, 2).copy()),
+        exo_supply=_ro(exo), alpha_max=_ro(amax), alpha_tau=_ro(atau),
+        ZbarT=_ro(Zbar.reshape(nb, S, N).transpose(1, 0, 2).copy()),
     )

@@ -52,19 +52,34 @@ class ModelParams(BaseModel):
     ario_quirks: bool = Field(False, description="replicate BoARIO 0.7.2 timing and decay quirks exactly")
     imports: Literal["primary", "supply_nodes"] = Field(
         "supply_nodes", description="foreign imports as a primary input (ARIO) or as exogenous suppliers")
-    import_headroom: float = Field(1.25, ge=1.0, description="foreign supply capacity / baseline imports")
+    import_headroom: float = Field(1.0, ge=1.0, description="foreign supply capacity / baseline imports")
     criticality: Literal["none", "auto"] | tuple[tuple[float, ...], ...] = Field(
         "auto", description="input criticality (S x S of 0/0.5/1, input rows x user columns) or 'auto'")
     rationing: Literal["proportional", "final_demand_first", "intermediate_first"] = "proportional"
     resourcing: bool = Field(True, description="buyers search new suppliers after a supply shortfall")
-    search_days: float = Field(30.0, ge=0.0, description="delay before a supplier search completes (days)")
-    ramp_days: float = Field(30.0, gt=0.0, description="time to ramp link weights to new suppliers (days)")
+    detection_lag_days: float = Field(14.0, ge=0.0, description="days from a first binding shortage to a search")
+    search_days: float = Field(45.0, ge=0.0, description="days a supplier search takes to complete")
+    ramp_days: float = Field(45.0, gt=0.0, description="time to ramp link weights to new suppliers (days)")
+    substitution_share: float = Field(0.0, ge=0.0, le=1.0,
+                                      description="share of an import cut domestic producers can replace")
+    substitution_lag_days: float = Field(365.0, ge=0.0, description="days from an import cut to substitution")
+    criticality_relief: float = Field(0.0, ge=0.0, le=1.0,
+                                      description="share of critical ratings downgraded to important (all inputs)")
+    sector_criticality_relief: dict[str, float] = Field(
+        default_factory=dict, description="criticality relief by input sector (overrides criticality_relief)")
+    sector_alpha_max: dict[str, float] = Field(default_factory=dict, description="α_max by sector")
+    sector_alpha_tau: dict[str, float] = Field(default_factory=dict, description="τ_α by sector (days)")
     milestone_share: float = Field(0.01, gt=0.0, lt=1.0, description="capacity back within this share = recovered")
 
     @model_validator(mode="after")
     def _check(self) -> ModelParams:
         if self.alpha_max < self.alpha_base:
             raise ValueError(f"alpha_max ({self.alpha_max}) must be >= alpha_base ({self.alpha_base})")
+        for name, lo, hi in (("sector_alpha_max", 1.0, float("inf")), ("sector_alpha_tau", 1e-9, float("inf")),
+                             ("sector_criticality_relief", 0.0, 1.0)):
+            for code, v in getattr(self, name).items():
+                if not lo <= v <= hi:
+                    raise ValueError(f"{name}[{code!r}]: expected a value in [{lo:g}, {hi:g}]; found {v!r}")
         if isinstance(self.criticality, tuple):
             n = len(self.criticality)
             for k, row in enumerate(self.criticality):

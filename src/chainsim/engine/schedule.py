@@ -52,6 +52,7 @@ class Plan:
     actions: list[Action] = field(default_factory=list)
     event_names: list[tuple[int, str]] = field(default_factory=list)  # (batch, name) per loss event
     link_cuts: list[dict] = field(default_factory=list)
+    import_cuts: list[dict] = field(default_factory=list)
     samples: list[dict] = field(default_factory=list)
 
     def loss_rows(self) -> LossRows:
@@ -204,6 +205,11 @@ def _compile_one(model: EconomyModel, plan: Plan, b: int, x: Any, d: dict, name:
         o = _index("origin", _names(x.origin), tab.origin_index, len(tab.origins), f"{path}.origin")
         nodes = (N + o[:, None] * S + prods[None, :]).ravel()
         target = f"{','.join(_names(x.origin))}->{','.join(_names(x.region))}|{','.join(_names(x.product))}"
+        buyers = np.arange(N) if _names(x.region) == ["all"] else (
+            _index("region", _names(x.region), tab.region_index, tab.n_regions, f"{path}.region")[:, None] * S
+            + np.arange(S)[None, :]).ravel()
+        plan.import_cuts.append(dict(batch=b, rows=nodes, cols=buyers, share=share, start=d["start"], end=end,
+                                     name=name, target=target))
         if _names(x.region) == ["all"]:
             ev = len(plan.event_names)
             plan.event_names.append((b, name))
