@@ -127,6 +127,7 @@ class LossSchedule:
         self.flat = rows.batch * n_sup + rows.node
         self.n_events = n_events
         self._g = np.ones(len(rows.node))
+        self._first = int(rows.t_full.min()) if len(rows.node) else 0
         self.rebuilds: list[Rebuild] = []
 
     def active_nodes(self, t: int) -> np.ndarray:
@@ -167,6 +168,11 @@ class LossSchedule:
         """Write today's capacity loss, shape (B, n_sup), into ``out`` (spec §6.4)."""
         r = self.rows
         B, ns = self.batch, self.n_sup
+        quiet = (len(r.node) == 0 or t < self._first or self.ended.all()) and not any(
+            rb.damage_on(t).any() for rb in self.rebuilds)
+        if quiet:  # nothing in force: no loss (the common case before and after the shocks)
+            out.fill(0.0)
+            return out
         val = self.values(t)
         add = r.additive
         sums = np.bincount(self.flat[add], weights=val[add] / r.unit[add], minlength=B * ns).astype(float)
