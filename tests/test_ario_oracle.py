@@ -7,7 +7,7 @@ A tiny driver builds the pymrio system and the events from the fixture CSVs, run
 
 from __future__ import annotations
 
-import sys
+import importlib.util
 import warnings
 from pathlib import Path
 
@@ -19,8 +19,18 @@ from chainsim.data.csv_layout import read_csv_layout
 from chainsim.engine import simulate
 
 FIX = Path(__file__).parent / "fixtures"
-sys.path.insert(0, str(Path(__file__).parents[1] / "validation"))
-from boario_crosscheck import shock_to_disruptions  # noqa: E402
+
+
+def _crosscheck_module():
+    """The validation script as a module (it is a script, not part of the package)."""
+    path = Path(__file__).parents[1] / "validation" / "boario_crosscheck.py"
+    spec = importlib.util.spec_from_file_location("boario_crosscheck", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+shock_to_disruptions = _crosscheck_module().shock_to_disruptions
 
 pytestmark = pytest.mark.oracle
 
