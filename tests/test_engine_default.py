@@ -213,3 +213,11 @@ def test_sector_lever_params():
 
     with pytest.raises(ModelBuildError, match=r"sector_alpha_max\['S1'\]"):
         resolve_params({"sector_alpha_max": {"S1": 0.5}})
+
+
+@pytest.mark.parametrize("crit", [[[1, 1], [1, 1]], [[1, 0.5], [1, 1]]])
+def test_shortage_event_names_the_binding_input(crit):
+    t = make_table(1, 2, seed=3)
+    res = simulate(t, SHOCK, days=40, params={"criticality": crit, "inventory_days": 5, "resourcing": False})
+    first = res.events[res.events.kind == "shortage"].iloc[0]
+    assert first["detail"] == "input S0 binds"

@@ -246,7 +246,7 @@ class Engine:
             if new.any():
                 short |= new
                 for b, j in zip(*np.nonzero(new), strict=True):
-                    p = int(np.argmin(ws.rho[b, :, j]))
+                    p = ws.binding_input(int(b), int(j))
                     self.record(t, b, "shortage", self._labels[j], f"input {m.table.sector_codes[p]} binds")
                     if m.params.resourcing:
                         self.env.process(self._resource(int(b), p, int(j)))

@@ -115,6 +115,11 @@ class Workspace:
         self.fast_limits = not bool(model.infinite_rows.any())
         self.partial = bool(np.any((model.bind_weight != 0) & (model.bind_weight != 1)))
 
+    def binding_input(self, b: int, j: int) -> int:
+        """The input that binds hardest for buyer j of member b after :func:`produce`."""
+        col = self.rho[b, :, j]
+        return int(np.argmax(col) if self.partial and self.fast_limits else np.argmin(col))
+
 
 def init_state(model: EconomyModel, batch: int) -> State:
     """Equilibrium initial state (``ARIO_SPEC.md`` §2): stocks ``s A^C x̄``, orders ``Z̄``, ``α = α_b``."""
@@ -134,10 +139,11 @@ def init_state(model: EconomyModel, batch: int) -> State:
     return st
 
 
-def _by_product(model: EconomyModel, v: np.ndarray) -> np.ndarray:
-    """Σ_a Zbar[a, p, j] v[b, a, p] for every (b, p, j): a batched matmul over products."""
+def _by_product(model: EconomyModel, v: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Σ_a Zbar[a, p, j] v[b, a, p] for every (b, p, j) into ``out`` (B, S, N): a batched matmul."""
     B, nb, S = v.shape[0], model.n_blocks, model.n_sectors
-    return np.matmul(v.reshape(B, nb, S).transpose(2, 0, 1), model.ZbarT).transpose(1, 0, 2)
+    np.matmul(v.reshape(B, nb, S).transpose(2, 0, 1), model.ZbarT, out=out.transpose(1, 0, 2))
+    return out
 
 
 def _close(a: np.ndarray, ref: np.ndarray, buf: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -242,18 +248,22 @@ def _limits(model: EconomyModel, st: State, ws: Workspace) -> None:
 
     :math:`x_j = \min_p [(1-w)x^{opt}_j + w\min(x^{opt}_j, S_{pj}/d_{pj})]`, with
     :math:`d = \psi s A^C` on bindable inputs: fewer passes over (B, S, N) than the ratio form
-    (``ws.rho`` then holds each input's limit on output, ``ws.min_rho`` the ratio x / x^{opt}).
+    (``ws.rho`` then holds each input's limit on output, or with partial binding its weighted
+    shortfall; ``ws.min_rho`` the ratio x / x^{opt}).
     """
     N = model.n
     q, xo = ws.rho, ws.x_opt[:, None, :N]
     np.multiply(st.inventory, ws.inv_bind, out=q)
     q += ws.inf_free  # +inf where the input cannot bind
-    np.minimum(q, xo, out=q)
-    if ws.partial:
+    if ws.partial:  # x = x_opt - max_p w (x_opt - S/d)^+ : the same, one pass fewer
+        np.subtract(xo, q, out=q)
+        np.maximum(q, 0.0, out=q)
         q *= model.bind_weight
-        np.multiply(ws.free_weight, xo, out=ws.G)
-        q += ws.G
-    np.min(q, axis=1, out=ws.x[:, :N])
+        np.max(q, axis=1, out=ws.x[:, :N])
+        np.subtract(ws.x_opt[:, :N], ws.x[:, :N], out=ws.x[:, :N])
+    else:
+        np.minimum(q, xo, out=q)
+        np.min(q, axis=1, out=ws.x[:, :N])
     ws.min_rho.fill(1.0)
     np.divide(ws.x[:, :N], ws.x_opt[:, :N], out=ws.min_rho, where=ws.x_opt[:, :N] > 0)
     if model.n_foreign:
@@ -292,7 +302,8 @@ def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> Non
     np.multiply(model.AC, ws.x[:, None, :N], out=ws.U)
     if st.orders is None:
         np.multiply(st.lam_prev, ws.phi, out=ws.tmp)
-        np.multiply(_by_product(model, ws.tmp), st.ratio, out=ws.V)
+        _by_product(model, ws.tmp, ws.V)
+        ws.V *= st.ratio
         if st.placed is not None:
             b, p, j, _, eff = st.placed
             lp = ws.tmp.reshape(B, nb, S)[b, :, p]
@@ -366,7 +377,7 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
     if model.n_foreign and not p.ario_quirks:  # imports are not re-sourced instantly (卡链): only by search
         ws.lam[:, model.n:] = 1.0
     if st.orders is None:  # factored: O = Zbar * lam * ratio
-        ws.denom[:] = _by_product(model, ws.lam)
+        _by_product(model, ws.lam, ws.denom)
         st.placed = None
         if st.ov is not None and len(st.ov.b):
             st.placed = st.ov.delta(model)
