@@ -111,6 +111,7 @@ class Workspace:
         self.inv_bind = np.divide(1.0, bd, out=np.zeros_like(bd), where=bd > 0)
         self.inf_free = np.where(bd > 0, 0.0, np.inf)
         self.free_weight = 1.0 - model.bind_weight
+        self.no_supplier = np.where(model.ZbarT.sum(axis=1) > 0, 0.0, np.inf)  # (S, N)
         # the output-unit form needs finite stocks (S * 0 would be NaN on infinite rows)
         self.fast_limits = not bool(model.infinite_rows.any())
         self.partial = bool(np.any((model.bind_weight != 0) & (model.bind_weight != 1)))
@@ -383,8 +384,12 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
             st.placed = st.ov.delta(model)
             b, p, j, dW, _ = st.placed
             ws.denom[b, p, j] += (dW * ws.lam.reshape(B, nb, S)[b, :, p]).sum(axis=1)
-        st.ratio.fill(0.0)
-        np.divide(OC, ws.denom, out=st.ratio, where=ws.denom > 0)
+        if st.placed is None and ws.lam.all():  # zero denominators are structural: need dropped
+            ws.denom += ws.no_supplier
+            np.divide(OC, ws.denom, out=st.ratio)
+        else:
+            st.ratio.fill(0.0)
+            np.divide(OC, ws.denom, out=st.ratio, where=ws.denom > 0)
         st.lam_prev[:] = ws.lam
         return
     big4 = ws.big.reshape(B, nb, S, N)
