@@ -60,11 +60,16 @@ def did_you_mean(value: str, choices: Iterable[str], *, n: int = 1) -> str:
     --------
     >>> did_you_mean("LM", ["LN", "JL", "HLJ"])
     " (did you mean 'LN'?)"
+    >>> did_you_mean("HJL", ["LN", "JL", "HLJ"])
+    " (did you mean 'HLJ'?)"
     >>> did_you_mean("zzz", ["LN"])
     ''
     """
     choices = [str(c) for c in choices]
-    close = difflib.get_close_matches(str(value), choices, n=n, cutoff=0.5)
+    value = str(value)
+    # transpositions first (HJL -> HLJ), then difflib's similarity ratio
+    close = [c for c in choices if sorted(c.lower()) == sorted(value.lower()) and c != value][:n]
+    close = close or difflib.get_close_matches(value, choices, n=n, cutoff=0.5)
     if not close:
         lowered = {c.lower(): c for c in choices}
         close = [lowered[v] for v in difflib.get_close_matches(str(value).lower(), lowered, n=n, cutoff=0.5)]

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["cjk_font", "loss_heatmap", "recovery_curves"]
+__all__ = ["cjk_font", "loss_heatmap", "recovery_curves", "text"]
 
 _CJK = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
         "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "AR PL UMing CN")
@@ -38,6 +38,14 @@ def cjk_font() -> str | None:
 
     names = {f.name for f in font_manager.fontManager.ttflist}
     return next((n for n in _CJK if n in names), None)
+
+
+def text(s: str) -> str:
+    """``s`` as it can be drawn: unchanged with a CJK font, else with Chinese characters removed."""
+    if cjk_font():
+        return s
+    kept = "".join(ch for ch in s if ord(ch) < 0x2E80)
+    return " ".join(kept.replace("()", "").replace("（）", "").split()).replace(" :", ":")
 
 
 def recovery_curves(run: Any, scope: str = "northeast", *, ax: Any = None, band: tuple[float, float] = (10, 90)) -> Any:
@@ -85,7 +93,7 @@ def recovery_curves(run: Any, scope: str = "northeast", *, ax: Any = None, band:
     title = f"{run.loaded.scenario.name}: recovery by policy pathway"
     if run.loaded.scenario.replications > 1:
         title += f"\n(median and {band[0]:g}–{band[1]:g} % band over {run.loaded.scenario.replications} replications)"
-    ax.set_title(title, fontfamily=font) if font else ax.set_title(title.encode("ascii", "ignore").decode())
+    ax.set_title(text(title), fontfamily=font)
     ax.legend(loc="lower right", fontsize=8, prop={"family": font} if font else None)
     return ax
 
@@ -117,6 +125,7 @@ def loss_heatmap(run: Any, pathway: str = "baseline", *, ax: Any = None, top: in
                   fontfamily=font)
     ax.set_xlabel("sector (NBS 42, largest losses)")
     ax.set_ylabel("region")
-    ax.set_title(f"{run.loaded.scenario.name}: cumulative output loss by region and sector ({pathway})")
+    ax.set_title(text(f"{run.loaded.scenario.name}: cumulative output loss by region and sector ({pathway})"),
+                 fontfamily=font)
     ax.figure.colorbar(im, ax=ax, label="loss, % of annual baseline output")
     return ax

@@ -27,7 +27,11 @@ def _atomic(path: Path, write: Any) -> Path:
 
 
 def trajectories_frame(run: ScenarioRun) -> pd.DataFrame:
-    """Tidy trajectories: pathway, replication, day, region, sector, output, baseline (table units per day)."""
+    """Tidy trajectories: pathway, replication, day, region, sector, output, baseline (table units per day).
+
+    Output and baseline are stored as float32 (7 significant digits): the summary is
+    computed from the full-precision arrays before they are written.
+    """
     table = run.loaded.table
     regions = np.array(table.region_codes)[table.region_of]
     sectors = np.array(table.sector_codes)[table.sector_of]
@@ -40,8 +44,8 @@ def trajectories_frame(run: ScenarioRun) -> pd.DataFrame:
             "day": np.tile(np.repeat(np.arange(T, dtype=np.int16), N), R),
             "region": pd.Categorical(np.tile(regions, R * T)),
             "sector": pd.Categorical(np.tile(sectors, R * T)),
-            "output": pr.output.reshape(-1),
-            "baseline": np.tile(pr.baseline, R * T),
+            "output": pr.output.reshape(-1).astype(np.float32),
+            "baseline": np.tile(pr.baseline, R * T).astype(np.float32),
         }))
     df = pd.concat(parts, ignore_index=True)
     for col in ("pathway", "region", "sector"):

@@ -77,11 +77,17 @@ def _pydantic_message(err: dict[str, Any], fields: list[str]) -> str:
     return f"{msg}; found {value!r}"
 
 
+def _first_error(exc: ValidationError) -> dict[str, Any]:
+    """The most informative error first: an unknown field explains a 'missing' one."""
+    errors = exc.errors()
+    return next((e for e in errors if e.get("type") == "extra_forbidden"), errors[0])
+
+
 def _stage1(doc: LocatedYaml) -> Scenario:
     try:
         return Scenario.model_validate(doc.data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err = _first_error(exc)
         loc = tuple(err["loc"])
         fields = _fields_at(Scenario, loc)
         raise _fail(doc, loc, _pydantic_message(err, fields)) from None
@@ -106,7 +112,7 @@ def _parse_disruption(doc: LocatedYaml | None, k: int, item: Any) -> Any:
     try:
         return _DISRUPTION.validate_python(item)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err = _first_error(exc)
         loc = tuple(err["loc"])
         if loc and loc[0] == item.get("type"):
             loc = loc[1:]
@@ -214,7 +220,7 @@ def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None 
         try:
             scenario = Scenario.model_validate(data)
         except ValidationError as exc:
-            err = exc.errors()[0]
+            err = _first_error(exc)
             raise _fail(None, tuple(err["loc"]), _pydantic_message(err, _fields_at(Scenario, tuple(err["loc"])))) \
                 from None
     else:

@@ -1,0 +1,115 @@
+"""Bad scenario files get one message: file, line, field path, expectation, value, did-you-mean; exit code 2."""
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from chainsim import ScenarioError
+from chainsim.cli import main
+from chainsim.scenario.load import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD = (ROOT / "scenarios" / "electronics_import_cut.yaml").read_text(encoding="utf-8")
+
+
+def _write(tmp_path, text, name="s.yaml"):
+    p = tmp_path / name
+    p.write_text(textwrap.dedent(text), encoding="utf-8")
+    return p
+
+
+def _edit(tmp_path, old, new):
+    assert old in GOOD, old
+    return _write(tmp_path, GOOD.replace(old, new, 1))
+
+
+def _line_of(path, needle):
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+def test_good_file_validates():
+    loaded = load_scenario(ROOT / "scenarios" / "electronics_import_cut.yaml")
+    assert loaded.table.name == "northeast-2017"
+    assert loaded.scenario.replications == 20
+    assert len(loaded.sha256) == 64
+
+
+def test_malformed_yaml_has_line_and_column(tmp_path):
+    p = _write(tmp_path, "name: x\nhorizon_days: [1, 2\nseed: 3\n")
+    with pytest.raises(ScenarioError, match=r"s\.yaml:\d+:\d+: malformed YAML"):
+        load_scenario(p)
+
+
+def test_unknown_field_suggests_near_name(tmp_path):
+    p = _edit(tmp_path, "horizon_days: 365", "horizon_day: 365")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(p)
+    msg = str(exc.value)
+    assert f"s.yaml:{_line_of(p, 'horizon_day:')}: horizon_day: unknown field" in msg
+    assert "did you mean 'horizon_days'" in msg
+
+
+def test_unknown_origin_names_line_and_suggests(tmp_path):
+    p = _edit(tmp_path, "origins: [KOR, JPN, TWN, USA]", "origins: [KOR, JPM, TWN, USA]")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(p)
+    msg = str(exc.value)
+    assert f"s.yaml:{_line_of(p, 'origins:')}: disruptions[0].origins[1]: unknown import origin 'JPM'" in msg
+    assert "did you mean 'JPN'" in msg
+
+
+def test_unknown_region_and_sector(tmp_path):
+    p = _edit(tmp_path, "regions: [LN, JL, HLJ]", "regions: [LN, JL, HJL]")
+    with pytest.raises(ScenarioError, match=r"disruptions\[0\]\.regions\[2\]: unknown region 'HJL'.*did you mean 'HLJ'"):
+        load_scenario(p)
+    p = _edit(tmp_path, 'product: "20"', 'product: "99"')
+    with pytest.raises(ScenarioError, match=r"disruptions\[0\]\.product: unknown sector '99'"):
+        load_scenario(p)
+
+
+def test_sector_by_name_is_accepted(tmp_path):
+    p = _edit(tmp_path, 'product: "20"', "product: 通信设备、计算机和其他电子设备")
+    assert load_scenario(p).scenario.disruptions[0]["product"] == "通信设备、计算机和其他电子设备"
+
+
+@pytest.mark.parametrize(("old", "new", "pattern"), [
+    ("share: 0.6", "share: 1.6", r"disruptions\[0\]\.share: expected a share in \[0, 1\]; found 1.6"),
+    ("start: 30", "start: 400", r"disruptions\[0\]\.start: expected a day in \[0, horizon_days=365\); found 400"),
+    ("duration: {distribution: lognormal, median: 90, sigma: 0.3}", "duration: -5",
+     r"disruptions\[0\]\.duration: expected a non-negative number of days; found -5"),
+    ("horizon_days: 365", "horizon_days: -1", r"horizon_days: Input should be greater than 0; found -1"),
+    ("type: import_cut", "type: import_cutt", r"unknown disruption type 'import_cutt'.*did you mean 'import_cut'"),
+    ("dual_wheel,", "dual_wheal,", r"pathways\.compare\[3\]: unknown pathway 'dual_wheal'.*did you mean 'dual_wheel'"),
+    ("intensity: 0.5", "intensity: 2", r"pathways\.intensity: Input should be less than or equal to 1"),
+    ("dataset: northeast-2017", "dataset: northeast-2071", r"dataset: unknown dataset 'northeast-2071'"),
+    ("median: 90", "median: nan", r"disruptions\[0\]\.duration"),
+])
+def test_bad_values(tmp_path, old, new, pattern):
+    p = _edit(tmp_path, old, new)
+    with pytest.raises(ScenarioError, match=pattern):
+        load_scenario(p)
+
+
+def test_duplicate_keys_refused(tmp_path):
+    p = _write(tmp_path, "name: a\nname: b\nhorizon_days: 10\n")
+    with pytest.raises(ScenarioError, match=r"s\.yaml:2: name: duplicate key \(first given on line 1\)"):
+        load_scenario(p)
+
+
+def test_yaml_is_loaded_safely(tmp_path):
+    p = _write(tmp_path, "name: !!python/object/apply:os.system ['echo pwned']\nhorizon_days: 10\n")
+    with pytest.raises(ScenarioError, match="malformed YAML"):
+        load_scenario(p)
+
+
+def test_cli_validate_exit_codes(tmp_path, capsys):
+    assert main(["validate", str(ROOT / "scenarios" / "electronics_import_cut.yaml")]) == 0
+    assert "OK" in capsys.readouterr().out
+    p = _edit(tmp_path, "share: 0.6", "share: 1.6")
+    assert main(["validate", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chainsim: error: ") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert main(["validate", str(tmp_path / "missing.yaml")]) == 2
+    assert "no such file" in capsys.readouterr().err
