@@ -61,7 +61,8 @@ def test_unknown_origin_names_line_and_suggests(tmp_path):
 
 def test_unknown_region_and_sector(tmp_path):
     p = _edit(tmp_path, "regions: [LN, JL, HLJ]", "regions: [LN, JL, HJL]")
-    with pytest.raises(ScenarioError, match=r"disruptions\[0\]\.regions\[2\]: unknown region 'HJL'.*did you mean 'HLJ'"):
+    pattern = r"disruptions\[0\]\.regions\[2\]: unknown region 'HJL'.*did you mean 'HLJ'"
+    with pytest.raises(ScenarioError, match=pattern):
         load_scenario(p)
     p = _edit(tmp_path, 'product: "20"', 'product: "99"')
     with pytest.raises(ScenarioError, match=r"disruptions\[0\]\.product: unknown sector '99'"):
