@@ -108,3 +108,77 @@ def test_ario_matches_boario_per_industry_full_precision(case, shock, days):
     dev = np.abs(mine.to_numpy() - ref) / np.maximum(np.abs(ref), 1e-12)
     print(f"{case}/{shock}: max per-industry relative deviation {dev.max():.3e}")
     assert dev.max() < 1e-12, f"max per-industry relative deviation {dev.max():.3e}"
+
+
+def _pymrio_test_table():
+    """R16's fixture: pymrio's test MRIO aggregated to 3 regions x 5 sectors."""
+    import pymrio
+
+    from chainsim.data.iotable import IOTable
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        io = pymrio.load_test()
+        io.aggregate(region_agg=["reg1", "reg1", "reg2", "reg2", "reg3", "reg3"],
+                     sector_agg=["food", "mining", "manufactoring", "other", "construction", "other", "other",
+                                 "other"])
+        io.calc_all()
+    regions = list(dict.fromkeys(io.Z.index.get_level_values(0)))
+    sectors = list(dict.fromkeys(io.Z.index.get_level_values(1)))
+    labels = [(r, s) for r in regions for s in sectors]
+    Z = io.Z.loc[labels, labels].to_numpy()
+    y = io.Y.loc[labels].sum(axis=1).to_numpy()
+    x = io.x.loc[labels].iloc[:, 0].to_numpy()
+    Y = np.zeros((len(x), len(regions)))
+    Y[np.arange(len(x)), np.repeat(np.arange(len(regions)), len(sectors))] = y
+    return IOTable(name="pymrio_test_3x5", regions=regions, sectors=sectors, Z=Z, Y=Y,
+                   fd_columns=[(r, "final_demand") for r in regions], exports=np.zeros(len(x)),
+                   value_added=x - Z.sum(axis=0), x=x)
+
+
+def test_r16_pymrio_test_system_matches_boario():
+    """REFERENCE R16 set-up (ARIOPsiModel defaults, 365 days) with overlapping capital events."""
+    from_series, ARIOPsiModel, Simulation = _boario()
+    import pymrio
+
+    table = _pymrio_test_table()
+    idx = table.labels
+    K = pd.Series(4 * np.clip(table.value_added, 0, None), index=idx)
+    events = [  # (kind, [(region, sector, share)], occurrence, duration, tau, curve / rebuilding sectors)
+        ("recovery", [("reg1", "manufactoring", 0.3), ("reg1", "mining", 0.2)], 1, 20, 180, "linear"),
+        ("recovery", [("reg2", "food", 0.25)], 15, 5, 90, "convexe"),
+        ("rebuild", [("reg3", "manufactoring", 0.4)], 30, 3, 180, {"construction": 1.0}),
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        io = pymrio.IOSystem(Z=pd.DataFrame(table.Z, index=idx, columns=idx),
+                             Y=pd.DataFrame(table.Y, index=idx,
+                                            columns=pd.MultiIndex.from_tuples(table.fd_columns)),
+                             x=pd.DataFrame({"indout": table.x}, index=idx))
+        io.A = pymrio.calc_A(io.Z, io.x)
+        model = ARIOPsiModel(io, order_type="alt", productive_capital_vector=K.sort_index())
+        sim = Simulation(model, n_temporal_units_to_sim=365)
+        evs = []
+        for kind, rows, occ, dur, tau, extra in events:
+            mi = pd.MultiIndex.from_tuples([(r, s) for r, s, _ in rows], names=["region", "sector"])
+            impact = pd.Series([sh * K.loc[(r, s)] for r, s, sh in rows], index=mi)
+            kw = dict(occurrence=occ, duration=dur, event_monetary_factor=model.monetary_factor)
+            if kind == "recovery":
+                evs.append(from_series(impact, event_type="recovery", recovery_tau=tau, recovery_function=extra, **kw))
+            else:
+                evs.append(from_series(impact, event_type="rebuild", rebuild_tau=tau, rebuilding_sectors=extra, **kw))
+        sim.add_events(evs)
+        sim.loop()
+    ref = sim.production_realised.loc[:, list(idx)].to_numpy()
+    dis = []
+    for kind, rows, occ, dur, tau, extra in events:
+        for r, s, sh in rows:
+            rec = {"curve": extra, "days": tau} if kind == "recovery" else {"curve": "rebuild", "days": tau,
+                                                                             "sectors": extra}
+            dis.append({"type": "capacity_loss", "region": r, "sector": s, "share": sh, "start": occ,
+                        "duration": dur, "recovery": rec})
+    res = simulate(table, dis, days=365, params="ario")
+    dev = np.abs(res.output.to_numpy() - ref) / np.maximum(np.abs(ref), 1e-12)
+    print(f"R16 pymrio test system: max per-industry relative deviation {dev.max():.3e}")
+    assert dev.max() < 1e-12
+    assert (res.relative_output < 1).any()
