@@ -221,3 +221,35 @@ def test_shortage_event_names_the_binding_input(crit):
     res = simulate(t, SHOCK, days=40, params={"criticality": crit, "inventory_days": 5, "resourcing": False})
     first = res.events[res.events.kind == "shortage"].iloc[0]
     assert first["detail"] == "input S0 binds"
+
+
+def test_priority_sectors_are_served_first_and_factored_equals_explicit():
+    from chainsim.engine.links import densify
+
+    t = make_table(2, 3, seed=4)
+    prm = resolve_params({"rationing": "priority_sectors", "priority_sectors": ("S2",), "inventory_days": 10,
+                          "resourcing": False})
+    m = build_model(t, prm)
+    shock = [{"type": "capacity_loss", "region": ["R0", "R1"], "sector": "S0", "basis": "capacity", "share": 0.6,
+              "start": 2, "duration": 60}]
+    seen = []
+    fact = Engine(m, [shock])
+
+    def watch(day, days):
+        ws = fact.ws
+        if day == 3:  # the day after the shock bites: priority buyers fully served
+            seen.append((ws.phi_prio[0, :m.n].copy(), ws.phi[0, :m.n].copy()))
+
+    a = fact.run(80, progress=watch)
+    phi_prio, phi = seen[0]
+    assert (phi_prio[[0, 3]] == 1.0).all() and (phi[[0, 3]] < phi_prio[[0, 3]]).all()
+    dense = Engine(m, [shock])
+    densify(m, dense.state)
+    b = dense.run(80)
+    np.testing.assert_allclose(a.output, b.output, rtol=1e-11)
+    prop = simulate(t, shock, days=80, params={"inventory_days": 10, "resourcing": False})
+    j = [2, 5]  # the priority buyers (sector S2) lose less than under proportional rationing
+    loss = lambda out: (m.xbar[j] - out[:, j]).sum()  # noqa: E731
+    assert loss(a.output[:, 0]) < loss(prop.output.to_numpy())
+    with pytest.raises(Exception, match="priority_sectors"):
+        resolve_params({"rationing": "priority_sectors"})

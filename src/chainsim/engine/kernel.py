@@ -20,124 +20,16 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from chainsim.engine.links import Overrides, ship
+from chainsim.engine.links import ship
 from chainsim.engine.model import EconomyModel
+from chainsim.engine.rationing import RULES
+from chainsim.engine.state import State, Workspace, init_state
 
 __all__ = ["State", "Workspace", "init_state", "step"]
 
 _ATOL, _RTOL = 1e-8, 1e-5  # numpy.allclose defaults, used by BoARIO's gates
-
-
-@dataclass
-class State:
-    r"""Mutable economy state carried from one day to the next (owned by the engine).
-
-    Attributes
-    ----------
-    inventory : (B, S, N)
-        Input stocks by product and user.
-    orders : (B, n_sup, N) or None
-        Orders placed yesterday, received by supplier i from buyer j, served today. ``None``
-        while orders are held in factored form (below), which is exact as long as the link
-        weights are the baseline ``Zbar`` and every link is open.
-    lam_prev, ratio : (B, n_sup), (B, S, N)
-        Factored orders: :math:`O_{ij} = \bar Z_{ij} \lambda_i r_{p(i)j}` with λ the capacity
-        ratios and r the need per unit of capacity-weighted baseline purchases.
-    alpha : (B, n_sup)
-        Overproduction factor.
-    x_prev : (B, n_sup)
-        Yesterday's production.
-    weight_base : (B, n_sup, N) or None
-        Link weights before capacity reweighting (``None``: the baseline ``Zbar``).
-    link_open : (B, n_sup, N) or None
-        Share of each link's orders that can be delivered (``None``: all open).
-    crashed : (B,) bool
-        A stock went negative (the ARIO configuration stops such a run).
-    final_demand : (B, n_sup)
-        Today's final demand ȳ (changed by final-demand disruptions).
-    route_loss, route_lead : (B, blocks, R) or None
-        Congestion: throughput share lost and extra lead days of each route (supplier block ->
-        buyer region); ``None`` until a congestion starts.
-    backlog : (B, n_sup, N) or None
-        Goods produced and waiting for a congested route.
-    transit : (L, B, S, N) or None
-        Goods on the road, by arrival day modulo L.
-    ov, placed : Overrides or None, tuple or None
-        Factored mode: columns whose weights or open shares differ from baseline, and their
-        snapshot at the last order step (the orders being served today).
-    """
-
-    inventory: np.ndarray
-    orders: np.ndarray | None
-    lam_prev: np.ndarray
-    ratio: np.ndarray
-    alpha: np.ndarray
-    x_prev: np.ndarray
-    weight_base: np.ndarray | None
-    link_open: np.ndarray | None
-    crashed: np.ndarray
-    final_demand: np.ndarray
-    route_loss: np.ndarray | None = None
-    route_lead: np.ndarray | None = None
-    backlog: np.ndarray | None = None
-    transit: np.ndarray | None = None
-    ov: Overrides | None = None
-    placed: tuple[np.ndarray, ...] | None = None
-
-
-class Workspace:
-    """Preallocated daily buffers (results of the last :func:`step` are read from here)."""
-
-    def __init__(self, model: EconomyModel, batch: int) -> None:
-        B, ns, S, N = batch, model.n_sup, model.n_sectors, model.n
-        z = np.zeros
-        self.demand, self.capacity, self.x_opt, self.x = z((B, ns)), z((B, ns)), z((B, ns)), z((B, ns))
-        self.phi, self.phi_y, self.lam, self.tmp = z((B, ns)), z((B, ns)), z((B, ns)), z((B, ns))
-        self.reb_demand, self.reb_delivered = z((B, ns)), z((B, ns))
-        self.scarcity = z((B, ns))
-        self.rho, self.U, self.V, self.G = z((B, S, N)), z((B, S, N)), z((B, S, N)), z((B, S, N))
-        self.OC, self.denom, self.ratio = z((B, S, N)), z((B, S, N)), z((B, S, N))
-        self.big: np.ndarray | None = None  # dense (B, n_sup, N) scratch, allocated by densify()
-        self.min_rho = z((B, N))
-        self.unmet = z(B)
-        self.gate = np.zeros(B, dtype=bool)
-        self.has_rebuild = False
-        self.exo = bool(model.exo_supply.any())
-        bd = model.bind_denom
-        self.inv_bind = np.divide(1.0, bd, out=np.zeros_like(bd), where=bd > 0)
-        self.inf_free = np.where(bd > 0, 0.0, np.inf)
-        self.free_weight = 1.0 - model.bind_weight
-        self.no_supplier = np.where(model.ZbarT.sum(axis=1) > 0, 0.0, np.inf)  # (S, N)
-        # the output-unit form needs finite stocks (S * 0 would be NaN on infinite rows)
-        self.fast_limits = not bool(model.infinite_rows.any())
-        self.partial = bool(np.any((model.bind_weight != 0) & (model.bind_weight != 1)))
-
-    def binding_input(self, b: int, j: int) -> int:
-        """The input that binds hardest for buyer j of member b after :func:`produce`."""
-        col = self.rho[b, :, j]
-        return int(np.argmax(col) if self.partial and self.fast_limits else np.argmin(col))
-
-
-def init_state(model: EconomyModel, batch: int) -> State:
-    """Equilibrium initial state (``ARIO_SPEC.md`` §2): stocks ``s A^C x̄``, orders ``Z̄``, ``α = α_b``."""
-    N, ns = model.n, model.n_sup
-    inv = model.inv_days[:, None] * model.AC * model.xbar[None, :N]
-    inv = np.where(model.infinite_rows[:, None], np.inf, inv)
-    st = State(
-        inventory=np.broadcast_to(inv, (batch, *inv.shape)).copy(),
-        orders=None, lam_prev=np.ones((batch, ns)), ratio=np.ones((batch, model.n_sectors, N)),
-        alpha=np.full((batch, ns), model.params.alpha_base),
-        x_prev=np.broadcast_to(model.xbar, (batch, ns)).copy(),
-        weight_base=None, link_open=None, crashed=np.zeros(batch, dtype=bool),
-        final_demand=np.broadcast_to(model.ybar, (batch, ns)).copy(),
-    )
-    if model.w_fixed is not None:  # fixed shares: explicit orders
-        st.orders = np.broadcast_to(model.Zbar, (batch, ns, N)).copy()
-    return st
 
 
 def _by_product(model: EconomyModel, v: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -272,28 +164,35 @@ def _limits(model: EconomyModel, st: State, ws: Workspace) -> None:
 
 
 def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> None:
-    """Rationing: share of each demand served (spec §7; pluggable rule)."""
-    rule = model.params.rationing
-    D, x, y = ws.demand, ws.x, st.final_demand
-    if ws.exo:
-        x = x + model.exo_supply
-    ws.phi.fill(0.0)
-    if rule == "proportional":
-        np.divide(x, D, out=ws.phi, where=D != 0)
-        if ws.exo:
-            np.minimum(ws.phi, 1.0, out=ws.phi)
-        ws.phi_y[:] = ws.phi
-        return
-    other = D - y
-    if rule == "final_demand_first":
-        ws.phi_y[:] = np.divide(x, y, out=np.ones_like(x), where=y > 0).clip(max=1.0)
-        rest = np.clip(x - y, 0.0, None)
-        np.divide(rest, other, out=ws.phi, where=other > 0)
-    else:  # intermediate_first
-        np.divide(x, other, out=ws.phi, where=other > 0)
-        np.minimum(ws.phi, 1.0, out=ws.phi)
-        rest = np.clip(x - other, 0.0, None)
-        ws.phi_y[:] = np.divide(rest, y, out=np.ones_like(x), where=y > 0).clip(max=1.0)
+    """Rationing (spec §7): the rule of ``params.rationing`` sets the served shares."""
+    x = ws.x + model.exo_supply if ws.exo else ws.x
+    if ws.prio is not None:  # orders of priority buyers, per supplier
+        B, nb, S = st.ratio.shape[0], model.n_blocks, model.n_sectors
+        if st.orders is None:
+            d3 = ws.d_prio.reshape(B, nb, S)
+            rp = st.ratio[:, :, ws.prio]
+            d3[:] = np.matmul(ws.ZbarT_prio, rp.transpose(1, 2, 0)).transpose(2, 1, 0)
+            if st.placed is not None:
+                b, p, j, _, eff = st.placed
+                sel = ws.prio[j]
+                np.add.at(d3, (b[sel][:, None], np.arange(nb)[None, :], p[sel][:, None]),
+                          eff[sel] * st.ratio[b[sel], p[sel], j[sel]][:, None])
+            ws.d_prio *= st.lam_prev
+        else:
+            np.sum(st.orders[:, :, ws.prio], axis=2, out=ws.d_prio)
+    RULES[model.params.rationing](x, ws.demand, st.final_demand, ws)
+
+
+def _deliveries(model: EconomyModel, st: State, ws: Workspace, phi: np.ndarray, out: np.ndarray) -> None:
+    """Factored deliveries V_pj = r_pj Σ_a W_apj κ λ_ap φ_ap (with the overridden columns)."""
+    B, nb, S = st.ratio.shape[0], model.n_blocks, model.n_sectors
+    np.multiply(st.lam_prev, phi, out=ws.tmp)
+    _by_product(model, ws.tmp, out)
+    out *= st.ratio
+    if st.placed is not None:
+        b, p, j, _, eff = st.placed
+        lp = ws.tmp.reshape(B, nb, S)[b, :, p]
+        out[b, p, j] += st.ratio[b, p, j] * (eff * lp).sum(axis=1)
 
 
 def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> None:
@@ -302,17 +201,16 @@ def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> Non
     _served_shares(model, st, ws)
     np.multiply(model.AC, ws.x[:, None, :N], out=ws.U)
     if st.orders is None:
-        np.multiply(st.lam_prev, ws.phi, out=ws.tmp)
-        _by_product(model, ws.tmp, ws.V)
-        ws.V *= st.ratio
-        if st.placed is not None:
-            b, p, j, _, eff = st.placed
-            lp = ws.tmp.reshape(B, nb, S)[b, :, p]
-            ws.V[b, p, j] += st.ratio[b, p, j] * (eff * lp).sum(axis=1)
+        _deliveries(model, st, ws, ws.phi, ws.V)
+        if ws.prio is not None:  # priority buyers were served at their own share
+            _deliveries(model, st, ws, ws.phi_prio, ws.G)
+            ws.V[:, :, ws.prio] = ws.G[:, :, ws.prio]
     else:
         if ws.big is None:
             ws.big = np.empty_like(st.orders)
         np.multiply(st.orders, ws.phi[:, :, None], out=ws.big)
+        if ws.prio is not None:
+            ws.big[:, :, ws.prio] = st.orders[:, :, ws.prio] * ws.phi_prio[:, :, None]
         if st.route_loss is not None:
             ship(model, st, ws, t)
         np.sum(ws.big.reshape(B, nb, S, N), axis=1, out=ws.V)

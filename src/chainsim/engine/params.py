@@ -55,7 +55,9 @@ class ModelParams(BaseModel):
     import_headroom: float = Field(1.0, ge=1.0, description="foreign supply capacity / baseline imports")
     criticality: Literal["none", "auto"] | tuple[tuple[float, ...], ...] = Field(
         "auto", description="input criticality (S x S of 0/0.5/1, input rows x user columns) or 'auto'")
-    rationing: Literal["proportional", "final_demand_first", "intermediate_first"] = "proportional"
+    rationing: Literal["proportional", "final_demand_first", "intermediate_first", "priority_sectors"] = Field(
+        "proportional", description="rationing rule (registry chainsim.engine.rationing.RULES)")
+    priority_sectors: tuple[str, ...] = Field((), description="buyer sectors served first ('priority_sectors')")
     resourcing: bool = Field(True, description="buyers search new suppliers after a supply shortfall")
     detection_lag_days: float = Field(14.0, ge=0.0, description="days from a first binding shortage to a search")
     search_days: float = Field(45.0, ge=0.0, description="days a supplier search takes to complete")
@@ -80,6 +82,8 @@ class ModelParams(BaseModel):
             for code, v in getattr(self, name).items():
                 if not lo <= v <= hi:
                     raise ValueError(f"{name}[{code!r}]: expected a value in [{lo:g}, {hi:g}]; found {v!r}")
+        if self.rationing == "priority_sectors" and not self.priority_sectors:
+            raise ValueError("rationing 'priority_sectors' needs a non-empty 'priority_sectors' list")
         if isinstance(self.criticality, tuple):
             n = len(self.criticality)
             for k, row in enumerate(self.criticality):
