@@ -253,3 +253,21 @@ def test_priority_sectors_are_served_first_and_factored_equals_explicit():
     assert loss(a.output[:, 0]) < loss(prop.output.to_numpy())
     with pytest.raises(Exception, match="priority_sectors"):
         resolve_params({"rationing": "priority_sectors"})
+
+
+def test_baseline_route_lead_times_keep_the_equilibrium_and_delay_effects():
+    t = make_table(3, 3, seed=2, origins=("USA",))
+    lead = {"lead_days_interregional": 3, "lead_days_imports": 20}
+    flat = simulate(t, [], days=400, params=lead)
+    assert np.abs(flat.output.to_numpy() / flat.baseline.to_numpy() - 1).max() < 1e-9
+    m = build_model(t, resolve_params(lead))
+    assert m.base_lead[0, 0] == 0 and m.base_lead[0, 1] == 3 and (m.base_lead[3] == 20).all()
+    # a link cut on a route with a 3-day lead: deliveries already on the road still arrive
+    cut = [{"type": "link_cut", "product": "S0", "from_region": "R0", "to_region": "R1", "start": 10, "duration": 30,
+            "share": 1.0}]
+    eng = Engine(m, [cut])
+    got = []
+    eng.run(20, progress=lambda d, T: got.append(eng.ws.V[0, 0, 3:6].sum()))
+    base = got[5]
+    assert got[10] == pytest.approx(base, rel=1e-9)  # the day of the cut: shipped 3 days ago
+    assert got[14] < 0.99 * base  # then the gap reaches the buyers

@@ -131,18 +131,32 @@ class Engine:
         if any(c["kind"] == "congestion" for c in self._active_cuts) or st.route_loss is not None:
             densify(m, st)  # per-route backlogs need explicit orders
             if st.route_loss is None:
-                shape = (self.batch, m.n_blocks, m.table.n_regions)
-                st.route_loss, st.route_lead = np.zeros(shape), np.zeros(shape, dtype=int)
-            st.route_loss[b], st.route_lead[b] = 0.0, 0
+                self._init_routes()
+            st.route_loss[b], st.route_lead[b] = 0.0, m.base_lead
             for c in self._active_cuts:
                 if c["batch"] == b and c["kind"] == "congestion":
                     ix = np.ix_(c["blocks"], c["regions"])
                     st.route_loss[b][ix] = 1.0 - (1.0 - st.route_loss[b][ix]) * (1.0 - c["share"])
-                    st.route_lead[b][ix] = np.maximum(st.route_lead[b][ix], c["lead"])
+                    st.route_lead[b][ix] = np.maximum(st.route_lead[b][ix], m.base_lead[ix] + c["lead"])
         reset_open(m, st, b)
         for c in self._active_cuts:
             if c["batch"] == b and c["kind"] != "congestion":
                 apply_cut(m, st, b, c["rows"], c["cols"], c["share"])
+
+    def _init_routes(self, ring: int = 0) -> None:
+        """Switch on routes: explicit orders, route arrays, and a transit ring pre-filled at equilibrium."""
+        st, m = self.state, self.model
+        densify(m, st)
+        B, nb, S, R, N = self.batch, m.n_blocks, m.n_sectors, m.table.n_regions, m.n
+        st.route_loss = np.zeros((B, nb, R))
+        st.route_lead = np.broadcast_to(m.base_lead, (B, nb, R)).copy()
+        L = max(ring, int(m.base_lead.max()) + 1)
+        if st.transit is None and L > 1:
+            st.transit = np.zeros((L, B, S, N))
+            Zb = m.Zbar.reshape(nb, S, R, S)
+            for lead in np.unique(m.base_lead[m.base_lead > 0]):
+                flow = (Zb * (m.base_lead == lead)[:, None, :, None]).sum(axis=0).reshape(S, N)
+                st.transit[: int(lead)] += flow  # sent before day 0, arriving on days 0 .. lead-1
 
     def _resource(self, b: int, p: int, j: int) -> Generator[simpy.Event, Any, None]:
         """Supplier search for product p by buyer j; then ramp link weights toward spare capacity."""
@@ -295,9 +309,11 @@ class Engine:
         for a in sorted(plan.actions, key=lambda a: a.day):
             if a.day < days:
                 self.env.process(self._at(a))
-        leads = [c.get("lead", 0) for c in plan.link_cuts if c["kind"] == "congestion"]
-        if leads and max(leads) > 0:
-            self.state.transit = np.zeros((max(leads) + 1, B, m.n_sectors, N))
+        extra = max([c.get("lead", 0) for c in plan.link_cuts if c["kind"] == "congestion"], default=0)
+        if m.base_lead.any():
+            self._init_routes(int(m.base_lead.max()) + extra + 1)
+        elif extra > 0:
+            self.state.transit = np.zeros((extra + 1, B, m.n_sectors, N))
         for cut in plan.link_cuts:
             self.env.process(self._link_process(cut, days))
         if m.params.substitution_share > 0 and not m.params.ario_quirks:

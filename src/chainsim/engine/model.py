@@ -61,6 +61,8 @@ class EconomyModel:
         Productive capital K.
     w_fixed : (n_sup, N) or None
         Fixed supplier shares for ``order_type="noalt"``.
+    base_lead : (blocks, R) int
+        Baseline days goods travel on each route (supplier block -> buyer region).
     alpha_max, alpha_tau : (n_sup,)
         Maximum overproduction and its time constant per supplier node (sector overrides).
     ZbarT : (S, blocks, N)
@@ -94,6 +96,7 @@ class EconomyModel:
     ZbarT: np.ndarray
     alpha_max: np.ndarray
     alpha_tau: np.ndarray
+    base_lead: np.ndarray
 
     @property
     def is_foreign(self) -> np.ndarray:
@@ -198,6 +201,11 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         relief[table.sector_index(code)] = v
     if relief.any():  # a share r of critical ratings becomes important: expected weight 1 - r/2
         weight = np.where(weight == 1.0, 1.0 - 0.5 * relief[:, None], weight)
+    lead = np.full((nb, R), params.lead_days_interregional, dtype=int)
+    np.fill_diagonal(lead[:R], 0)
+    lead[R:] = params.lead_days_imports
+    if params.ario_quirks:
+        lead[:] = 0
     amax = np.full(n_sup, params.alpha_max)
     atau = np.full(n_sup, params.alpha_tau)
     for vec, overrides in ((amax, params.sector_alpha_max), (atau, params.sector_alpha_tau)):
@@ -221,6 +229,6 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         bind_weight=_ro(weight), bind_denom=_ro(bind_denom), goal_coef=_ro(goal_coef),
         inv_days=_ro(s), infinite_rows=_ro(inf_rows), gap_gate_never=gate_never,
         capital=_ro(K), w_fixed=None if w_fixed is None else _ro(w_fixed), n_foreign=O * S,
-        exo_supply=_ro(exo), alpha_max=_ro(amax), alpha_tau=_ro(atau),
+        exo_supply=_ro(exo), alpha_max=_ro(amax), alpha_tau=_ro(atau), base_lead=_ro(lead),
         ZbarT=_ro(Zbar.reshape(nb, S, N).transpose(1, 0, 2).copy()),
     )

@@ -58,6 +58,8 @@ class ModelParams(BaseModel):
     rationing: Literal["proportional", "final_demand_first", "intermediate_first", "priority_sectors"] = Field(
         "proportional", description="rationing rule (registry chainsim.engine.rationing.RULES)")
     priority_sectors: tuple[str, ...] = Field((), description="buyer sectors served first ('priority_sectors')")
+    lead_days_interregional: int = Field(0, ge=0, description="days goods travel between domestic regions")
+    lead_days_imports: int = Field(0, ge=0, description="days imported goods travel (foreign supply nodes)")
     resourcing: bool = Field(True, description="buyers search new suppliers after a supply shortfall")
     detection_lag_days: float = Field(14.0, ge=0.0, description="days from a first binding shortage to a search")
     search_days: float = Field(45.0, ge=0.0, description="days a supplier search takes to complete")
