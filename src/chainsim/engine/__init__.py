@@ -15,11 +15,12 @@ from chainsim.engine.disruptions import parse_disruptions
 from chainsim.engine.engine import Engine, RunArrays
 from chainsim.engine.model import EconomyModel, build_model
 from chainsim.engine.params import ModelParams, resolve_params
+from chainsim.engine.rationing import RULES
 from chainsim.engine.result import SimulationResult, result_from_arrays
 
 __all__ = [
-    "CURVES", "EconomyModel", "Engine", "ModelParams", "RunArrays", "SimulationResult", "build_model",
-    "parse_disruptions", "simulate",
+    "CURVES", "RULES", "EconomyModel", "Engine", "ModelParams", "RunArrays", "SimulationResult", "build_model",
+    "parse_disruptions", "resolve_params", "simulate",
 ]
 
 
