@@ -37,10 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _list(args: argparse.Namespace) -> int:
     from chainsim.data.datasets import list_datasets
 
-    rows = [{"name": d.name, "regions": ", ".join(d.regions), "industries": d.n_industries,
-             "available": "shipped" if d.shipped else "built on first use", "description": d.description}
-            for d in list_datasets()]
-    print(pd.DataFrame(rows).to_string(index=False))
+    for d in list_datasets():
+        regions = ", ".join(d.regions) if len(d.regions) <= 6 else f"{len(d.regions)} provinces"
+        where = "shipped in the package" if d.shipped else "built on first use (cached)"
+        print(f"{d.name}: {regions}; {d.n_industries} industries; {where}")
+        print(f"    {d.description}")
     return 0
 
 
