@@ -18,9 +18,11 @@ from typing import Any
 import numpy as np
 import simpy
 
+from chainsim.engine import curves
 from chainsim.engine.disruptions import parse_disruptions
 from chainsim.engine.kernel import Workspace, init_state, step
 from chainsim.engine.links import (
+    Overrides,
     apply_cut,
     column,
     columns,
@@ -32,6 +34,7 @@ from chainsim.engine.links import (
 from chainsim.engine.losses import LossSchedule
 from chainsim.engine.model import EconomyModel
 from chainsim.engine.schedule import Action, compile_plan
+from chainsim.engine.state import SubOrders
 from chainsim.errors import ScenarioError, SimulationError
 
 __all__ = ["Engine", "RunArrays"]
@@ -122,9 +125,30 @@ class Engine:
         if cut["end"] >= days:
             return
         yield self.env.timeout(cut["end"] - cut["start"])
+        rec = cut.get("recovery")
+        if rec is not None:  # the open share recovers along the curve: share g(e) on day end + e - 1
+            self.record(cut["end"], cut["batch"], f"{kind}_end", cut["target"], f"{cut['name']}: recovery begins")
+            code, tau = rec
+            share0, e = cut["share"], 1
+            g = np.empty(1)
+            while True:
+                curves.evaluate(np.array([code]), np.array([float(e)]), np.array([tau]), g)
+                if not g[0] >= 1e-6:
+                    break
+                cut["share"] = share0 * min(float(g[0]), 1.0)
+                self._refresh_links(cut["batch"])
+                if self.env.now + 1 >= days:
+                    return
+                yield self.env.timeout(1)
+                e += 1
+            cut["share"] = share0
         self._active_cuts = [c for c in self._active_cuts if c is not cut]
         self._refresh_links(cut["batch"])
-        self.record(cut["end"], cut["batch"], f"{kind}_end", cut["target"], f"{cut['name']}: restored")
+        day = int(np.floor(self.env.now))
+        if rec is None:
+            self.record(day, cut["batch"], f"{kind}_end", cut["target"], f"{cut['name']}: restored")
+        else:
+            self.record(day, cut["batch"], f"{kind}_recovered", cut["target"], f"{cut['name']}: restored")
 
     def _refresh_links(self, b: int) -> None:
         st, m = self.state, self.model
@@ -152,24 +176,37 @@ class Engine:
         st.route_lead = np.broadcast_to(m.base_lead, (B, nb, R)).copy()
         L = max(ring, int(m.base_lead.max()) + 1)
         if st.transit is None and L > 1:
-            st.transit = np.zeros((L, B, S, N))
+            st.transit = np.zeros((L, B, m.n_inputs, N))
             Zb = m.Zbar.reshape(nb, S, R, S)
             for lead in np.unique(m.base_lead[m.base_lead > 0]):
-                flow = (Zb * (m.base_lead == lead)[:, None, :, None]).sum(axis=0).reshape(S, N)
-                st.transit[: int(lead)] += flow  # sent before day 0, arriving on days 0 .. lead-1
+                on = (Zb * (m.base_lead == lead)[:, None, :, None])
+                for c, (lo, hi) in enumerate(m.class_blocks):
+                    # sent before day 0, arriving on days 0 .. lead-1
+                    st.transit[: int(lead), :, c * S:(c + 1) * S] += on[lo:hi].sum(axis=0).reshape(S, N)
 
-    def _resource(self, b: int, p: int, j: int) -> Generator[simpy.Event, Any, None]:
-        """Supplier search for product p by buyer j; then ramp link weights toward spare capacity."""
+    def _input_name(self, row: int) -> str:
+        m = self.model
+        code = m.table.sector_codes[row % m.n_sectors]
+        return code if row < m.n_sectors else f"{code} (imported)"
+
+    def _resource(self, b: int, row: int, j: int) -> Generator[simpy.Event, Any, None]:
+        """Supplier search for input row ``c S + p`` by buyer j; then ramp link weights toward spare capacity.
+
+        The search stays within the input's class: domestic suppliers of p for domestic p,
+        foreign origins of p (up to their ``import_headroom``) for imported p.
+        """
         prm, m = self.model.params, self.model
+        p, (lo, hi) = row % m.n_sectors, m.class_blocks[row // m.n_sectors]
         yield self.env.timeout(prm.detection_lag_days)
-        self.record(int(np.floor(self.env.now)), b, "supplier_search_start", self._labels[j],
-                    f"product {m.table.sector_codes[p]}")
+        name = self._input_name(row)
+        self.record(int(np.floor(self.env.now)), b, "supplier_search_start", self._labels[j], f"product {name}")
         yield self.env.timeout(prm.search_days)
         day = int(np.floor(self.env.now))
-        self.record(day, b, "supplier_search_complete", self._labels[j], f"product {m.table.sector_codes[p]}")
+        self.record(day, b, "supplier_search_complete", self._labels[j], f"product {name}")
         st, S = self.state, m.n_sectors
-        rows = np.arange(m.n_blocks) * S + p
-        base, open_ = column(m, st, b, p, j)
+        rows = np.arange(lo, hi) * S + p
+        base_all, open_all = column(m, st, b, p, j)
+        base, open_ = base_all[lo:hi], open_all[lo:hi]
         ref = np.where(m.cap_ref[rows] > 0, m.cap_ref[rows], 1.0)
         # what each supplier can deliver now (capacity ratio, open share of the link) ...
         able = np.clip(self.ws.capacity[b, rows] / ref, 0.0, 1.0) * open_
@@ -178,10 +215,11 @@ class Engine:
         lost = float((base * (1.0 - able)).sum())
         if lost <= 0 or spare.sum() <= 0:
             return
-        target = base * able + lost * spare / spare.sum()
+        target = base_all.copy()
+        target[lo:hi] = base * able + lost * spare / spare.sum()
+        base = base_all
         n = max(1, round(prm.ramp_days))
-        self.record(day, b, "substitution_ramp_start", self._labels[j],
-                    f"product {m.table.sector_codes[p]} over {n} days")
+        self.record(day, b, "substitution_ramp_start", self._labels[j], f"product {name} over {n} days")
         for k in range(1, n + 1):
             set_column_weights(m, st, b, p, j, base + (target - base) * (k / n))
             yield self.env.timeout(1)
@@ -189,11 +227,11 @@ class Engine:
         used = base > 0
         while True:
             yield self.env.timeout(1)
-            now = np.clip(self.ws.capacity[b, rows] / ref, 0.0, 1.0) * column(m, st, b, p, j)[1]
-            if (now[used] >= 1.0 - prm.milestone_share).all():
+            now = np.clip(self.ws.capacity[b, rows] / ref, 0.0, 1.0) * column(m, st, b, p, j)[1][lo:hi]
+            if (now[used[lo:hi]] >= 1.0 - prm.milestone_share).all():
                 break
         day = int(np.floor(self.env.now))
-        self.record(day, b, "substitution_revert_start", self._labels[j], f"product {m.table.sector_codes[p]}")
+        self.record(day, b, "substitution_revert_start", self._labels[j], f"product {name}")
         for k in range(1, n + 1):
             set_column_weights(m, st, b, p, j, target + (base - target) * (k / n))
             yield self.env.timeout(1)
@@ -232,6 +270,59 @@ class Engine:
             set_columns_weights(m, st, b, ps, js, target + (W0 - target) * (k / n))
             yield self.env.timeout(1)
 
+    def _substitute_orders(self, cut: dict) -> Generator[simpy.Event, Any, None]:
+        """Non-competitive imports: after a lag, domestic producers take over part of the unmet imported need.
+
+        From ``start + substitution_lag_days`` the share σ of the imported-p need left unmet by
+        the foreign suppliers that buyers order from domestic producers of p ramps from 0 to
+        ``substitution_share`` over ``ramp_days`` (:class:`~chainsim.engine.state.SubOrders`);
+        when the cut ends it ramps back to 0.
+        """
+        prm, m, st = self.model.params, self.model, self.state
+        yield self.env.timeout(cut["start"] + prm.substitution_lag_days)
+        if self.env.now >= cut["end"]:
+            return
+        b, S, R = cut["batch"], m.n_sectors, m.table.n_regions
+        prods = np.unique(cut["rows"] % S)
+        ps = np.repeat(prods, len(cut["cols"]))
+        js = np.tile(cut["cols"], len(prods))
+        keep = m.AC[S + ps, js] > 0  # buyers of the imported product
+        ps, js = ps[keep], js[keep]
+        if not len(ps):
+            return
+        dom = m.xbar[: m.n].reshape(R, S)[:, ps].T  # (K, R) domestic producers of each product
+        tot = dom.sum(axis=1, keepdims=True)
+        share = np.divide(dom, tot, out=np.zeros_like(dom), where=tot > 0)
+        K = len(ps)
+        ks = np.zeros(K, dtype=int)
+        if st.orders is None:
+            if st.ov is None:
+                st.ov = Overrides()
+            ks = st.ov.ensure(m, np.array(b), ps, js)
+        new = SubOrders(b=np.full(K, b), p=ps, j=js, share=share, sigma=np.zeros(K), ks=ks, placed=np.zeros((K, R)))
+        if st.sub is None:
+            k0, st.sub = 0, new
+        else:
+            old = st.sub
+            k0 = len(old.b)
+            st.sub = SubOrders(*(np.concatenate([getattr(old, f), getattr(new, f)]) for f in
+                                 ("b", "p", "j", "share", "sigma", "ks", "placed")))
+        sel = slice(k0, k0 + K)
+        n = max(1, round(prm.ramp_days))
+        self.record(int(np.floor(self.env.now)), b, "substitution_ramp_start", cut["target"],
+                    f"{cut['name']}: domestic producers take over up to {prm.substitution_share:.0%} of the unmet "
+                    f"imported need over {n} days")
+        for k in range(1, n + 1):
+            st.sub.sigma[sel] = prm.substitution_share * k / n
+            yield self.env.timeout(1)
+        if self.env.now < cut["end"]:
+            yield self.env.timeout(cut["end"] - self.env.now)
+        self.record(int(np.floor(self.env.now)), b, "substitution_revert_start", cut["target"],
+                    f"{cut['name']}: imports restored")
+        for k in range(n - 1, -1, -1):
+            st.sub.sigma[sel] = prm.substitution_share * k / n
+            yield self.env.timeout(1)
+
     # ---------------------------------------------------------------- the day
     def _economy(self, days: int, progress: Callable[[int, int], None] | None) -> Generator[simpy.Event, Any, None]:
         m, st, ws = self.model, self.state, self.ws
@@ -261,7 +352,7 @@ class Engine:
                 short |= new
                 for b, j in zip(*np.nonzero(new), strict=True):
                     p = ws.binding_input(int(b), int(j))
-                    self.record(t, b, "shortage", self._labels[j], f"input {m.table.sector_codes[p]} binds")
+                    self.record(t, b, "shortage", self._labels[j], f"input {self._input_name(p)} binds")
                     if m.params.resourcing:
                         self.env.process(self._resource(int(b), p, int(j)))
             # capacity milestones
@@ -313,12 +404,12 @@ class Engine:
         if m.base_lead.any():
             self._init_routes(int(m.base_lead.max()) + extra + 1)
         elif extra > 0:
-            self.state.transit = np.zeros((extra + 1, B, m.n_sectors, N))
+            self.state.transit = np.zeros((extra + 1, B, m.n_inputs, N))
         for cut in plan.link_cuts:
             self.env.process(self._link_process(cut, days))
         if m.params.substitution_share > 0 and not m.params.ario_quirks:
             for cut in plan.import_cuts:
-                self.env.process(self._substitute(cut))
+                self.env.process(self._substitute(cut) if m.n_classes == 1 else self._substitute_orders(cut))
         self.env.process(self._economy(days, progress))
         self.env.run(until=days)
         for b, d in enumerate(self.crash_day):

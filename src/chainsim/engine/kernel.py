@@ -33,10 +33,46 @@ _ATOL, _RTOL = 1e-8, 1e-5  # numpy.allclose defaults, used by BoARIO's gates
 
 
 def _by_product(model: EconomyModel, v: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Σ_a Zbar[a, p, j] v[b, a, p] for every (b, p, j) into ``out`` (B, S, N): a batched matmul."""
+    """Σ_{a in class c} Zbar[a, p, j] v[b, a, p] for every (b, c p, j) into ``out`` (B, C S, N): batched matmuls."""
     B, nb, S = v.shape[0], model.n_blocks, model.n_sectors
-    np.matmul(v.reshape(B, nb, S).transpose(2, 0, 1), model.ZbarT, out=out.transpose(1, 0, 2))
+    v3 = v.reshape(B, nb, S)
+    for c, (lo, hi) in enumerate(model.class_blocks):
+        np.matmul(v3[:, lo:hi].transpose(2, 0, 1), model.ZbarT_cls[c],
+                  out=out[:, c * S:(c + 1) * S].transpose(1, 0, 2))
     return out
+
+
+def _class_sum(model: EconomyModel, big4: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Sum (B, blocks, S, N) over the blocks of each class into ``out`` (B, C S, N)."""
+    S = model.n_sectors
+    for c, (lo, hi) in enumerate(model.class_blocks):
+        np.sum(big4[:, lo:hi], axis=1, out=out[:, c * S:(c + 1) * S])
+    return out
+
+
+def _column_sums(model: EconomyModel, out: np.ndarray, b: np.ndarray, p: np.ndarray, j: np.ndarray,
+                 vals: np.ndarray, scale: np.ndarray | None = None) -> None:
+    """``out[b, c S + p, j] += scale * Σ_{a in c} vals[:, a]`` for overridden columns (vals (K, blocks))."""
+    S = model.n_sectors
+    for c, (lo, hi) in enumerate(model.class_blocks):
+        rows = c * S + p
+        add = vals[:, lo:hi].sum(axis=1)
+        if scale is not None:
+            add *= scale[b, rows, j]
+        out[b, rows, j] += add
+
+
+def _block_ratio(model: EconomyModel, ratio: np.ndarray, b: np.ndarray, p: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """``ratio[b, c(a) S + p, j]`` for every block a of overridden columns: (K, blocks)."""
+    if model.n_classes == 1:
+        return ratio[b, p, j][:, None]
+    rows = model.block_class[None, :] * model.n_sectors + p[:, None]
+    return ratio[b[:, None], rows, j[:, None]]
+
+
+def _sub_rows(model: EconomyModel, p: np.ndarray) -> np.ndarray:
+    """Supplier rows of the domestic producers of each product p: (K, R)."""
+    return np.arange(model.class_blocks[0][1])[None, :] * model.n_sectors + p[:, None]
 
 
 def _close(a: np.ndarray, ref: np.ndarray, buf: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -52,15 +88,20 @@ def demand(model: EconomyModel, st: State, ws: Workspace) -> None:
     """Total demand ``D_i = Σ_j O_ij + ȳ_i + rebuilding demand`` (spec §3 step 2)."""
     if st.orders is None:
         B, nb, S = st.ratio.shape[0], model.n_blocks, model.n_sectors
-        d = np.matmul(model.ZbarT, st.ratio.transpose(1, 2, 0))  # (S, blocks, B)
         d3 = ws.demand.reshape(B, nb, S)
-        d3[:] = d.transpose(2, 1, 0)
+        for c, (lo, hi) in enumerate(model.class_blocks):
+            d = np.matmul(model.ZbarT_cls[c], st.ratio[:, c * S:(c + 1) * S].transpose(1, 2, 0))  # (S, blocks_c, B)
+            d3[:, lo:hi] = d.transpose(2, 1, 0)
         if st.placed is not None:  # overridden columns: W κ instead of Zbar
             b, p, j, _, eff = st.placed
-            np.add.at(d3, (b[:, None], np.arange(nb)[None, :], p[:, None]), eff * st.ratio[b, p, j][:, None])
+            np.add.at(d3, (b[:, None], np.arange(nb)[None, :], p[:, None]),
+                      eff * _block_ratio(model, st.ratio, b, p, j))
         ws.demand *= st.lam_prev
     else:
         np.sum(st.orders, axis=2, out=ws.demand)
+    if st.sub is not None:  # domestic substitution orders for imported inputs
+        sub = st.sub
+        np.add.at(ws.demand, (sub.b[:, None], _sub_rows(model, sub.p)), sub.placed)
     ws.demand += st.final_demand
     if ws.has_rebuild:
         ws.demand += ws.reb_demand
@@ -111,6 +152,9 @@ def produce(model: EconomyModel, st: State, ws: Workspace, delta: np.ndarray) ->
     np.subtract(1.0, delta, out=ws.capacity)
     ws.capacity *= model.cap_ref
     ws.capacity *= st.alpha
+    if ws.cut_no_headroom:  # a cut origin delivers (1 - cut) of its baseline: no headroom while cut
+        cf, df = ws.capacity[:, N:], delta[:, N:]
+        np.copyto(cf, (1.0 - df) * model.xbar[N:], where=df > 0)
     if ws.exo:  # exogenous supply covers part of demand first
         np.subtract(ws.demand, model.exo_supply, out=ws.x_opt)
         np.maximum(ws.x_opt, 0.0, out=ws.x_opt)
@@ -171,15 +215,21 @@ def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> None:
         if st.orders is None:
             d3 = ws.d_prio.reshape(B, nb, S)
             rp = st.ratio[:, :, ws.prio]
-            d3[:] = np.matmul(ws.ZbarT_prio, rp.transpose(1, 2, 0)).transpose(2, 1, 0)
+            for c, (lo, hi) in enumerate(model.class_blocks):
+                dc = np.matmul(ws.ZbarT_prio[c], rp[:, c * S:(c + 1) * S].transpose(1, 2, 0))
+                d3[:, lo:hi] = dc.transpose(2, 1, 0)
             if st.placed is not None:
                 b, p, j, _, eff = st.placed
                 sel = ws.prio[j]
                 np.add.at(d3, (b[sel][:, None], np.arange(nb)[None, :], p[sel][:, None]),
-                          eff[sel] * st.ratio[b[sel], p[sel], j[sel]][:, None])
+                          eff[sel] * _block_ratio(model, st.ratio, b[sel], p[sel], j[sel]))
             ws.d_prio *= st.lam_prev
         else:
             np.sum(st.orders[:, :, ws.prio], axis=2, out=ws.d_prio)
+        if st.sub is not None:
+            sub = st.sub
+            sel = ws.prio[sub.j]
+            np.add.at(ws.d_prio, (sub.b[sel][:, None], _sub_rows(model, sub.p[sel])), sub.placed[sel])
     RULES[model.params.rationing](x, ws.demand, st.final_demand, ws)
 
 
@@ -192,7 +242,7 @@ def _deliveries(model: EconomyModel, st: State, ws: Workspace, phi: np.ndarray, 
     if st.placed is not None:
         b, p, j, _, eff = st.placed
         lp = ws.tmp.reshape(B, nb, S)[b, :, p]
-        out[b, p, j] += st.ratio[b, p, j] * (eff * lp).sum(axis=1)
+        _column_sums(model, out, b, p, j, eff * lp, st.ratio)
 
 
 def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> None:
@@ -213,7 +263,14 @@ def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> Non
             ws.big[:, :, ws.prio] = st.orders[:, :, ws.prio] * ws.phi_prio[:, :, None]
         if st.route_loss is not None:
             ship(model, st, ws, t)
-        np.sum(ws.big.reshape(B, nb, S, N), axis=1, out=ws.V)
+        _class_sum(model, ws.big.reshape(B, nb, S, N), ws.V)
+    if st.sub is not None:  # substitutes delivered by domestic producers fill the imported-input stock
+        sub = st.sub
+        rows = _sub_rows(model, sub.p)
+        phi = ws.phi[sub.b[:, None], rows]
+        if ws.prio is not None:
+            phi = np.where(ws.prio[sub.j][:, None], ws.phi_prio[sub.b[:, None], rows], phi)
+        np.add.at(ws.V, (sub.b, S + sub.p, sub.j), (sub.placed * phi).sum(axis=1))
     if st.transit is not None:
         slot = st.transit[t % st.transit.shape[0]]
         ws.V += slot
@@ -273,15 +330,15 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
     OC += ws.U  # A^C x_t: today's actual use
     ws.lam.fill(1.0)
     np.divide(ws.capacity, model.cap_ref, out=ws.lam, where=model.cap_ref != 0)
-    if model.n_foreign and not p.ario_quirks:  # imports are not re-sourced instantly (卡链): only by search
-        ws.lam[:, model.n:] = 1.0
+    if model.n_foreign and not p.ario_quirks and model.n_classes == 1:
+        ws.lam[:, model.n:] = 1.0  # competitive imports are not re-sourced instantly (卡链): only by search
     if st.orders is None:  # factored: O = Zbar * lam * ratio
         _by_product(model, ws.lam, ws.denom)
         st.placed = None
         if st.ov is not None and len(st.ov.b):
             st.placed = st.ov.delta(model)
-            b, p, j, dW, _ = st.placed
-            ws.denom[b, p, j] += (dW * ws.lam.reshape(B, nb, S)[b, :, p]).sum(axis=1)
+            b, p_, j, dW, _ = st.placed
+            _column_sums(model, ws.denom, b, p_, j, dW * ws.lam.reshape(B, nb, S)[b, :, p_])
         if st.placed is None and ws.lam.all():  # zero denominators are structural: need dropped
             ws.denom += ws.no_supplier
             np.divide(OC, ws.denom, out=st.ratio)
@@ -289,20 +346,57 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
             st.ratio.fill(0.0)
             np.divide(OC, ws.denom, out=st.ratio, where=ws.denom > 0)
         st.lam_prev[:] = ws.lam
+        if st.sub is not None:
+            _place_substitution(model, st, ws)
         return
     big4 = ws.big.reshape(B, nb, S, N)
     if model.w_fixed is not None:
-        np.multiply(model.w_fixed.reshape(nb, S, N)[None], OC[:, None], out=big4)
+        wf4 = model.w_fixed.reshape(nb, S, N)
+        for c, (lo, hi) in enumerate(model.class_blocks):
+            np.multiply(wf4[None, lo:hi], OC[:, None, c * S:(c + 1) * S], out=big4[:, lo:hi])
     else:
         base = model.Zbar if st.weight_base is None else st.weight_base
         np.multiply(base, ws.lam[:, :, None], out=ws.big)
-        np.sum(big4, axis=1, out=ws.denom)
+        _class_sum(model, big4, ws.denom)
         ws.ratio.fill(0.0)
         np.divide(OC, ws.denom, out=ws.ratio, where=ws.denom > 0)
-        big4 *= ws.ratio[:, None]
+        for c, (lo, hi) in enumerate(model.class_blocks):
+            big4[:, lo:hi] *= ws.ratio[:, None, c * S:(c + 1) * S]
     if st.link_open is not None:
         ws.big *= st.link_open
     st.orders, ws.big = ws.big, st.orders  # swap buffers: no copy
+    if st.sub is not None:
+        _place_substitution(model, st, ws)
+
+
+def _place_substitution(model: EconomyModel, st: State, ws: Workspace) -> None:
+    r"""Domestic substitution orders for the imported inputs of the columns in ``st.sub``.
+
+    :math:`O^{sub}_{rpj} = \sigma\,\max(O^C_{Mpj} - \sum_o O_{opj}\varphi_{op}, 0)\,
+    \frac{d_{rp}\lambda_{rp}}{\sum_{r'} d_{r'p}\lambda_{r'p}}`: a share σ of the imported need
+    that the foreign suppliers are not expected to deliver (at today's served shares φ), split
+    over the domestic producers r of p by baseline output d and capacity ratio λ.
+    """
+    sub, S, B = st.sub, model.n_sectors, st.inventory.shape[0]
+    R, nb = model.class_blocks[0][1], model.n_blocks
+    b, p, j = sub.b, sub.p, sub.j
+    frows = np.arange(R, nb)[None, :] * S + p[:, None]  # (K, O) foreign suppliers of p
+    if st.orders is None:
+        r = st.ratio[b, S + p, j]
+        lam_f = ws.lam.reshape(B, nb, S)[b, R:, p]
+        if st.ov is not None and len(sub.ks):
+            W, K = st.ov.W[sub.ks, R:], st.ov.K[sub.ks, R:]
+            fo = r[:, None] * W * K * lam_f
+        else:
+            fo = r[:, None] * model.ZbarT[p, R:, j] * lam_f
+    else:
+        fo = st.orders[b[:, None], frows, j[:, None]]
+    expected = (fo * ws.phi[b[:, None], frows]).sum(axis=1)
+    unmet = np.maximum(ws.OC[b, S + p, j] - expected, 0.0) * sub.sigma
+    dl = sub.share * ws.lam[b[:, None], _sub_rows(model, p)]
+    tot = dl.sum(axis=1, keepdims=True)
+    np.divide(dl, tot, out=dl, where=tot > 0)
+    sub.placed = dl * unmet[:, None]
 
 
 def step(model: EconomyModel, st: State, ws: Workspace, t: int, delta: np.ndarray) -> None:

@@ -64,12 +64,14 @@ def densify(model: EconomyModel, st: State) -> None:
         return
     B, nb, S, N = st.ratio.shape[0], model.n_blocks, model.n_sectors, model.n
     o = model.Zbar.reshape(1, nb, S, N) * st.lam_prev.reshape(B, nb, S, 1)
-    o *= st.ratio[:, None]
+    for c, (lo, hi) in enumerate(model.class_blocks):
+        o[:, lo:hi] *= st.ratio[:, None, c * S:(c + 1) * S]
     o4 = o
     if st.placed is not None:
         b, p, j, _, eff = st.placed
         lam3 = st.lam_prev.reshape(B, nb, S)
-        o4[b, :, p, j] += eff * lam3[b, :, p] * st.ratio[b, p, j][:, None]
+        rows = model.block_class[None, :] * S + p[:, None]
+        o4[b, :, p, j] += eff * lam3[b, :, p] * st.ratio[b[:, None], rows, j[:, None]]
     st.orders = o.reshape(B, nb * S, N)
     if st.ov is not None and len(st.ov.b):
         ov = st.ov
@@ -186,6 +188,8 @@ def ship(model: EconomyModel, st: State, ws: Workspace, t: int) -> None:
         L = st.transit.shape[0]
         for lead in np.unique(st.route_lead[st.route_lead > 0]):
             m = (st.route_lead == lead)[:, :, None, :, None]
-            st.transit[(t + int(lead)) % L] += (shipped * m).sum(axis=1).reshape(B, S, R * S)
+            slot = st.transit[(t + int(lead)) % L]
+            for c, (lo, hi) in enumerate(model.class_blocks):
+                slot[:, c * S:(c + 1) * S] += (shipped[:, lo:hi] * m[:, lo:hi]).sum(axis=1).reshape(B, S, R * S)
             shipped *= ~m
     big5[:] = shipped

@@ -5,6 +5,14 @@ as in the table), then, when foreign imports are supply nodes, one block per for
 origin. Buyers are the N = R x S domestic industries. Because of the block layout,
 "sum over the suppliers of product p" is a reshape ``(blocks, S, N)`` and a sum over the
 first axis, with no index arrays.
+
+Input classes: with competitive imports (and in the ARIO configuration) every supplier of
+product p delivers the same input p (one class, S input rows). With non-competitive imports
+(the default model with foreign supply nodes; NBS non-competitive IO tables, Armington 1969)
+the domestic blocks and the foreign blocks deliver two different inputs, domestic p and
+imported p: C = 2 classes, C x S input rows (row ``c * S + p``), each with its own
+requirement, inventory, ψ constraint and order split. A class is a contiguous range of
+blocks, so "sum over the suppliers of input (c, p)" is the same reshape on a block slice.
 """
 
 from __future__ import annotations
@@ -49,14 +57,25 @@ class EconomyModel:
         Baseline daily deliveries, supplier nodes x buyers.
     ybar : (n_sup,)
         Daily final demand (row totals of Y plus exports; zero for foreign nodes).
-    AC : (S, N)
-        Requirement of product p per unit of output of j (all supplying nodes).
-    bind_weight : (S, N)
-        How much a shortage of p binds j: 1 critical (Leontief), 0.5 important, 0 never.
-    bind_denom : (S, N)
+    n_classes : int
+        Input classes C: 1 (competitive imports, or none), 2 (non-competitive: domestic, imported).
+    n_inputs : int
+        Input rows C x S (row ``c * S + p``: product p of class c).
+    block_class : (blocks,) int
+        Class of each supplier block.
+    class_blocks : tuple of (start, stop)
+        Block range of each class.
+    AC : (C S, N)
+        Requirement of input (c, p) per unit of output of j (all supplying nodes of the class).
+    bind_weight : (C S, N)
+        How much a shortage of the input binds j: 1 critical (Leontief), 0.5 important, 0 never
+        (the same criticality for domestic and imported p).
+    bind_denom : (C S, N)
         ψ s_p A^C_pj where the input can bind, else 0.
-    goal_coef : (S, N)
+    goal_coef : (C S, N)
         s_p A^C_pj for finite inventories (0 on infinite rows).
+    inv_days, infinite_rows : (C S,)
+        Inventory target s and infinite-inventory flag of each input row.
     capital : (N,)
         Productive capital K.
     w_fixed : (n_sup, N) or None
@@ -67,6 +86,8 @@ class EconomyModel:
         Maximum overproduction and its time constant per supplier node (sector overrides).
     ZbarT : (S, blocks, N)
         ``Zbar`` regrouped by product, for the factored order representation.
+    ZbarT_cls : tuple of (S, blocks_c, N)
+        ``ZbarT`` restricted to the blocks of each class (contiguous copies).
     exo_supply : (n_sup,)
         Default model only: negative final demand (net inflows, stock draw-downs) turned into
         an exogenous, undisrupted daily supply of the product; ``ybar`` keeps the positive part.
@@ -97,6 +118,15 @@ class EconomyModel:
     alpha_max: np.ndarray
     alpha_tau: np.ndarray
     base_lead: np.ndarray
+    n_classes: int = 1
+    n_inputs: int = 0
+    block_class: np.ndarray | None = None
+    class_blocks: tuple[tuple[int, int], ...] = ()
+    ZbarT_cls: tuple[np.ndarray, ...] = ()
+
+    def input_row(self, block: np.ndarray | int, p: np.ndarray | int) -> np.ndarray:
+        """Input row ``c * S + p`` that supplier block ``block`` of product ``p`` delivers."""
+        return np.asarray(self.block_class)[block] * self.n_sectors + p
 
     @property
     def is_foreign(self) -> np.ndarray:
@@ -183,8 +213,15 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     # technical coefficients, A_ij = Z_ij / x_j (1/0 := 0), aggregated by product
     inv_x = np.divide(1.0, x, out=np.zeros(N), where=x != 0)
     A = Zs * inv_x[None, :]
-    AC = A.reshape(nb, S, N).sum(axis=0)
-    ZC = Zs.reshape(nb, S, N).sum(axis=0)
+    noncomp = bool(O) and params.import_substitutability == "noncompetitive"
+    class_blocks = ((0, R), (R, nb)) if noncomp else ((0, nb),)
+    C = len(class_blocks)
+    block_class = np.zeros(nb, dtype=int)
+    for c, (lo, hi) in enumerate(class_blocks):
+        block_class[lo:hi] = c
+    A4, Z4 = A.reshape(nb, S, N), Zs.reshape(nb, S, N)
+    AC = np.concatenate([A4[lo:hi].sum(axis=0) for lo, hi in class_blocks])
+    ZC = np.concatenate([Z4[lo:hi].sum(axis=0) for lo, hi in class_blocks])
     # BoARIO compares the annual Z^C with the daily x̄ (spec §2); chainsim uses A^C
     mask = ZC > params.mask_threshold * xbar[None, :N] if params.ario_quirks else AC > params.mask_threshold
     s = np.full(S, float(params.inventory_days))
@@ -193,14 +230,15 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     inf_rows = np.zeros(S, dtype=bool)
     for code in params.infinite_inventory_sectors:
         inf_rows[table.sector_index(code)] = True
+    s, inf_rows = np.tile(s, C), np.tile(inf_rows, C)
     s_hat = np.where(inf_rows, 0.0, s)
     crit = _criticality(table, params)
-    weight = mask.astype(float) if crit is None else crit[:, table.sector_of] * mask
+    weight = mask.astype(float) if crit is None else np.tile(crit[:, table.sector_of], (C, 1)) * mask
     relief = np.full(S, params.criticality_relief)
     for code, v in params.sector_criticality_relief.items():
         relief[table.sector_index(code)] = v
     if relief.any():  # a share r of critical ratings becomes important: expected weight 1 - r/2
-        weight = np.where(weight == 1.0, 1.0 - 0.5 * relief[:, None], weight)
+        weight = np.where(weight == 1.0, 1.0 - 0.5 * np.tile(relief, C)[:, None], weight)
     lead = np.full((nb, R), params.lead_days_interregional, dtype=int)
     np.fill_diagonal(lead[:R], 0)
     lead[R:] = params.lead_days_imports
@@ -215,14 +253,16 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     goal_coef = s_hat[:, None] * AC
     w_fixed = None
     if params.order_type == "noalt":
-        den = Zbar.reshape(nb, S, N).sum(axis=0)
-        w_fixed = (Zbar.reshape(nb, S, N) / np.where(den > 0, den, np.inf)[None]).reshape(n_sup, N)
+        Zb4 = Zbar.reshape(nb, S, N)
+        den = np.concatenate([Zb4[lo:hi].sum(axis=0) for lo, hi in class_blocks]).reshape(C, S, N)[block_class]
+        w_fixed = (Zb4 / np.where(den > 0, den, np.inf)).reshape(n_sup, N)
     if table.capital is not None:
         K = np.asarray(table.capital, dtype=float)
     else:
         va = x - Z.sum(axis=0)  # as BoARIO sees it: imports folded into value added
         K = params.capital_to_va * np.clip(va, 0.0, None)
     gate_never = bool((inf_rows[:, None] & (AC == 0)).any())
+    ZbarT = Zbar.reshape(nb, S, N).transpose(1, 0, 2).copy()
     return EconomyModel(
         table=table, params=params, n=N, n_sup=n_sup, n_sectors=S, n_blocks=nb,
         xbar=_ro(xbar), cap_ref=_ro(cap_ref), Zbar=_ro(Zbar), ybar=_ro(ybar), AC=_ro(AC),
@@ -230,5 +270,6 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         inv_days=_ro(s), infinite_rows=_ro(inf_rows), gap_gate_never=gate_never,
         capital=_ro(K), w_fixed=None if w_fixed is None else _ro(w_fixed), n_foreign=O * S,
         exo_supply=_ro(exo), alpha_max=_ro(amax), alpha_tau=_ro(atau), base_lead=_ro(lead),
-        ZbarT=_ro(Zbar.reshape(nb, S, N).transpose(1, 0, 2).copy()),
+        ZbarT=_ro(ZbarT), n_classes=C, n_inputs=C * S, block_class=_ro(block_class), class_blocks=class_blocks,
+        ZbarT_cls=tuple(_ro(ZbarT[:, lo:hi].copy()) for lo, hi in class_blocks),
     )

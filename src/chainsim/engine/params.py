@@ -52,6 +52,9 @@ class ModelParams(BaseModel):
     ario_quirks: bool = Field(False, description="replicate BoARIO 0.7.2 timing and decay quirks exactly")
     imports: Literal["primary", "supply_nodes"] = Field(
         "supply_nodes", description="foreign imports as a primary input (ARIO) or as exogenous suppliers")
+    import_substitutability: Literal["competitive", "noncompetitive"] = Field(
+        "noncompetitive", description="imports as the same input as the domestic product (competitive) or as a "
+        "separate input class with its own inventory, ψ constraint and order split (noncompetitive)")
     import_headroom: float = Field(1.0, ge=1.0, description="foreign supply capacity / baseline imports")
     criticality: Literal["none", "auto"] | tuple[tuple[float, ...], ...] = Field(
         "auto", description="input criticality (S x S of 0/0.5/1, input rows x user columns) or 'auto'")
@@ -100,7 +103,7 @@ class ModelParams(BaseModel):
     def ario(cls, **overrides: Any) -> ModelParams:
         """BoARIO 0.7.2 ``ARIOPsiModel`` defaults with every chainsim extension switched off."""
         base = dict(ario_quirks=True, imports="primary", criticality="none", rationing="proportional",
-                    resourcing=False)
+                    resourcing=False, import_substitutability="competitive")
         base.update(overrides)
         return cls(**base)
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from chainsim.engine import disruptions as dis
-from chainsim.engine.curves import curve_code
+from chainsim.engine.curves import CURVES, curve_code
 from chainsim.engine.losses import LossRows, Rebuild
 from chainsim.engine.model import EconomyModel
 from chainsim.errors import ChainsimError, ScenarioError
@@ -208,6 +208,9 @@ def _compile_one(model: EconomyModel, plan: Plan, b: int, x: Any, d: dict, name:
         buyers = np.arange(N) if _names(x.region) == ["all"] else (
             _index("region", _names(x.region), tab.region_index, tab.n_regions, f"{path}.region")[:, None] * S
             + np.arange(S)[None, :]).ravel()
+        if x.recovery is not None and d["curve"] == "rebuild":
+            raise ScenarioError(f"{path}.recovery.curve: 'rebuild' applies to capacity losses; an import cut "
+                                f"recovers along a curve of {sorted(CURVES)}")
         plan.import_cuts.append(dict(batch=b, rows=nodes, cols=buyers, share=share, start=d["start"], end=end,
                                      name=name, target=target))
         if _names(x.region) == ["all"]:
@@ -227,8 +230,10 @@ def _compile_one(model: EconomyModel, plan: Plan, b: int, x: Any, d: dict, name:
         else:
             r = _index("region", _names(x.region), tab.region_index, tab.n_regions, f"{path}.region")
             cols = (r[:, None] * S + np.arange(S)[None, :]).ravel()
+            # after ``end`` the open share recovers along the curve: share g(e), e = 1, 2, ... (as loss rows)
+            rec = None if x.recovery is None else (curve_code(d["curve"]), float(d["tau"]))
             plan.link_cuts.append(dict(batch=b, rows=nodes, cols=cols, share=share, start=d["start"],
-                                       end=end, name=name, target=target, kind="import_cut"))
+                                       end=end, name=name, target=target, kind="import_cut", recovery=rec))
     elif x.type == "link_cut":
         prods = _index("sector", _names(x.product), tab.sector_index, S, f"{path}.product")
         fr = _index("region", _names(x.from_region), tab.region_index, tab.n_regions, f"{path}.from_region")

@@ -14,7 +14,7 @@ import numpy as np
 from chainsim.engine.links import Overrides
 from chainsim.engine.model import EconomyModel
 
-__all__ = ["State", "Workspace", "init_state"]
+__all__ = ["State", "SubOrders", "Workspace", "init_state"]
 
 
 @dataclass
@@ -54,6 +54,9 @@ class State:
     ov, placed : Overrides or None, tuple or None
         Factored mode: columns whose weights or open shares differ from baseline, and their
         snapshot at the last order step (the orders being served today).
+    sub : SubOrders or None
+        Non-competitive imports: domestic substitution orders for imported inputs (columns
+        (b, p, j) of an import cut after the substitution lag), in both order modes.
     """
 
     inventory: np.ndarray
@@ -72,6 +75,40 @@ class State:
     transit: np.ndarray | None = None
     ov: Overrides | None = None
     placed: tuple[np.ndarray, ...] | None = None
+    sub: SubOrders | None = None
+
+
+@dataclass
+class SubOrders:
+    r"""Domestic substitution of imported inputs (non-competitive imports), K columns (b, p, j).
+
+    Each day buyer j of member b orders from the domestic producers of p a share
+    :math:`\sigma` (ramped by the engine) of the imported-p need that the foreign suppliers
+    are not expected to deliver, :math:`\sigma \max(O^C_{Mpj} - \sum_{o} O_{opj}\varphi_{op}, 0)`,
+    split over the domestic regions by ``share`` x capacity ratio. These orders are demand for
+    the domestic producers; their deliveries are credited to the imported-p inventory.
+
+    Attributes
+    ----------
+    b, p, j : (K,) int
+        Columns: batch member, product, buyer.
+    share : (K, R)
+        Split over the domestic regions (baseline output of p, normalised).
+    sigma : (K,)
+        Share of the unmet imported need ordered from domestic producers (ramped).
+    ks : (K,) int
+        Rows of the columns in the factored overrides (valid while orders are factored).
+    placed : (K, R)
+        Substitution orders placed at the last order step (served today).
+    """
+
+    b: np.ndarray
+    p: np.ndarray
+    j: np.ndarray
+    share: np.ndarray
+    sigma: np.ndarray
+    ks: np.ndarray
+    placed: np.ndarray
 
 
 class Workspace:
@@ -84,6 +121,7 @@ class Workspace:
         self.phi, self.phi_y, self.lam, self.tmp = z((B, ns)), z((B, ns)), z((B, ns)), z((B, ns))
         self.reb_demand, self.reb_delivered = z((B, ns)), z((B, ns))
         self.scarcity = z((B, ns))
+        S = model.n_inputs  # input rows: C classes x S products
         self.rho, self.U, self.V, self.G = z((B, S, N)), z((B, S, N)), z((B, S, N)), z((B, S, N))
         self.OC, self.denom, self.ratio = z((B, S, N)), z((B, S, N)), z((B, S, N))
         self.big: np.ndarray | None = None  # dense (B, n_sup, N) scratch, allocated by densify()
@@ -92,6 +130,7 @@ class Workspace:
         self.gate = np.zeros(B, dtype=bool)
         self.has_rebuild = False
         self.exo = bool(model.exo_supply.any())
+        self.cut_no_headroom = model.n_classes == 2 and model.params.import_headroom > 1.0
         bd = model.bind_denom
         self.inv_bind = np.divide(1.0, bd, out=np.zeros_like(bd), where=bd > 0)
         self.inf_free = np.where(bd > 0, 0.0, np.inf)
@@ -101,14 +140,15 @@ class Workspace:
         if model.params.rationing == "priority_sectors":
             codes = [model.table.sector_index(c) for c in model.params.priority_sectors]
             self.prio = np.isin(model.table.sector_of, codes)
-            self.ZbarT_prio = np.ascontiguousarray(model.ZbarT[:, :, self.prio])
-        self.no_supplier = np.where(model.ZbarT.sum(axis=1) > 0, 0.0, np.inf)  # (S, N)
+            self.ZbarT_prio = tuple(np.ascontiguousarray(z_[:, :, self.prio]) for z_ in model.ZbarT_cls)
+        supplied = np.concatenate([z_.sum(axis=1) for z_ in model.ZbarT_cls])  # (C S, N)
+        self.no_supplier = np.where(supplied > 0, 0.0, np.inf)
         # the output-unit form needs finite stocks (S * 0 would be NaN on infinite rows)
         self.fast_limits = not bool(model.infinite_rows.any())
         self.partial = bool(np.any((model.bind_weight != 0) & (model.bind_weight != 1)))
 
     def binding_input(self, b: int, j: int) -> int:
-        """The input that binds hardest for buyer j of member b after :func:`produce`."""
+        """The input row (``c * S + p``) that binds hardest for buyer j of member b after :func:`produce`."""
         col = self.rho[b, :, j]
         return int(np.argmax(col) if self.partial and self.fast_limits else np.argmin(col))
 
@@ -120,7 +160,7 @@ def init_state(model: EconomyModel, batch: int) -> State:
     inv = np.where(model.infinite_rows[:, None], np.inf, inv)
     st = State(
         inventory=np.broadcast_to(inv, (batch, *inv.shape)).copy(),
-        orders=None, lam_prev=np.ones((batch, ns)), ratio=np.ones((batch, model.n_sectors, N)),
+        orders=None, lam_prev=np.ones((batch, ns)), ratio=np.ones((batch, model.n_inputs, N)),
         alpha=np.full((batch, ns), model.params.alpha_base),
         x_prev=np.broadcast_to(model.xbar, (batch, ns)).copy(),
         weight_base=None, link_open=None, crashed=np.zeros(batch, dtype=bool),
