@@ -85,6 +85,8 @@ def test_sector_by_name_is_accepted(tmp_path):
     ("intensity: 0.5", "intensity: 2", r"pathways\.intensity: Input should be less than or equal to 1"),
     ("dataset: northeast-2017", "dataset: northeast-2071", r"dataset: unknown dataset 'northeast-2071'"),
     ("median: 90", "median: nan", r"disruptions\[0\]\.duration"),
+    ("scope: [northeast, LN, JL, HLJ]", "scope: [northeast, LM]",
+     r"metrics\.scope\[1\]: unknown region, sector or named scope 'LM'.*did you mean 'LN'"),
 ])
 def test_bad_values(tmp_path, old, new, pattern):
     p = _edit(tmp_path, old, new)

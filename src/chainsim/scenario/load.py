@@ -160,6 +160,20 @@ def _check_against_table(doc: LocatedYaml | None, scenario: Scenario, table: IOT
                 raise _fail(doc, (*base, key), f"expected a share in [{lo:g}, 1]; found {v:g}")
 
 
+def _check_scopes(doc: LocatedYaml | None, scenario: Scenario, table: IOTable) -> None:
+    from chainsim.experiment.summary import scope_mask
+
+    for i, scope in enumerate(scenario.metrics.scope):
+        try:
+            if not scope_mask(table, scope).any():
+                raise ScenarioError(f"scope '{scope}' matches no industry of table '{table.name}'")
+        except ChainsimError as exc:
+            msg = str(exc).removeprefix("scope: ")
+            if f"'{scope}'" not in msg:
+                msg = f"scope '{scope}': {msg}"
+            raise _fail(doc, ("metrics", "scope", i), msg) from None
+
+
 def _check_pathways(doc: LocatedYaml | None, scenario: Scenario) -> None:
     names = list(PATHWAYS)
     for i, entry in enumerate(scenario.pathways.compare):
@@ -235,5 +249,6 @@ def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None 
             key = "table" if scenario.table is not None else "dataset"
             raise _fail(doc_or_none, (key,), str(exc)) from None
     _check_against_table(doc_or_none, scenario, table)
+    _check_scopes(doc_or_none, scenario, table)
     return LoadedScenario(scenario=scenario, table=table, disruptions=parsed,
                           path=None if doc is None else doc.path, sha256=scenario_hash(data))
