@@ -189,6 +189,8 @@ def _compile_one(model: EconomyModel, plan: Plan, b: int, x: Any, d: dict, name:
         nodes = (r[:, None] * S + s[None, :]).ravel()
         target = _label(model, regs, secs)
         if d["curve"] == "rebuild":
+            if not model.params.ario_quirks and "days" not in x.recovery.model_fields_set:
+                d = {**d, "tau": model.params.rebuild_tau}  # τ_R of the model unless the event sets its own
             plan.rebuilds.append(_rebuild(model, d, nodes, b, dict(x.recovery.sectors), path))
         else:
             ev = len(plan.event_names)
