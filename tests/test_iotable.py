@@ -1,12 +1,15 @@
 """IOTable invariants: every kind of bad table raises one clear DataError."""
 
+import hashlib
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from chainsim import DataError, IOTable
+from chainsim.data.csv_layout import read_csv_layout, write_csv_layout
 from chainsim.data.iotable import Region, Sector
+from chainsim.data.store import read_array_bundle, read_csv_bundle, write_array_bundle, write_csv_bundle
 from chainsim.data.toy import load_toy
 
 
@@ -102,3 +105,54 @@ def test_tolerance_is_relative():
     x = t.x * (1 + 1e-4)
     with pytest.raises(DataError, match="tolerance 1e-06"):
         replace(t, x=x, value_added=t.value_added + (x - t.x))
+
+
+def _with_pool(**overrides):
+    """Two-region table with a foreign origin JPN and a domestic pool DOM supplying LN|01 with 2 units."""
+    t = _two_region()
+    imp = np.concatenate([t.imports_Z, np.zeros((1, 2, 4))])
+    imp[1, 0, 0] = 2.0
+    kw = dict(origins=("JPN", "DOM"), imports_Z=imp, imports_Y=np.zeros((2, 2, 2)),
+              value_added=t.value_added - np.array([2.0, 0, 0, 0]), domestic_origins=("DOM",))
+    kw.update(overrides)
+    return _two_region(**kw)
+
+
+def test_domestic_origins_are_validated_and_left_out_of_foreign_imports():
+    t = _with_pool()
+    assert t.domestic_origins == ("DOM",) and t.foreign_origins == ("JPN",)
+    assert t.origin_index("DOM") == 1
+    s = t.summary()
+    assert s.loc["LN", "imports_cny"] == pytest.approx(3.0)  # JPN only
+    assert s.loc["LN", "domestic_pool_inputs_cny"] == pytest.approx(2.0)
+    assert t.imports_total[0] == pytest.approx(5.0)  # every import origin: the column balance needs them all
+    assert "domestic_pool_inputs_cny" not in _two_region().summary().columns
+    assert _two_region().domestic_origins == () and _two_region().foreign_origins == ("JPN",)
+    with pytest.raises(DataError, match=r"domestic_origins must be distinct entries of origins \['JPN', 'DOM'\]"):
+        _with_pool(domestic_origins=("DOMESTIC",))
+    with pytest.raises(DataError, match="domestic_origins"):
+        _with_pool(domestic_origins=("DOM", "DOM"))
+
+
+def test_checksum_covers_domestic_origins_only_when_set():
+    t = _with_pool()
+    assert t.checksum != _with_pool(domestic_origins=()).checksum
+    # a table without domestic pools keeps the checksum it had before the field existed
+    plain = _two_region()
+    h = hashlib.sha256()
+    h.update(repr((plain.region_codes, plain.sector_codes, plain.fd_columns, plain.origins)).encode())
+    for a in (plain.Z, plain.Y, plain.exports, plain.value_added, plain.x, plain.imports_Z, plain.imports_Y):
+        h.update(np.ascontiguousarray(a, dtype="<f8").tobytes())
+    assert plain.checksum == h.hexdigest()
+
+
+def test_domestic_origins_survive_the_csv_layout_and_the_bundles(tmp_path):
+    t = _with_pool()
+    back = read_csv_layout(write_csv_layout(t, tmp_path / "case"))
+    assert back.origins == ("JPN", "DOM") and back.domestic_origins == ("DOM",)
+    write_csv_bundle(t, tmp_path / "csv")
+    write_array_bundle(t, tmp_path / "npy")
+    for again in (read_csv_bundle(tmp_path / "csv"), read_array_bundle(tmp_path / "npy")):
+        assert again.domestic_origins == ("DOM",) and again.checksum == t.checksum
+    plain = write_csv_layout(_two_region(), tmp_path / "plain")
+    assert "domestic_origins" not in (plain / "meta.json").read_text(encoding="utf-8")

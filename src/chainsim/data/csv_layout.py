@@ -7,7 +7,9 @@ A folder holds::
     imports.csv     optional: origin,product,region,sector,value  (foreign imports used by
                     each industry; when present, ``value_added`` in industries.csv includes
                     them, as BoARIO's balance check requires, and they are split back out)
-    meta.json       optional: {"name", "unit", "cny_per_unit", ...}
+    meta.json       optional: {"name", "unit", "cny_per_unit", "domestic_origins", ...}
+                    (``domestic_origins``: origins of imports.csv that are domestic supply
+                    pools, e.g. ``DOM``, not foreign countries)
 
 Rows may come in any order but must cover the full grid regions x sectors; the table is
 re-ordered region-major (regions and sectors in order of first appearance).
@@ -154,6 +156,7 @@ def read_csv_layout(folder: str | Path, *, name: str | None = None, tolerance: f
         value_added=va, x=x, origins=tuple(origins), imports_Z=imports_Z, capital=capital,
         unit=meta.get("unit", "currency unit"), cny_per_unit=float(meta.get("cny_per_unit", 1.0)),
         tolerance=tolerance, provenance={"source": str(folder), "reader": "csv_layout", **meta.get("provenance", {})},
+        domestic_origins=tuple(o for o in meta.get("domestic_origins", ()) if o in origins),
     )
 
 
@@ -199,5 +202,7 @@ def write_csv_layout(table: IOTable, folder: str | Path, *, capital_to_va: float
     meta = {"name": table.name, "unit": table.unit, "cny_per_unit": table.cny_per_unit,
             "regions": {r.code: [r.name_en, r.name_zh] for r in table.regions},
             "checksum": table.checksum, "provenance": dict(table.provenance)}
+    if table.domestic_origins:  # only then, so tables without domestic pools write what they always wrote
+        meta["domestic_origins"] = list(table.domestic_origins)
     (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     return folder

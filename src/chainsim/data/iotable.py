@@ -8,7 +8,9 @@ industry ``k = r * n_sectors + s``.
 Foreign imports are carried explicitly, by origin country and product, so that an import
 cut (卡链) can name its origins: ``imports_Z[o, p, j]`` is the import of product ``p`` from
 origin ``o`` used by industry ``j``; ``imports_Y[o, p, c]`` the same for final-demand
-column ``c``.
+column ``c``. An origin listed in ``domestic_origins`` is not a country but an exogenous
+domestic supply pool carried in the same blocks (e.g. ``DOM``, the unallocated domestic
+inflows of the NBS-built tables): it is domestic, and foreign-import totals leave it out.
 
 Balance identities checked on construction (relative tolerance ``tolerance``)::
 
@@ -98,6 +100,10 @@ class IOTable:
         Imports by origin and product used by each industry (zeros when no origin detail).
     imports_Y : array (O, S, C)
         Imports by origin and product for each final-demand column.
+    domestic_origins : tuple of str
+        The origins (a subset of ``origins``) that are domestic supply pools, not foreign
+        countries (default none). They are exogenous supply like imports but domestic:
+        :meth:`summary` does not count them as foreign imports.
     capital : array (N,) or None
         Productive capital stock, when the source provides it.
     unit : str
@@ -134,6 +140,7 @@ class IOTable:
     cny_per_unit: float = 1.0
     tolerance: float = 1e-6
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    domestic_origins: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         regions = tuple(r if isinstance(r, Region) else Region(str(r)) for r in self.regions)
@@ -151,6 +158,12 @@ class IOTable:
         object.__setattr__(self, "fd_columns", fd_columns)
         n_fd, n_o, n_s = len(fd_columns), len(self.origins), len(sectors)
         object.__setattr__(self, "origins", tuple(str(o) for o in self.origins))
+        domestic = tuple(str(o) for o in self.domestic_origins)
+        unknown = [o for o in domestic if o not in self.origins]
+        if unknown or len(set(domestic)) != len(domestic):
+            raise DataError(f"IOTable '{self.name}': domestic_origins must be distinct entries of origins "
+                            f"{list(self.origins)}; found {list(domestic)}")
+        object.__setattr__(self, "domestic_origins", domestic)
         object.__setattr__(self, "Z", _frozen(self.Z, name="Z", shape=(n, n)))
         object.__setattr__(self, "Y", _frozen(self.Y, name="Y", shape=(n, n_fd)))
         for f in ("exports", "value_added", "x"):
@@ -259,8 +272,13 @@ class IOTable:
         raise DataError(f"unknown sector '{code}' in table '{self.name}'; expected a code such as "
                         f"'{self.sectors[0].code}' or an English/Chinese name{did_you_mean(code, names)}")
 
+    @property
+    def foreign_origins(self) -> tuple[str, ...]:
+        """The origins that are foreign countries (``origins`` minus ``domestic_origins``)."""
+        return tuple(o for o in self.origins if o not in self.domestic_origins)
+
     def origin_index(self, code: str) -> int:
-        """Index of a foreign origin given its ISO code."""
+        """Index of an import origin (a foreign ISO code or a domestic pool such as ``DOM``)."""
         if code in self.origins:
             return self.origins.index(code)
         raise DataError(f"unknown import origin '{code}' in table '{self.name}'; expected one of "
@@ -278,14 +296,20 @@ class IOTable:
 
     @property
     def imports_total(self) -> np.ndarray:
-        """Total foreign imports used by each industry (all origins and products), shape (N,)."""
+        """Total imports used by each industry (all origins, domestic pools included, and products), shape (N,)."""
         return self.imports_Z.sum(axis=(0, 1))
 
     @property
     def checksum(self) -> str:
-        """SHA-256 of labels and every array: the dataset checksum recorded in results."""
+        """SHA-256 of labels and every array: the dataset checksum recorded in results.
+
+        ``domestic_origins`` enters only when non-empty, so tables without domestic pools
+        keep the checksum they had before the field existed.
+        """
         h = hashlib.sha256()
         h.update(repr((self.region_codes, self.sector_codes, self.fd_columns, self.origins)).encode())
+        if self.domestic_origins:
+            h.update(repr(("domestic_origins", self.domestic_origins)).encode())
         for a in (self.Z, self.Y, self.exports, self.value_added, self.x, self.imports_Z, self.imports_Y):
             h.update(np.ascontiguousarray(a, dtype="<f8").tobytes())
         if self.capital is not None:
@@ -305,18 +329,26 @@ class IOTable:
         }
 
     def summary(self) -> pd.DataFrame:
-        """Per-region totals in CNY: gross output, value added, exports, imports, final demand."""
+        """Per-region totals in CNY: gross output, value added, exports, foreign intermediate imports.
+
+        ``imports_cny`` counts foreign origins only; a table with ``domestic_origins`` gets a
+        column ``domestic_pool_inputs_cny`` with the intermediate inputs from those pools.
+        """
         r = self.region_of
+        dom = np.array([o in self.domestic_origins for o in self.origins], dtype=bool)
         rows = []
         for i, reg in enumerate(self.regions):
             m = r == i
-            rows.append({
+            row = {
                 "region": reg.code, "name_en": reg.name_en, "name_zh": reg.name_zh,
                 "gross_output_cny": self.x[m].sum() * self.cny_per_unit,
                 "value_added_cny": self.value_added[m].sum() * self.cny_per_unit,
                 "exports_cny": self.exports[m].sum() * self.cny_per_unit,
-                "imports_cny": self.imports_Z[:, :, m].sum() * self.cny_per_unit,
-            })
+                "imports_cny": self.imports_Z[~dom][:, :, m].sum() * self.cny_per_unit,
+            }
+            if dom.any():
+                row["domestic_pool_inputs_cny"] = self.imports_Z[dom][:, :, m].sum() * self.cny_per_unit
+            rows.append(row)
         return pd.DataFrame(rows).set_index("region")
 
     def __repr__(self) -> str:

@@ -78,6 +78,7 @@ def _meta(table: IOTable) -> dict:
         "regions": {r.code: [r.name_en, r.name_zh] for r in table.regions},  # as csv_layout's meta.json
         "sectors": [[s.code, s.name_en, s.name_zh] for s in table.sectors],
         "fd_columns": [list(c) for c in table.fd_columns], "origins": list(table.origins),
+        "domestic_origins": list(table.domestic_origins),
         "checksum": table.checksum, "provenance": dict(table.provenance),
     }
 
@@ -91,7 +92,8 @@ def _from_meta(meta: dict, arrays: dict[str, np.ndarray], source: Path) -> IOTab
     table = IOTable(
         name=meta["name"], regions=tuple(Region(c, *names) for c, names in meta["regions"].items()),
         sectors=tuple(Sector(*s) for s in meta["sectors"]), fd_columns=tuple(tuple(c) for c in meta["fd_columns"]),
-        origins=tuple(meta["origins"]), unit=meta["unit"], cny_per_unit=float(meta["cny_per_unit"]),
+        origins=tuple(meta["origins"]), domestic_origins=tuple(meta.get("domestic_origins", ())),
+        unit=meta["unit"], cny_per_unit=float(meta["cny_per_unit"]),
         tolerance=float(meta["tolerance"]), provenance=meta["provenance"], **arrays,
     )
     if table.checksum != meta["checksum"]:
