@@ -1,0 +1,139 @@
+"""Write a chokepoint scan: ``ranking.csv``, ``prescreen.csv``, ``scan.json`` and the figures.
+
+Figures: ``heatmap_imports.png`` (loss of the scope by imported product x origin) and
+``top20.png`` (the 20 most harmful targets of each kind). Sector names are drawn in Chinese
+and English when a CJK font is installed, in English otherwise (:func:`chainsim.plots.text`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chainsim.plots import _plt, cjk_font, text
+from chainsim.scan.rank import pathway_effect
+from chainsim.scan.run import ScanResult
+
+__all__ = ["bar_top", "heatmap_imports", "write_pathway_effect", "write_scan"]
+
+_COLORS = {"imports": "tab:red", "links": "tab:blue", "nodes": "tab:green"}
+_KIND_ZH = {"imports": "进口", "links": "省际链接", "nodes": "产能"}
+
+
+def _name(zh: str, en: str, width: int = 34) -> str:
+    en = en if len(en) <= width else en[: width - 1] + "…"
+    return text(f"{zh} ({en})" if zh else en)
+
+
+def heatmap_imports(result: ScanResult, *, ax: Any = None, top: int = 25) -> Any:
+    """Heat map of the scope's cumulative loss (bn CNY) by imported product (rows) x origin (columns).
+
+    Only the ``top`` products with the largest total loss are shown; ``None`` when the scan
+    has no import targets.
+    """
+    df = result.ranking[result.ranking.kind == "imports"]
+    if df.empty:
+        return None
+    plt = _plt()
+    pivot = df.pivot_table(index="product", columns="origin", values="loss_cny", aggfunc="sum") / 1e9
+    origins = list(dict.fromkeys(t.origin for t in result.targets if t.kind == "imports"))
+    pivot = pivot.reindex(columns=origins)
+    order = pivot.fillna(0.0).sum(axis=1).sort_values(ascending=False).index[:top]
+    pivot = pivot.loc[order]
+    names = df.drop_duplicates("product").set_index("product")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.0 + 0.8 * len(origins), 1.5 + 0.32 * len(order)))
+    data = pivot.to_numpy(dtype=float)
+    finite = data[np.isfinite(data)]
+    vmax = max(float(np.abs(finite).max()) if finite.size else 0.0, 1e-12)
+    im = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap="Reds", vmin=min(0.0, float(finite.min(initial=0))),
+                   vmax=vmax)
+    font = cjk_font()
+    ax.set_xticks(range(len(origins)), origins)
+    ax.set_yticks(range(len(order)), [f"{p} {_name(names.name_zh[p], names.name_en[p], 30)}" for p in order],
+                  fontsize=7, fontfamily=font)
+    ax.set_xlabel("origin of imports (cut: no flow = blank)")
+    ax.set_ylabel("imported product (NBS 42 sector)")
+    s = result.settings
+    ax.set_title(text(f"Chokepoint scan 卡脖子: output loss of {s['scope']} when one import is cut\n"
+                      f"({s['share']:.0%} cut for {s['duration']:g} days into {s['import_regions']} regions)"),
+                 fontfamily=font, fontsize=10)
+    ax.figure.colorbar(im, ax=ax, label=f"cumulative output loss of {s['scope']}, bn CNY")
+    return ax
+
+
+def bar_top(result: ScanResult, *, n: int = 20) -> Any:
+    """Horizontal bars of the ``n`` targets with the largest loss, one panel per kind; returns the figure."""
+    from matplotlib.patches import Patch
+
+    plt = _plt()
+    kinds = [k for k in result.settings["kinds"] if (result.ranking.kind == k).any()]
+    sizes = [min(n, int((result.ranking.kind == k).sum())) for k in kinds]
+    fig, axes = plt.subplots(len(kinds), 1, figsize=(10, 1.2 + 0.3 * sum(sizes) + 0.9 * len(kinds)),
+                             gridspec_kw={"height_ratios": [max(s, 1) for s in sizes]}, squeeze=False)
+    font = cjk_font()
+    s = result.settings
+    for ax, kind in zip(axes[:, 0], kinds, strict=True):
+        df = result.ranking[(result.ranking.kind == kind) & np.isfinite(result.ranking.loss_cny)]
+        df = df.nlargest(n, "loss_cny").iloc[::-1]
+        labels = [f"{r.target}  {_name(r.name_zh, r.name_en)}" for r in df.itertuples()]
+        ax.barh(range(len(df)), df.loss_cny / 1e9, color=_COLORS[kind])
+        ax.set_yticks(range(len(df)), labels, fontsize=7, fontfamily=font)
+        ax.set_xlabel(f"cumulative output loss of {s['scope']}, bn CNY")
+        ax.set_ylabel("target")
+        ax.set_title(text(f"{kind} {_KIND_ZH[kind]}: top {len(df)}"), fontfamily=font, fontsize=9)
+        ax.legend(handles=[Patch(color=_COLORS[kind], label=text(f"{kind} {_KIND_ZH[kind]}"))], loc="lower right",
+                  fontsize=8, prop={"family": font} if font else None)
+    fig.suptitle(text(f"Chokepoint list 卡脖子清单 for {s['scope']}: {s['share']:.0%} cut for {s['duration']:g} days "
+                      f"(origin/region -> region | product)"), fontfamily=font, fontsize=10)
+    return fig
+
+
+def write_scan(result: ScanResult, out: str | Path, *, figures: bool = True) -> dict[str, Path]:
+    """Write ``ranking.csv``, ``prescreen.csv``, ``correlations.csv``, ``scan.json`` and the figures to ``out``.
+
+    Returns
+    -------
+    dict
+        Name -> path of every file written.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"ranking": out / "ranking.csv", "prescreen": out / "prescreen.csv",
+             "correlations": out / "correlations.csv", "scan": out / "scan.json"}
+    result.ranking.to_csv(paths["ranking"], index=False, encoding="utf-8")
+    pre = result.prescreen.merge(result.ranking[["kind", "target", "rank", "loss_cny"]], on=["kind", "target"])
+    pre.rename(columns={"rank": "dynamic_rank", "loss_cny": "dynamic_loss_cny"}).to_csv(
+        paths["prescreen"], index=False, encoding="utf-8")
+    result.correlations.to_csv(paths["correlations"], index=False)
+    doc = {**result.provenance, "rank_correlations": json.loads(result.correlations.to_json(orient="records"))}
+    paths["scan"].write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    if figures:
+        plt = _plt()
+        ax = heatmap_imports(result)
+        if ax is not None:
+            paths["heatmap"] = out / "heatmap_imports.png"
+            ax.figure.tight_layout()
+            ax.figure.savefig(paths["heatmap"], dpi=130)
+            plt.close(ax.figure)
+        fig = bar_top(result)
+        paths["top20"] = out / "top20.png"
+        fig.tight_layout()
+        fig.savefig(paths["top20"], dpi=130)
+        plt.close(fig)
+    return paths
+
+
+def write_pathway_effect(base: ScanResult, other: ScanResult, out: str | Path, *, top: int = 20) -> Path:
+    """Write ``pathway_effect.csv``: rank changes and loss reduction under a pathway (:func:`pathway_effect`)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    df: pd.DataFrame = pathway_effect(base.ranking, other.ranking, top=top)
+    df.insert(0, "pathway", other.settings.get("pathway"))
+    path = out / "pathway_effect.csv"
+    df.to_csv(path, index=False, encoding="utf-8")
+    return path

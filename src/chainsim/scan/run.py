@@ -1,0 +1,303 @@
+"""Run a chokepoint scan: every target through the engine's batch axis, then metrics and ranks.
+
+Targets are cut into fixed chunks (``chunk`` targets of one kind each); each chunk is one
+:class:`~chainsim.engine.Engine` batch. ``workers > 1`` spreads the chunks over processes;
+since the chunks do not depend on the number of workers, neither do the results. Each
+target is compared with one undisturbed run of the same model (the counterfactual
+``b(t)``), on the scope's total output.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chainsim.data.iotable import IOTable
+from chainsim.engine import Engine, ModelParams, build_model, resolve_params
+from chainsim.errors import ScenarioError
+from chainsim.metrics import cumulative_loss, depth, loss_in_days_of_output, observed_time_to_survive, recovery_time
+from chainsim.scan.prescreen import prescreen, rank_correlations
+from chainsim.scan.rank import RANK_BY, rank_targets
+from chainsim.scan.targets import KINDS, Target, enumerate_targets, parse_kinds
+
+__all__ = ["RANKING_COLUMNS", "ScanResult", "scan"]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+
+#: Columns of :attr:`ScanResult.ranking` (``ranking.csv``).
+RANKING_COLUMNS = ["rank", "rank_all", "kind", "target", "product", "origin", "from_region", "to_region", "region",
+                   "name_zh", "name_en", "flow_cny", "loss_cny", "loss_days", "ttr_days", "recovered", "tts_days",
+                   "depth", "crashed"]
+
+
+@dataclass(frozen=True, eq=False)
+class ScanResult:
+    """The result of :func:`scan`.
+
+    Attributes
+    ----------
+    ranking : DataFrame
+        One row per target, ranked (columns :data:`RANKING_COLUMNS`; money in CNY, times in
+        days, NaN where censored: ``ttr_days`` not recovered, ``tts_days`` output never fell).
+    prescreen : DataFrame
+        Static measures per target (:func:`chainsim.scan.prescreen.prescreen`).
+    correlations : DataFrame
+        Spearman rank correlation of each static measure with the dynamic loss, per kind.
+    output : ndarray (targets, days)
+        The scope's daily output under each target, in ``targets`` order.
+    baseline : ndarray (days,)
+        The scope's daily output without disruption.
+    targets : tuple of Target
+    settings : dict
+    provenance : dict
+        chainsim version, dataset name and checksum, settings and timings: ``seconds[kind]``
+        is engine time summed over that kind's chunks (across workers),
+        ``simulation_wall`` the wall time of all chunks, ``prescreen`` and ``total``.
+    """
+
+    ranking: pd.DataFrame
+    prescreen: pd.DataFrame
+    correlations: pd.DataFrame
+    output: np.ndarray
+    baseline: np.ndarray
+    targets: tuple[Target, ...]
+    settings: Mapping[str, Any]
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------ workers
+_WORKER: dict[str, Any] = {}
+
+
+def _table_state(table: IOTable) -> dict[str, Any]:
+    """The table's fields as plain, picklable values (it rebuilds bit for bit)."""
+    state = {f.name: getattr(table, f.name) for f in fields(table)}
+    state["provenance"] = dict(table.provenance)
+    return state
+
+
+def _init_worker(state: dict[str, Any], params: ModelParams, mask: np.ndarray) -> None:
+    _WORKER["model"] = build_model(IOTable(**state), params)
+    _WORKER["mask"] = mask
+
+
+def _run_chunk(model: Any, mask: np.ndarray, sets: Sequence[Sequence[Mapping[str, Any]]], days: int
+               ) -> tuple[np.ndarray, np.ndarray, float]:
+    t0 = time.perf_counter()
+    arrays = Engine(model, [list(s) for s in sets]).run(days)
+    y = arrays.output[:, :, mask].sum(axis=2).T.copy()
+    return y, arrays.crash_day.copy(), time.perf_counter() - t0
+
+
+def _worker_chunk(k: int, sets: Sequence[Sequence[Mapping[str, Any]]], days: int
+                  ) -> tuple[int, np.ndarray, np.ndarray, float]:
+    return k, *_run_chunk(_WORKER["model"], _WORKER["mask"], sets, days)
+
+
+# ------------------------------------------------------------------ helpers
+def _scope_mask(table: IOTable, scope: str) -> np.ndarray:
+    from chainsim.experiment.summary import scope_mask
+
+    mask = np.asarray(scope_mask(table, scope), dtype=bool)
+    if not mask.any():
+        raise ScenarioError(f"scope: '{scope}' selects no industry of table '{table.name}' "
+                            f"(regions {list(table.region_codes)})")
+    return mask
+
+
+def _scope_regions(table: IOTable, mask: np.ndarray) -> list[str]:
+    return [table.region_codes[r] for r in np.unique(table.region_of[mask])]
+
+
+def _check(share: float, duration: float, start: int, days: int, workers: int, chunk: int, epsilon: float) -> None:
+    checks = [("share", 0.0 < share <= 1.0, "a share in (0, 1]", share),
+              ("duration", duration >= 1, "at least 1 day", duration),
+              ("start", int(start) == start and start >= 0, "a whole day >= 0", start),
+              ("days", int(days) == days and days > start + 1, f"a whole number of days > start + 1 ({start + 1})",
+               days),
+              ("workers", int(workers) == workers and workers >= 1, "a positive integer", workers),
+              ("chunk", int(chunk) == chunk and chunk >= 1, "a positive integer", chunk),
+              ("epsilon", 0.0 < epsilon < 1.0, "a share in (0, 1)", epsilon)]
+    for name, ok, expected, value in checks:
+        if not ok:
+            raise ScenarioError(f"{name}: expected {expected}; found {value!r}")
+
+
+def _simulate(model: Any, table: IOTable, params: ModelParams, mask: np.ndarray, targets: Sequence[Target],
+              days: int, chunk: int, workers: int, progress: Progress | None) -> tuple[np.ndarray, np.ndarray, dict]:
+    chunks: list[tuple[str, list[int]]] = []
+    for kind in KINDS:
+        idx = [i for i, t in enumerate(targets) if t.kind == kind]
+        chunks += [(kind, idx[j:j + chunk]) for j in range(0, len(idx), chunk)]
+    total = {kind: sum(len(c) for k, c in chunks if k == kind) for kind in KINDS}
+    done = dict.fromkeys(KINDS, 0)
+    seconds = dict.fromkeys(KINDS, 0.0)
+    Y = np.full((len(targets), days), np.nan)
+    crash = np.full(len(targets), -1)
+
+    def store(k: int, y: np.ndarray, c: np.ndarray, sec: float) -> None:
+        kind, idx = chunks[k]
+        Y[idx], crash[idx] = y, c
+        done[kind] += len(idx)
+        seconds[kind] += sec
+        if progress is not None:
+            progress(kind, done[kind], total[kind])
+
+    sets = [[[targets[i].disruption] for i in idx] for _, idx in chunks]
+    if workers == 1 or len(chunks) <= 1:
+        for k in range(len(chunks)):
+            store(k, *_run_chunk(model, mask, sets[k], days))
+        return Y, crash, seconds
+    with ProcessPoolExecutor(max_workers=int(workers), initializer=_init_worker,
+                             initargs=(_table_state(table), params, mask)) as pool:
+        futures = [pool.submit(_worker_chunk, k, sets[k], days) for k in range(len(chunks))]
+        for fut in as_completed(futures):
+            store(*fut.result())
+    return Y, crash, seconds
+
+
+def _metrics(Y: np.ndarray, crash: np.ndarray, base: np.ndarray, start: int, epsilon: float,
+             cny_per_unit: float) -> pd.DataFrame:
+    n = len(Y)
+    out = {k: np.full(n, np.nan) for k in ("loss_cny", "loss_days", "ttr_days", "tts_days", "depth")}
+    ok = crash < 0
+    recovered = np.zeros(n, dtype=bool)
+    if ok.any():
+        y = Y[ok]
+        out["loss_cny"][ok] = cumulative_loss(y, base, cny_per_unit=cny_per_unit)
+        out["loss_days"][ok] = loss_in_days_of_output(y, base)
+        rt = recovery_time(y, base, epsilon=epsilon, onset=start)
+        out["ttr_days"][ok], recovered[ok] = rt.days, rt.recovered
+        out["tts_days"][ok] = observed_time_to_survive(y, base, onset=start, epsilon=epsilon)
+        out["depth"][ok] = depth(y, base, onset=start, epsilon=epsilon)
+    if (~ok).any():
+        log.warning("%d scan run(s) crashed (a stock went negative); their losses are not reported", int((~ok).sum()))
+    df = pd.DataFrame(out)
+    df["recovered"] = recovered
+    df["crashed"] = ~ok
+    return df
+
+
+# ------------------------------------------------------------------ scan
+def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1.0, duration: float = 90.0,
+         start: int = 10, days: int = 365, scope: str = "northeast", import_regions: str = "all",
+         epsilon: float = 0.01, params: str | Mapping[str, Any] | ModelParams | None = None,
+         pathway: str | None = None, intensity: float = 0.5, rank_by: str = "loss", workers: int = 1,
+         chunk: int = 32, progress: Progress | None = None) -> ScanResult:
+    """Disrupt every target in turn and rank them by the scope's loss, TTR and TTS.
+
+    Parameters
+    ----------
+    table : IOTable
+    kinds : str or sequence of str
+        ``imports``, ``links``, ``nodes`` (see :mod:`chainsim.scan.targets`).
+    share : float
+        Share of the flow (imports, links) or capacity (nodes) lost, in (0, 1].
+    duration : float
+        Days at full strength (default 90, the default model's inventory target: shorter
+        cuts are mostly absorbed by inventories).
+    start, days : int
+        First disrupted day and horizon.
+    scope : str
+        Whose output counts (``northeast``, ``all``, a region code, ``REGION|SECTOR``).
+    import_regions : {"all", "scope"}
+        Cut imports into every region (an embargo on the country) or into the scope's only.
+    epsilon : float
+        Recovery band half-width for TTR and TTS (relative to the scope's baseline).
+    params : None, "ario", dict or ModelParams
+        Model parameters (``None``: chainsim's default model).
+    pathway : str, optional
+        Policy pathway (e.g. ``opening_up``) whose levers apply, at ``intensity``.
+    rank_by : {"loss", "ttr", "tts"}
+    workers : int
+        Processes; results do not depend on it.
+    chunk : int
+        Targets per engine batch.
+    progress : callable, optional
+        ``progress(kind, done, total)`` after each chunk.
+
+    Returns
+    -------
+    ScanResult
+
+    Raises
+    ------
+    ScenarioError
+        Invalid setting, unknown kind, scope or pathway.
+    """
+    from chainsim import __version__
+
+    t_start = time.perf_counter()
+    kinds = parse_kinds(kinds)
+    _check(share, duration, start, days, workers, chunk, epsilon)
+    if rank_by not in RANK_BY:
+        rank_targets(pd.DataFrame(), rank_by)  # raises with a did-you-mean
+    if import_regions not in ("all", "scope"):
+        raise ScenarioError(f"import_regions: expected 'all' or 'scope'; found {import_regions!r}")
+    start, days, workers, chunk = int(start), int(days), int(workers), int(chunk)
+    mask = _scope_mask(table, scope)
+    regions = None if import_regions == "all" else _scope_regions(table, mask)
+    targets = enumerate_targets(table, kinds, share=share, duration=duration, start=start, import_regions=regions)
+    if not targets:
+        raise ScenarioError(f"table '{table.name}' has nothing to scan for kinds {list(kinds)}")
+    prm = resolve_params(params)
+    levers: dict[str, float] = {}
+    if pathway is not None:
+        from chainsim.pathways.apply import plan_pathway
+
+        plan = plan_pathway(pathway, [], intensity=intensity)
+        levers = plan.levers
+        prm = resolve_params(_merge(prm.model_dump(), plan.params))
+        targets = [_rewrite(t, pathway, intensity) for t in targets]
+    model = build_model(table, prm)
+    base = _run_chunk(model, mask, [[]], days)[0][0]
+    t_sim = time.perf_counter()
+    Y, crash, seconds = _simulate(model, table, prm, mask, targets, days, chunk, workers, progress)
+    seconds["simulation_wall"] = time.perf_counter() - t_sim
+    df = pd.DataFrame([{"kind": t.kind, "target": t.target, "product": t.product, "origin": t.origin,
+                        "from_region": t.from_region, "to_region": t.to_region, "region": t.region,
+                        "name_zh": t.name_zh, "name_en": t.name_en, "flow_cny": t.flow * table.cny_per_unit}
+                       for t in targets])
+    df = pd.concat([df, _metrics(Y, crash, base, start, epsilon, table.cny_per_unit)], axis=1)
+    ranking = rank_targets(df, rank_by)[RANKING_COLUMNS]
+    t0 = time.perf_counter()
+    pre = prescreen(table, targets, mask, share=share, duration=duration, criticality=np.asarray(model.bind_weight),
+                    year_days=prm.year_days)
+    seconds["prescreen"] = time.perf_counter() - t0
+    corr = rank_correlations(ranking, pre)
+    settings = {"kinds": list(kinds), "share": share, "duration": duration, "start": start, "days": days,
+                "scope": scope, "import_regions": import_regions, "epsilon": epsilon, "rank_by": rank_by,
+                "pathway": pathway, "intensity": intensity if pathway else None, "levers": levers,
+                "workers": workers, "chunk": chunk, "params": prm.model_dump(mode="json")}
+    seconds["total"] = time.perf_counter() - t_start
+    prov = {"chainsim_version": __version__, "dataset": table.name, "dataset_checksum": table.checksum,
+            "settings": settings, "targets": {k: sum(t.kind == k for t in targets) for k in kinds},
+            "seconds": {k: round(v, 3) for k, v in seconds.items() if k not in KINDS or k in kinds}}
+    return ScanResult(ranking=ranking, prescreen=pre, correlations=corr, output=Y, baseline=base,
+                      targets=tuple(targets), settings=settings, provenance=prov)
+
+
+def _merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in extra.items():
+        out[k] = {**out[k], **v} if isinstance(v, Mapping) and isinstance(out.get(k), Mapping) else v
+    return out
+
+
+def _rewrite(t: Target, pathway: str, intensity: float) -> Target:
+    """The target with its disruption rewritten by the pathway's disruption levers."""
+    from dataclasses import replace
+
+    from chainsim.pathways.apply import plan_pathway
+
+    d = plan_pathway(pathway, [t.disruption], intensity=intensity).disruptions[0]
+    return replace(t, disruption=dict(d))
