@@ -1,0 +1,228 @@
+"""Evaluate design rows: the picklable worker of a sweep, returning tidy rows.
+
+:func:`evaluate_chunk` turns one chunk of design rows into one dict per run. For a scenario
+sweep each run applies every swept pathway at its sampled intensity (the combination entry
+``a+b+…`` with per-pathway intensities), replaces the swept disruption fields and model
+parameters, and takes its random draws from its own child seed of the sweep seed. A
+*ranked* run is also repeated with each pathway alone (same intensity, seed, shock and
+parameters), for the ranking robustness table.
+
+Runs of a chunk that share the model parameters are simulated together through the
+engine's batch axis (:class:`chainsim.engine.Engine`), so runs that differ only in
+disruption values or seeds cost one batched simulation. Batches depend only on the chunk's
+content, never on which worker runs it: results are the same for any worker count.
+
+Time to recover is ``NaN`` with ``recovered = False`` when output never settles back within
+ε of the baseline (censored; never a fake number); ``ttr_cap`` is the censoring time (days
+from onset to the end of the horizon), which the analysis uses as a documented cap.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from chainsim.errors import ScenarioError
+from chainsim.sweeps.design import seed_sequence
+from chainsim.sweeps.spec import OUTPUTS, SweepSpec
+
+__all__ = ["MAX_BATCH", "evaluate_chunk", "run_config"]
+
+#: most runs simulated at once through the engine's batch axis (throughput is flat beyond)
+MAX_BATCH = 8
+_SINGLE = ("ttr_days", "recovered", "loss_cny")
+
+
+@lru_cache(maxsize=2)
+def _loaded(path: str, sha256: str, horizon: int | None) -> Any:
+    """The scenario with its table, loaded once per worker process."""
+    from dataclasses import replace
+
+    from chainsim.scenario.load import load_scenario
+
+    loaded = load_scenario(path)
+    if sha256 and loaded.sha256 != sha256:
+        raise ScenarioError(f"{path}: the scenario file changed after the sweep was loaded "
+                            f"(sha256 {loaded.sha256[:12]}, expected {sha256[:12]})")
+    if horizon is not None and horizon != loaded.scenario.horizon_days:
+        loaded = replace(loaded, scenario=loaded.scenario.model_copy(update={"horizon_days": horizon}))
+    return loaded
+
+
+def _lever_baseline(field_name: str) -> float | None:
+    from chainsim.pathways.registry import LEVERS
+
+    return next((lv.baseline for lv in LEVERS.values() if lv.target == f"params.{field_name}" and not lv.sectors),
+                None)
+
+
+def run_config(spec: SweepSpec, scenario: Any, row: Mapping[str, Any],
+               only: str | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Model parameters and disruptions of one run (``only``: that pathway alone).
+
+    Disruption fields are replaced before the pathways rewrite the disruptions. A swept
+    model parameter that a pathway lever also sets (``params.inventory_days`` and
+    ``digital_green``) is the lever's baseline: the lever shifts it by
+    ``lever(θ) − lever baseline``; other scenario parameters are overridden by levers as
+    in ``chainsim run``.
+
+    Returns
+    -------
+    params : dict
+        Overrides of :class:`chainsim.engine.ModelParams`.
+    disruptions : list of dict
+        The disruptions as the engine receives them.
+    """
+    from chainsim.pathways.apply import plan_pathway
+
+    disruptions = [copy.deepcopy(dict(d)) for d in scenario.disruptions]
+    params = copy.deepcopy(dict(scenario.params))
+    swept: set[str] = set()
+    theta: dict[str, float] = {}
+    for f in spec.factors:
+        v = float(row[f.key])
+        if f.kind == "pathway":
+            theta[f.target[0]] = v
+        elif f.kind == "disruption":
+            k, name = f.target
+            if name == "recovery.days":
+                rec = dict(disruptions[k].get("recovery") or {})
+                rec["days"] = v
+                disruptions[k]["recovery"] = rec
+            else:
+                disruptions[k][name] = v
+        elif f.kind == "param":
+            params[f.target[0]] = round(v) if f.integer else v
+            swept.add(f.target[0])
+    names = [only] if only is not None else list(theta)
+    entry = "+".join(names) or "baseline"
+    plan = plan_pathway(entry, disruptions, intensity=0.0, intensities={p: theta[p] for p in names},
+                        overrides=scenario.pathways.levers)
+    for key, value in plan.params.items():
+        base = _lever_baseline(key) if key in swept else None
+        if base is not None:
+            params[key] = params[key] + (value - base)
+        elif isinstance(value, Mapping) and isinstance(params.get(key), Mapping):
+            params[key] = {**params[key], **value}
+        else:
+            params[key] = value
+    return params, [dict(d) for d in plan.disruptions]
+
+
+def _evaluate_analytic(spec: SweepSpec, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    names = [f.key for f in spec.factors if f.kind != "seed"]
+    X = np.array([[float(r[n]) for n in names] for r in rows], dtype=float).reshape(len(rows), len(names))
+    Y = np.asarray(spec.model(X), dtype=float).reshape(len(rows), -1)
+    if Y.shape[1] != len(spec.outputs):
+        raise ScenarioError(f"model returned {Y.shape[1]} output column(s); expected {len(spec.outputs)} "
+                            f"({list(spec.outputs)})")
+    out = []
+    for r, y in zip(rows, Y, strict=True):
+        d = {"run_id": int(r["run_id"]), **{f.key: float(r[f.key]) for f in spec.factors},
+             "seed_index": int(r["seed_index"]), "ranked": bool(r["ranked"])}
+        d.update({o: float(v) for o, v in zip(spec.outputs, y, strict=True)})
+        out.append(d)
+    return out
+
+
+def _metrics(y: np.ndarray, base: float, onset: int | None, crashed: bool, sc: Any, cny: float) -> dict[str, Any]:
+    from chainsim.metrics import summarize
+
+    nan = float("nan")
+    if crashed or not np.all(np.isfinite(y)):
+        return {"recovered": False, "ttr_cap": nan, "onset_day": onset if onset is not None else -1,
+                **{o: nan for o in OUTPUTS}}
+    s = summarize(y, base, onset=onset, epsilon=sc.metrics.recovery_tolerance, hold=sc.metrics.hold_days,
+                  cny_per_unit=cny)
+    out = {o: nan if s.get(k) is None else float(s[k]) for o, k in OUTPUTS.items()}
+    out["recovered"] = bool(s["recovered"])
+    out["ttr_cap"] = float(s["ttr_censored_at"]) if s.get("ttr_censored_at") is not None else nan
+    out["onset_day"] = int(s["onset_day"]) if s.get("onset_day") is not None else -1
+    return out
+
+
+def evaluate_chunk(spec: SweepSpec, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Run one chunk of design rows and return one tidy dict per run.
+
+    A top-level function of picklable arguments, so process pools and Dask workers can run it.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep.
+    rows : sequence of mapping
+        Design rows (``run_id``, factor values, ``seed_index``, ``ranked``).
+
+    Returns
+    -------
+    list of dict
+        ``run_id``, the factors, ``seed_index``, ``ranked``, then the outputs. Scenario
+        sweeps add ``recovered``, ``ttr_cap``, ``onset_day``, ``crashed`` and, for ranked
+        runs, ``single.<pathway>.ttr_days`` / ``.recovered`` / ``.loss_cny`` (NaN otherwise).
+
+    Examples
+    --------
+    >>> import math
+    >>> from chainsim.sweeps.analytic import ishigami
+    >>> spec = SweepSpec.analytic("i", {f"x{i}": (-math.pi, math.pi) for i in (1, 2, 3)}, ishigami)
+    >>> row = {"run_id": 0, "x1": math.pi / 2, "x2": 0.0, "x3": 1.0, "seed": 0.5, "seed_index": 512, "ranked": False}
+    >>> round(evaluate_chunk(spec, [row])[0]["y"], 6)
+    1.1
+    """
+    if spec.model is not None:
+        return _evaluate_analytic(spec, rows)
+    from chainsim.engine import Engine, build_model, resolve_params
+    from chainsim.experiment.summary import scope_mask
+
+    loaded = _loaded(str(spec.scenario_path), spec.scenario_sha256, spec.horizon_days)
+    sc, table = loaded.scenario, loaded.table
+    mask = scope_mask(table, spec.scope)
+    # every simulation of the chunk: (row position, pathway alone or None for the combination)
+    tasks: list[tuple[int, str | None]] = []
+    for i, r in enumerate(rows):
+        tasks.append((i, None))
+        if bool(r["ranked"]):
+            tasks.extend((i, p) for p in spec.pathways)
+    groups: dict[str, list[tuple[int, str | None, list[dict[str, Any]]]]] = {}
+    group_params: dict[str, dict[str, Any]] = {}
+    for i, only in tasks:
+        params, disruptions = run_config(spec, sc, rows[i], only)
+        key = json.dumps(params, sort_keys=True, default=str)
+        groups.setdefault(key, []).append((i, only, disruptions))
+        group_params[key] = params
+    results: dict[tuple[int, str | None], dict[str, Any]] = {}
+    for key, members in groups.items():
+        model = build_model(table, resolve_params(group_params[key]))
+        base = float(np.asarray(model.xbar)[: model.n][mask].sum())
+        for lo in range(0, len(members), MAX_BATCH):
+            batch = members[lo:lo + MAX_BATCH]
+            seeds = [seed_sequence(spec.seed, int(rows[i]["seed_index"])) for i, _, _ in batch]
+            arrays = Engine(model, [d for _, _, d in batch], seeds=seeds).run(sc.horizon_days)
+            onset = np.full(len(batch), -1)
+            for s in arrays.samples:
+                b = s["batch"]
+                onset[b] = s["start"] if onset[b] < 0 else min(onset[b], s["start"])
+            y_all = arrays.output[:, :, mask].sum(axis=2)
+            for b, (i, only, _) in enumerate(batch):
+                crashed = bool(arrays.crash_day[b] >= 0)
+                m = _metrics(y_all[:, b], base, int(onset[b]) if onset[b] >= 0 else None, crashed, sc,
+                             table.cny_per_unit)
+                m["crashed"] = crashed
+                results[(i, only)] = m
+    out = []
+    nan = float("nan")
+    for i, r in enumerate(rows):
+        d: dict[str, Any] = {"run_id": int(r["run_id"]), **{f.key: float(r[f.key]) for f in spec.factors},
+                             "seed_index": int(r["seed_index"]), "ranked": bool(r["ranked"])}
+        d.update(results[(i, None)])
+        for p in spec.pathways:
+            single = results.get((i, p))
+            for k in _SINGLE:
+                d[f"single.{p}.{k}"] = single[k] if single is not None else (False if k == "recovered" else nan)
+        out.append(d)
+    return out

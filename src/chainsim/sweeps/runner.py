@@ -1,0 +1,393 @@
+"""Run a sweep: design → chunks → an injected executor → Parquet chunks → analysis → outputs.
+
+Executors: serial (``workers=1``), local processes (default,
+:class:`concurrent.futures.ProcessPoolExecutor`, one BLAS thread per process), or Dask
+distributed (``scheduler="local"`` starts a ``LocalCluster`` on loopback, any other value is
+a scheduler address). Every executor maps the same top-level
+:func:`~chainsim.sweeps.evaluate.evaluate_chunk` over the same chunks, and a chunk's runs
+depend only on the chunk, so results are identical for any executor and worker count.
+
+Robustness: each finished chunk is written at once (atomically) by the coordinating
+process. Ctrl-C cancels what is pending and keeps what is written; a crashed process pool
+is restarted and only unfinished chunks resubmitted; on Dask, tasks of a lost worker are
+rescheduled by the scheduler, retried (``retries``) and, should they still fail with a
+lost worker, resubmitted here. ``resume=True`` reruns only the missing chunks.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from chainsim.errors import ScenarioError, SimulationError
+from chainsim.sweeps.analysis import ranking_table, sensitivity_table, write_figures
+from chainsim.sweeps.design import Design, make_design
+from chainsim.sweeps.evaluate import evaluate_chunk
+from chainsim.sweeps.spec import SweepSpec, load_sweep
+from chainsim.sweeps.store import (
+    atomic_write,
+    design_hash,
+    finished_chunks,
+    read_chunks,
+    read_manifest,
+    write_chunk,
+    write_manifest,
+)
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "SweepResult", "chunk_layout", "run_sweep"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_SIZE = 64
+MAX_RESTARTS = 3
+Chunk = tuple[int, list[dict[str, Any]]]
+OnDone = Callable[[int, list[dict[str, Any]]], None]
+
+
+@dataclass(frozen=True, eq=False)
+class SweepResult:
+    """A finished sweep.
+
+    Attributes
+    ----------
+    spec : SweepSpec
+    design : Design
+    runs : DataFrame
+        One row per run (``runs.parquet``).
+    sensitivity : DataFrame
+        ``sensitivity.csv``.
+    ranking : DataFrame or None
+        ``ranking.csv`` (scenario sweeps with pathway factors).
+    out_dir : Path
+    provenance : dict
+        ``sweep.json``.
+    paths : dict
+        Written files by name.
+    """
+
+    spec: SweepSpec
+    design: Design
+    runs: pd.DataFrame
+    sensitivity: pd.DataFrame
+    ranking: pd.DataFrame | None
+    out_dir: Path
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+    paths: Mapping[str, Path] = field(default_factory=dict)
+
+
+def chunk_layout(design: Design, chunk_size: int) -> list[tuple[int, int]]:
+    """``(first, stop)`` row ranges of the chunks: ``chunk_size`` rounded up to whole design blocks.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = Design(pd.DataFrame({"run_id": range(22)}), block=11, method="sobol")
+    >>> chunk_layout(d, 16)
+    [(0, 22)]
+    >>> chunk_layout(d, 11)
+    [(0, 11), (11, 22)]
+    """
+    if chunk_size < 1:
+        raise ScenarioError(f"--chunk-size: expected a positive number of runs; found {chunk_size}")
+    size = -(-int(chunk_size) // design.block) * design.block
+    n = len(design)
+    return [(lo, min(lo + size, n)) for lo in range(0, n, size)]
+
+
+@contextmanager
+def _single_blas_thread() -> Iterator[None]:
+    """Child processes started inside get one BLAS thread each (the processes are the parallelism)."""
+    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    old = {n: os.environ.get(n) for n in names}
+    os.environ.update(dict.fromkeys(names, "1"))
+    try:
+        yield
+    finally:
+        for n, v in old.items():
+            if v is None:
+                os.environ.pop(n, None)
+            else:
+                os.environ[n] = v
+
+
+def _run_serial(spec: SweepSpec, chunks: Sequence[Chunk], on_done: OnDone) -> None:
+    for cid, rows in chunks:
+        on_done(cid, evaluate_chunk(spec, rows))
+
+
+def _run_pool(spec: SweepSpec, chunks: Sequence[Chunk], on_done: OnDone, workers: int) -> None:
+    pending = dict(chunks)
+    restarts = 0
+    ctx = multiprocessing.get_context("spawn")
+    while pending:
+        with _single_blas_thread():
+            ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        try:
+            futs: dict[Future, int] = {ex.submit(evaluate_chunk, spec, rows): cid for cid, rows in pending.items()}
+            while futs:
+                done, _ = wait(futs, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    cid = futs.pop(fut)
+                    on_done(cid, fut.result())
+                    del pending[cid]
+        except BrokenProcessPool:
+            restarts += 1
+            if restarts > MAX_RESTARTS:
+                raise SimulationError(f"the process pool crashed {restarts} times; {len(pending)} chunk(s) left "
+                                      "unfinished (finished chunks are saved: rerun with --resume)") from None
+            log.warning("a worker process died; restarting the pool for %d unfinished chunk(s)", len(pending))
+        finally:
+            ex.shutdown(wait=False, cancel_futures=True)
+
+
+def _run_dask(spec: SweepSpec, chunks: Sequence[Chunk], on_done: OnDone, workers: int, scheduler: Any) -> None:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+        from distributed.scheduler import KilledWorker
+    except ImportError:  # pragma: no cover - optional extra
+        raise ScenarioError("--scheduler needs Dask distributed: pip install 'chainsim[dask]'") from None
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        client = Client(cluster)
+    elif hasattr(scheduler, "submit"):
+        client = scheduler
+    else:
+        try:
+            client = Client(str(scheduler), timeout="20s")
+        except OSError as exc:
+            raise ScenarioError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+    tries: dict[int, int] = {}
+    rows_of = dict(chunks)
+    try:
+        def submit(cid: int) -> Any:
+            return client.submit(evaluate_chunk, spec, rows_of[cid], pure=False, retries=2,
+                                 key=f"chainsim-sweep-{spec.sha256[:8]}-{cid:05d}-{tries.get(cid, 0)}")
+
+        futs = {submit(cid): cid for cid, _ in chunks}
+        ac = as_completed(list(futs))
+        for fut in ac:
+            cid = futs.pop(fut)
+            try:
+                rows = fut.result()
+            except (KilledWorker, OSError) as exc:  # a lost worker (CommClosedError is an OSError)
+                tries[cid] = tries.get(cid, 0) + 1
+                if tries[cid] > MAX_RESTARTS:
+                    raise SimulationError(f"chunk {cid} lost its worker {tries[cid]} times: {exc}") from None
+                log.warning("chunk %d: worker lost (%s); resubmitting", cid, exc)
+                new = submit(cid)
+                futs[new] = cid
+                ac.add(new)
+                continue
+            on_done(cid, rows)
+            fut.release()
+    finally:
+        for f in list(futs):
+            f.cancel()
+        if client is not scheduler:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _provenance(spec: SweepSpec, design: Design, layout: list[tuple[int, int]], chunk_size: int) -> dict[str, Any]:
+    import hashlib
+    from importlib.metadata import version
+
+    import numpy as np
+
+    from chainsim import __version__
+
+    prov: dict[str, Any] = {
+        "chainsim_version": __version__, "salib_version": version("SALib"), "numpy_version": np.__version__,
+        "python": sys.version.split()[0], "sweep": spec.name, "sweep_sha256": spec.sha256,
+        "sweep_file": None if spec.path is None else str(spec.path),
+        "sweep_file_sha256": None if spec.path is None else hashlib.sha256(spec.path.read_bytes()).hexdigest(),
+        "seed": spec.seed, "seed_pool": spec.seed_pool,
+        "seed_rule": "run seed = SeedSequence(seed).spawn(seed_pool)[seed_index], "
+                     "seed_index = floor(seed factor x seed_pool)",
+        "design": {**spec.design.model_dump(), "runs": len(design), "block": design.block,
+                   "design_sha256": design_hash(design.matrix)},
+        "factors": [{"key": f.key, "low": f.low, "high": f.high, "kind": f.kind} for f in spec.factors],
+        "outputs": list(spec.outputs), "scope": spec.scope, "ranking": spec.ranking.model_dump(),
+        "chunk_size": chunk_size, "chunks": len(layout),
+    }
+    if spec.model is not None:
+        prov["model"] = f"{spec.model.__module__}.{spec.model.__qualname__}"
+    else:
+        from chainsim.sweeps.evaluate import _loaded
+
+        loaded = _loaded(str(spec.scenario_path), spec.scenario_sha256, spec.horizon_days)
+        prov.update({"scenario": loaded.scenario.name, "scenario_file": str(spec.scenario_path),
+                     "scenario_sha256": spec.scenario_sha256, "horizon_days": loaded.scenario.horizon_days,
+                     "dataset": loaded.table.name, "dataset_checksum": loaded.table.checksum})
+    return prov
+
+
+def _progress_bar(progress: bool | Callable[[int, int], None], total: int, initial: int) -> Callable[[int], None]:
+    done = [initial]
+    if callable(progress):
+        progress(initial, total)
+
+        def step(n: int) -> None:
+            done[0] += n
+            progress(done[0], total)
+
+        return step
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, initial=initial, unit="run", file=sys.stderr, disable=not progress, dynamic_ncols=True,
+               desc="sweep")
+
+    def update(n: int) -> None:
+        bar.update(n)
+        if bar.n >= total:
+            bar.close()
+
+    return update
+
+
+def run_sweep(spec_or_path: SweepSpec | str | Path | Mapping[str, Any], *, out_dir: str | Path,
+              workers: int | None = None, scheduler: str | Any | None = None, resume: bool = False,
+              progress: bool | Callable[[int, int], None] = True, chunk_size: int | None = None,
+              samples: int | None = None, figures: bool = True) -> SweepResult:
+    """Run a sensitivity sweep and write its outputs.
+
+    Parameters
+    ----------
+    spec_or_path : SweepSpec, path or mapping
+        A loaded sweep, a sweep file, or its content.
+    out_dir : path
+        Output folder (``chunks/``, ``runs.parquet``, ``sensitivity.csv``, ``ranking.csv``,
+        ``sweep.json``, figures).
+    workers : int, optional
+        Processes (or Dask workers for ``scheduler="local"``); ``1`` runs serially in this
+        process. Default: the number of CPUs.
+    scheduler : str or distributed.Client, optional
+        ``"local"`` (a ``LocalCluster`` on loopback), a scheduler address, or a client.
+    resume : bool
+        Continue an interrupted sweep in ``out_dir`` (only missing chunks run).
+    progress : bool or callable
+        A tqdm bar on stderr, or ``progress(done_runs, total_runs)``.
+    chunk_size : int, optional
+        Runs per chunk (rounded up to whole design blocks); fixed for a sweep folder.
+    samples : int, optional
+        Override the design's ``samples``.
+    figures : bool
+        Write the PNG figures.
+
+    Returns
+    -------
+    SweepResult
+
+    Raises
+    ------
+    ScenarioError
+        Invalid sweep, or ``out_dir`` holds another sweep (or results without ``resume``).
+    SimulationError
+        Workers kept failing.
+    """
+    spec = spec_or_path if isinstance(spec_or_path, SweepSpec) else load_sweep(spec_or_path)
+    if samples is not None:
+        spec = load_sweep_with_samples(spec, samples)
+    workers = int(workers or os.cpu_count() or 1)
+    if workers < 1:
+        raise ScenarioError(f"--workers: expected a positive integer; found {workers}")
+    out = Path(out_dir)
+    design = make_design(spec)
+    dh = design_hash(design.matrix)
+    old = read_manifest(out)
+    if chunk_size is None:
+        chunk_size = int(old["chunk_size"]) if (resume and old) else DEFAULT_CHUNK_SIZE
+    layout = chunk_layout(design, chunk_size)
+    manifest = {"sweep": spec.name, "sweep_sha256": spec.sha256, "design_sha256": dh, "runs": len(design),
+                "chunk_size": chunk_size, "chunks": len(layout), "status": "running"}
+    present = finished_chunks(out)
+    if old is not None or present:
+        if not resume:
+            raise ScenarioError(f"{out}: already holds a sweep; pass --resume to continue it or choose another --out")
+        if old is not None and (old.get("design_sha256"), old.get("chunk_size")) != (dh, chunk_size):
+            raise ScenarioError(f"{out}: holds a different sweep (sweep file, samples, seed or chunk size changed); "
+                                "choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    write_manifest(out, {**manifest, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+    records = design.matrix.to_dict("records")
+    done_ids = set(present) if resume else set()
+    for cid in done_ids:
+        if cid >= len(layout):
+            raise ScenarioError(f"{out}: chunk {cid} does not belong to this sweep; choose another --out")
+    todo = [(cid, records[lo:hi]) for cid, (lo, hi) in enumerate(layout) if cid not in done_ids]
+    initial = sum(hi - lo for cid, (lo, hi) in enumerate(layout) if cid in done_ids)
+    step = _progress_bar(progress, len(design), initial)
+
+    def on_done(cid: int, rows: list[dict[str, Any]]) -> None:
+        write_chunk(out, cid, rows)
+        step(len(rows))
+
+    t0 = time.perf_counter()
+    if todo:
+        if scheduler is not None:
+            _run_dask(spec, todo, on_done, workers, scheduler)
+        elif workers == 1 or len(todo) == 1:
+            _run_serial(spec, todo, on_done)
+        else:
+            _run_pool(spec, todo, on_done, min(workers, len(todo)))
+    seconds = time.perf_counter() - t0
+    return _finish(spec, design, out, layout, chunk_size, seconds, len(todo), figures)
+
+
+def load_sweep_with_samples(spec: SweepSpec, samples: int) -> SweepSpec:
+    """``spec`` with another number of samples (validated like the file's ``design.samples``)."""
+    from chainsim.sweeps.spec import _design
+
+    design = _design(None, {**spec.design.model_dump(), "samples": samples})
+    return spec.with_samples(design.samples)
+
+
+def _finish(spec: SweepSpec, design: Design, out: Path, layout: list[tuple[int, int]], chunk_size: int,
+            seconds: float, n_run: int, figures: bool) -> SweepResult:
+    runs = read_chunks(out, range(len(layout)))
+    if len(runs) != len(design) or not (runs["run_id"].to_numpy() == design.matrix["run_id"].to_numpy()).all():
+        raise SimulationError(f"{out}: {len(runs)} of {len(design)} runs present after the sweep")
+    paths: dict[str, Path] = {}
+    paths["runs.parquet"] = atomic_write(out / "runs.parquet", lambda tmp: runs.to_parquet(tmp, index=False))
+    sens = sensitivity_table(spec, design, runs)
+    paths["sensitivity.csv"] = atomic_write(out / "sensitivity.csv", lambda tmp: sens.to_csv(tmp, index=False))
+    ranking = None
+    if spec.model is None and spec.ranking.enabled:
+        ranking = ranking_table(spec, runs)
+        paths["ranking.csv"] = atomic_write(out / "ranking.csv", lambda tmp: ranking.to_csv(tmp, index=False))
+    if figures:
+        for p in write_figures(out, spec, design, runs, sens):
+            paths[p.name] = p
+    prov = _provenance(spec, design, layout, chunk_size)
+    runs_total = len(runs) + (int(runs["ranked"].sum()) * len(spec.pathways) if spec.model is None else 0)
+    prov.update({
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "simulations": runs_total, "chunks_run_this_call": n_run, "seconds_this_call": round(seconds, 3),
+        "censored_share": {o: float(1 - runs["recovered"].mean()) for o in spec.outputs
+                           if o == "ttr_days" and "recovered" in runs},
+        "ttr_censoring": "censored TTR is NaN in runs.parquet; the indices use ttr_cap (days from onset to "
+                         "the end of the horizon) for censored runs",
+    })
+    import json
+
+    text = json.dumps(prov, indent=2, ensure_ascii=False, default=str)
+    paths["sweep.json"] = atomic_write(out / "sweep.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    manifest = read_manifest(out) or {}
+    write_manifest(out, {**manifest, "status": "complete", "finished": prov["finished"]})
+    return SweepResult(spec=spec, design=design, runs=runs, sensitivity=sens, ranking=ranking, out_dir=out,
+                       provenance=prov, paths=paths)
