@@ -190,15 +190,17 @@ def _limits(model: EconomyModel, st: State, ws: Workspace) -> None:
     """
     N = model.n
     q, xo = ws.rho, ws.x_opt[:, None, :N]
-    np.multiply(st.inventory, ws.inv_bind, out=q)
-    q += ws.inf_free  # +inf where the input cannot bind
-    if ws.partial:  # x = x_opt - max_p w (x_opt - S/d)^+ : the same, one pass fewer
-        np.subtract(xo, q, out=q)
-        np.maximum(q, 0.0, out=q)
-        q *= model.bind_weight
-        np.max(q, axis=1, out=ws.x[:, :N])
-        np.subtract(ws.x_opt[:, :N], ws.x[:, :N], out=ws.x[:, :N])
+    if ws.partial:  # x = x_opt - max(max_p (w x_opt - S w/d), 0): w = 0 and w/d = 0 where p cannot bind
+        np.multiply(st.inventory, ws.w_inv_bind, out=q)
+        np.multiply(model.bind_weight, xo, out=ws.G)
+        np.subtract(ws.G, q, out=q)
+        x = ws.x[:, :N]
+        np.max(q, axis=1, out=x)
+        np.maximum(x, 0.0, out=x)
+        np.subtract(ws.x_opt[:, :N], x, out=x)
     else:
+        np.multiply(st.inventory, ws.inv_bind, out=q)
+        q += ws.inf_free  # +inf where the input cannot bind
         np.minimum(q, xo, out=q)
         np.min(q, axis=1, out=ws.x[:, :N])
     ws.min_rho.fill(1.0)
@@ -289,8 +291,8 @@ def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> Non
             st.inventory[b] += ws.V[b]
     if model.params.ario_quirks:
         st.crashed |= (st.inventory < 0).reshape(B, -1).any(axis=1)
-    else:  # an input that cannot bind and runs out is simply done without (substituted)
-        np.maximum(st.inventory, 0.0, out=st.inventory)
+    elif st.inventory.min() < 0.0:  # an input that cannot bind and runs out is simply done without
+        np.maximum(st.inventory, ws.zeros, out=st.inventory)
     np.subtract(1.0, ws.phi_y, out=ws.tmp)
     ws.tmp *= st.final_demand
     np.sum(ws.tmp, axis=1, out=ws.unmet)
@@ -323,7 +325,7 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
         ws.gate.fill(False)
     OC = ws.OC
     np.subtract(ws.G, st.inventory, out=OC)
-    np.maximum(OC, 0.0, out=OC)
+    np.maximum(OC, ws.zeros, out=OC)  # an array operand: much faster than a scalar 0.0 in numpy
     OC *= 1.0 / p.inventory_tau
     if ws.gate.any():
         OC[ws.gate] = 0.0

@@ -124,6 +124,7 @@ class Workspace:
         S = model.n_inputs  # input rows: C classes x S products
         self.rho, self.U, self.V, self.G = z((B, S, N)), z((B, S, N)), z((B, S, N)), z((B, S, N))
         self.OC, self.denom, self.ratio = z((B, S, N)), z((B, S, N)), z((B, S, N))
+        self.zeros = z((B, S, N))  # read-only operand of np.maximum
         self.big: np.ndarray | None = None  # dense (B, n_sup, N) scratch, allocated by densify()
         self.min_rho = z((B, N))
         self.unmet = z(B)
@@ -135,6 +136,7 @@ class Workspace:
         self.inv_bind = np.divide(1.0, bd, out=np.zeros_like(bd), where=bd > 0)
         self.inf_free = np.where(bd > 0, 0.0, np.inf)
         self.free_weight = 1.0 - model.bind_weight
+        self.w_inv_bind = model.bind_weight * self.inv_bind
         self.phi_prio, self.d_prio = z((B, ns)), z((B, ns))
         self.prio: np.ndarray | None = None
         if model.params.rationing == "priority_sectors":
@@ -149,7 +151,7 @@ class Workspace:
 
     def binding_input(self, b: int, j: int) -> int:
         """The input row (``c * S + p``) that binds hardest for buyer j of member b after :func:`produce`."""
-        col = self.rho[b, :, j]
+        col = self.rho[b, :, j]  # partial binding: w x_opt - S w/d, largest binds hardest
         return int(np.argmax(col) if self.partial and self.fast_limits else np.argmin(col))
 
 
