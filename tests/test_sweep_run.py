@@ -1,0 +1,188 @@
+"""Scenario sweeps end to end: CLI, outputs, ranking, resume after a crash, determinism across workers."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from chainsim.cli import main
+from chainsim.errors import ScenarioError
+from chainsim.sweeps import load_sweep, run_sweep
+from chainsim.sweeps.evaluate import run_config
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "electronics_import_cut.yaml"
+
+TINY = f"""name: tiny electronics sweep
+scenario: {SCENARIO}
+design: {{method: sobol, samples: 4}}
+horizon_days: 150
+factors:
+  pathways.tech_self_reliance: [0, 1]
+  pathways.opening_up: [0, 1]
+  disruptions[0].share: [0.3, 0.9]
+  params.inventory_days: [30, 120]
+outputs: [ttr_days, loss_cny, depth]
+scope: LN
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sweep") / "tiny.yaml"
+    path.write_text(TINY, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def serial(tiny, tmp_path_factory):
+    return run_sweep(tiny, out_dir=tmp_path_factory.mktemp("serial"), workers=1, progress=False, chunk_size=6,
+                     figures=False)
+
+
+def test_cli_end_to_end(tiny, tmp_path, capsys, serial):
+    out = tmp_path / "cli"
+    assert main(["sweep", str(tiny), "--workers", "2", "--out", str(out), "--chunk-size", "6", "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "== ttr_days" in printed and "fastest pathway" in printed
+    for name in ("runs.parquet", "sensitivity.csv", "ranking.csv", "sweep.json", "manifest.json",
+                 "sensitivity.png", "tornado.png", "ttr_by_pathway.png"):
+        assert (out / name).is_file(), name
+    runs = pd.read_parquet(out / "runs.parquet")
+    pd.testing.assert_frame_equal(runs, serial.runs)  # 2 processes == serial
+    prov = json.loads((out / "sweep.json").read_text())
+    for key in ("chainsim_version", "sweep_sha256", "sweep_file_sha256", "scenario_sha256", "dataset_checksum",
+                "seed", "design"):
+        assert prov[key] is not None, key
+    assert prov["design"]["runs"] == len(runs) == 4 * (5 + 2)
+    sens = pd.read_csv(out / "sensitivity.csv")
+    assert set(sens.factor) == {"pathways.tech_self_reliance", "pathways.opening_up", "disruptions[0].share",
+                                "params.inventory_days", "seed"}
+    assert set(sens.output) == {"ttr_days", "loss_cny", "depth"}
+
+
+def test_runs_are_tidy_and_censoring_honest(serial):
+    runs = serial.runs
+    assert runs.run_id.tolist() == list(range(len(runs)))
+    assert runs.ranked.sum() == 4  # the A rows
+    # a censored TTR is NaN with recovered False, never a number
+    assert runs.loc[~runs.recovered, "ttr_days"].isna().all()
+    assert runs.loc[runs.recovered, "ttr_days"].notna().all()
+    assert (runs.ttr_cap > 0).all()
+    ranked = runs[runs.ranked]
+    for p in ("tech_self_reliance", "opening_up"):
+        assert ranked[f"single.{p}.loss_cny"].notna().all()
+        assert runs.loc[~runs.ranked, f"single.{p}.loss_cny"].isna().all()
+    cens = serial.sensitivity.query("output == 'ttr_days'").censored_share.iloc[0]
+    assert cens == pytest.approx(1 - runs.recovered.mean())
+
+
+def test_ranking_counts_every_sample_once(serial):
+    r = serial.ranking
+    assert list(r.columns[:3]) == ["pathway", "wins", "share_fastest"]
+    assert r.wins.sum() == pytest.approx(4)
+    assert r.share_fastest.sum() == pytest.approx(1)
+    assert r.pathway.iloc[-1] == "none_recovered"
+
+
+def test_resume_after_crash_gives_identical_runs(tiny, tmp_path, serial):
+    out = tmp_path / "crash"
+    calls = []
+
+    def crash_after_two_chunks(done, total):
+        calls.append(done)
+        if len(calls) == 3:  # initial call + 2 finished chunks
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(tiny, out_dir=out, workers=1, progress=crash_after_two_chunks, chunk_size=6, figures=False)
+    assert len(list((out / "chunks").glob("part-*.parquet"))) == 2
+    assert not (out / "runs.parquet").exists()
+    with pytest.raises(ScenarioError, match="--resume"):
+        run_sweep(tiny, out_dir=out, workers=1, progress=False, chunk_size=6, figures=False)
+    seen = []
+    res = run_sweep(tiny, out_dir=out, workers=2, resume=True, progress=lambda d, t: seen.append(d), figures=False)
+    assert seen[0] == 2 * res.design.block  # the two finished chunks (chunk size rounded up to a block) skipped
+    assert res.provenance["chunks_run_this_call"] == 2
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), serial.runs)
+
+
+def test_resume_refuses_another_sweep(tiny, tmp_path):
+    out = tmp_path / "x"
+    run_sweep(tiny, out_dir=out, workers=1, progress=False, chunk_size=6, figures=False, samples=2)
+    with pytest.raises(ScenarioError, match="different sweep"):
+        run_sweep(tiny, out_dir=out, workers=1, resume=True, progress=False, chunk_size=6, figures=False)
+
+
+def test_run_config_applies_factors(tiny):
+    spec = load_sweep(tiny)
+    from chainsim.scenario.load import load_scenario
+
+    sc = load_scenario(SCENARIO).scenario
+    row = {"pathways.tech_self_reliance": 1.0, "pathways.opening_up": 0.0, "disruptions[0].share": 0.5,
+           "params.inventory_days": 40.0, "seed": 0.1}
+    params, dis = run_config(spec, sc, row)
+    assert dis[0]["share"] == 0.5 and dis[0]["start"] == 30
+    assert params["inventory_days"] == 40.0 and params["substitution_share"] == 0.5
+    alone, _ = run_config(spec, sc, row, only="opening_up")
+    assert "substitution_share" not in alone and alone["inventory_days"] == 40.0
+
+
+def test_swept_parameter_shifted_by_its_lever(tmp_path):
+    # digital_green's inventory lever moves the swept inventory_days by lever(θ) - lever baseline
+    path = tmp_path / "s.yaml"
+    path.write_text(TINY.replace("pathways.opening_up", "pathways.digital_green"), encoding="utf-8")
+    spec = load_sweep(path)
+    from chainsim.scenario.load import load_scenario
+
+    sc = load_scenario(SCENARIO).scenario
+    row = {"pathways.tech_self_reliance": 0.0, "pathways.digital_green": 0.5, "disruptions[0].share": 0.5,
+           "params.inventory_days": 40.0, "seed": 0.1}
+    params, _ = run_config(spec, sc, row)
+    assert params["inventory_days"] == pytest.approx(40.0 + 0.5 * (110.0 - 90.0))
+    assert np.isfinite(params["detection_lag_days"])
+
+
+CAPACITY = """name: capacity loss in Liaoning's metal smelting
+dataset: northeast-2017
+horizon_days: 200
+seed: 7
+disruptions:
+  - type: capacity_loss
+    region: LN
+    sector: "14"
+    share: 0.5
+    start: 10
+    recovery: {curve: linear, days: 100}
+"""
+CENSORING = """name: censoring
+scenario: scen.yaml
+design: {method: sobol, samples: 4}
+factors:
+  pathways.environment: [0, 1]
+  disruptions[0].share: [0.1, 0.6]
+  disruptions[0].recovery.days: [30, 400]
+outputs: [ttr_days, loss_cny]
+scope: LN
+"""
+
+
+def test_censored_ttr_is_nan_and_capped_in_analysis(tmp_path):
+    from chainsim.sweeps.analysis import analysis_values
+
+    (tmp_path / "scen.yaml").write_text(CAPACITY, encoding="utf-8")
+    (tmp_path / "sw.yaml").write_text(CENSORING, encoding="utf-8")  # scenario path relative to the sweep file
+    res = run_sweep(tmp_path / "sw.yaml", out_dir=tmp_path / "out", workers=1, progress=False, figures=False)
+    runs = res.runs
+    censored = ~runs.recovered
+    assert 0 < censored.sum() < len(runs)  # slow recoveries outlast the 200-day horizon
+    assert runs.loc[censored, "ttr_days"].isna().all()
+    y, share = analysis_values(runs, "ttr_days")
+    np.testing.assert_array_equal(y[censored.to_numpy()], runs.loc[censored, "ttr_cap"])
+    assert (y[censored.to_numpy()] >= runs.loc[runs.recovered, "ttr_days"].max()).all()
+    sens = res.sensitivity.set_index(["output", "factor"])
+    assert sens.loc[("ttr_days", "disruptions[0].recovery.days"), "censored_share"] == pytest.approx(share)
+    assert np.isfinite(sens.loc[("ttr_days", "disruptions[0].recovery.days"), "ST"])
+    assert res.ranking.set_index("pathway").wins.sum() == pytest.approx(4)
