@@ -40,10 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_scan)
 
 
-def _progress(label: str):
+def _progress(label: str, header: str = ""):
     last: dict[str, float] = {}
 
     def show(kind: str, done: int, total: int) -> None:
+        if header and not last:  # printed once the settings have been checked
+            print(header, file=sys.stderr)
         now = time.perf_counter()
         if done < total and now - last.get(kind, 0.0) < 0.5:
             return
@@ -87,10 +89,16 @@ def _scan(args: argparse.Namespace) -> int:
     settings = dict(kinds=kinds, share=args.share, duration=args.duration, start=args.start, days=args.days,
                     scope=args.scope, import_regions=args.import_regions, epsilon=args.epsilon,
                     rank_by=args.rank_by, workers=args.workers, chunk=args.chunk)
+    if args.pathway:
+        from chainsim.pathways.apply import lever_values
+
+        if not 0.0 <= args.intensity <= 1.0:
+            raise ScenarioError(f"--intensity: expected a value in [0, 1]; found {args.intensity}")
+        lever_values(args.pathway, intensity=args.intensity)  # unknown pathway: fail before scanning
     out = args.out or Path("runs") / f"scan-{table.name}"
-    print(f"scan of {table.name}: {', '.join(kinds)}; {args.share:g} cut for {args.duration:g} days from day "
-          f"{args.start}, {args.days}-day horizon, scope {args.scope}, {args.workers} worker(s)", file=sys.stderr)
-    result = scan(table, progress=_progress(""), **settings)
+    header = (f"scan of {table.name}: {', '.join(kinds)}; {args.share:g} cut for {args.duration:g} days from day "
+              f"{args.start}, {args.days}-day horizon, scope {args.scope}, {args.workers} worker(s)")
+    result = scan(table, progress=_progress("", header), **settings)
     paths = write_scan(result, out, figures=not args.no_figures)
     print(f"\n== chokepoints for {args.scope} (top 10 per kind, ranked by {args.rank_by}) ==")
     print(_fmt_top(result.ranking))

@@ -112,28 +112,44 @@ def _regions(table: IOTable, value: str) -> np.ndarray:
     return np.array([table.region_index(r) for r in value.split(",")], dtype=int)
 
 
-def perturbations(table: IOTable, targets: Sequence[Target], *, criticality: np.ndarray | None = None
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def perturbations(table: IOTable, targets: Sequence[Target], *, criticality: np.ndarray | None = None,
+                  noncompetitive: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Direct effect of each target at full share, as three (K, N) arrays.
+
+    Parameters
+    ----------
+    table : IOTable
+    targets : sequence of Target
+    criticality : array (S, N) or (2 S, N), optional
+        How much input p binds user j; with two blocks of rows, the first is the domestic and
+        the second the imported input (the engine's ``bind_weight`` under non-competitive
+        imports). ``None``: every input is critical.
+    noncompetitive : bool
+        Imports are a separate input from the domestic product (the engine's default): a
+        cut import is a share of the buyer's *imported* supply of the product, a cut link a
+        share of its domestic supply. Otherwise both are shares of its total supply.
 
     Returns
     -------
     lost : (K, N)
         Annual input value each buyer loses (imports, link flows); for nodes zero.
     crit : (K, N)
-        Share of each buyer's supply of the product lost, times its criticality (1 if
-        ``criticality`` is None); for a node, its own row is 1.
+        Share of each buyer's supply of the product (of the input's class) lost, times its
+        criticality; for a node, its own column is 1.
     own : (K, N)
         Share of its own output a node loses (1 on its own column; zero for other kinds).
     """
     S, N = table.n_sectors, table.n_industries
     Z, imp = np.asarray(table.Z), np.asarray(table.imports_Z)
-    supply = Z.reshape(table.n_regions, S, N).sum(axis=0) + imp.sum(axis=0)  # (S, N) all suppliers of p to j
-    w = np.ones((S, N)) if criticality is None else np.asarray(criticality, dtype=float)
+    dom, foreign = Z.reshape(table.n_regions, S, N).sum(axis=0), imp.sum(axis=0)  # (S, N) supply of p to j
+    pools = (dom, foreign) if noncompetitive else (dom + foreign, dom + foreign)
+    w = np.ones((2 * S, N)) if criticality is None else np.asarray(criticality, dtype=float)
+    w = np.vstack([w, w]) if w.shape[0] == S else w
     K = len(targets)
     lost, crit, own = np.zeros((K, N)), np.zeros((K, N)), np.zeros((K, N))
     for k, t in enumerate(targets):
         p = table.sector_index(t.product)
+        c = 1 if t.kind == "imports" else 0
         if t.kind == "imports":
             cols = (_regions(table, t.region)[:, None] * S + np.arange(S)[None, :]).ravel()
             flow = imp[table.origin_index(t.origin), p, cols]
@@ -149,8 +165,9 @@ def perturbations(table: IOTable, targets: Sequence[Target], *, criticality: np.
             flow = Z[i, cols]
         if t.kind != "nodes":
             lost[k, cols] = flow
-        frac = np.divide(flow, supply[p, cols], out=np.zeros(len(cols)), where=supply[p, cols] > 0)
-        crit[k, cols] = np.maximum(crit[k, cols], w[p, cols] * frac)
+        pool = pools[c][p, cols]
+        frac = np.divide(flow, pool, out=np.zeros(len(cols)), where=pool > 0)
+        crit[k, cols] = np.maximum(crit[k, cols], w[c * S + p, cols] * frac)
     return lost, crit, own
 
 
@@ -183,8 +200,8 @@ def _extraction(table: IOTable, targets: Sequence[Target], lost: np.ndarray, sco
 
 
 def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, share: float = 1.0,
-              duration: float = 90.0, criticality: np.ndarray | None = None, year_days: float = 365.0
-              ) -> pd.DataFrame:
+              duration: float = 90.0, criticality: np.ndarray | None = None, noncompetitive: bool = False,
+              year_days: float = 365.0) -> pd.DataFrame:
     """Static losses of the scope for every target (yuan), with ranks within each kind.
 
     Parameters
@@ -195,9 +212,11 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
         Industries whose output loss counts.
     share, duration : float
         Disruption size and days at full strength (a year's flows x ``duration / year_days``).
-    criticality : array (S, N), optional
+    criticality : array (S, N) or (2 S, N), optional
         How much input p binds user j (1, 0.5, 0), e.g. the engine's ``bind_weight``;
         ``None`` treats every input as critical.
+    noncompetitive : bool
+        Whether imports are a separate input from the domestic product (see :func:`perturbations`).
 
     Returns
     -------
@@ -206,7 +225,7 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
     """
     x = np.asarray(table.x, dtype=float)
     scope = np.asarray(scope, dtype=bool)
-    lost, crit, own = perturbations(table, targets, criticality=criticality)
+    lost, crit, own = perturbations(table, targets, criticality=criticality, noncompetitive=noncompetitive)
     xs = np.where(x > 0, x, np.inf)
     astar = supply_astar(table.Z, x)
     scale = float(duration) / float(year_days) * table.cny_per_unit  # a year's flows -> the disruption's days

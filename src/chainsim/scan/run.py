@@ -270,8 +270,11 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
     df = pd.concat([df, _metrics(Y, crash, base, start, epsilon, table.cny_per_unit)], axis=1)
     ranking = rank_targets(df, rank_by)[RANKING_COLUMNS]
     t0 = time.perf_counter()
-    pre = prescreen(table, targets, mask, share=share, duration=duration, criticality=np.asarray(model.bind_weight),
-                    year_days=prm.year_days)
+    noncomp = getattr(model, "n_classes", 1) == 2
+    weight = np.asarray(model.bind_weight)
+    pre = prescreen(table, targets, mask, share=share, duration=duration, year_days=prm.year_days,
+                    criticality=weight if weight.shape[0] in (table.n_sectors, 2 * table.n_sectors) else None,
+                    noncompetitive=noncomp)
     seconds["prescreen"] = time.perf_counter() - t0
     corr = rank_correlations(ranking, pre)
     settings = {"kinds": list(kinds), "share": share, "duration": duration, "start": start, "days": days,

@@ -3,7 +3,8 @@
 Three kinds of target, each a single disruption of the engine's schema:
 
 ``imports``
-    every (imported product, foreign origin) with a non-zero flow, cut (``import_cut``,
+    every (imported product, foreign origin) with a non-zero flow (origins that are domestic
+    supply pools, ``IOTable.domestic_origins``, are not imports and are left out), cut (``import_cut``,
     卡链) into every region of the table (``import_regions="all"``, the default: an export
     control or embargo hits the whole country, and most of the Northeast's exposure arrives
     through what the rest of China makes from imports) or only into the scope's regions
@@ -127,7 +128,10 @@ def enumerate_targets(table: IOTable, kinds: Sequence[str] = KINDS, *, share: fl
             cols = (idx[:, None] * S + np.arange(S)[None, :]).ravel()
             into = ",".join(import_regions)
         flows = table.imports_Z[:, :, cols].sum(axis=2)  # (O, S)
+        domestic = set(table.domestic_origins)
         for o, oc in enumerate(table.origins):
+            if oc in domestic:  # a domestic supply pool (e.g. DOM), not a country
+                continue
             for p in np.flatnonzero(flows[o] > 0):
                 s = sec[p]
                 d = {"type": "import_cut", "product": s.code, "origin": oc, "region": into, **common}
