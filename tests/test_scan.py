@@ -1,0 +1,120 @@
+"""Dynamic chokepoint scan on a small table whose chokepoints are known by construction."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from chainsim.errors import ScenarioError
+from chainsim.scan import RANKING_COLUMNS, enumerate_targets, pathway_effect, rank_targets, scan, write_scan
+from tests.scan_fixtures import PARAMS, small_table
+
+SETTINGS = dict(scope="all", days=150, duration=60, start=5, params=PARAMS)
+
+
+@pytest.fixture(scope="module")
+def table():
+    return small_table()
+
+
+@pytest.fixture(scope="module")
+def result(table):
+    return scan(table, **SETTINGS)
+
+
+def _kind(result, kind):
+    return result.ranking[result.ranking.kind == kind].set_index("target")
+
+
+def test_targets_cover_imports_links_and_nodes(table):
+    targets = enumerate_targets(table)
+    kinds = pd.Series([t.kind for t in targets]).value_counts().to_dict()
+    assert kinds == {"imports": 3, "links": 8, "nodes": 8}  # zero flows are skipped
+    assert {t.disruption["type"] for t in targets} == {"import_cut", "link_cut", "capacity_loss"}
+
+
+def test_single_critical_supplier_ranks_first(result):
+    imports = _kind(result, "imports")
+    assert imports.loc["O1->all|s3", "rank"] == 1
+    assert imports.loc["O1->all|s3", "loss_cny"] > 10 * imports.drop("O1->all|s3").loss_cny.abs().max()
+    pre = result.prescreen.set_index("target").loc["O1->all|s3"]
+    assert (pre.iim_rank, pre.extraction_rank, pre.critical_rank) == (1, 1, 1)
+
+
+def test_link_with_an_idle_alternative_supplier_ranks_low(result):
+    links = _kind(result, "links")
+    alt, sole = links.loc["BB->AA|s1"], links.loc["AA->BB|s1"]
+    assert sole["rank"] == 1  # the same critical product without an alternative
+    assert alt["rank"] > len(links) // 2
+    assert alt.loss_cny < 0.02 * sole.loss_cny
+
+
+def test_censored_ttr_is_not_a_number_and_ranks_last_by_ttr(table, result):
+    imports = _kind(result, "imports")
+    cut = imports.loc["O1->all|s3"]
+    assert not cut.recovered and np.isnan(cut.ttr_days)  # not recovered by the horizon: no fake number
+    by_ttr = scan(table, kinds="imports", rank_by="ttr", **SETTINGS).ranking
+    assert by_ttr.target.iloc[-1] == "O1->all|s3"
+    assert by_ttr.recovered.iloc[:-1].all()
+
+
+def test_rank_orders_with_censoring():
+    df = pd.DataFrame({"kind": ["links"] * 4, "target": list("abcd"), "loss_cny": [5.0, 9.0, 1.0, np.nan],
+                       "ttr_days": [20.0, np.nan, 40.0, np.nan], "tts_days": [3.0, 1.0, np.nan, np.nan]})
+    assert rank_targets(df).target.tolist() == ["b", "a", "c", "d"]  # crashed (no loss) last
+    assert rank_targets(df, "ttr").target.tolist() == ["c", "a", "b", "d"]
+    assert rank_targets(df, "tts").target.tolist() == ["b", "a", "c", "d"]
+    with pytest.raises(ScenarioError, match="did you mean 'ttr'"):
+        rank_targets(df, "tr")
+
+
+def test_worker_count_does_not_change_the_ranking(table):
+    one = scan(table, workers=1, chunk=3, **SETTINGS).ranking
+    two = scan(table, workers=2, chunk=3, **SETTINGS).ranking
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_metrics_columns_and_units(result, table):
+    r = result.ranking
+    assert list(r.columns) == RANKING_COLUMNS
+    assert (r.groupby("kind")["rank"].apply(lambda s: sorted(s) == list(range(1, len(s) + 1)))).all()
+    assert r.rank_all.tolist() == list(range(1, len(r) + 1))
+    base = result.baseline.mean()
+    np.testing.assert_allclose(r.loss_days, r.loss_cny / (base * table.cny_per_unit), rtol=1e-9)
+    assert result.output.shape == (len(r), 150)
+
+
+def test_pathway_reranks(table, result):
+    other = scan(table, pathway="opening_up", intensity=1.0, **SETTINGS)
+    assert other.settings["levers"]["import_headroom"] == pytest.approx(2.0)
+    eff = pathway_effect(result.ranking, other.ranking, top=2)
+    assert set(eff.status) <= {"removed", "added", "stays", "-"}
+    assert len(eff) == len(result.ranking)
+    row = eff.set_index("target").loc["O1->all|s3"]
+    assert row.loss_reduction_cny == pytest.approx(row.loss_base_cny - row.loss_pathway_cny)
+
+
+def test_write_scan(tmp_path, result):
+    paths = write_scan(result, tmp_path)
+    assert {"ranking", "prescreen", "correlations", "scan", "heatmap", "top20"} <= set(paths)
+    ranking = pd.read_csv(paths["ranking"])
+    assert ranking.loc[ranking.target == "O1->all|s3", "ttr_days"].isna().all()  # empty, not a number
+    doc = json.loads(paths["scan"].read_text(encoding="utf-8"))
+    assert doc["dataset_checksum"] == small_table().checksum
+    assert {"imports", "links", "nodes", "total"} <= set(doc["seconds"])
+    assert doc["settings"]["duration"] == 60
+    assert {r["measure"] for r in doc["rank_correlations"]} == {"flow", "iim", "extraction", "critical"}
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"kinds": "imports,linkz"}, "did you mean 'links'"),
+    ({"share": 1.5}, "share"),
+    ({"scope": "LN"}, "selects no industry|unknown"),
+    ({"rank_by": "los"}, "did you mean 'loss'"),
+    ({"import_regions": "ne"}, "import_regions"),
+    ({"days": 5}, "days"),
+])
+def test_errors(table, kwargs, match):
+    with pytest.raises(ScenarioError, match=match):
+        scan(table, **{**SETTINGS, **kwargs})

@@ -1,0 +1,66 @@
+"""``chainsim scan`` end to end on a small table in the CSV layout, and its errors."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from chainsim.cli import main
+from chainsim.data.csv_layout import write_csv_layout
+from tests.scan_fixtures import small_table
+
+
+@pytest.fixture(scope="module")
+def table_dir(tmp_path_factory):
+    return write_csv_layout(small_table(), tmp_path_factory.mktemp("table") / "scan-toy")
+
+
+def test_scan_end_to_end(table_dir, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["scan", "--table", str(table_dir), "--scope", "all", "--days", "120", "--duration", "60",
+                 "--start", "5", "--out", str(out), "--pathway", "opening_up", "--intensity", "1", "--top", "3"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "chokepoints for all" in captured.out and "Spearman" in captured.out
+    assert "imports" in captured.err and "19 targets" in captured.out  # progress on stderr
+    for name in ("ranking.csv", "prescreen.csv", "correlations.csv", "scan.json", "heatmap_imports.png", "top20.png",
+                 "pathway_effect.csv", "ranking_opening_up.csv"):
+        assert (out / name).is_file(), name
+    ranking = pd.read_csv(out / "ranking.csv")
+    assert {"kind", "target", "product", "origin", "from_region", "to_region", "region", "name_zh", "name_en",
+            "loss_cny", "loss_days", "ttr_days", "recovered", "tts_days", "rank"} <= set(ranking.columns)
+    assert len(ranking) == 19
+    effect = pd.read_csv(out / "pathway_effect.csv")
+    assert set(effect.pathway) == {"opening_up"}
+    doc = json.loads((out / "scan.json").read_text(encoding="utf-8"))
+    assert doc["dataset"] == "scan-toy" and doc["settings"]["kinds"] == ["imports", "links", "nodes"]
+
+
+def test_scan_kinds_subset_without_figures(table_dir, tmp_path):
+    out = tmp_path / "out"
+    assert main(["scan", "--table", str(table_dir), "--scope", "all", "--kinds", "nodes", "--days", "60",
+                 "--duration", "20", "--start", "2", "--no-figures", "--out", str(out)]) == 0
+    assert set(pd.read_csv(out / "ranking.csv").kind) == {"nodes"}
+    assert not (out / "top20.png").exists()
+
+
+@pytest.mark.parametrize(("args", "match"), [
+    (["--kinds", "imports,nodez"],
+     "unknown kind 'nodez'; expected one of ['imports', 'links', 'nodes'] (did you mean 'nodes'?)"),
+    (["--rank-by", "tts2"], "did you mean 'tts'"),
+    (["--share", "0"], "share: expected a share in (0, 1]"),
+    (["--scope", "XX"], "XX"),
+    (["--pathway", "opening"], "did you mean 'opening_up'"),
+    (["--pathway", "opening_up", "--intensity", "2"], "--intensity"),
+])
+def test_scan_errors_exit_2(table_dir, tmp_path, capsys, args, match):
+    code = main(["scan", "--table", str(table_dir), "--scope", "all", "--out", str(tmp_path / "o"), *args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("chainsim: error:") and match in err
+    assert len(err.strip().splitlines()) == 1  # one line, no traceback
+
+
+def test_scan_missing_table(tmp_path, capsys):
+    assert main(["scan", "--table", str(tmp_path / "nope")]) == 2
+    assert "file not found" in capsys.readouterr().err

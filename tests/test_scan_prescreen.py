@@ -1,0 +1,88 @@
+"""Static pre-screen: IIM known answers (R2, R3, R6, R7), extraction against brute force, known top target."""
+
+import numpy as np
+import pytest
+
+from chainsim.data.leontief import calc_B, calc_G, interdependency_index
+from chainsim.experiment.summary import scope_mask
+from chainsim.scan import enumerate_targets, inoperability, max_interdependency, prescreen, supply_astar
+from chainsim.scan.prescreen import perturbations
+from tests.scan_fixtures import CRITICALITY, small_table
+
+R3 = [[0, 0.9, 0, 0], [0.4, 0, 0, 0], [1, 0.8, 0, 0], [1, 0.9, 0, 0]]
+
+
+def test_r2_two_sector_inoperability():
+    np.testing.assert_allclose(inoperability([[0, 0.8], [0.2, 0]], [0, 0.6]), [0.5714, 0.7143], atol=1e-3)
+
+
+def test_r3_saturation_is_clipped():
+    np.testing.assert_allclose(inoperability(R3, [0, 0.5, 0, 0], clip=False), [0.703, 0.781, 1.328, 1.406], atol=1e-2)
+    np.testing.assert_allclose(inoperability(R3, [0, 0.5, 0, 0]), [0.70, 0.78, 1.0, 1.0], atol=1e-2)
+
+
+def test_batch_of_perturbations_solves_column_by_column():
+    C = np.array([[0, 0.1, 0.3], [0.5, 0, 0.2], [0, 0, 0], [0, 0.2, 0]])
+    Q = inoperability(R3, C)
+    for k in range(C.shape[1]):
+        np.testing.assert_allclose(Q[:, k], inoperability(R3, C[:, k]))
+
+
+def test_r7_interdependency_index():
+    assert interdependency_index(R3, 2)[2, 1] == pytest.approx(0.9)
+    value, col = max_interdependency(R3, 3)
+    np.testing.assert_allclose(value, [0.324, 0.144, 0.36, 0.36], atol=1e-9)
+    assert col.tolist() == [1, 0, 0, 0]  # S1->S2, S2->S1, S3->S1, S4->S1
+    assert interdependency_index(R3, 3)[3, 3] == 0
+
+
+def test_r6_supply_side_interdependency_is_the_transposed_pattern():
+    Z = [[175, 280, 280, 140], [140, 315, 350, 280], [245, 140, 280, 140], [175, 280, 105, 280]]
+    x = [1225, 1610, 1085, 1015]
+    expected = [[0.14, 0.11, 0.20, 0.14], [0.17, 0.20, 0.10, 0.17], [0.26, 0.32, 0.26, 0.10],
+                [0.14, 0.28, 0.14, 0.28]]
+    np.testing.assert_allclose(supply_astar(Z, x), expected, atol=0.015)
+
+
+def test_extraction_matches_a_brute_force_ghosh_solve():
+    t = small_table()
+    targets = enumerate_targets(t, share=1.0, duration=365.0)
+    scope = np.ones(t.n_industries, dtype=bool)
+    pre = prescreen(t, targets, scope, duration=365.0).set_index("target")
+    Z, x = np.asarray(t.Z), np.asarray(t.x)
+    v = x - Z.sum(axis=0)
+    S = t.n_sectors
+    # an import: a primary input less
+    dv = np.asarray(t.imports_Z)[0, 2]
+    assert pre.loc["O1->all|s3", "extraction_cny"] == pytest.approx((dv @ calc_G(calc_B(Z, x))).sum())
+    # a link: allocation coefficients of one row to one region removed
+    B = calc_B(Z, x)
+    B2 = B.copy()
+    B2[0, S:] = 0.0  # AA|s1 -> BB
+    x2 = v @ np.linalg.inv(np.eye(len(x)) - B2)
+    assert pre.loc["AA->BB|s1", "extraction_cny"] == pytest.approx((x - x2).sum(), rel=1e-9)
+    # a node: row, column and primary input removed, its own output lost
+    k = 1  # AA|s2
+    keep = np.arange(len(x)) != k
+    x3 = v[keep] @ np.linalg.inv(np.eye(len(x) - 1) - B[np.ix_(keep, keep)])
+    assert pre.loc["AA|s2", "extraction_cny"] == pytest.approx(x.sum() - x3.sum(), rel=1e-9)
+
+
+def test_known_single_critical_supplier_ranks_first_in_every_measure():
+    t = small_table()
+    targets = enumerate_targets(t, ["imports"])
+    pre = prescreen(t, targets, scope_mask(t, "all"), criticality=np.array(CRITICALITY)[:, t.sector_of])
+    top = pre.set_index("target").loc["O1->all|s3"]
+    assert (top.iim_rank, top.extraction_rank, top.critical_rank) == (1, 1, 1)
+
+
+def test_critical_dependence_is_share_of_the_class_supply():
+    t = small_table()
+    targets = enumerate_targets(t, ["imports"])
+    _, crit, _ = perturbations(t, targets, noncompetitive=True)
+    k = [x.target for x in targets].index("O1->all|s3")
+    assert crit[k, 1] == pytest.approx(1.0)  # all of AA|s2's imported s3
+    k4 = [x.target for x in targets].index("O1->all|s4")
+    assert crit[k4, 0] == pytest.approx(0.5)  # half of everyone's imported s4
+    _, crit_c, _ = perturbations(t, targets, noncompetitive=False)
+    assert crit_c[k4, 0] < 0.5  # competitive: a share of all s4 supply
