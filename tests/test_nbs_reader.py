@@ -54,7 +54,8 @@ def test_single_region_table_layout():
     t = read_nbs_provincial(LN17)
     pt = read_nbs_table(LN17)
     assert t.region_codes == ("LN",) and t.regions[0].name_zh == "辽宁"
-    assert t.origins == ("ABROAD", "DOMESTIC")
+    assert t.origins == ("ABROAD", "DOMESTIC") and t.domestic_origins == ("DOMESTIC",)
+    assert t.summary().loc[t.region_codes[0], "imports_cny"] == pytest.approx(t.imports_Z[0].sum() * 1e4)
     assert [c for _, c in t.fd_columns] == ["household", "government", "gfcf", "inventory"]
     assert t.unit == "10k CNY" and t.cny_per_unit == 1e4
     # no netting needed in Liaoning: imports and inflows reproduce IM and IF

@@ -281,7 +281,8 @@ def read_nbs_provincial(path: str | Path, *, year: int | None = None, name: str 
     Returns
     -------
     IOTable
-        One region, 42 sectors, origins ``("ABROAD", "DOMESTIC")``.
+        One region, 42 sectors, origins ``("ABROAD", "DOMESTIC")``; ``DOMESTIC`` (the other
+        provinces) is listed in ``domestic_origins``.
 
     Raises
     ------
@@ -305,7 +306,7 @@ def read_nbs_provincial(path: str | Path, *, year: int | None = None, name: str 
         name=name or f"nbs-{pt.year}-{region.code}", regions=(region,), sectors=pt.sectors,
         Z=Z, Y=Y, fd_columns=tuple((region.code, c) for c in netting.FD_CATEGORIES),
         exports=tr.EX + tr.OF, value_added=pt.GO - pt.Z.sum(axis=0), x=pt.GO,
-        origins=("ABROAD", "DOMESTIC"), imports_Z=imports_Z, imports_Y=imports_Y,
+        origins=("ABROAD", "DOMESTIC"), imports_Z=imports_Z, imports_Y=imports_Y, domestic_origins=("DOMESTIC",),
         unit="10k CNY", cny_per_unit=1e4,
         provenance={
             "source": "NBS 中国地区投入产出表 (provincial 42-sector table)", "file": Path(path).name, "year": pt.year,
