@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chainsim.data.build import build_china31_2017
+from chainsim.data.build import _raw_files, build_china31_2017
+from chainsim.data.mrio import stack_tables
+from chainsim.data.nbs import read_nbs_table
 from chainsim.data.provinces import RAW_DIR
 
 TOTALS = pd.read_csv(RAW_DIR / "nbs_provincial_io_42" / "province_totals_10k_cny.csv", dtype={"code": str})
@@ -48,7 +50,7 @@ def test_no_province_privileged(built):
     res = built[0]
     inc = res.report["inconsistency"]
     assert inc["fixed_provinces"] == []
-    assert not any(r["raised_for_fixed"] for r in inc["per_product"])
+    assert not any(r["capped_for_fixed"] for r in inc["per_product"])
     t = res.table
     S = t.n_sectors
     # inter-provincial trade adds up nationally: sum of outflows = sum of inflows, per product
@@ -60,6 +62,35 @@ def test_no_province_privileged(built):
         out += t.Z[own][:, others].sum(axis=1) + t.Y[own][:, fd].sum(axis=1)
     totals = np.array([p["total"] for p in inc["per_product"]])
     np.testing.assert_allclose(out, totals, rtol=1e-8)
+    # the unmatched rest: DOM supplies unmatched inflows, 'unallocated_outflow' takes unmatched outflows
+    assert t.domestic_origins == ("DOM",) and t.origins[-1] == "DOM"
+    unalloc = [k for k, (_, c) in enumerate(t.fd_columns) if c == "unallocated_outflow"]
+    assert len(unalloc) == 31 and (t.Y[:, unalloc] >= 0).all()
+    out_u = t.Y[:, unalloc].sum(axis=1).reshape(31, S).sum(axis=0)
+    in_u = t.imports_Z[t.origin_index("DOM")].sum(axis=1) + t.imports_Y[t.origin_index("DOM")].sum(axis=1)
+    np.testing.assert_allclose(out_u, [p["unmatched_OF"] for p in inc["per_product"]], rtol=1e-9, atol=1e-3)
+    np.testing.assert_allclose(in_u, [p["unmatched_IF"] for p in inc["per_product"]], rtol=1e-9, atol=1e-3)
+    assert ((out_u < 1e-3) | (in_u < 1e-3)).all()  # one side per product
+
+
+def test_no_negative_final_demand_beyond_the_raw_tables(built):
+    """Negative final-demand cells are inventory draw-downs of the raw tables only, never larger than them."""
+    t = built[0].table
+    inv = [k for k, (_, c) in enumerate(t.fd_columns) if c == "inventory"]
+    others = [k for k in range(len(t.fd_columns)) if k not in inv]
+    assert (t.Y[:, others] >= 0).all()
+    arr = stack_tables([read_nbs_table(f) for f in _raw_files(2017)])[0]
+    # per destination province and product, deliveries + imports into inventories = the raw inventory change
+    delivered = t.Y[:, inv].reshape(31, t.n_sectors, 31).sum(axis=0).T + t.imports_Y[:, :, inv].sum(axis=0).T
+    np.testing.assert_allclose(delivered, arr.F[..., 3], rtol=1e-9, atol=1e-3)
+    # a negative cell sits where the destination province's raw inventory change of that product is negative
+    o, d = np.nonzero(t.Y[:, inv] < 0)
+    assert (arr.F[d, t.sector_of[o], 3] < 0).all()
+    # so a negative total final demand is bounded by the raw negative entries of its product
+    fd = t.Y.sum(axis=1) + t.exports
+    raw_neg = np.clip(arr.F, None, 0).sum(axis=(0, 2))
+    k = np.flatnonzero(fd < 0)
+    assert (raw_neg[t.sector_of[k]] < 0).all() and (fd[k] >= raw_neg[t.sector_of[k]]).all()
 
 
 def test_zero_output_industries_have_no_flows(built):

@@ -8,8 +8,10 @@ import pytest
 
 from chainsim.data import netting
 from chainsim.data.build import NORTHEAST, _raw_files, build_northeast_2017
+from chainsim.data.mrio import stack_tables
 from chainsim.data.nbs import read_nbs_table
-from chainsim.data.provinces import RAW_DIR
+from chainsim.data.origins import ORIGINS
+from chainsim.data.provinces import RAW_DIR, load_provinces
 
 TOTALS = pd.read_csv(RAW_DIR / "nbs_provincial_io_42" / "province_totals_10k_cny.csv", dtype={"code": str})
 FOCUS = {"LN": "06", "JL": "07", "HLJ": "08"}
@@ -25,6 +27,12 @@ def parsed():
     return {c: read_nbs_table(f) for c, f in zip([f"{i:02d}" for i in range(1, 32)], _raw_files(2017), strict=True)}
 
 
+@pytest.fixture(scope="module")
+def raw_fd(parsed):
+    """Final demand of the raw provincial tables by category (ERR and rounding in inventory), (31, 42, 4)."""
+    return stack_tables(list(parsed.values()))[0].F
+
+
 def test_layout(built):
     t = built.table
     assert t.name == "northeast-2017" and t.region_codes == ("LN", "JL", "HLJ", "ROC")
@@ -32,9 +40,14 @@ def test_layout(built):
     assert t.regions[3].name_en == "Rest of China"
     assert t.sector_codes == tuple(f"{i:02d}" for i in range(1, 43))
     assert t.sectors[19].name_en.startswith("Manufacture of communication equipment")
-    assert set(("JPN", "KOR", "TWN", "USA", "DEU", "RUS", "ROW")) <= set(t.origins)
+    assert t.origins == ("JPN", "KOR", "TWN", "USA", "DEU", "RUS", "AUS", "BRA", "ROW", "DOM")
+    assert t.domestic_origins == ("DOM",) and t.foreign_origins == ORIGINS
     assert t.unit == "10k CNY" and t.cny_per_unit == 1e4
-    assert t.fd_columns[:4] == (("LN", "household"), ("LN", "government"), ("LN", "gfcf"), ("LN", "inventory"))
+    assert t.fd_columns[:5] == (("LN", "household"), ("LN", "government"), ("LN", "gfcf"), ("LN", "inventory"),
+                                ("LN", "unallocated_outflow"))
+    assert len(t.fd_columns) == 4 * 5
+    assert t.provenance["origin_names"]["DOM"] == ["unallocated domestic inflows (national OF/IF gap)",
+                                                   "国内未匹配调入"]
     assert len(t.provenance["regions"]["ROC"]) == 28
 
 
@@ -66,28 +79,79 @@ def test_all_31_provinces_sum_to_national_totals(built):
     assert t.value_added.sum() == pytest.approx(pub["VA"].sum(), rel=1e-8)
 
 
-def test_focus_interprovincial_trade_matches_netted_tables(built, parsed):
-    t = built.table
+def _trade(t, region):
+    """Region's outflows (matched to other regions, unmatched to its unallocated_outflow), inflows, imports."""
     S = t.n_sectors
+    r = t.region_index(region)
+    own = slice(r * S, (r + 1) * S)
+    other_cols = np.flatnonzero(t.region_of != r)
+    other_fd = [k for k, (reg, _) in enumerate(t.fd_columns) if reg != region]
+    own_fd = [k for k, (reg, _) in enumerate(t.fd_columns) if reg == region]
+    unalloc = t.fd_columns.index((region, netting.UNALLOCATED_OUTFLOW))
+    matched_out = t.Z[own][:, other_cols].sum(axis=1) + t.Y[own][:, other_fd].sum(axis=1)
+    matched_in = np.zeros(S)
+    for o in range(t.n_regions):
+        if o != r:
+            rows = slice(o * S, (o + 1) * S)
+            matched_in += t.Z[rows][:, own].sum(axis=1) + t.Y[rows][:, own_fd].sum(axis=1)
+    dom = t.origin_index("DOM")
+    ab = [t.origin_index(o) for o in t.foreign_origins]
+    return {"matched_out": matched_out, "unmatched_out": t.Y[own, unalloc], "matched_in": matched_in,
+            "unmatched_in": t.imports_Z[dom][:, own].sum(axis=1) + t.imports_Y[dom][:, own_fd].sum(axis=1),
+            "imports": t.imports_Z[ab][:, :, own].sum(axis=(0, 2)) + t.imports_Y[ab][:, :, own_fd].sum(axis=(0, 2)),
+            "exports": t.exports[own]}
+
+
+def test_focus_interprovincial_trade_matches_netted_tables(built, parsed):
+    """LN, JL, HLJ: matched + unmatched OF and IF are the netted table values, per product."""
+    t = built.table
     for region, code in FOCUS.items():
         pt = parsed[code]
         tr = netting.net_reexports(pt.GO, pt.EX, pt.OF, pt.IM, pt.IF)
-        r = t.region_index(region)
-        own = slice(r * S, (r + 1) * S)
-        other_cols = np.flatnonzero(t.region_of != r)
-        other_fd = [k for k, (reg, _) in enumerate(t.fd_columns) if reg != region]
-        own_fd = [k for k, (reg, _) in enumerate(t.fd_columns) if reg == region]
-        outflow = t.Z[own][:, other_cols].sum(axis=1) + t.Y[own][:, other_fd].sum(axis=1)
-        np.testing.assert_allclose(outflow, tr.OF, rtol=1e-8, atol=1e-4)
-        inflow = np.zeros(S)
-        for o in range(t.n_regions):
-            if o != r:
-                rows = slice(o * S, (o + 1) * S)
-                inflow += t.Z[rows][:, own].sum(axis=1) + t.Y[rows][:, own_fd].sum(axis=1)
-        np.testing.assert_allclose(inflow, tr.IF, rtol=1e-8, atol=1e-4)
-        np.testing.assert_allclose(t.exports[own], tr.EX, rtol=1e-12)
-        imports = t.imports_Z[:, :, own].sum(axis=(0, 2)) + t.imports_Y[:, :, own_fd].sum(axis=(0, 2))
-        np.testing.assert_allclose(imports, tr.IM, rtol=1e-9, atol=1e-4)
+        got = _trade(t, region)
+        np.testing.assert_allclose(got["matched_out"] + got["unmatched_out"], tr.OF, rtol=1e-8, atol=1e-4)
+        np.testing.assert_allclose(got["matched_in"] + got["unmatched_in"], tr.IF, rtol=1e-8, atol=1e-4)
+        np.testing.assert_allclose(got["exports"], tr.EX, rtol=1e-12)
+        np.testing.assert_allclose(got["imports"], tr.IM, rtol=1e-9, atol=1e-4)
+        # matched in full, except the repair inflows (23) that the rest of China's outflows cannot supply
+        assert (got["unmatched_out"] == 0).all()
+        assert set(np.flatnonzero(got["unmatched_in"] > 1e-6)) == {22}
+        assert got["unmatched_in"][22] == pytest.approx(0.5888 * tr.IF[22], rel=1e-3)
+
+
+def test_final_demand_is_the_raw_tables_plus_non_negative_unallocated_outflows(built, raw_fd):
+    """No final demand is created or edited by the reconciliation: per destination region, product and raw
+    category, domestic deliveries plus imports (foreign and DOM) add up to the raw provincial tables."""
+    t = built.table
+    S = t.n_sectors
+    order = [p.code for p in load_provinces()]  # row order of raw_fd
+    for r, reg in enumerate(t.region_codes):
+        prov = [order.index(p) for p in t.provenance["regions"][reg]]
+        for c, cat in enumerate(netting.FD_CATEGORIES):
+            col = t.fd_columns.index((reg, cat))
+            delivered = t.Y[:, col].reshape(t.n_regions, S).sum(axis=0) + t.imports_Y[:, :, col].sum(axis=0)
+            np.testing.assert_allclose(delivered, raw_fd[prov, :, c].sum(axis=0), rtol=1e-9, atol=1e-3)
+        col = t.fd_columns.index((reg, netting.UNALLOCATED_OUTFLOW))
+        assert (t.Y[:, col] >= 0).all() and (t.imports_Y[:, :, col] == 0).all()
+        assert (t.Y[np.flatnonzero(t.region_of != r), col] == 0).all()  # only the region's own products
+    neg_cols = sorted({t.fd_columns[k][1] for k in np.unique(np.nonzero(t.Y < 0)[1])})
+    assert neg_cols == ["inventory"]
+
+
+def test_no_negative_final_demand_created_by_the_build(built, raw_fd):
+    """A negative total final demand (Y row + exports) must come from negative raw entries (FU202, ERR) of that
+    product, and be no larger than them; ROC|23 (-5.6 x output under inventory absorption) is positive."""
+    t = built.table
+    fd = t.Y.sum(axis=1) + t.exports
+    raw_neg = np.clip(raw_fd, None, 0).sum(axis=(0, 2))  # per product, all provinces
+    for k in np.flatnonzero(fd < 0):
+        p = t.sector_of[k]
+        assert raw_neg[p] < 0, t.labels[k]
+        assert fd[k] >= raw_neg[p] and np.clip(t.Y[k], None, 0).sum() >= raw_neg[p]
+    assert (fd < 0).sum() <= 1  # HLJ|23: -32 CNY from Chongqing's ERR in repair
+    assert (fd >= -1e-6 * t.x).all()
+    roc23 = t.industry_index("ROC", "23")
+    assert fd[roc23] > 0 and t.Z[roc23].sum() < t.x[roc23]
 
 
 def test_exposure_facts_in_the_parsed_tables(parsed):
@@ -111,7 +175,8 @@ def test_exposure_carried_into_the_built_table(built, parsed):
     p = 19
     rows = [o * S + p for o in range(t.n_regions)]
     uses = t.Z[rows][:, own].sum() + np.clip(t.Y[rows][:, own_fd], 0, None).sum()
-    foreign = t.imports_Z[:, p, own].sum() + t.imports_Y[:, p, own_fd].sum()
+    abroad = [t.origin_index(o) for o in t.foreign_origins]
+    foreign = t.imports_Z[abroad][:, p, own].sum() + t.imports_Y[abroad][:, p, own_fd].sum()
     share_abroad = foreign / (uses + foreign)
     assert share_abroad == pytest.approx(0.10, abs=0.005)
     # the rest of China carries its own import dependence (indirect exposure of the Northeast)
@@ -127,6 +192,14 @@ def test_report_records_netting_inconsistency_and_ras(built):
     assert inc["fixed_provinces"] == ["LN", "JL", "HLJ"]
     assert inc["sum_IF"] > inc["sum_OF"]
     assert len(inc["per_product"]) == 42
+    # matched + unmatched add up to each side; the unmatched parts are the national gaps
+    assert inc["matched"] + inc["unmatched_OF"] == pytest.approx(inc["sum_OF"], rel=1e-12)
+    assert inc["matched"] + inc["unmatched_IF"] == pytest.approx(inc["sum_IF"], rel=1e-12)
+    assert inc["unmatched_OF"] + inc["unmatched_IF"] == pytest.approx(inc["sum_abs_product_gaps"], rel=1e-12)
+    assert inc["unmatched_OF_cny"] / 1e12 == pytest.approx(13.84, abs=0.01)
+    assert inc["unmatched_IF_cny"] / 1e12 == pytest.approx(21.71, abs=0.01)
+    assert {(r["province"], r["sector"]) for r in inc["fixed_unmatched"]} == {("LN", "23"), ("JL", "23"), ("HLJ", "23")}
+    assert "inventory_change_absorbed" not in inc
     assert rep["ras"]["max_gap"] <= 1e-10
     prov = built.table.provenance
     assert prov["builder_version"] and "raw_sha256" in prov and len(prov["assumptions"]) >= 5

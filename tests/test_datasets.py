@@ -42,6 +42,7 @@ def test_load_northeast_restores_the_built_table_exactly():
     for f in ("Z", "Y", "exports", "value_added", "x", "imports_Z", "imports_Y"):
         assert np.array_equal(getattr(t, f), getattr(fresh, f))
     assert t.fd_columns == fresh.fd_columns and t.regions == fresh.regions and t.sectors == fresh.sectors
+    assert t.origins == fresh.origins and t.domestic_origins == fresh.domestic_origins == ("DOM",)
     assert dict(t.provenance)["builder_version"] == fresh.provenance["builder_version"]
     assert load_dataset("northeast-2017") is t  # cached in-process
 
@@ -65,7 +66,7 @@ def test_china31_built_on_first_use_into_the_cache(cache):
     assert {d.name: d.available for d in list_datasets()}["china31-2017"]
     datasets._load.cache_clear()
     again = load_dataset("china31-2017")  # read back from the cache
-    assert again is not t and again.checksum == t.checksum
+    assert again is not t and again.checksum == t.checksum and again.domestic_origins == ("DOM",)
 
 
 def test_china31_cache_build_is_deterministic(tmp_path):

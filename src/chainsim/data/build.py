@@ -7,15 +7,19 @@ Recipe (every step is a pure function; the result is deterministic):
    residual of each row are folded into the inventory-change category.
 2. **Net re-exports**: ``max(0, EX + OF - GO)`` is removed from (OF, IF), then (EX, IM),
    then (OF, IM) and (EX, IF) (:func:`chainsim.data.netting.net_reexports`), balance-preserving.
-3. **Reconcile** national outflows and inflows per product (sum OF != sum IF in the
-   published tables): the larger side is scaled down to the smaller total over the
-   adjustable provinces, the change absorbed in their inventory change. In
-   ``northeast-2017`` Liaoning, Jilin and Heilongjiang are fixed (their netted OF and IF
-   stay exact); in ``china31-2017`` every province is adjustable
+3. **Match** national outflows and inflows per product (sum OF != sum IF in the published
+   tables): the matched volume is the smaller national total; the larger side is scaled to
+   it over the adjustable provinces (in ``northeast-2017`` Liaoning, Jilin and Heilongjiang
+   are fixed and matched in full wherever the data allow; in ``china31-2017`` every
+   province is adjustable). The unmatched rest is kept, not absorbed: unmatched inflows
+   are supplied by the pseudo-origin ``DOM`` (unallocated domestic inflows, a domestic
+   pool listed in ``IOTable.domestic_origins``), unmatched outflows are sold to the
+   final-demand category ``unallocated_outflow``
    (:func:`chainsim.data.netting.reconcile_interprovincial`).
-4. **Supply shares** per province and product: local, other provinces, abroad, applied to
-   every user (proportionality); negative entries (inventory draw-downs) are split between
-   local production and other provinces in proportion to domestic supply, never imported.
+4. **Supply shares** per province and product: local, other provinces (matched), DOM
+   (unmatched inflows), abroad, applied to every user (proportionality); negative entries
+   (inventory draw-downs, all from the raw tables) are split between local production and
+   other provinces in proportion to domestic supply, never imported or taken from DOM.
 5. **Inter-provincial flows** per product: gravity prior ``OF_o IF_d / dist_od`` (great-circle
    distance between provincial capitals, beta = 1, zero diagonal) balanced by RAS to row
    sums OF and column sums IF (:func:`chainsim.data.mrio.interprovincial_flows`).
@@ -46,14 +50,14 @@ from chainsim.data import netting
 from chainsim.data.iotable import IOTable, Region
 from chainsim.data.mrio import aggregate, assemble, interprovincial_flows, stack_tables
 from chainsim.data.nbs import load_sectors, read_nbs_table
-from chainsim.data.origins import ORIGINS, nbs42_origin_shares
+from chainsim.data.origins import DOMESTIC_POOL, DOMESTIC_POOL_NAMES, ORIGINS, nbs42_origin_shares
 from chainsim.data.provinces import PROVINCES, RAW_DIR, distance_matrix_km, load_provinces
 from chainsim.errors import DataError
 
 __all__ = ["BUILDER_VERSION", "NORTHEAST", "BuildResult", "RegionSpec", "build_china31_2017", "build_mrio",
            "build_northeast_2017"]
 
-BUILDER_VERSION = "1.0.0"
+BUILDER_VERSION = "1.1.0"
 NORTHEAST = ("06", "07", "08")  # Liaoning, Jilin, Heilongjiang
 
 
@@ -105,6 +109,33 @@ def _netting_report(netted: np.ndarray, codes: tuple[str, ...], sectors: tuple[s
     return {"unit": "10k CNY", "total": float(netted.sum()), "by_province": totals, "entries": entries}
 
 
+def _unmatched_report(rec: netting.Reconciled, tr: netting.Trade, codes: tuple[str, ...],
+                      sectors: tuple[str, ...], fixed: np.ndarray) -> dict:
+    """Matched and unmatched volumes: national per product, and per fixed province where not zero."""
+    pct = lambda a, b: 100.0 * a / b if b > 0 else 0.0  # noqa: E731
+    per_product = [{**r,
+                    "unmatched_OF_pct_of_OF": pct(r["unmatched_OF"], r["sum_OF"]),
+                    "unmatched_IF_pct_of_IF": pct(r["unmatched_IF"], r["sum_IF"])} for r in rec.report]
+    fixed_rows = [{"province": codes[i], "sector": sectors[p], "OF": float(tr.OF[i, p]), "IF": float(tr.IF[i, p]),
+                   "unmatched_OF": float(rec.OF_unmatched[i, p]), "unmatched_IF": float(rec.IF_unmatched[i, p]),
+                   "unmatched_IF_pct_of_IF": pct(float(rec.IF_unmatched[i, p]), float(tr.IF[i, p])),
+                   "unmatched_OF_pct_of_OF": pct(float(rec.OF_unmatched[i, p]), float(tr.OF[i, p]))}
+                  for i in np.flatnonzero(fixed) for p in range(len(sectors))
+                  if rec.OF_unmatched[i, p] > 0 or rec.IF_unmatched[i, p] > 0]
+    return {
+        "rule": "matched = min(sum OF, sum IF) per product; unmatched inflows from the pseudo-origin DOM, unmatched "
+                "outflows to final demand 'unallocated_outflow'; nothing absorbed in inventories",
+        "matched": float(rec.OF.sum()),
+        "unmatched_OF": float(rec.OF_unmatched.sum()), "unmatched_IF": float(rec.IF_unmatched.sum()),
+        "unmatched_OF_cny": float(rec.OF_unmatched.sum()) * 1e4,
+        "unmatched_IF_cny": float(rec.IF_unmatched.sum()) * 1e4,
+        "unmatched_OF_pct_of_OF": pct(float(rec.OF_unmatched.sum()), float(tr.OF.sum())),
+        "unmatched_IF_pct_of_IF": pct(float(rec.IF_unmatched.sum()), float(tr.IF.sum())),
+        "fixed_unmatched": fixed_rows,
+        "per_product": per_product,
+    }
+
+
 def build_mrio(*, name: str, regions: tuple[RegionSpec, ...], fixed: tuple[str, ...] = (), year: int = 2017,
                beta: float = 1.0, slack: float = 0.05, description: str = "") -> BuildResult:
     """Build a multi-regional table of China's provinces aggregated into ``regions``.
@@ -116,14 +147,15 @@ def build_mrio(*, name: str, regions: tuple[RegionSpec, ...], fixed: tuple[str, 
     regions : tuple of RegionSpec
         The regions; together they must cover the 31 provinces exactly once.
     fixed : tuple of str
-        NBS codes of provinces whose netted OF and IF are kept exactly in the national
-        reconciliation (step 3).
+        NBS codes of provinces whose netted OF and IF are matched in full wherever the data
+        allow in the national reconciliation (step 3; always exact as matched + unmatched).
     year : int
         NBS table year (2017).
     beta : float
         Distance-decay exponent of the gravity prior.
     slack : float
-        Head-room of the fixed provinces in the reconciliation.
+        Head-room of the fixed provinces in the reconciliation (their matched flows use at
+        most ``1 / (1 + slack)`` of a product's matched volume).
     description : str
         Stored in the provenance.
 
@@ -150,20 +182,19 @@ def build_mrio(*, name: str, regions: tuple[RegionSpec, ...], fixed: tuple[str, 
     arr, resid_max = stack_tables(tables)
     tr = netting.net_reexports(arr.GO, arr.EX, arr.OF, arr.IM, arr.IF, where=name)
     is_fixed = np.array([c in fixed for c in nbs])
-    rec = netting.reconcile_interprovincial(tr.OF, tr.IF, arr.GO - tr.EX - tr.OF, is_fixed, slack=slack,
-                                            labels=scodes)
-    F = arr.F.copy()
-    F[..., netting.FD_CATEGORIES.index("inventory")] += rec.inventory_delta
-    arr = arr._replace(F=F, EX=tr.EX, OF=rec.OF, IM=tr.IM, IF=rec.IF)
-    shares = netting.source_shares(arr.Z, arr.F, arr.GO, arr.EX, arr.OF, arr.IM, arr.IF, where=name)
+    rec = netting.reconcile_interprovincial(tr.OF, tr.IF, is_fixed, slack=slack, labels=scodes)
+    arr = arr._replace(EX=tr.EX, OF=rec.OF, IM=tr.IM, IF=rec.IF)  # matched OF and IF; F as in the raw tables
+    shares = netting.source_shares(arr.Z, arr.F, arr.GO, arr.EX, tr.OF, arr.IM, arr.IF,
+                                   unmatched_inflow=rec.IF_unmatched, where=name)
     T, ras_info = interprovincial_flows(arr.OF, arr.IF, distance_matrix_km(provinces), beta=beta, labels=scodes)
     w_int = nbs42_origin_shares("intermediate").to_numpy()
     w_fin = nbs42_origin_shares("final").to_numpy()
-    m = assemble(arr, shares, T, w_int, w_fin)
+    m = assemble(arr, shares, T, w_int, w_fin, unmatched_outflow=rec.OF_unmatched)
     groups = [np.array([nbs.index(c) for c in r.provinces]) for r in regions]
     g = aggregate(m, groups)
 
-    G, S, C, K = len(regions), len(sectors), len(netting.FD_CATEGORIES), len(ORIGINS)
+    origins = (*ORIGINS, DOMESTIC_POOL)
+    G, S, C, K = len(regions), len(sectors), len(netting.MRIO_FD_CATEGORIES), len(origins)
     sum_of, sum_if = float(tr.OF.sum()), float(tr.IF.sum())
     abs_gap = float(sum(abs(r["gap"]) for r in rec.report))
     report = {
@@ -176,9 +207,7 @@ def build_mrio(*, name: str, regions: tuple[RegionSpec, ...], fixed: tuple[str, 
             "sum_abs_product_gaps_pct_of_IF": 100.0 * abs_gap / sum_if,
             "gap_cny": (sum_of - sum_if) * 1e4, "sum_abs_product_gaps_cny": abs_gap * 1e4,
             "fixed_provinces": [short[nbs.index(c)] for c in fixed], "slack": slack,
-            "inventory_change_absorbed": float(rec.inventory_delta.sum()),
-            "inventory_change_absorbed_abs": float(np.abs(rec.inventory_delta).sum()),
-            "per_product": rec.report,
+            **_unmatched_report(rec, tr, short, scodes, is_fixed),
         },
         "ras": {"tolerance": 1e-10, "max_iterations": max(i["iterations"] for i in ras_info),
                 "max_gap": max(i["gap"] for i in ras_info), "per_product": ras_info},
@@ -199,9 +228,17 @@ def build_mrio(*, name: str, regions: tuple[RegionSpec, ...], fixed: tuple[str, 
         "gravity": {"beta": beta, "distance": "great-circle between provincial capitals, km",
                     "prior": "OF_o * IF_d / distance_od**beta, zero diagonal", "balancing": "RAS"},
         "origins": {"source": "WIOD 2011, China's imports by origin", "intermediate_shares": "Z columns",
-                    "final_shares": "final-demand columns", "other": "ROW = all other WIOD countries and RoW"},
+                    "final_shares": "final-demand columns", "other": "ROW = all other WIOD countries and RoW",
+                    DOMESTIC_POOL: f"{DOMESTIC_POOL_NAMES[0]} ({DOMESTIC_POOL_NAMES[1]}): not a country but a "
+                                   "domestic pseudo-origin (IOTable.domestic_origins) supplying each province's "
+                                   "inflows that no province's outflow matches nationally; exogenous supply"},
+        "origin_names": {DOMESTIC_POOL: list(DOMESTIC_POOL_NAMES)},
         "final_demand": {"household": "FU101 + FU102", "government": "FU103", "gfcf": "FU201",
-                         "inventory": "FU202 + ERR + row rounding residual + reconciliation adjustment"},
+                         "inventory": "FU202 + ERR + row rounding residual (raw data only)",
+                         netting.UNALLOCATED_OUTFLOW: "the producing region's outflows to other provinces that no "
+                                                      "province's inflow matches nationally (non-negative; "
+                                                      "exogenous demand from an unidentified domestic "
+                                                      "destination)"},
         "assumptions": [netting.ASSUMPTION_ERR, netting.ASSUMPTION_NETTING, netting.ASSUMPTION_RECONCILE,
                         netting.ASSUMPTION_SHARES,
                         "Inter-provincial flows: gravity prior with capital-to-capital great-circle distances, "
@@ -217,10 +254,10 @@ def build_mrio(*, name: str, regions: tuple[RegionSpec, ...], fixed: tuple[str, 
     table = IOTable(
         name=name, regions=tuple(Region(r.code, r.name_en, r.name_zh) for r in regions), sectors=sectors,
         Z=g.Z.reshape(G * S, G * S), Y=g.Y.reshape(G * S, G * C),
-        fd_columns=tuple((r.code, c) for r in regions for c in netting.FD_CATEGORIES),
+        fd_columns=tuple((r.code, c) for r in regions for c in netting.MRIO_FD_CATEGORIES),
         exports=g.exports.reshape(-1), value_added=g.value_added.reshape(-1), x=g.x.reshape(-1),
-        origins=ORIGINS, imports_Z=g.imports_Z.reshape(K, S, G * S), imports_Y=g.imports_Y.reshape(K, S, G * C),
-        unit="10k CNY", cny_per_unit=1e4, provenance=provenance,
+        origins=origins, imports_Z=g.imports_Z.reshape(K, S, G * S), imports_Y=g.imports_Y.reshape(K, S, G * C),
+        unit="10k CNY", cny_per_unit=1e4, provenance=provenance, domestic_origins=(DOMESTIC_POOL,),
     )
     return BuildResult(table, report)
 

@@ -72,7 +72,8 @@ _REGISTRY: dict[str, _Spec] = {
     "northeast-2017": _Spec(
         build_northeast_2017, True, "northeast_2017", ("LN", "JL", "HLJ", "ROC"),
         "Northeast China 2017 MRIO: Liaoning, Jilin, Heilongjiang and the rest of China; 42 NBS sectors; "
-        "imports by origin (JPN, KOR, TWN, USA, DEU, RUS, AUS, BRA, ROW); 10k CNY"),
+        "imports by origin (JPN, KOR, TWN, USA, DEU, RUS, AUS, BRA, ROW; plus DOM, unallocated domestic "
+        "inflows); 10k CNY"),
     "china31-2017": _Spec(
         build_china31_2017, False, "china31_2017", tuple(SHORT_CODES.values()),
         "China's 31 provinces 2017 MRIO (1302 region-sectors); 42 NBS sectors; imports by origin; 10k CNY; "
@@ -217,7 +218,9 @@ def build_datasets(out_dir: Path | None = None, names: Iterable[str] = ("northea
                         for i, r in enumerate(t.regions)},
             "netting_total": result.report["netting"]["total"],
             "inconsistency": {k: inc[k] for k in ("sum_OF", "sum_IF", "gap", "gap_pct_of_IF", "gap_cny",
-                                                   "sum_abs_product_gaps", "sum_abs_product_gaps_cny")},
+                                                   "sum_abs_product_gaps", "sum_abs_product_gaps_cny", "matched",
+                                                   "unmatched_OF", "unmatched_IF", "unmatched_OF_cny",
+                                                   "unmatched_IF_cny")},
             "ras": {k: result.report["ras"][k] for k in ("max_iterations", "max_gap")},
         }
     _load.cache_clear()

@@ -12,7 +12,11 @@ product p, ``T[p, o, d]`` is the flow from province o to province d (o != d, fro
 so that ``Z[(o, p), (d, j)] = pos[p, o, d] * Zc[d, p, j]`` and ``Y[(o, p), (d, c)] =
 pos * F+[d, p, c] + neg * F-[d, p, c]`` (positive and negative final-demand entries), and
 foreign imports are ``abroad[d, p] * share[p, k] * Zc[d, p, j]`` (positive entries only).
-Rows add up to ``L + OF + EX = GO`` and columns to the provincial intermediate inputs, so
+The national OF/IF gap adds two blocks (:func:`chainsim.data.netting.reconcile_interprovincial`):
+the pseudo-origin ``DOM`` (last import origin) supplies ``unallocated[d, p] * Zc[d, p, j]``
+(and ``* F+``) of d's unmatched inflows, and d's unmatched outflow ``OF_u[d, p]`` is sold to
+the final-demand column ``(d, unallocated_outflow)`` (last category). Rows add up to
+``L + OF_matched + OF_u + EX = GO`` and columns to the provincial intermediate inputs, so
 the table balances by construction (Miller & Blair 2009, ch. 3: the multiregional model
 with proportional supply shares, Chenery-Moses type).
 """
@@ -45,7 +49,10 @@ class ProvincialArrays(NamedTuple):
 
 
 class MRIOArrays(NamedTuple):
-    """Multi-regional blocks in region-major 4-d form: Z (R,S,R,S), Y (R,S,R,C), imports (K,S,R,S|C)."""
+    """Multi-regional blocks in region-major 4-d form: Z (R,S,R,S), Y (R,S,R,C+1), imports (K+1,S,R,S|C+1).
+
+    The last final-demand category is ``unallocated_outflow``, the last import origin ``DOM``.
+    """
 
     Z: np.ndarray
     Y: np.ndarray
@@ -127,20 +134,30 @@ def interprovincial_flows(OF: np.ndarray, IF: np.ndarray, distance_km: np.ndarra
 
 
 def assemble(arr: ProvincialArrays, shares: netting.Shares, T: np.ndarray, w_int: np.ndarray,
-             w_fin: np.ndarray) -> MRIOArrays:
+             w_fin: np.ndarray, unmatched_outflow: np.ndarray | None = None) -> MRIOArrays:
     """Build the province-level MRIO blocks (see the module docstring for the formulas).
 
     Parameters
     ----------
     arr : ProvincialArrays
-        Provincial accounts after netting and reconciliation (``IF`` equal to the column
-        sums of ``T``).
+        Provincial accounts after netting and reconciliation (``OF``, ``IF`` the matched
+        flows, ``IF`` equal to the column sums of ``T``), C final-demand categories.
     shares : Shares
-        Supply shares (R, S) from :func:`chainsim.data.netting.source_shares`.
+        Supply shares (R, S) from :func:`chainsim.data.netting.source_shares` (its
+        ``unallocated`` share is supplied by the origin ``DOM``).
     T : array (S, R, R)
         Inter-provincial flows ``T[p, o, d]``.
     w_int, w_fin : array (S, K)
         Foreign origin shares for intermediate and final use (rows sum to 1).
+    unmatched_outflow : array (R, S), optional
+        Outflows not matched nationally, sold to the category ``unallocated_outflow``
+        (default none).
+
+    Returns
+    -------
+    MRIOArrays
+        With C + 1 final-demand categories (the last ``unallocated_outflow``) and K + 1
+        import origins (the last ``DOM``).
     """
     R = arr.GO.shape[0]
     inflow = arr.IF.T  # (p, d)
@@ -155,9 +172,16 @@ def assemble(arr: ProvincialArrays, shares: netting.Shares, T: np.ndarray, w_int
     Fneg = np.clip(arr.F, None, 0).transpose(1, 0, 2)
     Z = pos_o[:, :, :, None] * arr.Z.transpose(1, 0, 2)[None]
     Y = pos_o[:, :, :, None] * Fpos[None] + neg_o[:, :, :, None] * Fneg[None]
+    unalloc = np.zeros((R, R, arr.GO.shape[1], 1))  # (o, d, p, 1): own unmatched outflow on the diagonal
+    if unmatched_outflow is not None:
+        unalloc[idx, idx, :, 0] = unmatched_outflow
+    Y = np.concatenate([Y, unalloc.transpose(0, 2, 1, 3)], axis=3)
     ab = shares.abroad.T[:, :, None]  # (p, d, 1)
-    imports_Z = w_int.T[:, :, None, None] * (ab * arr.Z.transpose(1, 0, 2))[None]
-    imports_Y = w_fin.T[:, :, None, None] * (ab * Fpos)[None]
+    dom = shares.unallocated.T[:, :, None]
+    Zt = arr.Z.transpose(1, 0, 2)  # (p, d, j)
+    imports_Z = np.concatenate([w_int.T[:, :, None, None] * (ab * Zt)[None], (dom * Zt)[None]], axis=0)
+    imports_Y = np.concatenate([w_fin.T[:, :, None, None] * (ab * Fpos)[None], (dom * Fpos)[None]], axis=0)
+    imports_Y = np.concatenate([imports_Y, np.zeros((*imports_Y.shape[:3], 1))], axis=3)
     return MRIOArrays(Z, Y, arr.EX.copy(), arr.VA.copy(), arr.GO.copy(), imports_Z, imports_Y)
 
 

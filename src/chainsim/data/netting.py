@@ -12,7 +12,11 @@ The steps and the assumptions they carry (stated in ``docs/data.md``):
   categories; the statistical discrepancy ``ERR`` joins the inventory change.
 * :func:`source_shares` — the local / other-province / foreign supply shares of each
   product (the proportionality assumption).
-* :func:`reconcile_interprovincial` — makes national outflows equal national inflows.
+* :func:`reconcile_interprovincial` — splits outflows and inflows into a part matched
+  nationally (sum of matched outflows = sum of matched inflows, per product) and an
+  unmatched rest: unmatched inflows are supplied by the pseudo-origin ``DOM``
+  (unallocated domestic inflows), unmatched outflows go to the final-demand category
+  ``unallocated_outflow``.
 """
 
 from __future__ import annotations
@@ -24,10 +28,15 @@ import numpy as np
 from chainsim.errors import DataError
 
 __all__ = ["ASSUMPTION_ERR", "ASSUMPTION_NETTING", "ASSUMPTION_RECONCILE", "ASSUMPTION_SHARES", "FD_CATEGORIES",
-           "PAIR_NAMES", "Reconciled", "Shares", "Trade", "final_demand_categories", "net_reexports",
-           "reconcile_interprovincial", "source_shares"]
+           "MRIO_FD_CATEGORIES", "PAIR_NAMES", "UNALLOCATED_OUTFLOW", "Reconciled", "Shares", "Trade",
+           "final_demand_categories", "net_reexports", "reconcile_interprovincial", "source_shares"]
 
+#: Final-demand categories of a provincial table (from the NBS columns and ERR).
 FD_CATEGORIES = ("household", "government", "gfcf", "inventory")
+#: Final-demand category of a province's unmatched outflow (see :func:`reconcile_interprovincial`).
+UNALLOCATED_OUTFLOW = "unallocated_outflow"
+#: Final-demand categories of the multi-regional tables.
+MRIO_FD_CATEGORIES = (*FD_CATEGORIES, UNALLOCATED_OUTFLOW)
 #: The (outflow, inflow) pairs netted against each other, in order.
 PAIR_NAMES = ("OF-IF", "EX-IM", "OF-IM", "EX-IF")
 
@@ -45,15 +54,24 @@ ASSUMPTION_SHARES = (
     "split between local production and other provinces in the proportion L : IF of domestic supply "
     "(L = GO - EX - OF; all local if L + IF = 0). The shares of the positive uses P are then abroad IM/P, local "
     "(L/D)(D - N)/P, other provinces (IF/D)(D - N)/P with D = L + IF; without negative entries these are the "
-    "shares of domestic use U = TIU + TC + GCF + ERR: L/U, IF/U, IM/U.")
+    "shares of domestic use U = TIU + TC + GCF + ERR: L/U, IF/U, IM/U. In the multi-regional tables IF here is "
+    "the matched inflow; the unmatched inflow IF_u is supplied by the pseudo-origin DOM with share IF_u/P, "
+    "which, like foreign imports, meets positive uses only.")
 ASSUMPTION_RECONCILE = (
-    "National consistency: per product, the sum of the provinces' outflows (OF) must equal the sum of their "
-    "inflows (IF). The larger side is scaled down to the smaller total T (over the adjustable provinces only; "
-    "fixed provinces keep their netted OF and IF exactly). Where fixed provinces need more room, T is raised to "
-    "(1 + slack) x max(fixed OF, fixed IF, max over fixed provinces of OF + IF). The change is absorbed by the "
-    "adjusted province's inventory change (an outflow not made is stocked; an inflow not received is drawn "
-    "from stocks; a raised outflow is drawn from the adjustable provinces' local supply GO - EX - OF in proportion to "
-    "it, which must stay non-negative).")
+    "National OF/IF gap: per product, the provinces' outflows to other provinces (OF) and inflows from other "
+    "provinces (IF) do not add up to the same national total in the NBS tables (after netting, sum OF = 61.18 "
+    "and sum IF = 69.05 trn CNY; 35.55 trn CNY in absolute value over products). The matched volume of a "
+    "product is T = min(sum OF, sum IF): the smaller side is matched in full; on the larger side fixed "
+    "provinces keep their flows matched in full, scaled by a common factor below 1 only when they would not "
+    "fit (each fixed province's matched OF + IF, and the fixed provinces' matched total on that side, at most "
+    "T / (1 + slack)); the adjustable provinces' flows on that side are scaled alike to fill T. Nothing is "
+    "absorbed in inventories. A province's unmatched inflow IF - IF_matched is supplied by the pseudo-origin "
+    "DOM, 'unallocated domestic inflows (national OF/IF gap)' (国内未匹配调入), an exogenous domestic supply "
+    "pool carried like an import origin but listed in IOTable.domestic_origins; its unmatched outflow "
+    "OF - OF_matched is sold to the non-negative final-demand category 'unallocated_outflow' of that province "
+    "(exogenous demand from an unidentified domestic destination). Every provincial row still balances, no "
+    "final-demand entry is created or made negative, and OF_matched + OF_unmatched, IF_matched + IF_unmatched "
+    "are each province's netted OF and IF exactly.")
 
 
 class Trade(NamedTuple):
@@ -69,9 +87,11 @@ class Trade(NamedTuple):
 class Shares(NamedTuple):
     """Supply shares of each product's positive uses, the split of its negative uses, and P, N.
 
-    ``local + other + abroad == 1`` (shares of the positive uses P); negative uses N are
-    split ``negative_local`` : ``1 - negative_local`` between local production and other
-    provinces (never abroad).
+    ``local + other + abroad + unallocated == 1`` (shares of the positive uses P);
+    negative uses N are split ``negative_local`` : ``1 - negative_local`` between local
+    production and other provinces (never abroad, never from the unallocated pool).
+    ``unallocated`` is the share supplied by the pseudo-origin DOM (unmatched inflows;
+    zero unless ``source_shares`` was given ``unmatched_inflow``).
     """
 
     local: np.ndarray
@@ -80,14 +100,20 @@ class Shares(NamedTuple):
     negative_local: np.ndarray
     positive_use: np.ndarray
     negative_use: np.ndarray
+    unallocated: np.ndarray
 
 
 class Reconciled(NamedTuple):
-    """Outflows and inflows that add up nationally, the inventory change absorbing the edit, per-product report."""
+    """Matched outflows and inflows (equal national sums per product), the unmatched rest, per-product report.
+
+    ``OF + OF_unmatched`` and ``IF + IF_unmatched`` are the flows given (exactly); all four
+    arrays are non-negative.
+    """
 
     OF: np.ndarray
     IF: np.ndarray
-    inventory_delta: np.ndarray
+    OF_unmatched: np.ndarray
+    IF_unmatched: np.ndarray
     report: list[dict]
 
 
@@ -164,7 +190,8 @@ def final_demand_categories(fd5: np.ndarray, inventory_extra: np.ndarray) -> np.
 
 
 def source_shares(Z: np.ndarray, F: np.ndarray, go: np.ndarray, ex: np.ndarray, of: np.ndarray, im: np.ndarray,
-                  inflow: np.ndarray, *, negatives: str = "domestic", where: str = "table") -> Shares:
+                  inflow: np.ndarray, *, unmatched_inflow: np.ndarray | None = None, negatives: str = "domestic",
+                  where: str = "table") -> Shares:
     """Local, other-province and foreign shares of each product's uses (proportionality).
 
     With ``P`` the positive uses (all intermediate uses and the positive final-demand
@@ -181,6 +208,12 @@ def source_shares(Z: np.ndarray, F: np.ndarray, go: np.ndarray, ex: np.ndarray, 
     ``local = (L - N) / P``, ``other = IF / P`` (for single-region tables, whose other
     provinces are an import origin and cannot take negative entries).
 
+    With ``unmatched_inflow`` ``IF_u`` (the part of the inflow that the national
+    reconciliation could not match, see :func:`reconcile_interprovincial`), ``inflow`` is
+    the matched inflow, the supply identity is ``L + IF + IF_u + IM = P + N``, and the
+    pseudo-origin DOM supplies ``unallocated = IF_u / P`` of the positive uses, like an
+    import (it cannot take negative entries either); the formulas above are unchanged.
+
     Parameters
     ----------
     Z : array (..., S, S)
@@ -188,7 +221,10 @@ def source_shares(Z: np.ndarray, F: np.ndarray, go: np.ndarray, ex: np.ndarray, 
     F : array (..., S, C)
         Final demand by category (may hold negative entries).
     go, ex, of, im, inflow : array (..., S)
-        Gross output and the netted trade columns.
+        Gross output and the netted trade columns (``of``: all outflows to other
+        provinces, matched or not; ``inflow``: the matched inflows).
+    unmatched_inflow : array (..., S), optional
+        Inflows supplied by the pseudo-origin DOM (default none).
     negatives : {"domestic", "local"}
         Where negative entries are supplied from.
     where : str
@@ -226,6 +262,7 @@ def source_shares(Z: np.ndarray, F: np.ndarray, go: np.ndarray, ex: np.ndarray, 
     pos = P > 0
     safe = np.where(pos, P, 1.0)
     abroad = np.where(pos, im / safe, 0.0)
+    unalloc = np.zeros_like(abroad) if unmatched_inflow is None else np.where(pos, unmatched_inflow / safe, 0.0)
     if negatives == "local":
         neg_local = np.ones_like(P)
         local = np.where(pos, (L - N) / safe, 0.0)
@@ -235,94 +272,101 @@ def source_shares(Z: np.ndarray, F: np.ndarray, go: np.ndarray, ex: np.ndarray, 
         dom = np.where(pos, (D - N) / safe, 0.0)
         local = neg_local * dom
         other = np.where(D > 0, inflow / np.where(D > 0, D, 1.0), 0.0) * dom
-    gap = np.abs(local + other + abroad - 1.0)
+    gap = np.abs(local + other + abroad + unalloc - 1.0)
     bad = (gap > 1e-6) & pos
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise DataError(f"{where}: product index {idx}: local + other-province + foreign supply shares sum to "
-                        f"{1 + gap[idx]:.9g}, not 1 (supply L + IF + IM differs from use P + N)")
-    return Shares(local, other, abroad, neg_local, P, N)
+        raise DataError(f"{where}: product index {idx}: local + other-province + foreign (+ unallocated) supply "
+                        f"shares sum to {1 + gap[idx]:.9g}, not 1 (supply L + IF + IM differs from use P + N)")
+    return Shares(local, other, abroad, neg_local, P, N, unalloc)
 
 
-def reconcile_interprovincial(OF: np.ndarray, IF: np.ndarray, local_supply: np.ndarray, fixed: np.ndarray, *,
-                              slack: float = 0.05, labels: tuple[str, ...] = ()) -> Reconciled:
-    """Make the national sum of outflows equal the sum of inflows, product by product.
+def reconcile_interprovincial(OF: np.ndarray, IF: np.ndarray, fixed: np.ndarray, *, slack: float = 0.05,
+                              labels: tuple[str, ...] = ()) -> Reconciled:
+    """Split outflows and inflows into a nationally matched part and an unmatched rest, per product.
 
-    Rule (:data:`ASSUMPTION_RECONCILE`): the common total is ``T = min(sum OF, sum IF)``,
-    raised to ``(1 + slack) * max(OF_fixed, IF_fixed, max_f(OF_f + IF_f))`` when the fixed
-    provinces ``f`` need more room (a province's inflow must fit in the other provinces'
-    outflows). The adjustable provinces' outflows are scaled by ``(T - OF_fixed) /
-    OF_adjustable`` and their inflows by ``(T - IF_fixed) / IF_adjustable``, except that a
-    *raised* outflow total is drawn from the adjustable provinces' local supply in proportion
-    to it (scaling small outflows up could exceed a province's output).
+    Rule (:data:`ASSUMPTION_RECONCILE`): the matched volume is ``T = min(sum OF, sum IF)``.
+    The smaller side is matched in full. On the larger side ``X``, the fixed provinces
+    ``f`` keep ``phi * X_f`` with the largest common ``phi <= 1`` such that each fixed
+    province's matched flows fit in the other provinces' (``phi X_f + Y_f <= T / (1 +
+    slack)``, ``Y`` the smaller side) and ``phi sum_f X_f <= T / (1 + slack)``; the
+    adjustable provinces' ``X`` is scaled by ``(T - phi sum_f X_f) / sum_a X_a`` (<= 1).
+    ``phi`` is 1 unless the fixed provinces alone exceed what the others can trade with
+    them (in the NBS 2017 tables: inflows of repair, product 23, into the Northeast).
+    The unmatched rest ``X - X_matched`` is returned separately, never absorbed anywhere:
+    the builder supplies unmatched inflows from the pseudo-origin DOM and sells unmatched
+    outflows to the final-demand category ``unallocated_outflow``.
 
     Parameters
     ----------
     OF, IF : array (R, S)
-        Netted outflows and inflows of R provinces.
-    local_supply : array (R, S)
-        ``GO - EX - OF`` (bounds a raised outflow).
+        Netted outflows and inflows of R provinces (non-negative).
     fixed : array of bool (R,)
-        Provinces whose OF and IF must stay exactly as given.
+        Provinces whose OF and IF are matched in full wherever the data allow.
     slack : float
-        Head-room factor for the fixed provinces.
+        Head-room: fixed provinces' matched flows use at most ``T / (1 + slack)``, so
+        the other provinces keep some trade and the RAS problem stays strictly feasible.
     labels : tuple of str
         Product codes for the report and messages.
 
     Returns
     -------
     Reconciled
-        ``OF``, ``IF`` (adjusted), ``inventory_delta`` (R, S) to add to the inventory
-        change (``(OF - OF') - (IF - IF')``), and one report row per product.
+        Matched ``OF``, ``IF`` (``sum OF == sum IF`` per product), ``OF_unmatched``,
+        ``IF_unmatched`` (R, S), and one report row per product.
 
     Raises
     ------
     DataError
-        If no scaling can reconcile a product (adjustable side empty, or a raised outflow
-        exceeds local supply).
+        If the adjustable provinces' flows on the larger side cannot fill ``T`` (only
+        possible when fixed provinces hold most of that side and had to be cut).
+
+    Examples
+    --------
+    >>> rec = reconcile_interprovincial(np.array([[1.0], [2.0], [1.0]]), np.array([[5.0], [1.0], [2.0]]),
+    ...                                 np.array([True, False, False]))
+    >>> rec.OF[:, 0], rec.IF[:, 0], rec.IF_unmatched[:, 0]
+    (array([1., 2., 1.]), array([2.80952381, 0.3968254 , 0.79365079]), array([2.19047619, 0.6031746 , 1.20634921]))
     """
     OF, IF = np.asarray(OF, dtype=float), np.asarray(IF, dtype=float)
     fixed = np.asarray(fixed, dtype=bool)
     adj = ~fixed
     n_s = OF.shape[1]
     labels = labels or tuple(str(p) for p in range(n_s))
-    of_new, if_new = OF.copy(), IF.copy()
+    of_m, if_m = OF.copy(), IF.copy()
     report = []
     for p in range(n_s):
         so, si = float(OF[:, p].sum()), float(IF[:, p].sum())
-        of_fix, if_fix = float(OF[fixed, p].sum()), float(IF[fixed, p].sum())
         total = min(so, si)
-        need = max([of_fix, if_fix, *(OF[fixed, p] + IF[fixed, p])], default=0.0) * (1.0 + slack)
-        raised = need > total
-        total = max(total, need)
-        factors = []
-        supply = np.clip(local_supply[:, p], 0, None)
-        for arr, new, fix, side, side_sum in ((OF, of_new, of_fix, "OF", so), (IF, if_new, if_fix, "IF", si)):
-            movable = float(arr[adj, p].sum())
-            if total == side_sum:  # this side already has the common total: leave it untouched
-                factor = 1.0
-            elif side == "OF" and total > side_sum:
-                # a raised outflow is drawn from local supply, in proportion to it
-                extra, room = total - fix - movable, float(supply[adj].sum())
-                if extra > room:
-                    raise DataError(f"product {labels[p]}: national outflows must rise to {total:.6g}, which needs "
-                                    f"{extra:.6g} more from the adjustable provinces, whose local supply is only "
-                                    f"{room:.6g}")
-                new[adj, p] = arr[adj, p] + extra * supply[adj] / room
-                factor = (total - fix) / movable if movable > 0 else None
-            elif movable > 0:
-                factor = (total - fix) / movable
-                new[adj, p] = arr[adj, p] * factor
-            elif total - fix > 1e-9 * max(total, 1.0):
-                raise DataError(f"product {labels[p]}: national {side} must total {total:.6g} but the adjustable "
-                                f"provinces have no {side} to scale (fixed provinces: {fix:.6g})")
-            else:
-                factor = 1.0
-            factors.append(factor)
+        phi, factor = 1.0, 1.0
+        larger = None if so == si else ("OF" if so > si else "IF")
+        if larger is not None:
+            big, small, out = (OF, IF, of_m) if larger == "OF" else (IF, OF, if_m)
+            x_f, y_f = big[fixed, p], small[fixed, p]
+            head = total / (1.0 + slack)
+            bounds = [1.0]
+            if x_f.sum() > 0:
+                bounds.append(head / float(x_f.sum()))
+            pos = x_f > 0
+            with np.errstate(over="ignore"):  # tiny flows give huge (harmless) bounds
+                bounds.extend(np.maximum(head - y_f[pos], 0.0) / x_f[pos])
+            phi = min(bounds)
+            out[fixed, p] = phi * x_f
+            rest, movable = total - phi * float(x_f.sum()), float(big[adj, p].sum())
+            if rest > movable * (1 + 1e-12):
+                raise DataError(f"product {labels[p]}: the adjustable provinces' {larger} total {movable:.6g} but "
+                                f"{rest:.6g} is needed to match the national total {total:.6g} next to the fixed "
+                                f"provinces' {phi * float(x_f.sum()):.6g}")
+            factor = min(1.0, rest / movable) if movable > 0 else 1.0
+            out[adj, p] = big[adj, p] * factor
+        un_of, un_if = OF[:, p] - of_m[:, p], IF[:, p] - if_m[:, p]
         report.append({
             "product": labels[p], "sum_OF": so, "sum_IF": si, "gap": so - si,
             "gap_pct": 100.0 * (so - si) / max(so, si) if max(so, si) > 0 else 0.0,
-            "total": total, "OF_factor": factors[0], "IF_factor": factors[1], "raised_for_fixed": bool(raised),
+            "total": total, "matched": total, "larger_side": larger,
+            "unmatched_OF": float(un_of.sum()), "unmatched_IF": float(un_if.sum()),
+            "OF_factor": factor if larger == "OF" else 1.0, "IF_factor": factor if larger == "IF" else 1.0,
+            "fixed_factor": phi, "capped_for_fixed": bool(phi < 1.0),
+            "fixed_unmatched_OF": float(un_of[fixed].sum()), "fixed_unmatched_IF": float(un_if[fixed].sum()),
         })
-    delta = (OF - of_new) - (IF - if_new)
-    return Reconciled(of_new, if_new, delta, report)
+    return Reconciled(of_m, if_m, OF - of_m, IF - if_m, report)

@@ -30,12 +30,17 @@ import pandas as pd
 from chainsim.data.provinces import RAW_DIR
 from chainsim.errors import DataError
 
-__all__ = ["IMPORTER", "ORIGINS", "china_imports_wiod", "load_concordance", "nbs42_origin_shares",
-           "wiod_origin_shares"]
+__all__ = ["DOMESTIC_POOL", "DOMESTIC_POOL_NAMES", "IMPORTER", "ORIGINS", "china_imports_wiod", "load_concordance",
+           "nbs42_origin_shares", "wiod_origin_shares"]
 
 IMPORTER = "CHN"
 #: Named foreign origins; every other country (and WIOD's RoW) is "ROW".
 ORIGINS = ("JPN", "KOR", "TWN", "USA", "DEU", "RUS", "AUS", "BRA", "ROW")
+#: Pseudo-origin of the built tables (not a country; ``IOTable.domestic_origins``): the inflows
+#: that the national OF/IF reconciliation cannot match to any province's outflow
+#: (:func:`chainsim.data.netting.reconcile_interprovincial`).
+DOMESTIC_POOL = "DOM"
+DOMESTIC_POOL_NAMES = ("unallocated domestic inflows (national OF/IF gap)", "国内未匹配调入")
 USES = ("intermediate", "final", "total")
 _WIOD = RAW_DIR / "wiod2013_release"
 
