@@ -270,3 +270,21 @@ def test_factored_equals_explicit_with_substitution_orders():
     np.testing.assert_allclose(a.output, b.output, rtol=1e-10, atol=0)
     single = Engine(m, [dis[:1]]).run(120)
     np.testing.assert_allclose(a.output[:, 1], single.output[:, 0], rtol=1e-12)
+
+
+def test_domestic_supply_pools_are_in_the_domestic_class():
+    import dataclasses
+
+    t = dataclasses.replace(make_table(2, 3, seed=5, origins=("DOM", "USA"), import_share=0.25),
+                            domestic_origins=("DOM",))
+    m = build_model(t, resolve_params({"import_headroom": 2.0}))
+    assert m.class_blocks == ((0, 3), (3, 4)) and list(m.origin_block) == [2, 3]
+    S, N = 3, 6
+    np.testing.assert_allclose(m.AC[:S] * t.x[None, :], t.Z.reshape(2, S, N).sum(axis=0) + t.imports_Z[0])
+    assert (m.cap_ref[N:N + S] == m.xbar[N:N + S]).all() and (m.cap_ref[N + S:] == 2 * m.xbar[N + S:]).all()
+    # an import cut from "all" origins cuts the countries only
+    cut = [{"type": "import_cut", "product": "S0", "share": 1.0, "start": 3, "duration": 20}]
+    eng = Engine(m, [cut])
+    caps = []
+    eng.run(10, progress=lambda d, T: caps.append(eng.ws.capacity[0, N:].copy()))
+    assert caps[5][0] == pytest.approx(m.xbar[N]) and caps[5][S] == 0.0

@@ -71,8 +71,8 @@ def _block_ratio(model: EconomyModel, ratio: np.ndarray, b: np.ndarray, p: np.nd
 
 
 def _sub_rows(model: EconomyModel, p: np.ndarray) -> np.ndarray:
-    """Supplier rows of the domestic producers of each product p: (K, R)."""
-    return np.arange(model.class_blocks[0][1])[None, :] * model.n_sectors + p[:, None]
+    """Supplier rows of the domestic producers (regions) of each product p: (K, R)."""
+    return np.arange(model.table.n_regions)[None, :] * model.n_sectors + p[:, None]
 
 
 def _close(a: np.ndarray, ref: np.ndarray, buf: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -380,7 +380,7 @@ def _place_substitution(model: EconomyModel, st: State, ws: Workspace) -> None:
     over the domestic producers r of p by baseline output d and capacity ratio λ.
     """
     sub, S, B = st.sub, model.n_sectors, st.inventory.shape[0]
-    R, nb = model.class_blocks[0][1], model.n_blocks
+    R, nb = model.class_blocks[-1][0], model.n_blocks  # the foreign origins are blocks R .. nb
     b, p, j = sub.b, sub.p, sub.j
     frows = np.arange(R, nb)[None, :] * S + p[:, None]  # (K, O) foreign suppliers of p
     if st.orders is None:

@@ -88,6 +88,13 @@ class EconomyModel:
         ``Zbar`` regrouped by product, for the factored order representation.
     ZbarT_cls : tuple of (S, blocks_c, N)
         ``ZbarT`` restricted to the blocks of each class (contiguous copies).
+    origin_block : (origins,) int
+        Supplier block of each origin of the table: the domestic supply pools of
+        ``table.domestic_origins`` (e.g. ``DOM``) come right after the regions and belong to
+        the domestic class (no import headroom, domestic lead times); the foreign countries
+        follow.
+    n_pool_blocks : int
+        Number of domestic-pool origin blocks.
     exo_supply : (n_sup,)
         Default model only: negative final demand (net inflows, stock draw-downs) turned into
         an exogenous, undisrupted daily supply of the product; ``ybar`` keeps the positive part.
@@ -123,6 +130,8 @@ class EconomyModel:
     block_class: np.ndarray | None = None
     class_blocks: tuple[tuple[int, int], ...] = ()
     ZbarT_cls: tuple[np.ndarray, ...] = ()
+    origin_block: np.ndarray | None = None
+    n_pool_blocks: int = 0
 
     def input_row(self, block: np.ndarray | int, p: np.ndarray | int) -> np.ndarray:
         """Input row ``c * S + p`` that supplier block ``block`` of product ``p`` delivers."""
@@ -190,6 +199,13 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     O = len(table.origins) if supply_nodes else 0
     nb = R + O
     n_sup = nb * S
+    # origin blocks: domestic supply pools (e.g. DOM, unallocated domestic inflows) first, then countries
+    pools = set(getattr(table, "domestic_origins", ()) or ())
+    order = [k for k, o in enumerate(table.origins) if o in pools] + [
+        k for k, o in enumerate(table.origins) if o not in pools]
+    n_pool = len(pools) if O else 0
+    origin_block = np.zeros(len(table.origins), dtype=int)
+    origin_block[order] = R + np.arange(len(order))
     x = np.asarray(table.x, dtype=float)
     Z = np.asarray(table.Z, dtype=float)
     Zs = np.zeros((n_sup, N))
@@ -197,7 +213,7 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     xbar = np.zeros(n_sup)
     xbar[:N] = x / yd
     if O:
-        Zs[N:] = table.imports_Z.reshape(O * S, N)
+        Zs[N:] = np.asarray(table.imports_Z)[order].reshape(O * S, N)
         xbar[N:] = Zs[N:].sum(axis=1) / yd
     Zbar = Zs / yd
     ybar = np.zeros(n_sup)
@@ -209,12 +225,12 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         if exo.any():
             log.info("%d industries have negative final demand; treated as exogenous supply", int((exo > 0).sum()))
     cap_ref = xbar.copy()
-    cap_ref[N:] *= params.import_headroom
+    cap_ref[(R + n_pool) * S:] *= params.import_headroom  # foreign origins only
     # technical coefficients, A_ij = Z_ij / x_j (1/0 := 0), aggregated by product
     inv_x = np.divide(1.0, x, out=np.zeros(N), where=x != 0)
     A = Zs * inv_x[None, :]
-    noncomp = bool(O) and params.import_substitutability == "noncompetitive"
-    class_blocks = ((0, R), (R, nb)) if noncomp else ((0, nb),)
+    noncomp = O > n_pool and params.import_substitutability == "noncompetitive"
+    class_blocks = ((0, R + n_pool), (R + n_pool, nb)) if noncomp else ((0, nb),)
     C = len(class_blocks)
     block_class = np.zeros(nb, dtype=int)
     for c, (lo, hi) in enumerate(class_blocks):
@@ -242,6 +258,7 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     lead = np.full((nb, R), params.lead_days_interregional, dtype=int)
     np.fill_diagonal(lead[:R], 0)
     lead[R:] = params.lead_days_imports
+    lead[R:R + n_pool] = params.lead_days_interregional  # domestic pools travel like domestic goods
     if params.ario_quirks:
         lead[:] = 0
     amax = np.full(n_sup, params.alpha_max)
@@ -272,4 +289,5 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         exo_supply=_ro(exo), alpha_max=_ro(amax), alpha_tau=_ro(atau), base_lead=_ro(lead),
         ZbarT=_ro(ZbarT), n_classes=C, n_inputs=C * S, block_class=_ro(block_class), class_blocks=class_blocks,
         ZbarT_cls=tuple(_ro(ZbarT[:, lo:hi].copy()) for lo, hi in class_blocks),
+        origin_block=_ro(origin_block), n_pool_blocks=n_pool,
     )

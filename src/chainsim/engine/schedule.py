@@ -83,7 +83,7 @@ def _block(model: EconomyModel, name: str, path: str) -> int:
     tab = model.table
     if name in tab.region_codes or not (model.n_foreign and name in tab.origins):
         return int(_index("region", [name], tab.region_index, tab.n_regions, path)[0])
-    return tab.n_regions + tab.origins.index(name)
+    return int(model.origin_block[tab.origins.index(name)])
 
 
 def _label(model: EconomyModel, regions: list[str], sectors: list[str]) -> str:
@@ -204,8 +204,12 @@ def _compile_one(model: EconomyModel, plan: Plan, b: int, x: Any, d: dict, name:
             raise ScenarioError(f"{path}: import_cut needs foreign imports as supply nodes; the table "
                                 f"'{tab.name}' has no import origins or params.imports is 'primary'")
         prods = _index("sector", _names(x.product), tab.sector_index, S, f"{path}.product")
-        o = _index("origin", _names(x.origin), tab.origin_index, len(tab.origins), f"{path}.origin")
-        nodes = (N + o[:, None] * S + prods[None, :]).ravel()
+        if _names(x.origin) == ["all"]:  # every foreign origin (domestic supply pools are not imports)
+            pools = set(getattr(tab, "domestic_origins", ()) or ())
+            o = np.array([k for k, name in enumerate(tab.origins) if name not in pools], dtype=int)
+        else:
+            o = _index("origin", _names(x.origin), tab.origin_index, len(tab.origins), f"{path}.origin")
+        nodes = (model.origin_block[o][:, None] * S + prods[None, :]).ravel()
         target = f"{','.join(_names(x.origin))}->{','.join(_names(x.region))}|{','.join(_names(x.product))}"
         buyers = np.arange(N) if _names(x.region) == ["all"] else (
             _index("region", _names(x.region), tab.region_index, tab.n_regions, f"{path}.region")[:, None] * S
