@@ -37,8 +37,8 @@ TIMEOUT = 300  # seconds per cell
 OVERRIDES: dict[str, dict[str, object]] = {
     "01_quickstart": {"REPLICATIONS": 3, "HORIZON_DAYS": 240},
     "02_pathway_comparison": {"REPLICATIONS": 3, "HORIZON_DAYS": 300},
-    "03_sensitivity_sweep": {"N_SAMPLES": 8, "REPLICATIONS": 1, "HORIZON_DAYS": 200},
-    "04_chokepoint_scan": {"MAX_TARGETS": 4, "REPLICATIONS": 1, "HORIZON_DAYS": 200},
+    "03_sensitivity_sweep": {"N_SAMPLES": 2, "HORIZON_DAYS": 200},
+    "04_chokepoint_scan": {"DAYS": 60, "DURATION": 30},
     "05_bring_your_own_table": {"DAYS": 120},
 }
 
