@@ -302,3 +302,12 @@ def test_dataframe_output_with_series_baseline():
 def test_no_shock_is_recovered_even_with_a_hold_longer_than_the_horizon():
     assert recovery_time(np.full(10, B), B, hold=30).days == 0
     assert recovery_time(np.full(10, B), B, hold=30, onset=4).days == 0
+
+
+def test_one_sided_band_counts_catch_up_above_baseline_as_recovered():
+    y = [100, 100, 60, 80, 101.5, 101.5, 101.5]
+    assert not recovery_time(y, 100).recovered  # two-sided: a lasting +1.5 % is outside ±1 %
+    r = recovery_time(y, 100, band="below")
+    assert r.recovered and r.days == 2.0
+    with pytest.raises(ValueError, match="band"):
+        recovery_time(y, 100, band="above")

@@ -84,10 +84,12 @@ def _run(args: argparse.Namespace) -> int:
     for scope in sc.metrics.scope:
         print(f"\n== {scope} (ε = {sc.metrics.recovery_tolerance:g}) ==")
         print(format_ranking(summary, scope))
-    for entry, pr in run.pathways.items():
-        if entry != "baseline" and not pr.plan.changed:
-            print(f"\nnote: pathway '{entry}' changes nothing in this scenario "
-                  f"({'; '.join(pr.plan.notes) or 'no lever acts on these disruptions'})")
+    inert = run.inert_pathways()
+    for entry in inert:
+        pr = run.pathways[entry]
+        why = "; ".join(pr.plan.notes) or f"its levers ({', '.join(pr.plan.levers)}) do not act on these disruptions"
+        print(f"\nnote: pathway '{entry}' changes nothing in this scenario: its trajectories equal the "
+              f"baseline's in every replication ({why})")
     print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}")
     return 0
 

@@ -79,6 +79,17 @@ class ScenarioRun:
         """The table the scenario ran on."""
         return self.loaded.table
 
+    def inert_pathways(self) -> list[str]:
+        """Pathway entries whose trajectories equal the baseline's exactly: they change nothing here.
+
+        Replications share their random draws, so equality is exact, not statistical.
+        """
+        base = self.pathways.get("baseline")
+        if base is None:
+            return []
+        return [e for e, pr in self.pathways.items()
+                if e != "baseline" and pr.output.shape == base.output.shape and np.array_equal(pr.output, base.output)]
+
 
 def _merge_params(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(base)

@@ -131,8 +131,9 @@ def summary_table(run: ScenarioRun) -> pd.DataFrame:
     """
     loaded = run.loaded
     table, sc = loaded.table, loaded.scenario
-    eps, hold = sc.metrics.recovery_tolerance, sc.metrics.hold_days
+    eps, hold, band = sc.metrics.recovery_tolerance, sc.metrics.hold_days, sc.metrics.recovery_band
     rows = []
+    inert = set(run.inert_pathways())
     for entry, pr in run.pathways.items():
         R = pr.output.shape[0]
         direct = np.zeros(R)
@@ -149,7 +150,8 @@ def summary_table(run: ScenarioRun) -> pd.DataFrame:
             for b in range(R):
                 y = pr.output[b][:, mask].sum(axis=1)
                 onset = int(pr.onset[b]) if pr.onset[b] >= 0 else None
-                per.append(summarize(y, base, onset=onset, epsilon=eps, hold=hold, cny_per_unit=table.cny_per_unit,
+                per.append(summarize(y, base, onset=onset, epsilon=eps, hold=hold, band=band,
+                                     cny_per_unit=table.cny_per_unit,
                                      direct_loss=direct[b] * table.cny_per_unit if direct[b] > 0 else None))
             ttr = summarize_recovery_times([p["ttr_days"] for p in per])
             loss = summarize_replications([p["loss_cny"] for p in per])
@@ -166,7 +168,8 @@ def summary_table(run: ScenarioRun) -> pd.DataFrame:
                 "level_at_horizon": _median([p["level_at_horizon"] for p in per]),
                 "tts_days": _median([p["tts_observed_days"] for p in per]),
                 "replications": R, "cost_bn_cny": pr.plan.cost,
-                "levers_changed": ",".join(pr.plan.changed) or ("—" if entry == "baseline" else "none"),
+                "levers_changed": ("none (identical to baseline)" if entry in inert
+                                   else ",".join(pr.plan.changed) or ("—" if entry == "baseline" else "none")),
             })
     df = pd.DataFrame(rows)
     df["days_saved_per_bn_cny"] = np.nan

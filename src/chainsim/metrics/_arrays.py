@@ -118,8 +118,19 @@ def check_epsilon(epsilon: float) -> float:
     return epsilon
 
 
-def outside_band(q: np.ndarray, epsilon: float) -> np.ndarray:
-    """Boolean mask of days on which the relative level is more than ``epsilon`` from 1."""
+BANDS = ("two_sided", "below")
+
+
+def outside_band(q: np.ndarray, epsilon: float, band: str = "two_sided") -> np.ndarray:
+    """Boolean mask of days on which the relative level is outside the recovery band.
+
+    ``band="two_sided"``: more than ``epsilon`` from 1 either way; ``band="below"``: more
+    than ``epsilon`` below 1 (an overshoot, e.g. catch-up production, counts as recovered).
+    """
+    if band == "below":
+        return (1.0 - q) > epsilon + BAND_SLACK
+    if band != "two_sided":
+        raise ValueError(f"band: expected one of {list(BANDS)}, found {band!r}")
     return np.abs(q - 1.0) > epsilon + BAND_SLACK
 
 

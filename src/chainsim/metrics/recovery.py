@@ -201,7 +201,8 @@ def detect_onset(output: Any, baseline: Any, *, epsilon: float = 0.01) -> Any:
 
 
 def recovery_time(
-    output: Any, baseline: Any, *, epsilon: float = 0.01, onset: int | None = None, hold: int | None = None
+    output: Any, baseline: Any, *, epsilon: float = 0.01, onset: int | None = None, hold: int | None = None,
+    band: str = "two_sided",
 ) -> RecoveryTime | RecoveryTimes:
     r"""Time to recover (TTR): days from onset until output is back within ε of baseline.
 
@@ -229,6 +230,10 @@ def recovery_time(
         Day the shock starts (e.g. the event day). Default: the first day outside the band.
     hold : int, optional
         Length of the in-band window that counts as recovered. Default: to the horizon.
+    band : {"two_sided", "below"}
+        ``"below"`` counts only shortfalls: output at or above :math:`(1-\varepsilon)` of
+        baseline is recovered, so lasting catch-up production (restocking after the shock)
+        does not censor the TTR.
 
     Returns
     -------
@@ -253,7 +258,7 @@ def recovery_time(
     onset = check_onset(onset, n)
     q = relative(y, b)
     start, felt = resolve_onsets(q, epsilon, onset)
-    out = outside_band(q, epsilon) & from_onset(n, start)
+    out = outside_band(q, epsilon, band) & from_onset(n, start)
     if hold is None:
         last = last_true(out)
         rec_day = np.where(last < 0, start, last + 1)

@@ -58,6 +58,7 @@ def summarize(
     direct_loss: float | None = None,
     hold: int | None = None,
     last: int = 1,
+    band: str = "two_sided",
 ) -> dict[str, Any]:
     r"""All recovery metrics of one trajectory against its baseline, as a flat dict.
 
@@ -78,6 +79,8 @@ def summarize(
         In-band window for the TTR (default: to the horizon).
     last : int
         Days averaged for the level at the horizon.
+    band : {"two_sided", "below"}
+        Recovery band of the TTR (see :func:`recovery_time`).
 
     Returns
     -------
@@ -95,7 +98,7 @@ def summarize(
     >>> s["ttr_days"], s["depth"], s["loss_cny"], s["triangle_area_pct_days"]
     (4.0, 0.4, 1000000.0, 80.0)
     """
-    ttr = recovery_time(output, baseline, epsilon=epsilon, onset=onset, hold=hold)
+    ttr = recovery_time(output, baseline, epsilon=epsilon, onset=onset, hold=hold, band=band)
     if not isinstance(ttr, RecoveryTime):
         raise ValueError("summarize: expected one trajectory (a 1-D array or a Series), found a batch")
     loss = cumulative_loss(output, baseline, cny_per_unit=cny_per_unit)

@@ -8,7 +8,7 @@ Stage 2 (names and times checked against the table) lives in :mod:`chainsim.scen
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -45,11 +45,17 @@ class PathwaySettings(BaseModel):
 
 
 class MetricsSettings(BaseModel):
-    """Scopes to report (``northeast``, region codes, ``REGION|SECTOR``, sector codes) and ε."""
+    """Scopes to report (``northeast``, region codes, ``REGION|SECTOR``, sector codes), ε and the band.
+
+    ``recovery_band``: ``two_sided`` (default, DESIGN §5: output back *within* ε of
+    baseline) or ``below`` (only shortfalls count: lasting catch-up production above
+    baseline, e.g. while stocks are rebuilt, counts as recovered).
+    """
 
     model_config = _FROZEN
     scope: list[str] = Field(default_factory=lambda: ["northeast"], min_length=1)
     recovery_tolerance: float = Field(0.01, gt=0.0, lt=1.0)
+    recovery_band: Literal["two_sided", "below"] = "two_sided"
     hold_days: int | None = Field(None, ge=1)
 
 
