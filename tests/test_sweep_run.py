@@ -186,3 +186,22 @@ def test_censored_ttr_is_nan_and_capped_in_analysis(tmp_path):
     assert sens.loc[("ttr_days", "disruptions[0].recovery.days"), "censored_share"] == pytest.approx(share)
     assert np.isfinite(sens.loc[("ttr_days", "disruptions[0].recovery.days"), "ST"])
     assert res.ranking.set_index("pathway").wins.sum() == pytest.approx(4)
+
+
+def test_process_pool_crash_is_recovered(tiny, tmp_path, serial):
+    import multiprocessing
+    import os
+    import signal
+
+    killed = []
+
+    def kill_a_pool_worker(done, total):
+        if done and not killed:
+            child = multiprocessing.active_children()[0]
+            os.kill(child.pid, signal.SIGKILL)  # BrokenProcessPool: the pool restarts for the unfinished chunks
+            killed.append(child.pid)
+
+    res = run_sweep(tiny, out_dir=tmp_path / "pool", workers=2, chunk_size=6, progress=kill_a_pool_worker,
+                    figures=False)
+    assert killed
+    pd.testing.assert_frame_equal(res.runs, serial.runs)

@@ -40,8 +40,12 @@ def _sweep(args: argparse.Namespace) -> int:
         "serial" if args.workers == 1 else f"{args.workers or 'all'} local processes")
     print(f"{spec.name}: {spec.design.method} design, {len(spec.factors)} factors (seed included), "
           f"{spec.design.samples} samples; {where}; output {out}", file=sys.stderr)
-    res = run_sweep(spec, out_dir=out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
-                    progress=not args.no_progress, chunk_size=args.chunk_size, figures=not args.no_figures)
+    try:
+        res = run_sweep(spec, out_dir=out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                        progress=not args.no_progress, chunk_size=args.chunk_size, figures=not args.no_figures)
+    except KeyboardInterrupt:
+        print(f"\nfinished chunks are kept in {out}/chunks; continue with --resume", file=sys.stderr)
+        raise
     sens = res.sensitivity
     cols = [c for c in ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "sigma") if sens[c].notna().any()]
     with pd.option_context("display.width", 160, "display.max_rows", 200):

@@ -110,7 +110,7 @@ def sensitivity_table(spec: SweepSpec, design: Design, runs: pd.DataFrame) -> pd
         elif np.ptp(Y) == 0:
             base["note"] = "output constant over the design: indices undefined"
         elif design.method == "sobol":
-            r = sobol.analyze(problem, Y, calc_second_order=spec.design.second_order, seed=spec.seed)
+            r = sobol.analyze(problem, Y, calc_second_order=False, seed=spec.seed)
             res = {k: r[k] for k in ("S1", "S1_conf", "ST", "ST_conf")}
         elif design.method == "morris":
             r = morris.analyze(problem, X, Y, num_levels=spec.design.levels, seed=spec.seed)
@@ -241,7 +241,8 @@ def plot_ttr_by_pathway(spec: SweepSpec, runs: pd.DataFrame) -> Any:
             label=f"all swept pathways combined ({1 - rec.mean():.0%} not recovered)")
     ax.set_xlabel(f"time to recover (days after onset; ε band, scope {spec.scope})")
     ax.set_ylabel("number of runs")
-    ax.set_title(f"Time to recover by pathway over {len(ranked)} sampled scenarios")
+    ax.set_title(f"Time to recover: each pathway alone on {len(ranked)} base samples, "
+                 f"and all combined ({len(runs)} runs)", fontsize=10)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -256,6 +257,8 @@ def plot_tornado(spec: SweepSpec, design: Design, runs: pd.DataFrame, outputs: S
     X = design.X
     for ax, out in zip(axes[0], outputs, strict=True):
         y, _ = analysis_values(runs, out)
+        scale, unit = (1e9, "bn CNY") if out == "loss_cny" else (1.0, UNITS.get(out, "output units"))
+        y = y / scale
         swing = []
         for k in range(len(spec.factors)):
             lo_cut, hi_cut = np.quantile(X[:, k], [0.2, 0.8])
@@ -267,7 +270,7 @@ def plot_tornado(spec: SweepSpec, design: Design, runs: pd.DataFrame, outputs: S
         ax.barh(np.arange(len(order)), swing[order], color=colors)
         ax.set_yticks(np.arange(len(order)), [spec.factors[k].key for k in order], fontsize=8)
         ax.axvline(0, color="black", lw=0.5)
-        ax.set_xlabel(f"change in mean {out} ({UNITS.get(out, 'output units')})")
+        ax.set_xlabel(f"change in mean {out} ({unit})")
         ax.set_title(out, fontsize=10)
         from matplotlib.patches import Patch
 

@@ -8,8 +8,8 @@ deterministic: the same sweep seed gives the same matrix.
 Methods (SALib, Herman & Usher 2017; Iwanaga et al. 2022):
 
 - ``sobol``: Saltelli's extension of the scrambled Sobol' sequence
-  (:func:`SALib.sample.sobol.sample`); ``N (D + 2)`` runs in blocks of ``D + 2``
-  (``A``, ``AB_1`` … ``AB_D``, ``B``), ``N (2D + 2)`` with second-order indices.
+  (:func:`SALib.sample.sobol.sample`, first and total order); ``N (D + 2)`` runs in blocks
+  of ``D + 2`` (``A``, ``AB_1`` … ``AB_D``, ``B``).
 - ``morris``: ``N`` Morris trajectories of ``D + 1`` runs on a ``levels`` grid.
 - ``lhs``: ``N`` points of a Latin hypercube.
 - ``grid``: the full factorial of ``levels`` evenly spaced values per factor (the seed
@@ -115,8 +115,8 @@ def make_design(spec: SweepSpec) -> Design:
     ds = spec.design
     seed = int(spec.seed)
     if ds.method == "sobol":
-        X = sobol.sample(problem, ds.samples, calc_second_order=ds.second_order, scramble=True, seed=seed)
-        block = 2 * D + 2 if ds.second_order else D + 2
+        X = sobol.sample(problem, ds.samples, calc_second_order=False, scramble=True, seed=seed)
+        block = D + 2
     elif ds.method == "morris":
         X = morris.sample(problem, ds.samples, num_levels=ds.levels, seed=seed)
         block = D + 1

@@ -56,8 +56,8 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 class DesignSettings(BaseModel):
     """How the factor space is sampled.
 
-    ``samples`` is N of the method: base samples for Sobol/Saltelli (runs ``N (D + 2)``, or
-    ``N (2D + 2)`` with ``second_order``; N a power of 2), trajectories for Morris (runs
+    ``samples`` is N of the method: base samples for Sobol/Saltelli (runs ``N (D + 2)``;
+    N a power of 2), trajectories for Morris (runs
     ``N (D + 1)``), points for LHS. ``levels`` is the number of grid levels per factor
     (grid, runs ``levels^D``) or of Morris levels.
     """
@@ -66,7 +66,6 @@ class DesignSettings(BaseModel):
     method: Literal["grid", "lhs", "sobol", "morris"]
     samples: int = Field(64, ge=1, le=1_000_000)
     levels: int = Field(4, ge=2, le=1000)
-    second_order: bool = False
 
 
 class RankingSettings(BaseModel):
@@ -162,12 +161,15 @@ class SweepSpec:
         """A copy with another number of samples (CLI ``--samples``)."""
         from dataclasses import replace
 
-        return replace(self, design=self.design.model_copy(update={"samples": int(samples)}))
+        if int(samples) == self.design.samples:
+            return self
+        sha = hashlib.sha256(f"{self.sha256}:samples={int(samples)}".encode()).hexdigest()
+        return replace(self, design=self.design.model_copy(update={"samples": int(samples)}), sha256=sha)
 
     @classmethod
     def analytic(cls, name: str, factors: Mapping[str, tuple[float, float]], model: Callable[..., Any], *,
                  outputs: tuple[str, ...] = ("y",), method: str = "sobol", samples: int = 64, levels: int = 4,
-                 seed: int = 0, second_order: bool = False) -> SweepSpec:
+                 seed: int = 0) -> SweepSpec:
         """A sweep of a vectorised analytic function ``model(X) -> (n,) or (n, outputs)`` of the factors.
 
         ``model`` must be a top-level (picklable) function; it receives the factor columns
@@ -186,7 +188,7 @@ class SweepSpec:
             lo, hi = _bounds(None, ("factors", key), bounds)
             fs.append(Factor(key, lo, hi, "analytic", (key,)))
         fs.append(Factor(SEED_FACTOR, 0.0, 1.0, "seed"))
-        design = _design(None, {"method": method, "samples": samples, "levels": levels, "second_order": second_order})
+        design = _design(None, {"method": method, "samples": samples, "levels": levels})
         text = json.dumps({"name": name, "factors": {k: list(v) for k, v in factors.items()},
                            "model": f"{model.__module__}.{model.__qualname__}", "design": design.model_dump(),
                            "outputs": list(outputs), "seed": seed}, sort_keys=True)
