@@ -60,7 +60,8 @@ class ScanResult:
     settings : dict
     provenance : dict
         chainsim version, dataset name and checksum, settings and timings: ``seconds[kind]``
-        is engine time summed over that kind's chunks (across workers),
+        is engine time summed over that kind's chunks (across workers), ``seconds[kind_cpu]``
+        the CPU time of those chunks (what a loaded machine does not distort),
         ``simulation_wall`` the wall time of all chunks, ``prescreen`` and ``total``.
     """
 
@@ -91,15 +92,15 @@ def _init_worker(state: dict[str, Any], params: ModelParams, mask: np.ndarray) -
 
 
 def _run_chunk(model: Any, mask: np.ndarray, sets: Sequence[Sequence[Mapping[str, Any]]], days: int
-               ) -> tuple[np.ndarray, np.ndarray, float]:
-    t0 = time.perf_counter()
+               ) -> tuple[np.ndarray, np.ndarray, float, float]:
+    t0, c0 = time.perf_counter(), time.process_time()
     arrays = Engine(model, [list(s) for s in sets]).run(days)
     y = arrays.output[:, :, mask].sum(axis=2).T.copy()
-    return y, arrays.crash_day.copy(), time.perf_counter() - t0
+    return y, arrays.crash_day.copy(), time.perf_counter() - t0, time.process_time() - c0
 
 
 def _worker_chunk(k: int, sets: Sequence[Sequence[Mapping[str, Any]]], days: int
-                  ) -> tuple[int, np.ndarray, np.ndarray, float]:
+                  ) -> tuple[int, np.ndarray, np.ndarray, float, float]:
     return k, *_run_chunk(_WORKER["model"], _WORKER["mask"], sets, days)
 
 
@@ -141,14 +142,16 @@ def _simulate(model: Any, table: IOTable, params: ModelParams, mask: np.ndarray,
     total = {kind: sum(len(c) for k, c in chunks if k == kind) for kind in KINDS}
     done = dict.fromkeys(KINDS, 0)
     seconds = dict.fromkeys(KINDS, 0.0)
+    seconds.update({f"{k}_cpu": 0.0 for k in KINDS})
     Y = np.full((len(targets), days), np.nan)
     crash = np.full(len(targets), -1)
 
-    def store(k: int, y: np.ndarray, c: np.ndarray, sec: float) -> None:
+    def store(k: int, y: np.ndarray, c: np.ndarray, sec: float, cpu: float) -> None:
         kind, idx = chunks[k]
         Y[idx], crash[idx] = y, c
         done[kind] += len(idx)
         seconds[kind] += sec
+        seconds[f"{kind}_cpu"] += cpu
         if progress is not None:
             progress(kind, done[kind], total[kind])
 
@@ -284,7 +287,8 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
     seconds["total"] = time.perf_counter() - t_start
     prov = {"chainsim_version": __version__, "dataset": table.name, "dataset_checksum": table.checksum,
             "settings": settings, "targets": {k: sum(t.kind == k for t in targets) for k in kinds},
-            "seconds": {k: round(v, 3) for k, v in seconds.items() if k not in KINDS or k in kinds}}
+            "seconds": {k: round(v, 3) for k, v in seconds.items() if k.removesuffix("_cpu") not in KINDS
+                        or k.removesuffix("_cpu") in kinds}}
     return ScanResult(ranking=ranking, prescreen=pre, correlations=corr, output=Y, baseline=base,
                       targets=tuple(targets), settings=settings, provenance=prov)
 
