@@ -59,6 +59,13 @@ def test_censored_ttr_is_not_a_number_and_ranks_last_by_ttr(table, result):
     assert by_ttr.recovered.iloc[:-1].all()
 
 
+def test_imports_cut_into_the_scope_only(table):
+    res = scan(table, kinds="imports", import_regions="scope", **{**SETTINGS, "scope": "AA"})
+    assert set(res.ranking.region) == {"AA"}
+    assert {t.disruption["region"] == ["AA"] for t in res.targets} == {True}
+    assert res.ranking.target.iloc[0] == "O1->AA|s3"
+
+
 def test_rank_orders_with_censoring():
     df = pd.DataFrame({"kind": ["links"] * 4, "target": list("abcd"), "loss_cny": [5.0, 9.0, 1.0, np.nan],
                        "ttr_days": [20.0, np.nan, 40.0, np.nan], "tts_days": [3.0, 1.0, np.nan, np.nan]})

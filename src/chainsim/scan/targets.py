@@ -134,7 +134,8 @@ def enumerate_targets(table: IOTable, kinds: Sequence[str] = KINDS, *, share: fl
                 continue
             for p in np.flatnonzero(flows[o] > 0):
                 s = sec[p]
-                d = {"type": "import_cut", "product": s.code, "origin": oc, "region": into, **common}
+                d = {"type": "import_cut", "product": s.code, "origin": oc,
+                     "region": "all" if import_regions is None else list(import_regions), **common}
                 out.append(Target("imports", f"{oc}->{into}|{s.code}", s.code, origin=oc, region=into,
                                   name_zh=s.name_zh, name_en=s.name_en, flow=float(flows[o, p]), disruption=d))
     if "links" in kinds:
