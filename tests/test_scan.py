@@ -121,6 +121,8 @@ def test_write_scan(tmp_path, result):
     ({"rank_by": "los"}, "did you mean 'loss'"),
     ({"import_regions": "ne"}, "import_regions"),
     ({"days": 5}, "days"),
+    ({"pathway": "opening_up", "intensity": 1.5}, "intensity"),
+    ({"pathway": "openin_up"}, "did you mean 'opening_up'"),
 ])
 def test_errors(table, kwargs, match):
     with pytest.raises(ScenarioError, match=match):

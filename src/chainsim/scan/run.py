@@ -257,6 +257,9 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
     if pathway is not None:
         from chainsim.pathways.apply import plan_pathway
 
+        if not 0.0 <= intensity <= 1.0:
+            raise ScenarioError(f"intensity: expected a value in [0, 1]; found {intensity!r}")
+
         plan = plan_pathway(pathway, [], intensity=intensity)
         levers = plan.levers
         prm = resolve_params(_merge(prm.model_dump(), plan.params))
