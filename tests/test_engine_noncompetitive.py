@@ -288,3 +288,24 @@ def test_domestic_supply_pools_are_in_the_domestic_class():
     caps = []
     eng.run(10, progress=lambda d, T: caps.append(eng.ws.capacity[0, N:].copy()))
     assert caps[5][0] == pytest.approx(m.xbar[N]) and caps[5][S] == 0.0
+
+
+def test_imported_stocks_are_rebuilt_once_the_cut_is_over():
+    # while p is cut, origins deliver at most h x̄; afterwards they serve the restocking orders too,
+    # so the imported stock returns to its target and output to baseline
+    t = make_table(1, 2, seed=3, origins=("USA",), import_share=0.3)
+    m = build_model(t, resolve_params({"criticality": "none", "inventory_days": 10, "inventory_tau": 20,
+                                       "resourcing": False}))
+    cut = [{"type": "import_cut", "product": "S0", "origin": "USA", "region": "R0", "share": 0.3, "start": 5,
+            "duration": 20}]
+    eng = Engine(m, [cut])
+    seen = []
+    usa_s0 = 2  # supplier node: block 1 (USA) x 2 products + product 0
+    arr = eng.run(200, progress=lambda d, T: seen.append((eng.state.inventory[0, 2].copy(), eng.ws.x[0, usa_s0],
+                                                          eng.ws.demand[0, usa_s0])))
+    target = 10 * m.AC[2] * m.xbar[:2]
+    assert (seen[22][0] < 0.8 * target).all() and (arr.output[22, 0] < 0.9 * m.xbar[:2]).all()  # bound in the cut
+    assert all(x == pytest.approx(d, rel=1e-12) for _, x, d in seen[26:])  # every order served, restocking too
+    assert max(x for _, x, _ in seen[26:]) > 1.05 * m.xbar[usa_s0]  # beyond h x̄ = x̄
+    np.testing.assert_allclose(arr.output[-1, 0], m.xbar[:2], rtol=1e-3)
+    np.testing.assert_allclose(seen[-1][0], target, rtol=1e-2)

@@ -163,9 +163,15 @@ class Engine:
                     st.route_loss[b][ix] = 1.0 - (1.0 - st.route_loss[b][ix]) * (1.0 - c["share"])
                     st.route_lead[b][ix] = np.maximum(st.route_lead[b][ix], m.base_lead[ix] + c["lead"])
         reset_open(m, st, b)
+        if m.n_classes == 2:
+            if st.import_cut_on is None:
+                st.import_cut_on = np.zeros((self.batch, m.n_sectors), dtype=bool)
+            st.import_cut_on[b] = False
         for c in self._active_cuts:
             if c["batch"] == b and c["kind"] != "congestion":
                 apply_cut(m, st, b, c["rows"], c["cols"], c["share"])
+                if c["kind"] == "import_cut" and st.import_cut_on is not None:
+                    st.import_cut_on[b, c["rows"] % m.n_sectors] = True
 
     def _init_routes(self, ring: int = 0) -> None:
         """Switch on routes: explicit orders, route arrays, and a transit ring pre-filled at equilibrium."""

@@ -161,6 +161,8 @@ def produce(model: EconomyModel, st: State, ws: Workspace, delta: np.ndarray) ->
         np.minimum(ws.x_opt, ws.capacity, out=ws.x_opt)
     else:
         np.minimum(ws.demand, ws.capacity, out=ws.x_opt)
+    if model.n_classes == 2:
+        _foreign_restock(model, st, ws, delta)
     rho = ws.rho
     if ws.fast_limits:
         _limits(model, st, ws)
@@ -178,6 +180,30 @@ def produce(model: EconomyModel, st: State, ws: Workspace, delta: np.ndarray) ->
     np.multiply(ws.x_opt[:, :N], ws.min_rho, out=ws.x[:, :N])
     if model.n_foreign:
         ws.x[:, N:] = ws.x_opt[:, N:]
+
+
+def _foreign_restock(model: EconomyModel, st: State, ws: Workspace, delta: np.ndarray) -> None:
+    r"""Non-competitive imports: foreign origins serve every order of a product no import cut touches.
+
+    The foreign capacity :math:`h\bar x` (``import_headroom``) bounds what origins can deliver
+    while an import cut of product p is in force (a capacity cut of an origin of p, or a cut
+    into named regions): other origins fill in a cut origin only up to their headroom. When no
+    cut touches p, foreign exporters are not capacity-bound at the scale of the economy's
+    imports: they deliver what is ordered, including the restocking of inventories drawn down
+    by an earlier cut (otherwise, with h = 1, a depleted imported stock could only be rebuilt
+    by buyers using less than baseline, and recovery would be asymptotic).
+    """
+    lo = model.class_blocks[1][0] * model.n_sectors
+    B, S = ws.x_opt.shape[0], model.n_sectors
+    n_or = (model.n_sup - lo) // S
+    on = (delta[:, lo:].reshape(B, n_or, S) > 0).any(axis=1)
+    if st.import_cut_on is not None:
+        on |= st.import_cut_on
+    if on.all():
+        return
+    free = np.tile(~on, (1, n_or))
+    np.copyto(ws.x_opt[:, lo:], ws.demand[:, lo:], where=free)
+    np.maximum(ws.capacity[:, lo:], ws.demand[:, lo:], out=ws.capacity[:, lo:], where=free)
 
 
 def _limits(model: EconomyModel, st: State, ws: Workspace) -> None:
@@ -334,6 +360,9 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
     np.divide(ws.capacity, model.cap_ref, out=ws.lam, where=model.cap_ref != 0)
     if model.n_foreign and not p.ario_quirks and model.n_classes == 1:
         ws.lam[:, model.n:] = 1.0  # competitive imports are not re-sourced instantly (卡链): only by search
+    elif model.n_classes == 2:  # origins serving restocking beyond h x̄ (no cut on p) keep their baseline share
+        lo = model.class_blocks[1][0] * S
+        np.minimum(ws.lam[:, lo:], 1.0, out=ws.lam[:, lo:])
     if st.orders is None:  # factored: O = Zbar * lam * ratio
         _by_product(model, ws.lam, ws.denom)
         st.placed = None

@@ -57,6 +57,9 @@ class State:
     sub : SubOrders or None
         Non-competitive imports: domestic substitution orders for imported inputs (columns
         (b, p, j) of an import cut after the substitution lag), in both order modes.
+    import_cut_on : (B, S) bool or None
+        Non-competitive imports: products under an import cut into named regions (with its
+        recovery); foreign origins serve only up to their headroom while a cut is on.
     """
 
     inventory: np.ndarray
@@ -76,6 +79,7 @@ class State:
     ov: Overrides | None = None
     placed: tuple[np.ndarray, ...] | None = None
     sub: SubOrders | None = None
+    import_cut_on: np.ndarray | None = None
 
 
 @dataclass
