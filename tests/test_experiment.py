@@ -109,3 +109,24 @@ def test_pathway_that_changes_nothing_is_reported_not_ranked_silently(capsys, tm
     assert df.set_index("pathway").loc["opening_up", "levers_changed"] == "none (identical to baseline)"
     assert main(["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o"), "--no-figures"]) == 0
     assert "pathway 'opening_up' changes nothing in this scenario" in capsys.readouterr().out
+
+
+def test_public_ranking_and_scope_trajectories(run):
+    from chainsim.experiment.summary import ranking_table, scope_trajectories
+
+    ranked = ranking_table(summary_table(run), "LN|14")
+    assert list(ranked["rank"]) == [1, 2, 3]
+    assert ranked.ttr_days.is_monotonic_increasing
+    traj = scope_trajectories(run, "LN|14")
+    assert traj.shape == (200, 9) and traj.columns.names == ["pathway", "replication"]
+    assert traj[("baseline", 0)].iloc[0] == pytest.approx(1.0)
+    assert traj[("baseline", 0)].min() == pytest.approx(1 - ranked.set_index("pathway").loc["baseline", "depth"],
+                                                         abs=0.02)
+
+
+def test_overrides_change_the_scenario_and_its_hash():
+    a = load_scenario(SCENARIO)
+    b = load_scenario(SCENARIO, overrides={"replications": 1, "pathways": {"intensity": 1.0}})
+    assert b.scenario.replications == 1 and b.scenario.pathways.intensity == 1.0
+    assert b.scenario.pathways.compare == a.scenario.pathways.compare  # nested blocks are merged
+    assert a.sha256 != b.sha256

@@ -68,3 +68,21 @@ def test_costs_and_unknown_names():
 
 def test_docs_match_registry():
     assert (ROOT / "docs" / "pathways.md").read_text(encoding="utf-8") == pathways_markdown()
+
+
+def test_distributions_are_scaled_whole():
+    loss = {**LOSS, "recovery": {"curve": "linear", "days": {"distribution": "uniform", "low": 50, "high": 100}}}
+    plan = plan_pathway("environment", [loss], intensity=1.0)
+    assert plan.disruptions[0]["recovery"]["days"] == {"distribution": "uniform", "low": 30.0, "high": 60.0}
+    assert "recovery_speedup" in plan.changed
+    cut = {**CUT, "share": {"distribution": "triangular", "low": 0.5, "mode": 0.8, "high": 1.0}}
+    plan = plan_pathway("digital_green", [cut], intensity=1.0)
+    assert plan.disruptions[0]["share"]["mode"] == pytest.approx(0.56)
+
+
+def test_sector_levers_skip_sectors_the_table_lacks():
+    plan = plan_pathway("dual_wheel", [LOSS], intensity=1.0, sector_codes=["A", "B"])
+    assert plan.params == {} and plan.changed == ()
+    assert any("none of its sectors" in n for n in plan.notes)
+    plan = plan_pathway("dual_wheel", [LOSS], intensity=1.0, sector_codes=["14", "99"])
+    assert plan.params["sector_alpha_max"] == {"14": 1.5}

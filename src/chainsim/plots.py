@@ -65,18 +65,16 @@ def recovery_curves(run: Any, scope: str = "northeast", *, ax: Any = None, band:
     -------
     matplotlib Axes
     """
-    from chainsim.experiment.summary import scope_mask
+    from chainsim.experiment.summary import scope_trajectories
     from chainsim.pathways.registry import PATHWAYS
 
     plt = _plt()
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 5))
-    table = run.loaded.table
-    mask = scope_mask(table, scope)
+    traj = 100.0 * scope_trajectories(run, scope)
     font = cjk_font()
-    for entry, pr in run.pathways.items():
-        base = pr.baseline[mask].sum()
-        rel = 100.0 * pr.output[:, :, mask].sum(axis=2) / base  # (replications, days)
+    for entry in run.pathways:
+        rel = traj[entry].to_numpy().T  # (replications, days)
         days = np.arange(rel.shape[1])
         med = np.median(rel, axis=0)
         zh = "+".join(PATHWAYS[p].name_zh for p in entry.split("+") if p in PATHWAYS)

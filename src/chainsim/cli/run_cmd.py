@@ -31,20 +31,19 @@ def _fmt(v: object, spec: str) -> str:
 
 def format_ranking(summary: pd.DataFrame, scope: str) -> str:
     """The pathway table of one scope, ranked by median TTR (not recovered last), as text."""
+    from chainsim.experiment.summary import ranking_table
     from chainsim.pathways.registry import PATHWAYS
 
-    df = summary[summary.scope == scope].copy()
-    df["_key"] = df.ttr_days.fillna(float("inf"))
-    df = df.sort_values(["_key", "loss_cny"], kind="stable")
+    df = ranking_table(summary, scope)
     has_cost = bool((df.cost_bn_cny > 0).any())
     lines = []
-    for rank, (_, r) in enumerate(df.iterrows(), start=1):
+    for _, r in df.iterrows():
         zh = "+".join(PATHWAYS[p].name_zh for p in str(r.pathway).split("+") if p in PATHWAYS)
-        ttr = ("not recovered" if pd.isna(r.ttr_days) else f"{r.ttr_days:.0f}")
+        ttr = "not recovered" if pd.isna(r.ttr_days) else f"{r.ttr_days:.0f}"
         row = {
-            "rank": rank, "pathway": f"{r.pathway} {zh}", "TTR days": ttr,
+            "rank": r["rank"], "pathway": f"{r.pathway} {zh}", "TTR days": ttr,
             "TTR p10–p90": f"{_fmt(r.ttr_p10, '.0f')}–{_fmt(r.ttr_p90, '.0f')}",
-            "recovered": f"{r.recovered_share:.0%}", "depth": f"{r.depth:.2%}" if r.depth is not None else "—",
+            "recovered": f"{r.recovered_share:.0%}", "depth": _fmt(r.depth, ".2%"),
             "loss bn CNY": _fmt(r.loss_cny / 1e9 if r.loss_cny is not None else None, ",.2f"),
             "loss days": _fmt(r.loss_days, ".2f"),
         }
@@ -60,15 +59,12 @@ def _run(args: argparse.Namespace) -> int:
     from chainsim.experiment.summary import summary_table
     from chainsim.scenario.load import load_scenario
 
-    loaded = load_scenario(args.scenario)
-    if args.replications is not None:
-        from dataclasses import replace
+    if args.replications is not None and args.replications < 1:
+        from chainsim.errors import ScenarioError
 
-        if args.replications < 1:
-            from chainsim.errors import ScenarioError
-
-            raise ScenarioError(f"--replications: expected a positive integer; found {args.replications}")
-        loaded = replace(loaded, scenario=loaded.scenario.model_copy(update={"replications": args.replications}))
+        raise ScenarioError(f"--replications: expected a positive integer; found {args.replications}")
+    overrides = {} if args.replications is None else {"replications": args.replications}
+    loaded = load_scenario(args.scenario, overrides=overrides)
     sc = loaded.scenario
     n = len(sc.pathways.compare)
     print(f"{sc.name}: {n} pathway(s) x {sc.replications} replication(s), {sc.horizon_days} days, "

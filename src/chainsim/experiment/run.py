@@ -106,7 +106,7 @@ def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | No
     sc = loaded.scenario
     pw = sc.pathways
     plan = plan_pathway(entry, sc.disruptions, intensity=pw.intensity, intensities=pw.intensities,
-                        overrides=pw.levers, costs=pw.costs)
+                        overrides=pw.levers, costs=pw.costs, sector_codes=loaded.table.sector_codes)
     params = resolve_params(_merge_params(sc.params, plan.params))
     model = build_model(loaded.table, params)
     seeds = list(seeds) if seeds is not None else replication_seeds(sc.seed, sc.replications)

@@ -25,7 +25,7 @@ from chainsim.engine.curves import CURVES
 from chainsim.experiment.run import ScenarioRun
 from chainsim.metrics import scope_columns, summarize, summarize_recovery_times, summarize_replications
 
-__all__ = ["SUMMARY_COLUMNS", "direct_shock", "scope_mask", "summary_table"]
+__all__ = ["SUMMARY_COLUMNS", "direct_shock", "ranking_table", "scope_mask", "scope_trajectories", "summary_table"]
 
 SUMMARY_COLUMNS = ["pathway", "scope", "ttr_days", "ttr_p10", "ttr_p90", "recovered_share", "depth", "trough_day",
                    "loss_cny", "loss_days", "amplification", "triangle_area", "level_at_horizon", "tts_days",
@@ -182,3 +182,40 @@ def summary_table(run: ScenarioRun) -> pd.DataFrame:
             df.loc[sel, "days_saved_per_bn_cny"] = (float(ref.iloc[0]) - df.loc[sel, "ttr_days"]) / df.loc[
                 sel, "cost_bn_cny"]
     return df[SUMMARY_COLUMNS]
+
+
+def ranking_table(summary: pd.DataFrame, scope: str) -> pd.DataFrame:
+    """Pathways of one scope ranked by median TTR (not recovered last, ties by loss), with a ``rank`` column.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        From :func:`summary_table`.
+    scope : str
+        One of the scenario's scopes.
+    """
+    df = summary[summary.scope == scope].copy()
+    df["_key"] = df.ttr_days.astype(float).fillna(np.inf)
+    df = df.sort_values(["_key", "loss_cny"], kind="stable").drop(columns="_key")
+    df.insert(0, "rank", np.arange(1, len(df) + 1))
+    return df.reset_index(drop=True)
+
+
+def scope_trajectories(run: ScenarioRun, scope: str, *, relative: bool = True) -> pd.DataFrame:
+    """Daily output of a scope per pathway and replication.
+
+    Returns
+    -------
+    DataFrame
+        Index ``day``; columns MultiIndex ``(pathway, replication)``; output relative to the
+        scope's no-shock baseline (``relative=True``, 1.0 = baseline) or in table units per day.
+    """
+    mask = scope_mask(run.loaded.table, scope)
+    frames = {}
+    for entry, pr in run.pathways.items():
+        y = pr.output[:, :, mask].sum(axis=2)  # (replications, days)
+        if relative:
+            y = y / pr.baseline[mask].sum()
+        frames[entry] = pd.DataFrame(y.T, index=pd.RangeIndex(y.shape[1], name="day"))
+    out = pd.concat(frames, axis=1, names=["pathway", "replication"])
+    return out

@@ -95,26 +95,35 @@ def _touches(d: Mapping[str, Any], lever: Lever) -> bool:
     return any(s == "all" or s in lever.sectors for v in keys for s in _as_list(v))
 
 
+_SCALE_KEYS = ("median", "low", "mode", "high", "mean", "sd")
+
+
+def _scaled(v: Any, factor: float) -> Any:
+    """A fixed value or a distribution multiplied by ``factor`` (every location and scale parameter)."""
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return float(v) * factor
+    if isinstance(v, Mapping) and "distribution" in v:
+        return {k: (float(x) * factor if k in _SCALE_KEYS else x) for k, x in v.items()}
+    return None
+
+
 def _rewrite(disruptions: Sequence[Mapping[str, Any]], lever: Lever, value: float) -> tuple[list[dict], bool]:
     out, acted = [], False
     for d in disruptions:
         d = dict(d)
         if lever.target == "disruptions.import_cut_share_factor" and d.get("type") == "import_cut" \
-                and _touches(d, lever) and isinstance(d.get("share", 1.0), int | float):
-            d["share"] = float(d.get("share", 1.0)) * value
-            acted = acted or value != 1.0
+                and _touches(d, lever):
+            new = _scaled(d.get("share", 1.0), value)
+            if new is not None:
+                d["share"] = new
+                acted = acted or value != 1.0
         elif lever.target == "disruptions.recovery_days_factor" and isinstance(d.get("recovery"), Mapping):
             rec = dict(d["recovery"])
-            days = rec.get("days", 180.0)
-            if isinstance(days, int | float):
-                rec["days"] = float(days) * value
-            elif isinstance(days, Mapping) and "median" in days:
-                rec["days"] = {**days, "median": float(days["median"]) * value}
-            else:
-                out.append(d)
-                continue
-            d["recovery"] = rec
-            acted = acted or value != 1.0
+            new = _scaled(rec.get("days", 180.0), value)
+            if new is not None and rec.get("curve") != "rebuild":
+                rec["days"] = new
+                d["recovery"] = rec
+                acted = acted or value != 1.0
         out.append(d)
     return out, acted
 
@@ -128,7 +137,8 @@ _NEEDS = {  # parameter levers that only act on some kinds of disruption
 def plan_pathway(entry: str, disruptions: Sequence[Mapping[str, Any]], *, intensity: float = 0.5,
                  intensities: Mapping[str, float] | None = None,
                  overrides: Mapping[str, Mapping[str, float]] | None = None,
-                 costs: Mapping[str, float] | None = None) -> PathwayPlan:
+                 costs: Mapping[str, float] | None = None,
+                 sector_codes: Sequence[str] | None = None) -> PathwayPlan:
     """Resolve a pathway entry into parameter overrides and rewritten disruptions.
 
     Parameters
@@ -159,8 +169,12 @@ def plan_pathway(entry: str, disruptions: Sequence[Mapping[str, Any]], *, intens
             continue
         field_name = lever.target.removeprefix("params.")
         if lever.sectors:
+            sectors = [c for c in lever.sectors if sector_codes is None or c in set(sector_codes)]
+            if not sectors:
+                notes.append(f"{name}: none of its sectors ({', '.join(lever.sectors)}) is in the table")
+                continue
             key = f"sector_{field_name}"
-            params[key] = {**params.get(key, {}), **dict.fromkeys(lever.sectors, value)}
+            params[key] = {**params.get(key, {}), **dict.fromkeys(sectors, value)}
         else:
             params[field_name] = value
         if name in _NEEDS and not kinds & set(_NEEDS[name]):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -208,7 +209,18 @@ def resolve_table(scenario: Scenario, base_dir: Path | None = None) -> IOTable:
     return load_dataset(scenario.table_source)
 
 
-def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None = None) -> LoadedScenario:
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _merge(dict(out[key]), value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None = None,
+                  overrides: Mapping[str, Any] | None = None) -> LoadedScenario:
     """Load, validate and resolve a scenario (a YAML file path or an already parsed dict).
 
     Parameters
@@ -217,6 +229,9 @@ def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None 
         The scenario file, or its content as a dict (notebooks).
     table : IOTable, optional
         Use this table instead of the one the scenario names.
+    overrides : mapping, optional
+        Fields to change before validation, merged into nested blocks, e.g.
+        ``{"replications": 3, "pathways": {"intensity": 1.0}}``; the hash covers them.
 
     Returns
     -------
@@ -229,6 +244,10 @@ def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None 
     """
     doc = None if isinstance(source, dict) else load_located_yaml(source)
     data = source if isinstance(source, dict) else doc.data
+    if overrides:
+        data = _merge(data, overrides)
+        if doc is not None:
+            doc = LocatedYaml(path=doc.path, data=data, lines=doc.lines)
     if doc is None:
         doc_or_none: LocatedYaml | None = None
         try:
