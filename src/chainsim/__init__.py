@@ -36,6 +36,7 @@ _LAZY = {
     "load_dataset": "chainsim.data.datasets",
     "list_datasets": "chainsim.data.datasets",
     "read_table": "chainsim.data.readers",
+    "write_csv_layout": "chainsim.data.csv_layout",
     "load_toy": "chainsim.data.toy",
     "to_graph": "chainsim.network",
     "simulate": "chainsim.engine",

@@ -74,7 +74,9 @@ def to_graph(table: IOTable, *, threshold: float = 1e-3, imports: bool = False) 
                 if len(users) == 0:
                     continue
                 node = (f"IMPORT:{origin}", s)
-                g.add_node(node, region=f"IMPORT:{origin}", sector=s, kind="import", output=float(flows.sum()))
+                g.add_node(node, region=f"IMPORT:{origin}", sector=s, kind="import", output=float(flows.sum()),
+                           name_en=f"{table.sectors[p].name_en} imported from {origin}".strip(),
+                           name_zh=f"{table.sectors[p].name_zh}（{origin}进口）")
                 for j in users:
                     g.add_edge(node, labels[j], weight=float(flows[j]), input_share=float(share[j]),
                                sales_share=float(flows[j] / flows.sum()))
