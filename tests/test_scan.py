@@ -50,13 +50,20 @@ def test_link_with_an_idle_alternative_supplier_ranks_low(result):
     assert alt.loss_cny < 0.02 * sole.loss_cny
 
 
-def test_censored_ttr_is_not_a_number_and_ranks_last_by_ttr(table, result):
-    imports = _kind(result, "imports")
-    cut = imports.loc["O1->all|s3"]
+@pytest.fixture(scope="module")
+def censored(table):
+    """Imports cut beyond the horizon: the critical one cannot have recovered by the end."""
+    return scan(table, kinds="imports", rank_by="ttr", **{**SETTINGS, "duration": 200})
+
+
+def test_censored_ttr_is_not_a_number_and_ranks_last_by_ttr(censored):
+    by_ttr = censored.ranking
+    cut = by_ttr.set_index("target").loc["O1->all|s3"]
     assert not cut.recovered and np.isnan(cut.ttr_days)  # not recovered by the horizon: no fake number
-    by_ttr = scan(table, kinds="imports", rank_by="ttr", **SETTINGS).ranking
-    assert by_ttr.target.iloc[-1] == "O1->all|s3"
+    assert cut.loss_cny > 0
+    assert by_ttr.target.iloc[-1] == "O1->all|s3"  # ranked last by TTR, after every measured TTR
     assert by_ttr.recovered.iloc[:-1].all()
+    assert rank_targets(by_ttr, "loss").target.iloc[0] == "O1->all|s3"  # by loss it is the worst
 
 
 def test_imports_cut_into_the_scope_only(table):
@@ -102,11 +109,12 @@ def test_pathway_reranks(table, result):
     assert row.loss_reduction_cny == pytest.approx(row.loss_base_cny - row.loss_pathway_cny)
 
 
-def test_write_scan(tmp_path, result):
+def test_write_scan(tmp_path, result, censored):
+    ranking = pd.read_csv(write_scan(censored, tmp_path / "censored", figures=False)["ranking"])
+    assert ranking.loc[ranking.target == "O1->all|s3", "ttr_days"].isna().all()  # empty, not a number
     paths = write_scan(result, tmp_path)
     assert {"ranking", "prescreen", "correlations", "scan", "heatmap", "top20"} <= set(paths)
-    ranking = pd.read_csv(paths["ranking"])
-    assert ranking.loc[ranking.target == "O1->all|s3", "ttr_days"].isna().all()  # empty, not a number
+    assert len(pd.read_csv(paths["ranking"])) == len(result.ranking)
     doc = json.loads(paths["scan"].read_text(encoding="utf-8"))
     assert doc["dataset_checksum"] == small_table().checksum
     assert {"imports", "links", "nodes", "total"} <= set(doc["seconds"])
