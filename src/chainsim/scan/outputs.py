@@ -77,7 +77,8 @@ def bar_top(result: ScanResult, *, n: int = 20) -> Any:
     kinds = [k for k in result.settings["kinds"] if (result.ranking.kind == k).any()]
     sizes = [min(n, int((result.ranking.kind == k).sum())) for k in kinds]
     fig, axes = plt.subplots(len(kinds), 1, figsize=(10, 1.2 + 0.3 * sum(sizes) + 0.9 * len(kinds)),
-                             gridspec_kw={"height_ratios": [max(s, 1) for s in sizes]}, squeeze=False)
+                             gridspec_kw={"height_ratios": [max(s, 1) for s in sizes]}, squeeze=False,
+                             layout="constrained")
     font = cjk_font()
     s = result.settings
     for ax, kind in zip(axes[:, 0], kinds, strict=True):
@@ -125,7 +126,6 @@ def write_scan(result: ScanResult, out: str | Path, *, figures: bool = True) -> 
             plt.close(ax.figure)
         fig = bar_top(result)
         paths["top20"] = out / "top20.png"
-        fig.tight_layout()
         fig.savefig(paths["top20"], dpi=130)
         plt.close(fig)
     return paths
