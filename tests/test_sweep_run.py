@@ -205,3 +205,16 @@ def test_process_pool_crash_is_recovered(tiny, tmp_path, serial):
                     figures=False)
     assert killed
     pd.testing.assert_frame_equal(res.runs, serial.runs)
+
+
+def test_shipped_sweep_file_runs_end_to_end(tmp_path, capsys):
+    shipped = ROOT / "sweeps" / "electronics_pathway_sensitivity.yaml"
+    out = tmp_path / "shipped"
+    assert main(["sweep", str(shipped), "--samples", "2", "--workers", "2", "--out", str(out), "--no-figures",
+                 "--no-progress"]) == 0
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 2 * (9 + 2) and runs.ranked.sum() == 2
+    ranking = pd.read_csv(out / "ranking.csv")
+    assert set(ranking.pathway) == {"tech_self_reliance", "opening_up", "dual_wheel", "digital_green", "environment",
+                                    "none_recovered"}
+    assert json.loads((out / "sweep.json").read_text())["horizon_days"] == 365
