@@ -218,3 +218,16 @@ def test_shipped_sweep_file_runs_end_to_end(tmp_path, capsys):
     assert set(ranking.pathway) == {"tech_self_reliance", "opening_up", "dual_wheel", "digital_green", "environment",
                                     "none_recovered"}
     assert json.loads((out / "sweep.json").read_text())["horizon_days"] == 365
+
+
+def test_worker_without_the_scenario_file_uses_its_content(tiny):
+    # a remote Dask worker may not see the sweep's files: the spec carries the scenario's content
+    from dataclasses import replace
+
+    from chainsim.sweeps import evaluate_chunk, make_design
+
+    spec = load_sweep(tiny)
+    rows = make_design(spec).matrix.to_dict("records")[:2]
+    elsewhere = replace(spec, scenario_path=Path("/nonexistent/scenario.yaml"))
+    here, there = pd.DataFrame(evaluate_chunk(spec, rows)), pd.DataFrame(evaluate_chunk(elsewhere, rows))
+    pd.testing.assert_frame_equal(there, here)

@@ -31,7 +31,7 @@ from chainsim.errors import ScenarioError
 from chainsim.sweeps.design import seed_sequence
 from chainsim.sweeps.spec import OUTPUTS, SweepSpec
 
-__all__ = ["MAX_BATCH", "evaluate_chunk", "run_config"]
+__all__ = ["MAX_BATCH", "evaluate_chunk", "run_config", "scenario_of"]
 
 #: most runs simulated at once through the engine's batch axis (throughput is flat beyond)
 MAX_BATCH = 8
@@ -39,19 +39,32 @@ _SINGLE = ("ttr_days", "recovered", "loss_cny")
 
 
 @lru_cache(maxsize=2)
-def _loaded(path: str, sha256: str, horizon: int | None) -> Any:
-    """The scenario with its table, loaded once per worker process."""
+def _loaded(path: str, sha256: str, horizon: int | None, data: str | None = None) -> Any:
+    """The scenario with its table, loaded once per worker process.
+
+    A worker that cannot see the scenario file (a remote Dask worker without a shared file
+    system) loads the scenario from its content (``data``, JSON) instead; a table given by
+    a relative path then needs the file system after all.
+    """
+    import json as _json
     from dataclasses import replace
+    from pathlib import Path
 
     from chainsim.scenario.load import load_scenario
 
-    loaded = load_scenario(path)
+    loaded = load_scenario(path if data is None or Path(path).is_file() else _json.loads(data))
     if sha256 and loaded.sha256 != sha256:
         raise ScenarioError(f"{path}: the scenario file changed after the sweep was loaded "
                             f"(sha256 {loaded.sha256[:12]}, expected {sha256[:12]})")
     if horizon is not None and horizon != loaded.scenario.horizon_days:
         loaded = replace(loaded, scenario=loaded.scenario.model_copy(update={"horizon_days": horizon}))
     return loaded
+
+
+def scenario_of(spec: SweepSpec) -> Any:
+    """The :class:`~chainsim.scenario.load.LoadedScenario` of a scenario sweep (cached per process)."""
+    data = json.dumps(spec.scenario_data, sort_keys=True, default=str) if spec.scenario_data is not None else None
+    return _loaded(str(spec.scenario_path), spec.scenario_sha256, spec.horizon_days, data)
 
 
 def _lever_baseline(field_name: str) -> float | None:
@@ -179,7 +192,7 @@ def evaluate_chunk(spec: SweepSpec, rows: Sequence[Mapping[str, Any]]) -> list[d
     from chainsim.engine import Engine, build_model, resolve_params
     from chainsim.experiment.summary import scope_mask
 
-    loaded = _loaded(str(spec.scenario_path), spec.scenario_sha256, spec.horizon_days)
+    loaded = scenario_of(spec)
     sc, table = loaded.scenario, loaded.table
     mask = scope_mask(table, spec.scope)
     # every simulation of the chunk: (row position, pathway alone or None for the combination)

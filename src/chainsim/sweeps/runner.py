@@ -228,9 +228,9 @@ def _provenance(spec: SweepSpec, design: Design, layout: list[tuple[int, int]], 
     if spec.model is not None:
         prov["model"] = f"{spec.model.__module__}.{spec.model.__qualname__}"
     else:
-        from chainsim.sweeps.evaluate import _loaded
+        from chainsim.sweeps.evaluate import scenario_of
 
-        loaded = _loaded(str(spec.scenario_path), spec.scenario_sha256, spec.horizon_days)
+        loaded = scenario_of(spec)
         prov.update({"scenario": loaded.scenario.name, "scenario_file": str(spec.scenario_path),
                      "scenario_sha256": spec.scenario_sha256, "horizon_days": loaded.scenario.horizon_days,
                      "dataset": loaded.table.name, "dataset_checksum": loaded.table.checksum})
@@ -251,6 +251,8 @@ def _progress_bar(progress: bool | Callable[[int, int], None], total: int, initi
 
     bar = tqdm(total=total, initial=initial, unit="run", file=sys.stderr, disable=not progress, dynamic_ncols=True,
                desc="sweep")
+    if initial >= total:
+        bar.close()
 
     def update(n: int) -> None:
         bar.update(n)

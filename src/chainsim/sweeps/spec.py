@@ -184,6 +184,8 @@ class SweepSpec:
         ['x1', 'x2', 'x3', 'seed']
         """
         fs = []
+        if SEED_FACTOR in factors:
+            raise ScenarioError(f"factors.{SEED_FACTOR}: the seed is always a factor of a sweep; use another name")
         for key, bounds in factors.items():
             lo, hi = _bounds(None, ("factors", key), bounds)
             fs.append(Factor(key, lo, hi, "analytic", (key,)))
@@ -387,7 +389,7 @@ def load_sweep(source: str | Path | Mapping[str, Any], *, base_dir: str | Path |
     return SweepSpec(
         name=sf.name, factors=tuple(factors), design=sf.design, outputs=tuple(sf.outputs),
         seed=int(sf.seed if sf.seed is not None else scenario.seed), seed_pool=sf.seed_pool, scope=sf.scope,
-        scenario_path=scen_path, scenario_data=loaded.scenario.model_dump(mode="json"),
+        scenario_path=scen_path, scenario_data=load_located_yaml(scen_path).data,
         horizon_days=scenario.horizon_days, ranking=sf.ranking, path=None if doc is None else doc.path,
         sha256=scenario_hash(sf.model_dump(mode="json")), scenario_sha256=loaded.sha256,
     )
