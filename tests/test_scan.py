@@ -39,7 +39,7 @@ def test_single_critical_supplier_ranks_first(result):
     assert imports.loc["O1->all|s3", "rank"] == 1
     assert imports.loc["O1->all|s3", "loss_cny"] > 10 * imports.drop("O1->all|s3").loss_cny.abs().max()
     pre = result.prescreen.set_index("target").loc["O1->all|s3"]
-    assert (pre.iim_rank, pre.extraction_rank, pre.critical_rank) == (1, 1, 1)
+    assert (pre.iim_rank, pre.extraction_rank, pre.critical_rank, pre.survival_rank) == (1, 1, 1, 1)
 
 
 def test_link_with_an_idle_alternative_supplier_ranks_low(result):
@@ -119,7 +119,7 @@ def test_write_scan(tmp_path, result, censored):
     assert doc["dataset_checksum"] == small_table().checksum
     assert {"imports", "links", "nodes", "total"} <= set(doc["seconds"])
     assert doc["settings"]["duration"] == 60
-    assert {r["measure"] for r in doc["rank_correlations"]} == {"flow", "iim", "extraction", "critical"}
+    assert {r["measure"] for r in doc["rank_correlations"]} == {"flow", "iim", "extraction", "critical", "survival"}
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [

@@ -73,16 +73,30 @@ def test_known_single_critical_supplier_ranks_first_in_every_measure():
     targets = enumerate_targets(t, ["imports"])
     pre = prescreen(t, targets, scope_mask(t, "all"), criticality=np.array(CRITICALITY)[:, t.sector_of])
     top = pre.set_index("target").loc["O1->all|s3"]
-    assert (top.iim_rank, top.extraction_rank, top.critical_rank) == (1, 1, 1)
+    assert (top.iim_rank, top.extraction_rank, top.critical_rank, top.survival_rank) == (1, 1, 1, 1)
 
 
 def test_critical_dependence_is_share_of_the_class_supply():
     t = small_table()
     targets = enumerate_targets(t, ["imports"])
-    _, crit, _ = perturbations(t, targets, noncompetitive=True)
+    _, crit, _, _ = perturbations(t, targets, noncompetitive=True)
     k = [x.target for x in targets].index("O1->all|s3")
     assert crit[k, 1] == pytest.approx(1.0)  # all of AA|s2's imported s3
     k4 = [x.target for x in targets].index("O1->all|s4")
     assert crit[k4, 0] == pytest.approx(0.5)  # half of everyone's imported s4
-    _, crit_c, _ = perturbations(t, targets, noncompetitive=False)
+    _, crit_c, _, _ = perturbations(t, targets, noncompetitive=False)
     assert crit_c[k4, 0] < 0.5  # competitive: a share of all s4 supply
+
+
+def test_survival_measure_follows_the_tts_rule():
+    """R11: with s days of inventory binding below psi, a buyer short of sigma survives (1 - psi) s / sigma days."""
+    t = small_table()
+    targets = [x for x in enumerate_targets(t, ["imports"]) if x.target == "O1->all|s3"]
+    scope = scope_mask(t, "all")
+    # half of AA|s2's imported s3 cut: TTS = 0.2 * 90 / 0.5 = 36 days, short for 90 - 36 = 54 of 90 days
+    long = prescreen(t, targets, scope, share=0.5, duration=90.0, inventory_days=90.0, psi=0.8).iloc[0]
+    crit = prescreen(t, targets, scope, share=0.5, duration=90.0).iloc[0]
+    assert long.survival_cny == pytest.approx(0.6 * crit.critical_cny, rel=1e-9)  # q is linear below the clip
+    # a cut shorter than the time to survive costs nothing
+    short = prescreen(t, targets, scope, duration=15.0, inventory_days=90.0, psi=0.8).iloc[0]
+    assert short.survival_cny == 0.0 and short.critical_cny > 0

@@ -23,6 +23,12 @@ region-sector's output. Three static measures estimate the output the scope lose
     share of its *supply of the product* the cut removes, times how much that input binds
     (1 critical, 0.5 important, 0 not: the engine's criticality), the Leontief view of a
     single-source input; it is propagated like ``iim``.
+``survival``
+    ``critical`` with the buyer's inventory as a buffer, after Simchi-Levi et al. (2015): a
+    buyer losing a share σ of its supply of an input with ``s`` days of inventory, binding
+    below ψ of it, survives :math:`\mathrm{TTS} = (1-\psi)s/\sigma` days (REFERENCE R11)
+    and loses output only for the rest of the cut, :math:`\max(0, D - \mathrm{TTS})`; its
+    inoperability averaged over the cut is :math:`w\sigma \max(0, 1 - \mathrm{TTS}/D)`.
 
 All three are scaled to the disruption (``share`` x ``duration`` / 365 days of a year's
 flows) and reported in yuan. None knows about inventories, spare capacity, re-sourcing or
@@ -35,7 +41,9 @@ References
    interconnected infrastructures. *J. Infrastructure Systems* 7(1), 1-12.
 .. [2] Miller, R. E. & Lahr, M. L. (2001). A taxonomy of extractions. In M. L. Lahr &
    R. E. Miller (eds.), *Regional Science Perspectives in Economic Analysis*, 407-441.
-.. [3] Santos, J. R. & Haimes, Y. Y. (2004). Modeling the demand reduction input-output
+.. [3] Simchi-Levi, D. et al. (2015). Identifying risks and mitigating disruptions in the
+   automotive supply chain. *Interfaces* 45(5), 375-390.
+.. [4] Santos, J. R. & Haimes, Y. Y. (2004). Modeling the demand reduction input-output
    (I-O) inoperability due to terrorism of interconnected infrastructures. *Risk Analysis*
    24(6), 1437-1451.
 """
@@ -55,7 +63,7 @@ __all__ = ["MEASURES", "inoperability", "max_interdependency", "perturbations", 
            "supply_astar"]
 
 #: Pre-screen measures, in column order.
-MEASURES: tuple[str, ...] = ("iim", "extraction", "critical")
+MEASURES: tuple[str, ...] = ("iim", "extraction", "critical", "survival")
 
 
 def supply_astar(Z: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -113,7 +121,7 @@ def _regions(table: IOTable, value: str) -> np.ndarray:
 
 
 def perturbations(table: IOTable, targets: Sequence[Target], *, criticality: np.ndarray | None = None,
-                  noncompetitive: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  noncompetitive: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Direct effect of each target at full share, as three (K, N) arrays.
 
     Parameters
@@ -138,6 +146,9 @@ def perturbations(table: IOTable, targets: Sequence[Target], *, criticality: np.
         criticality; for a node, its own column is 1.
     own : (K, N)
         Share of its own output a node loses (1 on its own column; zero for other kinds).
+    frac : (K, N)
+        Share of each buyer's supply of the product (of the input's class) lost, without
+        criticality.
     """
     S, N = table.n_sectors, table.n_industries
     Z, imp = np.asarray(table.Z), np.asarray(table.imports_Z)
@@ -146,7 +157,7 @@ def perturbations(table: IOTable, targets: Sequence[Target], *, criticality: np.
     w = np.ones((2 * S, N)) if criticality is None else np.asarray(criticality, dtype=float)
     w = np.vstack([w, w]) if w.shape[0] == S else w
     K = len(targets)
-    lost, crit, own = np.zeros((K, N)), np.zeros((K, N)), np.zeros((K, N))
+    lost, crit, own, share = np.zeros((K, N)), np.zeros((K, N)), np.zeros((K, N)), np.zeros((K, N))
     for k, t in enumerate(targets):
         p = table.sector_index(t.product)
         c = 1 if t.kind == "imports" else 0
@@ -168,7 +179,8 @@ def perturbations(table: IOTable, targets: Sequence[Target], *, criticality: np.
         pool = pools[c][p, cols]
         frac = np.divide(flow, pool, out=np.zeros(len(cols)), where=pool > 0)
         crit[k, cols] = np.maximum(crit[k, cols], w[c * S + p, cols] * frac)
-    return lost, crit, own
+        share[k, cols] = frac
+    return lost, crit, own, share
 
 
 def _extraction(table: IOTable, targets: Sequence[Target], lost: np.ndarray, scope: np.ndarray) -> np.ndarray:
@@ -201,7 +213,7 @@ def _extraction(table: IOTable, targets: Sequence[Target], lost: np.ndarray, sco
 
 def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, share: float = 1.0,
               duration: float = 90.0, criticality: np.ndarray | None = None, noncompetitive: bool = False,
-              year_days: float = 365.0) -> pd.DataFrame:
+              inventory_days: float = 90.0, psi: float = 0.8, year_days: float = 365.0) -> pd.DataFrame:
     """Static losses of the scope for every target (yuan), with ranks within each kind.
 
     Parameters
@@ -217,15 +229,19 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
         ``None`` treats every input as critical.
     noncompetitive : bool
         Whether imports are a separate input from the domestic product (see :func:`perturbations`).
+    inventory_days, psi : float
+        Inventory target ``s`` (days of use) and the share ψ of it below which an input binds
+        (``survival`` measure; the model's ``inventory_days`` and ``psi``).
 
     Returns
     -------
     DataFrame
-        ``kind, target, flow_cny, iim_cny, extraction_cny, critical_cny`` and ``<measure>_rank``.
+        ``kind, target, flow_cny, iim_cny, extraction_cny, critical_cny, survival_cny`` and
+        ``<measure>_rank``.
     """
     x = np.asarray(table.x, dtype=float)
     scope = np.asarray(scope, dtype=bool)
-    lost, crit, own = perturbations(table, targets, criticality=criticality, noncompetitive=noncompetitive)
+    lost, crit, own, frac = perturbations(table, targets, criticality=criticality, noncompetitive=noncompetitive)
     xs = np.where(x > 0, x, np.inf)
     astar = supply_astar(table.Z, x)
     scale = float(duration) / float(year_days) * table.cny_per_unit  # a year's flows -> the disruption's days
@@ -233,12 +249,18 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
     c_iim = np.clip(lost / xs + own, 0.0, 1.0)
     q_iim = inoperability(astar, (c_iim * share).T)
     q_crit = inoperability(astar, (np.clip(crit, 0.0, 1.0) * share).T)
+    sigma = frac * share
+    tts = np.divide((1.0 - psi) * inventory_days, sigma, out=np.full_like(sigma, np.inf), where=sigma > 0)
+    active = np.clip(1.0 - tts / float(duration), 0.0, 1.0)  # share of the cut a buyer is short
+    c_surv = np.where(own > 0, share, np.clip(crit, 0.0, 1.0) * share * active)
+    q_surv = inoperability(astar, c_surv.T)
     df = pd.DataFrame({
         "kind": [t.kind for t in targets], "target": [t.target for t in targets],
         "flow_cny": [t.flow * table.cny_per_unit for t in targets],
         "iim_cny": (q_iim[scope] * x[scope, None]).sum(axis=0) * scale,
         "extraction_cny": _extraction(table, targets, lost, scope) * float(share) * scale,
         "critical_cny": (q_crit[scope] * x[scope, None]).sum(axis=0) * scale,
+        "survival_cny": (q_surv[scope] * x[scope, None]).sum(axis=0) * scale,
     })
     for m in MEASURES:
         df[f"{m}_rank"] = df.groupby("kind")[f"{m}_cny"].rank(ascending=False, method="first").astype(int)

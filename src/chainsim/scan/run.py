@@ -285,6 +285,7 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
     noncomp = getattr(model, "n_classes", 1) == 2
     weight = np.asarray(model.bind_weight)
     pre = prescreen(table, targets, mask, share=share, duration=duration, year_days=prm.year_days,
+                    inventory_days=prm.inventory_days, psi=prm.psi,
                     criticality=weight if weight.shape[0] in (table.n_sectors, 2 * table.n_sectors) else None,
                     noncompetitive=noncomp)
     seconds["prescreen"] = time.perf_counter() - t0
