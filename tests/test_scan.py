@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from chainsim.errors import ScenarioError
-from chainsim.scan import RANKING_COLUMNS, enumerate_targets, pathway_effect, rank_targets, scan, write_scan
+from chainsim.scan import MEASURES, RANKING_COLUMNS, enumerate_targets, pathway_effect, rank_targets, scan, write_scan
 from tests.scan_fixtures import PARAMS, small_table
 
 SETTINGS = dict(scope="all", days=150, duration=60, start=5, params=PARAMS)
@@ -119,7 +119,7 @@ def test_write_scan(tmp_path, result, censored):
     assert doc["dataset_checksum"] == small_table().checksum
     assert {"imports", "links", "nodes", "total"} <= set(doc["seconds"])
     assert doc["settings"]["duration"] == 60
-    assert {r["measure"] for r in doc["rank_correlations"]} == {"flow", "iim", "extraction", "critical", "survival"}
+    assert {r["measure"] for r in doc["rank_correlations"]} == {"flow", *MEASURES}
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [

@@ -100,3 +100,18 @@ def test_survival_measure_follows_the_tts_rule():
     # a cut shorter than the time to survive costs nothing
     short = prescreen(t, targets, scope, duration=15.0, inventory_days=90.0, psi=0.8).iloc[0]
     assert short.survival_cny == 0.0 and short.critical_cny > 0
+
+
+def test_demand_side_is_the_santos_haimes_iim_of_the_lost_sales():
+    t = small_table()
+    targets = [x for x in enumerate_targets(t, ["links", "imports"]) if x.target in ("AA->BB|s1", "O1->all|s3")]
+    scope = scope_mask(t, "all")
+    pre = prescreen(t, targets, scope, duration=365.0).set_index("target")
+    Z, x = np.asarray(t.Z), np.asarray(t.x)
+    c = np.zeros(len(x))
+    c[0] = Z[0, 4:].sum() / x[0]  # AA|s1 can no longer sell to BB
+    q = inoperability(np.asarray(Z) / x[:, None], c)  # demand-side A* = x^-1 A x = x^-1 Z
+    assert pre.loc["AA->BB|s1", "demand_cny"] == pytest.approx((q * x).sum(), rel=1e-9)
+    assert pre.loc["O1->all|s3", "demand_cny"] == 0.0  # the seller is abroad
+    row = pre.loc["AA->BB|s1"]
+    assert row.combined_cny == pytest.approx(row.survival_cny + row.demand_cny)

@@ -29,6 +29,14 @@ region-sector's output. Three static measures estimate the output the scope lose
     below ψ of it, survives :math:`\mathrm{TTS} = (1-\psi)s/\sigma` days (REFERENCE R11)
     and loses output only for the rest of the cut, :math:`\max(0, D - \mathrm{TTS})`; its
     inoperability averaged over the cut is :math:`w\sigma \max(0, 1 - \mathrm{TTS}/D)`.
+``demand``
+    the demand-reduction IIM (Santos & Haimes 2004) upstream of the cut: the supplier of a
+    cut link loses those sales, a node that stops producing stops buying its inputs;
+    :math:`q = (I - A^*_d)^{-1} c^*` with :math:`A^*_d = \hat x^{-1} A \hat x`
+    (:func:`chainsim.data.leontief.calc_astar`). Zero for imports (the seller is abroad).
+``combined``
+    ``survival`` + ``demand``: the two sides of a cut. A link cut hurts both the buyers
+    (after their inventories run down) and the seller (at once).
 
 All three are scaled to the disruption (``share`` x ``duration`` / 365 days of a year's
 flows) and reported in yuan. None knows about inventories, spare capacity, re-sourcing or
@@ -56,14 +64,14 @@ import numpy as np
 import pandas as pd
 
 from chainsim.data.iotable import IOTable
-from chainsim.data.leontief import calc_A, calc_B, calc_G, calc_inoperability, interdependency_index
+from chainsim.data.leontief import calc_A, calc_astar, calc_B, calc_G, calc_inoperability, interdependency_index
 from chainsim.scan.targets import Target
 
 __all__ = ["MEASURES", "inoperability", "max_interdependency", "perturbations", "prescreen", "rank_correlations",
            "supply_astar"]
 
 #: Pre-screen measures, in column order.
-MEASURES: tuple[str, ...] = ("iim", "extraction", "critical", "survival")
+MEASURES: tuple[str, ...] = ("iim", "extraction", "critical", "survival", "demand", "combined")
 
 
 def supply_astar(Z: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -183,6 +191,23 @@ def perturbations(table: IOTable, targets: Sequence[Target], *, criticality: np.
     return lost, crit, own, share
 
 
+def _upstream(table: IOTable, targets: Sequence[Target], share: float) -> np.ndarray:
+    """Demand-side perturbation (K, N): the share of its output each domestic seller can no longer sell."""
+    Z, x = np.asarray(table.Z), np.asarray(table.x)
+    S = table.n_sectors
+    inv_x = np.divide(1.0, x, out=np.zeros_like(x), where=x > 0)
+    c = np.zeros((len(targets), len(x)))
+    for k, t in enumerate(targets):
+        if t.kind == "links":
+            i = table.region_index(t.from_region) * S + table.sector_index(t.product)
+            b = table.region_index(t.to_region)
+            c[k, i] = Z[i, b * S:(b + 1) * S].sum() * inv_x[i]
+        elif t.kind == "nodes":
+            i = table.industry_index(t.region, t.product)
+            c[k] = Z[:, i] * inv_x  # its suppliers lose its purchases
+    return np.clip(c * share, 0.0, 1.0)
+
+
 def _extraction(table: IOTable, targets: Sequence[Target], lost: np.ndarray, scope: np.ndarray) -> np.ndarray:
     """Ghosh hypothetical-extraction loss of the scope (annual table units at full share)."""
     Z, x = np.asarray(table.Z), np.asarray(table.x)
@@ -236,8 +261,8 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
     Returns
     -------
     DataFrame
-        ``kind, target, flow_cny, iim_cny, extraction_cny, critical_cny, survival_cny`` and
-        ``<measure>_rank``.
+        ``kind, target, flow_cny`` and ``<measure>_cny`` for every measure of
+        :data:`MEASURES`, and ``<measure>_rank`` (within the kind).
     """
     x = np.asarray(table.x, dtype=float)
     scope = np.asarray(scope, dtype=bool)
@@ -254,6 +279,7 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
     active = np.clip(1.0 - tts / float(duration), 0.0, 1.0)  # share of the cut a buyer is short
     c_surv = np.where(own > 0, share, np.clip(crit, 0.0, 1.0) * share * active)
     q_surv = inoperability(astar, c_surv.T)
+    q_dem = inoperability(calc_astar(calc_A(table.Z, x), x), _upstream(table, targets, share).T)
     df = pd.DataFrame({
         "kind": [t.kind for t in targets], "target": [t.target for t in targets],
         "flow_cny": [t.flow * table.cny_per_unit for t in targets],
@@ -261,7 +287,9 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
         "extraction_cny": _extraction(table, targets, lost, scope) * float(share) * scale,
         "critical_cny": (q_crit[scope] * x[scope, None]).sum(axis=0) * scale,
         "survival_cny": (q_surv[scope] * x[scope, None]).sum(axis=0) * scale,
+        "demand_cny": (q_dem[scope] * x[scope, None]).sum(axis=0) * scale,
     })
+    df["combined_cny"] = df.survival_cny + df.demand_cny
     for m in MEASURES:
         df[f"{m}_rank"] = df.groupby("kind")[f"{m}_cny"].rank(ascending=False, method="first").astype(int)
     return df
