@@ -311,7 +311,8 @@ def rank_correlations(ranking: pd.DataFrame, pre: pd.DataFrame, *, top: int = 20
     ``n_harm`` targets whose dynamic loss exceeds ``harm_days`` days of the scope's output
     (NaN below 5 of them): many targets cost nothing or even raise the scope's output
     (buyers turn to its producers), and their order is not what a chokepoint list is for.
-    ``top_overlap`` counts the dynamic top ``top`` among the measure's own top ``top``.
+    ``top_overlap`` counts the dynamic top ``top`` among the measure's own top ``top`` (NaN
+    when the measure is the same for every target, e.g. ``demand`` for imports).
 
     Returns
     -------
@@ -322,7 +323,7 @@ def rank_correlations(ranking: pd.DataFrame, pre: pd.DataFrame, *, top: int = 20
     both = ranking[["kind", "target", "loss_cny", "loss_days"]].merge(pre, on=["kind", "target"], how="inner")
     rows = []
     for kind, g in both.groupby("kind", sort=False):
-        g = g[np.isfinite(g.loss_cny)]
+        g = g[np.isfinite(g.loss_cny)].sort_values("target")  # neutral order: ties must not follow the ranking
         harm = g[g.loss_days > harm_days]
         n_top = min(top, len(g))
         dyn_top = set(g.nlargest(n_top, "loss_cny").target)
@@ -330,6 +331,8 @@ def rank_correlations(ranking: pd.DataFrame, pre: pd.DataFrame, *, top: int = 20
             col = f"{m}_cny"
             rows.append({"kind": kind, "measure": m, "spearman": _spearman(g[col], g.loss_cny),
                          "spearman_harm": _spearman(harm[col], harm.loss_cny) if len(harm) >= 5 else float("nan"),
-                         "n_harm": len(harm), "top_overlap": len(dyn_top & set(g.nlargest(n_top, col).target)),
+                         "n_harm": len(harm),
+                         "top_overlap": len(dyn_top & set(g.nlargest(n_top, col).target)) if g[col].nunique() > 1
+                         else float("nan"),
                          "top": n_top, "n": len(g)})
     return pd.DataFrame(rows, columns=cols)
