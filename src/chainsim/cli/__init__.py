@@ -21,7 +21,7 @@ EXIT_USAGE = 2
 def build_parser() -> argparse.ArgumentParser:
     """Return the top-level argument parser with every sub-command registered."""
     from chainsim import __version__
-    from chainsim.cli import data_cmd, run_cmd, sweep_cmd
+    from chainsim.cli import data_cmd, run_cmd, scan_cmd, sweep_cmd
 
     parser = argparse.ArgumentParser(
         prog="chainsim",
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     data_cmd.register(sub)
     run_cmd.register(sub)
     sweep_cmd.register(sub)
+    scan_cmd.register(sub)
     return parser
 
 
