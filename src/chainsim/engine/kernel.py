@@ -196,14 +196,20 @@ def _foreign_restock(model: EconomyModel, st: State, ws: Workspace, delta: np.nd
     lo = model.class_blocks[1][0] * model.n_sectors
     B, S = ws.x_opt.shape[0], model.n_sectors
     n_or = (model.n_sup - lo) // S
-    on = (delta[:, lo:].reshape(B, n_or, S) > 0).any(axis=1)
+    xo, cap, dem = ws.x_opt[:, lo:], ws.capacity[:, lo:], ws.demand[:, lo:]
+    df = delta[:, lo:]
+    if not df.any() and (st.import_cut_on is None or not st.import_cut_on.any()):  # no cut anywhere
+        xo[:] = dem
+        np.maximum(cap, dem, out=cap)
+        return
+    on = (df.reshape(B, n_or, S) > 0).any(axis=1)
     if st.import_cut_on is not None:
         on |= st.import_cut_on
     if on.all():
         return
     free = np.tile(~on, (1, n_or))
-    np.copyto(ws.x_opt[:, lo:], ws.demand[:, lo:], where=free)
-    np.maximum(ws.capacity[:, lo:], ws.demand[:, lo:], out=ws.capacity[:, lo:], where=free)
+    np.copyto(xo, dem, where=free)
+    np.maximum(cap, dem, out=cap, where=free)
 
 
 def _limits(model: EconomyModel, st: State, ws: Workspace) -> None:
