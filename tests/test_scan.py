@@ -109,6 +109,12 @@ def test_pathway_reranks(table, result):
     assert row.loss_reduction_cny == pytest.approx(row.loss_base_cny - row.loss_pathway_cny)
 
 
+@pytest.mark.parametrize("pathway", ["dual_wheel", "tech_self_reliance+digital_green"])
+def test_pathways_with_sector_levers_run_on_a_table_without_those_sectors(table, pathway):
+    res = scan(table, kinds="nodes", pathway=pathway, **{**SETTINGS, "days": 40, "duration": 10})
+    assert len(res.ranking) == 8 and res.settings["pathway"] == pathway
+
+
 def test_write_scan(tmp_path, result, censored):
     ranking = pd.read_csv(write_scan(censored, tmp_path / "censored", figures=False)["ranking"])
     assert ranking.loc[ranking.target == "O1->all|s3", "ttr_days"].isna().all()  # empty, not a number

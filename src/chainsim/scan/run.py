@@ -266,10 +266,10 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
         if not 0.0 <= intensity <= 1.0:
             raise ScenarioError(f"intensity: expected a value in [0, 1]; found {intensity!r}")
 
-        plan = plan_pathway(pathway, [], intensity=intensity)
+        plan = plan_pathway(pathway, [], intensity=intensity, sector_codes=table.sector_codes)
         levers = plan.levers
         prm = resolve_params(_merge(prm.model_dump(), plan.params))
-        targets = [_rewrite(t, pathway, intensity) for t in targets]
+        targets = [_rewrite(t, pathway, intensity, table.sector_codes) for t in targets]
     model = build_model(table, prm)
     base = _run_chunk(model, mask, [[]], days)[0][0]
     t_sim = time.perf_counter()
@@ -310,11 +310,11 @@ def _merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _rewrite(t: Target, pathway: str, intensity: float) -> Target:
+def _rewrite(t: Target, pathway: str, intensity: float, sector_codes: Sequence[str]) -> Target:
     """The target with its disruption rewritten by the pathway's disruption levers."""
     from dataclasses import replace
 
     from chainsim.pathways.apply import plan_pathway
 
-    d = plan_pathway(pathway, [t.disruption], intensity=intensity).disruptions[0]
+    d = plan_pathway(pathway, [t.disruption], intensity=intensity, sector_codes=sector_codes).disruptions[0]
     return replace(t, disruption=dict(d))
