@@ -86,3 +86,15 @@ def test_sector_levers_skip_sectors_the_table_lacks():
     assert any("none of its sectors" in n for n in plan.notes)
     plan = plan_pathway("dual_wheel", [LOSS], intensity=1.0, sector_codes=["14", "99"])
     assert plan.params["sector_alpha_max"] == {"14": 1.5}
+
+
+def test_levers_shift_the_scenarios_own_parameters():
+    plan = plan_pathway("digital_green", [CUT], intensity=0.0, base_params={"inventory_days": 60})
+    assert plan.params["inventory_days"] == 60  # θ = 0 keeps the scenario's value
+    plan = plan_pathway("digital_green", [CUT], intensity=1.0, base_params={"inventory_days": 60, "psi": 0.7})
+    assert plan.params["inventory_days"] == pytest.approx(60 + (110 - 90))
+    assert plan.params["psi"] == 0.7  # parameters no lever touches pass through
+    plan = plan_pathway("dual_wheel", [LOSS], intensity=1.0, base_params={"alpha_max": 1.1,
+                                                                           "sector_alpha_max": {"14": 1.2}})
+    assert plan.params["sector_alpha_max"]["14"] == pytest.approx(1.2 + 0.25)
+    assert plan.params["sector_alpha_max"]["15"] == pytest.approx(1.1 + 0.25)

@@ -91,23 +91,14 @@ class ScenarioRun:
                 if e != "baseline" and pr.output.shape == base.output.shape and np.array_equal(pr.output, base.output)]
 
 
-def _merge_params(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for k, v in extra.items():
-        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
-            out[k] = {**out[k], **v}
-        else:
-            out[k] = v
-    return out
-
-
 def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | None = None) -> PathwayRun:
     """Run all replications of one pathway entry as one engine batch."""
     sc = loaded.scenario
     pw = sc.pathways
     plan = plan_pathway(entry, sc.disruptions, intensity=pw.intensity, intensities=pw.intensities,
-                        overrides=pw.levers, costs=pw.costs, sector_codes=loaded.table.sector_codes)
-    params = resolve_params(_merge_params(sc.params, plan.params))
+                        overrides=pw.levers, costs=pw.costs, sector_codes=loaded.table.sector_codes,
+                        base_params=sc.params)
+    params = resolve_params(plan.params)
     model = build_model(loaded.table, params)
     seeds = list(seeds) if seeds is not None else replication_seeds(sc.seed, sc.replications)
     t0 = time.perf_counter()

@@ -138,7 +138,8 @@ def plan_pathway(entry: str, disruptions: Sequence[Mapping[str, Any]], *, intens
                  intensities: Mapping[str, float] | None = None,
                  overrides: Mapping[str, Mapping[str, float]] | None = None,
                  costs: Mapping[str, float] | None = None,
-                 sector_codes: Sequence[str] | None = None) -> PathwayPlan:
+                 sector_codes: Sequence[str] | None = None,
+                 base_params: Mapping[str, Any] | None = None) -> PathwayPlan:
     """Resolve a pathway entry into parameter overrides and rewritten disruptions.
 
     Parameters
@@ -156,7 +157,8 @@ def plan_pathway(entry: str, disruptions: Sequence[Mapping[str, Any]], *, intens
     """
     values = lever_values(entry, intensity=intensity, intensities=intensities, overrides=overrides)
     kinds = {d.get("type") for d in disruptions}
-    params: dict[str, Any] = {}
+    base = dict(base_params or {})
+    params: dict[str, Any] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in base.items()}
     rewritten = [dict(d) for d in disruptions]
     changed, notes = [], []
     for name, value in values.items():
@@ -168,15 +170,19 @@ def plan_pathway(entry: str, disruptions: Sequence[Mapping[str, Any]], *, intens
             (changed if acted else notes).append(name if acted else f"{name}: no matching disruption")
             continue
         field_name = lever.target.removeprefix("params.")
+        shift = value - lever.baseline
         if lever.sectors:
             sectors = [c for c in lever.sectors if sector_codes is None or c in set(sector_codes)]
             if not sectors:
                 notes.append(f"{name}: none of its sectors ({', '.join(lever.sectors)}) is in the table")
                 continue
             key = f"sector_{field_name}"
-            params[key] = {**params.get(key, {}), **dict.fromkeys(sectors, value)}
+            own = dict(base.get(key, {}))
+            start = base.get(field_name, lever.baseline)
+            params[key] = {**params.get(key, {}),
+                           **{c: float(own.get(c, start)) + shift for c in sectors}}
         else:
-            params[field_name] = value
+            params[field_name] = float(base[field_name]) + shift if field_name in base else value
         if name in _NEEDS and not kinds & set(_NEEDS[name]):
             notes.append(f"{name}: acts only on {'/'.join(_NEEDS[name])} disruptions")
         else:

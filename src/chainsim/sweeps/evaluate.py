@@ -67,22 +67,14 @@ def scenario_of(spec: SweepSpec) -> Any:
     return _loaded(str(spec.scenario_path), spec.scenario_sha256, spec.horizon_days, data)
 
 
-def _lever_baseline(field_name: str) -> float | None:
-    from chainsim.pathways.registry import LEVERS
-
-    return next((lv.baseline for lv in LEVERS.values() if lv.target == f"params.{field_name}" and not lv.sectors),
-                None)
-
-
-def run_config(spec: SweepSpec, scenario: Any, row: Mapping[str, Any],
-               only: str | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def run_config(spec: SweepSpec, scenario: Any, row: Mapping[str, Any], only: str | None = None,
+               sector_codes: Sequence[str] | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Model parameters and disruptions of one run (``only``: that pathway alone).
 
-    Disruption fields are replaced before the pathways rewrite the disruptions. A swept
-    model parameter that a pathway lever also sets (``params.inventory_days`` and
-    ``digital_green``) is the lever's baseline: the lever shifts it by
-    ``lever(θ) − lever baseline``; other scenario parameters are overridden by levers as
-    in ``chainsim run``.
+    Disruption fields are replaced before the pathways rewrite the disruptions. A model
+    parameter that a pathway lever also sets (swept, like ``params.inventory_days`` under
+    ``digital_green``, or set by the scenario) is shifted by the lever by
+    ``lever(θ) − lever baseline``, as in ``chainsim run`` (:func:`plan_pathway`'s ``base_params``).
 
     Returns
     -------
@@ -95,7 +87,6 @@ def run_config(spec: SweepSpec, scenario: Any, row: Mapping[str, Any],
 
     disruptions = [copy.deepcopy(dict(d)) for d in scenario.disruptions]
     params = copy.deepcopy(dict(scenario.params))
-    swept: set[str] = set()
     theta: dict[str, float] = {}
     for f in spec.factors:
         v = float(row[f.key])
@@ -111,20 +102,12 @@ def run_config(spec: SweepSpec, scenario: Any, row: Mapping[str, Any],
                 disruptions[k][name] = v
         elif f.kind == "param":
             params[f.target[0]] = round(v) if f.integer else v
-            swept.add(f.target[0])
     names = [only] if only is not None else list(theta)
     entry = "+".join(names) or "baseline"
     plan = plan_pathway(entry, disruptions, intensity=0.0, intensities={p: theta[p] for p in names},
-                        overrides=scenario.pathways.levers)
-    for key, value in plan.params.items():
-        base = _lever_baseline(key) if key in swept else None
-        if base is not None:
-            params[key] = params[key] + (value - base)
-        elif isinstance(value, Mapping) and isinstance(params.get(key), Mapping):
-            params[key] = {**params[key], **value}
-        else:
-            params[key] = value
-    return params, [dict(d) for d in plan.disruptions]
+                        overrides=scenario.pathways.levers, sector_codes=sector_codes,
+                        base_params=params)
+    return dict(plan.params), [dict(d) for d in plan.disruptions]
 
 
 def _evaluate_analytic(spec: SweepSpec, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -204,7 +187,7 @@ def evaluate_chunk(spec: SweepSpec, rows: Sequence[Mapping[str, Any]]) -> list[d
     groups: dict[str, list[tuple[int, str | None, list[dict[str, Any]]]]] = {}
     group_params: dict[str, dict[str, Any]] = {}
     for i, only in tasks:
-        params, disruptions = run_config(spec, sc, rows[i], only)
+        params, disruptions = run_config(spec, sc, rows[i], only, table.sector_codes)
         key = json.dumps(params, sort_keys=True, default=str)
         groups.setdefault(key, []).append((i, only, disruptions))
         group_params[key] = params
