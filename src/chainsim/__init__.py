@@ -48,7 +48,6 @@ _LAZY = {
     "write_outputs": "chainsim.experiment.outputs",
     "run_sweep": "chainsim.sweeps",
     "load_sweep": "chainsim.sweeps",
-    "scan": "chainsim.scan",
     "metrics": "chainsim.metrics",
 }
 
@@ -71,11 +70,7 @@ def __getattr__(name: str) -> Any:
     """Import public names lazily (keeps ``import chainsim`` fast and free of side effects)."""
     if name in _LAZY:
         module = importlib.import_module(_LAZY[name])
-        if name == "metrics":
-            return module
-        if name == "scan":  # the function, not the subpackage of the same name
-            return module.scan
-        return getattr(module, name)
+        return module if name == "metrics" else getattr(module, name)
     raise AttributeError(f"module 'chainsim' has no attribute {name!r}")
 
 
