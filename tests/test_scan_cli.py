@@ -24,7 +24,7 @@ def test_scan_end_to_end(table_dir, tmp_path, capsys):
     assert "chokepoints for all" in captured.out and "Spearman" in captured.out
     assert "imports" in captured.err and "19 targets" in captured.out  # progress on stderr
     for name in ("ranking.csv", "prescreen.csv", "correlations.csv", "scan.json", "heatmap_imports.png", "top20.png",
-                 "pathway_effect.csv", "ranking_opening_up.csv"):
+                 "pathway_effect.csv", "ranking_opening_up.csv", "scan_opening_up.json"):
         assert (out / name).is_file(), name
     ranking = pd.read_csv(out / "ranking.csv")
     assert {"kind", "target", "product", "origin", "from_region", "to_region", "region", "name_zh", "name_en",
@@ -34,6 +34,8 @@ def test_scan_end_to_end(table_dir, tmp_path, capsys):
     assert set(effect.pathway) == {"opening_up"}
     doc = json.loads((out / "scan.json").read_text(encoding="utf-8"))
     assert doc["dataset"] == "scan-toy" and doc["settings"]["kinds"] == ["imports", "links", "nodes"]
+    levers = json.loads((out / "scan_opening_up.json").read_text(encoding="utf-8"))["settings"]["levers"]
+    assert levers["import_headroom"] == pytest.approx(2.0)
 
 
 def test_scan_kinds_subset_without_figures(table_dir, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -107,8 +108,12 @@ def _scan(args: argparse.Namespace) -> int:
     if args.pathway:
         other = scan(table, pathway=args.pathway, intensity=args.intensity, progress=_progress(f"{args.pathway} "),
                      **settings)
-        paths["pathway_ranking"] = out / f"ranking_{args.pathway.replace('+', '_')}.csv"
+        stem = args.pathway.replace("+", "_")
+        paths["pathway_ranking"] = out / f"ranking_{stem}.csv"
         other.ranking.to_csv(paths["pathway_ranking"], index=False, encoding="utf-8")
+        paths["pathway_scan"] = out / f"scan_{stem}.json"
+        paths["pathway_scan"].write_text(json.dumps(other.provenance, indent=2, ensure_ascii=False, default=str),
+                                         encoding="utf-8")
         paths["pathway_effect"] = write_pathway_effect(result, other, out, top=args.top)
         eff = pd.read_csv(paths["pathway_effect"])
         gone = eff[eff.status == "removed"]
