@@ -115,3 +115,16 @@ def test_demand_side_is_the_santos_haimes_iim_of_the_lost_sales():
     assert pre.loc["O1->all|s3", "demand_cny"] == 0.0  # the seller is abroad
     row = pre.loc["AA->BB|s1"]
     assert row.combined_cny == pytest.approx(row.survival_cny + row.demand_cny)
+
+
+def test_domestic_supply_pools_are_domestic_supply():
+    from dataclasses import fields
+
+    t = small_table()
+    state = {f.name: getattr(t, f.name) for f in fields(t)}
+    t2 = type(t)(**{**state, "provenance": {}, "domestic_origins": ("O2",)})
+    targets = enumerate_targets(t2, ["imports"])
+    assert [x.origin for x in targets] == ["O1", "O1"]  # the pool is not an import target
+    _, _, _, frac = perturbations(t2, targets, noncompetitive=True)
+    k4 = [x.target for x in targets].index("O1->all|s4")
+    assert frac[k4, 0] == pytest.approx(1.0)  # O1 is now the only foreign supplier of s4

@@ -143,7 +143,8 @@ def perturbations(table: IOTable, targets: Sequence[Target], *, criticality: np.
     noncompetitive : bool
         Imports are a separate input from the domestic product (the engine's default): a
         cut import is a share of the buyer's *imported* supply of the product, a cut link a
-        share of its domestic supply. Otherwise both are shares of its total supply.
+        share of its domestic supply (domestic supply pools, ``IOTable.domestic_origins``,
+        included). Otherwise both are shares of its total supply.
 
     Returns
     -------
@@ -160,7 +161,9 @@ def perturbations(table: IOTable, targets: Sequence[Target], *, criticality: np.
     """
     S, N = table.n_sectors, table.n_industries
     Z, imp = np.asarray(table.Z), np.asarray(table.imports_Z)
-    dom, foreign = Z.reshape(table.n_regions, S, N).sum(axis=0), imp.sum(axis=0)  # (S, N) supply of p to j
+    pool = np.isin(np.asarray(table.origins, dtype=object), table.domestic_origins)  # e.g. DOM: domestic
+    dom = Z.reshape(table.n_regions, S, N).sum(axis=0) + imp[pool].sum(axis=0)  # (S, N) supply of p to j
+    foreign = imp[~pool].sum(axis=0)
     pools = (dom, foreign) if noncompetitive else (dom + foreign, dom + foreign)
     w = np.ones((2 * S, N)) if criticality is None else np.asarray(criticality, dtype=float)
     w = np.vstack([w, w]) if w.shape[0] == S else w
