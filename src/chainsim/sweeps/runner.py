@@ -178,11 +178,15 @@ def _run_dask(spec: SweepSpec, chunks: Sequence[Chunk], on_done: OnDone, workers
                                  key=f"chainsim-sweep-{spec.sha256[:8]}-{cid:05d}-{tries.get(cid, 0)}")
 
         futs = {submit(cid): cid for cid, _ in chunks}
-        ac = as_completed(list(futs))
-        for fut in ac:
+        # results are fetched inside the client's event loop (with_results=True): calling
+        # Future.result() from this thread can race the loop when a worker dies
+        # ("... is bound to a different event loop" in distributed)
+        ac = as_completed(list(futs), with_results=True, raise_errors=False)
+        for fut, rows in ac:
             cid = futs.pop(fut)
             try:
-                rows = fut.result()
+                if isinstance(rows, BaseException):
+                    raise rows
             except (KilledWorker, OSError) as exc:  # a lost worker (CommClosedError is an OSError)
                 tries[cid] = tries.get(cid, 0) + 1
                 if tries[cid] > MAX_RESTARTS:
