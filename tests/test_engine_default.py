@@ -167,8 +167,9 @@ def test_negative_final_demand_is_exogenous_supply_in_default_model():
     assert max(bad) < 1e-9
 
 
+@pytest.mark.parametrize("nc", ["all", "none", ("S1", "S2")], ids=str)
 @pytest.mark.parametrize("resourcing", [True, False])
-def test_factored_orders_with_overrides_equal_explicit_orders(resourcing):
+def test_factored_orders_with_overrides_equal_explicit_orders(resourcing, nc):
     from chainsim.engine.links import densify
 
     t = make_table(3, 3, seed=3, origins=("USA",))
@@ -177,7 +178,8 @@ def test_factored_orders_with_overrides_equal_explicit_orders(resourcing):
            {"type": "import_cut", "product": ["S1", "S2"], "region": "R0", "share": 0.7, "start": 8, "duration": 50},
            {"type": "link_cut", "product": "S1", "from_region": "R2", "to_region": "R0", "to_sector": "S2",
             "start": 9, "duration": 30}]
-    m = build_model(t, resolve_params({"resourcing": resourcing, "inventory_days": 10, "search_days": 5}))
+    m = build_model(t, resolve_params({"resourcing": resourcing, "inventory_days": 10, "search_days": 5,
+                                       "noncompetitive_products": nc}))
     fact = Engine(m, [dis, dis[:1]])
     dense = Engine(m, [dis, dis[:1]])
     densify(m, dense.state)
@@ -191,7 +193,7 @@ def test_factored_orders_with_overrides_equal_explicit_orders(resourcing):
 def test_domestic_substitution_of_an_import_cut():
     t = make_table(2, 3, seed=5, origins=("USA",), import_share=0.3)
     cut = [{"type": "import_cut", "product": "all", "region": "R1", "share": 1.0, "start": 2, "duration": 150}]
-    base = {"inventory_days": 10, "resourcing": False}
+    base = {"inventory_days": 10, "resourcing": False, "noncompetitive_products": "all"}
     none = simulate(t, cut, days=200, params=base)
     subst = simulate(t, cut, days=200, params={**base, "substitution_share": 0.5, "substitution_lag_days": 10,
                                                 "ramp_days": 10})

@@ -1,46 +1,92 @@
-"""Non-competitive imports (default model): imported and domestic p are separate inputs; pathway levers."""
+"""Non-competitive imports: imported and domestic p are separate inputs for the non-competitive products.
+
+The toy tables have sector codes S0, S1, ..., so ``noncompetitive_products="auto"`` (the
+differentiated NBS-42 products of Rauch 1999) makes every import competitive there; the tests
+name the non-competitive products explicitly (``"all"`` is the two-class model of every product).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
+from chainsim.data.iotable import IOTable
 from chainsim.engine import Engine, build_model, simulate
-from chainsim.engine.params import resolve_params
+from chainsim.engine.params import NONCOMPETITIVE_NBS42, resolve_params
+from chainsim.errors import ModelBuildError
 from tests.test_engine_helpers import make_table
+
+ALL = {"noncompetitive_products": "all"}
 
 
 def loss(res) -> float:
     return float((res.baseline - res.output).sum().sum())
 
 
-def test_model_has_two_input_classes_and_ario_one():
+def nbs_table(n_regions: int = 1, *, seed: int = 4, import_share: float = 0.1) -> IOTable:
+    """A toy table with the 42 NBS sector codes (so that ``"auto"`` applies); every buyer buys every product."""
+    t = make_table(n_regions, 42, seed=seed, origins=("USA", "JPN"), import_share=import_share, density=1.0)
+    return dataclasses.replace(t, sectors=tuple(dataclasses.replace(sec, code=f"{k + 1:02d}")
+                                                for k, sec in enumerate(t.sectors)))
+
+
+def test_input_rows_domestic_and_imported_for_the_noncompetitive_products_only():
     t = make_table(2, 3, seed=5, origins=("USA", "JPN"), import_share=0.25)
-    nc = build_model(t, resolve_params(None))
-    comp = build_model(t, resolve_params({"import_substitutability": "competitive"}))
-    ario = build_model(t, resolve_params("ario"))
-    assert (nc.n_classes, nc.n_inputs, nc.class_blocks) == (2, 6, ((0, 2), (2, 4)))
-    assert (comp.n_classes, ario.n_classes) == (1, 1)
-    # the two classes add up to the competitive requirement; imports are the second class
-    np.testing.assert_allclose(nc.AC[:3] + nc.AC[3:], comp.AC, rtol=1e-14)
-    np.testing.assert_allclose(nc.AC[3:] * t.x[None, :], t.imports_Z.sum(axis=0), rtol=1e-12)
-    assert (nc.bind_weight[:3][nc.AC[:3] > 1e-5] == nc.bind_weight[3:][nc.AC[3:] > 1e-5].max()).all()
+    allm = build_model(t, resolve_params(ALL))
+    comp = build_model(t, resolve_params({"noncompetitive_products": "none"}))
+    one = build_model(t, resolve_params({"noncompetitive_products": ["S1"]}))
+    assert (allm.n_classes, allm.n_inputs, comp.n_classes, comp.n_inputs) == (2, 6, 1, 3)
+    assert (one.n_classes, one.n_inputs, list(one.nc_products), list(one.import_row)) == (2, 4, [1], [0, 3, 2])
+    assert build_model(t, resolve_params("ario")).n_classes == 1
+    assert build_model(t, resolve_params({"import_substitutability": "competitive", **ALL})).n_inputs == 3
+    # toy sector codes: "auto" finds no differentiated NBS product, every import is competitive
+    assert build_model(t, resolve_params(None)).n_inputs == 3
+    # the rows add up to the competitive requirement; imports of S1 are the extra row
+    np.testing.assert_allclose(allm.AC[:3] + allm.AC[3:], comp.AC, rtol=1e-14)
+    np.testing.assert_allclose(allm.AC[3:] * t.x[None, :], t.imports_Z.sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(one.AC[[0, 2]], comp.AC[[0, 2]], rtol=1e-14)
+    np.testing.assert_allclose(one.AC[[1, 3]], allm.AC[[1, 4]], rtol=1e-14)
+    assert (allm.bind_weight[:3][allm.AC[:3] > 1e-5] == allm.bind_weight[3:][allm.AC[3:] > 1e-5].max()).all()
+    assert one.input_blocks(0) == (0, 4) and one.input_blocks(1) == (0, 2) and one.input_blocks(3) == (2, 4)
+    assert (one.input_name(1), one.input_name(3)) == ("S1", "S1 (imported)")
+    with pytest.raises(ModelBuildError, match=r"noncompetitive_products.*S9"):
+        build_model(t, resolve_params({"noncompetitive_products": ["S9"]}))
 
 
-@pytest.mark.parametrize("sub", ["noncompetitive", "competitive"])
-def test_no_shock_baseline_is_stationary_both_import_models(sub):
+def test_auto_is_the_differentiated_nbs_products():
+    t = nbs_table()
+    m = build_model(t, resolve_params(None))
+    assert [t.sector_codes[p] for p in m.nc_products] == list(NONCOMPETITIVE_NBS42)
+    assert NONCOMPETITIVE_NBS42 == ("08", "09", "15", "16", "17", "18", "19", "20", "21")
+    assert m.n_inputs == 42 + 9 and m.import_row[t.sector_index("20")] == 42 + 7
+    assert m.import_row[t.sector_index("24")] == t.sector_index("24")  # electricity: competitive
+
+
+SETTINGS = ["auto", "all", "none", ("S1",), ("S0", "S2")]
+
+
+@pytest.mark.parametrize("nc", SETTINGS, ids=str)
+def test_no_shock_baseline_is_stationary_for_every_setting(nc):
     t = make_table(3, 3, seed=2, origins=("USA", "JPN"), import_share=0.3)
     for extra in ({}, {"import_headroom": 1.7, "lead_days_imports": 5}):
-        res = simulate(t, [], days=3 * 365, params={"import_substitutability": sub, **extra})
+        res = simulate(t, [], days=3 * 365, params={"noncompetitive_products": nc, **extra})
         assert np.abs(res.output.to_numpy() / res.baseline.to_numpy() - 1).max() < 1e-9
+
+
+def test_no_shock_baseline_is_stationary_with_auto_on_an_nbs_table():
+    t = nbs_table(2)
+    res = simulate(t, [], days=3 * 365, params={"lead_days_imports": 3})
+    assert np.abs(res.output.to_numpy() / res.baseline.to_numpy() - 1).max() < 1e-9
 
 
 def _cliff_run(share: float, s: float, psi: float, t0: int, tau: float = 1e12):
     t = make_table(1, 2, seed=3, origins=("USA",), import_share=0.3)
     m = build_model(t, resolve_params({"criticality": "none", "inventory_days": s, "psi": psi,
-                                       "inventory_tau": tau, "resourcing": False}))
+                                       "inventory_tau": tau, "resourcing": False,
+                                       "noncompetitive_products": ["S0"]}))
     cut = [{"type": "import_cut", "product": "S0", "origin": "USA", "region": "R0", "share": share, "start": t0,
             "duration": 400}]
     eng = Engine(m, [cut])
@@ -80,11 +126,145 @@ def test_competitive_imports_pool_the_stock_and_non_competitive_bind():
     cut = [{"type": "import_cut", "product": "all", "origin": "USA", "region": "R1", "share": 0.8, "start": 5,
             "duration": 60}]
     base = {"inventory_days": 10, "resourcing": False, "criticality": "none"}
-    nc = simulate(t, cut, days=120, params={**base, "import_substitutability": "noncompetitive"})
+    nc = simulate(t, cut, days=120, params={**base, **ALL})
     comp = simulate(t, cut, days=120, params={**base, "import_substitutability": "competitive"})
     first = lambda r: r.events[r.events.kind == "shortage"]["day"].min()  # noqa: E731
     assert loss(nc) > loss(comp) >= 0
     assert first(nc) < first(comp) or np.isnan(first(comp))
+
+
+@pytest.mark.parametrize("region", ["all", "R0"])
+def test_full_cut_of_a_competitive_import_barely_moves_output_a_noncompetitive_one_binds(region):
+    # one region, two products, 4 % of inputs imported; a 90-day full cut of the imports of S0. (A
+    # buyer with no domestic supplier of S0 in the table could not turn to one before re-sourcing:
+    # every link is present here.)
+    t = make_table(1, 2, seed=3, origins=("USA", "JPN"), import_share=0.04, density=1.0)
+    s, psi = 88.0, 0.8  # (1 - psi) s = 17.6 days of use: not on a day boundary
+    prm = {"criticality": "none", "resourcing": False, "inventory_days": s, "psi": psi}
+    cut = [{"type": "import_cut", "product": "S0", "origin": "all", "region": region, "share": 1.0, "start": 5,
+            "duration": 90}]
+    comp = simulate(t, cut, days=365, params={**prm, "noncompetitive_products": ["S1"]})
+    nc = simulate(t, cut, days=365, params={**prm, "noncompetitive_products": ["S0"]})
+    # competitive S0: the "alt" split moves the cut origins' orders to the domestic producer, the
+    # pooled stock covers what it cannot make: output does not move, no input binds
+    assert loss(comp) < 1e-6 * float(comp.baseline.sum()) * 365
+    assert not (comp.events.kind == "shortage").any()
+    # non-competitive S0: the imported stock runs down by one day of use per day (from day 5 for a
+    # cut of the origins' capacity, from day 6 for a cut of the links into R0: orders placed the day
+    # before arrive) and binds below psi s, after floor((1 - psi) s) + 1 days of decline
+    first = int(nc.events[nc.events.kind == "shortage"]["day"].min())
+    assert first == 5 + (region != "all") + math.floor((1 - psi) * s / 1.0) + 1
+    assert set(nc.events[nc.events.day == first].detail) == {"input S0 (imported) binds"}
+    assert loss(nc) > 0.05 * float(nc.baseline.sum()) * 90
+
+
+def test_auto_electricity_cut_barely_moves_output_electronics_cut_binds():
+    t = nbs_table(import_share=0.03)
+    cut = lambda p: [{"type": "import_cut", "product": p, "origin": "all", "share": 1.0, "start": 5,  # noqa: E731
+                      "duration": 90}]
+    prm = {"criticality": "none", "resourcing": False}
+    elec = simulate(t, cut("24"), days=200, params=prm)
+    chips = simulate(t, cut("20"), days=200, params=prm)
+    base = float(elec.baseline.sum()) * 200
+    assert loss(elec) < 1e-6 * base and not (elec.events.kind == "shortage").any()
+    assert loss(chips) > 0.01 * base
+    assert (chips.events[chips.events.kind == "shortage"].detail == "input 20 (imported) binds").any()
+
+
+# Outputs of the two-class engine (every product non-competitive) at commit e7df819, before
+# noncompetitive_products existed: total loss, the loss on days 10, 20, 40, 80 and 119, and the
+# number of shortage events. noncompetitive_products="all" reproduces them.
+TWO_CLASS_REFERENCE = {
+    "all_regions_headroom": (46.474372153756256, [1.7763568394002505e-15, 1.1637468828466009, 0.9953127501261623,
+        -0.030652330631642855, -0.0002608312866314577], 9),
+    "named_recovery_substitution": (311.44468992611087, [0.5768288601793952, 1.7987582790340433, 4.2496797958079195,
+        3.853061332217214, -0.20155858794349513], 9),
+    "congestion_leads": (106.01963534032974, [0.170516580072972, 5.270324179839289, 0.08467092793333997,
+        -0.0718223067442505, -0.00010023071497577973], 9),
+    "priority_noalt": (39.74052971045214, [0.22414443903300274, 1.408996945346198, 0.5876934301577101,
+        -0.022902048121801855, -0.0002720015386348251], 5),
+    "priority_factored": (98.5742637316983, [1.0850991296616108, 3.5856726297262984, 1.0405315994590048,
+        -0.052546259295578324, -0.0004638867829953597], 6),
+}
+SHORT = {"inventory_days": 15, "inventory_tau": 10}
+TWO_CLASS_CASES = {
+    "all_regions_headroom": ([{"type": "import_cut", "product": ["S0", "S2"], "origin": "USA", "share": 0.5,
+                               "start": 5, "duration": 30}],
+                             {**SHORT, "import_headroom": 1.3, "search_days": 5, "detection_lag_days": 2}),
+    "named_recovery_substitution": ([{"type": "import_cut", "product": ["S1", "S2"], "origin": "USA", "region": "R0",
+                                      "share": 0.6, "start": 4, "duration": 30,
+                                      "recovery": {"curve": "linear", "days": 10}},
+                                     {"type": "link_cut", "product": "S0", "from_region": ["R0", "R1"],
+                                      "to_region": "R2", "start": 5, "duration": 60, "share": 0.8}],
+                                    {**SHORT, "search_days": 5, "substitution_share": 0.6,
+                                     "substitution_lag_days": 10, "ramp_days": 6, "import_headroom": 1.3}),
+    "congestion_leads": ([{"type": "import_cut", "product": "S1", "origin": "all", "share": 0.5, "start": 3,
+                           "duration": 25},
+                          {"type": "congestion", "from_region": "USA", "to_region": "all", "throughput_loss": 0.5,
+                           "extra_lead_days": 3, "start": 6, "duration": 20}],
+                         {**SHORT, "lead_days_imports": 2, "lead_days_interregional": 1}),
+    "priority_noalt": ([{"type": "import_cut", "product": "S0", "origin": "JPN", "region": ["R1", "R2"], "share": 0.7,
+                         "start": 2, "duration": 30}],
+                       {**SHORT, "order_type": "noalt", "rationing": "priority_sectors", "priority_sectors": ["S2"]}),
+    "priority_factored": ([{"type": "import_cut", "product": "S0", "origin": "JPN", "share": 0.7, "start": 2,
+                            "duration": 30}],
+                          {**SHORT, "rationing": "priority_sectors", "priority_sectors": ["S1"],
+                           "criticality": [[1, 0.5, 1], [1, 1, 0], [0.5, 1, 1]]}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TWO_CLASS_CASES))
+def test_all_reproduces_the_two_class_model(case):
+    t = make_table(3, 3, seed=3, origins=("USA", "JPN"), import_share=0.3)
+    dis, prm = TWO_CLASS_CASES[case]
+    ref_loss, ref_days, ref_short = TWO_CLASS_REFERENCE[case]
+    for nc in ("all", ("S0", "S1", "S2")):
+        r = simulate(t, dis, days=120, params={**prm, "noncompetitive_products": nc})
+        o = r.output.to_numpy()
+        base = r.baseline.to_numpy().sum()
+        assert loss(r) == pytest.approx(ref_loss, rel=1e-11)
+        np.testing.assert_allclose([base - o[d].sum() for d in (10, 20, 40, 80, 119)], ref_days,
+                                   rtol=1e-9, atol=1e-12 * base)
+        assert int((r.events.kind == "shortage").sum()) == ref_short
+
+
+@pytest.mark.parametrize("case", sorted(TWO_CLASS_CASES))
+def test_none_is_the_competitive_model(case):
+    t = make_table(3, 3, seed=3, origins=("USA", "JPN"), import_share=0.3)
+    dis, prm = TWO_CLASS_CASES[case]
+    a = simulate(t, dis, days=120, params={**prm, "noncompetitive_products": "none"})
+    b = simulate(t, dis, days=120, params={**prm, "import_substitutability": "competitive"})
+    c = simulate(t, dis, days=120, params={**prm, "noncompetitive_products": []})
+    np.testing.assert_array_equal(a.output.to_numpy(), b.output.to_numpy())
+    np.testing.assert_array_equal(a.output.to_numpy(), c.output.to_numpy())
+    # domestic substitution orders exist for non-competitive products only
+    assert not a.events.detail.str.contains("domestic producers take over").any()
+
+
+@pytest.mark.parametrize("nc", [("S1",), ("S0", "S2")], ids=str)
+def test_mixed_factored_equals_explicit(nc):
+    from chainsim.engine.links import densify
+
+    t = make_table(3, 3, seed=3, origins=("USA", "JPN"), import_share=0.3)
+    dis = [{"type": "import_cut", "product": ["S1", "S2"], "origin": "USA", "region": "R0", "share": 0.9,
+            "start": 4, "duration": 50},
+           {"type": "import_cut", "product": "all", "origin": "all", "share": 0.6, "start": 6, "duration": 40},
+           {"type": "link_cut", "product": "S0", "from_region": ["R0", "R1"], "to_region": "R2", "start": 5,
+            "duration": 60, "share": 0.8}]
+    for extra in ({}, {"rationing": "priority_sectors", "priority_sectors": ["S1"]}):
+        m = build_model(t, resolve_params({"inventory_days": 8, "search_days": 5, "substitution_share": 0.6,
+                                           "substitution_lag_days": 10, "ramp_days": 6, "import_headroom": 1.3,
+                                           "noncompetitive_products": nc, **extra}))
+        fact = Engine(m, [dis, dis[:1]])
+        dense = Engine(m, [dis, dis[:1]])
+        densify(m, dense.state)
+        a, b = fact.run(120), dense.run(120)
+        assert fact.state.orders is None and dense.state.orders is not None
+        # substitution orders only for the non-competitive cut products
+        assert set(fact.state.sub.p.tolist()) == {t.sector_index(c) for c in nc}
+        np.testing.assert_allclose(a.output, b.output, rtol=1e-10, atol=0)
+        single = Engine(m, [dis[:1]]).run(120)
+        np.testing.assert_allclose(a.output[:, 1], single.output[:, 0], rtol=1e-12)
 
 
 def _ic_table():
@@ -94,7 +274,7 @@ def _ic_table():
 IMPORT_CUT = [{"type": "import_cut", "product": "all", "origin": "USA", "share": 0.8, "start": 5, "duration": 80}]
 REGIONAL_CUT = [{"type": "import_cut", "product": "all", "origin": "USA", "region": "R1", "share": 0.8, "start": 5,
                  "duration": 80}]
-SMALL = {"inventory_days": 10, "criticality": "none"}
+SMALL = {"inventory_days": 10, "criticality": "none", **ALL}
 
 
 @pytest.mark.parametrize("cut", [IMPORT_CUT, REGIONAL_CUT])
@@ -121,7 +301,7 @@ def test_lever_substitution_share_and_lag():
 def test_substitutes_are_credited_to_the_imported_stock():
     t = make_table(1, 2, seed=3, origins=("USA",), import_share=0.3)
     prm = {"criticality": "none", "inventory_days": 10, "resourcing": False, "substitution_share": 1.0,
-           "substitution_lag_days": 0, "ramp_days": 1}
+           "substitution_lag_days": 0, "ramp_days": 1, **ALL}
     cut = [{"type": "import_cut", "product": "S0", "origin": "USA", "region": "R0", "share": 1.0, "start": 3,
             "duration": 100}]
     m = build_model(t, resolve_params(prm))
@@ -260,7 +440,7 @@ def test_factored_equals_explicit_with_substitution_orders():
            {"type": "link_cut", "product": "S0", "from_region": ["R0", "R1"], "to_region": "R2", "start": 5,
             "duration": 60, "share": 0.8}]
     m = build_model(t, resolve_params({"inventory_days": 8, "search_days": 5, "substitution_share": 0.6,
-                                       "substitution_lag_days": 10, "ramp_days": 6, "import_headroom": 1.3}))
+                                       "substitution_lag_days": 10, "ramp_days": 6, "import_headroom": 1.3, **ALL}))
     fact = Engine(m, [dis, dis[:1]])
     dense = Engine(m, [dis, dis[:1]])
     densify(m, dense.state)
@@ -277,8 +457,8 @@ def test_domestic_supply_pools_are_in_the_domestic_class():
 
     t = dataclasses.replace(make_table(2, 3, seed=5, origins=("DOM", "USA"), import_share=0.25),
                             domestic_origins=("DOM",))
-    m = build_model(t, resolve_params({"import_headroom": 2.0}))
-    assert m.class_blocks == ((0, 3), (3, 4)) and list(m.origin_block) == [2, 3]
+    m = build_model(t, resolve_params({"import_headroom": 2.0, **ALL}))
+    assert (m.n_dom_blocks, m.n_blocks) == (3, 4) and list(m.origin_block) == [2, 3]
     S, N = 3, 6
     np.testing.assert_allclose(m.AC[:S] * t.x[None, :], t.Z.reshape(2, S, N).sum(axis=0) + t.imports_Z[0])
     assert (m.cap_ref[N:N + S] == m.xbar[N:N + S]).all() and (m.cap_ref[N + S:] == 2 * m.xbar[N + S:]).all()
@@ -295,7 +475,7 @@ def test_imported_stocks_are_rebuilt_once_the_cut_is_over():
     # so the imported stock returns to its target and output to baseline
     t = make_table(1, 2, seed=3, origins=("USA",), import_share=0.3)
     m = build_model(t, resolve_params({"criticality": "none", "inventory_days": 10, "inventory_tau": 20,
-                                       "resourcing": False}))
+                                       "resourcing": False, **ALL}))
     cut = [{"type": "import_cut", "product": "S0", "origin": "USA", "region": "R0", "share": 0.3, "start": 5,
             "duration": 20}]
     eng = Engine(m, [cut])

@@ -142,7 +142,11 @@ def mixed_scenario(draw):
                                                "share": st.floats(-0.5, 0.3), "start": day, "duration": dur}),
     }
     dis = draw(st.lists(st.one_of(*kinds.values()), min_size=1, max_size=4))
+    codes = [f"S{s}" for s in range(S)]
+    nc = draw(st.one_of(st.sampled_from(["all", "none"]),
+                        st.lists(st.sampled_from(codes), min_size=1, max_size=S, unique=True).map(tuple)))
     params = ModelParams(inventory_days=draw(st.sampled_from([5, 20, 90])), search_days=draw(st.integers(0, 20)),
+                         noncompetitive_products=nc,
                          detection_lag_days=draw(st.integers(0, 5)), ramp_days=draw(st.integers(1, 20)),
                          substitution_share=draw(st.sampled_from([0.0, 0.5])), substitution_lag_days=5,
                          rationing=draw(st.sampled_from(["proportional", "final_demand_first"])))

@@ -25,14 +25,12 @@ from chainsim.engine.links import (
     Overrides,
     apply_cut,
     column,
-    columns,
     densify,
     reset_open,
     set_column_weights,
-    set_columns_weights,
 )
 from chainsim.engine.losses import LossSchedule
-from chainsim.engine.model import EconomyModel
+from chainsim.engine.model import EconomyModel, input_sum
 from chainsim.engine.schedule import Action, compile_plan
 from chainsim.engine.state import SubOrders
 from chainsim.errors import ScenarioError, SimulationError
@@ -163,7 +161,7 @@ class Engine:
                     st.route_loss[b][ix] = 1.0 - (1.0 - st.route_loss[b][ix]) * (1.0 - c["share"])
                     st.route_lead[b][ix] = np.maximum(st.route_lead[b][ix], m.base_lead[ix] + c["lead"])
         reset_open(m, st, b)
-        if m.n_classes == 2:
+        if m.restock:
             if st.import_cut_on is None:
                 st.import_cut_on = np.zeros((self.batch, m.n_sectors), dtype=bool)
             st.import_cut_on[b] = False
@@ -185,24 +183,22 @@ class Engine:
             st.transit = np.zeros((L, B, m.n_inputs, N))
             Zb = m.Zbar.reshape(nb, S, R, S)
             for lead in np.unique(m.base_lead[m.base_lead > 0]):
-                on = (Zb * (m.base_lead == lead)[:, None, :, None])
-                for c, (lo, hi) in enumerate(m.class_blocks):
-                    # sent before day 0, arriving on days 0 .. lead-1
-                    st.transit[: int(lead), :, c * S:(c + 1) * S] += on[lo:hi].sum(axis=0).reshape(S, N)
+                on = (Zb * (m.base_lead == lead)[:, None, :, None]).reshape(1, nb, S, N)
+                # sent before day 0, arriving on days 0 .. lead-1
+                st.transit[: int(lead)] += input_sum(m, on, np.empty((1, m.n_inputs, N)))
 
     def _input_name(self, row: int) -> str:
-        m = self.model
-        code = m.table.sector_codes[row % m.n_sectors]
-        return code if row < m.n_sectors else f"{code} (imported)"
+        return self.model.input_name(row)
 
     def _resource(self, b: int, row: int, j: int) -> Generator[simpy.Event, Any, None]:
-        """Supplier search for input row ``c S + p`` by buyer j; then ramp link weights toward spare capacity.
+        """Supplier search for input row ``row`` by buyer j; then ramp link weights toward spare capacity.
 
-        The search stays within the input's class: domestic suppliers of p for domestic p,
-        foreign origins of p (up to their ``import_headroom``) for imported p.
+        The search stays among the suppliers of the input: domestic suppliers of p for domestic
+        p, foreign origins of p (up to their ``import_headroom``) for imported p, both for a
+        competitive p.
         """
         prm, m = self.model.params, self.model
-        p, (lo, hi) = row % m.n_sectors, m.class_blocks[row // m.n_sectors]
+        p, (lo, hi) = int(m.input_product[row]), m.input_blocks(row)
         yield self.env.timeout(prm.detection_lag_days)
         name = self._input_name(row)
         self.record(int(np.floor(self.env.now)), b, "supplier_search_start", self._labels[j], f"product {name}")
@@ -242,43 +238,11 @@ class Engine:
             set_column_weights(m, st, b, p, j, target + (base - target) * (k / n))
             yield self.env.timeout(1)
 
-    def _substitute(self, cut: dict) -> Generator[simpy.Event, Any, None]:
-        """Domestic substitution of a cut import: after a lag, move a share of the cut to domestic producers."""
-        prm, m, st = self.model.params, self.model, self.state
-        yield self.env.timeout(cut["start"] + prm.substitution_lag_days)
-        if self.env.now >= cut["end"]:
-            return
-        b, S, R = cut["batch"], m.n_sectors, m.table.n_regions
-        prods = np.unique(cut["rows"] % S)
-        ps = np.repeat(prods, len(cut["cols"]))
-        js = np.tile(cut["cols"], len(prods))
-        W0, _ = columns(m, st, b, ps, js)
-        cut_blocks = np.zeros((len(ps), m.n_blocks), dtype=bool)
-        for node in cut["rows"]:
-            cut_blocks[ps == node % S, node // S] = True
-        moved = prm.substitution_share * cut["share"] * W0 * cut_blocks
-        dom = m.xbar[: m.n].reshape(R, S)[:, ps].T  # (K, R) domestic producers of each product
-        tot = dom.sum(axis=1, keepdims=True)
-        share = np.divide(dom, tot, out=np.zeros_like(dom), where=tot > 0)
-        target = W0 - moved
-        target[:, :R] += moved.sum(axis=1, keepdims=True) * share
-        n = max(1, round(prm.ramp_days))
-        self.record(int(np.floor(self.env.now)), b, "substitution_ramp_start", cut["target"],
-                    f"{cut['name']}: domestic substitution of {prm.substitution_share:.0%} of the cut over {n} days")
-        for k in range(1, n + 1):
-            set_columns_weights(m, st, b, ps, js, W0 + (target - W0) * (k / n))
-            yield self.env.timeout(1)
-        if self.env.now < cut["end"]:
-            yield self.env.timeout(cut["end"] - self.env.now)
-        self.record(int(np.floor(self.env.now)), b, "substitution_revert_start", cut["target"],
-                    f"{cut['name']}: imports restored")
-        for k in range(1, n + 1):
-            set_columns_weights(m, st, b, ps, js, target + (W0 - target) * (k / n))
-            yield self.env.timeout(1)
-
     def _substitute_orders(self, cut: dict) -> Generator[simpy.Event, Any, None]:
         """Non-competitive imports: after a lag, domestic producers take over part of the unmet imported need.
 
+        Only the cut products that are non-competitive have an imported input to substitute (for
+        a competitive product, the "alt" split already moves orders to domestic producers).
         From ``start + substitution_lag_days`` the share σ of the imported-p need left unmet by
         the foreign suppliers that buyers order from domestic producers of p ramps from 0 to
         ``substitution_share`` over ``ramp_days`` (:class:`~chainsim.engine.state.SubOrders`);
@@ -292,7 +256,8 @@ class Engine:
         prods = np.unique(cut["rows"] % S)
         ps = np.repeat(prods, len(cut["cols"]))
         js = np.tile(cut["cols"], len(prods))
-        keep = m.AC[S + ps, js] > 0  # buyers of the imported product
+        mrow = m.import_row[ps]
+        keep = (mrow >= S) & (m.AC[mrow, js] > 0)  # buyers of an imported non-competitive product
         ps, js = ps[keep], js[keep]
         if not len(ps):
             return
@@ -413,9 +378,9 @@ class Engine:
             self.state.transit = np.zeros((extra + 1, B, m.n_inputs, N))
         for cut in plan.link_cuts:
             self.env.process(self._link_process(cut, days))
-        if m.params.substitution_share > 0 and not m.params.ario_quirks:
+        if m.params.substitution_share > 0 and not m.params.ario_quirks and m.n_classes == 2:
             for cut in plan.import_cuts:
-                self.env.process(self._substitute(cut) if m.n_classes == 1 else self._substitute_orders(cut))
+                self.env.process(self._substitute_orders(cut))
         self.env.process(self._economy(days, progress))
         self.env.run(until=days)
         for b, d in enumerate(self.crash_day):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainsim.engine.links import ship
-from chainsim.engine.model import EconomyModel
+from chainsim.engine.model import EconomyModel, input_sum, scale_by_input
 from chainsim.engine.rationing import RULES
 from chainsim.engine.state import State, Workspace, init_state
 
@@ -32,46 +32,57 @@ __all__ = ["State", "Workspace", "init_state", "step"]
 _ATOL, _RTOL = 1e-8, 1e-5  # numpy.allclose defaults, used by BoARIO's gates
 
 
-def _by_product(model: EconomyModel, v: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Σ_{a in class c} Zbar[a, p, j] v[b, a, p] for every (b, c p, j) into ``out`` (B, C S, N): batched matmuls."""
+def _by_product(model: EconomyModel, ws: Workspace, v: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Σ_{a supplies input row} Zbar[a, p, j] v[b, a, p] for every (b, row, j) into ``out`` (B, S + K, N).
+
+    Batched matmuls: the domestic rows over the first ``d_blocks`` blocks (``ZbarT_D`` is zero on
+    the foreign nodes of non-competitive products), the K imported rows over the foreign blocks.
+    """
     B, nb, S = v.shape[0], model.n_blocks, model.n_sectors
     v3 = v.reshape(B, nb, S)
-    for c, (lo, hi) in enumerate(model.class_blocks):
-        np.matmul(v3[:, lo:hi].transpose(2, 0, 1), model.ZbarT_cls[c],
-                  out=out[:, c * S:(c + 1) * S].transpose(1, 0, 2))
-    return out
-
-
-def _class_sum(model: EconomyModel, big4: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Sum (B, blocks, S, N) over the blocks of each class into ``out`` (B, C S, N)."""
-    S = model.n_sectors
-    for c, (lo, hi) in enumerate(model.class_blocks):
-        np.sum(big4[:, lo:hi], axis=1, out=out[:, c * S:(c + 1) * S])
+    np.matmul(v3[:, :model.d_blocks].transpose(2, 0, 1), model.ZbarT_D, out=out[:, :S].transpose(1, 0, 2))
+    if model.n_classes == 2:
+        vm = v3[:, model.n_dom_blocks:]
+        if not isinstance(model.nc_index, slice):  # gather the non-competitive products into a buffer
+            vm = np.take(vm, model.nc_index, axis=2, out=ws.v_nc, mode="clip")
+        else:
+            vm = vm[:, :, model.nc_index]
+        np.matmul(vm.transpose(2, 0, 1), model.ZbarT_M, out=out[:, S:].transpose(1, 0, 2))
     return out
 
 
 def _column_sums(model: EconomyModel, out: np.ndarray, b: np.ndarray, p: np.ndarray, j: np.ndarray,
                  vals: np.ndarray, scale: np.ndarray | None = None) -> None:
-    """``out[b, c S + p, j] += scale * Σ_{a in c} vals[:, a]`` for overridden columns (vals (K, blocks))."""
-    S = model.n_sectors
-    for c, (lo, hi) in enumerate(model.class_blocks):
-        rows = c * S + p
-        add = vals[:, lo:hi].sum(axis=1)
+    """``out[b, row, j] += scale * Σ_{a supplies row} vals[:, a]`` for overridden columns (vals (K', blocks))."""
+    if model.n_classes == 1:
+        add = vals.sum(axis=1)
         if scale is not None:
-            add *= scale[b, rows, j]
-        out[b, rows, j] += add
+            add *= scale[b, p, j]
+        out[b, p, j] += add
+        return
+    F = model.n_dom_blocks
+    imp = model.import_row[p] != p  # columns of non-competitive products: foreign blocks feed the imported row
+    add = np.where(imp, vals[:, :F].sum(axis=1), vals.sum(axis=1))
+    if scale is not None:
+        add *= scale[b, p, j]
+    out[b, p, j] += add
+    if imp.any():
+        bi, ri, ji = b[imp], model.import_row[p[imp]], j[imp]
+        add = vals[imp, F:].sum(axis=1)
+        if scale is not None:
+            add *= scale[bi, ri, ji]
+        out[bi, ri, ji] += add
 
 
 def _block_ratio(model: EconomyModel, ratio: np.ndarray, b: np.ndarray, p: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """``ratio[b, c(a) S + p, j]`` for every block a of overridden columns: (K, blocks)."""
+    """``ratio[b, row(a, p), j]`` for every block a of overridden columns: (K', blocks)."""
     if model.n_classes == 1:
         return ratio[b, p, j][:, None]
-    rows = model.block_class[None, :] * model.n_sectors + p[:, None]
-    return ratio[b[:, None], rows, j[:, None]]
+    return ratio[b[:, None], model.block_row[:, p].T, j[:, None]]
 
 
 def _sub_rows(model: EconomyModel, p: np.ndarray) -> np.ndarray:
-    """Supplier rows of the domestic producers (regions) of each product p: (K, R)."""
+    """Supplier rows of the domestic producers (regions) of each product p: (K', R)."""
     return np.arange(model.table.n_regions)[None, :] * model.n_sectors + p[:, None]
 
 
@@ -84,14 +95,27 @@ def _close(a: np.ndarray, ref: np.ndarray, buf: np.ndarray, out: np.ndarray) -> 
     return out
 
 
+def _orders_received(model: EconomyModel, ratio: np.ndarray, ZD: np.ndarray, ZM: np.ndarray, d3: np.ndarray,
+                     bufD: np.ndarray | None = None, bufM: np.ndarray | None = None) -> None:
+    """Factored orders received ``d3[b, a, p] = Σ_j Z[a, p, j] r[b, row(a, p), j]`` (before λ), batched matmuls.
+
+    ``ZD``/``ZM`` are ``ZbarT_D``/``ZbarT_M`` or their restriction to some buyers (``ratio`` then
+    restricted to the same buyers).
+    """
+    S, hi = model.n_sectors, model.d_blocks
+    d = np.matmul(ZD, ratio[:, :S].transpose(1, 2, 0), out=bufD)  # (S, d_blocks, B)
+    d3[:, :hi] = d.transpose(2, 1, 0)
+    if model.n_classes == 2:
+        d = np.matmul(ZM, ratio[:, S:].transpose(1, 2, 0), out=bufM)  # (K, foreign blocks, B)
+        d3[:, model.n_dom_blocks:, model.nc_index] = d.transpose(2, 1, 0)
+
+
 def demand(model: EconomyModel, st: State, ws: Workspace) -> None:
     """Total demand ``D_i = Σ_j O_ij + ȳ_i + rebuilding demand`` (spec §3 step 2)."""
     if st.orders is None:
         B, nb, S = st.ratio.shape[0], model.n_blocks, model.n_sectors
         d3 = ws.demand.reshape(B, nb, S)
-        for c, (lo, hi) in enumerate(model.class_blocks):
-            d = np.matmul(model.ZbarT_cls[c], st.ratio[:, c * S:(c + 1) * S].transpose(1, 2, 0))  # (S, blocks_c, B)
-            d3[:, lo:hi] = d.transpose(2, 1, 0)
+        _orders_received(model, st.ratio, model.ZbarT_D, model.ZbarT_M, d3, ws.d_dom, ws.d_imp)
         if st.placed is not None:  # overridden columns: W κ instead of Zbar
             b, p, j, _, eff = st.placed
             np.add.at(d3, (b[:, None], np.arange(nb)[None, :], p[:, None]),
@@ -161,7 +185,7 @@ def produce(model: EconomyModel, st: State, ws: Workspace, delta: np.ndarray) ->
         np.minimum(ws.x_opt, ws.capacity, out=ws.x_opt)
     else:
         np.minimum(ws.demand, ws.capacity, out=ws.x_opt)
-    if model.n_classes == 2:
+    if model.restock:
         _foreign_restock(model, st, ws, delta)
     rho = ws.rho
     if ws.fast_limits:
@@ -183,7 +207,7 @@ def produce(model: EconomyModel, st: State, ws: Workspace, delta: np.ndarray) ->
 
 
 def _foreign_restock(model: EconomyModel, st: State, ws: Workspace, delta: np.ndarray) -> None:
-    r"""Non-competitive imports: foreign origins serve every order of a product no import cut touches.
+    r"""Foreign origins (countries) serve every order of a product no import cut touches.
 
     The foreign capacity :math:`h\bar x` (``import_headroom``) bounds what origins can deliver
     while an import cut of product p is in force (a capacity cut of an origin of p, or a cut
@@ -193,7 +217,7 @@ def _foreign_restock(model: EconomyModel, st: State, ws: Workspace, delta: np.nd
     by an earlier cut (otherwise, with h = 1, a depleted imported stock could only be rebuilt
     by buyers using less than baseline, and recovery would be asymptotic).
     """
-    lo = model.class_blocks[1][0] * model.n_sectors
+    lo = model.n_dom_blocks * model.n_sectors
     B, S = ws.x_opt.shape[0], model.n_sectors
     n_or = (model.n_sup - lo) // S
     xo, cap, dem = ws.x_opt[:, lo:], ws.capacity[:, lo:], ws.demand[:, lo:]
@@ -248,10 +272,7 @@ def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> None:
         B, nb, S = st.ratio.shape[0], model.n_blocks, model.n_sectors
         if st.orders is None:
             d3 = ws.d_prio.reshape(B, nb, S)
-            rp = st.ratio[:, :, ws.prio]
-            for c, (lo, hi) in enumerate(model.class_blocks):
-                dc = np.matmul(ws.ZbarT_prio[c], rp[:, c * S:(c + 1) * S].transpose(1, 2, 0))
-                d3[:, lo:hi] = dc.transpose(2, 1, 0)
+            _orders_received(model, st.ratio[:, :, ws.prio], *ws.ZbarT_prio, d3)
             if st.placed is not None:
                 b, p, j, _, eff = st.placed
                 sel = ws.prio[j]
@@ -271,7 +292,7 @@ def _deliveries(model: EconomyModel, st: State, ws: Workspace, phi: np.ndarray, 
     """Factored deliveries V_pj = r_pj Σ_a W_apj κ λ_ap φ_ap (with the overridden columns)."""
     B, nb, S = st.ratio.shape[0], model.n_blocks, model.n_sectors
     np.multiply(st.lam_prev, phi, out=ws.tmp)
-    _by_product(model, ws.tmp, out)
+    _by_product(model, ws, ws.tmp, out)
     out *= st.ratio
     if st.placed is not None:
         b, p, j, _, eff = st.placed
@@ -297,14 +318,14 @@ def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> Non
             ws.big[:, :, ws.prio] = st.orders[:, :, ws.prio] * ws.phi_prio[:, :, None]
         if st.route_loss is not None:
             ship(model, st, ws, t)
-        _class_sum(model, ws.big.reshape(B, nb, S, N), ws.V)
+        input_sum(model, ws.big.reshape(B, nb, S, N), ws.V)
     if st.sub is not None:  # substitutes delivered by domestic producers fill the imported-input stock
         sub = st.sub
         rows = _sub_rows(model, sub.p)
         phi = ws.phi[sub.b[:, None], rows]
         if ws.prio is not None:
             phi = np.where(ws.prio[sub.j][:, None], ws.phi_prio[sub.b[:, None], rows], phi)
-        np.add.at(ws.V, (sub.b, S + sub.p, sub.j), (sub.placed * phi).sum(axis=1))
+        np.add.at(ws.V, (sub.b, model.import_row[sub.p], sub.j), (sub.placed * phi).sum(axis=1))
     if st.transit is not None:
         slot = st.transit[t % st.transit.shape[0]]
         ws.V += slot
@@ -364,13 +385,11 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
     OC += ws.U  # A^C x_t: today's actual use
     ws.lam.fill(1.0)
     np.divide(ws.capacity, model.cap_ref, out=ws.lam, where=model.cap_ref != 0)
-    if model.n_foreign and not p.ario_quirks and model.n_classes == 1:
-        ws.lam[:, model.n:] = 1.0  # competitive imports are not re-sourced instantly (卡链): only by search
-    elif model.n_classes == 2:  # origins serving restocking beyond h x̄ (no cut on p) keep their baseline share
-        lo = model.class_blocks[1][0] * S
+    if model.restock:  # origins serving restocking beyond h x̄ (no cut on p) keep their baseline share
+        lo = model.n_dom_blocks * S
         np.minimum(ws.lam[:, lo:], 1.0, out=ws.lam[:, lo:])
     if st.orders is None:  # factored: O = Zbar * lam * ratio
-        _by_product(model, ws.lam, ws.denom)
+        _by_product(model, ws, ws.lam, ws.denom)
         st.placed = None
         if st.ov is not None and len(st.ov.b):
             st.placed = st.ov.delta(model)
@@ -389,16 +408,15 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
     big4 = ws.big.reshape(B, nb, S, N)
     if model.w_fixed is not None:
         wf4 = model.w_fixed.reshape(nb, S, N)
-        for c, (lo, hi) in enumerate(model.class_blocks):
-            np.multiply(wf4[None, lo:hi], OC[:, None, c * S:(c + 1) * S], out=big4[:, lo:hi])
+        for lo, hi, sel in model.row_groups:
+            np.multiply(wf4[None, lo:hi], OC[:, None, sel], out=big4[:, lo:hi])
     else:
         base = model.Zbar if st.weight_base is None else st.weight_base
         np.multiply(base, ws.lam[:, :, None], out=ws.big)
-        _class_sum(model, big4, ws.denom)
+        input_sum(model, big4, ws.denom)
         ws.ratio.fill(0.0)
         np.divide(OC, ws.denom, out=ws.ratio, where=ws.denom > 0)
-        for c, (lo, hi) in enumerate(model.class_blocks):
-            big4[:, lo:hi] *= ws.ratio[:, None, c * S:(c + 1) * S]
+        scale_by_input(model, big4, ws.ratio)
     if st.link_open is not None:
         ws.big *= st.link_open
     st.orders, ws.big = ws.big, st.orders  # swap buffers: no copy
@@ -415,11 +433,12 @@ def _place_substitution(model: EconomyModel, st: State, ws: Workspace) -> None:
     over the domestic producers r of p by baseline output d and capacity ratio λ.
     """
     sub, S, B = st.sub, model.n_sectors, st.inventory.shape[0]
-    R, nb = model.class_blocks[-1][0], model.n_blocks  # the foreign origins are blocks R .. nb
+    R, nb = model.n_dom_blocks, model.n_blocks  # the foreign origins are blocks R .. nb
     b, p, j = sub.b, sub.p, sub.j
-    frows = np.arange(R, nb)[None, :] * S + p[:, None]  # (K, O) foreign suppliers of p
+    mrow = model.import_row[p]  # the imported-p input rows
+    frows = np.arange(R, nb)[None, :] * S + p[:, None]  # (K', O) foreign suppliers of p
     if st.orders is None:
-        r = st.ratio[b, S + p, j]
+        r = st.ratio[b, mrow, j]
         lam_f = ws.lam.reshape(B, nb, S)[b, R:, p]
         if st.ov is not None and len(sub.ks):
             W, K = st.ov.W[sub.ks, R:], st.ov.K[sub.ks, R:]
@@ -429,7 +448,7 @@ def _place_substitution(model: EconomyModel, st: State, ws: Workspace) -> None:
     else:
         fo = st.orders[b[:, None], frows, j[:, None]]
     expected = (fo * ws.phi[b[:, None], frows]).sum(axis=1)
-    unmet = np.maximum(ws.OC[b, S + p, j] - expected, 0.0) * sub.sigma
+    unmet = np.maximum(ws.OC[b, mrow, j] - expected, 0.0) * sub.sigma
     dl = sub.share * ws.lam[b[:, None], _sub_rows(model, p)]
     tot = dl.sum(axis=1, keepdims=True)
     np.divide(dl, tot, out=dl, where=tot > 0)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chainsim.engine.model import EconomyModel
+from chainsim.engine.model import EconomyModel, input_sum, scale_by_input
 
 if TYPE_CHECKING:  # pragma: no cover
     from chainsim.engine.kernel import State, Workspace
@@ -64,13 +64,12 @@ def densify(model: EconomyModel, st: State) -> None:
         return
     B, nb, S, N = st.ratio.shape[0], model.n_blocks, model.n_sectors, model.n
     o = model.Zbar.reshape(1, nb, S, N) * st.lam_prev.reshape(B, nb, S, 1)
-    for c, (lo, hi) in enumerate(model.class_blocks):
-        o[:, lo:hi] *= st.ratio[:, None, c * S:(c + 1) * S]
+    scale_by_input(model, o, st.ratio)
     o4 = o
     if st.placed is not None:
         b, p, j, _, eff = st.placed
         lam3 = st.lam_prev.reshape(B, nb, S)
-        rows = model.block_class[None, :] * S + p[:, None]
+        rows = model.block_row[:, p].T  # (K, blocks): input row of each supplier of the column
         o4[b, :, p, j] += eff * lam3[b, :, p] * st.ratio[b[:, None], rows, j[:, None]]
     st.orders = o.reshape(B, nb * S, N)
     if st.ov is not None and len(st.ov.b):
@@ -189,7 +188,6 @@ def ship(model: EconomyModel, st: State, ws: Workspace, t: int) -> None:
         for lead in np.unique(st.route_lead[st.route_lead > 0]):
             m = (st.route_lead == lead)[:, :, None, :, None]
             slot = st.transit[(t + int(lead)) % L]
-            for c, (lo, hi) in enumerate(model.class_blocks):
-                slot[:, c * S:(c + 1) * S] += (shipped[:, lo:hi] * m[:, lo:hi]).sum(axis=1).reshape(B, S, R * S)
+            slot += input_sum(model, (shipped * m).reshape(B, nb, S, R * S), np.empty_like(slot))
             shipped *= ~m
     big5[:] = shipped

@@ -14,6 +14,8 @@ References
 .. [3] Juhel, S. (2023). BoARIO: a Python implementation of the ARIO model.
 .. [4] Pichler, A. et al. (2022). Forecasting the propagation of pandemic shocks with a
    dynamic input-output model. *J. Economic Dynamics and Control* 144, 104527.
+.. [5] Rauch, J. E. (1999). Networks versus markets in international trade. *J. International
+   Economics* 48(1), 7-35.
 """
 
 from __future__ import annotations
@@ -25,7 +27,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from chainsim.errors import ModelBuildError
 
-__all__ = ["ModelParams", "format_validation_error", "resolve_params"]
+__all__ = ["NONCOMPETITIVE_NBS42", "ModelParams", "format_validation_error", "resolve_params"]
+
+#: ``noncompetitive_products="auto"`` on an NBS-42 table: the products that Rauch (1999,
+#: "conservative" classification) counts as *differentiated* (neither traded on an organized
+#: exchange nor reference-priced), mapped to NBS-42 — apparel and leather, wood and furniture,
+#: metal products, general and special equipment, transport equipment, electrical machinery,
+#: electronics, instruments. Every other product is homogeneous or reference-priced (farm
+#: goods, coal, ores, crude, metals, most chemicals, electricity, services): a domestic tonne
+#: or kWh replaces an imported one, so its imports are competitive. See docs/model.md §5.3.
+NONCOMPETITIVE_NBS42: tuple[str, ...] = ("08", "09", "15", "16", "17", "18", "19", "20", "21")
 
 
 class ModelParams(BaseModel):
@@ -53,8 +64,13 @@ class ModelParams(BaseModel):
     imports: Literal["primary", "supply_nodes"] = Field(
         "supply_nodes", description="foreign imports as a primary input (ARIO) or as exogenous suppliers")
     import_substitutability: Literal["competitive", "noncompetitive"] = Field(
-        "noncompetitive", description="imports as the same input as the domestic product (competitive) or as a "
-        "separate input class with its own inventory, ψ constraint and order split (noncompetitive)")
+        "noncompetitive", description="master switch: 'competitive' makes every import the same input as the "
+        "domestic product (as noncompetitive_products='none'); 'noncompetitive' gives the products of "
+        "noncompetitive_products a separate imported input with its own inventory, ψ constraint and order split")
+    noncompetitive_products: Literal["auto", "all", "none"] | tuple[str, ...] = Field(
+        "auto", description="products whose imports are a separate, non-substitutable input: 'auto' = the "
+        "differentiated goods of Rauch (1999) on an NBS-42 table (NONCOMPETITIVE_NBS42), 'all', 'none' or "
+        "a list of sector codes")
     import_headroom: float = Field(1.0, ge=1.0, description="foreign supply capacity / baseline imports")
     criticality: Literal["none", "auto"] | tuple[tuple[float, ...], ...] = Field(
         "auto", description="input criticality (S x S of 0/0.5/1, input rows x user columns) or 'auto'")

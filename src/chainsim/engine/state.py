@@ -23,13 +23,13 @@ class State:
 
     Attributes
     ----------
-    inventory : (B, S, N)
-        Input stocks by product and user.
+    inventory : (B, S + K, N)
+        Input stocks by input row (``EconomyModel.n_inputs``) and user.
     orders : (B, n_sup, N) or None
         Orders placed yesterday, received by supplier i from buyer j, served today. ``None``
         while orders are held in factored form (below), which is exact as long as the link
         weights are the baseline ``Zbar`` and every link is open.
-    lam_prev, ratio : (B, n_sup), (B, S, N)
+    lam_prev, ratio : (B, n_sup), (B, S + K, N)
         Factored orders: :math:`O_{ij} = \bar Z_{ij} \lambda_i r_{p(i)j}` with λ the capacity
         ratios and r the need per unit of capacity-weighted baseline purchases.
     alpha : (B, n_sup)
@@ -49,7 +49,7 @@ class State:
         buyer region); ``None`` until a congestion starts.
     backlog : (B, n_sup, N) or None
         Goods produced and waiting for a congested route.
-    transit : (L, B, S, N) or None
+    transit : (L, B, S + K, N) or None
         Goods on the road, by arrival day modulo L.
     ov, placed : Overrides or None, tuple or None
         Factored mode: columns whose weights or open shares differ from baseline, and their
@@ -58,8 +58,8 @@ class State:
         Non-competitive imports: domestic substitution orders for imported inputs (columns
         (b, p, j) of an import cut after the substitution lag), in both order modes.
     import_cut_on : (B, S) bool or None
-        Non-competitive imports: products under an import cut into named regions (with its
-        recovery); foreign origins serve only up to their headroom while a cut is on.
+        Products under an import cut into named regions (with its recovery); foreign origins
+        serve only up to their headroom while a cut is on.
     """
 
     inventory: np.ndarray
@@ -125,7 +125,11 @@ class Workspace:
         self.phi, self.phi_y, self.lam, self.tmp = z((B, ns)), z((B, ns)), z((B, ns)), z((B, ns))
         self.reb_demand, self.reb_delivered = z((B, ns)), z((B, ns))
         self.scarcity = z((B, ns))
-        S = model.n_inputs  # input rows: C classes x S products
+        # factored orders received (matmul outputs) and the gathered non-competitive products
+        nf, K = model.n_blocks - model.n_dom_blocks, model.n_inputs - S
+        self.d_dom, self.d_imp = z((S, model.d_blocks, B)), z((K, nf, B))
+        self.v_nc = z((B, nf, K))
+        S = model.n_inputs  # input rows: S domestic (and competitive imports) + K imported
         self.rho, self.U, self.V, self.G = z((B, S, N)), z((B, S, N)), z((B, S, N)), z((B, S, N))
         self.OC, self.denom, self.ratio = z((B, S, N)), z((B, S, N)), z((B, S, N))
         self.zeros = z((B, S, N))  # read-only operand of np.maximum
@@ -135,7 +139,7 @@ class Workspace:
         self.gate = np.zeros(B, dtype=bool)
         self.has_rebuild = False
         self.exo = bool(model.exo_supply.any())
-        self.cut_no_headroom = model.n_classes == 2 and model.params.import_headroom > 1.0
+        self.cut_no_headroom = model.restock and model.params.import_headroom > 1.0
         bd = model.bind_denom
         self.inv_bind = np.divide(1.0, bd, out=np.zeros_like(bd), where=bd > 0)
         self.inf_free = np.where(bd > 0, 0.0, np.inf)
@@ -146,15 +150,15 @@ class Workspace:
         if model.params.rationing == "priority_sectors":
             codes = [model.table.sector_index(c) for c in model.params.priority_sectors]
             self.prio = np.isin(model.table.sector_of, codes)
-            self.ZbarT_prio = tuple(np.ascontiguousarray(z_[:, :, self.prio]) for z_ in model.ZbarT_cls)
-        supplied = np.concatenate([z_.sum(axis=1) for z_ in model.ZbarT_cls])  # (C S, N)
+            self.ZbarT_prio = tuple(np.ascontiguousarray(z_[:, :, self.prio]) for z_ in (model.ZbarT_D, model.ZbarT_M))
+        supplied = np.concatenate([model.ZbarT_D.sum(axis=1), model.ZbarT_M.sum(axis=1)])  # (S + K, N)
         self.no_supplier = np.where(supplied > 0, 0.0, np.inf)
         # the output-unit form needs finite stocks (S * 0 would be NaN on infinite rows)
         self.fast_limits = not bool(model.infinite_rows.any())
         self.partial = bool(np.any((model.bind_weight != 0) & (model.bind_weight != 1)))
 
     def binding_input(self, b: int, j: int) -> int:
-        """The input row (``c * S + p``) that binds hardest for buyer j of member b after :func:`produce`."""
+        """The input row (p, or S + k: imported p) binding hardest for buyer j of member b after :func:`produce`."""
         col = self.rho[b, :, j]  # partial binding: w x_opt - S w/d, largest binds hardest
         return int(np.argmax(col) if self.partial and self.fast_limits else np.argmin(col))
 
