@@ -128,3 +128,19 @@ def test_domestic_supply_pools_are_domestic_supply():
     _, _, _, frac = perturbations(t2, targets, noncompetitive=True)
     k4 = [x.target for x in targets].index("O1->all|s4")
     assert frac[k4, 0] == pytest.approx(1.0)  # O1 is now the only foreign supplier of s4
+
+
+def test_input_rows_read_from_the_engine_model():
+    from types import SimpleNamespace
+
+    from chainsim.scan.run import _input_rows
+
+    S, N = 3, 6
+    w = np.arange((S + 1) * N, dtype=float).reshape(S + 1, N)
+    dom, imp, sep = _input_rows(SimpleNamespace(bind_weight=w, import_row=np.array([0, 3, 2])), S)
+    assert sep.tolist() == [False, True, False]
+    np.testing.assert_array_equal(imp[1], w[3])
+    np.testing.assert_array_equal(dom, w[:S])
+    _, imp2, sep2 = _input_rows(SimpleNamespace(bind_weight=np.ones((2 * S, N))), S)  # two classes
+    assert sep2.all() and imp2.shape == (S, N)
+    assert not _input_rows(SimpleNamespace(bind_weight=np.ones((S, N))), S)[2].any()  # competitive

@@ -129,22 +129,25 @@ def _regions(table: IOTable, value: str) -> np.ndarray:
 
 
 def perturbations(table: IOTable, targets: Sequence[Target], *, criticality: np.ndarray | None = None,
-                  noncompetitive: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Direct effect of each target at full share, as three (K, N) arrays.
+                  noncompetitive: bool | np.ndarray = False, import_criticality: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Direct effect of each target at full share, as four (K, N) arrays.
 
     Parameters
     ----------
     table : IOTable
     targets : sequence of Target
-    criticality : array (S, N) or (2 S, N), optional
-        How much input p binds user j; with two blocks of rows, the first is the domestic and
-        the second the imported input (the engine's ``bind_weight`` under non-competitive
-        imports). ``None``: every input is critical.
-    noncompetitive : bool
-        Imports are a separate input from the domestic product (the engine's default): a
-        cut import is a share of the buyer's *imported* supply of the product, a cut link a
-        share of its domestic supply (domestic supply pools, ``IOTable.domestic_origins``,
-        included). Otherwise both are shares of its total supply.
+    criticality : array (S, N), optional
+        How much (domestic) input p binds user j (1, 0.5, 0); ``None``: every input is critical.
+    noncompetitive : bool or bool array (S,)
+        Whether the imports of a product (of every product, or per product) are a separate
+        input from the domestic product (Armington; the engine's ``noncompetitive_products``):
+        a cut import is then a share of the buyer's *imported* supply of the product, a cut
+        link a share of its domestic supply (domestic supply pools,
+        ``IOTable.domestic_origins``, included). Otherwise both are shares of its total supply.
+    import_criticality : array (S, N), optional
+        How much the imported input p binds user j where it is separate (default
+        ``criticality``).
 
     Returns
     -------
@@ -164,14 +167,17 @@ def perturbations(table: IOTable, targets: Sequence[Target], *, criticality: np.
     pool = np.isin(np.asarray(table.origins, dtype=object), table.domestic_origins)  # e.g. DOM: domestic
     dom = Z.reshape(table.n_regions, S, N).sum(axis=0) + imp[pool].sum(axis=0)  # (S, N) supply of p to j
     foreign = imp[~pool].sum(axis=0)
-    pools = (dom, foreign) if noncompetitive else (dom + foreign, dom + foreign)
-    w = np.ones((2 * S, N)) if criticality is None else np.asarray(criticality, dtype=float)
-    w = np.vstack([w, w]) if w.shape[0] == S else w
+    nc = np.broadcast_to(np.asarray(noncompetitive, dtype=bool), (S,))
+    w_dom = np.ones((S, N)) if criticality is None else np.asarray(criticality, dtype=float)
+    w_imp = w_dom if import_criticality is None else np.asarray(import_criticality, dtype=float)
     K = len(targets)
     lost, crit, own, share = np.zeros((K, N)), np.zeros((K, N)), np.zeros((K, N)), np.zeros((K, N))
     for k, t in enumerate(targets):
         p = table.sector_index(t.product)
-        c = 1 if t.kind == "imports" else 0
+        if t.kind == "imports":
+            supply, w = (foreign[p], w_imp[p]) if nc[p] else (dom[p] + foreign[p], w_dom[p])
+        else:
+            supply, w = (dom[p], w_dom[p]) if nc[p] else (dom[p] + foreign[p], w_dom[p])
         if t.kind == "imports":
             cols = (_regions(table, t.region)[:, None] * S + np.arange(S)[None, :]).ravel()
             flow = imp[table.origin_index(t.origin), p, cols]
@@ -187,9 +193,8 @@ def perturbations(table: IOTable, targets: Sequence[Target], *, criticality: np.
             flow = Z[i, cols]
         if t.kind != "nodes":
             lost[k, cols] = flow
-        pool = pools[c][p, cols]
-        frac = np.divide(flow, pool, out=np.zeros(len(cols)), where=pool > 0)
-        crit[k, cols] = np.maximum(crit[k, cols], w[c * S + p, cols] * frac)
+        frac = np.divide(flow, supply[cols], out=np.zeros(len(cols)), where=supply[cols] > 0)
+        crit[k, cols] = np.maximum(crit[k, cols], w[cols] * frac)
         share[k, cols] = frac
     return lost, crit, own, share
 
@@ -240,7 +245,8 @@ def _extraction(table: IOTable, targets: Sequence[Target], lost: np.ndarray, sco
 
 
 def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, share: float = 1.0,
-              duration: float = 90.0, criticality: np.ndarray | None = None, noncompetitive: bool = False,
+              duration: float = 90.0, criticality: np.ndarray | None = None,
+              noncompetitive: bool | np.ndarray = False, import_criticality: np.ndarray | None = None,
               inventory_days: float = 90.0, psi: float = 0.8, year_days: float = 365.0) -> pd.DataFrame:
     """Static losses of the scope for every target (yuan), with ranks within each kind.
 
@@ -252,11 +258,12 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
         Industries whose output loss counts.
     share, duration : float
         Disruption size and days at full strength (a year's flows x ``duration / year_days``).
-    criticality : array (S, N) or (2 S, N), optional
-        How much input p binds user j (1, 0.5, 0), e.g. the engine's ``bind_weight``;
-        ``None`` treats every input as critical.
-    noncompetitive : bool
-        Whether imports are a separate input from the domestic product (see :func:`perturbations`).
+    criticality, import_criticality : array (S, N), optional
+        How much the domestic (imported) input p binds user j (1, 0.5, 0), e.g. rows of the
+        engine's ``bind_weight``; ``None`` treats every input as critical.
+    noncompetitive : bool or bool array (S,)
+        Whether imports are a separate input from the domestic product, for every product or
+        per product (see :func:`perturbations`).
     inventory_days, psi : float
         Inventory target ``s`` (days of use) and the share ψ of it below which an input binds
         (``survival`` measure; the model's ``inventory_days`` and ``psi``).
@@ -269,7 +276,8 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
     """
     x = np.asarray(table.x, dtype=float)
     scope = np.asarray(scope, dtype=bool)
-    lost, crit, own, frac = perturbations(table, targets, criticality=criticality, noncompetitive=noncompetitive)
+    lost, crit, own, frac = perturbations(table, targets, criticality=criticality, noncompetitive=noncompetitive,
+                                          import_criticality=import_criticality)
     xs = np.where(x > 0, x, np.inf)
     astar = supply_astar(table.Z, x)
     scale = float(duration) / float(year_days) * table.cny_per_unit  # a year's flows -> the disruption's days

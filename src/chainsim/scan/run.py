@@ -282,12 +282,10 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
     df = pd.concat([df, _metrics(Y, crash, base, start, epsilon, table.cny_per_unit)], axis=1)
     ranking = rank_targets(df, rank_by)[RANKING_COLUMNS]
     t0 = time.perf_counter()
-    noncomp = getattr(model, "n_classes", 1) == 2
-    weight = np.asarray(model.bind_weight)
+    dom_w, imp_w, separate = _input_rows(model, table.n_sectors)
     pre = prescreen(table, targets, mask, share=share, duration=duration, year_days=prm.year_days,
-                    inventory_days=prm.inventory_days, psi=prm.psi,
-                    criticality=weight if weight.shape[0] in (table.n_sectors, 2 * table.n_sectors) else None,
-                    noncompetitive=noncomp)
+                    inventory_days=prm.inventory_days, psi=prm.psi, criticality=dom_w, import_criticality=imp_w,
+                    noncompetitive=separate)
     seconds["prescreen"] = time.perf_counter() - t0
     corr = rank_correlations(ranking, pre)
     settings = {"kinds": list(kinds), "share": share, "duration": duration, "start": start, "days": days,
@@ -301,6 +299,24 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
                         or k.removesuffix("_cpu") in kinds}}
     return ScanResult(ranking=ranking, prescreen=pre, correlations=corr, output=Y, baseline=base,
                       targets=tuple(targets), settings=settings, provenance=prov)
+
+
+def _input_rows(model: Any, S: int) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray]:
+    """The engine's criticality of domestic and imported inputs (S, N each) and which products' imports are separate.
+
+    Reads the documented attributes of :class:`~chainsim.engine.EconomyModel`: ``bind_weight``
+    (input rows x buyers) and ``import_row`` (the input row the foreign origins of product p
+    deliver: p when p is competitive); without ``import_row``, S rows mean competitive imports
+    and 2 S rows the two-class model.
+    """
+    w = np.asarray(model.bind_weight, dtype=float)
+    row = getattr(model, "import_row", None)
+    if row is None:
+        if w.shape[0] not in (S, 2 * S):
+            return None, None, np.zeros(S, dtype=bool)
+        row = np.arange(S) + (S if w.shape[0] == 2 * S else 0)
+    row = np.asarray(row, dtype=int)
+    return w[:S], w[row], row != np.arange(S)
 
 
 def _merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
