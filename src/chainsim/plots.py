@@ -44,8 +44,8 @@ def text(s: str) -> str:
     """``s`` as it can be drawn: unchanged with a CJK font, else with Chinese characters removed."""
     if cjk_font():
         return s
-    kept = "".join(ch for ch in s if ord(ch) < 0x2E80)
-    return " ".join(kept.replace("()", "").replace("（）", "").split()).replace(" :", ":")
+    kept = "".join(ch for ch in s if ord(ch) < 0x2E80).replace("()", "").replace("（）", "")
+    return "\n".join(" ".join(line.split()).replace(" :", ":") for line in kept.split("\n"))
 
 
 def recovery_curves(run: Any, scope: str = "northeast", *, ax: Any = None, band: tuple[float, float] = (10, 90)) -> Any:
@@ -73,16 +73,18 @@ def recovery_curves(run: Any, scope: str = "northeast", *, ax: Any = None, band:
         _, ax = plt.subplots(figsize=(9, 5))
     traj = 100.0 * scope_trajectories(run, scope)
     font = cjk_font()
-    for entry in run.pathways:
+    styles = ("-", "--", "-.", ":")
+    for k, entry in enumerate(run.pathways):
         rel = traj[entry].to_numpy().T  # (replications, days)
         days = np.arange(rel.shape[1])
         med = np.median(rel, axis=0)
         zh = "+".join(PATHWAYS[p].name_zh for p in entry.split("+") if p in PATHWAYS)
         label = f"{entry} {zh}" if font else entry
-        (line,) = ax.plot(days, med, lw=1.8, label=label)
+        # distinct dashes keep pathways that coincide (e.g. one that changes nothing) visible
+        (line,) = ax.plot(days, med, lw=1.8, ls=styles[k % len(styles)], label=label, zorder=3)
         if rel.shape[0] > 1:
             lo, hi = np.percentile(rel, band, axis=0)
-            ax.fill_between(days, lo, hi, color=line.get_color(), alpha=0.15, lw=0)
+            ax.fill_between(days, lo, hi, color=line.get_color(), alpha=0.08, lw=0, zorder=1)
     eps = 100.0 * run.loaded.scenario.metrics.recovery_tolerance
     ax.axhspan(100 - eps, 100 + eps, color="grey", alpha=0.12, lw=0, label=f"recovered band (±{eps:g} %)")
     ax.axhline(100.0, color="grey", lw=0.8)
@@ -90,7 +92,8 @@ def recovery_curves(run: Any, scope: str = "northeast", *, ax: Any = None, band:
     ax.set_ylabel(f"output of {scope}, % of no-shock baseline")
     title = f"{run.loaded.scenario.name}: recovery by policy pathway"
     if run.loaded.scenario.replications > 1:
-        title += f"\n(median and {band[0]:g}–{band[1]:g} % band over {run.loaded.scenario.replications} replications)"
+        title += (f"\nmedian (lines) and {band[0]:g}–{band[1]:g} % of {run.loaded.scenario.replications} "
+                  "replications (shaded)")
     ax.set_title(text(title), fontfamily=font)
     ax.legend(loc="lower right", fontsize=8, prop={"family": font} if font else None)
     return ax
