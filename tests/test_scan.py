@@ -99,6 +99,19 @@ def test_metrics_columns_and_units(result, table):
     assert result.output.shape == (len(r), 150)
 
 
+def test_pathway_effect_statuses():
+    base = pd.DataFrame({"kind": ["imports"] * 3, "target": list("abc"), "name_zh": "", "name_en": "",
+                         "rank": [1, 2, 3], "loss_cny": [9.0, 5.0, 1.0]})
+    other = pd.DataFrame({"kind": ["imports"] * 3, "target": list("abc"), "rank": [2, 1, 3],
+                          "loss_cny": [0.0, 4.0, 0.0]})  # a ranks 2nd only in table order among zero losses
+    eff = pathway_effect(base, other, top=2).set_index("target")
+    assert eff.status.to_dict() == {"a": "removed", "b": "stays", "c": "-"}
+    assert eff.loc["a", "loss_reduction_pct"] == pytest.approx(100.0)
+    assert eff.loc["b", "rank_change"] == -1
+    eff3 = pathway_effect(base, other.assign(loss_cny=[0.0, 4.0, 2.0]), top=3).set_index("target")
+    assert eff3.status.to_dict() == {"a": "removed", "b": "stays", "c": "stays"}
+
+
 def test_pathway_reranks(table, result):
     other = scan(table, pathway="opening_up", intensity=1.0, **SETTINGS)
     assert other.settings["levers"]["import_headroom"] == pytest.approx(2.0)

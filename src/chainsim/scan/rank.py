@@ -90,7 +90,9 @@ def pathway_effect(base: pd.DataFrame, other: pd.DataFrame, *, top: int = 20) ->
         One row per target: ``kind, target, name_zh, name_en, rank_base, rank_pathway,
         rank_change`` (positive = moved down the list, less critical), ``loss_base_cny,
         loss_pathway_cny, loss_reduction_cny, loss_reduction_pct`` and ``status``:
-        ``removed`` (leaves the top list), ``added`` (enters it), ``stays`` or ``-``.
+        ``removed`` (leaves the top list), ``added`` (enters it), ``stays`` or ``-``. The
+        list holds the top ``top`` targets of each kind *that cost anything* (loss > 0): a
+        target whose loss the pathway brings to zero leaves it whatever its rank.
     """
     keep = ["kind", "target", "name_zh", "name_en", "rank", "loss_cny"]
     b = base[keep].rename(columns={"rank": "rank_base", "loss_cny": "loss_base_cny"})
@@ -101,6 +103,8 @@ def pathway_effect(base: pd.DataFrame, other: pd.DataFrame, *, top: int = 20) ->
     df["loss_reduction_cny"] = df.loss_base_cny - df.loss_pathway_cny
     pos = df.loss_base_cny > 0
     df["loss_reduction_pct"] = np.where(pos, 100.0 * df.loss_reduction_cny / df.loss_base_cny.where(pos), np.nan)
-    in_b, in_o = df.rank_base <= top, df.rank_pathway <= top
+    # the chokepoint list: the top ``top`` of a kind that cost anything (ranks among zero losses are table order)
+    in_b = (df.rank_base <= top) & (df.loss_base_cny > 0)
+    in_o = (df.rank_pathway <= top) & (df.loss_pathway_cny > 0)
     df["status"] = np.select([in_b & ~in_o, ~in_b & in_o, in_b & in_o], ["removed", "added", "stays"], "-")
     return df.sort_values(["kind", "rank_base"], kind="stable").reset_index(drop=True)
