@@ -30,7 +30,7 @@ def _name(zh: str, en: str, width: int = 34) -> str:
 
 
 def heatmap_imports(result: ScanResult, *, ax: Any = None, top: int = 25) -> Any:
-    """Heat map of the scope's cumulative loss (bn CNY) by imported product (rows) x origin (columns).
+    """Heat map of the scope's cumulative loss (bn CNY; negative: a gain) by imported product (rows) x origin (columns).
 
     Only the ``top`` products with the largest total loss are shown; ``None`` when the scan
     has no import targets.
@@ -50,22 +50,26 @@ def heatmap_imports(result: ScanResult, *, ax: Any = None, top: int = 25) -> Any
     data = pivot.to_numpy(dtype=float)
     finite = data[np.isfinite(data)]
     vmax = max(float(np.abs(finite).max()) if finite.size else 0.0, 1e-12)
+    import matplotlib as mpl
     from matplotlib.colors import SymLogNorm
 
-    # losses span orders of magnitude (ROW dwarfs single countries): symmetric log scale, linear near 0
-    norm = SymLogNorm(linthresh=max(1e-4 * vmax, 1e-12), vmin=min(0.0, float(finite.min(initial=0))), vmax=vmax)
-    im = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap="Reds", norm=norm)
+    # losses span orders of magnitude (ROW dwarfs single countries): symmetric log scale, linear near 0;
+    # diverging, so that no effect is white, a loss red and a gain (buyers turn to the scope's producers) blue
+    norm = SymLogNorm(linthresh=max(1e-4 * vmax, 1e-12), vmin=-vmax, vmax=vmax)
+    cmap = mpl.colormaps["RdBu_r"].with_extremes(bad="0.85")
+    im = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap=cmap, norm=norm)
     font = cjk_font()
     ax.set_xticks(range(len(origins)), origins)
     ax.set_yticks(range(len(order)), [f"{p} {_name(names.name_zh[p], names.name_en[p], 30)}" for p in order],
                   fontsize=7, fontfamily=font)
-    ax.set_xlabel("origin of the cut imports (blank: nothing imported)")
+    ax.set_xlabel("origin of the cut imports (grey: nothing imported)")
     ax.set_ylabel("imported product (NBS 42 sector)")
     s = result.settings
     ax.set_title(text(f"Chokepoint scan 卡脖子: output loss of {s['scope']} when one import is cut\n"
                       f"({s['share']:.0%} cut for {s['duration']:g} days into {s['import_regions']} regions)"),
                  fontfamily=font, fontsize=10)
-    ax.figure.colorbar(im, ax=ax, label=f"cumulative output loss of {s['scope']}, bn CNY (symmetric log scale)")
+    ax.figure.colorbar(im, ax=ax, label=f"cumulative output loss of {s['scope']}, bn CNY\n"
+                                        "(red: loss, blue: gain; symmetric log scale)")
     return ax
 
 
