@@ -74,20 +74,23 @@ def heatmap_imports(result: ScanResult, *, ax: Any = None, top: int = 25) -> Any
 
 
 def bar_top(result: ScanResult, *, n: int = 20) -> Any:
-    """Horizontal bars of the ``n`` targets with the largest loss, one panel per kind; returns the figure."""
+    """Horizontal bars of the ``n`` targets with the largest (positive) loss, one panel per kind; returns the figure."""
     from matplotlib.patches import Patch
 
     plt = _plt()
+    harm = result.ranking[np.isfinite(result.ranking.loss_cny) & (result.ranking.loss_cny > 0)]
     kinds = [k for k in result.settings["kinds"] if (result.ranking.kind == k).any()]
-    sizes = [min(n, int((result.ranking.kind == k).sum())) for k in kinds]
+    sizes = [min(n, int((harm.kind == k).sum())) for k in kinds]
     fig, axes = plt.subplots(len(kinds), 1, figsize=(10, 1.2 + 0.3 * sum(sizes) + 0.9 * len(kinds)),
                              gridspec_kw={"height_ratios": [max(s, 1) for s in sizes]}, squeeze=False,
                              layout="constrained")
     font = cjk_font()
     s = result.settings
     for ax, kind in zip(axes[:, 0], kinds, strict=True):
-        df = result.ranking[(result.ranking.kind == kind) & np.isfinite(result.ranking.loss_cny)]
-        df = df.nlargest(n, "loss_cny").iloc[::-1]
+        df = harm[harm.kind == kind].nlargest(n, "loss_cny").iloc[::-1]
+        if df.empty:
+            ax.text(0.5, 0.5, "no target of this kind costs anything", ha="center", va="center",
+                    transform=ax.transAxes)
         labels = [f"{r.target}  {_name(r.name_zh, r.name_en)}" for r in df.itertuples()]
         ax.barh(range(len(df)), df.loss_cny / 1e9, color=_COLORS[kind])
         ax.set_yticks(range(len(df)), labels, fontsize=7, fontfamily=font)
