@@ -63,6 +63,13 @@ def test_auto_is_the_differentiated_nbs_products():
     assert NONCOMPETITIVE_NBS42 == ("08", "09", "15", "16", "17", "18", "19", "20", "21")
     assert m.n_inputs == 42 + 9 and m.import_row[t.sector_index("20")] == 42 + 7
     assert m.import_row[t.sector_index("24")] == t.sector_index("24")  # electricity: competitive
+    # codes as YAML may give them: one code, numbers, numbers without the leading zero
+    for v in ("20", [20, 16], ["16", 20], [8]):
+        m = build_model(t, resolve_params({"noncompetitive_products": v}))
+        expected = {"20"} if v == "20" else ({"08"} if v == [8] else {"16", "20"})
+        assert {t.sector_codes[p] for p in m.nc_products} == expected
+    with pytest.raises(ModelBuildError, match=r"noncompetitive_products: unknown sector 'some'"):
+        build_model(t, resolve_params({"noncompetitive_products": "some"}))
 
 
 SETTINGS = ["auto", "all", "none", ("S1",), ("S0", "S2")]

@@ -79,10 +79,17 @@ def _noncompetitive_products(table: IOTable, params: ModelParams) -> np.ndarray:
                      "so every import is competitive", table.name)
             return np.zeros(0, dtype=int)
         return np.array([table.sector_index(c) for c in NONCOMPETITIVE_NBS42], dtype=int)
-    try:
-        return np.unique(np.array([table.sector_index(c) for c in v], dtype=int))
-    except ChainsimError as exc:
-        raise ModelBuildError(f"params.noncompetitive_products: {exc}") from None
+    numeric = {int(c): k for k, c in enumerate(table.sector_codes) if c.isdigit()}
+    out = []
+    for c in v:
+        try:
+            out.append(table.sector_index(c))
+        except ChainsimError as exc:
+            if c.isdigit() and int(c) in numeric:  # 8 for "08" (an unquoted YAML number)
+                out.append(numeric[int(c)])
+                continue
+            raise ModelBuildError(f"params.noncompetitive_products: {exc}") from None
+    return np.unique(np.array(out, dtype=int))
 
 
 @dataclass(frozen=True, eq=False)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from chainsim.errors import ModelBuildError
 
@@ -93,6 +93,16 @@ class ModelParams(BaseModel):
     sector_alpha_max: dict[str, float] = Field(default_factory=dict, description="α_max by sector")
     sector_alpha_tau: dict[str, float] = Field(default_factory=dict, description="τ_α by sector (days)")
     milestone_share: float = Field(0.01, gt=0.0, lt=1.0, description="capacity back within this share = recovered")
+
+    @field_validator("noncompetitive_products", mode="before")
+    @classmethod
+    def _codes(cls, v: Any) -> Any:
+        """One code or a list of codes (numbers, as YAML reads unquoted codes, become strings)."""
+        if isinstance(v, int | str) and v not in ("auto", "all", "none"):
+            v = [v]
+        if isinstance(v, list | tuple):
+            return tuple(str(c) if isinstance(c, int) and not isinstance(c, bool) else c for c in v)
+        return v
 
     @model_validator(mode="after")
     def _check(self) -> ModelParams:
