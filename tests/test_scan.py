@@ -122,6 +122,12 @@ def test_pathway_reranks(table, result):
     assert row.loss_reduction_cny == pytest.approx(row.loss_base_cny - row.loss_pathway_cny)
 
 
+def test_pathway_levers_shift_the_users_params(table):
+    res = scan(table, kinds="nodes", pathway="opening_up", intensity=1.0,
+               **{**SETTINGS, "days": 40, "duration": 10, "params": {**PARAMS, "import_headroom": 1.2}})
+    assert res.settings["params"]["import_headroom"] == pytest.approx(2.2)  # 1.2 + (2 - 1)
+
+
 @pytest.mark.parametrize("pathway", ["dual_wheel", "tech_self_reliance+digital_green"])
 def test_pathways_with_sector_levers_run_on_a_table_without_those_sectors(table, pathway):
     res = scan(table, kinds="nodes", pathway=pathway, **{**SETTINGS, "days": 40, "duration": 10})

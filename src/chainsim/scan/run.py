@@ -266,7 +266,9 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
         if not 0.0 <= intensity <= 1.0:
             raise ScenarioError(f"intensity: expected a value in [0, 1]; found {intensity!r}")
 
-        plan = plan_pathway(pathway, [], intensity=intensity, sector_codes=table.sector_codes)
+        # levers move the model's own values (the user's params) by their shift from the lever baseline
+        plan = plan_pathway(pathway, [], intensity=intensity, sector_codes=table.sector_codes,
+                            base_params=prm.model_dump())
         levers = plan.levers
         prm = resolve_params(_merge(prm.model_dump(), plan.params))
         targets = [_rewrite(t, pathway, intensity, table.sector_codes) for t in targets]
