@@ -60,8 +60,8 @@ def test_auto_is_the_differentiated_nbs_products():
     t = nbs_table()
     m = build_model(t, resolve_params(None))
     assert [t.sector_codes[p] for p in m.nc_products] == list(NONCOMPETITIVE_NBS42)
-    assert NONCOMPETITIVE_NBS42 == ("08", "09", "15", "16", "17", "18", "19", "20", "21")
-    assert m.n_inputs == 42 + 9 and m.import_row[t.sector_index("20")] == 42 + 7
+    assert NONCOMPETITIVE_NBS42 == ("08", "15", "16", "17", "18", "19", "20", "21")
+    assert m.n_inputs == 42 + 8 and m.import_row[t.sector_index("20")] == 42 + 6
     assert m.import_row[t.sector_index("24")] == t.sector_index("24")  # electricity: competitive
     # codes as YAML may give them: one code, numbers, numbers without the leading zero
     for v in ("20", [20, 16], ["16", 20], [8]):
