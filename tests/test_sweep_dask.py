@@ -7,19 +7,7 @@ import pandas as pd
 import pytest
 
 from chainsim.sweeps import run_sweep
-
-CAPACITY = """name: capacity loss in Liaoning's metal smelting
-dataset: northeast-2017
-horizon_days: 200
-seed: 7
-disruptions:
-  - type: capacity_loss
-    region: LN
-    sector: "14"
-    share: 0.5
-    start: 10
-    recovery: {curve: linear, days: 100}
-"""
+from tests.test_sweep_run import CAPACITY
 
 distributed = pytest.importorskip("distributed")
 
