@@ -30,7 +30,8 @@ from chainsim.engine.links import (
     set_column_weights,
 )
 from chainsim.engine.losses import LossSchedule
-from chainsim.engine.model import EconomyModel, input_sum
+from chainsim.engine.model import EconomyModel, build_model, input_sum, stack_members
+from chainsim.engine.params import ModelParams, resolve_params
 from chainsim.engine.schedule import Action, compile_plan
 from chainsim.engine.state import SubOrders
 from chainsim.errors import ScenarioError, SimulationError
@@ -74,6 +75,12 @@ class Engine:
         One list of disruptions (dicts or models) per batch member.
     seeds : sequence of int, SeedSequence or None, optional
         One seed per batch member (all randomness of a member comes from its seed).
+    member_params : sequence of ModelParams or EconomyModel, optional
+        One set of behavioural parameters per batch member, differing from ``model.params``
+        only in :data:`~chainsim.engine.model.BATCHABLE_PARAMS` (overproduction, inventory
+        target, import headroom, criticality relief, re-sourcing and substitution timings,
+        τ_R); the per-member arrays get a leading batch axis, the structural arrays stay
+        shared. Each member's results are those of running it alone with its own model.
 
     Examples
     --------
@@ -86,12 +93,34 @@ class Engine:
     """
 
     def __init__(self, model: EconomyModel, disruption_sets: Sequence[Sequence[Any]],
-                 *, seeds: Sequence[Any] | None = None) -> None:
-        self.model = model
+                 *, seeds: Sequence[Any] | None = None, member_params: Sequence[Any] | None = None) -> None:
         self.sets = [parse_disruptions(s) for s in disruption_sets]
         self.batch = len(self.sets)
         if self.batch == 0:
             raise ScenarioError("disruption_sets: expected at least one (possibly empty) set of disruptions")
+        self.member_params = None
+        if member_params is not None:
+            members = list(member_params)
+            if len(members) != self.batch:
+                raise ScenarioError(f"member_params: expected {self.batch} entries (one per disruption set); "
+                                    f"found {len(members)}")
+            built: dict[str, EconomyModel] = {}
+            models = []
+            for p in members:
+                if isinstance(p, EconomyModel):
+                    models.append(p)
+                    continue
+                p = resolve_params(p)
+                if p == model.params:
+                    models.append(model)
+                    continue
+                key = p.model_dump_json()
+                if key not in built:
+                    built[key] = build_model(model.table, p)
+                models.append(built[key])
+            model = stack_members(model, models)
+            self.member_params = [m.params for m in models]
+        self.model = model
         seeds = [None] * self.batch if seeds is None else list(seeds)
         if len(seeds) != self.batch:
             raise ScenarioError(f"seeds: expected {self.batch} seeds (one per disruption set); found {len(seeds)}")
@@ -99,10 +128,16 @@ class Engine:
         self.env = simpy.Environment()
         self.state = init_state(model, self.batch)
         self.ws = Workspace(model, self.batch)
+        if self.member_params is not None:
+            self.ws.cut_no_headroom = model.restock and any(p.import_headroom > 1.0 for p in self.member_params)
         self.log: list[tuple[int, int, str, str, str]] = []
         self._labels = [f"{r}|{s}" for r, s in model.table.labels]
 
     # ------------------------------------------------------------------ helpers
+    def params_of(self, b: int) -> ModelParams:
+        """Behavioural parameters of batch member ``b``."""
+        return self.model.params if self.member_params is None else self.member_params[b]
+
     def record(self, day: int, batch: int, kind: str, target: str, detail: str = "") -> None:
         """Append one event to the log."""
         self.log.append((int(day), int(batch), kind, target, detail))
@@ -197,7 +232,7 @@ class Engine:
         p, foreign origins of p (up to their ``import_headroom``) for imported p, both for a
         competitive p.
         """
-        prm, m = self.model.params, self.model
+        prm, m = self.params_of(b), self.model
         p, (lo, hi) = int(m.input_product[row]), m.input_blocks(row)
         yield self.env.timeout(prm.detection_lag_days)
         name = self._input_name(row)
@@ -209,7 +244,8 @@ class Engine:
         rows = np.arange(lo, hi) * S + p
         base_all, open_all = column(m, st, b, p, j)
         base, open_ = base_all[lo:hi], open_all[lo:hi]
-        ref = np.where(m.cap_ref[rows] > 0, m.cap_ref[rows], 1.0)
+        cref = m.cap_ref[b] if m.cap_ref.ndim == 2 else m.cap_ref
+        ref = np.where(cref[rows] > 0, cref[rows], 1.0)
         # what each supplier can deliver now (capacity ratio, open share of the link) ...
         able = np.clip(self.ws.capacity[b, rows] / ref, 0.0, 1.0) * open_
         # ... and where there is room: spare capacity, including suppliers j never used
@@ -248,7 +284,7 @@ class Engine:
         ``substitution_share`` over ``ramp_days`` (:class:`~chainsim.engine.state.SubOrders`);
         when the cut ends it ramps back to 0.
         """
-        prm, m, st = self.model.params, self.model, self.state
+        prm, m, st = self.params_of(cut["batch"]), self.model, self.state
         yield self.env.timeout(cut["start"] + prm.substitution_lag_days)
         if self.env.now >= cut["end"]:
             return
@@ -327,7 +363,7 @@ class Engine:
                     if m.params.resourcing:
                         self.env.process(self._resource(int(b), p, int(j)))
             # capacity milestones
-            ratio_low = ws.capacity[:, :N] < mile * m.cap_ref[:N]
+            ratio_low = ws.capacity[:, :N] < mile * m.cap_ref[..., :N]
             back = below & ~ratio_low
             if back.any():
                 for b, j in zip(*np.nonzero(back), strict=True):
@@ -359,7 +395,7 @@ class Engine:
         days = int(days)
         m = self.model
         rngs = [np.random.default_rng(s) for s in self.seeds]
-        plan = compile_plan(m, self.sets, rngs, days)
+        plan = compile_plan(m, self.sets, rngs, days, self.member_params)
         self.losses = LossSchedule(plan.loss_rows(), len(plan.event_names), self.batch, m.n_sup,
                                    strict=m.params.ario_quirks)
         self.losses.rebuilds = plan.rebuilds
@@ -378,9 +414,10 @@ class Engine:
             self.state.transit = np.zeros((extra + 1, B, m.n_inputs, N))
         for cut in plan.link_cuts:
             self.env.process(self._link_process(cut, days))
-        if m.params.substitution_share > 0 and not m.params.ario_quirks and m.n_classes == 2:
+        if not m.params.ario_quirks and m.n_classes == 2:
             for cut in plan.import_cuts:
-                self.env.process(self._substitute_orders(cut))
+                if self.params_of(cut["batch"]).substitution_share > 0:
+                    self.env.process(self._substitute_orders(cut))
         self.env.process(self._economy(days, progress))
         self.env.run(until=days)
         for b, d in enumerate(self.crash_day):

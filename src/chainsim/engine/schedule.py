@@ -146,7 +146,7 @@ def _sample_common(x: Any, rng: np.random.Generator) -> dict:
 
 
 def compile_plan(model: EconomyModel, sets: Sequence[Sequence[Any]], rngs: Sequence[np.random.Generator],
-                 days: int) -> Plan:
+                 days: int, member_params: Sequence[Any] | None = None) -> Plan:
     """Sample and resolve every disruption of every batch member.
 
     Raises
@@ -170,13 +170,15 @@ def compile_plan(model: EconomyModel, sets: Sequence[Sequence[Any]], rngs: Seque
                 d = {**d0, "start": first, "duration": length}
                 name = base_name if x.recurrence is None else f"{base_name}/outage{e + 1}"
                 plan.samples.append({"batch": b, "name": name, **d})
-                _compile_one(model, plan, b, x, d, name, path, rng, days)
+                _compile_one(model, plan, b, x, d, name, path, rng, days,
+                             model.params if member_params is None else member_params[b])
     return plan
 
 
 def _compile_one(model: EconomyModel, plan: Plan, b: int, x: Any, d: dict, name: str, path: str,
-                 rng: np.random.Generator, days: int) -> None:
-    """Resolve one (sampled) disruption episode into rows, rebuilds and actions."""
+                 rng: np.random.Generator, days: int, prm: Any = None) -> None:
+    """Resolve one (sampled) disruption episode into rows, rebuilds and actions (``prm``: the member's params)."""
+    prm = model.params if prm is None else prm
     tab, S, N = model.table, model.n_sectors, model.n
     share = d.get("share", 0.0)
     if x.type in ("capacity_loss", "import_cut", "link_cut") and not 0 <= share <= 1:
@@ -190,7 +192,7 @@ def _compile_one(model: EconomyModel, plan: Plan, b: int, x: Any, d: dict, name:
         target = _label(model, regs, secs)
         if d["curve"] == "rebuild":
             if not model.params.ario_quirks and "days" not in x.recovery.model_fields_set:
-                d = {**d, "tau": model.params.rebuild_tau}  # τ_R of the model unless the event sets its own
+                d = {**d, "tau": prm.rebuild_tau}  # τ_R of the model unless the event sets its own
             plan.rebuilds.append(_rebuild(model, d, nodes, b, dict(x.recovery.sectors), path))
         else:
             ev = len(plan.event_names)

@@ -166,10 +166,10 @@ class Workspace:
 def init_state(model: EconomyModel, batch: int) -> State:
     """Equilibrium initial state (``ARIO_SPEC.md`` §2): stocks ``s A^C x̄``, orders ``Z̄``, ``α = α_b``."""
     N, ns = model.n, model.n_sup
-    inv = model.inv_days[:, None] * model.AC * model.xbar[None, :N]
+    inv = model.inv_days[..., None] * model.AC * model.xbar[None, :N]  # inv_days (S + K,) or (B, S + K)
     inv = np.where(model.infinite_rows[:, None], np.inf, inv)
     st = State(
-        inventory=np.broadcast_to(inv, (batch, *inv.shape)).copy(),
+        inventory=np.broadcast_to(inv, (batch, *model.AC.shape)).copy(),
         orders=None, lam_prev=np.ones((batch, ns)), ratio=np.ones((batch, model.n_inputs, N)),
         alpha=np.full((batch, ns), model.params.alpha_base),
         x_prev=np.broadcast_to(model.xbar, (batch, ns)).copy(),

@@ -7,9 +7,11 @@ parameters, and takes its random draws from its own child seed of the sweep seed
 *ranked* run is also repeated with each pathway alone (same intensity, seed, shock and
 parameters), for the ranking robustness table.
 
-Runs of a chunk that share the model parameters are simulated together through the
-engine's batch axis (:class:`chainsim.engine.Engine`), so runs that differ only in
-disruption values or seeds cost one batched simulation. Batches depend only on the chunk's
+Runs of a chunk whose model parameters differ only in the batchable fields
+(:data:`chainsim.engine.model.BATCHABLE_PARAMS`: the pathway levers and ``inventory_days``)
+are simulated together through the engine's batch axis (:class:`chainsim.engine.Engine`
+with ``member_params``), so runs that differ in pathway intensities, disruption values,
+inventories or seeds cost one batched simulation. Batches depend only on the chunk's
 content, never on which worker runs it: results are the same for any worker count.
 
 Time to recover is ``NaN`` with ``recovered = False`` when output never settles back within
@@ -173,6 +175,7 @@ def evaluate_chunk(spec: SweepSpec, rows: Sequence[Mapping[str, Any]]) -> list[d
     if spec.model is not None:
         return _evaluate_analytic(spec, rows)
     from chainsim.engine import Engine, build_model, resolve_params
+    from chainsim.engine.model import is_partial, structural_key
     from chainsim.experiment.summary import scope_mask
 
     loaded = scenario_of(spec)
@@ -184,27 +187,33 @@ def evaluate_chunk(spec: SweepSpec, rows: Sequence[Mapping[str, Any]]) -> list[d
         tasks.append((i, None))
         if bool(r["ranked"]):
             tasks.extend((i, p) for p in spec.pathways)
-    groups: dict[str, list[tuple[int, str | None, list[dict[str, Any]]]]] = {}
-    group_params: dict[str, dict[str, Any]] = {}
+    # runs are grouped by their structural params (and partial binding, which selects the kernel's
+    # arithmetic): a group's runs share one engine batch, with per-member behavioural params
+    groups: dict[str, list[tuple[int, str | None, list[dict[str, Any]], Any]]] = {}
+    models: dict[str, Any] = {}
     for i, only in tasks:
         params, disruptions = run_config(spec, sc, rows[i], only, table.sector_codes)
-        key = json.dumps(params, sort_keys=True, default=str)
-        groups.setdefault(key, []).append((i, only, disruptions))
-        group_params[key] = params
+        pkey = json.dumps(params, sort_keys=True, default=str)
+        if pkey not in models:
+            models[pkey] = build_model(table, resolve_params(params))
+        model = models[pkey]
+        key = json.dumps([structural_key(model.params), is_partial(model)])
+        groups.setdefault(key, []).append((i, only, disruptions, model))
     results: dict[tuple[int, str | None], dict[str, Any]] = {}
-    for key, members in groups.items():
-        model = build_model(table, resolve_params(group_params[key]))
-        base = float(np.asarray(model.xbar)[: model.n][mask].sum())
+    for members in groups.values():
         for lo in range(0, len(members), MAX_BATCH):
             batch = members[lo:lo + MAX_BATCH]
-            seeds = [seed_sequence(spec.seed, int(rows[i]["seed_index"])) for i, _, _ in batch]
-            arrays = Engine(model, [d for _, _, d in batch], seeds=seeds).run(sc.horizon_days)
+            model = batch[0][3]
+            base = float(np.asarray(model.xbar)[: model.n][mask].sum())
+            seeds = [seed_sequence(spec.seed, int(rows[i]["seed_index"])) for i, _, _, _ in batch]
+            arrays = Engine(model, [d for _, _, d, _ in batch], seeds=seeds,
+                            member_params=[m for _, _, _, m in batch]).run(sc.horizon_days)
             onset = np.full(len(batch), -1)
             for s in arrays.samples:
                 b = s["batch"]
                 onset[b] = s["start"] if onset[b] < 0 else min(onset[b], s["start"])
             y_all = arrays.output[:, :, mask].sum(axis=2)
-            for b, (i, only, _) in enumerate(batch):
+            for b, (i, only, _, _) in enumerate(batch):
                 crashed = bool(arrays.crash_day[b] >= 0)
                 m = _metrics(y_all[:, b], base, int(onset[b]) if onset[b] >= 0 else None, crashed, sc,
                              table.cny_per_unit)
