@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -237,28 +238,33 @@ class EconomyModel:
         return m
 
 
+@lru_cache(maxsize=8)
+def _auto_criticality(codes: tuple[str, ...]) -> np.ndarray | None:
+    """The shipped criticality matrix on these sector codes (read once per process; read-only)."""
+    try:
+        from chainsim.data.datasets import load_criticality  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    try:
+        df = load_criticality()
+    except Exception as exc:  # the dataset is optional: fall back to all-critical
+        log.warning("criticality dataset unavailable (%s); all inputs treated as critical", exc)
+        return None
+    if df.shape != (len(codes), len(codes)):
+        log.info("criticality matrix shape %s does not match %d sectors; ignored", df.shape, len(codes))
+        return None
+    try:
+        return _ro(df.loc[list(codes), list(codes)].to_numpy(dtype=float, copy=True))
+    except KeyError:
+        return _ro(df.to_numpy(dtype=float, copy=True))
+
+
 def _criticality(table: IOTable, params: ModelParams) -> np.ndarray | None:
     crit = params.criticality
     if crit == "none":
         return None
     if crit == "auto":
-        try:
-            from chainsim.data.datasets import load_criticality  # type: ignore[import-not-found]
-        except ImportError:
-            return None
-        try:
-            df = load_criticality()
-        except Exception as exc:  # the dataset is optional: fall back to all-critical
-            log.warning("criticality dataset unavailable (%s); all inputs treated as critical", exc)
-            return None
-        if df.shape != (table.n_sectors, table.n_sectors):
-            log.info("criticality matrix shape %s does not match %d sectors; ignored", df.shape, table.n_sectors)
-            return None
-        codes = list(table.sector_codes)
-        try:
-            return df.loc[codes, codes].to_numpy(dtype=float)
-        except KeyError:
-            return df.to_numpy(dtype=float)
+        return _auto_criticality(tuple(table.sector_codes))
     arr = np.asarray(crit, dtype=float)
     if arr.shape != (table.n_sectors, table.n_sectors):
         raise ModelBuildError(f"params.criticality: expected a {table.n_sectors}x{table.n_sectors} matrix "
