@@ -161,6 +161,22 @@ def resolve_onsets(q: np.ndarray, epsilon: float, onset: int | None) -> tuple[np
     return np.where(first >= 0, first, 0).astype(np.int64), first >= 0
 
 
+def prepare(output: Any, baseline: Any, epsilon: float, onset: int | None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index | None, int]:
+    """The common first steps of the trajectory metrics.
+
+    Returns ``(q, start, felt, labels, n_days)``: the relative level, the onset per series
+    and whether a shock was felt (:func:`resolve_onsets`), the batch labels and the horizon.
+    """
+    y, b, labels = output_and_baseline(output, baseline)
+    epsilon = check_epsilon(epsilon)
+    n = y.shape[-1]
+    onset = check_onset(onset, n)
+    q = relative(y, b)
+    start, felt = resolve_onsets(q, epsilon, onset)
+    return q, start, felt, labels, n
+
+
 def from_onset(n_days: int, start: np.ndarray) -> np.ndarray:
     """Boolean mask ``t >= start`` shaped ``start.shape + (n_days,)``."""
     return np.arange(n_days) >= start[..., None]

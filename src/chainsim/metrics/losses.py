@@ -28,7 +28,11 @@ from typing import Any
 
 import numpy as np
 
-from chainsim.metrics._arrays import check_epsilon, check_onset, output_and_baseline, relative, resolve_onsets, wrap
+from chainsim.metrics._arrays import (
+    output_and_baseline,
+    prepare,
+    wrap,
+)
 
 __all__ = [
     "amplification_ratio",
@@ -136,12 +140,7 @@ def resilience_triangle_area(output: Any, baseline: Any, *, onset: int | None = 
     >>> round(resilience_triangle_area([100, 70, 80, 90, 100, 100], 100), 9)
     45.0
     """
-    y, b, labels = output_and_baseline(output, baseline)
-    epsilon = check_epsilon(epsilon)
-    n = y.shape[-1]
-    onset = check_onset(onset, n)
-    q = relative(y, b)
-    start, _ = resolve_onsets(q, epsilon, onset)
+    q, start, _, labels, n = prepare(output, baseline, epsilon, onset)
     t = np.arange(n)
     s = start[..., None]
     # trapezoid weights on [s, n-1]: each interval [t, t+1] with t >= s gives 1/2 to both ends

@@ -31,14 +31,13 @@ import pandas as pd
 from chainsim.metrics._arrays import (
     BAND_SLACK,
     check_epsilon,
-    check_onset,
     first_true,
     from_onset,
     last_true,
     output_and_baseline,
     outside_band,
+    prepare,
     relative,
-    resolve_onsets,
     wrap,
 )
 
@@ -252,12 +251,7 @@ def recovery_time(
     >>> print(recovery_time(y[:5], 100))
     not recovered (> 2 days)
     """
-    y, b, labels = output_and_baseline(output, baseline)
-    epsilon = check_epsilon(epsilon)
-    n = y.shape[-1]
-    onset = check_onset(onset, n)
-    q = relative(y, b)
-    start, felt = resolve_onsets(q, epsilon, onset)
+    q, start, felt, labels, n = prepare(output, baseline, epsilon, onset)
     out = outside_band(q, epsilon, band) & from_onset(n, start)
     if hold is None:
         last = last_true(out)
@@ -292,12 +286,7 @@ def recovery_time(
 
 
 def _window_q(output: Any, baseline: Any, epsilon: float, onset: int | None):
-    y, b, labels = output_and_baseline(output, baseline)
-    epsilon = check_epsilon(epsilon)
-    n = y.shape[-1]
-    onset = check_onset(onset, n)
-    q = relative(y, b)
-    start, felt = resolve_onsets(q, epsilon, onset)
+    q, start, felt, labels, n = prepare(output, baseline, epsilon, onset)
     return np.where(from_onset(n, start), q, np.inf), start, felt, labels
 
 
