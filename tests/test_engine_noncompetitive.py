@@ -15,6 +15,7 @@ import pytest
 
 from chainsim.data.iotable import IOTable
 from chainsim.engine import Engine, build_model, simulate
+from chainsim.engine.links import column
 from chainsim.engine.params import NONCOMPETITIVE_NBS42, resolve_params
 from chainsim.errors import ModelBuildError
 from tests.test_engine_helpers import make_table
@@ -421,9 +422,7 @@ def test_import_cut_into_named_regions_follows_its_recovery_curve():
     open_ = []
 
     def watch(day, days):
-        ov = eng.state.ov
-        k = None if ov is None else ov.index.get((0, 0, 3))  # product S0 to buyer R1|S0
-        open_.append(1.0 if k is None else ov.K[k, 2])  # the USA block
+        open_.append(column(m, eng.state, 0, 0, 3)[1][2])  # product S0 to buyer R1|S0, the USA block
 
     arr = eng.run(45, progress=watch)
     assert open_[4] == 1.0 and open_[5] == pytest.approx(0.2) and open_[24] == pytest.approx(0.2)

@@ -21,17 +21,11 @@ import simpy
 from chainsim.engine import curves
 from chainsim.engine.disruptions import parse_disruptions
 from chainsim.engine.kernel import Workspace, init_state, step
-from chainsim.engine.links import (
-    Overrides,
-    apply_cut,
-    column,
-    densify,
-    reset_open,
-    set_column_weights,
-)
+from chainsim.engine.links import Overrides, apply_cut, densify, reset_open
 from chainsim.engine.losses import LossSchedule
 from chainsim.engine.model import EconomyModel, build_model, input_sum, stack_members
 from chainsim.engine.params import ModelParams, resolve_params
+from chainsim.engine.resourcing import Searches
 from chainsim.engine.schedule import Action, compile_plan
 from chainsim.engine.state import SubOrders
 from chainsim.errors import ScenarioError, SimulationError
@@ -184,6 +178,7 @@ class Engine:
             self.record(day, cut["batch"], f"{kind}_recovered", cut["target"], f"{cut['name']}: restored")
 
     def _refresh_links(self, b: int) -> None:
+        self.searches.flush()  # search actions due before this change of the links see the links before it
         st, m = self.state, self.model
         if any(c["kind"] == "congestion" for c in self._active_cuts) or st.route_loss is not None:
             densify(m, st)  # per-route backlogs need explicit orders
@@ -225,55 +220,6 @@ class Engine:
     def _input_name(self, row: int) -> str:
         return self.model.input_name(row)
 
-    def _resource(self, b: int, row: int, j: int) -> Generator[simpy.Event, Any, None]:
-        """Supplier search for input row ``row`` by buyer j; then ramp link weights toward spare capacity.
-
-        The search stays among the suppliers of the input: domestic suppliers of p for domestic
-        p, foreign origins of p (up to their ``import_headroom``) for imported p, both for a
-        competitive p.
-        """
-        prm, m = self.params_of(b), self.model
-        p, (lo, hi) = int(m.input_product[row]), m.input_blocks(row)
-        yield self.env.timeout(prm.detection_lag_days)
-        name = self._input_name(row)
-        self.record(int(np.floor(self.env.now)), b, "supplier_search_start", self._labels[j], f"product {name}")
-        yield self.env.timeout(prm.search_days)
-        day = int(np.floor(self.env.now))
-        self.record(day, b, "supplier_search_complete", self._labels[j], f"product {name}")
-        st, S = self.state, m.n_sectors
-        rows = np.arange(lo, hi) * S + p
-        base_all, open_all = column(m, st, b, p, j)
-        base, open_ = base_all[lo:hi], open_all[lo:hi]
-        cref = m.cap_ref[b] if m.cap_ref.ndim == 2 else m.cap_ref
-        ref = np.where(cref[rows] > 0, cref[rows], 1.0)
-        # what each supplier can deliver now (capacity ratio, open share of the link) ...
-        able = np.clip(self.ws.capacity[b, rows] / ref, 0.0, 1.0) * open_
-        # ... and where there is room: spare capacity, including suppliers j never used
-        spare = np.clip(self.ws.capacity[b, rows] - self.ws.x[b, rows], 0.0, None) * (able > 0)
-        lost = float((base * (1.0 - able)).sum())
-        if lost <= 0 or spare.sum() <= 0:
-            return
-        target = base_all.copy()
-        target[lo:hi] = base * able + lost * spare / spare.sum()
-        base = base_all
-        n = max(1, round(prm.ramp_days))
-        self.record(day, b, "substitution_ramp_start", self._labels[j], f"product {name} over {n} days")
-        for k in range(1, n + 1):
-            set_column_weights(m, st, b, p, j, base + (target - base) * (k / n))
-            yield self.env.timeout(1)
-        # temporary substitution: once the original suppliers can deliver again, ramp back
-        used = base > 0
-        while True:
-            yield self.env.timeout(1)
-            now = np.clip(self.ws.capacity[b, rows] / ref, 0.0, 1.0) * column(m, st, b, p, j)[1][lo:hi]
-            if (now[used[lo:hi]] >= 1.0 - prm.milestone_share).all():
-                break
-        day = int(np.floor(self.env.now))
-        self.record(day, b, "substitution_revert_start", self._labels[j], f"product {name}")
-        for k in range(1, n + 1):
-            set_column_weights(m, st, b, p, j, target + (base - target) * (k / n))
-            yield self.env.timeout(1)
-
     def _substitute_orders(self, cut: dict) -> Generator[simpy.Event, Any, None]:
         """Non-competitive imports: after a lag, domestic producers take over part of the unmet imported need.
 
@@ -304,8 +250,8 @@ class Engine:
         ks = np.zeros(K, dtype=int)
         if st.orders is None:
             if st.ov is None:
-                st.ov = Overrides()
-            ks = st.ov.ensure(m, np.array(b), ps, js)
+                st.ov = Overrides.empty(m, self.batch)
+            ks = st.ov.ensure(m, b, ps)
         new = SubOrders(b=np.full(K, b), p=ps, j=js, share=share, sigma=np.zeros(K), ks=ks, placed=np.zeros((K, R)))
         if st.sub is None:
             k0, st.sub = 0, new
@@ -347,6 +293,7 @@ class Engine:
                 b, name = self._event_names[ev]
                 self.record(t, b, "disruption_recovered", name, "loss back to zero")
             ws.has_rebuild = self.losses.rebuild_demand(t, ws.reb_demand)
+            self.searches.flush()
             step(m, st, ws, t, delta)
             self.losses.end_of_day(t, ws.phi)
             self.out[t] = ws.x[:, :N]
@@ -357,11 +304,12 @@ class Engine:
             new = binding & ~short
             if new.any():
                 short |= new
-                for b, j in zip(*np.nonzero(new), strict=True):
-                    p = ws.binding_input(int(b), int(j))
+                bs, js = np.nonzero(new)
+                rows = np.array([ws.binding_input(int(b), int(j)) for b, j in zip(bs, js, strict=True)], dtype=int)
+                for b, j, p in zip(bs, js, rows, strict=True):
                     self.record(t, b, "shortage", self._labels[j], f"input {self._input_name(p)} binds")
-                    if m.params.resourcing:
-                        self.env.process(self._resource(int(b), p, int(j)))
+                if m.params.resourcing:
+                    self.searches.add(bs, rows, js)
             # capacity milestones
             ratio_low = ws.capacity[:, :N] < mile * m.cap_ref[..., :N]
             back = below & ~ratio_low
@@ -401,6 +349,7 @@ class Engine:
         self.losses.rebuilds = plan.rebuilds
         self._event_names = plan.event_names
         self._active_cuts: list[dict] = []
+        self.searches = Searches(self.env, m, self.state, self.ws, self.record, self._labels, self.params_of)
         T, B, N = days, self.batch, m.n
         self.out, self.cap, self.unmet = np.empty((T, B, N)), np.empty((T, B, N)), np.empty((T, B))
         self.crash_day = np.full(B, -1)
@@ -420,6 +369,7 @@ class Engine:
                     self.env.process(self._substitute_orders(cut))
         self.env.process(self._economy(days, progress))
         self.env.run(until=days)
+        self.searches.flush()  # actions due before the clock stopped
         for b, d in enumerate(self.crash_day):
             if d >= 0:
                 self.out[d + 1:, b] = np.nan

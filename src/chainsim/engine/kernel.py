@@ -51,34 +51,45 @@ def _by_product(model: EconomyModel, ws: Workspace, v: np.ndarray, out: np.ndarr
     return out
 
 
-def _column_sums(model: EconomyModel, out: np.ndarray, b: np.ndarray, p: np.ndarray, j: np.ndarray,
-                 vals: np.ndarray, scale: np.ndarray | None = None) -> None:
-    """``out[b, row, j] += scale * Σ_{a supplies row} vals[:, a]`` for overridden columns (vals (K', blocks))."""
+def _pair_sums(model: EconomyModel, out: np.ndarray, b: np.ndarray, p: np.ndarray, vals: np.ndarray,
+               scale: np.ndarray | None = None) -> None:
+    """``out[b, row, :] += scale * Σ_{a supplies row} vals[:, a, :]`` for overridden pairs (vals (P, blocks, N)).
+
+    Pairs (b, p) are distinct, so the fancy-indexed additions never collide.
+    """
     if model.n_classes == 1:
         add = vals.sum(axis=1)
         if scale is not None:
-            add *= scale[b, p, j]
-        out[b, p, j] += add
+            add *= scale[b, p]
+        out[b, p] += add
         return
     F = model.n_dom_blocks
-    imp = model.import_row[p] != p  # columns of non-competitive products: foreign blocks feed the imported row
-    add = np.where(imp, vals[:, :F].sum(axis=1), vals.sum(axis=1))
+    irow = model.import_row[p]
+    imp = irow != p  # non-competitive products: the foreign blocks feed the imported row
+    dom, foreign = vals[:, :F].sum(axis=1), vals[:, F:].sum(axis=1)
+    add = np.where(imp[:, None], dom, dom + foreign)
     if scale is not None:
-        add *= scale[b, p, j]
-    out[b, p, j] += add
+        add *= scale[b, p]
+    out[b, p] += add
     if imp.any():
-        bi, ri, ji = b[imp], model.import_row[p[imp]], j[imp]
-        add = vals[imp, F:].sum(axis=1)
+        bi, ri = b[imp], irow[imp]
+        add = foreign[imp]
         if scale is not None:
-            add *= scale[bi, ri, ji]
-        out[bi, ri, ji] += add
+            add = add * scale[bi, ri]
+        out[bi, ri] += add
 
 
-def _block_ratio(model: EconomyModel, ratio: np.ndarray, b: np.ndarray, p: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """``ratio[b, row(a, p), j]`` for every block a of overridden columns: (K', blocks)."""
-    if model.n_classes == 1:
-        return ratio[b, p, j][:, None]
-    return ratio[b[:, None], model.block_row[:, p].T, j[:, None]]
+def _pair_orders(model: EconomyModel, ratio: np.ndarray, b: np.ndarray, p: np.ndarray, eff: np.ndarray,
+                 cols: np.ndarray | None = None) -> np.ndarray:
+    """Orders received through the overridden pairs, ``Σ_j eff[k, a, j] ratio[b, row(a, p), j]``: (P, blocks).
+
+    ``cols`` restricts the buyers (a boolean mask over N).
+    """
+    rows = model.block_row[:, p].T  # (P, blocks)
+    r = ratio[b[:, None], rows]  # (P, blocks, N)
+    if cols is not None:
+        r = r * cols
+    return np.einsum("kaj,kaj->ka", eff, r)
 
 
 def _sub_rows(model: EconomyModel, p: np.ndarray) -> np.ndarray:
@@ -116,10 +127,9 @@ def demand(model: EconomyModel, st: State, ws: Workspace) -> None:
         B, nb, S = st.ratio.shape[0], model.n_blocks, model.n_sectors
         d3 = ws.demand.reshape(B, nb, S)
         _orders_received(model, st.ratio, model.ZbarT_D, model.ZbarT_M, d3, ws.d_dom, ws.d_imp)
-        if st.placed is not None:  # overridden columns: W κ instead of Zbar
-            b, p, j, _, eff = st.placed
-            np.add.at(d3, (b[:, None], np.arange(nb)[None, :], p[:, None]),
-                      eff * _block_ratio(model, st.ratio, b, p, j))
+        if st.placed is not None:  # overridden pairs: W κ instead of Zbar
+            b, p, _, eff = st.placed
+            d3[b, :, p] += _pair_orders(model, st.ratio, b, p, eff)
         ws.demand *= st.lam_prev
     else:
         np.sum(st.orders, axis=2, out=ws.demand)
@@ -274,10 +284,8 @@ def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> None:
             d3 = ws.d_prio.reshape(B, nb, S)
             _orders_received(model, st.ratio[:, :, ws.prio], *ws.ZbarT_prio, d3)
             if st.placed is not None:
-                b, p, j, _, eff = st.placed
-                sel = ws.prio[j]
-                np.add.at(d3, (b[sel][:, None], np.arange(nb)[None, :], p[sel][:, None]),
-                          eff[sel] * _block_ratio(model, st.ratio, b[sel], p[sel], j[sel]))
+                b, p, _, eff = st.placed
+                d3[b, :, p] += _pair_orders(model, st.ratio, b, p, eff, ws.prio)
             ws.d_prio *= st.lam_prev
         else:
             np.sum(st.orders[:, :, ws.prio], axis=2, out=ws.d_prio)
@@ -295,9 +303,9 @@ def _deliveries(model: EconomyModel, st: State, ws: Workspace, phi: np.ndarray, 
     _by_product(model, ws, ws.tmp, out)
     out *= st.ratio
     if st.placed is not None:
-        b, p, j, _, eff = st.placed
+        b, p, _, eff = st.placed
         lp = ws.tmp.reshape(B, nb, S)[b, :, p]
-        _column_sums(model, out, b, p, j, eff * lp, st.ratio)
+        _pair_sums(model, out, b, p, eff * lp[:, :, None], st.ratio)
 
 
 def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> None:
@@ -391,10 +399,10 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
     if st.orders is None:  # factored: O = Zbar * lam * ratio
         _by_product(model, ws, ws.lam, ws.denom)
         st.placed = None
-        if st.ov is not None and len(st.ov.b):
-            st.placed = st.ov.delta(model)
-            b, p_, j, dW, _ = st.placed
-            _column_sums(model, ws.denom, b, p_, j, dW * ws.lam.reshape(B, nb, S)[b, :, p_])
+        if st.ov is not None and len(st.ov):
+            st.placed = st.ov.delta()
+            b, p_, dW, _ = st.placed
+            _pair_sums(model, ws.denom, b, p_, dW * ws.lam.reshape(B, nb, S)[b, :, p_][:, :, None])
         if st.placed is None and ws.lam.all():  # zero denominators are structural: need dropped
             ws.denom += ws.no_supplier
             np.divide(OC, ws.denom, out=st.ratio)
@@ -441,7 +449,7 @@ def _place_substitution(model: EconomyModel, st: State, ws: Workspace) -> None:
         r = st.ratio[b, mrow, j]
         lam_f = ws.lam.reshape(B, nb, S)[b, R:, p]
         if st.ov is not None and len(sub.ks):
-            W, K = st.ov.W[sub.ks, R:], st.ov.K[sub.ks, R:]
+            W, K = st.ov.W[sub.ks, R:, j], st.ov.K[sub.ks, R:, j]
             fo = r[:, None] * W * K * lam_f
         else:
             fo = r[:, None] * model.ZbarT[p, R:, j] * lam_f

@@ -3,15 +3,15 @@ r"""Link-level state: sparse overrides of link weights and open shares, explicit
 Orders are held in factored form :math:`O_{ij} = W_{ij} \kappa_{ij} \lambda_i r_{p(i)j}`, where
 W is the weight base (baseline ``Zbar``), κ the share of a link that is open (link cuts,
 import cuts into named regions) and λ, r come from the order step. Link cuts and re-sourcing
-change W and κ only on a few (batch, product, buyer) *columns*, kept as dense ``(K, blocks)``
-rows in :class:`Overrides`; the kernel adds their correction to the batched matmuls. Only
+change W and κ only for a few (batch, product) pairs, kept as dense ``(P, blocks, N)`` slices
+in :class:`Overrides`; the kernel adds their correction to the batched matmuls. Only
 congestion (per-route backlogs) and fixed shares (``noalt``) need explicit (B, n_sup, N)
 orders, built by :func:`densify`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,35 +27,71 @@ __all__ = ["Overrides", "apply_cut", "column", "columns", "densify", "reset_open
 
 @dataclass
 class Overrides:
-    """Columns (b, p, j) whose weights W (K, blocks) or open shares κ (K, blocks) differ from baseline."""
+    """Products (b, p) of which some link weights W or open shares κ differ from baseline.
 
-    b: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
-    p: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
-    j: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
-    W: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
-    K: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
-    index: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    Each overridden pair holds its supplier-by-buyer slice densely, ``(P, blocks, N)``: a cut
+    or a re-sourcing touches one product of a member, and the kernel's corrections for P
+    pairs are then small batched products, not scatters over single columns.
 
-    def ensure(self, model: EconomyModel, b: np.ndarray, p: np.ndarray, j: np.ndarray) -> np.ndarray:
-        """Row of each column (b, p, j), adding missing ones at their baseline values."""
-        keys = list(zip(np.broadcast_to(b, np.shape(p)).tolist(), np.ravel(p).tolist(), np.ravel(j).tolist(),
-                        strict=True))
-        new = [k for k in dict.fromkeys(keys) if k not in self.index]
-        if new:
-            nb_, np_, nj_ = (np.array(v, dtype=int) for v in zip(*new, strict=True))
-            start = len(self.b)
-            for k, key in enumerate(new):
-                self.index[key] = start + k
-            self.b, self.p, self.j = np.r_[self.b, nb_], np.r_[self.p, np_], np.r_[self.j, nj_]
-            w = model.ZbarT[np_, :, nj_]
-            self.W = np.vstack([self.W.reshape(-1, model.n_blocks), w])
-            self.K = np.vstack([self.K.reshape(-1, model.n_blocks), np.ones_like(w)])
-        return np.array([self.index[k] for k in keys], dtype=int)
+    Attributes
+    ----------
+    b, p : (P,) int
+        Batch member and product of each pair.
+    W, K : (P, blocks, N)
+        Weight base and open share of the links supplier block a -> buyer j of product p.
+    Z0 : (P, blocks, N)
+        The baseline ``Zbar`` of the pair (W and κ start from Z0 and 1).
+    index : (B, S) int
+        Pair of (b, p), -1 if none.
+    """
 
-    def delta(self, model: EconomyModel) -> tuple[np.ndarray, ...]:
-        """Snapshot at order time: (b, p, j, W - Zbar, W κ - Zbar)."""
-        base = model.ZbarT[self.p, :, self.j]
-        return self.b, self.p, self.j, self.W - base, self.W * self.K - base
+    b: np.ndarray
+    p: np.ndarray
+    W: np.ndarray
+    K: np.ndarray
+    Z0: np.ndarray
+    index: np.ndarray
+
+    @classmethod
+    def empty(cls, model: EconomyModel, batch: int) -> Overrides:
+        """No pair overridden yet."""
+        nb, N = model.n_blocks, model.n
+        z = np.zeros((0, nb, N))
+        return cls(np.zeros(0, dtype=int), np.zeros(0, dtype=int), z, z.copy(), z.copy(),
+                   np.full((batch, model.n_sectors), -1, dtype=int))
+
+    def __len__(self) -> int:
+        return len(self.b)
+
+    def ensure(self, model: EconomyModel, b: np.ndarray | int, p: np.ndarray | int) -> np.ndarray:
+        """Pair of each (b, p) (broadcast), adding missing ones at their baseline values."""
+        b, p = np.broadcast_arrays(np.asarray(b, dtype=int), np.asarray(p, dtype=int))
+        k = self.index[b, p]
+        if (k < 0).any():
+            nb_, np_ = (np.asarray(v, dtype=int) for v in zip(*dict.fromkeys(
+                zip(b[k < 0].tolist(), p[k < 0].tolist(), strict=True)), strict=True))
+            self.index[nb_, np_] = len(self.b) + np.arange(len(nb_))
+            z0 = model.ZbarT[np_]  # (P', blocks, N)
+            self.b, self.p = np.r_[self.b, nb_], np.r_[self.p, np_]
+            self.Z0 = np.concatenate([self.Z0, z0])
+            self.W = np.concatenate([self.W, z0])
+            self.K = np.concatenate([self.K, np.ones_like(z0)])
+            k = self.index[b, p]
+        return k
+
+    def find(self, b: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """Pair of each (b, p), -1 where none."""
+        return self.index[b, p]
+
+    def delta(self) -> tuple[np.ndarray, ...]:
+        """Snapshot at order time: (b, p, W - Zbar, W κ - Zbar), each pair (P, blocks, N)."""
+        return self.b, self.p, self.W - self.Z0, self.W * self.K - self.Z0
+
+
+def _overrides(model: EconomyModel, st: State) -> Overrides:
+    if st.ov is None:
+        st.ov = Overrides.empty(model, st.ratio.shape[0])
+    return st.ov
 
 
 def densify(model: EconomyModel, st: State) -> None:
@@ -67,74 +103,64 @@ def densify(model: EconomyModel, st: State) -> None:
     scale_by_input(model, o, st.ratio)
     o4 = o
     if st.placed is not None:
-        b, p, j, _, eff = st.placed
+        b, p, _, eff = st.placed
         lam3 = st.lam_prev.reshape(B, nb, S)
-        rows = model.block_row[:, p].T  # (K, blocks): input row of each supplier of the column
-        o4[b, :, p, j] += eff * lam3[b, :, p] * st.ratio[b[:, None], rows, j[:, None]]
+        rows = model.block_row[:, p].T  # (P, blocks): input row of each supplier of the product
+        o4[b, :, p] += eff * lam3[b, :, p][:, :, None] * st.ratio[b[:, None], rows]
     st.orders = o.reshape(B, nb * S, N)
-    if st.ov is not None and len(st.ov.b):
+    if st.ov is not None and len(st.ov):
         ov = st.ov
         st.weight_base = np.broadcast_to(model.Zbar, st.orders.shape).copy()
         st.link_open = np.ones_like(st.orders)
         wb = st.weight_base.reshape(B, nb, S, N)
         lo = st.link_open.reshape(B, nb, S, N)
-        wb[ov.b, :, ov.p, ov.j] = ov.W
-        lo[ov.b, :, ov.p, ov.j] = ov.K
+        wb[ov.b, :, ov.p] = ov.W
+        lo[ov.b, :, ov.p] = ov.K
     st.ov, st.placed = None, None
+
+
+def columns(model: EconomyModel, st: State, b: np.ndarray, p: np.ndarray, j: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Weight bases and open shares of the suppliers of product p to buyer j for arrays (b, p, j): (Q, blocks)."""
+    b, p, j = (np.asarray(v, dtype=int) for v in np.broadcast_arrays(b, p, j))
+    nb, S = model.n_blocks, model.n_sectors
+    if st.orders is not None:
+        idx = np.arange(nb)[None, :] * S + p[:, None]
+        W = model.Zbar[idx, j[:, None]] if st.weight_base is None else st.weight_base[b[:, None], idx, j[:, None]]
+        K = np.ones_like(W) if st.link_open is None else st.link_open[b[:, None], idx, j[:, None]]
+        return W, K
+    W, K = model.ZbarT[p, :, j], np.ones((len(p), nb))
+    if st.ov is not None and len(st.ov):
+        k = st.ov.find(b, p)
+        on = k >= 0
+        W[on], K[on] = st.ov.W[k[on], :, j[on]], st.ov.K[k[on], :, j[on]]
+    return W, K
 
 
 def column(model: EconomyModel, st: State, b: int, p: int, j: int) -> tuple[np.ndarray, np.ndarray]:
     """Current weight base and open shares of the suppliers of product p to buyer j (copies)."""
-    rows = np.arange(model.n_blocks) * model.n_sectors + p
+    W, K = columns(model, st, np.array([b]), np.array([p]), np.array([j]))
+    return W[0], K[0]
+
+
+def set_columns_weights(model: EconomyModel, st: State, b: np.ndarray, p: np.ndarray, j: np.ndarray,
+                        W: np.ndarray) -> None:
+    """Set the weight bases of the columns (b, p, j) (arrays; W is (Q, blocks); columns distinct)."""
+    b, p, j = (np.asarray(v, dtype=int) for v in np.broadcast_arrays(b, p, j))
+    nb, S = model.n_blocks, model.n_sectors
     if st.orders is not None:
-        W = model.Zbar[rows, j] if st.weight_base is None else st.weight_base[b, rows, j]
-        K = np.ones(len(rows)) if st.link_open is None else st.link_open[b, rows, j]
-        return W.copy(), K.copy()
-    if st.ov is not None and (b, p, j) in st.ov.index:
-        k = st.ov.index[(b, p, j)]
-        return st.ov.W[k].copy(), st.ov.K[k].copy()
-    return model.ZbarT[p, :, j].copy(), np.ones(model.n_blocks)
+        if st.weight_base is None:
+            st.weight_base = np.broadcast_to(model.Zbar, st.orders.shape).copy()
+        st.weight_base[b[:, None], np.arange(nb)[None, :] * S + p[:, None], j[:, None]] = W
+        return
+    ov = _overrides(model, st)
+    k = ov.ensure(model, b, p)  # before reading ov.W: ensure may grow it
+    ov.W[k, :, j] = W
 
 
 def set_column_weights(model: EconomyModel, st: State, b: int, p: int, j: int, w: np.ndarray) -> None:
     """Set the weight base of the suppliers of product p to buyer j."""
-    if st.orders is not None:
-        if st.weight_base is None:
-            st.weight_base = np.broadcast_to(model.Zbar, st.orders.shape).copy()
-        st.weight_base[b, np.arange(model.n_blocks) * model.n_sectors + p, j] = w
-        return
-    if st.ov is None:
-        st.ov = Overrides()
-    k = st.ov.ensure(model, np.array(b), np.array([p]), np.array([j]))[0]
-    st.ov.W[k] = w
-
-
-def columns(model: EconomyModel, st: State, b: int, ps: np.ndarray, js: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weight bases and open shares of many columns (p, j) of member b, each (K, blocks)."""
-    nb, S = model.n_blocks, model.n_sectors
-    if st.orders is not None:
-        idx = np.arange(nb)[None, :] * S + ps[:, None]
-        W = model.Zbar[idx, js[:, None]] if st.weight_base is None else st.weight_base[b][idx, js[:, None]]
-        K = np.ones_like(W) if st.link_open is None else st.link_open[b][idx, js[:, None]]
-        return W.copy(), K.copy()
-    if st.ov is None:
-        st.ov = Overrides()
-    ks = st.ov.ensure(model, np.array(b), ps, js)
-    return st.ov.W[ks].copy(), st.ov.K[ks].copy()
-
-
-def set_columns_weights(model: EconomyModel, st: State, b: int, ps: np.ndarray, js: np.ndarray,
-                        W: np.ndarray) -> None:
-    """Set the weight bases of many columns (p, j) of member b (W is (K, blocks))."""
-    nb, S = model.n_blocks, model.n_sectors
-    if st.orders is not None:
-        if st.weight_base is None:
-            st.weight_base = np.broadcast_to(model.Zbar, st.orders.shape).copy()
-        st.weight_base[b][np.arange(nb)[None, :] * S + ps[:, None], js[:, None]] = W
-        return
-    if st.ov is None:
-        st.ov = Overrides()
-    st.ov.W[st.ov.ensure(model, np.array(b), ps, js)] = W
+    set_columns_weights(model, st, np.array([b]), np.array([p]), np.array([j]), np.asarray(w)[None, :])
 
 
 def reset_open(model: EconomyModel, st: State, b: int) -> None:
@@ -143,7 +169,7 @@ def reset_open(model: EconomyModel, st: State, b: int) -> None:
         if st.link_open is not None:
             st.link_open[b] = 1.0
         return
-    if st.ov is not None and len(st.ov.b):
+    if st.ov is not None and len(st.ov):
         st.ov.K[st.ov.b == b] = 1.0
 
 
@@ -154,12 +180,11 @@ def apply_cut(model: EconomyModel, st: State, b: int, rows: np.ndarray, cols: np
             st.link_open = np.ones_like(st.orders)
         st.link_open[b][np.ix_(rows, cols)] *= 1.0 - share
         return
-    if st.ov is None:
-        st.ov = Overrides()
-    S = model.n_sectors
-    R, C = np.meshgrid(rows, cols, indexing="ij")
-    ks = st.ov.ensure(model, np.array(b), (R % S).ravel(), C.ravel())
-    np.multiply.at(st.ov.K, (ks, (R // S).ravel()), 1.0 - share)
+    ov, S = _overrides(model, st), model.n_sectors
+    for p in np.unique(rows % S):
+        k = int(ov.ensure(model, b, p))
+        blocks = rows[rows % S == p] // S
+        np.multiply.at(ov.K[k], np.ix_(blocks, cols), 1.0 - share)
 
 
 def ship(model: EconomyModel, st: State, ws: Workspace, t: int) -> None:
