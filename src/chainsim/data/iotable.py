@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -229,12 +230,12 @@ class IOTable:
         """Number of industries N = R x S."""
         return self.n_regions * self.n_sectors
 
-    @property
+    @cached_property
     def region_codes(self) -> tuple[str, ...]:
         """Region codes in table order."""
         return tuple(r.code for r in self.regions)
 
-    @property
+    @cached_property
     def sector_codes(self) -> tuple[str, ...]:
         """Sector codes in table order."""
         return tuple(s.code for s in self.sectors)

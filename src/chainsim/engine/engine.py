@@ -294,7 +294,9 @@ class Engine:
                 self.record(t, b, "disruption_recovered", name, "loss back to zero")
             ws.has_rebuild = self.losses.rebuild_demand(t, ws.reb_demand)
             self.searches.flush()
+            self.searches.daily(t, after=False)
             step(m, st, ws, t, delta)
+            self.searches.stepped_at = self.env.now
             self.losses.end_of_day(t, ws.phi)
             self.out[t] = ws.x[:, :N]
             self.cap[t] = ws.capacity[:, :N]
@@ -322,6 +324,7 @@ class Engine:
                 self.crash_day[b] = t
                 self.record(t, b, "crash", "inventories", "a stock went negative")
             was_crashed |= st.crashed
+            self.searches.daily(t, after=True)
             if progress is not None:
                 progress(t + 1, days)
             yield self.env.timeout(1)

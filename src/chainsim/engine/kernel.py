@@ -52,13 +52,14 @@ def _by_product(model: EconomyModel, ws: Workspace, v: np.ndarray, out: np.ndarr
 
 
 def _pair_sums(model: EconomyModel, out: np.ndarray, b: np.ndarray, p: np.ndarray, vals: np.ndarray,
-               scale: np.ndarray | None = None) -> None:
-    """``out[b, row, :] += scale * Σ_{a supplies row} vals[:, a, :]`` for overridden pairs (vals (P, blocks, N)).
+               w: np.ndarray, scale: np.ndarray | None = None) -> None:
+    """``out[b, row, :] += scale * Σ_{a supplies row} w[:, a] vals[:, a, :]`` for overridden pairs.
 
-    Pairs (b, p) are distinct, so the fancy-indexed additions never collide.
+    ``vals`` is (P, blocks, N), ``w`` (P, blocks). Pairs (b, p) are distinct, so the
+    fancy-indexed additions never collide.
     """
     if model.n_classes == 1:
-        add = vals.sum(axis=1)
+        add = np.matmul(w[:, None, :], vals)[:, 0]
         if scale is not None:
             add *= scale[b, p]
         out[b, p] += add
@@ -66,17 +67,17 @@ def _pair_sums(model: EconomyModel, out: np.ndarray, b: np.ndarray, p: np.ndarra
     F = model.n_dom_blocks
     irow = model.import_row[p]
     imp = irow != p  # non-competitive products: the foreign blocks feed the imported row
-    dom, foreign = vals[:, :F].sum(axis=1), vals[:, F:].sum(axis=1)
-    add = np.where(imp[:, None], dom, dom + foreign)
+    dom = np.matmul(w[:, None, :F], vals[:, :F])[:, 0]
+    foreign = np.matmul(w[:, None, F:], vals[:, F:])[:, 0]
+    add = dom if imp.all() else dom + foreign * ~imp[:, None]
     if scale is not None:
         add *= scale[b, p]
+        foreign *= scale[b, irow]
     out[b, p] += add
-    if imp.any():
-        bi, ri = b[imp], irow[imp]
-        add = foreign[imp]
-        if scale is not None:
-            add = add * scale[bi, ri]
-        out[bi, ri] += add
+    if imp.all():
+        out[b, irow] += foreign
+    elif imp.any():
+        out[b[imp], irow[imp]] += foreign[imp]
 
 
 def _pair_orders(model: EconomyModel, ratio: np.ndarray, b: np.ndarray, p: np.ndarray, eff: np.ndarray,
@@ -85,11 +86,16 @@ def _pair_orders(model: EconomyModel, ratio: np.ndarray, b: np.ndarray, p: np.nd
 
     ``cols`` restricts the buyers (a boolean mask over N).
     """
-    rows = model.block_row[:, p].T  # (P, blocks)
-    r = ratio[b[:, None], rows]  # (P, blocks, N)
+    F = model.n_dom_blocks if model.n_classes == 2 else model.n_blocks
+    r_dom, r_for = ratio[b, p], ratio[b, model.import_row[p]] if model.n_classes == 2 else None
     if cols is not None:
-        r = r * cols
-    return np.einsum("kaj,kaj->ka", eff, r)
+        r_dom = r_dom * cols
+        r_for = None if r_for is None else r_for * cols
+    out = np.empty(eff.shape[:2])
+    out[:, :F] = np.matmul(eff[:, :F], r_dom[:, :, None])[:, :, 0]
+    if r_for is not None:
+        out[:, F:] = np.matmul(eff[:, F:], r_for[:, :, None])[:, :, 0]
+    return out
 
 
 def _sub_rows(model: EconomyModel, p: np.ndarray) -> np.ndarray:
@@ -241,9 +247,10 @@ def _foreign_restock(model: EconomyModel, st: State, ws: Workspace, delta: np.nd
         on |= st.import_cut_on
     if on.all():
         return
-    free = np.tile(~on, (1, n_or))
-    np.copyto(xo, dem, where=free)
-    np.maximum(cap, dem, out=cap, where=free)
+    free = ~on[:, None, :]  # (B, 1, S): every origin of a product no cut touches
+    xo3, cap3, dem3 = xo.reshape(B, n_or, S), cap.reshape(B, n_or, S), dem.reshape(B, n_or, S)
+    np.copyto(xo3, dem3, where=free)
+    np.maximum(cap3, dem3, out=cap3, where=free)
 
 
 def _limits(model: EconomyModel, st: State, ws: Workspace) -> None:
@@ -305,7 +312,7 @@ def _deliveries(model: EconomyModel, st: State, ws: Workspace, phi: np.ndarray, 
     if st.placed is not None:
         b, p, _, eff = st.placed
         lp = ws.tmp.reshape(B, nb, S)[b, :, p]
-        _pair_sums(model, out, b, p, eff * lp[:, :, None], st.ratio)
+        _pair_sums(model, out, b, p, eff, lp, st.ratio)
 
 
 def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> None:
@@ -402,13 +409,14 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
         if st.ov is not None and len(st.ov):
             st.placed = st.ov.delta()
             b, p_, dW, _ = st.placed
-            _pair_sums(model, ws.denom, b, p_, dW * ws.lam.reshape(B, nb, S)[b, :, p_][:, :, None])
-        if st.placed is None and ws.lam.all():  # zero denominators are structural: need dropped
-            ws.denom += ws.no_supplier
+            _pair_sums(model, ws.denom, b, p_, dW, ws.lam.reshape(B, nb, S)[b, :, p_])
+        ws.denom += ws.no_supplier  # +inf where no supplier delivers the input at all: need dropped
+        with np.errstate(divide="ignore", invalid="ignore"):
             np.divide(OC, ws.denom, out=st.ratio)
-        else:
-            st.ratio.fill(0.0)
-            np.divide(OC, ws.denom, out=st.ratio, where=ws.denom > 0)
+        if st.placed is not None or not ws.lam.all():  # other denominators may be zero: need dropped too
+            gone = ws.denom <= 0.0
+            if gone.any():
+                st.ratio[gone] = 0.0
         st.lam_prev[:] = ws.lam
         if st.sub is not None:
             _place_substitution(model, st, ws)

@@ -11,7 +11,7 @@ orders, built by :func:`densify`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -51,6 +51,11 @@ class Overrides:
     K: np.ndarray
     Z0: np.ndarray
     index: np.ndarray
+    _snapshot: tuple[np.ndarray, ...] | None = field(default=None, repr=False)
+
+    def touch(self) -> None:
+        """Mark W or κ as changed (the next :meth:`delta` recomputes)."""
+        self._snapshot = None
 
     @classmethod
     def empty(cls, model: EconomyModel, batch: int) -> Overrides:
@@ -76,6 +81,7 @@ class Overrides:
             self.Z0 = np.concatenate([self.Z0, z0])
             self.W = np.concatenate([self.W, z0])
             self.K = np.concatenate([self.K, np.ones_like(z0)])
+            self.touch()
             k = self.index[b, p]
         return k
 
@@ -84,8 +90,13 @@ class Overrides:
         return self.index[b, p]
 
     def delta(self) -> tuple[np.ndarray, ...]:
-        """Snapshot at order time: (b, p, W - Zbar, W κ - Zbar), each pair (P, blocks, N)."""
-        return self.b, self.p, self.W - self.Z0, self.W * self.K - self.Z0
+        """Snapshot at order time: (b, p, W - Zbar, W κ - Zbar), each pair (P, blocks, N).
+
+        Recomputed only after a change (:meth:`touch`); the arrays returned are not modified later.
+        """
+        if self._snapshot is None:
+            self._snapshot = (self.b, self.p, self.W - self.Z0, self.W * self.K - self.Z0)
+        return self._snapshot
 
 
 def _overrides(model: EconomyModel, st: State) -> Overrides:
@@ -156,6 +167,7 @@ def set_columns_weights(model: EconomyModel, st: State, b: np.ndarray, p: np.nda
     ov = _overrides(model, st)
     k = ov.ensure(model, b, p)  # before reading ov.W: ensure may grow it
     ov.W[k, :, j] = W
+    ov.touch()
 
 
 def set_column_weights(model: EconomyModel, st: State, b: int, p: int, j: int, w: np.ndarray) -> None:
@@ -171,6 +183,7 @@ def reset_open(model: EconomyModel, st: State, b: int) -> None:
         return
     if st.ov is not None and len(st.ov):
         st.ov.K[st.ov.b == b] = 1.0
+        st.ov.touch()
 
 
 def apply_cut(model: EconomyModel, st: State, b: int, rows: np.ndarray, cols: np.ndarray, share: float) -> None:
@@ -185,6 +198,7 @@ def apply_cut(model: EconomyModel, st: State, b: int, rows: np.ndarray, cols: np
         k = int(ov.ensure(model, b, p))
         blocks = rows[rows % S == p] // S
         np.multiply.at(ov.K[k], np.ix_(blocks, cols), 1.0 - share)
+    ov.touch()
 
 
 def ship(model: EconomyModel, st: State, ws: Workspace, t: int) -> None:

@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Searches"]
 
 _START, _COMPLETE, _RAMP, _RAMP_END, _CHECK, _REVERT, _DONE = range(7)
+_CLOCK, _PRE, _POST = range(3)  # how a search's daily actions are timed
 
 
 class Searches:
@@ -79,6 +80,10 @@ class Searches:
         self.base, self.target = np.zeros((0, nb)), np.zeros((0, nb))
         self.inrng, self.used = np.zeros((0, nb), dtype=bool), np.zeros((0, nb), dtype=bool)
         self._due: list[tuple[int, float]] = []  # (search, time) of actions noted since the last barrier
+        # after completion a search acts once a day; off the whole hour it is enacted by the daily step:
+        # before it (PRE, due in the half day before the step) or after it (POST, the half day after)
+        self.mode, self.day, self.x = i.copy(), i.copy(), np.zeros(0)
+        self.stepped_at = -1.0  # time of the last daily step
 
     def __len__(self) -> int:
         return len(self.b)
@@ -100,6 +105,8 @@ class Searches:
         self.target = np.vstack([self.target, np.zeros((Q, nb))])
         self.inrng = np.vstack([self.inrng, m.block_row[:, p].T == row[:, None]])  # the suppliers of the input
         self.used = np.vstack([self.used, np.zeros((Q, nb), dtype=bool)])
+        self.mode, self.day, self.x = (np.r_[self.mode, np.full(Q, _CLOCK)], np.r_[self.day, np.zeros(Q, dtype=int)],
+                                       np.r_[self.x, np.zeros(Q)])
         for k, x in enumerate(prm):
             self.env.process(self._clock(q0 + k, x.detection_lag_days, x.search_days))
 
@@ -110,6 +117,17 @@ class Searches:
         self._note(q)
         yield env.timeout(search)
         self._note(q)
+        x = env.now + 1.0  # the first daily action
+        if not self.eager and x % 1.0 != 0.0:
+            # off the whole hour nothing else that a search reads can happen at the same time:
+            # the daily step enacts the search, before or after itself (a tie at mid-day keeps
+            # the order of the completion)
+            if x % 1.0 < 0.5 or (x % 1.0 == 0.5 and self.stepped_at != env.now):
+                self.mode[q], self.day[q] = _PRE, math.floor(x)
+            else:
+                self.mode[q], self.day[q] = _POST, math.floor(x - 0.5)
+            self.x[q] = x
+            return
         while True:
             yield env.timeout(1)
             ph = self.phase[q]
@@ -119,6 +137,22 @@ class Searches:
                 self.phase[q] = _CHECK
                 continue
             self._note(q)
+
+    def daily(self, day: int, after: bool) -> None:
+        """Enact the daily actions due before (``after=False``) or after the step of ``day``."""
+        if not len(self.b):
+            return
+        sel = np.flatnonzero((self.mode == (_POST if after else _PRE)) & (self.day == day) & (self.phase != _DONE))
+        if not len(sel):
+            return
+        idle = self.phase[sel] == _RAMP_END  # the day after the ramp: the checks start tomorrow
+        self.phase[sel[idle]] = _CHECK
+        act = sel[~idle]
+        x = self.x[act]
+        self.day[sel] += 1
+        self.x[sel] += 1.0
+        if len(act):
+            self._enact(act, x)
 
     def _note(self, q: int) -> None:
         self._due.append((q, self.env.now))

@@ -25,7 +25,7 @@ import copy
 import json
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -144,6 +144,50 @@ def _metrics(y: np.ndarray, base: float, onset: int | None, crashed: bool, sc: A
     return out
 
 
+class _Task(NamedTuple):
+    row: int
+    only: str | None
+    params: Any
+    disruptions: list[dict[str, Any]]
+
+
+def _run_batch(spec: SweepSpec, rows: Sequence[Mapping[str, Any]], sc: Any, table: Any, mask: np.ndarray,
+               batch: Sequence[_Task], results: dict[tuple[int, str | None], dict[str, Any]]) -> None:
+    """Build the models of one batch, simulate it through the engine's batch axis, keep each run's metrics.
+
+    Members whose partial binding differs (it selects the kernel's arithmetic) run in separate
+    batches, so each run's result is that of running it alone.
+    """
+    from chainsim.engine import Engine, build_model
+    from chainsim.engine.model import is_partial
+
+    built: dict[str, Any] = {}
+    models = []
+    for t in batch:
+        key = t.params.model_dump_json()
+        if key not in built:
+            built[key] = build_model(table, t.params)
+        models.append(built[key])
+    for partial in dict.fromkeys(is_partial(m) for m in models):
+        sub = [(t, m) for t, m in zip(batch, models, strict=True) if is_partial(m) == partial]
+        model = sub[0][1]
+        base = float(np.asarray(model.xbar)[: model.n][mask].sum())
+        seeds = [seed_sequence(spec.seed, int(rows[t.row]["seed_index"])) for t, _ in sub]
+        arrays = Engine(model, [t.disruptions for t, _ in sub], seeds=seeds,
+                        member_params=[m for _, m in sub]).run(sc.horizon_days)
+        onset = np.full(len(sub), -1)
+        for smp in arrays.samples:
+            b = smp["batch"]
+            onset[b] = smp["start"] if onset[b] < 0 else min(onset[b], smp["start"])
+        y_all = arrays.output[:, :, mask].sum(axis=2)
+        for b, (t, _) in enumerate(sub):
+            crashed = bool(arrays.crash_day[b] >= 0)
+            met = _metrics(y_all[:, b], base, int(onset[b]) if onset[b] >= 0 else None, crashed, sc,
+                           table.cny_per_unit)
+            met["crashed"] = crashed
+            results[(t.row, t.only)] = met
+
+
 def evaluate_chunk(spec: SweepSpec, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Run one chunk of design rows and return one tidy dict per run.
 
@@ -174,8 +218,8 @@ def evaluate_chunk(spec: SweepSpec, rows: Sequence[Mapping[str, Any]]) -> list[d
     """
     if spec.model is not None:
         return _evaluate_analytic(spec, rows)
-    from chainsim.engine import Engine, build_model, resolve_params
-    from chainsim.engine.model import is_partial, structural_key
+    from chainsim.engine import resolve_params
+    from chainsim.engine.model import structural_key
     from chainsim.experiment.summary import scope_mask
 
     loaded = scenario_of(spec)
@@ -187,38 +231,17 @@ def evaluate_chunk(spec: SweepSpec, rows: Sequence[Mapping[str, Any]]) -> list[d
         tasks.append((i, None))
         if bool(r["ranked"]):
             tasks.extend((i, p) for p in spec.pathways)
-    # runs are grouped by their structural params (and partial binding, which selects the kernel's
-    # arithmetic): a group's runs share one engine batch, with per-member behavioural params
-    groups: dict[str, list[tuple[int, str | None, list[dict[str, Any]], Any]]] = {}
-    models: dict[str, Any] = {}
+    # runs are grouped by their structural params: a group's runs share engine batches, with
+    # per-member behavioural params; models are built batch by batch (memory stays flat)
+    groups: dict[str, list[_Task]] = {}
     for i, only in tasks:
         params, disruptions = run_config(spec, sc, rows[i], only, table.sector_codes)
-        pkey = json.dumps(params, sort_keys=True, default=str)
-        if pkey not in models:
-            models[pkey] = build_model(table, resolve_params(params))
-        model = models[pkey]
-        key = json.dumps([structural_key(model.params), is_partial(model)])
-        groups.setdefault(key, []).append((i, only, disruptions, model))
+        prm = resolve_params(params)
+        groups.setdefault(structural_key(prm), []).append(_Task(i, only, prm, disruptions))
     results: dict[tuple[int, str | None], dict[str, Any]] = {}
     for members in groups.values():
         for lo in range(0, len(members), MAX_BATCH):
-            batch = members[lo:lo + MAX_BATCH]
-            model = batch[0][3]
-            base = float(np.asarray(model.xbar)[: model.n][mask].sum())
-            seeds = [seed_sequence(spec.seed, int(rows[i]["seed_index"])) for i, _, _, _ in batch]
-            arrays = Engine(model, [d for _, _, d, _ in batch], seeds=seeds,
-                            member_params=[m for _, _, _, m in batch]).run(sc.horizon_days)
-            onset = np.full(len(batch), -1)
-            for s in arrays.samples:
-                b = s["batch"]
-                onset[b] = s["start"] if onset[b] < 0 else min(onset[b], s["start"])
-            y_all = arrays.output[:, :, mask].sum(axis=2)
-            for b, (i, only, _, _) in enumerate(batch):
-                crashed = bool(arrays.crash_day[b] >= 0)
-                m = _metrics(y_all[:, b], base, int(onset[b]) if onset[b] >= 0 else None, crashed, sc,
-                             table.cny_per_unit)
-                m["crashed"] = crashed
-                results[(i, only)] = m
+            _run_batch(spec, rows, sc, table, mask, members[lo:lo + MAX_BATCH], results)
     out = []
     nan = float("nan")
     for i, r in enumerate(rows):
