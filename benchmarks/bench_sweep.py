@@ -13,7 +13,8 @@ usage: python benchmarks/bench_sweep.py [--workers 2] [--runs 1000] [--boario-ru
    a fresh subprocess; the total is bounded by coordinator + workers x largest worker.
 2. The same sweep machinery on the shock BoARIO can express (half of Liaoning's metal
    smelting capital, day 10, linear recovery over 180 days; BoARIO has no import cut), with
-   the shock share and recovery days as factors, default model.
+   the shock share and recovery days as factors, default model; then (2b) the same sweep in
+   the ``ario`` configuration, the model BoARIO runs.
 3. The engine's batch ceiling: runs that share one model (differing only in shock values and
    seeds) through the batch axis, as ``benchmarks/bench_engine.py`` does.
 4. BoARIO ``ARIOPsiModel`` on the same table and capacity shock, one process (driven through
@@ -66,7 +67,8 @@ def _sweep_dict(kind: str, runs: int, folder: Path) -> dict:
         data = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
         data["scenario"] = str((SHIPPED.parent / data["scenario"]).resolve())
     else:
-        (folder / "capacity.yaml").write_text(CAPACITY_SCENARIO, encoding="utf-8")
+        text = CAPACITY_SCENARIO + ("params: {base: ario}\n" if kind == "capacity-ario" else "")
+        (folder / "capacity.yaml").write_text(text, encoding="utf-8")
         data = {"name": "capacity-loss sweep", "scenario": str(folder / "capacity.yaml"),
                 "factors": {"disruptions[0].share": [0.3, 0.7], "disruptions[0].recovery.days": [90, 270]},
                 "outputs": ["ttr_days", "loss_cny", "depth"], "scope": "northeast"}
@@ -82,8 +84,7 @@ def child(kind: str, runs: int, workers: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         spec = load_sweep(_sweep_dict(kind, runs, Path(tmp)), base_dir=tmp)
         t0 = time.perf_counter()
-        res = run_sweep(spec, out_dir=Path(tmp) / "out", workers=workers, progress=False, figures=False,
-                        chunk_size=max(8, runs // (8 * workers)))  # several chunks per worker
+        res = run_sweep(spec, out_dir=Path(tmp) / "out", workers=workers, progress=False, figures=False)
         wall = time.perf_counter() - t0
         runs_done = len(res.runs)
         in_workers = res.provenance["seconds_this_call"]
@@ -138,7 +139,7 @@ def main() -> None:
     ap.add_argument("--capacity-runs", type=int, default=200)
     ap.add_argument("--boario-runs", type=int, default=2)
     ap.add_argument("--skip-boario", action="store_true")
-    ap.add_argument("--child", choices=["electronics", "capacity"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["electronics", "capacity", "capacity-ario"], help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
         child(a.child, a.runs, a.workers)
@@ -156,6 +157,10 @@ def main() -> None:
           f"{a.workers} workers ==")
     c = _child("capacity", a.capacity_runs, a.workers)
     print(f"chainsim: {c['runs'] / c['exec_s']:.1f} runs/s executing")
+    print(f"== 2b. the same capacity-loss sweep in the ARIO configuration (BoARIO's own model), LHS "
+          f"{a.capacity_runs} runs, {a.workers} workers ==")
+    ca = _child("capacity-ario", a.capacity_runs, a.workers)
+    print(f"chainsim: {ca['runs'] / ca['exec_s']:.1f} runs/s executing")
     print(f"== 3. engine batch ceiling: runs sharing one model, default model, {a.workers} workers ==")
     ceiling = batch_ceiling(256, a.workers)
     print(f"chainsim: {ceiling:.1f} runs/s (target >= 50)")
@@ -173,7 +178,9 @@ def main() -> None:
           f"to {a.workers})")
     print(f"\n{'':34s}{'runs/s':>10s}{'x BoARIO (same cores)':>24s}")
     for name, v in (("sweep, electronics (shipped)", e["runs"] / e["exec_s"]),
-                    ("sweep, capacity loss", c["runs"] / c["exec_s"]), ("engine batch ceiling", ceiling)):
+                    ("sweep, capacity loss", c["runs"] / c["exec_s"]),
+                    ("sweep, capacity loss, ARIO config", ca["runs"] / ca["exec_s"]),
+                    ("engine batch ceiling", ceiling)):
         print(f"{name:34s}{v:10.1f}{v / (boario * a.workers):24.1f}")
     print(f"{'BoARIO (ARIOPsiModel)':34s}{boario * a.workers:10.2f}{1.0:24.1f}")
 

@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS|local",
                    help="run on Dask distributed: a scheduler address, or 'local' for a LocalCluster on loopback")
     p.add_argument("--resume", action="store_true", help="continue an interrupted sweep in --out")
-    p.add_argument("--chunk-size", type=int, default=None, help="runs per chunk file (default 64)")
+    p.add_argument("--chunk-size", type=int, default=None, help="runs per chunk file (default 32)")
     p.add_argument("--samples", type=int, default=None, help="override the design's samples")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

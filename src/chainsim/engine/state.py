@@ -52,8 +52,9 @@ class State:
     transit : (L, B, S + K, N) or None
         Goods on the road, by arrival day modulo L.
     ov, placed : Overrides or None, tuple or None
-        Factored mode: columns whose weights or open shares differ from baseline, and their
-        snapshot at the last order step (the orders being served today).
+        Factored mode: the (member, product) pairs whose link weights or open shares differ
+        from baseline, and their snapshot ``(b, p, W - Zbar, W κ - Zbar)`` at the last order
+        step (the orders being served today).
     sub : SubOrders or None
         Non-competitive imports: domestic substitution orders for imported inputs (columns
         (b, p, j) of an import cut after the substitution lag), in both order modes.
@@ -101,7 +102,7 @@ class SubOrders:
     sigma : (K,)
         Share of the unmet imported need ordered from domestic producers (ramped).
     ks : (K,) int
-        Rows of the columns in the factored overrides (valid while orders are factored).
+        Pairs (b, p) of the columns in the factored overrides (valid while orders are factored).
     placed : (K, R)
         Substitution orders placed at the last order step (served today).
     """

@@ -50,7 +50,7 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "SweepResult", "chunk_layout", "run_sweep"]
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CHUNK_SIZE = 64
+DEFAULT_CHUNK_SIZE = 32  # runs per chunk: four engine batches; small enough to keep 2-8 workers evenly busy
 MAX_RESTARTS = 3
 Chunk = tuple[int, list[dict[str, Any]]]
 OnDone = Callable[[int, list[dict[str, Any]]], None]
