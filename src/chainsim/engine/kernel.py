@@ -103,12 +103,33 @@ def _sub_rows(model: EconomyModel, p: np.ndarray) -> np.ndarray:
     return np.arange(model.table.n_regions)[None, :] * model.n_sectors + p[:, None]
 
 
-def _close(a: np.ndarray, ref: np.ndarray, buf: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Per batch member, numpy ``allclose(a, ref)`` semantics (``|a-ref| <= atol + rtol |ref|``)."""
-    np.subtract(a, ref, out=buf)
-    np.abs(buf, out=buf)
-    buf -= _RTOL * np.abs(ref)
-    out[:] = (buf <= _ATOL).reshape(buf.shape[0], -1).all(axis=1)
+def _close(a: np.ndarray, ref: np.ndarray, buf: np.ndarray, out: np.ndarray, hint: np.ndarray) -> np.ndarray:
+    """Per batch member, numpy ``allclose(a, ref)`` semantics (``|a-ref| <= atol + rtol |ref|``).
+
+    ``hint`` (B,) holds, per member, the flat index of the entry that was farthest from
+    closeness at the last full check: if it is still not close the member is not (no full
+    pass needed); otherwise the member gets a full check, which also refreshes its hint.
+    """
+    B = a.shape[0]
+    a2, r2 = a.reshape(B, -1), ref.reshape(B, -1)
+    rows = np.arange(B)
+    av, rv = a2[rows, hint], r2[rows, hint]
+    far = ~(np.abs(av - rv) <= _ATOL + _RTOL * np.abs(rv))
+    out[far] = False
+    todo = np.flatnonzero(~far)
+    if not len(todo):
+        return out
+    if len(todo) == B:
+        b2 = buf.reshape(B, -1)
+        np.subtract(a2, r2, out=b2)
+    else:
+        a2, r2 = a2[todo], r2[todo]
+        b2 = a2 - r2
+    np.abs(b2, out=b2)
+    b2 -= _RTOL * np.abs(r2)
+    b2 -= _ATOL
+    out[todo] = ~(b2 > 0.0).any(axis=1) & ~np.isnan(b2).any(axis=1)
+    hint[todo] = np.argmax(np.where(np.isnan(b2), np.inf, b2), axis=1)
     return out
 
 
@@ -274,8 +295,9 @@ def _limits(model: EconomyModel, st: State, ws: Workspace) -> None:
     else:
         np.multiply(st.inventory, ws.inv_bind, out=q)
         q += ws.inf_free  # +inf where the input cannot bind
-        np.minimum(q, xo, out=q)
-        np.min(q, axis=1, out=ws.x[:, :N])
+        x = ws.x[:, :N]
+        np.min(q, axis=1, out=x)
+        np.minimum(x, ws.x_opt[:, :N], out=x)
     ws.min_rho.fill(1.0)
     np.divide(ws.x[:, :N], ws.x_opt[:, :N], out=ws.min_rho, where=ws.x_opt[:, :N] > 0)
     if model.n_foreign:
@@ -346,7 +368,7 @@ def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> Non
         ws.V += slot
         slot.fill(0.0)
     if model.params.ario_quirks:
-        _close(ws.V, ws.U, ws.G, ws.gate)
+        _close(ws.V, ws.U, ws.G, ws.gate, ws.hint_delivered)
     else:
         ws.gate.fill(False)
     live = ~(ws.gate | st.crashed)
@@ -358,7 +380,8 @@ def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> Non
             st.inventory[b] -= ws.U[b]
             st.inventory[b] += ws.V[b]
     if model.params.ario_quirks:
-        st.crashed |= (st.inventory < 0).reshape(B, -1).any(axis=1)
+        if st.inventory.min() < 0.0:
+            st.crashed |= (st.inventory < 0).reshape(B, -1).any(axis=1)
     elif st.inventory.min() < 0.0:  # an input that cannot bind and runs out is simply done without
         np.maximum(st.inventory, ws.zeros, out=st.inventory)
     np.subtract(1.0, ws.phi_y, out=ws.tmp)
@@ -388,7 +411,7 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
             fin = ~model.infinite_rows
             ws.gate[:] = [np.allclose(st.inventory[b][fin], ws.G[b][fin]) for b in range(B)]
         else:
-            _close(st.inventory, ws.G, ws.rho, ws.gate)
+            _close(st.inventory, ws.G, ws.rho, ws.gate, ws.hint_stock)
     else:
         ws.gate.fill(False)
     OC = ws.OC

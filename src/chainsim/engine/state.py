@@ -138,6 +138,8 @@ class Workspace:
         self.min_rho = z((B, N))
         self.unmet = z(B)
         self.gate = np.zeros(B, dtype=bool)
+        # ARIO gates: per member, the entry last found farthest from closeness (checked first)
+        self.hint_delivered, self.hint_stock = np.zeros(B, dtype=int), np.zeros(B, dtype=int)
         self.has_rebuild = False
         self.exo = bool(model.exo_supply.any())
         self.cut_no_headroom = model.restock and model.params.import_headroom > 1.0
