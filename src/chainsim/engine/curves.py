@@ -74,6 +74,9 @@ def curve_code(name: str) -> int:
 
 def evaluate(codes: np.ndarray, e: np.ndarray, tau: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Evaluate the curve of each row (``codes``) at ``e`` with ``tau`` into ``out``."""
+    if len(codes) and (codes == codes[0]).all():  # one curve for every row (the common case)
+        out[:] = _BY_CODE[int(codes[0])](e, tau)
+        return out
     for code in np.unique(codes):
         sel = codes == code
         out[sel] = _BY_CODE[int(code)](e[sel], tau[sel])

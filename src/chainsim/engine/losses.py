@@ -148,12 +148,13 @@ class LossSchedule:
             curves.evaluate(r.curve[rec], e[rec], r.tau[rec], gr)
             g[rec] = gr
         val = r.amount * g
-        for d in np.unique(r.decimals[rec]):
+        decimals = r.decimals[rec]
+        for d in (decimals[:1] if len(decimals) and (decimals == decimals[0]).all() else np.unique(decimals)):
             sel = rec & (r.decimals == d)
             if d >= 0:
                 val[sel] = np.round(val[sel], int(d))
             else:
-                np.clip(val, 0.0, None, out=val, where=sel)
+                val[sel & (val < 0.0)] = 0.0
                 val[sel & (g < self.end_tol)] = 0.0
         val[~self.active_nodes(t)] = 0.0
         # an event ends for good on its first recovery day with every row at zero
