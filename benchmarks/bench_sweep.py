@@ -136,7 +136,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--runs", type=int, default=1000, help="runs of the electronics sweep (peak memory measured)")
-    ap.add_argument("--capacity-runs", type=int, default=200)
+    ap.add_argument("--capacity-runs", type=int, default=1000)
     ap.add_argument("--boario-runs", type=int, default=2)
     ap.add_argument("--skip-boario", action="store_true")
     ap.add_argument("--child", choices=["electronics", "capacity", "capacity-ario"], help=argparse.SUPPRESS)
