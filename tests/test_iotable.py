@@ -156,3 +156,19 @@ def test_domestic_origins_survive_the_csv_layout_and_the_bundles(tmp_path):
         assert again.domestic_origins == ("DOM",) and again.checksum == t.checksum
     plain = write_csv_layout(_two_region(), tmp_path / "plain")
     assert "domestic_origins" not in (plain / "meta.json").read_text(encoding="utf-8")
+
+
+def test_pickle_round_trip_keeps_the_table_and_its_immutability():
+    import pickle
+
+    from chainsim.data.datasets import load_dataset
+
+    t = load_dataset("northeast-2017")
+    u = pickle.loads(pickle.dumps(t))
+    assert u.checksum == t.checksum and u.labels.equals(t.labels)
+    assert dict(u.provenance) == dict(t.provenance)
+    np.testing.assert_array_equal(u.Z, t.Z)
+    with pytest.raises(ValueError):
+        u.Z[0, 0] = 1.0
+    with pytest.raises(TypeError):
+        u.provenance["x"] = 1

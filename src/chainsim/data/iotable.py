@@ -178,6 +178,22 @@ class IOTable:
         object.__setattr__(self, "provenance", MappingProxyType(dict(self.provenance)))
         self._check()
 
+    # ---------------------------------------------------------------- pickling
+    def __getstate__(self) -> dict[str, Any]:
+        """State for pickling (process pools, Dask): the provenance as a plain dict."""
+        state = dict(self.__dict__)
+        state["provenance"] = dict(self.provenance)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a pickled table read-only, as it was built."""
+        state = dict(state)
+        state["provenance"] = MappingProxyType(dict(state["provenance"]))
+        for v in state.values():
+            if isinstance(v, np.ndarray):
+                v.flags.writeable = False
+        self.__dict__.update(state)
+
     # ------------------------------------------------------------------ checks
     def _label(self, k: int) -> str:
         r, s = divmod(int(k), self.n_sectors)
