@@ -21,7 +21,7 @@ import simpy
 from chainsim.engine import curves
 from chainsim.engine.disruptions import parse_disruptions
 from chainsim.engine.kernel import Workspace, init_state, step
-from chainsim.engine.links import Overrides, apply_cut, densify, reset_open
+from chainsim.engine.links import apply_cut, densify, overrides_of, reset_open
 from chainsim.engine.losses import LossSchedule
 from chainsim.engine.model import EconomyModel, build_model, input_sum, stack_members
 from chainsim.engine.params import ModelParams, resolve_params
@@ -249,9 +249,7 @@ class Engine:
         K = len(ps)
         ks = np.zeros(K, dtype=int)
         if st.orders is None:
-            if st.ov is None:
-                st.ov = Overrides.empty(m, self.batch)
-            ks = st.ov.ensure(m, b, ps)
+            ks = overrides_of(m, st).ensure(m, b, ps)
         new = SubOrders(b=np.full(K, b), p=ps, j=js, share=share, sigma=np.zeros(K), ks=ks, placed=np.zeros((K, R)))
         if st.sub is None:
             k0, st.sub = 0, new

@@ -21,7 +21,7 @@ from chainsim.engine.model import EconomyModel, input_sum, scale_by_input
 if TYPE_CHECKING:  # pragma: no cover
     from chainsim.engine.kernel import State, Workspace
 
-__all__ = ["Overrides", "apply_cut", "column", "columns", "densify", "reset_open", "set_column_weights",
+__all__ = ["Overrides", "apply_cut", "column", "columns", "densify", "overrides_of", "reset_open",
            "set_columns_weights", "ship"]
 
 
@@ -85,10 +85,6 @@ class Overrides:
             k = self.index[b, p]
         return k
 
-    def find(self, b: np.ndarray, p: np.ndarray) -> np.ndarray:
-        """Pair of each (b, p), -1 where none."""
-        return self.index[b, p]
-
     def delta(self) -> tuple[np.ndarray, ...]:
         """Snapshot at order time: (b, p, W - Zbar, W κ - Zbar), each pair (P, blocks, N).
 
@@ -99,7 +95,8 @@ class Overrides:
         return self._snapshot
 
 
-def _overrides(model: EconomyModel, st: State) -> Overrides:
+def overrides_of(model: EconomyModel, st: State) -> Overrides:
+    """The state's overrides, created empty on first use."""
     if st.ov is None:
         st.ov = Overrides.empty(model, st.ratio.shape[0])
     return st.ov
@@ -142,7 +139,7 @@ def columns(model: EconomyModel, st: State, b: np.ndarray, p: np.ndarray, j: np.
         return W, K
     W, K = model.ZbarT[p, :, j], np.ones((len(p), nb))
     if st.ov is not None and len(st.ov):
-        k = st.ov.find(b, p)
+        k = st.ov.index[b, p]
         on = k >= 0
         W[on], K[on] = st.ov.W[k[on], :, j[on]], st.ov.K[k[on], :, j[on]]
     return W, K
@@ -164,15 +161,10 @@ def set_columns_weights(model: EconomyModel, st: State, b: np.ndarray, p: np.nda
             st.weight_base = np.broadcast_to(model.Zbar, st.orders.shape).copy()
         st.weight_base[b[:, None], np.arange(nb)[None, :] * S + p[:, None], j[:, None]] = W
         return
-    ov = _overrides(model, st)
+    ov = overrides_of(model, st)
     k = ov.ensure(model, b, p)  # before reading ov.W: ensure may grow it
     ov.W[k, :, j] = W
     ov.touch()
-
-
-def set_column_weights(model: EconomyModel, st: State, b: int, p: int, j: int, w: np.ndarray) -> None:
-    """Set the weight base of the suppliers of product p to buyer j."""
-    set_columns_weights(model, st, np.array([b]), np.array([p]), np.array([j]), np.asarray(w)[None, :])
 
 
 def reset_open(model: EconomyModel, st: State, b: int) -> None:
@@ -193,7 +185,7 @@ def apply_cut(model: EconomyModel, st: State, b: int, rows: np.ndarray, cols: np
             st.link_open = np.ones_like(st.orders)
         st.link_open[b][np.ix_(rows, cols)] *= 1.0 - share
         return
-    ov, S = _overrides(model, st), model.n_sectors
+    ov, S = overrides_of(model, st), model.n_sectors
     for p in np.unique(rows % S):
         k = int(ov.ensure(model, b, p))
         blocks = rows[rows % S == p] // S

@@ -21,7 +21,10 @@ delays add up to, interleaved with the daily steps and the link events exactly a
 scheduler orders them. A process that wakes only notes that its search has an action due;
 the actions themselves (computing a target, setting link weights, checking suppliers) are
 enacted together, vectorised over all searches of all members, at the next *barrier*: just
-before a daily step or a change of the links. Searches touch distinct columns (one per
+before a daily step or a change of the links. Once a search completes it acts once a day;
+when those actions fall off the whole hour (nothing else a search reads can happen at the
+same time), its clock stops and the daily step enacts them, just before or just after
+itself (:meth:`Searches.daily`). Searches touch distinct columns (one per
 member and buyer) and read only the links and yesterday's production, so enacting them at
 the barrier gives the same result as one by one, at a fraction of the cost.
 """
