@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from chainsim.engine import fused
+from chainsim.engine.factored import by_product, orders_received, pair_orders, pair_sums, sub_rows
 from chainsim.engine.links import ship
 from chainsim.engine.model import EconomyModel, input_sum, scale_by_input
 from chainsim.engine.rationing import RULES
@@ -30,77 +32,6 @@ from chainsim.engine.state import State, Workspace, init_state
 __all__ = ["State", "Workspace", "init_state", "step"]
 
 _ATOL, _RTOL = 1e-8, 1e-5  # numpy.allclose defaults, used by BoARIO's gates
-
-
-def _by_product(model: EconomyModel, ws: Workspace, v: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Σ_{a supplies input row} Zbar[a, p, j] v[b, a, p] for every (b, row, j) into ``out`` (B, S + K, N).
-
-    Batched matmuls: the domestic rows over the first ``d_blocks`` blocks (``ZbarT_D`` is zero on
-    the foreign nodes of non-competitive products), the K imported rows over the foreign blocks.
-    """
-    B, nb, S = v.shape[0], model.n_blocks, model.n_sectors
-    v3 = v.reshape(B, nb, S)
-    np.matmul(v3[:, :model.d_blocks].transpose(2, 0, 1), model.ZbarT_D, out=out[:, :S].transpose(1, 0, 2))
-    if model.n_classes == 2:
-        vm = v3[:, model.n_dom_blocks:]
-        if not isinstance(model.nc_index, slice):  # gather the non-competitive products into a buffer
-            vm = np.take(vm, model.nc_index, axis=2, out=ws.v_nc, mode="clip")
-        else:
-            vm = vm[:, :, model.nc_index]
-        np.matmul(vm.transpose(2, 0, 1), model.ZbarT_M, out=out[:, S:].transpose(1, 0, 2))
-    return out
-
-
-def _pair_sums(model: EconomyModel, out: np.ndarray, b: np.ndarray, p: np.ndarray, vals: np.ndarray,
-               w: np.ndarray, scale: np.ndarray | None = None) -> None:
-    """``out[b, row, :] += scale * Σ_{a supplies row} w[:, a] vals[:, a, :]`` for overridden pairs.
-
-    ``vals`` is (P, blocks, N), ``w`` (P, blocks). Pairs (b, p) are distinct, so the
-    fancy-indexed additions never collide.
-    """
-    if model.n_classes == 1:
-        add = np.matmul(w[:, None, :], vals)[:, 0]
-        if scale is not None:
-            add *= scale[b, p]
-        out[b, p] += add
-        return
-    F = model.n_dom_blocks
-    irow = model.import_row[p]
-    imp = irow != p  # non-competitive products: the foreign blocks feed the imported row
-    dom = np.matmul(w[:, None, :F], vals[:, :F])[:, 0]
-    foreign = np.matmul(w[:, None, F:], vals[:, F:])[:, 0]
-    add = dom if imp.all() else dom + foreign * ~imp[:, None]
-    if scale is not None:
-        add *= scale[b, p]
-        foreign *= scale[b, irow]
-    out[b, p] += add
-    if imp.all():
-        out[b, irow] += foreign
-    elif imp.any():
-        out[b[imp], irow[imp]] += foreign[imp]
-
-
-def _pair_orders(model: EconomyModel, ratio: np.ndarray, b: np.ndarray, p: np.ndarray, eff: np.ndarray,
-                 cols: np.ndarray | None = None) -> np.ndarray:
-    """Orders received through the overridden pairs, ``Σ_j eff[k, a, j] ratio[b, row(a, p), j]``: (P, blocks).
-
-    ``cols`` restricts the buyers (a boolean mask over N).
-    """
-    F = model.n_dom_blocks if model.n_classes == 2 else model.n_blocks
-    r_dom, r_for = ratio[b, p], ratio[b, model.import_row[p]] if model.n_classes == 2 else None
-    if cols is not None:
-        r_dom = r_dom * cols
-        r_for = None if r_for is None else r_for * cols
-    out = np.empty(eff.shape[:2])
-    out[:, :F] = np.matmul(eff[:, :F], r_dom[:, :, None])[:, :, 0]
-    if r_for is not None:
-        out[:, F:] = np.matmul(eff[:, F:], r_for[:, :, None])[:, :, 0]
-    return out
-
-
-def _sub_rows(model: EconomyModel, p: np.ndarray) -> np.ndarray:
-    """Supplier rows of the domestic producers (regions) of each product p: (K', R)."""
-    return np.arange(model.table.n_regions)[None, :] * model.n_sectors + p[:, None]
 
 
 def _close(a: np.ndarray, ref: np.ndarray, buf: np.ndarray, out: np.ndarray, hint: np.ndarray) -> np.ndarray:
@@ -133,36 +64,21 @@ def _close(a: np.ndarray, ref: np.ndarray, buf: np.ndarray, out: np.ndarray, hin
     return out
 
 
-def _orders_received(model: EconomyModel, ratio: np.ndarray, ZD: np.ndarray, ZM: np.ndarray, d3: np.ndarray,
-                     bufD: np.ndarray | None = None, bufM: np.ndarray | None = None) -> None:
-    """Factored orders received ``d3[b, a, p] = Σ_j Z[a, p, j] r[b, row(a, p), j]`` (before λ), batched matmuls.
-
-    ``ZD``/``ZM`` are ``ZbarT_D``/``ZbarT_M`` or their restriction to some buyers (``ratio`` then
-    restricted to the same buyers).
-    """
-    S, hi = model.n_sectors, model.d_blocks
-    d = np.matmul(ZD, ratio[:, :S].transpose(1, 2, 0), out=bufD)  # (S, d_blocks, B)
-    d3[:, :hi] = d.transpose(2, 1, 0)
-    if model.n_classes == 2:
-        d = np.matmul(ZM, ratio[:, S:].transpose(1, 2, 0), out=bufM)  # (K, foreign blocks, B)
-        d3[:, model.n_dom_blocks:, model.nc_index] = d.transpose(2, 1, 0)
-
-
 def demand(model: EconomyModel, st: State, ws: Workspace) -> None:
     """Total demand ``D_i = Σ_j O_ij + ȳ_i + rebuilding demand`` (spec §3 step 2)."""
     if st.orders is None:
         B, nb, S = st.ratio.shape[0], model.n_blocks, model.n_sectors
         d3 = ws.demand.reshape(B, nb, S)
-        _orders_received(model, st.ratio, model.ZbarT_D, model.ZbarT_M, d3, ws.d_dom, ws.d_imp)
+        orders_received(model, st.ratio, model.ZbarT_D, model.ZbarT_M, d3, ws.d_dom, ws.d_imp)
         if st.placed is not None:  # overridden pairs: W κ instead of Zbar
             b, p, _, eff = st.placed
-            d3[b, :, p] += _pair_orders(model, st.ratio, b, p, eff)
+            d3[b, :, p] += pair_orders(model, st.ratio, b, p, eff)
         ws.demand *= st.lam_prev
     else:
         np.sum(st.orders, axis=2, out=ws.demand)
     if st.sub is not None:  # domestic substitution orders for imported inputs
         sub = st.sub
-        np.add.at(ws.demand, (sub.b[:, None], _sub_rows(model, sub.p)), sub.placed)
+        np.add.at(ws.demand, (sub.b[:, None], sub_rows(model, sub.p)), sub.placed)
     ws.demand += st.final_demand
     if ws.has_rebuild:
         ws.demand += ws.reb_demand
@@ -178,6 +94,11 @@ def update_alpha(model: EconomyModel, st: State, ws: Workspace) -> None:
     toward :math:`\alpha_b` whenever :math:`\sigma \le 0` and is floored at :math:`\alpha_b`.
     """
     p = model.params
+    if fused.ENABLED and not p.ario_quirks:
+        fused.alpha_update(st.alpha, ws.demand, model.exo_supply, st.x_prev, fused.lead(model.alpha_max, 2),
+                           fused.lead(model.alpha_tau, 2), float(p.alpha_base),
+                           model.n if model.n_foreign else model.n_sup)
+        return
     sig, a, tmp = ws.scarcity, st.alpha, ws.tmp
     sig.fill(0.0)
     D = ws.demand - model.exo_supply if ws.exo else ws.demand
@@ -283,6 +204,16 @@ def _limits(model: EconomyModel, st: State, ws: Workspace) -> None:
     shortfall; ``ws.min_rho`` the ratio x / x^{opt}).
     """
     N = model.n
+    if fused.ENABLED:
+        if ws.partial:
+            fused.limits_partial(st.inventory, fused.lead(ws.w_inv_bind, 3), fused.lead(model.bind_weight, 3),
+                                 ws.x_opt, ws.rho, ws.x, ws.min_rho)
+        else:
+            fused.limits_leontief(st.inventory, fused.lead(ws.inv_bind, 3), fused.lead(ws.inf_free, 3),
+                                  ws.x_opt, ws.rho, ws.x, ws.min_rho)
+        if model.n_foreign:
+            ws.x[:, N:] = ws.x_opt[:, N:]
+        return
     q, xo = ws.rho, ws.x_opt[:, None, :N]
     if ws.partial:  # x = x_opt - max(max_p (w x_opt - S w/d), 0): w = 0 and w/d = 0 where p cannot bind
         np.multiply(st.inventory, ws.w_inv_bind, out=q)
@@ -311,17 +242,17 @@ def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> None:
         B, nb, S = st.ratio.shape[0], model.n_blocks, model.n_sectors
         if st.orders is None:
             d3 = ws.d_prio.reshape(B, nb, S)
-            _orders_received(model, st.ratio[:, :, ws.prio], *ws.ZbarT_prio, d3)
+            orders_received(model, st.ratio[:, :, ws.prio], *ws.ZbarT_prio, d3)
             if st.placed is not None:
                 b, p, _, eff = st.placed
-                d3[b, :, p] += _pair_orders(model, st.ratio, b, p, eff, ws.prio)
+                d3[b, :, p] += pair_orders(model, st.ratio, b, p, eff, ws.prio)
             ws.d_prio *= st.lam_prev
         else:
             np.sum(st.orders[:, :, ws.prio], axis=2, out=ws.d_prio)
         if st.sub is not None:
             sub = st.sub
             sel = ws.prio[sub.j]
-            np.add.at(ws.d_prio, (sub.b[sel][:, None], _sub_rows(model, sub.p[sel])), sub.placed[sel])
+            np.add.at(ws.d_prio, (sub.b[sel][:, None], sub_rows(model, sub.p[sel])), sub.placed[sel])
     RULES[model.params.rationing](x, ws.demand, st.final_demand, ws)
 
 
@@ -329,19 +260,18 @@ def _deliveries(model: EconomyModel, st: State, ws: Workspace, phi: np.ndarray, 
     """Factored deliveries V_pj = r_pj Σ_a W_apj κ λ_ap φ_ap (with the overridden columns)."""
     B, nb, S = st.ratio.shape[0], model.n_blocks, model.n_sectors
     np.multiply(st.lam_prev, phi, out=ws.tmp)
-    _by_product(model, ws, ws.tmp, out)
+    by_product(model, ws, ws.tmp, out)
     out *= st.ratio
     if st.placed is not None:
         b, p, _, eff = st.placed
         lp = ws.tmp.reshape(B, nb, S)[b, :, p]
-        _pair_sums(model, out, b, p, eff, lp, st.ratio)
+        pair_sums(model, out, b, p, eff, lp, st.ratio)
 
 
-def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> None:
-    r"""Pro-rata deliveries and the inventory update :math:`S \leftarrow S - A^C x + V` (spec §7)."""
+def _deliver(model: EconomyModel, st: State, ws: Workspace, t: int) -> None:
+    """Served shares and today's deliveries ``ws.V`` to every input stock (spec §7, before the update)."""
     B, nb, S, N = st.inventory.shape[0], model.n_blocks, model.n_sectors, model.n
     _served_shares(model, st, ws)
-    np.multiply(model.AC, ws.x[:, None, :N], out=ws.U)
     if st.orders is None:
         _deliveries(model, st, ws, ws.phi, ws.V)
         if ws.prio is not None:  # priority buyers were served at their own share
@@ -358,7 +288,7 @@ def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> Non
         input_sum(model, ws.big.reshape(B, nb, S, N), ws.V)
     if st.sub is not None:  # substitutes delivered by domestic producers fill the imported-input stock
         sub = st.sub
-        rows = _sub_rows(model, sub.p)
+        rows = sub_rows(model, sub.p)
         phi = ws.phi[sub.b[:, None], rows]
         if ws.prio is not None:
             phi = np.where(ws.prio[sub.j][:, None], ws.phi_prio[sub.b[:, None], rows], phi)
@@ -367,6 +297,19 @@ def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> Non
         slot = st.transit[t % st.transit.shape[0]]
         ws.V += slot
         slot.fill(0.0)
+
+
+def _unmet_final_demand(st: State, ws: Workspace) -> None:
+    np.subtract(1.0, ws.phi_y, out=ws.tmp)
+    ws.tmp *= st.final_demand
+    np.sum(ws.tmp, axis=1, out=ws.unmet)
+
+
+def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> None:
+    r"""Pro-rata deliveries and the inventory update :math:`S \leftarrow S - A^C x + V` (spec §7)."""
+    B, N = st.inventory.shape[0], model.n
+    _deliver(model, st, ws, t)
+    np.multiply(model.AC, ws.x[:, None, :N], out=ws.U)
     if model.params.ario_quirks:
         _close(ws.V, ws.U, ws.G, ws.gate, ws.hint_delivered)
     else:
@@ -384,9 +327,40 @@ def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> Non
             st.crashed |= (st.inventory < 0).reshape(B, -1).any(axis=1)
     elif st.inventory.min() < 0.0:  # an input that cannot bind and runs out is simply done without
         np.maximum(st.inventory, ws.zeros, out=st.inventory)
-    np.subtract(1.0, ws.phi_y, out=ws.tmp)
-    ws.tmp *= st.final_demand
-    np.sum(ws.tmp, axis=1, out=ws.unmet)
+    _unmet_final_demand(st, ws)
+
+
+def _order_base(model: EconomyModel, ws: Workspace) -> np.ndarray:
+    r""":math:`\tilde x^{opt}`: optimal production, net of rebuilding deliveries while there are any."""
+    if not ws.has_rebuild:
+        return ws.x_opt
+    np.subtract(ws.demand, ws.reb_delivered, out=ws.tmp)
+    np.minimum(ws.tmp, ws.capacity, out=ws.tmp)
+    return ws.tmp
+
+
+def _capacity_ratios(model: EconomyModel, ws: Workspace) -> None:
+    r"""λ = c / c_ref, the capacity weights of tomorrow's supplier shares."""
+    ws.lam.fill(1.0)
+    np.divide(ws.capacity, model.cap_ref, out=ws.lam, where=model.cap_ref != 0)
+    if model.restock:  # origins serving restocking beyond h x̄ (no cut on p) keep their baseline share
+        lo = model.n_dom_blocks * model.n_sectors
+        np.minimum(ws.lam[:, lo:], 1.0, out=ws.lam[:, lo:])
+
+
+def _denominators(model: EconomyModel, st: State, ws: Workspace) -> bool:
+    r"""Factored orders: ``ws.denom`` = Σ_a W_apj λ_ap, and ``st.placed`` the overrides' snapshot.
+
+    Returns whether some denominators may be zero (an override or a zero λ), where the need is dropped.
+    """
+    B, nb, S = ws.lam.shape[0], model.n_blocks, model.n_sectors
+    by_product(model, ws, ws.lam, ws.denom)
+    st.placed = None
+    if st.ov is not None and len(st.ov):
+        st.placed = st.ov.delta()
+        b, p_, dW, _ = st.placed
+        pair_sums(model, ws.denom, b, p_, dW, ws.lam.reshape(B, nb, S)[b, :, p_])
+    return st.placed is not None or not ws.lam.all()
 
 
 def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
@@ -397,12 +371,7 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
     """
     p = model.params
     B, nb, S, N = st.inventory.shape[0], model.n_blocks, model.n_sectors, model.n
-    if ws.has_rebuild:
-        np.subtract(ws.demand, ws.reb_delivered, out=ws.tmp)
-        np.minimum(ws.tmp, ws.capacity, out=ws.tmp)
-        xo = ws.tmp
-    else:
-        xo = ws.x_opt
+    xo = _order_base(model, ws)
     np.multiply(model.goal_coef, xo[:, None, :N], out=ws.G)
     if p.ario_quirks:
         if model.gap_gate_never:
@@ -421,28 +390,17 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
     if ws.gate.any():
         OC[ws.gate] = 0.0
     OC += ws.U  # A^C x_t: today's actual use
-    ws.lam.fill(1.0)
-    np.divide(ws.capacity, model.cap_ref, out=ws.lam, where=model.cap_ref != 0)
-    if model.restock:  # origins serving restocking beyond h x̄ (no cut on p) keep their baseline share
-        lo = model.n_dom_blocks * S
-        np.minimum(ws.lam[:, lo:], 1.0, out=ws.lam[:, lo:])
+    _capacity_ratios(model, ws)
     if st.orders is None:  # factored: O = Zbar * lam * ratio
-        _by_product(model, ws, ws.lam, ws.denom)
-        st.placed = None
-        if st.ov is not None and len(st.ov):
-            st.placed = st.ov.delta()
-            b, p_, dW, _ = st.placed
-            _pair_sums(model, ws.denom, b, p_, dW, ws.lam.reshape(B, nb, S)[b, :, p_])
+        fix_zero = _denominators(model, st, ws)
         ws.denom += ws.no_supplier  # +inf where no supplier delivers the input at all: need dropped
         with np.errstate(divide="ignore", invalid="ignore"):
             np.divide(OC, ws.denom, out=st.ratio)
-        if st.placed is not None or not ws.lam.all():  # other denominators may be zero: need dropped too
+        if fix_zero:  # other denominators may be zero: need dropped too
             gone = ws.denom <= 0.0
             if gone.any():
                 st.ratio[gone] = 0.0
-        st.lam_prev[:] = ws.lam
-        if st.sub is not None:
-            _place_substitution(model, st, ws)
+        _orders_placed(model, st, ws)
         return
     big4 = ws.big.reshape(B, nb, S, N)
     if model.w_fixed is not None:
@@ -461,6 +419,33 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
     st.orders, ws.big = ws.big, st.orders  # swap buffers: no copy
     if st.sub is not None:
         _place_substitution(model, st, ws)
+
+
+def _orders_placed(model: EconomyModel, st: State, ws: Workspace) -> None:
+    """Factored orders placed: keep λ for tomorrow's deliveries, then the substitution orders."""
+    st.lam_prev[:] = ws.lam
+    if st.sub is not None:
+        _place_substitution(model, st, ws)
+
+
+def _distribute_and_order(model: EconomyModel, st: State, ws: Workspace, t: int) -> None:
+    """:func:`distribute` then :func:`place_orders` for the default model in factored mode, compiled.
+
+    The inventory update and the order need go through one loop (:func:`fused.stock_and_need`)
+    after the deliveries and the denominators, which do not depend on the stocks; the result is
+    the same as the two numpy steps.
+    """
+    _deliver(model, st, ws, t)
+    _unmet_final_demand(st, ws)
+    if ws.has_rebuild:
+        np.multiply(ws.reb_demand, ws.phi, out=ws.reb_delivered)
+    xo = _order_base(model, ws)
+    _capacity_ratios(model, ws)
+    fix_zero = _denominators(model, st, ws)
+    fused.stock_and_need(st.inventory, model.AC, ws.x, ws.V, fused.lead(model.goal_coef, 3), xo,
+                         1.0 / model.params.inventory_tau, ws.denom, ws.no_supplier, fix_zero, ws.U, ws.OC, st.ratio)
+    ws.gate.fill(False)
+    _orders_placed(model, st, ws)
 
 
 def _place_substitution(model: EconomyModel, st: State, ws: Workspace) -> None:
@@ -488,7 +473,7 @@ def _place_substitution(model: EconomyModel, st: State, ws: Workspace) -> None:
         fo = st.orders[b[:, None], frows, j[:, None]]
     expected = (fo * ws.phi[b[:, None], frows]).sum(axis=1)
     unmet = np.maximum(ws.OC[b, mrow, j] - expected, 0.0) * sub.sigma
-    dl = sub.share * ws.lam[b[:, None], _sub_rows(model, p)]
+    dl = sub.share * ws.lam[b[:, None], sub_rows(model, p)]
     tot = dl.sum(axis=1, keepdims=True)
     np.divide(dl, tot, out=dl, where=tot > 0)
     sub.placed = dl * unmet[:, None]
@@ -515,8 +500,11 @@ def step(model: EconomyModel, st: State, ws: Workspace, t: int, delta: np.ndarra
     if t >= (2 if model.params.ario_quirks else 1):
         update_alpha(model, st, ws)
     produce(model, st, ws, delta)
-    distribute(model, st, ws, t)
-    if ws.has_rebuild:
-        np.multiply(ws.reb_demand, ws.phi, out=ws.reb_delivered)
-    place_orders(model, st, ws)
+    if fused.ENABLED and st.orders is None and not model.params.ario_quirks:
+        _distribute_and_order(model, st, ws, t)
+    else:
+        distribute(model, st, ws, t)
+        if ws.has_rebuild:
+            np.multiply(ws.reb_demand, ws.phi, out=ws.reb_delivered)
+        place_orders(model, st, ws)
     st.x_prev[:] = ws.x

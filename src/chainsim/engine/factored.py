@@ -1,0 +1,102 @@
+r"""Orders in factored form: the batched matrix products over supplier blocks and their corrections.
+
+Orders are held as :math:`O_{ij} = W_{ij} \kappa_{ij} \lambda_i r_{p(i)j}` (``links``). With the
+baseline weights, the daily sums over suppliers or over buyers are batched matmuls with
+``ZbarT_D``/``ZbarT_M``; the (member, product) pairs whose weights or open shares differ
+(``links.Overrides``) add small batched corrections.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainsim.engine.model import EconomyModel
+from chainsim.engine.state import Workspace
+
+__all__ = ["by_product", "orders_received", "pair_orders", "pair_sums", "sub_rows"]
+
+
+def by_product(model: EconomyModel, ws: Workspace, v: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Σ_{a supplies input row} Zbar[a, p, j] v[b, a, p] for every (b, row, j) into ``out`` (B, S + K, N).
+
+    Batched matmuls: the domestic rows over the first ``d_blocks`` blocks (``ZbarT_D`` is zero on
+    the foreign nodes of non-competitive products), the K imported rows over the foreign blocks.
+    """
+    B, nb, S = v.shape[0], model.n_blocks, model.n_sectors
+    v3 = v.reshape(B, nb, S)
+    np.matmul(v3[:, :model.d_blocks].transpose(2, 0, 1), model.ZbarT_D, out=out[:, :S].transpose(1, 0, 2))
+    if model.n_classes == 2:
+        vm = v3[:, model.n_dom_blocks:]
+        if not isinstance(model.nc_index, slice):  # gather the non-competitive products into a buffer
+            vm = np.take(vm, model.nc_index, axis=2, out=ws.v_nc, mode="clip")
+        else:
+            vm = vm[:, :, model.nc_index]
+        np.matmul(vm.transpose(2, 0, 1), model.ZbarT_M, out=out[:, S:].transpose(1, 0, 2))
+    return out
+
+
+def pair_sums(model: EconomyModel, out: np.ndarray, b: np.ndarray, p: np.ndarray, vals: np.ndarray,
+               w: np.ndarray, scale: np.ndarray | None = None) -> None:
+    """``out[b, row, :] += scale * Σ_{a supplies row} w[:, a] vals[:, a, :]`` for overridden pairs.
+
+    ``vals`` is (P, blocks, N), ``w`` (P, blocks). Pairs (b, p) are distinct, so the
+    fancy-indexed additions never collide.
+    """
+    if model.n_classes == 1:
+        add = np.matmul(w[:, None, :], vals)[:, 0]
+        if scale is not None:
+            add *= scale[b, p]
+        out[b, p] += add
+        return
+    F = model.n_dom_blocks
+    irow = model.import_row[p]
+    imp = irow != p  # non-competitive products: the foreign blocks feed the imported row
+    dom = np.matmul(w[:, None, :F], vals[:, :F])[:, 0]
+    foreign = np.matmul(w[:, None, F:], vals[:, F:])[:, 0]
+    add = dom if imp.all() else dom + foreign * ~imp[:, None]
+    if scale is not None:
+        add *= scale[b, p]
+        foreign *= scale[b, irow]
+    out[b, p] += add
+    if imp.all():
+        out[b, irow] += foreign
+    elif imp.any():
+        out[b[imp], irow[imp]] += foreign[imp]
+
+
+def pair_orders(model: EconomyModel, ratio: np.ndarray, b: np.ndarray, p: np.ndarray, eff: np.ndarray,
+                 cols: np.ndarray | None = None) -> np.ndarray:
+    """Orders received through the overridden pairs, ``Σ_j eff[k, a, j] ratio[b, row(a, p), j]``: (P, blocks).
+
+    ``cols`` restricts the buyers (a boolean mask over N).
+    """
+    F = model.n_dom_blocks if model.n_classes == 2 else model.n_blocks
+    r_dom, r_for = ratio[b, p], ratio[b, model.import_row[p]] if model.n_classes == 2 else None
+    if cols is not None:
+        r_dom = r_dom * cols
+        r_for = None if r_for is None else r_for * cols
+    out = np.empty(eff.shape[:2])
+    out[:, :F] = np.matmul(eff[:, :F], r_dom[:, :, None])[:, :, 0]
+    if r_for is not None:
+        out[:, F:] = np.matmul(eff[:, F:], r_for[:, :, None])[:, :, 0]
+    return out
+
+
+def sub_rows(model: EconomyModel, p: np.ndarray) -> np.ndarray:
+    """Supplier rows of the domestic producers (regions) of each product p: (K', R)."""
+    return np.arange(model.table.n_regions)[None, :] * model.n_sectors + p[:, None]
+
+
+def orders_received(model: EconomyModel, ratio: np.ndarray, ZD: np.ndarray, ZM: np.ndarray, d3: np.ndarray,
+                     bufD: np.ndarray | None = None, bufM: np.ndarray | None = None) -> None:
+    """Factored orders received ``d3[b, a, p] = Σ_j Z[a, p, j] r[b, row(a, p), j]`` (before λ), batched matmuls.
+
+    ``ZD``/``ZM`` are ``ZbarT_D``/``ZbarT_M`` or their restriction to some buyers (``ratio`` then
+    restricted to the same buyers).
+    """
+    S, hi = model.n_sectors, model.d_blocks
+    d = np.matmul(ZD, ratio[:, :S].transpose(1, 2, 0), out=bufD)  # (S, d_blocks, B)
+    d3[:, :hi] = d.transpose(2, 1, 0)
+    if model.n_classes == 2:
+        d = np.matmul(ZM, ratio[:, S:].transpose(1, 2, 0), out=bufM)  # (K, foreign blocks, B)
+        d3[:, model.n_dom_blocks:, model.nc_index] = d.transpose(2, 1, 0)

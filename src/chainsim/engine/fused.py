@@ -1,0 +1,155 @@
+r"""Compiled (numba) loops for the hot elementwise parts of the default model's daily step.
+
+The numpy kernel (:mod:`chainsim.engine.kernel`) makes one pass over the day's (inputs x
+industries) arrays per operation, about twenty a day; DESIGN §8 names that as what keeps a
+design from the speed target. The loops here do the same arithmetic in the same order, one
+element at a time, so each array is read once: the results are bitwise those of the numpy
+path (``tests/test_fused.py`` checks this on every shipped scenario and on random states).
+
+They cover the default model in factored-order mode (no ARIO quirks, finite inventories):
+
+* :func:`alpha_update` — overproduction (spec §5, the default model's decay rule);
+* :func:`limits_partial` / :func:`limits_leontief` — production allowed by the input stocks;
+* :func:`stock_and_need` — the inventory update :math:`S \leftarrow \max(S - A^C x + V, 0)`
+  and the order need :math:`O^C = \max(sA^C\tilde x^{opt} - S, 0)/\tau + A^C x` divided by
+  the capacity-weighted baseline purchases.
+
+Per-member arrays (``model.MEMBER_ARRAYS`` stacked over the batch) come with a leading axis
+of B; shared ones with a leading axis of 1 (``_lead``). ``ENABLED`` is False when numba is not
+importable (the numpy path then runs) and may be switched off to use the numpy reference.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+try:  # pragma: no cover - exercised by the import itself
+    from numba import njit
+except ImportError:  # pragma: no cover - numba is a dependency; this keeps odd platforms working
+    njit = None
+
+__all__ = ["ENABLED", "alpha_update", "lead", "limits_leontief", "limits_partial", "stock_and_need"]
+
+#: use the compiled loops (False: the numpy reference path of :mod:`chainsim.engine.kernel`)
+ENABLED: bool = njit is not None
+
+
+def lead(a: np.ndarray, ndim: int) -> np.ndarray:
+    """``a`` with a leading member axis: (1, ...) for a shared array of ``ndim - 1`` dims, else as is."""
+    return a[None] if a.ndim == ndim - 1 else a
+
+
+def _jit(fn):
+    return fn if njit is None else njit(cache=True, nogil=True, error_model="numpy")(fn)
+
+
+@_jit
+def alpha_update(alpha, demand, exo, x_prev, amax, atau, base, n_dom):  # pragma: no cover - compiled
+    r"""α += [(α_max - α)σ if σ > 0 else (α_b - α)]/τ_α, floored at α_b; σ = (D - x_{t-1})/D (0 if D = 0).
+
+    ``demand`` and ``exo`` (B, n_sup) and (n_sup,) (D = demand - exo); ``amax``/``atau`` (1 or
+    B, n_sup). Foreign supply nodes (columns ``n_dom`` ..) keep α = 1.
+    """
+    B, ns = alpha.shape
+    for b in range(B):
+        bm, bt = (b if amax.shape[0] > 1 else 0), (b if atau.shape[0] > 1 else 0)
+        for i in range(n_dom):
+            d = demand[b, i] - exo[i]
+            sig = 0.0
+            if d != 0.0:
+                sig = (d - x_prev[b, i]) / d
+            a = alpha[b, i]
+            inc = (amax[bm, i] - a) * sig if sig > 0.0 else base - a
+            a = a + inc / atau[bt, i]
+            alpha[b, i] = a if a >= base or a != a else base
+        for i in range(n_dom, ns):
+            alpha[b, i] = 1.0
+
+
+@_jit
+def limits_partial(inv, w_inv_bind, bind_weight, x_opt, q, x, min_rho):  # pragma: no cover - compiled
+    r"""Partially binding Leontief: :math:`x_j = x^{opt}_j - \max(\max_p (w_{pj} x^{opt}_j - S_{pj} w_{pj}/d_{pj}), 0)`.
+
+    Writes each input's weighted shortfall into ``q`` (B, S + K, N), output into ``x[:, :N]``
+    and ``x / x^{opt}`` into ``min_rho`` (1 where x^{opt} = 0).
+    """
+    B, P, N = inv.shape
+    for b in range(B):
+        bw_, bb = (b if w_inv_bind.shape[0] > 1 else 0), (b if bind_weight.shape[0] > 1 else 0)
+        for j in range(N):
+            x[b, j] = -np.inf
+        for p in range(P):
+            for j in range(N):
+                v = bind_weight[bb, p, j] * x_opt[b, j] - inv[b, p, j] * w_inv_bind[bw_, p, j]
+                q[b, p, j] = v
+                m = x[b, j]
+                if (v > m or v != v) and m == m:  # numpy max: NaN propagates
+                    x[b, j] = v
+        for j in range(N):
+            m = x[b, j]
+            if m < 0.0:
+                m = 0.0
+            xv = x_opt[b, j] - m
+            x[b, j] = xv
+            min_rho[b, j] = xv / x_opt[b, j] if x_opt[b, j] > 0.0 else 1.0
+
+
+@_jit
+def limits_leontief(inv, inv_bind, inf_free, x_opt, q, x, min_rho):  # pragma: no cover - compiled
+    r"""Leontief limits: :math:`x_j = \min(x^{opt}_j, \min_p S_{pj}/d_{pj})` over inputs that can bind.
+
+    Writes each input's limit into ``q``, output into ``x[:, :N]`` and ``x / x^{opt}`` into ``min_rho``.
+    """
+    B, P, N = inv.shape
+    for b in range(B):
+        bi = b if inv_bind.shape[0] > 1 else 0
+        for j in range(N):
+            x[b, j] = np.inf
+        for p in range(P):
+            for j in range(N):
+                v = inv[b, p, j] * inv_bind[bi, p, j] + inf_free[bi, p, j]
+                q[b, p, j] = v
+                m = x[b, j]
+                if (v < m or v != v) and m == m:  # numpy min: NaN propagates
+                    x[b, j] = v
+        for j in range(N):
+            m, xo = x[b, j], x_opt[b, j]
+            if not (m <= xo) and m == m:  # numpy minimum: NaN propagates from either side
+                m = xo
+            x[b, j] = m
+            min_rho[b, j] = m / xo if xo > 0.0 else 1.0
+
+
+@_jit
+def stock_and_need(inv, AC, x, V, goal, xo, inv_tau, denom, no_supplier, fix_zero, U, OC, ratio
+                   ):  # pragma: no cover - compiled
+    r"""Inventory update and tomorrow's need per unit of capacity-weighted baseline purchases.
+
+    :math:`S \leftarrow \max(S - A^C x + V, 0)`;
+    :math:`O^C = \max(s A^C \tilde x^{opt} - S, 0)/\tau + A^C x`;
+    ``ratio`` :math:`= O^C / (d + \infty_{no\,supplier})` with ``denom`` d, and 0 where
+    ``fix_zero`` and d <= 0 (an input whose every supplier is gone: need dropped).
+    Today's use :math:`A^C x` is kept in ``U``.
+    Shapes: ``inv``, ``V``, ``denom``, ``U``, ``OC``, ``ratio`` (B, S + K, N); ``AC``,
+    ``no_supplier`` (S + K, N); ``goal`` (1 or B, S + K, N); ``x``, ``xo`` (B, >= N).
+    """
+    B, P, N = inv.shape
+    for b in range(B):
+        bg = b if goal.shape[0] > 1 else 0
+        for p in range(P):
+            for j in range(N):
+                u = AC[p, j] * x[b, j]
+                U[b, p, j] = u
+                s = inv[b, p, j] - u
+                s = s + V[b, p, j]
+                if s < 0.0:
+                    s = 0.0
+                inv[b, p, j] = s
+                o = goal[bg, p, j] * xo[b, j] - s
+                if o < 0.0:
+                    o = 0.0
+                o = o * inv_tau + u
+                OC[b, p, j] = o
+                d = denom[b, p, j] + no_supplier[p, j]
+                denom[b, p, j] = d
+                ratio[b, p, j] = 0.0 if fix_zero and d <= 0.0 else o / d
