@@ -62,12 +62,13 @@ def test_member_arrays_with_a_batch_axis_are_indexed_per_member():
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**32 - 1), partial=st.booleans(), drop=st.sampled_from([0.0, 0.3, 1.0]))
-def test_one_step_from_random_states_is_bitwise_equal(seed, partial, drop):
-    """Random stocks (some empty, some negative after use), orders and capacity losses, one day."""
-    rng = np.random.default_rng(seed)
+@given(seed=st.integers(0, 2**32 - 1), partial=st.booleans(), drop=st.sampled_from([0.0, 0.3, 1.0]),
+       headroom=st.sampled_from([1.0, 1.3]))
+def test_one_step_from_random_states_is_bitwise_equal(seed, partial, drop, headroom):
+    """Random stocks (some empty, some negative after use), orders and capacity losses (foreign too), one day."""
     t = make_table(2, 3, seed=seed % 97, origins=("USA",))
-    m = build_model(t, resolve_params({"inventory_days": 5, "criticality": PARTIAL if partial else "none"}))
+    m = build_model(t, resolve_params({"inventory_days": 5, "criticality": PARTIAL if partial else "none",
+                                       "import_headroom": headroom}))
     B = 3
 
     def one_day():
@@ -84,9 +85,8 @@ def test_one_step_from_random_states_is_bitwise_equal(seed, partial, drop):
     (s0, w0), (s1, w1) = _both(one_day)
     for name in ("inventory", "ratio", "alpha", "x_prev", "lam_prev"):
         assert np.array_equal(getattr(s0, name), getattr(s1, name), equal_nan=True), name
-    for name in ("x", "min_rho", "U", "OC", "phi", "unmet"):
+    for name in ("x", "x_opt", "capacity", "lam", "min_rho", "U", "OC", "phi", "phi_y", "unmet"):
         assert np.array_equal(getattr(w0, name), getattr(w1, name), equal_nan=True), name
-    assert rng is not None
 
 
 def test_limits_propagate_nan_like_numpy():
@@ -101,3 +101,31 @@ def test_limits_propagate_nan_like_numpy():
     fused.limits_leontief(inv, w, np.zeros_like(w), x_opt, q, x, rho)
     ref = np.minimum(np.min(inv * w, axis=1), x_opt)
     assert np.array_equal(x, ref, equal_nan=True) and np.isnan(x[0, 1])
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_supply_and_shares_with_exogenous_supply_match_numpy(seed):
+    """Exogenous supply (negative final demand), per-member capacity references, cut origins without headroom."""
+    r = np.random.default_rng(seed)
+    B, ns, n = 3, 12, 8
+    delta = r.uniform(0, 1, (B, ns)) * (r.random((B, ns)) < 0.4)
+    cap_ref, alpha = r.uniform(0, 2, (B, ns)) * (r.random((B, ns)) < 0.9), r.uniform(1, 1.3, (B, ns))
+    xbar, exo = r.uniform(0, 1, ns), r.uniform(0, 0.5, ns) * (r.random(ns) < 0.5)
+    demand = r.uniform(0, 2, (B, ns)) * (r.random((B, ns)) < 0.9)
+    cap, xo = np.empty((B, ns)), np.empty((B, ns))
+    fused.supply(delta, cap_ref, alpha, xbar, n, demand, exo, True, cap, xo)
+    c = (1.0 - delta) * cap_ref * alpha
+    np.copyto(c[:, n:], (1.0 - delta[:, n:]) * xbar[n:], where=delta[:, n:] > 0)
+    assert np.array_equal(cap, c)
+    assert np.array_equal(xo, np.minimum(np.maximum(demand - exo, 0.0), c))
+    x = np.minimum(xo, r.uniform(0, 2, (B, ns)))
+    phi, phi_y, lam = (np.empty((B, ns)) for _ in range(3))
+    fused.shares_and_weights(x, exo, True, demand, cap, cap_ref, n, phi, phi_y, lam)
+    ref = np.zeros((B, ns))
+    np.divide(x + exo, demand, out=ref, where=demand != 0)
+    assert np.array_equal(phi, np.minimum(ref, 1.0)) and np.array_equal(phi_y, phi)
+    ref = np.ones((B, ns))
+    np.divide(cap, cap_ref, out=ref, where=cap_ref != 0)
+    ref[:, n:] = np.minimum(ref[:, n:], 1.0)
+    assert np.array_equal(lam, ref)

@@ -282,7 +282,7 @@ class Engine:
         below = np.zeros((self.batch, N), dtype=bool)
         was_crashed = np.zeros(self.batch, dtype=bool)
         delta = np.zeros((self.batch, m.n_sup))
-        mile = 1.0 - m.params.milestone_share
+        low = (1.0 - m.params.milestone_share) * m.cap_ref[..., :N]  # capacity below this: not recovered
         yield self.env.timeout(0.5)
         for t in range(days):
             ended_before = self.losses.ended.copy()
@@ -311,7 +311,7 @@ class Engine:
                 if m.params.resourcing:
                     self.searches.add(bs, rows, js)
             # capacity milestones
-            ratio_low = ws.capacity[:, :N] < mile * m.cap_ref[..., :N]
+            ratio_low = ws.capacity[:, :N] < low
             back = below & ~ratio_low
             if back.any():
                 for b, j in zip(*np.nonzero(back), strict=True):

@@ -9,6 +9,9 @@ path (``tests/test_fused.py`` checks this on every shipped scenario and on rando
 They cover the default model in factored-order mode (no ARIO quirks, finite inventories):
 
 * :func:`alpha_update` — overproduction (spec §5, the default model's decay rule);
+* :func:`supply` — capacity and optimal production (spec §4);
+* :func:`shares_and_weights` — proportional rationing (spec §7) and the capacity ratios of
+  tomorrow's supplier shares;
 * :func:`limits_partial` / :func:`limits_leontief` — production allowed by the input stocks;
 * :func:`stock_and_need` — the inventory update :math:`S \leftarrow \max(S - A^C x + V, 0)`
   and the order need :math:`O^C = \max(sA^C\tilde x^{opt} - S, 0)/\tau + A^C x` divided by
@@ -28,7 +31,8 @@ try:  # pragma: no cover - exercised by the import itself
 except ImportError:  # pragma: no cover - numba is a dependency; this keeps odd platforms working
     njit = None
 
-__all__ = ["ENABLED", "alpha_update", "lead", "limits_leontief", "limits_partial", "stock_and_need"]
+__all__ = ["ENABLED", "alpha_update", "lead", "limits_leontief", "limits_partial", "shares_and_weights",
+           "stock_and_need", "supply"]
 
 #: use the compiled loops (False: the numpy reference path of :mod:`chainsim.engine.kernel`)
 ENABLED: bool = njit is not None
@@ -153,3 +157,56 @@ def stock_and_need(inv, AC, x, V, goal, xo, inv_tau, denom, no_supplier, fix_zer
                 d = denom[b, p, j] + no_supplier[p, j]
                 denom[b, p, j] = d
                 ratio[b, p, j] = 0.0 if fix_zero and d <= 0.0 else o / d
+
+
+@_jit
+def supply(delta, cap_ref, alpha, xbar, no_headroom_from, demand, exo, has_exo, capacity, x_opt
+           ):  # pragma: no cover - compiled
+    r"""Capacity :math:`c = \bar x_{ref}(1-\Delta)\alpha` and optimal production :math:`x^{opt} = \min(D - e, c)`.
+
+    Supply nodes from ``no_headroom_from`` on (cut foreign origins, when there is import
+    headroom) deliver :math:`(1-\Delta)\bar x` while cut; ``exo`` is the exogenous supply e
+    (used if ``has_exo``, floored at zero demand). ``cap_ref`` is (1 or B, n_sup).
+    """
+    B, ns = delta.shape
+    for b in range(B):
+        bc = b if cap_ref.shape[0] > 1 else 0
+        for i in range(ns):
+            dl = delta[b, i]
+            c = (1.0 - dl) * cap_ref[bc, i]
+            c = c * alpha[b, i]
+            if i >= no_headroom_from and dl > 0.0:
+                c = (1.0 - dl) * xbar[i]
+            capacity[b, i] = c
+            d = demand[b, i]
+            if has_exo:
+                d = d - exo[i]
+                if d < 0.0:
+                    d = 0.0
+            x_opt[b, i] = d if (d <= c or d != d) else c  # numpy minimum: NaN propagates
+
+
+@_jit
+def shares_and_weights(x, exo, has_exo, demand, capacity, cap_ref, restock_from, phi, phi_y, lam
+                       ):  # pragma: no cover - compiled
+    r"""Proportional rationing :math:`\varphi = (x + e)/D` (0 if D = 0, at most 1 with exogenous supply).
+
+    Also the capacity ratios :math:`\lambda = c/c_{ref}` (1 where c_ref = 0), capped at 1 from
+    supply node ``restock_from`` on (foreign origins serving restocking).
+    """
+    B, ns = x.shape
+    for b in range(B):
+        bc = b if cap_ref.shape[0] > 1 else 0
+        for i in range(ns):
+            s = x[b, i] + exo[i] if has_exo else x[b, i]
+            d = demand[b, i]
+            f = s / d if d != 0.0 else 0.0
+            if has_exo and not (f <= 1.0) and f == f:
+                f = 1.0
+            phi[b, i] = f
+            phi_y[b, i] = f
+            cr = cap_ref[bc, i]
+            v = capacity[b, i] / cr if cr != 0.0 else 1.0
+            if i >= restock_from and not (v <= 1.0) and v == v:
+                v = 1.0
+            lam[b, i] = v

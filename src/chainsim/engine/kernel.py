@@ -131,18 +131,23 @@ def produce(model: EconomyModel, st: State, ws: Workspace, delta: np.ndarray) ->
     :math:`x_j = x^{opt}_j \min_p [1 - w_{pj}(1-\rho_{pj})]` with binding weight w (1 = Leontief).
     """
     N = model.n
-    np.subtract(1.0, delta, out=ws.capacity)
-    ws.capacity *= model.cap_ref
-    ws.capacity *= st.alpha
-    if ws.cut_no_headroom:  # a cut origin delivers (1 - cut) of its baseline: no headroom while cut
-        cf, df = ws.capacity[:, N:], delta[:, N:]
-        np.copyto(cf, (1.0 - df) * model.xbar[N:], where=df > 0)
-    if ws.exo:  # exogenous supply covers part of demand first
-        np.subtract(ws.demand, model.exo_supply, out=ws.x_opt)
-        np.maximum(ws.x_opt, 0.0, out=ws.x_opt)
-        np.minimum(ws.x_opt, ws.capacity, out=ws.x_opt)
+    if fused.ENABLED:
+        fused.supply(delta, fused.lead(model.cap_ref, 2), st.alpha, model.xbar,
+                     N if ws.cut_no_headroom else model.n_sup, ws.demand, model.exo_supply, ws.exo,
+                     ws.capacity, ws.x_opt)
     else:
-        np.minimum(ws.demand, ws.capacity, out=ws.x_opt)
+        np.subtract(1.0, delta, out=ws.capacity)
+        ws.capacity *= model.cap_ref
+        ws.capacity *= st.alpha
+        if ws.cut_no_headroom:  # a cut origin delivers (1 - cut) of its baseline: no headroom while cut
+            cf, df = ws.capacity[:, N:], delta[:, N:]
+            np.copyto(cf, (1.0 - df) * model.xbar[N:], where=df > 0)
+        if ws.exo:  # exogenous supply covers part of demand first
+            np.subtract(ws.demand, model.exo_supply, out=ws.x_opt)
+            np.maximum(ws.x_opt, 0.0, out=ws.x_opt)
+            np.minimum(ws.x_opt, ws.capacity, out=ws.x_opt)
+        else:
+            np.minimum(ws.demand, ws.capacity, out=ws.x_opt)
     if model.restock:
         _foreign_restock(model, st, ws, delta)
     rho = ws.rho
@@ -235,8 +240,16 @@ def _limits(model: EconomyModel, st: State, ws: Workspace) -> None:
         ws.x[:, N:] = ws.x_opt[:, N:]
 
 
-def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> None:
-    """Rationing (spec §7): the rule of ``params.rationing`` sets the served shares."""
+def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> bool:
+    """Rationing (spec §7): the rule of ``params.rationing`` sets the served shares.
+
+    Returns whether the capacity ratios λ were set too (compiled proportional rule).
+    """
+    if fused.ENABLED and model.params.rationing == "proportional":
+        fused.shares_and_weights(ws.x, model.exo_supply, ws.exo, ws.demand, ws.capacity, fused.lead(model.cap_ref, 2),
+                                 model.n_dom_blocks * model.n_sectors if model.restock else model.n_sup,
+                                 ws.phi, ws.phi_y, ws.lam)
+        return True
     x = ws.x + model.exo_supply if ws.exo else ws.x
     if ws.prio is not None:  # orders of priority buyers, per supplier
         B, nb, S = st.ratio.shape[0], model.n_blocks, model.n_sectors
@@ -254,6 +267,7 @@ def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> None:
             sel = ws.prio[sub.j]
             np.add.at(ws.d_prio, (sub.b[sel][:, None], sub_rows(model, sub.p[sel])), sub.placed[sel])
     RULES[model.params.rationing](x, ws.demand, st.final_demand, ws)
+    return False
 
 
 def _deliveries(model: EconomyModel, st: State, ws: Workspace, phi: np.ndarray, out: np.ndarray) -> None:
@@ -268,10 +282,13 @@ def _deliveries(model: EconomyModel, st: State, ws: Workspace, phi: np.ndarray, 
         pair_sums(model, out, b, p, eff, lp, st.ratio)
 
 
-def _deliver(model: EconomyModel, st: State, ws: Workspace, t: int) -> None:
-    """Served shares and today's deliveries ``ws.V`` to every input stock (spec §7, before the update)."""
+def _deliver(model: EconomyModel, st: State, ws: Workspace, t: int) -> bool:
+    """Served shares and today's deliveries ``ws.V`` to every input stock (spec §7, before the update).
+
+    Returns whether the capacity ratios λ were set on the way (see :func:`_served_shares`).
+    """
     B, nb, S, N = st.inventory.shape[0], model.n_blocks, model.n_sectors, model.n
-    _served_shares(model, st, ws)
+    lam_done = _served_shares(model, st, ws)
     if st.orders is None:
         _deliveries(model, st, ws, ws.phi, ws.V)
         if ws.prio is not None:  # priority buyers were served at their own share
@@ -297,6 +314,7 @@ def _deliver(model: EconomyModel, st: State, ws: Workspace, t: int) -> None:
         slot = st.transit[t % st.transit.shape[0]]
         ws.V += slot
         slot.fill(0.0)
+    return lam_done
 
 
 def _unmet_final_demand(st: State, ws: Workspace) -> None:
@@ -435,12 +453,13 @@ def _distribute_and_order(model: EconomyModel, st: State, ws: Workspace, t: int)
     after the deliveries and the denominators, which do not depend on the stocks; the result is
     the same as the two numpy steps.
     """
-    _deliver(model, st, ws, t)
+    lam_done = _deliver(model, st, ws, t)
     _unmet_final_demand(st, ws)
     if ws.has_rebuild:
         np.multiply(ws.reb_demand, ws.phi, out=ws.reb_delivered)
     xo = _order_base(model, ws)
-    _capacity_ratios(model, ws)
+    if not lam_done:
+        _capacity_ratios(model, ws)
     fix_zero = _denominators(model, st, ws)
     fused.stock_and_need(st.inventory, model.AC, ws.x, ws.V, fused.lead(model.goal_coef, 3), xo,
                          1.0 / model.params.inventory_tau, ws.denom, ws.no_supplier, fix_zero, ws.U, ws.OC, st.ratio)

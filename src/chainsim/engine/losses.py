@@ -192,7 +192,9 @@ class LossSchedule:
         return out
 
     def rebuild_demand(self, t: int, out: np.ndarray) -> bool:
-        """Add today's rebuilding demand R/τ_R to ``out`` (B, n_sup); return whether any."""
+        """Write today's rebuilding demand R/τ_R into ``out`` (B, n_sup); return whether any (else ``out`` is stale)."""
+        if not self.rebuilds:
+            return False
         out.fill(0.0)
         any_ = False
         for rb in self.rebuilds:
