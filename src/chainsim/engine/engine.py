@@ -305,7 +305,7 @@ class Engine:
             if new.any():
                 short |= new
                 bs, js = np.nonzero(new)
-                rows = np.array([ws.binding_input(int(b), int(j)) for b, j in zip(bs, js, strict=True)], dtype=int)
+                rows = ws.binding_inputs(bs, js)
                 for b, j, p in zip(bs, js, rows, strict=True):
                     self.record(t, b, "shortage", self._labels[j], f"input {self._input_name(p)} binds")
                 if m.params.resourcing:

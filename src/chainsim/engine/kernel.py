@@ -398,7 +398,7 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
             fin = ~model.infinite_rows
             ws.gate[:] = [np.allclose(st.inventory[b][fin], ws.G[b][fin]) for b in range(B)]
         else:
-            _close(st.inventory, ws.G, ws.rho, ws.gate, ws.hint_stock)
+            _close(st.inventory, ws.G, ws.OC, ws.gate, ws.hint_stock)  # OC is free until set below
     else:
         ws.gate.fill(False)
     OC = ws.OC

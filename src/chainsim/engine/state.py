@@ -14,7 +14,10 @@ import numpy as np
 from chainsim.engine.links import Overrides
 from chainsim.engine.model import EconomyModel
 
-__all__ = ["State", "SubOrders", "Workspace", "init_state"]
+__all__ = ["BIND_TIE", "State", "SubOrders", "Workspace", "init_state"]
+
+#: relative gap (to optimal output) within which two inputs bind equally hard
+BIND_TIE = 1e-9
 
 
 @dataclass
@@ -160,10 +163,24 @@ class Workspace:
         self.fast_limits = not bool(model.infinite_rows.any())
         self.partial = bool(np.any((model.bind_weight != 0) & (model.bind_weight != 1)))
 
+    def binding_inputs(self, b: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """The input row (p, or S + k: imported p) binding hardest for each buyer j of member b after :func:`produce`.
+
+        Inputs within ``BIND_TIE`` x (optimal output) of the hardest bind are ties, resolved to
+        the lowest row: which of two equally short inputs (say two imports cut alike) is named,
+        and searched for, then does not depend on rounding, which differs between BLAS builds.
+        """
+        cols = self.rho[b, :, j]  # (K, inputs): partial binding: w x_opt - S w/d, largest binds hardest
+        tol = BIND_TIE * self.x_opt[b, j][:, None]
+        if self.partial and self.fast_limits:
+            near = cols >= cols.max(axis=1, keepdims=True) - tol
+        else:  # limits (or ratios) on output: smallest binds hardest
+            near = cols <= cols.min(axis=1, keepdims=True) + (tol if self.fast_limits else BIND_TIE)
+        return np.argmax(near, axis=1)
+
     def binding_input(self, b: int, j: int) -> int:
-        """The input row (p, or S + k: imported p) binding hardest for buyer j of member b after :func:`produce`."""
-        col = self.rho[b, :, j]  # partial binding: w x_opt - S w/d, largest binds hardest
-        return int(np.argmax(col) if self.partial and self.fast_limits else np.argmin(col))
+        """:meth:`binding_inputs` of one buyer."""
+        return int(self.binding_inputs(np.array([b]), np.array([j]))[0])
 
 
 def init_state(model: EconomyModel, batch: int) -> State:
