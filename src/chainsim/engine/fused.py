@@ -18,24 +18,47 @@ They cover the default model in factored-order mode (no ARIO quirks, finite inve
   the capacity-weighted baseline purchases.
 
 Per-member arrays (``model.MEMBER_ARRAYS`` stacked over the batch) come with a leading axis
-of B; shared ones with a leading axis of 1 (``_lead``). ``ENABLED`` is False when numba is not
-importable (the numpy path then runs) and may be switched off to use the numpy reference.
+of B; shared ones with a leading axis of 1 (:func:`lead`). The functions here are plain Python
+(slow, but they run as written); :func:`kernels` compiles them with numba on first use. Set
+``ENABLED = False`` to run the numpy reference path.
 """
 
 from __future__ import annotations
 
+import importlib.util
+from types import SimpleNamespace
+
 import numpy as np
 
-try:  # pragma: no cover - exercised by the import itself
-    from numba import njit
-except ImportError:  # pragma: no cover - numba is a dependency; this keeps odd platforms working
-    njit = None
+__all__ = ["ENABLED", "active", "alpha_update", "kernels", "lead", "limits_leontief", "limits_partial",
+           "shares_and_weights", "stock_and_need", "supply"]
 
-__all__ = ["ENABLED", "alpha_update", "lead", "limits_leontief", "limits_partial", "shares_and_weights",
-           "stock_and_need", "supply"]
+#: use the compiled loops for the default model (False: the numpy reference path of
+#: :mod:`chainsim.engine.kernel`); False if numba is not installed
+ENABLED: bool = importlib.util.find_spec("numba") is not None
 
-#: use the compiled loops (False: the numpy reference path of :mod:`chainsim.engine.kernel`)
-ENABLED: bool = njit is not None
+_KERNELS: SimpleNamespace | None = None
+
+
+def active(model) -> bool:
+    """Whether the day of ``model`` runs the compiled loops: the default model, numba available.
+
+    The ARIO configuration keeps the numpy path: it is BoARIO's reference, and one run of it does
+    not repay numba's import and LLVM start-up (about 0.3 s and 125 MB per process).
+    """
+    return ENABLED and not model.params.ario_quirks
+
+
+def kernels() -> SimpleNamespace:
+    """The compiled loops, built on first use (numba is imported then; compiled code is cached on disk)."""
+    global _KERNELS
+    if _KERNELS is None:
+        from numba import njit
+
+        jit = njit(cache=True, nogil=True, error_model="numpy")
+        _KERNELS = SimpleNamespace(**{f.__name__: jit(f) for f in (
+            alpha_update, supply, limits_partial, limits_leontief, shares_and_weights, stock_and_need)})
+    return _KERNELS
 
 
 def lead(a: np.ndarray, ndim: int) -> np.ndarray:
@@ -43,12 +66,7 @@ def lead(a: np.ndarray, ndim: int) -> np.ndarray:
     return a[None] if a.ndim == ndim - 1 else a
 
 
-def _jit(fn):
-    return fn if njit is None else njit(cache=True, nogil=True, error_model="numpy")(fn)
-
-
-@_jit
-def alpha_update(alpha, demand, exo, x_prev, amax, atau, base, n_dom):  # pragma: no cover - compiled
+def alpha_update(alpha, demand, exo, x_prev, amax, atau, base, n_dom):
     r"""α += [(α_max - α)σ if σ > 0 else (α_b - α)]/τ_α, floored at α_b; σ = (D - x_{t-1})/D (0 if D = 0).
 
     ``demand`` and ``exo`` (B, n_sup) and (n_sup,) (D = demand - exo); ``amax``/``atau`` (1 or
@@ -70,8 +88,7 @@ def alpha_update(alpha, demand, exo, x_prev, amax, atau, base, n_dom):  # pragma
             alpha[b, i] = 1.0
 
 
-@_jit
-def limits_partial(inv, w_inv_bind, bind_weight, x_opt, q, x, min_rho):  # pragma: no cover - compiled
+def limits_partial(inv, w_inv_bind, bind_weight, x_opt, q, x, min_rho):
     r"""Partially binding Leontief: :math:`x_j = x^{opt}_j - \max(\max_p (w_{pj} x^{opt}_j - S_{pj} w_{pj}/d_{pj}), 0)`.
 
     Writes each input's weighted shortfall into ``q`` (B, S + K, N), output into ``x[:, :N]``
@@ -98,8 +115,7 @@ def limits_partial(inv, w_inv_bind, bind_weight, x_opt, q, x, min_rho):  # pragm
             min_rho[b, j] = xv / x_opt[b, j] if x_opt[b, j] > 0.0 else 1.0
 
 
-@_jit
-def limits_leontief(inv, inv_bind, inf_free, x_opt, q, x, min_rho):  # pragma: no cover - compiled
+def limits_leontief(inv, inv_bind, inf_free, x_opt, q, x, min_rho):
     r"""Leontief limits: :math:`x_j = \min(x^{opt}_j, \min_p S_{pj}/d_{pj})` over inputs that can bind.
 
     Writes each input's limit into ``q``, output into ``x[:, :N]`` and ``x / x^{opt}`` into ``min_rho``.
@@ -124,9 +140,8 @@ def limits_leontief(inv, inv_bind, inf_free, x_opt, q, x, min_rho):  # pragma: n
             min_rho[b, j] = m / xo if xo > 0.0 else 1.0
 
 
-@_jit
 def stock_and_need(inv, AC, x, V, goal, xo, inv_tau, denom, no_supplier, fix_zero, U, OC, ratio
-                   ):  # pragma: no cover - compiled
+                   ):
     r"""Inventory update and tomorrow's need per unit of capacity-weighted baseline purchases.
 
     :math:`S \leftarrow \max(S - A^C x + V, 0)`;
@@ -159,9 +174,8 @@ def stock_and_need(inv, AC, x, V, goal, xo, inv_tau, denom, no_supplier, fix_zer
                 ratio[b, p, j] = 0.0 if fix_zero and d <= 0.0 else o / d
 
 
-@_jit
 def supply(delta, cap_ref, alpha, xbar, no_headroom_from, demand, exo, has_exo, capacity, x_opt
-           ):  # pragma: no cover - compiled
+           ):
     r"""Capacity :math:`c = \bar x_{ref}(1-\Delta)\alpha` and optimal production :math:`x^{opt} = \min(D - e, c)`.
 
     Supply nodes from ``no_headroom_from`` on (cut foreign origins, when there is import
@@ -186,9 +200,8 @@ def supply(delta, cap_ref, alpha, xbar, no_headroom_from, demand, exo, has_exo, 
             x_opt[b, i] = d if (d <= c or d != d) else c  # numpy minimum: NaN propagates
 
 
-@_jit
 def shares_and_weights(x, exo, has_exo, demand, capacity, cap_ref, restock_from, phi, phi_y, lam
-                       ):  # pragma: no cover - compiled
+                       ):
     r"""Proportional rationing :math:`\varphi = (x + e)/D` (0 if D = 0, at most 1 with exogenous supply).
 
     Also the capacity ratios :math:`\lambda = c/c_{ref}` (1 where c_ref = 0), capped at 1 from

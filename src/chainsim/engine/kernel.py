@@ -94,10 +94,10 @@ def update_alpha(model: EconomyModel, st: State, ws: Workspace) -> None:
     toward :math:`\alpha_b` whenever :math:`\sigma \le 0` and is floored at :math:`\alpha_b`.
     """
     p = model.params
-    if fused.ENABLED and not p.ario_quirks:
-        fused.alpha_update(st.alpha, ws.demand, model.exo_supply, st.x_prev, fused.lead(model.alpha_max, 2),
-                           fused.lead(model.alpha_tau, 2), float(p.alpha_base),
-                           model.n if model.n_foreign else model.n_sup)
+    if fused.active(model):
+        fused.kernels().alpha_update(
+            st.alpha, ws.demand, model.exo_supply, st.x_prev, fused.lead(model.alpha_max, 2),
+            fused.lead(model.alpha_tau, 2), float(p.alpha_base), model.n if model.n_foreign else model.n_sup)
         return
     sig, a, tmp = ws.scarcity, st.alpha, ws.tmp
     sig.fill(0.0)
@@ -131,10 +131,10 @@ def produce(model: EconomyModel, st: State, ws: Workspace, delta: np.ndarray) ->
     :math:`x_j = x^{opt}_j \min_p [1 - w_{pj}(1-\rho_{pj})]` with binding weight w (1 = Leontief).
     """
     N = model.n
-    if fused.ENABLED:
-        fused.supply(delta, fused.lead(model.cap_ref, 2), st.alpha, model.xbar,
-                     N if ws.cut_no_headroom else model.n_sup, ws.demand, model.exo_supply, ws.exo,
-                     ws.capacity, ws.x_opt)
+    if fused.active(model):
+        fused.kernels().supply(
+            delta, fused.lead(model.cap_ref, 2), st.alpha, model.xbar, N if ws.cut_no_headroom else model.n_sup,
+            ws.demand, model.exo_supply, ws.exo, ws.capacity, ws.x_opt)
     else:
         np.subtract(1.0, delta, out=ws.capacity)
         ws.capacity *= model.cap_ref
@@ -209,13 +209,13 @@ def _limits(model: EconomyModel, st: State, ws: Workspace) -> None:
     shortfall; ``ws.min_rho`` the ratio x / x^{opt}).
     """
     N = model.n
-    if fused.ENABLED:
+    if fused.active(model):
         if ws.partial:
-            fused.limits_partial(st.inventory, fused.lead(ws.w_inv_bind, 3), fused.lead(model.bind_weight, 3),
-                                 ws.x_opt, ws.rho, ws.x, ws.min_rho)
+            fused.kernels().limits_partial(st.inventory, fused.lead(ws.w_inv_bind, 3),
+                                           fused.lead(model.bind_weight, 3), ws.x_opt, ws.rho, ws.x, ws.min_rho)
         else:
-            fused.limits_leontief(st.inventory, fused.lead(ws.inv_bind, 3), fused.lead(ws.inf_free, 3),
-                                  ws.x_opt, ws.rho, ws.x, ws.min_rho)
+            fused.kernels().limits_leontief(st.inventory, fused.lead(ws.inv_bind, 3), fused.lead(ws.inf_free, 3),
+                                            ws.x_opt, ws.rho, ws.x, ws.min_rho)
         if model.n_foreign:
             ws.x[:, N:] = ws.x_opt[:, N:]
         return
@@ -245,10 +245,10 @@ def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> bool:
 
     Returns whether the capacity ratios λ were set too (compiled proportional rule).
     """
-    if fused.ENABLED and model.params.rationing == "proportional":
-        fused.shares_and_weights(ws.x, model.exo_supply, ws.exo, ws.demand, ws.capacity, fused.lead(model.cap_ref, 2),
-                                 model.n_dom_blocks * model.n_sectors if model.restock else model.n_sup,
-                                 ws.phi, ws.phi_y, ws.lam)
+    if fused.active(model) and model.params.rationing == "proportional":
+        fused.kernels().shares_and_weights(
+            ws.x, model.exo_supply, ws.exo, ws.demand, ws.capacity, fused.lead(model.cap_ref, 2),
+            model.n_dom_blocks * model.n_sectors if model.restock else model.n_sup, ws.phi, ws.phi_y, ws.lam)
         return True
     x = ws.x + model.exo_supply if ws.exo else ws.x
     if ws.prio is not None:  # orders of priority buyers, per supplier
@@ -461,8 +461,9 @@ def _distribute_and_order(model: EconomyModel, st: State, ws: Workspace, t: int)
     if not lam_done:
         _capacity_ratios(model, ws)
     fix_zero = _denominators(model, st, ws)
-    fused.stock_and_need(st.inventory, model.AC, ws.x, ws.V, fused.lead(model.goal_coef, 3), xo,
-                         1.0 / model.params.inventory_tau, ws.denom, ws.no_supplier, fix_zero, ws.U, ws.OC, st.ratio)
+    fused.kernels().stock_and_need(
+        st.inventory, model.AC, ws.x, ws.V, fused.lead(model.goal_coef, 3), xo, 1.0 / model.params.inventory_tau,
+        ws.denom, ws.no_supplier, fix_zero, ws.U, ws.OC, st.ratio)
     ws.gate.fill(False)
     _orders_placed(model, st, ws)
 
@@ -519,7 +520,7 @@ def step(model: EconomyModel, st: State, ws: Workspace, t: int, delta: np.ndarra
     if t >= (2 if model.params.ario_quirks else 1):
         update_alpha(model, st, ws)
     produce(model, st, ws, delta)
-    if fused.ENABLED and st.orders is None and not model.params.ario_quirks:
+    if fused.active(model) and st.orders is None:
         _distribute_and_order(model, st, ws, t)
     else:
         distribute(model, st, ws, t)
