@@ -18,6 +18,7 @@ from chainsim.data.datasets import load_dataset
 from chainsim.engine import Engine, ModelParams, build_model
 from chainsim.engine.params import resolve_params
 from tests.test_engine_helpers import make_table
+from tests.test_fused import CUTS
 
 
 def test_events_and_trajectories_survive_a_rounding_level_perturbation_of_the_table():
@@ -49,12 +50,7 @@ def test_events_and_trajectories_survive_a_rounding_level_perturbation_of_the_ta
 @pytest.mark.parametrize("seed", range(6))
 def test_synthetic_runs_with_searches_and_substitution_survive_rounding(seed):
     """Random tables, a link cut, a two-product import cut and a capacity loss; re-sourcing and substitution on."""
-    cuts = [{"type": "link_cut", "product": "S0", "from_region": ["R0", "R1"], "to_region": "R2", "start": 5,
-             "duration": 40, "share": 0.9},
-            {"type": "import_cut", "product": ["S1", "S2"], "region": ["R0", "R2"], "share": 0.8, "start": 7,
-             "duration": 45, "recovery": {"curve": "linear", "days": 9}},
-            {"type": "capacity_loss", "region": "R1", "sector": "S2", "share": 0.4, "start": 3, "duration": 1,
-             "recovery": {"curve": "exponential", "days": 30}}]
+    cuts = CUTS  # a link cut, a two-product import cut with recovery, a capacity loss
     t = make_table(3, 4, seed=seed, origins=("USA", "JPN"))
     Z = np.asarray(t.Z)
     t2 = dataclasses.replace(t, Z=Z * (1 + 1e-14 * np.random.default_rng(seed).uniform(-1, 1, Z.shape)))
