@@ -1,12 +1,14 @@
 r"""Compiled (numba) loops for the hot elementwise parts of the default model's daily step.
 
-The numpy kernel (:mod:`chainsim.engine.kernel`) makes one pass over the day's (inputs x
-industries) arrays per operation, about twenty a day; DESIGN §8 names that as what keeps a
-design from the speed target. The loops here do the same arithmetic in the same order, one
-element at a time, so each array is read once: the results are bitwise those of the numpy
-path (``tests/test_fused.py`` checks this on every shipped scenario and on random states).
+The numpy step (:mod:`chainsim.engine.production`, :mod:`chainsim.engine.distribution`) makes
+one pass over the day's (inputs x industries) arrays per operation, about twenty a day; DESIGN
+§8 names that as what keeps a design from the speed target. The loops here do the same
+arithmetic in the same order, one element at a time, so each array is read once: the results
+are bitwise those of the numpy path (``tests/test_fused.py``: the Northeast table under the
+main scenario's import cut, synthetic tables in four configurations, random one-day states).
 
-They cover the default model in factored-order mode (no ARIO quirks, finite inventories):
+They run for the default model (:func:`active`; the ARIO configuration keeps numpy), the
+stock/need loop while orders are in factored form:
 
 * :func:`alpha_update` — overproduction (spec §5, the default model's decay rule);
 * :func:`supply` — capacity and optimal production (spec §4);
