@@ -249,30 +249,43 @@ def test_none_is_the_competitive_model(case):
     assert not a.events.detail.str.contains("domestic producers take over").any()
 
 
-@pytest.mark.parametrize("nc", [("S1",), ("S0", "S2")], ids=str)
-def test_mixed_factored_equals_explicit(nc):
+SUB = {"inventory_days": 8, "search_days": 5, "substitution_share": 0.6, "substitution_lag_days": 10, "ramp_days": 6,
+       "import_headroom": 1.3}
+
+
+def _cuts(second_product: str) -> list[dict]:
+    """A regional import cut of S1, S2; an import cut of ``second_product`` from every origin; a link cut of S0."""
+    return [{"type": "import_cut", "product": ["S1", "S2"], "origin": "USA", "region": "R0", "share": 0.9,
+             "start": 4, "duration": 50},
+            {"type": "import_cut", "product": second_product, "origin": "all", "share": 0.6, "start": 6,
+             "duration": 40},
+            {"type": "link_cut", "product": "S0", "from_region": ["R0", "R1"], "to_region": "R2", "start": 5,
+             "duration": 60, "share": 0.8}]
+
+
+def _factored_vs_explicit(m, dis: list[dict]) -> tuple[Engine, object]:
+    """Run [dis, dis[:1]] with factored and with explicit orders: equal, and member 1 equals its single run."""
     from chainsim.engine.links import densify
 
+    fact = Engine(m, [dis, dis[:1]])
+    dense = Engine(m, [dis, dis[:1]])
+    densify(m, dense.state)
+    a, b = fact.run(120), dense.run(120)
+    assert fact.state.orders is None and dense.state.orders is not None
+    np.testing.assert_allclose(a.output, b.output, rtol=1e-10, atol=0)
+    single = Engine(m, [dis[:1]]).run(120)
+    np.testing.assert_allclose(a.output[:, 1], single.output[:, 0], rtol=1e-12)
+    return fact, a
+
+
+@pytest.mark.parametrize("nc", [("S1",), ("S0", "S2")], ids=str)
+def test_mixed_factored_equals_explicit(nc):
     t = make_table(3, 3, seed=3, origins=("USA", "JPN"), import_share=0.3)
-    dis = [{"type": "import_cut", "product": ["S1", "S2"], "origin": "USA", "region": "R0", "share": 0.9,
-            "start": 4, "duration": 50},
-           {"type": "import_cut", "product": "all", "origin": "all", "share": 0.6, "start": 6, "duration": 40},
-           {"type": "link_cut", "product": "S0", "from_region": ["R0", "R1"], "to_region": "R2", "start": 5,
-            "duration": 60, "share": 0.8}]
     for extra in ({}, {"rationing": "priority_sectors", "priority_sectors": ["S1"]}):
-        m = build_model(t, resolve_params({"inventory_days": 8, "search_days": 5, "substitution_share": 0.6,
-                                           "substitution_lag_days": 10, "ramp_days": 6, "import_headroom": 1.3,
-                                           "noncompetitive_products": nc, **extra}))
-        fact = Engine(m, [dis, dis[:1]])
-        dense = Engine(m, [dis, dis[:1]])
-        densify(m, dense.state)
-        a, b = fact.run(120), dense.run(120)
-        assert fact.state.orders is None and dense.state.orders is not None
+        m = build_model(t, resolve_params({**SUB, "noncompetitive_products": nc, **extra}))
+        fact, _ = _factored_vs_explicit(m, _cuts("all"))
         # substitution orders only for the non-competitive cut products
         assert set(fact.state.sub.p.tolist()) == {t.sector_index(c) for c in nc}
-        np.testing.assert_allclose(a.output, b.output, rtol=1e-10, atol=0)
-        single = Engine(m, [dis[:1]]).run(120)
-        np.testing.assert_allclose(a.output[:, 1], single.output[:, 0], rtol=1e-12)
 
 
 def _ic_table():
@@ -437,25 +450,10 @@ def test_import_cut_into_named_regions_follows_its_recovery_curve():
 
 
 def test_factored_equals_explicit_with_substitution_orders():
-    from chainsim.engine.links import densify
-
     t = make_table(3, 3, seed=3, origins=("USA", "JPN"), import_share=0.3)
-    dis = [{"type": "import_cut", "product": ["S1", "S2"], "origin": "USA", "region": "R0", "share": 0.9,
-            "start": 4, "duration": 50},
-           {"type": "import_cut", "product": "S0", "origin": "all", "share": 0.6, "start": 6, "duration": 40},
-           {"type": "link_cut", "product": "S0", "from_region": ["R0", "R1"], "to_region": "R2", "start": 5,
-            "duration": 60, "share": 0.8}]
-    m = build_model(t, resolve_params({"inventory_days": 8, "search_days": 5, "substitution_share": 0.6,
-                                       "substitution_lag_days": 10, "ramp_days": 6, "import_headroom": 1.3, **ALL}))
-    fact = Engine(m, [dis, dis[:1]])
-    dense = Engine(m, [dis, dis[:1]])
-    densify(m, dense.state)
-    a, b = fact.run(120), dense.run(120)
-    assert fact.state.orders is None and dense.state.orders is not None
+    m = build_model(t, resolve_params({**SUB, **ALL}))
+    _, a = _factored_vs_explicit(m, _cuts("S0"))
     assert any(e[2] == "substitution_ramp_start" for e in a.events)
-    np.testing.assert_allclose(a.output, b.output, rtol=1e-10, atol=0)
-    single = Engine(m, [dis[:1]]).run(120)
-    np.testing.assert_allclose(a.output[:, 1], single.output[:, 0], rtol=1e-12)
 
 
 def test_domestic_supply_pools_are_in_the_domestic_class():

@@ -52,16 +52,11 @@ def _close(a: np.ndarray, ref: np.ndarray, buf: np.ndarray, out: np.ndarray, hin
     return out
 
 
-def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> bool:
-    """Rationing (spec §7): the rule of ``params.rationing`` sets the served shares.
-
-    Returns whether the capacity ratios λ were set too (compiled proportional rule).
-    """
+def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> None:
+    """Rationing (spec §7): the rule of ``params.rationing`` sets the served shares."""
     if fused.active(model) and model.params.rationing == "proportional":
-        fused.kernels().shares_and_weights(
-            ws.x, model.exo_supply, ws.exo, ws.demand, ws.capacity, fused.lead(model.cap_ref, 2),
-            model.n_dom_blocks * model.n_sectors if model.restock else model.n_sup, ws.phi, ws.phi_y, ws.lam)
-        return True
+        fused.kernels().proportional_shares(ws.x, model.exo_supply, ws.exo, ws.demand, ws.phi, ws.phi_y)
+        return
     x = ws.x + model.exo_supply if ws.exo else ws.x
     if ws.prio is not None:  # orders of priority buyers, per supplier
         B, nb, S = st.ratio.shape[0], model.n_blocks, model.n_sectors
@@ -79,7 +74,6 @@ def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> bool:
             sel = ws.prio[sub.j]
             np.add.at(ws.d_prio, (sub.b[sel][:, None], sub_rows(model, sub.p[sel])), sub.placed[sel])
     RULES[model.params.rationing](x, ws.demand, st.final_demand, ws)
-    return False
 
 
 def _deliveries(model: EconomyModel, st: State, ws: Workspace, phi: np.ndarray, out: np.ndarray) -> None:
@@ -94,13 +88,10 @@ def _deliveries(model: EconomyModel, st: State, ws: Workspace, phi: np.ndarray, 
         pair_sums(model, out, b, p, eff, lp, st.ratio)
 
 
-def _deliver(model: EconomyModel, st: State, ws: Workspace, t: int) -> bool:
-    """Served shares and today's deliveries ``ws.V`` to every input stock (spec §7, before the update).
-
-    Returns whether the capacity ratios λ were set on the way (see :func:`_served_shares`).
-    """
+def _deliver(model: EconomyModel, st: State, ws: Workspace, t: int) -> None:
+    """Served shares and today's deliveries ``ws.V`` to every input stock (spec §7, before the update)."""
     B, nb, S, N = st.inventory.shape[0], model.n_blocks, model.n_sectors, model.n
-    lam_done = _served_shares(model, st, ws)
+    _served_shares(model, st, ws)
     if st.orders is None:
         _deliveries(model, st, ws, ws.phi, ws.V)
         if ws.prio is not None:  # priority buyers were served at their own share
@@ -126,7 +117,6 @@ def _deliver(model: EconomyModel, st: State, ws: Workspace, t: int) -> bool:
         slot = st.transit[t % st.transit.shape[0]]
         ws.V += slot
         slot.fill(0.0)
-    return lam_done
 
 
 def _unmet_final_demand(st: State, ws: Workspace) -> None:
@@ -171,11 +161,14 @@ def _order_base(model: EconomyModel, ws: Workspace) -> np.ndarray:
 
 def _capacity_ratios(model: EconomyModel, ws: Workspace) -> None:
     r"""λ = c / c_ref, the capacity weights of tomorrow's supplier shares."""
+    lo = model.n_dom_blocks * model.n_sectors if model.restock else model.n_sup
+    if fused.active(model):
+        fused.kernels().capacity_ratios(ws.capacity, fused.lead(model.cap_ref, 2), lo, ws.lam)
+        return
     ws.lam.fill(1.0)
     np.divide(ws.capacity, model.cap_ref, out=ws.lam, where=model.cap_ref != 0)
-    if model.restock:  # origins serving restocking beyond h x̄ (no cut on p) keep their baseline share
-        lo = model.n_dom_blocks * model.n_sectors
-        np.minimum(ws.lam[:, lo:], 1.0, out=ws.lam[:, lo:])
+    # origins serving restocking beyond h x̄ (no cut on p) keep their baseline share
+    np.minimum(ws.lam[:, lo:], 1.0, out=ws.lam[:, lo:])
 
 
 def _denominators(model: EconomyModel, st: State, ws: Workspace) -> bool:
@@ -265,18 +258,16 @@ def distribute_and_order(model: EconomyModel, st: State, ws: Workspace, t: int) 
     after the deliveries and the denominators, which do not depend on the stocks; the result is
     the same as the two numpy steps.
     """
-    lam_done = _deliver(model, st, ws, t)
+    _deliver(model, st, ws, t)
     _unmet_final_demand(st, ws)
     if ws.has_rebuild:
         np.multiply(ws.reb_demand, ws.phi, out=ws.reb_delivered)
     xo = _order_base(model, ws)
-    if not lam_done:
-        _capacity_ratios(model, ws)
+    _capacity_ratios(model, ws)
     fix_zero = _denominators(model, st, ws)
     fused.kernels().stock_and_need(
         st.inventory, model.AC, ws.x, ws.V, fused.lead(model.goal_coef, 3), xo, 1.0 / model.params.inventory_tau,
         ws.denom, ws.no_supplier, fix_zero, ws.U, ws.OC, st.ratio)
-    ws.gate.fill(False)
     _orders_placed(model, st, ws)
 
 

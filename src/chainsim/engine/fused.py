@@ -12,8 +12,8 @@ stock/need loop while orders are in factored form:
 
 * :func:`alpha_update` — overproduction (spec §5, the default model's decay rule);
 * :func:`supply` — capacity and optimal production (spec §4);
-* :func:`shares_and_weights` — proportional rationing (spec §7) and the capacity ratios of
-  tomorrow's supplier shares;
+* :func:`proportional_shares` — proportional rationing (spec §7);
+* :func:`capacity_ratios` — the capacity weights of tomorrow's supplier shares (spec §8);
 * :func:`limits_partial` / :func:`limits_leontief` — production allowed by the input stocks;
 * :func:`stock_and_need` — the inventory update :math:`S \leftarrow \max(S - A^C x + V, 0)`
   and the order need :math:`O^C = \max(sA^C\tilde x^{opt} - S, 0)/\tau + A^C x` divided by
@@ -32,8 +32,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-__all__ = ["ENABLED", "active", "alpha_update", "kernels", "lead", "limits_leontief", "limits_partial",
-           "shares_and_weights", "stock_and_need", "supply"]
+__all__ = ["ENABLED", "active", "alpha_update", "capacity_ratios", "kernels", "lead", "limits_leontief",
+           "limits_partial", "proportional_shares", "stock_and_need", "supply"]
 
 #: use the compiled loops for the default model (False: the numpy reference path of
 #: :mod:`chainsim.engine.kernel`); False if numba is not installed
@@ -59,7 +59,8 @@ def kernels() -> SimpleNamespace:
 
         jit = njit(cache=True, nogil=True, error_model="numpy")
         _KERNELS = SimpleNamespace(**{f.__name__: jit(f) for f in (
-            alpha_update, supply, limits_partial, limits_leontief, shares_and_weights, stock_and_need)})
+            alpha_update, supply, limits_partial, limits_leontief, proportional_shares, capacity_ratios,
+            stock_and_need)})
     return _KERNELS
 
 
@@ -202,16 +203,10 @@ def supply(delta, cap_ref, alpha, xbar, no_headroom_from, demand, exo, has_exo, 
             x_opt[b, i] = d if (d <= c or d != d) else c  # numpy minimum: NaN propagates
 
 
-def shares_and_weights(x, exo, has_exo, demand, capacity, cap_ref, restock_from, phi, phi_y, lam
-                       ):
-    r"""Proportional rationing :math:`\varphi = (x + e)/D` (0 if D = 0, at most 1 with exogenous supply).
-
-    Also the capacity ratios :math:`\lambda = c/c_{ref}` (1 where c_ref = 0), capped at 1 from
-    supply node ``restock_from`` on (foreign origins serving restocking).
-    """
+def proportional_shares(x, exo, has_exo, demand, phi, phi_y):
+    r"""Proportional rationing :math:`\varphi = \varphi^y = (x + e)/D` (0 if D = 0, at most 1 with exogenous supply)."""
     B, ns = x.shape
     for b in range(B):
-        bc = b if cap_ref.shape[0] > 1 else 0
         for i in range(ns):
             s = x[b, i] + exo[i] if has_exo else x[b, i]
             d = demand[b, i]
@@ -220,6 +215,17 @@ def shares_and_weights(x, exo, has_exo, demand, capacity, cap_ref, restock_from,
                 f = 1.0
             phi[b, i] = f
             phi_y[b, i] = f
+
+
+def capacity_ratios(capacity, cap_ref, restock_from, lam):
+    r"""Capacity ratios :math:`\lambda = c/c_{ref}` (1 where c_ref = 0).
+
+    Capped at 1 from supply node ``restock_from`` on (foreign origins serving restocking).
+    """
+    B, ns = capacity.shape
+    for b in range(B):
+        bc = b if cap_ref.shape[0] > 1 else 0
+        for i in range(ns):
             cr = cap_ref[bc, i]
             v = capacity[b, i] / cr if cr != 0.0 else 1.0
             if i >= restock_from and not (v <= 1.0) and v == v:

@@ -149,7 +149,6 @@ class Workspace:
         bd = model.bind_denom
         self.inv_bind = np.divide(1.0, bd, out=np.zeros_like(bd), where=bd > 0)
         self.inf_free = np.where(bd > 0, 0.0, np.inf)
-        self.free_weight = 1.0 - model.bind_weight
         self.w_inv_bind = model.bind_weight * self.inv_bind
         self.phi_prio, self.d_prio = z((B, ns)), z((B, ns))
         self.prio: np.ndarray | None = None
@@ -177,10 +176,6 @@ class Workspace:
         else:  # limits (or ratios) on output: smallest binds hardest
             near = cols <= cols.min(axis=1, keepdims=True) + (tol if self.fast_limits else BIND_TIE)
         return np.argmax(near, axis=1)
-
-    def binding_input(self, b: int, j: int) -> int:
-        """:meth:`binding_inputs` of one buyer."""
-        return int(self.binding_inputs(np.array([b]), np.array([j]))[0])
 
 
 def init_state(model: EconomyModel, batch: int) -> State:
