@@ -348,6 +348,7 @@ class Engine:
         self.losses = LossSchedule(plan.loss_rows(), len(plan.event_names), self.batch, m.n_sup,
                                    strict=m.params.ario_quirks)
         self.losses.rebuilds = plan.rebuilds
+        self.losses.tabulate(days)
         self._event_names = plan.event_names
         self._active_cuts: list[dict] = []
         self.searches = Searches(self.env, m, self.state, self.ws, self.record, self._labels, self.params_of)

@@ -114,6 +114,16 @@ class Rebuild:
             self.finished = True
 
 
+@dataclass(frozen=True)
+class _Table:
+    """Losses of every day, tabulated by :meth:`LossSchedule.tabulate`."""
+
+    nodes: np.ndarray  # (k,) flat (member, supply node) indices some loss row touches
+    loss: np.ndarray  # (days, k) the loss on each day, other nodes zero
+    end_day: np.ndarray  # (n_events,) the day each event ends for good (days if never)
+    bad: tuple[int, int, int, float] | None  # (day, member, node, loss) of the first loss above one
+
+
 class LossSchedule:
     r"""Evaluates :math:`\\Delta_t` for every batch member from loss rows and rebuild events."""
 
@@ -129,6 +139,7 @@ class LossSchedule:
         self._g = np.ones(len(rows.node))
         self._first = int(rows.t_full.min()) if len(rows.node) else 0
         self.rebuilds: list[Rebuild] = []
+        self._table: _Table | None = None
 
     def active_nodes(self, t: int) -> np.ndarray:
         """Boolean (n_rows,) of rows in force on day ``t``."""
@@ -165,8 +176,66 @@ class LossSchedule:
             self.ended |= newly
         return val
 
+    def tabulate(self, days: int) -> None:
+        """Evaluate every day's loss up front, for :meth:`delta` to copy.
+
+        Without rebuilding events the loss rows depend on the day alone, so days
+        ``0 .. days-1`` are computed in one vectorised pass: the same elementwise
+        operations in the same order as :meth:`values` and :meth:`delta`, so the losses,
+        the days events end and the error for a loss above one are identical. With
+        rebuilding (state-dependent) this does nothing and :meth:`delta` computes each day.
+        """
+        if self.rebuilds:
+            return
+        r, B, ns = self.rows, self.batch, self.n_sup
+        n = len(r.node)
+        t = np.arange(days)[:, None]
+        pos, col = np.unique(self.flat, return_inverse=True)  # the supply nodes some row touches
+        k = len(pos)
+        rec = t >= r.t_rec
+        g = np.ones((days, n))
+        if rec.any():
+            e = (t - r.t_rec + r.e0).astype(float)
+            gr = np.empty(int(rec.sum()))
+            curves.evaluate(np.broadcast_to(r.curve, rec.shape)[rec], e[rec], np.broadcast_to(r.tau, rec.shape)[rec], gr)
+            g[rec] = gr
+        val = r.amount * g
+        for d in np.unique(r.decimals):
+            sel = rec & (r.decimals == d)
+            if d >= 0:
+                val[sel] = np.round(val[sel], int(d))
+            else:
+                val[sel & (val < 0.0)] = 0.0
+                val[sel & (g < self.end_tol)] = 0.0
+        val[~(t >= r.t_full)] = 0.0
+        # an event ends on its first recovery day (from the first loss day on) with every row at zero
+        onehot = np.zeros((n, self.n_events))
+        onehot[np.arange(n), r.event] = 1.0
+        ends = ((rec.astype(float) @ onehot) > 0) & ((val != 0).astype(float) @ onehot == 0) & (t >= self._first)
+        end_day = np.where(ends.any(axis=0), ends.argmax(axis=0), days)
+        val[t > end_day[r.event]] = 0.0
+        add = r.additive
+        table = np.bincount((t * k + col[add]).ravel(), weights=(val[:, add] / r.unit[add]).ravel(),
+                            minlength=days * k).astype(float).reshape(days, k)
+        if (~add).any():
+            np.maximum.at(table.reshape(-1), (t * k + col[~add]).ravel(), val[:, ~add].ravel())
+        bad = None
+        if self.strict and (table > 1.0).any():
+            day, c = np.argwhere(table > 1.0)[0]
+            bad = (int(day), int(pos[c]) // ns, int(pos[c]) % ns, float(table[day, c]))
+        np.clip(table, 0.0, 1.0, out=table)
+        self._table = _Table(pos, table, end_day, bad)
+
     def delta(self, t: int, out: np.ndarray) -> np.ndarray:
         """Write today's capacity loss, shape (B, n_sup), into ``out`` (spec §6.4)."""
+        if self._table is not None and t < len(self._table.loss):
+            tb = self._table
+            if tb.bad is not None and t == tb.bad[0]:
+                raise SimulationError(f"day {t}: capacity loss {tb.bad[3]:.6g} > 1 at node {tb.bad[2]} (batch member "
+                                      f"{tb.bad[1]}): capital destroyed exceeds the capital stock")
+            out.reshape(-1)[tb.nodes] = tb.loss[t]
+            np.less_equal(tb.end_day, t, out=self.ended)
+            return out
         r = self.rows
         B, ns = self.batch, self.n_sup
         quiet = (len(r.node) == 0 or t < self._first or self.ended.all()) and not any(
