@@ -187,7 +187,7 @@ class LossSchedule:
         """
         if self.rebuilds:
             return
-        r, B, ns = self.rows, self.batch, self.n_sup
+        r, ns = self.rows, self.n_sup
         n = len(r.node)
         t = np.arange(days)[:, None]
         pos, col = np.unique(self.flat, return_inverse=True)  # the supply nodes some row touches
@@ -197,7 +197,8 @@ class LossSchedule:
         if rec.any():
             e = (t - r.t_rec + r.e0).astype(float)
             gr = np.empty(int(rec.sum()))
-            curves.evaluate(np.broadcast_to(r.curve, rec.shape)[rec], e[rec], np.broadcast_to(r.tau, rec.shape)[rec], gr)
+            codes, tau = np.broadcast_to(r.curve, rec.shape), np.broadcast_to(r.tau, rec.shape)
+            curves.evaluate(codes[rec], e[rec], tau[rec], gr)
             g[rec] = gr
         val = r.amount * g
         for d in np.unique(r.decimals):
