@@ -76,24 +76,33 @@ def _served_shares(model: EconomyModel, st: State, ws: Workspace) -> None:
     RULES[model.params.rationing](x, ws.demand, st.final_demand, ws)
 
 
-def _deliveries(model: EconomyModel, st: State, ws: Workspace, phi: np.ndarray, out: np.ndarray) -> None:
-    """Factored deliveries V_pj = r_pj Σ_a W_apj κ λ_ap φ_ap (with the overridden columns)."""
+def _deliveries(model: EconomyModel, st: State, ws: Workspace, phi: np.ndarray, out: np.ndarray,
+                by_ratio: bool = True) -> None:
+    """Factored deliveries V_pj = r_pj Σ_a W_apj κ λ_ap φ_ap (with the overridden columns).
+
+    ``by_ratio=False`` leaves out the factor r (the compiled stock update applies it).
+    """
     B, nb, S = st.ratio.shape[0], model.n_blocks, model.n_sectors
     np.multiply(st.lam_prev, phi, out=ws.tmp)
     by_product(model, ws, ws.tmp, out)
-    out *= st.ratio
+    if by_ratio:
+        out *= st.ratio
     if st.placed is not None:
         b, p, _, eff = st.placed
         lp = ws.tmp.reshape(B, nb, S)[b, :, p]
         pair_sums(model, out, b, p, eff, lp, st.ratio)
 
 
-def _deliver(model: EconomyModel, st: State, ws: Workspace, t: int) -> None:
-    """Served shares and today's deliveries ``ws.V`` to every input stock (spec §7, before the update)."""
+def _deliver(model: EconomyModel, st: State, ws: Workspace, t: int, by_ratio: bool = True) -> None:
+    """Served shares and today's deliveries ``ws.V`` to every input stock (spec §7, before the update).
+
+    ``by_ratio=False`` (factored orders and nothing but the matmul's deliveries): ``ws.V`` is
+    left without the factor ``st.ratio``.
+    """
     B, nb, S, N = st.inventory.shape[0], model.n_blocks, model.n_sectors, model.n
     _served_shares(model, st, ws)
     if st.orders is None:
-        _deliveries(model, st, ws, ws.phi, ws.V)
+        _deliveries(model, st, ws, ws.phi, ws.V, by_ratio)
         if ws.prio is not None:  # priority buyers were served at their own share
             _deliveries(model, st, ws, ws.phi_prio, ws.G)
             ws.V[:, :, ws.prio] = ws.G[:, :, ws.prio]
@@ -258,7 +267,9 @@ def distribute_and_order(model: EconomyModel, st: State, ws: Workspace, t: int) 
     after the deliveries and the denominators, which do not depend on the stocks; the result is
     the same as the two numpy steps.
     """
-    _deliver(model, st, ws, t)
+    # only the matmul's deliveries: their last factor, yesterday's ratio, is applied in the loop
+    by_ratio = st.placed is None and ws.prio is None and st.sub is None and st.transit is None
+    _deliver(model, st, ws, t, by_ratio=not by_ratio)
     _unmet_final_demand(st, ws)
     if ws.has_rebuild:
         np.multiply(ws.reb_demand, ws.phi, out=ws.reb_delivered)
@@ -266,8 +277,9 @@ def distribute_and_order(model: EconomyModel, st: State, ws: Workspace, t: int) 
     _capacity_ratios(model, ws)
     fix_zero = _denominators(model, st, ws)
     fused.kernels().stock_and_need(
-        st.inventory, model.AC, ws.x, ws.V, fused.lead(model.goal_coef, 3), xo, 1.0 / model.params.inventory_tau,
-        ws.denom, ws.no_supplier, fix_zero, ws.U, ws.OC, st.ratio)
+        st.inventory, model.AC, ws.x, ws.V, by_ratio, fused.lead(model.goal_coef, 3), xo,
+        1.0 / model.params.inventory_tau, ws.denom, ws.no_supplier, fix_zero, st.sub is not None, ws.U, ws.OC,
+        st.ratio)
     _orders_placed(model, st, ws)
 
 

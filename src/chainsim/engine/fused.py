@@ -143,15 +143,16 @@ def limits_leontief(inv, inv_bind, inf_free, x_opt, q, x, min_rho):
             min_rho[b, j] = m / xo if xo > 0.0 else 1.0
 
 
-def stock_and_need(inv, AC, x, V, goal, xo, inv_tau, denom, no_supplier, fix_zero, U, OC, ratio
-                   ):
+def stock_and_need(inv, AC, x, V, by_ratio, goal, xo, inv_tau, denom, no_supplier, fix_zero, keep_need, U, OC,
+                   ratio):
     r"""Inventory update and tomorrow's need per unit of capacity-weighted baseline purchases.
 
-    :math:`S \leftarrow \max(S - A^C x + V, 0)`;
+    :math:`S \leftarrow \max(S - A^C x + V, 0)` with deliveries ``V``, or ``V`` times
+    yesterday's ``ratio`` if ``by_ratio`` (the factored deliveries' last factor, applied here);
     :math:`O^C = \max(s A^C \tilde x^{opt} - S, 0)/\tau + A^C x`;
     ``ratio`` :math:`= O^C / (d + \infty_{no\,supplier})` with ``denom`` d, and 0 where
     ``fix_zero`` and d <= 0 (an input whose every supplier is gone: need dropped).
-    Today's use :math:`A^C x` is kept in ``U``.
+    If ``keep_need``, today's use :math:`A^C x` is kept in ``U`` and the need in ``OC``.
     Shapes: ``inv``, ``V``, ``denom``, ``U``, ``OC``, ``ratio`` (B, S + K, N); ``AC``,
     ``no_supplier`` (S + K, N); ``goal`` (1 or B, S + K, N); ``x``, ``xo`` (B, >= N).
     """
@@ -159,22 +160,41 @@ def stock_and_need(inv, AC, x, V, goal, xo, inv_tau, denom, no_supplier, fix_zer
     for b in range(B):
         bg = b if goal.shape[0] > 1 else 0
         for p in range(P):
-            for j in range(N):
-                u = AC[p, j] * x[b, j]
-                U[b, p, j] = u
-                s = inv[b, p, j] - u
-                s = s + V[b, p, j]
-                if s < 0.0:
-                    s = 0.0
-                inv[b, p, j] = s
-                o = goal[bg, p, j] * xo[b, j] - s
-                if o < 0.0:
-                    o = 0.0
-                o = o * inv_tau + u
-                OC[b, p, j] = o
-                d = denom[b, p, j] + no_supplier[p, j]
-                denom[b, p, j] = d
-                ratio[b, p, j] = 0.0 if fix_zero and d <= 0.0 else o / d
+            # two copies of the row loop rather than one with a conditional store: LLVM turns
+            # that into masked stores, which on never-written (zero-page) buffers cost a
+            # microcode assist each (30x slower, measured)
+            if keep_need:
+                for j in range(N):
+                    u = AC[p, j] * x[b, j]
+                    v = V[b, p, j] * ratio[b, p, j] if by_ratio else V[b, p, j]
+                    s = inv[b, p, j] - u
+                    s = s + v
+                    if s < 0.0:
+                        s = 0.0
+                    inv[b, p, j] = s
+                    o = goal[bg, p, j] * xo[b, j] - s
+                    if o < 0.0:
+                        o = 0.0
+                    o = o * inv_tau + u
+                    U[b, p, j] = u
+                    OC[b, p, j] = o
+                    d = denom[b, p, j] + no_supplier[p, j]
+                    ratio[b, p, j] = 0.0 if fix_zero and d <= 0.0 else o / d
+            else:
+                for j in range(N):
+                    u = AC[p, j] * x[b, j]
+                    v = V[b, p, j] * ratio[b, p, j] if by_ratio else V[b, p, j]
+                    s = inv[b, p, j] - u
+                    s = s + v
+                    if s < 0.0:
+                        s = 0.0
+                    inv[b, p, j] = s
+                    o = goal[bg, p, j] * xo[b, j] - s
+                    if o < 0.0:
+                        o = 0.0
+                    o = o * inv_tau + u
+                    d = denom[b, p, j] + no_supplier[p, j]
+                    ratio[b, p, j] = 0.0 if fix_zero and d <= 0.0 else o / d
 
 
 def supply(delta, cap_ref, alpha, xbar, no_headroom_from, demand, exo, has_exo, capacity, x_opt
