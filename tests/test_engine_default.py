@@ -273,3 +273,21 @@ def test_baseline_route_lead_times_keep_the_equilibrium_and_delay_effects():
     base = got[5]
     assert got[10] == pytest.approx(base, rel=1e-9)  # the day of the cut: shipped 3 days ago
     assert got[14] < 0.99 * base  # then the gap reaches the buyers
+
+
+@pytest.mark.parametrize("config", ["default", "ario"])
+def test_recording_only_output_changes_nothing_else(config):
+    """``record=()`` (sweeps) skips capacity and unmet demand; output and events are bitwise the same."""
+    from chainsim.errors import ScenarioError
+
+    t = make_table(2, 3, seed=4, origins=("USA",) if config == "default" else ())
+    m = build_model(t, resolve_params({"base": config} if config == "ario" else {"inventory_days": 5}))
+    sets = [[{"type": "capacity_loss", "region": "R0", "sector": "S1", "share": 0.6, "start": 3, "duration": 4,
+              "recovery": {"curve": "linear", "days": 20}}], []]
+    full = Engine(m, sets).run(40)
+    lean = Engine(m, sets).run(40, record=())
+    assert np.array_equal(full.output, lean.output) and full.events == lean.events
+    assert lean.capacity is None and lean.unmet is None
+    assert full.unmet[5:, 0].max() > 0.0 and full.capacity[5, 0].min() < full.capacity[0, 0].min()
+    with pytest.raises(ScenarioError, match="record"):
+        Engine(m, sets).run(5, record=("capcity",))

@@ -156,7 +156,8 @@ def distribute(model: EconomyModel, st: State, ws: Workspace, t: int = 0) -> Non
             st.crashed |= (st.inventory < 0).reshape(B, -1).any(axis=1)
     elif st.inventory.min() < 0.0:  # an input that cannot bind and runs out is simply done without
         np.maximum(st.inventory, ws.zeros, out=st.inventory)
-    _unmet_final_demand(st, ws)
+    if ws.keep_unmet:
+        _unmet_final_demand(st, ws)
 
 
 def _order_base(model: EconomyModel, ws: Workspace) -> np.ndarray:
@@ -270,7 +271,8 @@ def distribute_and_order(model: EconomyModel, st: State, ws: Workspace, t: int) 
     # only the matmul's deliveries: their last factor, yesterday's ratio, is applied in the loop
     by_ratio = st.placed is None and ws.prio is None and st.sub is None and st.transit is None
     _deliver(model, st, ws, t, by_ratio=not by_ratio)
-    _unmet_final_demand(st, ws)
+    if ws.keep_unmet:
+        _unmet_final_demand(st, ws)
     if ws.has_rebuild:
         np.multiply(ws.reb_demand, ws.phi, out=ws.reb_delivered)
     xo = _order_base(model, ws)

@@ -40,9 +40,10 @@ class RunArrays:
     Attributes
     ----------
     output, capacity : (T, B, N)
-        Production and production capacity of each domestic industry.
-    unmet : (T, B)
-        Final demand not met.
+        Production and production capacity of each domestic industry (capacity None if
+        not recorded).
+    unmet : (T, B) or None
+        Final demand not met (None if not recorded).
     events : list of (day, batch, kind, target, detail)
     crash_day : (B,) int
         First day a stock went negative (-1 if none); later days are NaN.
@@ -51,8 +52,8 @@ class RunArrays:
     """
 
     output: np.ndarray
-    capacity: np.ndarray
-    unmet: np.ndarray
+    capacity: np.ndarray | None
+    unmet: np.ndarray | None
     events: list[tuple[int, int, str, str, str]]
     crash_day: np.ndarray
     samples: list[dict]
@@ -297,8 +298,10 @@ class Engine:
             self.searches.stepped_at = self.env.now
             self.losses.end_of_day(t, ws.phi)
             self.out[t] = ws.x[:, :N]
-            self.cap[t] = ws.capacity[:, :N]
-            self.unmet[t] = ws.unmet
+            if self.cap is not None:
+                self.cap[t] = ws.capacity[:, :N]
+            if self.unmet is not None:
+                self.unmet[t] = ws.unmet
             # shortages: first day an input binds
             binding = ws.min_rho < 1.0
             new = binding & ~short
@@ -327,7 +330,8 @@ class Engine:
                 progress(t + 1, days)
             yield self.env.timeout(1)
 
-    def run(self, days: int, progress: Callable[[int, int], None] | None = None) -> RunArrays:
+    def run(self, days: int, progress: Callable[[int, int], None] | None = None,
+            record: Sequence[str] = ("capacity", "unmet")) -> RunArrays:
         """Simulate ``days`` days and return the trajectories.
 
         Parameters
@@ -336,6 +340,9 @@ class Engine:
             Horizon; day 0 is a full step.
         progress : callable, optional
             Called as ``progress(done, days)`` after each day.
+        record : sequence of {"capacity", "unmet"}
+            Trajectories kept besides output (a sweep that needs only output skips the
+            others, and unmet final demand is then not computed); the others are None.
         """
         if int(days) != days or days < 1:
             raise ScenarioError(f"days: expected a positive integer; found {days!r}")
@@ -352,8 +359,14 @@ class Engine:
         self._event_names = plan.event_names
         self._active_cuts: list[dict] = []
         self.searches = Searches(self.env, m, self.state, self.ws, self.record, self._labels, self.params_of)
+        unknown = set(record) - {"capacity", "unmet"}
+        if unknown:
+            raise ScenarioError(f"record: expected 'capacity' and/or 'unmet'; found {sorted(unknown)}")
         T, B, N = days, self.batch, m.n
-        self.out, self.cap, self.unmet = np.empty((T, B, N)), np.empty((T, B, N)), np.empty((T, B))
+        self.out = np.empty((T, B, N))
+        self.cap = np.empty((T, B, N)) if "capacity" in record else None
+        self.unmet = np.empty((T, B)) if "unmet" in record else None
+        self.ws.keep_unmet = self.unmet is not None
         self.crash_day = np.full(B, -1)
         for a in sorted(plan.actions, key=lambda a: a.day):
             if a.day < days:
@@ -374,8 +387,8 @@ class Engine:
         self.searches.flush()  # actions due before the clock stopped
         for b, d in enumerate(self.crash_day):
             if d >= 0:
-                self.out[d + 1:, b] = np.nan
-                self.cap[d + 1:, b] = np.nan
-                self.unmet[d + 1:, b] = np.nan
+                for a in (self.out, self.cap, self.unmet):
+                    if a is not None:
+                        a[d + 1:, b] = np.nan
         events = sorted(self.log, key=lambda e: (e[1], e[0]))
         return RunArrays(self.out, self.cap, self.unmet, events, self.crash_day.copy(), plan.samples)

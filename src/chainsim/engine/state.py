@@ -140,6 +140,7 @@ class Workspace:
         self.big: np.ndarray | None = None  # dense (B, n_sup, N) scratch, allocated by densify()
         self.min_rho = z((B, N))
         self.unmet = z(B)
+        self.keep_unmet = True  # False: the run does not record unmet final demand (not computed)
         self.gate = np.zeros(B, dtype=bool)
         # ARIO gates: per member, the entry last found farthest from closeness (checked first)
         self.hint_delivered, self.hint_stock = np.zeros(B, dtype=int), np.zeros(B, dtype=int)

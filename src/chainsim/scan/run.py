@@ -97,7 +97,7 @@ def _init_worker(state: dict[str, Any], params: ModelParams, mask: np.ndarray) -
 def _run_chunk(model: Any, mask: np.ndarray, sets: Sequence[Sequence[Mapping[str, Any]]], days: int
                ) -> tuple[np.ndarray, np.ndarray, float, float]:
     t0, c0 = time.perf_counter(), time.process_time()
-    arrays = Engine(model, [list(s) for s in sets]).run(days)
+    arrays = Engine(model, [list(s) for s in sets]).run(days, record=())
     y = arrays.output[:, :, mask].sum(axis=2).T.copy()
     return y, arrays.crash_day.copy(), time.perf_counter() - t0, time.process_time() - c0
 

@@ -186,7 +186,7 @@ def _run_batch(spec: SweepSpec, rows: Sequence[Mapping[str, Any]], sc: Any, tabl
         base = float(np.asarray(model.xbar)[: model.n][mask].sum())
         seeds = [seed_sequence(spec.seed, int(rows[t.row]["seed_index"])) for t, _ in sub]
         arrays = Engine(model, [t.disruptions for t, _ in sub], seeds=seeds,
-                        member_params=[m for _, m in sub]).run(sc.horizon_days)
+                        member_params=[m for _, m in sub]).run(sc.horizon_days, record=())
         onset = np.full(len(sub), -1)
         for smp in arrays.samples:
             b = smp["batch"]
