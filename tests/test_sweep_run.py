@@ -231,3 +231,25 @@ def test_worker_without_the_scenario_file_uses_its_content(tiny):
     elsewhere = replace(spec, scenario_path=Path("/nonexistent/scenario.yaml"))
     here, there = pd.DataFrame(evaluate_chunk(spec, rows)), pd.DataFrame(evaluate_chunk(elsewhere, rows))
     pd.testing.assert_frame_equal(there, here)
+
+
+def test_pool_workers_are_primed_with_the_coordinators_scenario(tiny):
+    # pool workers get the loaded scenario from the coordinator (initializer) rather than re-reading it
+    from dataclasses import replace
+
+    from chainsim.sweeps import evaluate_chunk, make_design
+    from chainsim.sweeps.evaluate import prime, scenario_of
+
+    spec = load_sweep(tiny)
+    rows = make_design(spec).matrix.to_dict("records")[:2]
+    loaded = scenario_of(spec)
+    elsewhere = replace(spec, scenario_path=Path("/nonexistent/scenario.yaml"), scenario_data=None)
+    try:
+        prime(elsewhere, loaded)
+        assert scenario_of(elsewhere) is loaded  # no file read: the path does not exist
+        primed = pd.DataFrame(evaluate_chunk(elsewhere, rows))
+    finally:
+        prime(elsewhere, None)
+    pd.testing.assert_frame_equal(primed, pd.DataFrame(evaluate_chunk(spec, rows)))
+    with pytest.raises(ScenarioError):  # the cache is cleared again: the missing file is an error
+        scenario_of(elsewhere)

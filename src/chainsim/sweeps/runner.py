@@ -34,7 +34,7 @@ import pandas as pd
 from chainsim.errors import ScenarioError, SimulationError
 from chainsim.sweeps.analysis import ranking_table, sensitivity_table, write_figures
 from chainsim.sweeps.design import Design, make_design
-from chainsim.sweeps.evaluate import evaluate_chunk
+from chainsim.sweeps.evaluate import evaluate_chunk, prime, scenario_of
 from chainsim.sweeps.spec import SweepSpec, load_sweep
 from chainsim.sweeps.store import (
     atomic_write,
@@ -131,9 +131,10 @@ def _run_pool(spec: SweepSpec, chunks: Sequence[Chunk], on_done: OnDone, workers
     pending = dict(chunks)
     restarts = 0
     ctx = multiprocessing.get_context("spawn")
+    loaded = scenario_of(spec) if spec.model is None else None  # handed to the workers, not re-read
     while pending:
         with _single_blas_thread():
-            ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+            ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=prime, initargs=(spec, loaded))
         try:
             futs: dict[Future, int] = {ex.submit(evaluate_chunk, spec, rows): cid for cid, rows in pending.items()}
             while futs:
@@ -232,8 +233,6 @@ def _provenance(spec: SweepSpec, design: Design, layout: list[tuple[int, int]], 
     if spec.model is not None:
         prov["model"] = f"{spec.model.__module__}.{spec.model.__qualname__}"
     else:
-        from chainsim.sweeps.evaluate import scenario_of
-
         loaded = scenario_of(spec)
         prov.update({"scenario": loaded.scenario.name, "scenario_file": str(spec.scenario_path),
                      "scenario_sha256": spec.scenario_sha256, "horizon_days": loaded.scenario.horizon_days,
