@@ -75,6 +75,10 @@ def test_one_step_from_random_states_is_bitwise_equal(seed, partial, drop, headr
         st_, ws = init_state(m, B), Workspace(m, B)
         r = np.random.default_rng(seed)
         st_.inventory *= r.uniform(0.0, 1.5, st_.inventory.shape) * (r.random(st_.inventory.shape) > 0.1)
+        tied = r.integers(0, m.n_inputs, 2)  # two inputs equally short (a tie to resolve to the lower row)
+        st_.inventory[:, tied[1]] = st_.inventory[:, tied[0]] * m.AC[tied[1]] / np.where(m.AC[tied[0]] > 0,
+                                                                                          m.AC[tied[0]], 1.0)
+        ws.reported[:] = r.random(ws.reported.shape) < 0.3  # shortages reported on earlier days
         st_.ratio *= r.uniform(0.5, 2.0, st_.ratio.shape)
         st_.lam_prev *= r.uniform(0.0, 1.0, st_.lam_prev.shape) * (r.random(st_.lam_prev.shape) > drop * 0.2)
         st_.x_prev *= r.uniform(0.8, 1.2, st_.x_prev.shape)
@@ -88,6 +92,11 @@ def test_one_step_from_random_states_is_bitwise_equal(seed, partial, drop, headr
     # U and OC are kept only for substitution orders (none here): scratch for the compiled loop
     for name in ("x", "x_opt", "capacity", "lam", "min_rho", "phi", "phi_y", "unmet"):
         assert np.array_equal(getattr(w0, name), getattr(w1, name), equal_nan=True), name
+    # new shortages: the compiled limits name the inputs Workspace.binding_inputs names from ws.rho
+    bs, js = np.nonzero((w0.min_rho < 1.0) & ~w0.reported)
+    assert w0.n_new_binding == -1 and w1.n_new_binding == len(bs)
+    assert np.array_equal(w1.bind_row[bs, js], w0.binding_inputs(bs, js))
+    assert (np.count_nonzero(w1.bind_row >= 0) == len(bs)) and (w1.bind_row[w1.reported] == -1).all()
 
 
 def test_limits_propagate_nan_like_numpy():
@@ -95,11 +104,11 @@ def test_limits_propagate_nan_like_numpy():
     x_opt = np.array([[2.0, 3.0]])
     inv = np.array([[[1.0, np.nan], [5.0, 0.5]]])
     w = np.full((1, 2, 2), 0.5)
-    q, x, rho = np.empty_like(inv), np.empty((1, 2)), np.empty((1, 2))
-    fused.kernels().limits_partial(inv, w, w, x_opt, q, x, rho)
+    x, rho, seen, row = np.empty((1, 2)), np.empty((1, 2)), np.zeros((1, 2), dtype=bool), np.empty((1, 2), dtype=int)
+    fused.kernels().limits_partial(inv, w, w, x_opt, x, rho, seen, 1e-9, row)
     ref = x_opt - np.maximum(np.max(w * x_opt[:, None] - inv * w, axis=1), 0.0)
     assert np.array_equal(x, ref, equal_nan=True) and np.isnan(x[0, 1])
-    fused.kernels().limits_leontief(inv, w, np.zeros_like(w), x_opt, q, x, rho)
+    fused.kernels().limits_leontief(inv, w, np.zeros_like(w), x_opt, x, rho, seen, 1e-9, row)
     ref = np.minimum(np.min(inv * w, axis=1), x_opt)
     assert np.array_equal(x, ref, equal_nan=True) and np.isnan(x[0, 1])
 

@@ -279,7 +279,6 @@ class Engine:
     def _economy(self, days: int, progress: Callable[[int, int], None] | None) -> Generator[simpy.Event, Any, None]:
         m, st, ws = self.model, self.state, self.ws
         N = m.n
-        short = np.zeros((self.batch, N), dtype=bool)
         below = np.zeros((self.batch, N), dtype=bool)
         was_crashed = np.zeros(self.batch, dtype=bool)
         delta = np.zeros((self.batch, m.n_sup))
@@ -302,13 +301,14 @@ class Engine:
                 self.cap[t] = ws.capacity[:, :N]
             if self.unmet is not None:
                 self.unmet[t] = ws.unmet
-            # shortages: first day an input binds
-            binding = ws.min_rho < 1.0
-            new = binding & ~short
-            if new.any():
-                short |= new
-                bs, js = np.nonzero(new)
-                rows = ws.binding_inputs(bs, js)
+            # shortages: first day an input binds (found by the compiled limits, or here)
+            if ws.n_new_binding >= 0:
+                bs, js = np.nonzero(ws.bind_row >= 0) if ws.n_new_binding else ((), ())
+            else:
+                bs, js = np.nonzero((ws.min_rho < 1.0) & ~ws.reported)
+            if len(bs):
+                ws.reported[bs, js] = True
+                rows = ws.bind_row[bs, js] if ws.n_new_binding >= 0 else ws.binding_inputs(bs, js)
                 for b, j, p in zip(bs, js, rows, strict=True):
                     self.record(t, b, "shortage", self._labels[j], f"input {self._input_name(p)} binds")
                 if m.params.resourcing:

@@ -91,13 +91,18 @@ def alpha_update(alpha, demand, exo, x_prev, amax, atau, base, n_dom):
             alpha[b, i] = 1.0
 
 
-def limits_partial(inv, w_inv_bind, bind_weight, x_opt, q, x, min_rho):
-    r"""Partially binding Leontief: :math:`x_j = x^{opt}_j - \max(\max_p (w_{pj} x^{opt}_j - S_{pj} w_{pj}/d_{pj}), 0)`.
+def limits_partial(inv, w_inv_bind, bind_weight, x_opt, x, min_rho, reported, tie, bind_row):
+    r"""Partially binding Leontief: :math:`x_j = x^{opt}_j - \max(\max_p q_{pj}, 0)`.
 
-    Writes each input's weighted shortfall into ``q`` (B, S + K, N), output into ``x[:, :N]``
-    and ``x / x^{opt}`` into ``min_rho`` (1 where x^{opt} = 0).
+    :math:`q_{pj} = w_{pj} x^{opt}_j - S_{pj} w_{pj}/d_{pj}` is each input's weighted shortfall.
+    Writes output into ``x[:, :N]`` and ``x / x^{opt}`` into ``min_rho`` (1 where x^{opt} = 0).
+    For each column that binds (ratio below 1) and is not yet ``reported`` (B, N), the input
+    binding hardest goes into ``bind_row`` (B, N; -1 elsewhere): the lowest row p with
+    :math:`q_{pj} \ge \max_p q - tie\,x^{opt}_j` (``Workspace.binding_inputs``'s tie rule).
+    Returns the number of such columns.
     """
     B, P, N = inv.shape
+    n_new = 0
     for b in range(B):
         bw_, bb = (b if w_inv_bind.shape[0] > 1 else 0), (b if bind_weight.shape[0] > 1 else 0)
         for j in range(N):
@@ -105,25 +110,39 @@ def limits_partial(inv, w_inv_bind, bind_weight, x_opt, q, x, min_rho):
         for p in range(P):
             for j in range(N):
                 v = bind_weight[bb, p, j] * x_opt[b, j] - inv[b, p, j] * w_inv_bind[bw_, p, j]
-                q[b, p, j] = v
                 m = x[b, j]
                 if (v > m or v != v) and m == m:  # numpy max: NaN propagates
                     x[b, j] = v
         for j in range(N):
-            m = x[b, j]
-            if m < 0.0:
-                m = 0.0
+            top = x[b, j]
+            m = 0.0 if top < 0.0 else top
             xv = x_opt[b, j] - m
             x[b, j] = xv
-            min_rho[b, j] = xv / x_opt[b, j] if x_opt[b, j] > 0.0 else 1.0
+            r = xv / x_opt[b, j] if x_opt[b, j] > 0.0 else 1.0
+            min_rho[b, j] = r
+            row = -1
+            if r < 1.0 and not reported[b, j]:
+                lim = top - tie * x_opt[b, j]
+                row = 0
+                for p in range(P):
+                    if bind_weight[bb, p, j] * x_opt[b, j] - inv[b, p, j] * w_inv_bind[bw_, p, j] >= lim:
+                        row = p
+                        break
+                n_new += 1
+            bind_row[b, j] = row
+    return n_new
 
 
-def limits_leontief(inv, inv_bind, inf_free, x_opt, q, x, min_rho):
-    r"""Leontief limits: :math:`x_j = \min(x^{opt}_j, \min_p S_{pj}/d_{pj})` over inputs that can bind.
+def limits_leontief(inv, inv_bind, inf_free, x_opt, x, min_rho, reported, tie, bind_row):
+    r"""Leontief limits: :math:`x_j = \min(x^{opt}_j, \min_p q_{pj})`.
 
-    Writes each input's limit into ``q``, output into ``x[:, :N]`` and ``x / x^{opt}`` into ``min_rho``.
+    :math:`q_{pj} = S_{pj}/d_{pj}` over inputs that can bind (+inf elsewhere).
+    Writes output into ``x[:, :N]`` and ``x / x^{opt}`` into ``min_rho``; for newly binding
+    columns (as :func:`limits_partial`) the lowest row with :math:`q_{pj} \le \min_p q + tie\,x^{opt}_j`
+    goes into ``bind_row``. Returns their number.
     """
     B, P, N = inv.shape
+    n_new = 0
     for b in range(B):
         bi = b if inv_bind.shape[0] > 1 else 0
         for j in range(N):
@@ -131,16 +150,28 @@ def limits_leontief(inv, inv_bind, inf_free, x_opt, q, x, min_rho):
         for p in range(P):
             for j in range(N):
                 v = inv[b, p, j] * inv_bind[bi, p, j] + inf_free[bi, p, j]
-                q[b, p, j] = v
                 m = x[b, j]
                 if (v < m or v != v) and m == m:  # numpy min: NaN propagates
                     x[b, j] = v
         for j in range(N):
-            m, xo = x[b, j], x_opt[b, j]
+            low, xo = x[b, j], x_opt[b, j]
+            m = low
             if not (m <= xo) and m == m:  # numpy minimum: NaN propagates from either side
                 m = xo
             x[b, j] = m
-            min_rho[b, j] = m / xo if xo > 0.0 else 1.0
+            r = m / xo if xo > 0.0 else 1.0
+            min_rho[b, j] = r
+            row = -1
+            if r < 1.0 and not reported[b, j]:
+                lim = low + tie * xo
+                row = 0
+                for p in range(P):
+                    if inv[b, p, j] * inv_bind[bi, p, j] + inf_free[bi, p, j] <= lim:
+                        row = p
+                        break
+                n_new += 1
+            bind_row[b, j] = row
+    return n_new
 
 
 def stock_and_need(inv, AC, x, V, by_ratio, goal, xo, inv_tau, denom, no_supplier, fix_zero, keep_need, U, OC,

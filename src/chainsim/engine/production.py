@@ -11,7 +11,7 @@ import numpy as np
 from chainsim.engine import fused
 from chainsim.engine.factored import orders_received, pair_orders, sub_rows
 from chainsim.engine.model import EconomyModel
-from chainsim.engine.state import State, Workspace
+from chainsim.engine.state import BIND_TIE, State, Workspace
 
 __all__ = ["demand", "produce", "update_alpha"]
 
@@ -83,6 +83,7 @@ def produce(model: EconomyModel, st: State, ws: Workspace, delta: np.ndarray) ->
     :math:`x_j = x^{opt}_j \min_p [1 - w_{pj}(1-\rho_{pj})]` with binding weight w (1 = Leontief).
     """
     N = model.n
+    ws.n_new_binding = -1  # unknown until the compiled limits run (the numpy path leaves it to the caller)
     if fused.active(model):
         fused.kernels().supply(
             delta, fused.lead(model.cap_ref, 2), st.alpha, model.xbar, N if ws.cut_no_headroom else model.n_sup,
@@ -161,13 +162,15 @@ def _limits(model: EconomyModel, st: State, ws: Workspace) -> None:
     shortfall; ``ws.min_rho`` the ratio x / x^{opt}).
     """
     N = model.n
-    if fused.active(model):
+    if fused.active(model):  # also finds the new shortages (ws.bind_row), so ws.rho is not written
         if ws.partial:
-            fused.kernels().limits_partial(st.inventory, fused.lead(ws.w_inv_bind, 3),
-                                           fused.lead(model.bind_weight, 3), ws.x_opt, ws.rho, ws.x, ws.min_rho)
+            ws.n_new_binding = fused.kernels().limits_partial(
+                st.inventory, fused.lead(ws.w_inv_bind, 3), fused.lead(model.bind_weight, 3), ws.x_opt, ws.x,
+                ws.min_rho, ws.reported, BIND_TIE, ws.bind_row)
         else:
-            fused.kernels().limits_leontief(st.inventory, fused.lead(ws.inv_bind, 3), fused.lead(ws.inf_free, 3),
-                                            ws.x_opt, ws.rho, ws.x, ws.min_rho)
+            ws.n_new_binding = fused.kernels().limits_leontief(
+                st.inventory, fused.lead(ws.inv_bind, 3), fused.lead(ws.inf_free, 3), ws.x_opt, ws.x, ws.min_rho,
+                ws.reported, BIND_TIE, ws.bind_row)
         if model.n_foreign:
             ws.x[:, N:] = ws.x_opt[:, N:]
         return

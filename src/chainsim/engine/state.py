@@ -139,6 +139,11 @@ class Workspace:
         self.zeros = z((B, S, N))  # read-only operand of np.maximum
         self.big: np.ndarray | None = None  # dense (B, n_sup, N) scratch, allocated by densify()
         self.min_rho = z((B, N))
+        # shortages: columns already reported (kept by the engine); the compiled limits write the
+        # new ones' binding inputs into bind_row (-1 elsewhere) and their number into n_new_binding
+        self.reported = np.zeros((B, N), dtype=bool)
+        self.bind_row = np.full((B, N), -1)
+        self.n_new_binding = -1
         self.unmet = z(B)
         self.keep_unmet = True  # False: the run does not record unmet final demand (not computed)
         self.gate = np.zeros(B, dtype=bool)
