@@ -83,6 +83,8 @@ def test_one_step_from_random_states_is_bitwise_equal(seed, partial, drop, headr
         st_.lam_prev *= r.uniform(0.0, 1.0, st_.lam_prev.shape) * (r.random(st_.lam_prev.shape) > drop * 0.2)
         st_.x_prev *= r.uniform(0.8, 1.2, st_.x_prev.shape)
         delta = r.uniform(0.0, drop, (B, m.n_sup)) * (r.random((B, m.n_sup)) < 0.3)
+        if drop == 1.0:  # every supplier of S0 destroyed: zero capacity ratios, zero denominators
+            delta[0, ::m.n_sectors] = 1.0
         step(m, st_, ws, 3, delta)
         return st_, ws
 

@@ -42,7 +42,7 @@ def _trace(sched: LossSchedule, days: int) -> list:
         except SimulationError as exc:
             trace.append(("error", str(exc)))
             break
-        trace.append((out.copy(), sched.ended.copy()))
+        trace.append((out.copy(), sched.ended.copy(), sched.newly_ended.copy()))
     return trace
 
 
@@ -52,8 +52,8 @@ def _same(a: list, b: list) -> None:
         if isinstance(x[0], str) or isinstance(y[0], str):
             assert x == y
             continue
-        np.testing.assert_array_equal(x[0], y[0])
-        np.testing.assert_array_equal(x[1], y[1])
+        for a, b in zip(x, y, strict=True):
+            np.testing.assert_array_equal(a, b)
 
 
 @settings(max_examples=60, deadline=None)
@@ -94,6 +94,7 @@ def test_a_linear_loss_ends_on_its_zero_day():
     for t in range(20):
         sched.delta(t, out)
         seen.append((out[1, 3], bool(sched.ended[0])))
+        assert list(sched.newly_ended) == ([0] if t == 15 else [])
     assert seen[1] == (0.0, False) and seen[2] == (0.4, False) and seen[5] == (0.4, False)
     assert seen[10] == pytest.approx((0.4 * 0.5, False))
     assert seen[14][1] is False and seen[15] == (0.0, True) and seen[19] == (0.0, True)

@@ -173,8 +173,9 @@ def _capacity_ratios(model: EconomyModel, ws: Workspace) -> None:
     r"""λ = c / c_ref, the capacity weights of tomorrow's supplier shares."""
     lo = model.n_dom_blocks * model.n_sectors if model.restock else model.n_sup
     if fused.active(model):
-        fused.kernels().capacity_ratios(ws.capacity, fused.lead(model.cap_ref, 2), lo, ws.lam)
+        ws.lam_zero = fused.kernels().capacity_ratios(ws.capacity, fused.lead(model.cap_ref, 2), lo, ws.lam)
         return
+    ws.lam_zero = None  # not known: _denominators looks
     ws.lam.fill(1.0)
     np.divide(ws.capacity, model.cap_ref, out=ws.lam, where=model.cap_ref != 0)
     # origins serving restocking beyond h x̄ (no cut on p) keep their baseline share
@@ -193,7 +194,7 @@ def _denominators(model: EconomyModel, st: State, ws: Workspace) -> bool:
         st.placed = st.ov.delta()
         b, p_, dW, _ = st.placed
         pair_sums(model, ws.denom, b, p_, dW, ws.lam.reshape(B, nb, S)[b, :, p_])
-    return st.placed is not None or not ws.lam.all()
+    return st.placed is not None or (not ws.lam.all() if ws.lam_zero is None else ws.lam_zero)
 
 
 def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:

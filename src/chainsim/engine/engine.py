@@ -285,9 +285,8 @@ class Engine:
         low = (1.0 - m.params.milestone_share) * m.cap_ref[..., :N]  # capacity below this: not recovered
         yield self.env.timeout(0.5)
         for t in range(days):
-            ended_before = self.losses.ended.copy()
             self.losses.delta(t, delta)
-            for ev in np.flatnonzero(self.losses.ended & ~ended_before):
+            for ev in self.losses.newly_ended:
                 b, name = self._event_names[ev]
                 self.record(t, b, "disruption_recovered", name, "loss back to zero")
             ws.has_rebuild = self.losses.rebuild_demand(t, ws.reb_demand)
@@ -320,11 +319,11 @@ class Engine:
                 for b, j in zip(*np.nonzero(back), strict=True):
                     self.record(t, b, "capacity_recovered", self._labels[j], f"within {m.params.milestone_share:.0%}")
             below = ratio_low
-            newly = st.crashed & ~was_crashed
-            for b in np.flatnonzero(newly):
-                self.crash_day[b] = t
-                self.record(t, b, "crash", "inventories", "a stock went negative")
-            was_crashed |= st.crashed
+            if st.crashed.any():
+                for b in np.flatnonzero(st.crashed & ~was_crashed):
+                    self.crash_day[b] = t
+                    self.record(t, b, "crash", "inventories", "a stock went negative")
+                was_crashed |= st.crashed
             self.searches.daily(t, after=True)
             if progress is not None:
                 progress(t + 1, days)

@@ -14,6 +14,7 @@ stock/need loop while orders are in factored form:
 * :func:`supply` — capacity and optimal production (spec §4);
 * :func:`proportional_shares` — proportional rationing (spec §7);
 * :func:`capacity_ratios` — the capacity weights of tomorrow's supplier shares (spec §8);
+* :func:`foreign_restock` — foreign origins of products no cut touches deliver what is ordered;
 * :func:`limits_partial` / :func:`limits_leontief` — production allowed by the input stocks;
 * :func:`stock_and_need` — the inventory update :math:`S \leftarrow \max(S - A^C x + V, 0)`
   and the order need :math:`O^C = \max(sA^C\tilde x^{opt} - S, 0)/\tau + A^C x` divided by
@@ -32,7 +33,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-__all__ = ["ENABLED", "active", "alpha_update", "capacity_ratios", "kernels", "lead", "limits_leontief",
+__all__ = ["ENABLED", "active", "alpha_update", "capacity_ratios", "foreign_restock", "kernels", "lead",
+           "limits_leontief",
            "limits_partial", "proportional_shares", "stock_and_need", "supply"]
 
 #: use the compiled loops for the default model (False: the numpy reference path of
@@ -60,7 +62,7 @@ def kernels() -> SimpleNamespace:
         jit = njit(cache=True, nogil=True, error_model="numpy")
         _KERNELS = SimpleNamespace(**{f.__name__: jit(f) for f in (
             alpha_update, supply, limits_partial, limits_leontief, proportional_shares, capacity_ratios,
-            stock_and_need)})
+            foreign_restock, stock_and_need)})
     return _KERNELS
 
 
@@ -269,11 +271,12 @@ def proportional_shares(x, exo, has_exo, demand, phi, phi_y):
 
 
 def capacity_ratios(capacity, cap_ref, restock_from, lam):
-    r"""Capacity ratios :math:`\lambda = c/c_{ref}` (1 where c_ref = 0).
+    r"""Capacity ratios :math:`\lambda = c/c_{ref}` (1 where c_ref = 0); returns whether some λ is zero.
 
     Capped at 1 from supply node ``restock_from`` on (foreign origins serving restocking).
     """
     B, ns = capacity.shape
+    zero = False
     for b in range(B):
         bc = b if cap_ref.shape[0] > 1 else 0
         for i in range(ns):
@@ -282,3 +285,31 @@ def capacity_ratios(capacity, cap_ref, restock_from, lam):
             if i >= restock_from and not (v <= 1.0) and v == v:
                 v = 1.0
             lam[b, i] = v
+            if v == 0.0:
+                zero = True
+    return zero
+
+
+def foreign_restock(delta, cut_on, lo, n_sectors, demand, x_opt, capacity):
+    r"""Foreign origins of a product no cut touches deliver what is ordered: :math:`x^{opt} = D`, :math:`c \ge D`.
+
+    A product p is touched, for member b, if some origin of p (supply nodes ``lo + o S + p``)
+    has a capacity loss, or ``cut_on[b, p]`` (an import cut into named regions; ``cut_on`` may
+    have no columns). Origins of touched products keep the capacity-bound values.
+    """
+    B, ns = delta.shape
+    n_or = (ns - lo) // n_sectors
+    for b in range(B):
+        for p in range(n_sectors):
+            on = cut_on.shape[1] > 0 and cut_on[b, p]
+            for o in range(n_or):
+                if delta[b, lo + o * n_sectors + p] > 0.0:
+                    on = True
+            if on:
+                continue
+            for o in range(n_or):
+                i = lo + o * n_sectors + p
+                d, c = demand[b, i], capacity[b, i]
+                x_opt[b, i] = d
+                if c == c and (d > c or d != d):  # numpy maximum: NaN propagates from either side
+                    capacity[b, i] = d

@@ -114,13 +114,16 @@ class Rebuild:
             self.finished = True
 
 
+_NONE = np.zeros(0, dtype=int)
+
+
 @dataclass(frozen=True)
 class _Table:
     """Losses of every day, tabulated by :meth:`LossSchedule.tabulate`."""
 
     nodes: np.ndarray  # (k,) flat (member, supply node) indices some loss row touches
     loss: np.ndarray  # (days, k) the loss on each day, other nodes zero
-    end_day: np.ndarray  # (n_events,) the day each event ends for good (days if never)
+    ends_on: dict[int, np.ndarray]  # day -> the events that end for good that day
     bad: tuple[int, int, int, float] | None  # (day, member, node, loss) of the first loss above one
 
 
@@ -140,6 +143,7 @@ class LossSchedule:
         self._first = int(rows.t_full.min()) if len(rows.node) else 0
         self.rebuilds: list[Rebuild] = []
         self._table: _Table | None = None
+        self.newly_ended: np.ndarray = np.zeros(0, dtype=int)  # events that ended on the last day asked
 
     def active_nodes(self, t: int) -> np.ndarray:
         """Boolean (n_rows,) of rows in force on day ``t``."""
@@ -174,6 +178,7 @@ class LossSchedule:
         newly = in_rec & (nz == 0) & ~self.ended
         if newly.any():
             self.ended |= newly
+            self.newly_ended = np.flatnonzero(newly)
         return val
 
     def tabulate(self, days: int) -> None:
@@ -225,17 +230,21 @@ class LossSchedule:
             day, c = np.argwhere(table > 1.0)[0]
             bad = (int(day), int(pos[c]) // ns, int(pos[c]) % ns, float(table[day, c]))
         np.clip(table, 0.0, 1.0, out=table)
-        self._table = _Table(pos, table, end_day, bad)
+        ends_on = {int(d): np.flatnonzero(end_day == d) for d in np.unique(end_day[end_day < days])}
+        self._table = _Table(pos, table, ends_on, bad)
 
     def delta(self, t: int, out: np.ndarray) -> np.ndarray:
         """Write today's capacity loss, shape (B, n_sup), into ``out`` (spec §6.4)."""
+        self.newly_ended = _NONE
         if self._table is not None and t < len(self._table.loss):
             tb = self._table
             if tb.bad is not None and t == tb.bad[0]:
                 raise SimulationError(f"day {t}: capacity loss {tb.bad[3]:.6g} > 1 at node {tb.bad[2]} (batch member "
                                       f"{tb.bad[1]}): capital destroyed exceeds the capital stock")
             out.reshape(-1)[tb.nodes] = tb.loss[t]
-            np.less_equal(tb.end_day, t, out=self.ended)
+            if t in tb.ends_on:
+                self.newly_ended = tb.ends_on[t]
+                self.ended[self.newly_ended] = True
             return out
         r = self.rows
         B, ns = self.batch, self.n_sup

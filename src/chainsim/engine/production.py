@@ -135,6 +135,10 @@ def _foreign_restock(model: EconomyModel, st: State, ws: Workspace, delta: np.nd
     """
     lo = model.n_dom_blocks * model.n_sectors
     B, S = ws.x_opt.shape[0], model.n_sectors
+    if fused.active(model):
+        cut_on = st.import_cut_on if st.import_cut_on is not None else ws.no_cut_on
+        fused.kernels().foreign_restock(delta, cut_on, lo, S, ws.demand, ws.x_opt, ws.capacity)
+        return
     n_or = (model.n_sup - lo) // S
     xo, cap, dem = ws.x_opt[:, lo:], ws.capacity[:, lo:], ws.demand[:, lo:]
     df = delta[:, lo:]
