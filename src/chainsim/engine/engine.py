@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from chainsim.engine import curves
+from chainsim.engine import curves, fused
 from chainsim.engine.disruptions import parse_disruptions
 from chainsim.engine.kernel import Workspace, init_state, step
 from chainsim.engine.links import apply_cut, densify, overrides_of, reset_open
@@ -279,10 +279,11 @@ class Engine:
     def _economy(self, days: int, progress: Callable[[int, int], None] | None) -> Generator[simpy.Event, Any, None]:
         m, st, ws = self.model, self.state, self.ws
         N = m.n
-        below = np.zeros((self.batch, N), dtype=bool)
+        below, back, now_low = (np.zeros((self.batch, N), dtype=bool) for _ in range(3))
         was_crashed = np.zeros(self.batch, dtype=bool)
         delta = np.zeros((self.batch, m.n_sup))
-        low = (1.0 - m.params.milestone_share) * m.cap_ref[..., :N]  # capacity below this: not recovered
+        low = np.ascontiguousarray(np.atleast_2d((1.0 - m.params.milestone_share) * m.cap_ref[..., :N]))
+        # (1 or B, N): capacity below this is not recovered
         yield self.env.timeout(0.5)
         for t in range(days):
             self.losses.delta(t, delta)
@@ -312,13 +313,17 @@ class Engine:
                     self.record(t, b, "shortage", self._labels[j], f"input {self._input_name(p)} binds")
                 if m.params.resourcing:
                     self.searches.add(bs, rows, js)
-            # capacity milestones
-            ratio_low = ws.capacity[:, :N] < low
-            back = below & ~ratio_low
-            if back.any():
+            # capacity milestones: industries back within the milestone share today
+            if fused.active(m):
+                n_back = fused.kernels().milestones(ws.capacity, low, below, back)
+            else:
+                np.less(ws.capacity[:, :N], low, out=now_low)
+                np.greater(below, now_low, out=back)
+                below[:] = now_low
+                n_back = back.any()
+            if n_back:
                 for b, j in zip(*np.nonzero(back), strict=True):
                     self.record(t, b, "capacity_recovered", self._labels[j], f"within {m.params.milestone_share:.0%}")
-            below = ratio_low
             if st.crashed.any():
                 for b in np.flatnonzero(st.crashed & ~was_crashed):
                     self.crash_day[b] = t

@@ -10,12 +10,14 @@ main scenario's import cut, synthetic tables in four configurations, random one-
 They run for the default model (:func:`active`; the ARIO configuration keeps numpy), the
 stock/need loop while orders are in factored form:
 
+* :func:`orders_to_demand` — total demand from the factored orders received (spec §3 step 2);
 * :func:`alpha_update` — overproduction (spec §5, the default model's decay rule);
 * :func:`supply` — capacity and optimal production (spec §4);
 * :func:`proportional_shares` — proportional rationing (spec §7);
 * :func:`capacity_ratios` — the capacity weights of tomorrow's supplier shares (spec §8);
 * :func:`foreign_restock` — foreign origins of products no cut touches deliver what is ordered;
 * :func:`limits_partial` / :func:`limits_leontief` — production allowed by the input stocks;
+* :func:`milestones` — capacity back within the milestone share (the engine's event log);
 * :func:`stock_and_need` — the inventory update :math:`S \leftarrow \max(S - A^C x + V, 0)`
   and the order need :math:`O^C = \max(sA^C\tilde x^{opt} - S, 0)/\tau + A^C x` divided by
   the capacity-weighted baseline purchases.
@@ -34,8 +36,8 @@ from types import SimpleNamespace
 import numpy as np
 
 __all__ = ["ENABLED", "active", "alpha_update", "capacity_ratios", "foreign_restock", "kernels", "lead",
-           "limits_leontief",
-           "limits_partial", "proportional_shares", "stock_and_need", "supply"]
+           "limits_leontief", "limits_partial", "milestones", "orders_to_demand", "proportional_shares",
+           "stock_and_need", "supply"]
 
 #: use the compiled loops for the default model (False: the numpy reference path of
 #: :mod:`chainsim.engine.kernel`); False if numba is not installed
@@ -62,7 +64,7 @@ def kernels() -> SimpleNamespace:
         jit = njit(cache=True, nogil=True, error_model="numpy")
         _KERNELS = SimpleNamespace(**{f.__name__: jit(f) for f in (
             alpha_update, supply, limits_partial, limits_leontief, proportional_shares, capacity_ratios,
-            foreign_restock, stock_and_need)})
+            foreign_restock, stock_and_need, orders_to_demand, milestones)})
     return _KERNELS
 
 
@@ -97,7 +99,8 @@ def limits_partial(inv, w_inv_bind, bind_weight, x_opt, x, min_rho, reported, ti
     r"""Partially binding Leontief: :math:`x_j = x^{opt}_j - \max(\max_p q_{pj}, 0)`.
 
     :math:`q_{pj} = w_{pj} x^{opt}_j - S_{pj} w_{pj}/d_{pj}` is each input's weighted shortfall.
-    Writes output into ``x[:, :N]`` and ``x / x^{opt}`` into ``min_rho`` (1 where x^{opt} = 0).
+    Writes output into ``x`` (foreign supply nodes, after the N domestic industries: x^{opt})
+    and ``x / x^{opt}`` into ``min_rho`` (1 where x^{opt} = 0).
     For each column that binds (ratio below 1) and is not yet ``reported`` (B, N), the input
     binding hardest goes into ``bind_row`` (B, N; -1 elsewhere): the lowest row p with
     :math:`q_{pj} \ge \max_p q - tie\,x^{opt}_j` (``Workspace.binding_inputs``'s tie rule).
@@ -132,6 +135,8 @@ def limits_partial(inv, w_inv_bind, bind_weight, x_opt, x, min_rho, reported, ti
                         break
                 n_new += 1
             bind_row[b, j] = row
+        for i in range(N, x.shape[1]):  # foreign supply nodes produce what is asked of them
+            x[b, i] = x_opt[b, i]
     return n_new
 
 
@@ -139,9 +144,9 @@ def limits_leontief(inv, inv_bind, inf_free, x_opt, x, min_rho, reported, tie, b
     r"""Leontief limits: :math:`x_j = \min(x^{opt}_j, \min_p q_{pj})`.
 
     :math:`q_{pj} = S_{pj}/d_{pj}` over inputs that can bind (+inf elsewhere).
-    Writes output into ``x[:, :N]`` and ``x / x^{opt}`` into ``min_rho``; for newly binding
-    columns (as :func:`limits_partial`) the lowest row with :math:`q_{pj} \le \min_p q + tie\,x^{opt}_j`
-    goes into ``bind_row``. Returns their number.
+    Writes output into ``x`` (foreign nodes as :func:`limits_partial`) and ``x / x^{opt}`` into
+    ``min_rho``; for newly binding columns (as :func:`limits_partial`) the lowest row with
+    :math:`q_{pj} \le \min_p q + tie\,x^{opt}_j` goes into ``bind_row``. Returns their number.
     """
     B, P, N = inv.shape
     n_new = 0
@@ -173,6 +178,8 @@ def limits_leontief(inv, inv_bind, inf_free, x_opt, x, min_rho, reported, tie, b
                         break
                 n_new += 1
             bind_row[b, j] = row
+        for i in range(N, x.shape[1]):  # foreign supply nodes produce what is asked of them
+            x[b, i] = x_opt[b, i]
     return n_new
 
 
@@ -254,6 +261,32 @@ def supply(delta, cap_ref, alpha, xbar, no_headroom_from, demand, exo, has_exo, 
                 if d < 0.0:
                     d = 0.0
             x_opt[b, i] = d if (d <= c or d != d) else c  # numpy minimum: NaN propagates
+
+
+def orders_to_demand(demand, lam_prev, final_demand):
+    r"""Total demand from factored orders received: :math:`D = D\lambda_{t-1} + \bar y` (in place)."""
+    B, ns = demand.shape
+    for b in range(B):
+        for i in range(ns):
+            demand[b, i] = demand[b, i] * lam_prev[b, i] + final_demand[b, i]
+
+
+def milestones(capacity, low, below, back):
+    r"""Capacity milestones: ``back`` = was ``below`` and no longer :math:`c < c_{low}`; ``below`` updated.
+
+    ``capacity`` (B, >= N), ``low`` (1 or B, N); returns the number of industries back.
+    """
+    B, N = below.shape
+    n = 0
+    for b in range(B):
+        bl = b if low.shape[0] > 1 else 0
+        for j in range(N):
+            now = capacity[b, j] < low[bl, j]
+            up = below[b, j] and not now
+            back[b, j] = up
+            n += up
+            below[b, j] = now
+    return n
 
 
 def proportional_shares(x, exo, has_exo, demand, phi, phi_y):

@@ -25,6 +25,11 @@ def demand(model: EconomyModel, st: State, ws: Workspace) -> None:
         if st.placed is not None:  # overridden pairs: W κ instead of Zbar
             b, p, _, eff = st.placed
             d3[b, :, p] += pair_orders(model, st.ratio, b, p, eff)
+        if fused.active(model) and st.sub is None:
+            fused.kernels().orders_to_demand(ws.demand, st.lam_prev, st.final_demand)
+            if ws.has_rebuild:
+                ws.demand += ws.reb_demand
+            return
         ws.demand *= st.lam_prev
     else:
         np.sum(st.orders, axis=2, out=ws.demand)
@@ -175,8 +180,6 @@ def _limits(model: EconomyModel, st: State, ws: Workspace) -> None:
             ws.n_new_binding = fused.kernels().limits_leontief(
                 st.inventory, fused.lead(ws.inv_bind, 3), fused.lead(ws.inf_free, 3), ws.x_opt, ws.x, ws.min_rho,
                 ws.reported, BIND_TIE, ws.bind_row)
-        if model.n_foreign:
-            ws.x[:, N:] = ws.x_opt[:, N:]
         return
     q, xo = ws.rho, ws.x_opt[:, None, :N]
     if ws.partial:  # x = x_opt - max(max_p (w x_opt - S w/d), 0): w = 0 and w/d = 0 where p cannot bind
