@@ -324,7 +324,7 @@ class Engine:
             if n_back:
                 for b, j in zip(*np.nonzero(back), strict=True):
                     self.record(t, b, "capacity_recovered", self._labels[j], f"within {m.params.milestone_share:.0%}")
-            if st.crashed.any():
+            if m.params.ario_quirks and st.crashed.any():  # only ARIO lets a stock go negative
                 for b in np.flatnonzero(st.crashed & ~was_crashed):
                     self.crash_day[b] = t
                     self.record(t, b, "crash", "inventories", "a stock went negative")
