@@ -92,7 +92,7 @@ def test_one_step_from_random_states_is_bitwise_equal(seed, partial, drop, headr
     for name in ("inventory", "ratio", "alpha", "x_prev", "lam_prev"):
         assert np.array_equal(getattr(s0, name), getattr(s1, name), equal_nan=True), name
     # U and OC are kept only for substitution orders (none here): scratch for the compiled loop
-    for name in ("x", "x_opt", "capacity", "lam", "min_rho", "phi", "phi_y", "unmet"):
+    for name in ("x", "x_opt", "capacity", "lam", "min_rho", "phi", "phi_y", "unmet", "V"):
         assert np.array_equal(getattr(w0, name), getattr(w1, name), equal_nan=True), name
     # new shortages: the compiled limits name the inputs Workspace.binding_inputs names from ws.rho
     bs, js = np.nonzero((w0.min_rho < 1.0) & ~w0.reported)

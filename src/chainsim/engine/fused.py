@@ -188,7 +188,8 @@ def stock_and_need(inv, AC, x, V, by_ratio, goal, xo, inv_tau, denom, no_supplie
     r"""Inventory update and tomorrow's need per unit of capacity-weighted baseline purchases.
 
     :math:`S \leftarrow \max(S - A^C x + V, 0)` with deliveries ``V``, or ``V`` times
-    yesterday's ``ratio`` if ``by_ratio`` (the factored deliveries' last factor, applied here);
+    yesterday's ``ratio`` if ``by_ratio`` (the factored deliveries' last factor, applied here
+    and written back: ``V`` holds today's deliveries on return either way);
     :math:`O^C = \max(s A^C \tilde x^{opt} - S, 0)/\tau + A^C x`;
     ``ratio`` :math:`= O^C / (d + \infty_{no\,supplier})` with ``denom`` d, and 0 where
     ``fix_zero`` and d <= 0 (an input whose every supplier is gone: need dropped).
@@ -207,6 +208,7 @@ def stock_and_need(inv, AC, x, V, by_ratio, goal, xo, inv_tau, denom, no_supplie
                 for j in range(N):
                     u = AC[p, j] * x[b, j]
                     v = V[b, p, j] * ratio[b, p, j] if by_ratio else V[b, p, j]
+                    V[b, p, j] = v  # today's deliveries, whichever way they came
                     s = inv[b, p, j] - u
                     s = s + v
                     if s < 0.0:
@@ -224,6 +226,7 @@ def stock_and_need(inv, AC, x, V, by_ratio, goal, xo, inv_tau, denom, no_supplie
                 for j in range(N):
                     u = AC[p, j] * x[b, j]
                     v = V[b, p, j] * ratio[b, p, j] if by_ratio else V[b, p, j]
+                    V[b, p, j] = v  # today's deliveries, whichever way they came
                     s = inv[b, p, j] - u
                     s = s + v
                     if s < 0.0:
