@@ -139,7 +139,7 @@ class LossSchedule:
         self.end_tol = end_tol
         self.flat = rows.batch * n_sup + rows.node
         self.n_events = n_events
-        self._g = np.ones(len(rows.node))
+        self._decimals = np.unique(rows.decimals)
         self._first = int(rows.t_full.min()) if len(rows.node) else 0
         self.rebuilds: list[Rebuild] = []
         self._table: _Table | None = None
@@ -149,28 +149,33 @@ class LossSchedule:
         """Boolean (n_rows,) of rows in force on day ``t``."""
         return (t >= self.rows.t_full) & ~self.ended[self.rows.event]
 
-    def values(self, t: int) -> np.ndarray:
-        """Loss of each row on day ``t`` (currency for capital rows, share otherwise)."""
+    def _curve_values(self, t: int | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows in recovery and each row's loss along its curve, rounded, on day ``t`` (or days: a column)."""
         r = self.rows
-        if len(r.node) == 0:
-            return np.zeros(0)
         rec = t >= r.t_rec
-        g = self._g
-        g.fill(1.0)
+        g = np.ones(rec.shape)
         if rec.any():
             e = (t - r.t_rec + r.e0).astype(float)
             gr = np.empty(int(rec.sum()))
-            curves.evaluate(r.curve[rec], e[rec], r.tau[rec], gr)
+            codes, tau = np.broadcast_to(r.curve, rec.shape), np.broadcast_to(r.tau, rec.shape)
+            curves.evaluate(codes[rec], e[rec], tau[rec], gr)
             g[rec] = gr
         val = r.amount * g
-        decimals = r.decimals[rec]
-        for d in (decimals[:1] if len(decimals) and (decimals == decimals[0]).all() else np.unique(decimals)):
+        for d in self._decimals:
             sel = rec & (r.decimals == d)
             if d >= 0:
                 val[sel] = np.round(val[sel], int(d))
             else:
                 val[sel & (val < 0.0)] = 0.0
                 val[sel & (g < self.end_tol)] = 0.0
+        return rec, val
+
+    def values(self, t: int) -> np.ndarray:
+        """Loss of each row on day ``t`` (currency for capital rows, share otherwise)."""
+        r = self.rows
+        if len(r.node) == 0:
+            return np.zeros(0)
+        rec, val = self._curve_values(t)
         val[~self.active_nodes(t)] = 0.0
         # an event ends for good on its first recovery day with every row at zero
         nz = np.bincount(r.event, weights=(val != 0), minlength=self.n_events)
@@ -197,22 +202,7 @@ class LossSchedule:
         t = np.arange(days)[:, None]
         pos, col = np.unique(self.flat, return_inverse=True)  # the supply nodes some row touches
         k = len(pos)
-        rec = t >= r.t_rec
-        g = np.ones((days, n))
-        if rec.any():
-            e = (t - r.t_rec + r.e0).astype(float)
-            gr = np.empty(int(rec.sum()))
-            codes, tau = np.broadcast_to(r.curve, rec.shape), np.broadcast_to(r.tau, rec.shape)
-            curves.evaluate(codes[rec], e[rec], tau[rec], gr)
-            g[rec] = gr
-        val = r.amount * g
-        for d in np.unique(r.decimals):
-            sel = rec & (r.decimals == d)
-            if d >= 0:
-                val[sel] = np.round(val[sel], int(d))
-            else:
-                val[sel & (val < 0.0)] = 0.0
-                val[sel & (g < self.end_tol)] = 0.0
+        rec, val = self._curve_values(t)
         val[~(t >= r.t_full)] = 0.0
         # an event ends on its first recovery day (from the first loss day on) with every row at zero
         onehot = np.zeros((n, self.n_events))
