@@ -203,7 +203,8 @@ def stock_and_need(inv, AC, x, V, by_ratio, goal, xo, inv_tau, denom, no_supplie
         for p in range(P):
             # two copies of the row loop rather than one with a conditional store: LLVM turns
             # that into masked stores, which on never-written (zero-page) buffers cost a
-            # microcode assist each (30x slower, measured)
+            # microcode assist each (30x slower, measured); storing into a one-row sink
+            # instead stops the loop from vectorising (1.6x slower, measured)
             if keep_need:
                 for j in range(N):
                     u = AC[p, j] * x[b, j]
