@@ -350,6 +350,9 @@ class Engine:
         """
         if int(days) != days or days < 1:
             raise ScenarioError(f"days: expected a positive integer; found {days!r}")
+        unknown = set(record) - {"capacity", "unmet"}
+        if unknown:
+            raise ScenarioError(f"record: expected 'capacity' and/or 'unmet'; found {sorted(unknown)}")
         if self.env.now > 0:
             raise SimulationError("this Engine has already run; build a new Engine for another run")
         days = int(days)
@@ -363,9 +366,6 @@ class Engine:
         self._event_names = plan.event_names
         self._active_cuts: list[dict] = []
         self.searches = Searches(self.env, m, self.state, self.ws, self.record, self._labels, self.params_of)
-        unknown = set(record) - {"capacity", "unmet"}
-        if unknown:
-            raise ScenarioError(f"record: expected 'capacity' and/or 'unmet'; found {sorted(unknown)}")
         T, B, N = days, self.batch, m.n
         self.out = np.empty((T, B, N))
         self.cap = np.empty((T, B, N)) if "capacity" in record else None
