@@ -279,10 +279,11 @@ def distribute_and_order(model: EconomyModel, st: State, ws: Workspace, t: int) 
     xo = _order_base(model, ws)
     _capacity_ratios(model, ws)
     fix_zero = _denominators(model, st, ws)
+    keep = st.sub is not None  # the substitution orders read today's use and need
     fused.kernels().stock_and_need(
         st.inventory, model.AC, ws.x, ws.V, by_ratio, fused.lead(model.goal_coef, 3), xo,
-        1.0 / model.params.inventory_tau, ws.denom, ws.no_supplier, fix_zero, st.sub is not None, ws.U, ws.OC,
-        st.ratio)
+        1.0 / model.params.inventory_tau, ws.denom, ws.no_supplier, fix_zero, ws.U if keep else None,
+        ws.OC if keep else None, st.ratio)
     _orders_placed(model, st, ws)
 
 

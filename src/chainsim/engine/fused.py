@@ -183,8 +183,7 @@ def limits_leontief(inv, inv_bind, inf_free, x_opt, x, min_rho, reported, tie, b
     return n_new
 
 
-def stock_and_need(inv, AC, x, V, by_ratio, goal, xo, inv_tau, denom, no_supplier, fix_zero, keep_need, U, OC,
-                   ratio):
+def stock_and_need(inv, AC, x, V, by_ratio, goal, xo, inv_tau, denom, no_supplier, fix_zero, U, OC, ratio):
     r"""Inventory update and tomorrow's need per unit of capacity-weighted baseline purchases.
 
     :math:`S \leftarrow \max(S - A^C x + V, 0)` with deliveries ``V``, or ``V`` times
@@ -193,52 +192,36 @@ def stock_and_need(inv, AC, x, V, by_ratio, goal, xo, inv_tau, denom, no_supplie
     :math:`O^C = \max(s A^C \tilde x^{opt} - S, 0)/\tau + A^C x`;
     ``ratio`` :math:`= O^C / (d + \infty_{no\,supplier})` with ``denom`` d, and 0 where
     ``fix_zero`` and d <= 0 (an input whose every supplier is gone: need dropped).
-    If ``keep_need``, today's use :math:`A^C x` is kept in ``U`` and the need in ``OC``.
+    Today's use :math:`A^C x` is kept in ``U`` and the need in ``OC`` unless they are None.
     Shapes: ``inv``, ``V``, ``denom``, ``U``, ``OC``, ``ratio`` (B, S + K, N); ``AC``,
     ``no_supplier`` (S + K, N); ``goal`` (1 or B, S + K, N); ``x``, ``xo`` (B, >= N).
     """
+    # U = OC = None compiles a version without those stores (numba prunes the branch): a store
+    # under a run-time condition becomes a masked store, which on never-written (zero-page)
+    # buffers costs a microcode assist each (30x slower, measured)
     B, P, N = inv.shape
     for b in range(B):
         bg = b if goal.shape[0] > 1 else 0
         for p in range(P):
-            # two copies of the row loop rather than one with a conditional store: LLVM turns
-            # that into masked stores, which on never-written (zero-page) buffers cost a
-            # microcode assist each (30x slower, measured); storing into a one-row sink
-            # instead stops the loop from vectorising (1.6x slower, measured)
-            if keep_need:
-                for j in range(N):
-                    u = AC[p, j] * x[b, j]
-                    v = V[b, p, j] * ratio[b, p, j] if by_ratio else V[b, p, j]
-                    V[b, p, j] = v  # today's deliveries, whichever way they came
-                    s = inv[b, p, j] - u
-                    s = s + v
-                    if s < 0.0:
-                        s = 0.0
-                    inv[b, p, j] = s
-                    o = goal[bg, p, j] * xo[b, j] - s
-                    if o < 0.0:
-                        o = 0.0
-                    o = o * inv_tau + u
+            for j in range(N):
+                u = AC[p, j] * x[b, j]
+                v = V[b, p, j] * ratio[b, p, j] if by_ratio else V[b, p, j]
+                V[b, p, j] = v  # today's deliveries, whichever way they came
+                s = inv[b, p, j] - u
+                s = s + v
+                if s < 0.0:
+                    s = 0.0
+                inv[b, p, j] = s
+                o = goal[bg, p, j] * xo[b, j] - s
+                if o < 0.0:
+                    o = 0.0
+                o = o * inv_tau + u
+                if U is not None:
                     U[b, p, j] = u
+                if OC is not None:
                     OC[b, p, j] = o
-                    d = denom[b, p, j] + no_supplier[p, j]
-                    ratio[b, p, j] = 0.0 if fix_zero and d <= 0.0 else o / d
-            else:
-                for j in range(N):
-                    u = AC[p, j] * x[b, j]
-                    v = V[b, p, j] * ratio[b, p, j] if by_ratio else V[b, p, j]
-                    V[b, p, j] = v  # today's deliveries, whichever way they came
-                    s = inv[b, p, j] - u
-                    s = s + v
-                    if s < 0.0:
-                        s = 0.0
-                    inv[b, p, j] = s
-                    o = goal[bg, p, j] * xo[b, j] - s
-                    if o < 0.0:
-                        o = 0.0
-                    o = o * inv_tau + u
-                    d = denom[b, p, j] + no_supplier[p, j]
-                    ratio[b, p, j] = 0.0 if fix_zero and d <= 0.0 else o / d
+                d = denom[b, p, j] + no_supplier[p, j]
+                ratio[b, p, j] = 0.0 if fix_zero and d <= 0.0 else o / d
 
 
 def supply(delta, cap_ref, alpha, xbar, no_headroom_from, demand, exo, has_exo, capacity, x_opt
