@@ -301,14 +301,11 @@ class Engine:
                 self.cap[t] = ws.capacity[:, :N]
             if self.unmet is not None:
                 self.unmet[t] = ws.unmet
-            # shortages: first day an input binds (found by the compiled limits, or here)
-            if ws.n_new_binding >= 0:
-                bs, js = np.nonzero(ws.bind_row >= 0) if ws.n_new_binding else ((), ())
-            else:
-                bs, js = np.nonzero((ws.min_rho < 1.0) & ~ws.reported)
-            if len(bs):
+            # shortages: first day an input binds (marked by production)
+            if ws.n_new_binding:
+                bs, js = np.nonzero(ws.bind_row >= 0)
                 ws.reported[bs, js] = True
-                rows = ws.bind_row[bs, js] if ws.n_new_binding >= 0 else ws.binding_inputs(bs, js)
+                rows = ws.bind_row[bs, js]
                 for b, j, p in zip(bs, js, rows, strict=True):
                     self.record(t, b, "shortage", self._labels[j], f"input {self._input_name(p)} binds")
                 if m.params.resourcing:

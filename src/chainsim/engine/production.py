@@ -88,7 +88,6 @@ def produce(model: EconomyModel, st: State, ws: Workspace, delta: np.ndarray) ->
     :math:`x_j = x^{opt}_j \min_p [1 - w_{pj}(1-\rho_{pj})]` with binding weight w (1 = Leontief).
     """
     N = model.n
-    ws.n_new_binding = -1  # unknown until the compiled limits run (the numpy path leaves it to the caller)
     if fused.active(model):
         fused.kernels().supply(
             delta, fused.lead(model.cap_ref, 2), st.alpha, model.xbar, N if ws.cut_no_headroom else model.n_sup,
@@ -125,6 +124,7 @@ def produce(model: EconomyModel, st: State, ws: Workspace, delta: np.ndarray) ->
     np.multiply(ws.x_opt[:, :N], ws.min_rho, out=ws.x[:, :N])
     if model.n_foreign:
         ws.x[:, N:] = ws.x_opt[:, N:]
+    ws.mark_new_shortages()
 
 
 def _foreign_restock(model: EconomyModel, st: State, ws: Workspace, delta: np.ndarray) -> None:
@@ -171,7 +171,7 @@ def _limits(model: EconomyModel, st: State, ws: Workspace) -> None:
     shortfall; ``ws.min_rho`` the ratio x / x^{opt}).
     """
     N = model.n
-    if fused.active(model):  # also finds the new shortages (ws.bind_row), so ws.rho is not written
+    if fused.active(model):  # also marks the new shortages, so ws.rho is not written
         if ws.partial:
             ws.n_new_binding = fused.kernels().limits_partial(
                 st.inventory, fused.lead(ws.w_inv_bind, 3), fused.lead(model.bind_weight, 3), ws.x_opt, ws.x,
@@ -200,3 +200,4 @@ def _limits(model: EconomyModel, st: State, ws: Workspace) -> None:
     np.divide(ws.x[:, :N], ws.x_opt[:, :N], out=ws.min_rho, where=ws.x_opt[:, :N] > 0)
     if model.n_foreign:
         ws.x[:, N:] = ws.x_opt[:, N:]
+    ws.mark_new_shortages()

@@ -139,11 +139,11 @@ class Workspace:
         self.zeros = z((B, S, N))  # read-only operand of np.maximum
         self.big: np.ndarray | None = None  # dense (B, n_sup, N) scratch, allocated by densify()
         self.min_rho = z((B, N))
-        # shortages: columns already reported (kept by the engine); the compiled limits write the
-        # new ones' binding inputs into bind_row (-1 elsewhere) and their number into n_new_binding
+        # shortages: columns already reported (kept by the engine); production marks the new ones'
+        # binding inputs in bind_row (-1 elsewhere) and their number in n_new_binding
         self.reported = np.zeros((B, N), dtype=bool)
         self.bind_row = np.full((B, N), -1)
-        self.n_new_binding = -1
+        self.n_new_binding = 0
         self.lam_zero: bool | None = None  # whether some capacity ratio is zero (None: not computed)
         self.no_cut_on = np.zeros((B, 0), dtype=bool)  # no import cut into named regions yet
         self.unmet = z(B)
@@ -169,6 +169,17 @@ class Workspace:
         # the output-unit form needs finite stocks (S * 0 would be NaN on infinite rows)
         self.fast_limits = not bool(model.infinite_rows.any())
         self.partial = bool(np.any((model.bind_weight != 0) & (model.bind_weight != 1)))
+
+    def mark_new_shortages(self) -> None:
+        """Columns that bind today and were not reported yet: their binding inputs into ``bind_row``.
+
+        The numpy path's counterpart of what the compiled limits do in their loop.
+        """
+        bs, js = np.nonzero((self.min_rho < 1.0) & ~self.reported)
+        if self.n_new_binding:
+            self.bind_row.fill(-1)
+        self.bind_row[bs, js] = self.binding_inputs(bs, js)
+        self.n_new_binding = len(bs)
 
     def binding_inputs(self, b: np.ndarray, j: np.ndarray) -> np.ndarray:
         """The input row (p, or S + k: imported p) binding hardest for each buyer j of member b after :func:`produce`.
