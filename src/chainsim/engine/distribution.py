@@ -169,23 +169,23 @@ def _order_base(model: EconomyModel, ws: Workspace) -> np.ndarray:
     return ws.tmp
 
 
-def _capacity_ratios(model: EconomyModel, ws: Workspace) -> None:
-    r"""λ = c / c_ref, the capacity weights of tomorrow's supplier shares."""
+def _capacity_ratios(model: EconomyModel, ws: Workspace) -> bool:
+    r"""λ = c / c_ref, the capacity weights of tomorrow's supplier shares; returns whether some λ is zero."""
     lo = model.n_dom_blocks * model.n_sectors if model.restock else model.n_sup
     if fused.active(model):
-        ws.lam_zero = fused.kernels().capacity_ratios(ws.capacity, fused.lead(model.cap_ref, 2), lo, ws.lam)
-        return
-    ws.lam_zero = None  # not known: _denominators looks
+        return fused.kernels().capacity_ratios(ws.capacity, fused.lead(model.cap_ref, 2), lo, ws.lam)
     ws.lam.fill(1.0)
     np.divide(ws.capacity, model.cap_ref, out=ws.lam, where=model.cap_ref != 0)
     # origins serving restocking beyond h x̄ (no cut on p) keep their baseline share
     np.minimum(ws.lam[:, lo:], 1.0, out=ws.lam[:, lo:])
+    return not ws.lam.all()
 
 
-def _denominators(model: EconomyModel, st: State, ws: Workspace) -> bool:
+def _denominators(model: EconomyModel, st: State, ws: Workspace, lam_zero: bool) -> bool:
     r"""Factored orders: ``ws.denom`` = Σ_a W_apj λ_ap, and ``st.placed`` the overrides' snapshot.
 
-    Returns whether some denominators may be zero (an override or a zero λ), where the need is dropped.
+    Returns whether some denominators may be zero (an override, or ``lam_zero``: a zero λ),
+    where the need is dropped.
     """
     B, nb, S = ws.lam.shape[0], model.n_blocks, model.n_sectors
     by_product(model, ws, ws.lam, ws.denom)
@@ -194,7 +194,7 @@ def _denominators(model: EconomyModel, st: State, ws: Workspace) -> bool:
         st.placed = st.ov.delta()
         b, p_, dW, _ = st.placed
         pair_sums(model, ws.denom, b, p_, dW, ws.lam.reshape(B, nb, S)[b, :, p_])
-    return st.placed is not None or (not ws.lam.all() if ws.lam_zero is None else ws.lam_zero)
+    return st.placed is not None or lam_zero
 
 
 def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
@@ -224,9 +224,9 @@ def place_orders(model: EconomyModel, st: State, ws: Workspace) -> None:
     if ws.gate.any():
         OC[ws.gate] = 0.0
     OC += ws.U  # A^C x_t: today's actual use
-    _capacity_ratios(model, ws)
+    lam_zero = _capacity_ratios(model, ws)
     if st.orders is None:  # factored: O = Zbar * lam * ratio
-        fix_zero = _denominators(model, st, ws)
+        fix_zero = _denominators(model, st, ws, lam_zero)
         ws.denom += ws.no_supplier  # +inf where no supplier delivers the input at all: need dropped
         with np.errstate(divide="ignore", invalid="ignore"):
             np.divide(OC, ws.denom, out=st.ratio)
@@ -277,8 +277,7 @@ def distribute_and_order(model: EconomyModel, st: State, ws: Workspace, t: int) 
     if ws.has_rebuild:
         np.multiply(ws.reb_demand, ws.phi, out=ws.reb_delivered)
     xo = _order_base(model, ws)
-    _capacity_ratios(model, ws)
-    fix_zero = _denominators(model, st, ws)
+    fix_zero = _denominators(model, st, ws, _capacity_ratios(model, ws))
     keep = st.sub is not None  # the substitution orders read today's use and need
     fused.kernels().stock_and_need(
         st.inventory, model.AC, ws.x, ws.V, by_ratio, fused.lead(model.goal_coef, 3), xo,

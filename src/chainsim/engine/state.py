@@ -144,7 +144,6 @@ class Workspace:
         self.reported = np.zeros((B, N), dtype=bool)
         self.bind_row = np.full((B, N), -1)
         self.n_new_binding = 0
-        self.lam_zero: bool | None = None  # whether some capacity ratio is zero (None: not computed)
         self.no_cut_on = np.zeros((B, 0), dtype=bool)  # no import cut into named regions yet
         self.unmet = z(B)
         self.keep_unmet = True  # False: the run does not record unmet final demand (not computed)
