@@ -253,3 +253,65 @@ def test_pool_workers_are_primed_with_the_coordinators_scenario(tiny):
     pd.testing.assert_frame_equal(primed, pd.DataFrame(evaluate_chunk(spec, rows)))
     with pytest.raises(ScenarioError):  # the cache is cleared again: the missing file is an error
         scenario_of(elsewhere)
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_pool_results_do_not_depend_on_how_workers_start(tiny, tmp_path, serial, monkeypatch, method):
+    import multiprocessing
+
+    from chainsim.sweeps import runner
+
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} start method on this platform")
+    monkeypatch.setattr(runner, "pool_start_method", lambda: method)
+    res = run_sweep(tiny, out_dir=tmp_path / method, workers=2, chunk_size=6, progress=False, figures=False)
+    pd.testing.assert_frame_equal(res.runs, serial.runs)
+
+
+def test_workers_are_forked_only_from_a_single_threaded_linux_process():
+    import sys
+    import threading
+
+    from chainsim.sweeps.runner import pool_start_method
+
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, daemon=True)
+    t.start()
+    try:
+        assert pool_start_method() == "spawn"  # a thread could hold a lock across the fork
+    finally:
+        stop.set()
+        t.join()
+    if threading.active_count() == 1:
+        assert pool_start_method() == ("fork" if sys.platform.startswith("linux") else "spawn")
+
+
+def test_the_progress_bar_starts_no_thread():
+    # tqdm's monitor thread would make every CLI sweep spawn its workers instead of forking them
+    import threading
+
+    from chainsim.sweeps.runner import _progress_bar
+
+    before = threading.active_count()
+    step = _progress_bar(True, 3, 0)
+    step(3)
+    assert threading.active_count() == before
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_pool_workers_run_one_blas_thread(method):
+    # a forked worker inherits the coordinator's BLAS, which may run several threads
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from chainsim.sweeps.runner import _init_worker, _single_blas_thread
+
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} start method on this platform")
+    with threadpool_limits(limits=2, user_api="blas"), _single_blas_thread(), ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context(method), initializer=_init_worker, initargs=(None, None)) as ex:
+        info = ex.submit(threadpool_info).result()  # the worker starts (forks) here, under the limit of 2
+    blas = [i["num_threads"] for i in info if i["user_api"] == "blas"]
+    assert blas and set(blas) == {1}

@@ -126,7 +126,8 @@ class Engine:
         if self.member_params is not None:
             self.ws.cut_no_headroom = model.restock and any(p.import_headroom > 1.0 for p in self.member_params)
         self.log: list[tuple[int, int, str, str, str]] = []
-        self._labels = [f"{r}|{s}" for r, s in model.table.labels]
+        tab = model.table  # "region|sector" in table order (the labels' order), without building a MultiIndex
+        self._labels = [f"{r}|{s}" for r in tab.region_codes for s in tab.sector_codes]
 
     # ------------------------------------------------------------------ helpers
     def params_of(self, b: int) -> ModelParams:

@@ -1,7 +1,8 @@
 """Run a sweep: design → chunks → an injected executor → Parquet chunks → analysis → outputs.
 
 Executors: serial (``workers=1``), local processes (default,
-:class:`concurrent.futures.ProcessPoolExecutor`, one BLAS thread per process), or Dask
+:class:`concurrent.futures.ProcessPoolExecutor`, one BLAS thread per process, forked from the
+coordinator where that is safe: :func:`pool_start_method`), or Dask
 distributed (``scheduler="local"`` starts a ``LocalCluster`` on loopback, any other value is
 a scheduler address). Every executor maps the same top-level
 :func:`~chainsim.sweeps.evaluate.evaluate_chunk` over the same chunks, and a chunk's runs
@@ -20,6 +21,7 @@ import logging
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -46,7 +48,7 @@ from chainsim.sweeps.store import (
     write_manifest,
 )
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "SweepResult", "chunk_layout", "run_sweep"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "SweepResult", "chunk_layout", "pool_start_method", "run_sweep"]
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +124,39 @@ def _single_blas_thread() -> Iterator[None]:
                 os.environ[n] = v
 
 
+def pool_start_method() -> str:
+    """How local pool workers start: ``"fork"`` where it is safe, ``"spawn"`` otherwise.
+
+    A forked worker starts in milliseconds with the coordinator's modules already imported
+    and its scenario and table already loaded; a spawned one first imports numpy, pandas,
+    SALib and chainsim again (about 0.5 s each, 1 s or more when two start together on two
+    cores: about a tenth of a 1,000-run sweep on 2 cores, ``docs/sweeps.md``). Forking is
+    safe only on Linux and only while this process runs no other Python thread (a thread
+    holding a lock at the fork leaves the child deadlocked; Python 3.12 warns of it): a
+    notebook kernel, a Dask client or an earlier pool's manager thread means ``spawn``, as
+    do macOS (fork is unsafe with its system libraries) and Windows (no fork). Native
+    thread pools are not a hazard: OpenBLAS and Arrow reset theirs at a fork, and every
+    worker is held to one BLAS thread (:func:`_init_worker`).
+
+    Results do not depend on the start method: a chunk's runs depend only on the chunk.
+    """
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+def _init_worker(spec: SweepSpec, loaded: Any) -> None:
+    """Pool worker initializer: one BLAS thread (the processes are the parallelism), primed scenario.
+
+    A spawned worker gets one BLAS thread from the environment (:func:`_single_blas_thread`);
+    a forked one inherits the coordinator's BLAS, which may run several.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+    prime(spec, loaded)
+
+
 def _run_serial(spec: SweepSpec, chunks: Sequence[Chunk], on_done: OnDone) -> None:
     for cid, rows in chunks:
         on_done(cid, evaluate_chunk(spec, rows))
@@ -130,11 +165,12 @@ def _run_serial(spec: SweepSpec, chunks: Sequence[Chunk], on_done: OnDone) -> No
 def _run_pool(spec: SweepSpec, chunks: Sequence[Chunk], on_done: OnDone, workers: int) -> None:
     pending = dict(chunks)
     restarts = 0
-    ctx = multiprocessing.get_context("spawn")
     loaded = scenario_of(spec) if spec.model is None else None  # handed to the workers, not re-read
     while pending:
+        ctx = multiprocessing.get_context(pool_start_method())  # a restart may find threads left running
         with _single_blas_thread():
-            ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=prime, initargs=(spec, loaded))
+            ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                     initargs=(spec, loaded))
         try:
             futs: dict[Future, int] = {ex.submit(evaluate_chunk, spec, rows): cid for cid, rows in pending.items()}
             while futs:
@@ -252,7 +288,10 @@ def _progress_bar(progress: bool | Callable[[int, int], None], total: int, initi
         return step
     from tqdm import tqdm
 
-    bar = tqdm(total=total, initial=initial, unit="run", file=sys.stderr, disable=not progress, dynamic_ncols=True,
+    class _Bar(tqdm):
+        monitor_interval = 0  # no monitor thread: it would keep pool workers from being forked
+
+    bar = _Bar(total=total, initial=initial, unit="run", file=sys.stderr, disable=not progress, dynamic_ncols=True,
                desc="sweep")
     if initial >= total:
         bar.close()
