@@ -315,3 +315,39 @@ def test_pool_workers_run_one_blas_thread(method):
         info = ex.submit(threadpool_info).result()  # the worker starts (forks) here, under the limit of 2
     blas = [i["num_threads"] for i in info if i["user_api"] == "blas"]
     assert blas and set(blas) == {1}
+
+
+CAPACITY = """name: capacity loss, Liaoning metal smelting
+dataset: northeast-2017
+horizon_days: 120
+seed: 3
+disruptions:
+  - {type: capacity_loss, region: LN, sector: "14", share: 0.5, start: 10, duration: 1,
+     recovery: {curve: linear, days: 60}}
+"""
+
+
+def test_runs_sharing_their_params_go_in_wide_batches_with_unchanged_results(tmp_path, monkeypatch):
+    # runs that differ only in shock values and seeds share every model array: 16 to a batch
+    from chainsim.engine import resolve_params
+    from chainsim.sweeps import evaluate, evaluate_chunk, make_design
+
+    (tmp_path / "cap.yaml").write_text(CAPACITY, encoding="utf-8")
+    spec = load_sweep({"name": "shock uncertainty", "scenario": str(tmp_path / "cap.yaml"),
+                       "design": {"method": "lhs", "samples": 12},
+                       "factors": {"disruptions[0].share": [0.3, 0.7], "disruptions[0].recovery.days": [30, 90]},
+                       "outputs": ["ttr_days", "loss_cny", "depth"], "scope": "northeast", "ranking": {"enabled": False}},
+                      base_dir=tmp_path)
+    rows = make_design(spec).matrix.to_dict("records")
+    prm = resolve_params({})
+    assert evaluate.batch_size(prm, shared=True) == evaluate.WIDE_BATCH > evaluate.batch_size(prm) == 8
+
+    sizes = []
+    real = evaluate._run_batch
+    monkeypatch.setattr(evaluate, "_run_batch", lambda *a: sizes.append(len(a[5])) or real(*a))
+    wide = pd.DataFrame(evaluate_chunk(spec, rows))
+    monkeypatch.setattr(evaluate, "WIDE_BATCH", 5)
+    narrow = pd.DataFrame(evaluate_chunk(spec, rows))
+    assert sizes == [12, 5, 5, 2]
+    pd.testing.assert_frame_equal(wide, narrow, check_exact=False, rtol=1e-9)
+    assert wide.depth.nunique() == 12  # every run its own shock

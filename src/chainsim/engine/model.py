@@ -455,6 +455,8 @@ def stack_members(model: EconomyModel, members: list[EconomyModel]) -> EconomyMo
 
     key = structural_key(model.params)
     for b, m in enumerate(members):
+        if m is model:  # a sweep's runs that share their params share one built model
+            continue
         if m.table is not model.table:
             raise ModelBuildError(f"member_params[{b}]: built from another table than the engine's model")
         if structural_key(m.params) != key:
@@ -465,7 +467,7 @@ def stack_members(model: EconomyModel, members: list[EconomyModel]) -> EconomyMo
     over = {}
     for name in MEMBER_ARRAYS:
         arrs = [getattr(m, name) for m in members]
-        if all(np.array_equal(a, arrs[0]) for a in arrs[1:]):
+        if all(a is arrs[0] or np.array_equal(a, arrs[0]) for a in arrs[1:]):
             over[name] = arrs[0]
         else:
             over[name] = _ro(np.stack(arrs))
