@@ -336,8 +336,8 @@ def test_runs_sharing_their_params_go_in_wide_batches_with_unchanged_results(tmp
     spec = load_sweep({"name": "shock uncertainty", "scenario": str(tmp_path / "cap.yaml"),
                        "design": {"method": "lhs", "samples": 12},
                        "factors": {"disruptions[0].share": [0.3, 0.7], "disruptions[0].recovery.days": [30, 90]},
-                       "outputs": ["ttr_days", "loss_cny", "depth"], "scope": "northeast", "ranking": {"enabled": False}},
-                      base_dir=tmp_path)
+                       "outputs": ["ttr_days", "loss_cny", "depth"], "scope": "northeast",
+                       "ranking": {"enabled": False}}, base_dir=tmp_path)
     rows = make_design(spec).matrix.to_dict("records")
     prm = resolve_params({})
     assert evaluate.batch_size(prm, shared=True) == evaluate.WIDE_BATCH > evaluate.batch_size(prm) == 8
