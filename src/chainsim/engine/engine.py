@@ -23,7 +23,8 @@ from chainsim.engine.disruptions import parse_disruptions
 from chainsim.engine.kernel import Workspace, init_state, step
 from chainsim.engine.links import apply_cut, densify, overrides_of, reset_open
 from chainsim.engine.losses import LossSchedule
-from chainsim.engine.model import EconomyModel, build_model, input_sum, stack_members
+from chainsim.engine.members import stack_members
+from chainsim.engine.model import EconomyModel, build_model, input_sum
 from chainsim.engine.params import ModelParams, resolve_params
 from chainsim.engine.resourcing import Searches
 from chainsim.engine.schedule import Action, compile_plan
@@ -72,7 +73,7 @@ class Engine:
         One seed per batch member (all randomness of a member comes from its seed).
     member_params : sequence of ModelParams or EconomyModel, optional
         One set of behavioural parameters per batch member, differing from ``model.params``
-        only in :data:`~chainsim.engine.model.BATCHABLE_PARAMS` (overproduction, inventory
+        only in :data:`~chainsim.engine.members.BATCHABLE_PARAMS` (overproduction, inventory
         target, import headroom, criticality relief, re-sourcing and substitution timings,
         τ_R); the per-member arrays get a leading batch axis, the structural arrays stay
         shared. Each member's results are those of running it alone with its own model.

@@ -22,7 +22,7 @@ stock/need loop while orders are in factored form:
   and the order need :math:`O^C = \max(sA^C\tilde x^{opt} - S, 0)/\tau + A^C x` divided by
   the capacity-weighted baseline purchases.
 
-Per-member arrays (``model.MEMBER_ARRAYS`` stacked over the batch) come with a leading axis
+Per-member arrays (``members.MEMBER_ARRAYS`` stacked over the batch) come with a leading axis
 of B; shared ones with a leading axis of 1 (:func:`lead`). The functions here are plain Python
 (slow, but they run as written); :func:`kernels` compiles them with numba on first use. Set
 ``ENABLED = False`` to run the numpy reference path.

@@ -8,7 +8,7 @@ parameters, and takes its random draws from its own child seed of the sweep seed
 parameters), for the ranking robustness table.
 
 Runs of a chunk whose model parameters differ only in the batchable fields
-(:data:`chainsim.engine.model.BATCHABLE_PARAMS`: the pathway levers and ``inventory_days``)
+(:data:`chainsim.engine.members.BATCHABLE_PARAMS`: the pathway levers and ``inventory_days``)
 are simulated together through the engine's batch axis (:class:`chainsim.engine.Engine`
 with ``member_params``), so runs that differ in pathway intensities, disruption values,
 inventories or seeds cost one batched simulation. Batches depend only on the chunk's
@@ -204,7 +204,7 @@ def _run_batch(spec: SweepSpec, rows: Sequence[Mapping[str, Any]], sc: Any, tabl
     batches, so each run's result is that of running it alone.
     """
     from chainsim.engine import Engine, build_model
-    from chainsim.engine.model import is_partial
+    from chainsim.engine.members import is_partial
 
     built: dict[str, Any] = {}
     models = []
@@ -264,7 +264,7 @@ def evaluate_chunk(spec: SweepSpec, rows: Sequence[Mapping[str, Any]]) -> list[d
     if spec.model is not None:
         return _evaluate_analytic(spec, rows)
     from chainsim.engine import resolve_params
-    from chainsim.engine.model import structural_key
+    from chainsim.engine.members import structural_key
     from chainsim.experiment.summary import scope_mask
 
     loaded = scenario_of(spec)
