@@ -28,7 +28,7 @@ def by_product(model: EconomyModel, ws: Workspace, v: np.ndarray, out: np.ndarra
     if model.n_classes == 2:
         vm = v3[:, model.n_dom_blocks:]
         if not isinstance(model.nc_index, slice):  # gather the non-competitive products into a buffer
-            vm = np.take(vm, model.nc_index, axis=2, out=ws.v_nc, mode="clip")
+            vm = np.take(vm, model.nc_index, axis=2, out=ws.v_nc[:B], mode="clip")
         else:
             vm = vm[:, :, model.nc_index]
         np.matmul(vm.transpose(2, 0, 1), model.ZbarT_M, out=out[:, S:].transpose(1, 0, 2))

@@ -126,16 +126,23 @@ class Workspace:
         B, ns, S, N = batch, model.n_sup, model.n_sectors, model.n
         z = np.zeros
         self.demand, self.capacity, self.x_opt, self.x = z((B, ns)), z((B, ns)), z((B, ns)), z((B, ns))
-        self.phi, self.phi_y, self.lam, self.tmp = z((B, ns)), z((B, ns)), z((B, ns)), z((B, ns))
+        self.phi, self.phi_y = z((B, ns)), z((B, ns))
+        # the deliveries' and the denominators' block products run as one call over 2B rows
+        # (distribution.distribute_and_order): their inputs (tmp, lam) and outputs (V, denom)
+        # are the two halves of one buffer each
+        self.tmp_lam = z((2 * B, ns))
+        self.tmp, self.lam = self.tmp_lam[:B], self.tmp_lam[B:]
         self.reb_demand, self.reb_delivered = z((B, ns)), z((B, ns))
         self.scarcity = z((B, ns))
         # factored orders received (matmul outputs) and the gathered non-competitive products
         nf, K = model.n_blocks - model.n_dom_blocks, model.n_inputs - S
         self.d_dom, self.d_imp = z((S, model.d_blocks, B)), z((K, nf, B))
-        self.v_nc = z((B, nf, K))
+        self.v_nc = z((2 * B, nf, K))  # by_product uses the first rows: one per row of its input
         S = model.n_inputs  # input rows: S domestic (and competitive imports) + K imported
-        self.rho, self.U, self.V, self.G = z((B, S, N)), z((B, S, N)), z((B, S, N)), z((B, S, N))
-        self.OC, self.denom, self.ratio = z((B, S, N)), z((B, S, N)), z((B, S, N))
+        self.rho, self.U, self.G = z((B, S, N)), z((B, S, N)), z((B, S, N))
+        self.V_denom = z((2 * B, S, N))
+        self.V, self.denom = self.V_denom[:B], self.V_denom[B:]
+        self.OC, self.ratio = z((B, S, N)), z((B, S, N))
         self.zeros = z((B, S, N))  # read-only operand of np.maximum
         self.big: np.ndarray | None = None  # dense (B, n_sup, N) scratch, allocated by densify()
         self.min_rho = z((B, N))
