@@ -291,3 +291,22 @@ def test_recording_only_output_changes_nothing_else(config):
     assert full.unmet[5:, 0].max() > 0.0 and full.capacity[5, 0].min() < full.capacity[0, 0].min()
     with pytest.raises(ScenarioError, match="record"):
         Engine(m, sets).run(5, record=("capcity",))
+
+
+def test_output_written_into_a_reused_buffer():
+    """``run(out=buf)`` (sweep workers reuse one buffer) returns ``buf``, with every day overwritten."""
+    from chainsim.errors import ScenarioError
+
+    t = make_table(2, 3, seed=4, origins=("USA",))
+    m = build_model(t, resolve_params({"inventory_days": 5}))
+    sets = [[{"type": "capacity_loss", "region": "R0", "sector": "S1", "share": 0.6, "start": 3, "duration": 4,
+              "recovery": {"curve": "linear", "days": 20}}], []]
+    fresh = Engine(m, sets).run(40)
+    buf = np.full((40, 2, m.n), np.nan)  # stale contents must not survive
+    got = Engine(m, sets).run(40, record=(), out=buf)
+    assert got.output is buf and np.array_equal(buf, fresh.output) and got.events == fresh.events
+    again = Engine(m, sets[::-1]).run(40, record=(), out=buf)  # the next batch overwrites it all
+    assert np.array_equal(again.output, fresh.output[:, ::-1])
+    for bad in (np.empty((39, 2, m.n)), np.empty((40, 2, m.n), dtype=np.float32)):
+        with pytest.raises(ScenarioError, match="out: expected"):
+            Engine(m, sets).run(40, out=bad)

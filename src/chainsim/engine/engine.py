@@ -334,7 +334,7 @@ class Engine:
             yield self.env.timeout(1)
 
     def run(self, days: int, progress: Callable[[int, int], None] | None = None,
-            record: Sequence[str] = ("capacity", "unmet")) -> RunArrays:
+            record: Sequence[str] = ("capacity", "unmet"), out: np.ndarray | None = None) -> RunArrays:
         """Simulate ``days`` days and return the trajectories.
 
         Parameters
@@ -346,6 +346,11 @@ class Engine:
         record : sequence of {"capacity", "unmet"}
             Trajectories kept besides output (a sweep that needs only output skips the
             others, and unmet final demand is then not computed); the others are None.
+        out : ndarray (days, batch, N) of float64, optional
+            Where output is written (and returned as ``RunArrays.output``), as numpy's ``out=``.
+            A caller that runs many batches one after the other (a sweep worker) reuses one
+            buffer: a fresh array of a few MB is new memory, and writing it day by day costs a
+            page fault every 4 KB (about 30 µs a day at 16 runs a batch, 5 % of the run).
         """
         if int(days) != days or days < 1:
             raise ScenarioError(f"days: expected a positive integer; found {days!r}")
@@ -355,6 +360,10 @@ class Engine:
         if self.env.now > 0:
             raise SimulationError("this Engine has already run; build a new Engine for another run")
         days = int(days)
+        shape = (days, self.batch, self.model.n)
+        if out is not None and (out.shape != shape or out.dtype != np.float64 or not out.flags.writeable):
+            raise ScenarioError(f"out: expected a writeable float64 array of shape {shape}; "
+                                f"found {out.dtype} {out.shape}")
         m = self.model
         rngs = [np.random.default_rng(s) for s in self.seeds]
         plan = compile_plan(m, self.sets, rngs, days, self.member_params)
@@ -366,7 +375,7 @@ class Engine:
         self._active_cuts: list[dict] = []
         self.searches = Searches(self.env, m, self.state, self.ws, self.record, self._labels, self.params_of)
         T, B, N = days, self.batch, m.n
-        self.out = np.empty((T, B, N))
+        self.out = np.empty((T, B, N)) if out is None else out
         self.cap = np.empty((T, B, N)) if "capacity" in record else None
         self.unmet = np.empty((T, B)) if "unmet" in record else None
         self.ws.keep_unmet = self.unmet is not None

@@ -196,6 +196,23 @@ class _Task(NamedTuple):
     disruptions: list[dict[str, Any]]
 
 
+_BUFFERS: dict[tuple[int, int, int], np.ndarray] = {}
+
+
+def _output_buffer(shape: tuple[int, int, int]) -> np.ndarray:
+    """An output buffer of ``shape``, reused from batch to batch in this process (``Engine.run(out=)``).
+
+    A batch's output is reduced to its metrics before the next batch runs, so one buffer per
+    shape serves them all (a chunk has at most a full and a partial batch size).
+    """
+    buf = _BUFFERS.get(shape)
+    if buf is None:
+        if len(_BUFFERS) >= 4:
+            _BUFFERS.clear()
+        buf = _BUFFERS[shape] = np.empty(shape)
+    return buf
+
+
 def _run_batch(spec: SweepSpec, rows: Sequence[Mapping[str, Any]], sc: Any, table: Any, mask: np.ndarray,
                batch: Sequence[_Task], results: dict[tuple[int, str | None], dict[str, Any]]) -> None:
     """Build the models of one batch, simulate it through the engine's batch axis, keep each run's metrics.
@@ -219,7 +236,8 @@ def _run_batch(spec: SweepSpec, rows: Sequence[Mapping[str, Any]], sc: Any, tabl
         base = float(np.asarray(model.xbar)[: model.n][mask].sum())
         seeds = [seed_sequence(spec.seed, int(rows[t.row]["seed_index"])) for t, _ in sub]
         arrays = Engine(model, [t.disruptions for t, _ in sub], seeds=seeds,
-                        member_params=[m for _, m in sub]).run(sc.horizon_days, record=())
+                        member_params=[m for _, m in sub]).run(sc.horizon_days, record=(),
+                                                               out=_output_buffer((sc.horizon_days, len(sub), model.n)))
         onset = np.full(len(sub), -1)
         for smp in arrays.samples:
             b = smp["batch"]
