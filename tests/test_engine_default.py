@@ -310,3 +310,25 @@ def test_output_written_into_a_reused_buffer():
     for bad in (np.empty((39, 2, m.n)), np.empty((40, 2, m.n), dtype=np.float32)):
         with pytest.raises(ScenarioError, match="out: expected"):
             Engine(m, sets).run(40, out=bad)
+
+
+def test_a_finished_engine_is_freed_without_the_garbage_collector():
+    """After ``run`` no reference cycle keeps an engine (and its buffers) alive: sweep memory stays flat."""
+    import gc
+    import weakref
+
+    t = make_table(2, 3, seed=4, origins=("USA",))
+    m = build_model(t, resolve_params({"inventory_days": 5, "detection_lag_days": 1, "search_days": 30}))
+    sets = [[{"type": "import_cut", "product": "S1", "origins": ["USA"], "regions": "all", "share": 0.9,
+              "start": 2, "duration": 60}]]  # searches still running when the clock stops
+    gc.disable()
+    try:
+        eng = Engine(m, sets)
+        arr = eng.run(10)
+        assert any(e[2] == "shortage" for e in arr.events)  # a search started and is pending
+        assert eng.state.inventory.shape[0] == 1  # state stays readable after the run
+        ref = weakref.ref(eng)
+        del eng
+        assert ref() is None
+    finally:
+        gc.enable()

@@ -75,6 +75,7 @@ class Searches:
                  record: Callable[..., None], labels: Sequence[str], params_of: Callable[[int], Any]) -> None:
         self.env, self.model, self.state, self.ws = env, model, state, ws
         self._record, self._labels, self._params_of = record, labels, params_of
+        self._clocks: list[Generator[simpy.Event, Any, None]] = []  # closed by close()
         nb = model.n_blocks
         i = np.zeros(0, dtype=int)
         self.b, self.row, self.p, self.j, self.n = i, i.copy(), i.copy(), i.copy(), i.copy()
@@ -111,7 +112,16 @@ class Searches:
         self.mode, self.day, self.x = (np.r_[self.mode, np.full(Q, _CLOCK)], np.r_[self.day, np.zeros(Q, dtype=int)],
                                        np.r_[self.x, np.zeros(Q)])
         for k, x in enumerate(prm):
-            self.env.process(self._clock(q0 + k, x.detection_lag_days, x.search_days))
+            clock = self._clock(q0 + k, x.detection_lag_days, x.search_days)
+            self._clocks.append(clock)
+            self.env.process(clock)
+
+    def close(self) -> None:
+        """After the run: end the clocks still waiting and drop the engine's callbacks (no reference cycles)."""
+        for clock in self._clocks:
+            clock.close()
+        self._clocks.clear()
+        self._record = self._params_of = None
 
     def _clock(self, q: int, lag: float, search: float) -> Generator[simpy.Event, Any, None]:
         """Note each action of search q when it falls due: start, completion, then daily until done."""
