@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -196,20 +197,22 @@ class _Task(NamedTuple):
     disruptions: list[dict[str, Any]]
 
 
-_BUFFERS: dict[tuple[int, int, int], np.ndarray] = {}
+_LOCAL = threading.local()
 
 
 def _output_buffer(shape: tuple[int, int, int]) -> np.ndarray:
-    """An output buffer of ``shape``, reused from batch to batch in this process (``Engine.run(out=)``).
+    """An output buffer of ``shape``, reused from batch to batch by this thread (``Engine.run(out=)``).
 
-    A batch's output is reduced to its metrics before the next batch runs, so one buffer per
-    shape serves them all (a chunk has at most a full and a partial batch size).
+    A batch's output is reduced to its metrics before the same thread runs the next batch, so
+    one buffer per shape serves them all (a chunk has at most a full and a partial batch
+    size). Per thread: a Dask worker may run several chunks at once in its threads.
     """
-    buf = _BUFFERS.get(shape)
+    buffers = _LOCAL.__dict__.setdefault("buffers", {})
+    buf = buffers.get(shape)
     if buf is None:
-        if len(_BUFFERS) >= 4:
-            _BUFFERS.clear()
-        buf = _BUFFERS[shape] = np.empty(shape)
+        if len(buffers) >= 4:
+            buffers.clear()
+        buf = buffers[shape] = np.empty(shape)
     return buf
 
 
