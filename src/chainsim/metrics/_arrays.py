@@ -73,7 +73,8 @@ def output_and_baseline(output: Any, baseline: Any) -> tuple[np.ndarray, np.ndar
     y, labels_y = as_days_last(output, "output")
     b, labels_b = as_days_last(baseline, "baseline", allow_scalar=True)
     try:
-        y, b = np.broadcast_arrays(y, b)
+        if y.shape != b.shape:
+            y, b = np.broadcast_arrays(y, b)
     except ValueError:
         raise ValueError(
             f"output and baseline: expected shapes that broadcast (time on the last axis), "

@@ -25,7 +25,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from chainsim.metrics._arrays import output_and_baseline
 from chainsim.metrics.losses import (
     amplification_ratio,
     cumulative_loss,
@@ -98,6 +100,8 @@ def summarize(
     >>> s["ttr_days"], s["depth"], s["loss_cny"], s["triangle_area_pct_days"]
     (4.0, 0.4, 1000000.0, 80.0)
     """
+    if not isinstance(output, pd.Series | pd.DataFrame):  # validated once: the metrics below get plain arrays
+        output, baseline, _ = output_and_baseline(output, baseline)
     ttr = recovery_time(output, baseline, epsilon=epsilon, onset=onset, hold=hold, band=band)
     if not isinstance(ttr, RecoveryTime):
         raise ValueError("summarize: expected one trajectory (a 1-D array or a Series), found a batch")
