@@ -21,6 +21,7 @@ import pandas as pd
 
 from chainsim.data.iotable import IOTable
 from chainsim.engine import Engine, ModelParams, build_model, resolve_params
+from chainsim.engine.engine import reusable_output
 from chainsim.errors import ScenarioError
 from chainsim.metrics import cumulative_loss, depth, loss_in_days_of_output, observed_time_to_survive, recovery_time
 from chainsim.scan.prescreen import prescreen, rank_correlations
@@ -97,7 +98,8 @@ def _init_worker(state: dict[str, Any], params: ModelParams, mask: np.ndarray) -
 def _run_chunk(model: Any, mask: np.ndarray, sets: Sequence[Sequence[Mapping[str, Any]]], days: int
                ) -> tuple[np.ndarray, np.ndarray, float, float]:
     t0, c0 = time.perf_counter(), time.process_time()
-    arrays = Engine(model, [list(s) for s in sets]).run(days, record=())
+    arrays = Engine(model, [list(s) for s in sets]).run(days, record=(),
+                                                         out=reusable_output((days, len(sets), model.n)))
     y = arrays.output[:, :, mask].sum(axis=2).T.copy()
     return y, arrays.crash_day.copy(), time.perf_counter() - t0, time.process_time() - c0
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -197,25 +196,6 @@ class _Task(NamedTuple):
     disruptions: list[dict[str, Any]]
 
 
-_LOCAL = threading.local()
-
-
-def _output_buffer(shape: tuple[int, int, int]) -> np.ndarray:
-    """An output buffer of ``shape``, reused from batch to batch by this thread (``Engine.run(out=)``).
-
-    A batch's output is reduced to its metrics before the same thread runs the next batch, so
-    one buffer per shape serves them all (a chunk has at most a full and a partial batch
-    size). Per thread: a Dask worker may run several chunks at once in its threads.
-    """
-    buffers = _LOCAL.__dict__.setdefault("buffers", {})
-    buf = buffers.get(shape)
-    if buf is None:
-        if len(buffers) >= 4:
-            buffers.clear()
-        buf = buffers[shape] = np.empty(shape)
-    return buf
-
-
 def _run_batch(spec: SweepSpec, rows: Sequence[Mapping[str, Any]], sc: Any, table: Any, mask: np.ndarray,
                batch: Sequence[_Task], results: dict[tuple[int, str | None], dict[str, Any]]) -> None:
     """Build the models of one batch, simulate it through the engine's batch axis, keep each run's metrics.
@@ -224,6 +204,7 @@ def _run_batch(spec: SweepSpec, rows: Sequence[Mapping[str, Any]], sc: Any, tabl
     batches, so each run's result is that of running it alone.
     """
     from chainsim.engine import Engine, build_model
+    from chainsim.engine.engine import reusable_output
     from chainsim.engine.members import is_partial
 
     built: dict[str, Any] = {}
@@ -238,9 +219,9 @@ def _run_batch(spec: SweepSpec, rows: Sequence[Mapping[str, Any]], sc: Any, tabl
         model = sub[0][1]
         base = float(np.asarray(model.xbar)[: model.n][mask].sum())
         seeds = [seed_sequence(spec.seed, int(rows[t.row]["seed_index"])) for t, _ in sub]
+        out = reusable_output((sc.horizon_days, len(sub), model.n))
         arrays = Engine(model, [t.disruptions for t, _ in sub], seeds=seeds,
-                        member_params=[m for _, m in sub]).run(sc.horizon_days, record=(),
-                                                               out=_output_buffer((sc.horizon_days, len(sub), model.n)))
+                        member_params=[m for _, m in sub]).run(sc.horizon_days, record=(), out=out)
         onset = np.full(len(sub), -1)
         for smp in arrays.samples:
             b = smp["batch"]
