@@ -327,18 +327,25 @@ disruptions:
 """
 
 
+def _shock_uncertainty_sweep(folder, samples):
+    """A sweep of the capacity loss's share and recovery days only (every run has the same params), and its rows."""
+    from chainsim.sweeps import make_design
+
+    (folder / "cap.yaml").write_text(CAPACITY, encoding="utf-8")
+    spec = load_sweep({"name": "shock uncertainty", "scenario": str(folder / "cap.yaml"),
+                       "design": {"method": "lhs", "samples": samples},
+                       "factors": {"disruptions[0].share": [0.3, 0.7], "disruptions[0].recovery.days": [30, 90]},
+                       "outputs": ["ttr_days", "loss_cny", "depth"], "scope": "northeast",
+                       "ranking": {"enabled": False}}, base_dir=folder)
+    return spec, make_design(spec).matrix.to_dict("records")
+
+
 def test_runs_sharing_their_params_go_in_wide_batches_with_unchanged_results(tmp_path, monkeypatch):
     # runs that differ only in shock values and seeds share every model array: 16 to a batch
     from chainsim.engine import resolve_params
-    from chainsim.sweeps import evaluate, evaluate_chunk, make_design
+    from chainsim.sweeps import evaluate, evaluate_chunk
 
-    (tmp_path / "cap.yaml").write_text(CAPACITY, encoding="utf-8")
-    spec = load_sweep({"name": "shock uncertainty", "scenario": str(tmp_path / "cap.yaml"),
-                       "design": {"method": "lhs", "samples": 12},
-                       "factors": {"disruptions[0].share": [0.3, 0.7], "disruptions[0].recovery.days": [30, 90]},
-                       "outputs": ["ttr_days", "loss_cny", "depth"], "scope": "northeast",
-                       "ranking": {"enabled": False}}, base_dir=tmp_path)
-    rows = make_design(spec).matrix.to_dict("records")
+    spec, rows = _shock_uncertainty_sweep(tmp_path, 12)
     prm = resolve_params({})
     assert evaluate.batch_size(prm, shared=True) == evaluate.WIDE_BATCH > evaluate.batch_size(prm) == 8
 
@@ -357,15 +364,9 @@ def test_chunks_run_in_threads_at_once_give_serial_results(tmp_path):
     # a Dask worker with several threads runs chunks concurrently: reused buffers are per thread
     from concurrent.futures import ThreadPoolExecutor
 
-    from chainsim.sweeps import evaluate_chunk, make_design
+    from chainsim.sweeps import evaluate_chunk
 
-    (tmp_path / "cap.yaml").write_text(CAPACITY, encoding="utf-8")
-    spec = load_sweep({"name": "threads", "scenario": str(tmp_path / "cap.yaml"),
-                       "design": {"method": "lhs", "samples": 32},
-                       "factors": {"disruptions[0].share": [0.3, 0.7], "disruptions[0].recovery.days": [30, 90]},
-                       "outputs": ["ttr_days", "loss_cny", "depth"], "scope": "northeast",
-                       "ranking": {"enabled": False}}, base_dir=tmp_path)
-    rows = make_design(spec).matrix.to_dict("records")
+    spec, rows = _shock_uncertainty_sweep(tmp_path, 32)
     chunks = [rows[:16], rows[16:]] * 2
     serial = [pd.DataFrame(evaluate_chunk(spec, c)) for c in chunks]
     with ThreadPoolExecutor(4) as ex:
