@@ -106,12 +106,12 @@ def _deliver(model: EconomyModel, st: State, ws: Workspace, t: int, by_ratio: bo
 
     ``by_ratio=False`` (factored orders and nothing but the matmul's deliveries): ``ws.V`` is
     left without the factor ``st.ratio``. ``with_denominators``: see :func:`_deliveries`
-    (factored orders, no priority buyers).
+    (factored orders).
     """
     B, nb, S, N = st.inventory.shape[0], model.n_blocks, model.n_sectors, model.n
     _served_shares(model, st, ws)
     if st.orders is None:
-        _deliveries(model, st, ws, ws.phi, ws.V, by_ratio, with_denominators and ws.prio is None)
+        _deliveries(model, st, ws, ws.phi, ws.V, by_ratio, with_denominators)
         if ws.prio is not None:  # priority buyers were served at their own share
             _deliveries(model, st, ws, ws.phi_prio, ws.G)
             ws.V[:, :, ws.prio] = ws.G[:, :, ws.prio]
@@ -284,16 +284,15 @@ def distribute_and_order(model: EconomyModel, st: State, ws: Workspace, t: int) 
     # only the matmul's deliveries: their last factor, yesterday's ratio, is applied in the loop
     by_ratio = st.placed is None and ws.prio is None and st.sub is None and st.transit is None
     # today's capacity gives tomorrow's supplier weights λ; nothing before the denominators reads
-    # λ, so it is set first and the two block products run as one (no priority buyers)
+    # λ, so it is set first and the two block products run as one
     lam_zero = _capacity_ratios(model, ws)
-    merged = ws.prio is None
-    _deliver(model, st, ws, t, by_ratio=not by_ratio, with_denominators=merged)
+    _deliver(model, st, ws, t, by_ratio=not by_ratio, with_denominators=True)
     if ws.keep_unmet:
         _unmet_final_demand(st, ws)
     if ws.has_rebuild:
         np.multiply(ws.reb_demand, ws.phi, out=ws.reb_delivered)
     xo = _order_base(model, ws)
-    fix_zero = _denominators(model, st, ws, lam_zero, product_done=merged)
+    fix_zero = _denominators(model, st, ws, lam_zero, product_done=True)
     keep = st.sub is not None  # the substitution orders read today's use and need
     fused.kernels().stock_and_need(
         st.inventory, model.AC, ws.x, ws.V, by_ratio, fused.lead(model.goal_coef, 3), xo,
