@@ -23,6 +23,7 @@ from chainsim.data.iotable import IOTable
 from chainsim.engine.disruptions import Disruption
 from chainsim.errors import ChainsimError, ScenarioError, did_you_mean
 from chainsim.pathways.registry import PATHWAYS
+from chainsim.scenario.calendar import CalendarError, resolve_disruption_dates
 from chainsim.scenario.schema import Scenario
 from chainsim.scenario.yamlio import LocatedYaml, load_located_yaml
 
@@ -259,6 +260,11 @@ def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None 
     else:
         doc_or_none = doc
         scenario = _stage1(doc)
+    try:  # dates in disruptions (start, end) become days
+        scenario = scenario.model_copy(update={"disruptions": resolve_disruption_dates(scenario.disruptions,
+                                                                                       scenario.calendar)})
+    except CalendarError as exc:
+        raise _fail(doc_or_none, exc.loc, exc.message) from None
     _check_pathways(doc_or_none, scenario)
     parsed = tuple(_parse_disruption(doc_or_none, k, item) for k, item in enumerate(scenario.disruptions))
     if table is None:
