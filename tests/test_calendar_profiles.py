@@ -184,5 +184,6 @@ disruptions:
     share: 0.5
     start: 2020-02-01
 """)
-    with pytest.raises(ScenarioError, match=r"s\.yaml:9: disruptions\[0\]\.start: a date \(2020-02-01\) needs a calendar"):
+    expected = r"s\.yaml:9: disruptions\[0\]\.start: a date \(2020-02-01\) needs a calendar"
+    with pytest.raises(ScenarioError, match=expected):
         load_scenario(path)
