@@ -102,6 +102,8 @@ def test_subregion_changchun_weights_from_the_shipped_table():
     assert 0.7 <= cc.loc["18", "share"] <= 0.95  # FAW and CRRC: most of Jilin's transport equipment
     low = lockdown_capacity_loss(lockdown(area={"subregion": "changchun", "bound": "low"}), TABLE, 1)[0, 4]
     assert low == pytest.approx(0.75 * cc.loc["18", "low"])
+    rest = lockdown_capacity_loss(lockdown(area={"subregion": "changchun", "complement": True}), TABLE, 1)[0, 4]
+    assert rest == pytest.approx(0.75 * (1 - cc.loc["18", "share"]))
     with pytest.raises(ScenarioError, match="lies in region"):
         lockdown_capacity_loss(lockdown(region="LN", area={"subregion": "changchun"}), TABLE, 1)
 

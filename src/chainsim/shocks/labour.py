@@ -93,13 +93,15 @@ class AreaShare(BaseModel):
     ``subregion`` names a row set of ``subregion_shares.csv`` (``changchun``, ``shanghai``,
     ``hubei``) and ``bound`` picks its central value or its low / high end. ``share`` gives the
     share directly (one number, or ``{sector: share}`` with the others 0) and then needs a
-    ``source``.
+    ``source``. ``complement: true`` covers the rest of the region (``1 - share``), e.g. Jilin
+    outside Changchun.
     """
 
     model_config = _FROZEN
     subregion: str | None = None
     bound: Literal["share", "low", "high"] = "share"
     share: PerSector | None = None
+    complement: bool = Field(False, description="the rest of the region instead: 1 - share")
     source: str = ""
 
     @model_validator(mode="after")
@@ -117,8 +119,10 @@ class AreaShare(BaseModel):
     def weights(self, region: str, table: IOTable) -> np.ndarray:
         """Share of each of the region's sectors covered, shape (S,)."""
         if self.subregion is not None:
-            return subregion_share(self.subregion, region, table, bound=self.bound)
-        return sector_values(self.share, "area.share", table.sector_codes)
+            w = subregion_share(self.subregion, region, table, bound=self.bound)
+        else:
+            w = sector_values(self.share, "area.share", table.sector_codes)
+        return 1.0 - w if self.complement else w
 
 
 class Lockdown(BaseModel):
