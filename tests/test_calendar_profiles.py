@@ -145,27 +145,27 @@ def test_linear_profile_stays_within_its_points(points):
 
 
 # ------------------------------------------------------------------ scenarios
-def _scenario(tmp_path: Path, body: str) -> Path:
-    path = tmp_path / "s.yaml"
-    path.write_text(body, encoding="utf-8")
-    return path
-
-
-def test_scenario_with_calendar_takes_dates(tmp_path):
-    path = _scenario(tmp_path, """name: dated
+DATED = """name: dated
 dataset: northeast-2017
 horizon_days: 120
-calendar: {start: 2020-01-01}
-trend: {china: {value: 5.7, source: NBS 2019}}
-disruptions:
+{calendar}disruptions:
   - type: capacity_loss
     region: JL
     sector: "18"
     share: 0.5
     start: 2020-02-01
-    end: 2020-03-01
-""")
-    loaded = load_scenario(path)
+{end}"""
+
+
+def _scenario(tmp_path: Path, *, calendar: str = "", end: str = "") -> Path:
+    path = tmp_path / "s.yaml"
+    path.write_text(DATED.format(calendar=calendar, end=end), encoding="utf-8")
+    return path
+
+
+def test_scenario_with_calendar_takes_dates(tmp_path):
+    cal = "calendar: {start: 2020-01-01}\ntrend: {china: {value: 5.7, source: NBS 2019}}\n"
+    loaded = load_scenario(_scenario(tmp_path, calendar=cal, end="    end: 2020-03-01\n"))
     d = loaded.scenario.disruptions[0]
     assert (d["start"], d["duration"]) == (31, 29)
     assert loaded.disruptions[0].start == 31
@@ -174,16 +174,15 @@ disruptions:
 
 
 def test_scenario_date_without_calendar_names_file_line_and_field(tmp_path):
-    path = _scenario(tmp_path, """name: undated
-dataset: northeast-2017
-horizon_days: 120
-disruptions:
-  - type: capacity_loss
-    region: JL
-    sector: "18"
-    share: 0.5
-    start: 2020-02-01
-""")
     expected = r"s\.yaml:9: disruptions\[0\]\.start: a date \(2020-02-01\) needs a calendar"
     with pytest.raises(ScenarioError, match=expected):
-        load_scenario(path)
+        load_scenario(_scenario(tmp_path))
+
+
+def test_trend_keys_are_checked(tmp_path):
+    cal = "calendar: {start: 2020-01-01}\ntrend: {chian: 5.7}\n"
+    with pytest.raises(ScenarioError, match=r"s\.yaml:5: trend\.chian: unknown scope 'chian'.*did you mean 'china'"):
+        load_scenario(_scenario(tmp_path, calendar=cal))
+    cal = "calendar: {start: 2020-01-01}\ntrend: {JL|industy: 2.6}\n"
+    with pytest.raises(ScenarioError, match=r"trend\.JL\|industy: unknown sector or sector group 'industy'"):
+        load_scenario(_scenario(tmp_path, calendar=cal))
