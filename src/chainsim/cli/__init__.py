@@ -21,7 +21,7 @@ EXIT_USAGE = 2
 def build_parser() -> argparse.ArgumentParser:
     """Return the top-level argument parser with every sub-command registered."""
     from chainsim import __version__
-    from chainsim.cli import data_cmd, run_cmd, scan_cmd, sweep_cmd
+    from chainsim.cli import compare_cmd, data_cmd, run_cmd, scan_cmd, sweep_cmd
 
     parser = argparse.ArgumentParser(
         prog="chainsim",
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmd.register(sub)
     sweep_cmd.register(sub)
     scan_cmd.register(sub)
+    compare_cmd.register(sub)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""Write a scenario run to disk: ``summary.csv``, ``trajectories.parquet``, ``run.json``, figures.
+"""Write a scenario run to disk: ``summary.csv``, ``trajectories.parquet``, ``run.json``, figures, ``monthly.csv``.
 
 Files are written to a temporary name and renamed, so an interrupted write never leaves a
 half file behind.
@@ -74,6 +74,9 @@ def write_outputs(run: ScenarioRun, summary: pd.DataFrame, out_dir: str | Path, 
         json.dumps(meta, ensure_ascii=False, indent=2, default=_json_default), encoding="utf-8"))
     if figures:
         paths.update(_figures(run, out))
+    from chainsim.experiment.monthly import write_monthly
+
+    paths.update(write_monthly(run, out))  # monthly.csv, only when the scenario has a calendar
     return paths
 
 

@@ -23,6 +23,7 @@ from chainsim.data.iotable import IOTable
 from chainsim.engine.disruptions import Disruption
 from chainsim.errors import ChainsimError, ScenarioError, did_you_mean
 from chainsim.pathways.registry import PATHWAYS
+from chainsim.scenario.calendar import CalendarError, resolve_disruption_dates
 from chainsim.scenario.schema import Scenario
 from chainsim.scenario.yamlio import LocatedYaml, load_located_yaml
 
@@ -195,6 +196,23 @@ def _check_pathways(doc: LocatedYaml | None, scenario: Scenario) -> None:
                             f"'{pw}' has no lever '{lever}'; expected one of {own}{did_you_mean(lever, own)}")
 
 
+def _check_trend(doc: LocatedYaml | None, scenario: Scenario, table: IOTable) -> None:
+    """``trend`` keys name a scope of ``monthly.csv`` (``china``, ``northeast``, a region), optionally ``|sector``."""
+    from chainsim.scenario.sector_groups import group_codes
+
+    scopes = ["china", "northeast", *table.region_codes]
+    for key in scenario.trend:
+        scope, _, sector = key.partition("|")
+        if scope not in scopes:
+            raise _fail(doc, ("trend", key), f"unknown scope '{scope}'; expected one of {scopes}"
+                                             f"{did_you_mean(scope, scopes)}")
+        if sector:
+            try:
+                group_codes(sector, table.sector_codes)
+            except ChainsimError as exc:
+                raise _fail(doc, ("trend", key), str(exc)) from None
+
+
 def resolve_table(scenario: Scenario, base_dir: Path | None = None) -> IOTable:
     """Load the scenario's table: a bundled dataset, or a user's table relative to ``base_dir``."""
     if scenario.table is not None:
@@ -259,6 +277,11 @@ def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None 
     else:
         doc_or_none = doc
         scenario = _stage1(doc)
+    try:  # dates in disruptions (start, end) become days
+        scenario = scenario.model_copy(update={"disruptions": resolve_disruption_dates(scenario.disruptions,
+                                                                                       scenario.calendar)})
+    except CalendarError as exc:
+        raise _fail(doc_or_none, exc.loc, exc.message) from None
     _check_pathways(doc_or_none, scenario)
     parsed = tuple(_parse_disruption(doc_or_none, k, item) for k, item in enumerate(scenario.disruptions))
     if table is None:
@@ -269,5 +292,6 @@ def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None 
             raise _fail(doc_or_none, (key,), str(exc)) from None
     _check_against_table(doc_or_none, scenario, table)
     _check_scopes(doc_or_none, scenario, table)
+    _check_trend(doc_or_none, scenario, table)
     return LoadedScenario(scenario=scenario, table=table, disruptions=parsed,
                           path=None if doc is None else doc.path, sha256=scenario_hash(data))

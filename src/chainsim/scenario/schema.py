@@ -2,7 +2,9 @@
 
 A scenario names a table (a bundled ``dataset`` or a user's ``table`` path), a horizon, a
 seed, a number of replications, the disruptions (schema in
-:mod:`chainsim.engine.disruptions`), the pathways to compare and the metrics to report.
+:mod:`chainsim.engine.disruptions`), the pathways to compare and the metrics to report;
+optionally a ``calendar`` (day 0's date, :mod:`chainsim.scenario.calendar`) and the ``trend``
+growth per scope that turns value added into year-on-year rates (``monthly.csv``).
 Stage 2 (names and times checked against the table) lives in :mod:`chainsim.scenario.load`.
 """
 
@@ -12,7 +14,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["MetricsSettings", "PathwaySettings", "Scenario"]
+from chainsim.scenario.calendar import Calendar
+
+__all__ = ["MetricsSettings", "PathwaySettings", "Scenario", "Trend"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -59,6 +63,16 @@ class MetricsSettings(BaseModel):
     hold_days: int | None = Field(None, ge=1)
 
 
+class Trend(BaseModel):
+    """Counterfactual growth of value added (% a year) of a scope, with its source and range."""
+
+    model_config = _FROZEN
+    value: float = Field(ge=-50.0, le=50.0)
+    source: str = ""
+    low: float | None = None
+    high: float | None = None
+
+
 class Scenario(BaseModel):
     """A validated scenario file.
 
@@ -80,6 +94,9 @@ class Scenario(BaseModel):
     pathways: PathwaySettings = Field(default_factory=PathwaySettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     params: dict[str, Any] = Field(default_factory=dict)
+    calendar: Calendar | None = Field(None, description="day 0's date: shocks and outputs in dates, monthly.csv")
+    trend: dict[str, float | Trend] = Field(
+        default_factory=dict, description="% a year per scope (or 'scope|sector'): monthly.csv's year-on-year growth")
 
     @model_validator(mode="after")
     def _one_table(self) -> Scenario:

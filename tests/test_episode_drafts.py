@@ -1,0 +1,78 @@
+"""The episode drafts (scenarios/episodes/*.yaml) validate and compile to daily arrays on the shipped table.
+
+They do not run through the engine yet (the lockdown and demand types wait for the engine
+hookup), so they are not among the shipped scenarios that other tests run; these checks use
+relations only, no numbers of the shipped dataset.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from chainsim.data.datasets import load_dataset
+from chainsim.engine.disruptions import parse_disruptions
+from chainsim.scenario.calendar import resolve_disruption_dates, to_day
+from chainsim.scenario.schema import Scenario
+from chainsim.scenario.yamlio import load_located_yaml
+from chainsim.shocks import SHOCK_TYPES, parse_shock
+from chainsim.shocks.demand import FinalDemandByCategory, demand_multipliers
+from chainsim.shocks.labour import Lockdown, combined_capacity_loss
+
+EPISODES = Path(__file__).resolve().parents[1] / "scenarios" / "episodes"
+DRAFTS = sorted(EPISODES.glob("*.yaml"))
+
+
+def compile_draft(path):
+    doc = load_located_yaml(path)
+    sc = Scenario.model_validate(doc.data)
+    items = resolve_disruption_dates(sc.disruptions, sc.calendar)
+    shocks = [parse_shock(d, loc=("disruptions", k)) for k, d in enumerate(items) if d["type"] in SHOCK_TYPES]
+    others = parse_disruptions([d for d in items if d["type"] not in SHOCK_TYPES])
+    table = load_dataset(sc.table_source)
+    lock = combined_capacity_loss([s for s in shocks if isinstance(s, Lockdown)], table, sc.horizon_days, sc.calendar)
+    dem = demand_multipliers([s for s in shocks if isinstance(s, FinalDemandByCategory)], table, sc.horizon_days,
+                             sc.calendar)
+    return sc, table, shocks, others, lock, dem
+
+
+def test_both_drafts_exist_outside_the_shipped_scenario_folder():
+    assert [p.name for p in DRAFTS] == ["changchun2022.yaml", "covid2020.yaml"]
+    assert not list((EPISODES.parent).glob("covid2020.yaml"))
+
+
+@pytest.mark.parametrize("path", DRAFTS, ids=lambda p: p.stem)
+def test_draft_compiles(path):
+    sc, table, shocks, others, lock, dem = compile_draft(path)
+    assert sc.calendar is not None and sc.trend
+    assert shocks and not others
+    assert lock.shape == (sc.horizon_days, table.n_industries)
+    assert lock.min() >= 0.0 and lock.max() <= 1.0 and lock.max() > 0.3
+    assert dem.domestic.min() >= 0.0 and (dem.domestic < 1.0).any()
+    assert np.all(lock[-1] < 1e-12)  # every lockdown has ended by the horizon
+    for s in shocks:  # every trend and area share is cited
+        if getattr(s, "area", None) is not None and s.area.share is not None:
+            assert s.area.source
+
+
+def test_covid2020_hits_industry_and_hubei_deepest_in_february():
+    sc, table, _, _, lock, _ = compile_draft(EPISODES / "covid2020.yaml")
+    day = to_day("2020-03-01", sc.calendar)
+    roc, ln = table.region_index("ROC"), table.region_index("LN")
+    S = table.n_sectors
+    cars = table.sector_index("18")
+    assert lock[day, roc * S + cars] > lock[day, ln * S + cars]  # Hubei's late restart inside ROC
+    services = [table.sector_index(f"{k}") for k in range(28, 43)]
+    assert np.all(lock[:, [ln * S + s for s in services]] == 0)  # the lockdown items cover industry only
+    assert np.all(lock[: to_day("2020-01-24", sc.calendar)] == 0)  # nothing before the Spring Festival
+
+
+def test_changchun2022_stops_jilin_transport_equipment_until_mid_april():
+    sc, table, _, _, lock, _ = compile_draft(EPISODES / "changchun2022.yaml")
+    S = table.n_sectors
+    jl18 = table.region_index("JL") * S + table.sector_index("18")
+    ln18 = table.region_index("LN") * S + table.sector_index("18")
+    stop, restart = to_day("2022-03-20", sc.calendar), to_day("2022-05-10", sc.calendar)
+    assert lock[stop, jl18] > 0.8 and 0 < lock[restart, jl18] < lock[stop, jl18]
+    assert np.all(lock[:, ln18] == 0)  # no Liaoning shock: any effect there is propagation
+    assert lock[to_day("2022-03-12", sc.calendar), jl18] < lock[stop, jl18]  # plants ran until 13 March
