@@ -12,9 +12,23 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["MetricsSettings", "PathwaySettings", "Scenario"]
+__all__ = ["AttributionSettings", "MetricsSettings", "PathwaySettings", "Scenario"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class AttributionSettings(BaseModel):
+    """How each pathway's effect is split over its levers (``attribution.csv``).
+
+    ``method``: ``shapley`` (every subset of a pathway's acting levers: the one-at-a-time
+    effects and an exact Shapley split), ``one_at_a_time`` (each lever alone), or ``off``.
+    ``replications``: the first N replications of the scenario are used (attribution
+    multiplies runs: 2^k − 2 extra lever subsets for a pathway with k acting levers).
+    """
+
+    model_config = _FROZEN
+    method: Literal["shapley", "one_at_a_time", "off"] = "shapley"
+    replications: int = Field(5, ge=1)
 
 
 class PathwaySettings(BaseModel):
@@ -23,7 +37,8 @@ class PathwaySettings(BaseModel):
     ``compare`` lists pathway names (see :mod:`chainsim.pathways`); ``a+b`` combines pathways.
     ``intensity`` is the common intensity θ ∈ [0, 1]; ``intensities`` overrides it per pathway.
     ``levers`` overrides a lever's value at full intensity (``{pathway: {lever: value}}``).
-    ``costs`` gives the cost of each pathway per unit intensity, in billion CNY (亿元 x 10).
+    ``costs`` gives the cost of each pathway per unit intensity, in billion CNY (亿元 x 10), and
+    ``cost_basis`` where each cost comes from (reported next to it).
     """
 
     model_config = _FROZEN
@@ -32,6 +47,8 @@ class PathwaySettings(BaseModel):
     intensities: dict[str, float] = Field(default_factory=dict)
     levers: dict[str, dict[str, float]] = Field(default_factory=dict)
     costs: dict[str, float] = Field(default_factory=dict)
+    cost_basis: dict[str, str] = Field(default_factory=dict)
+    attribution: AttributionSettings = Field(default_factory=AttributionSettings)
 
     @model_validator(mode="after")
     def _ranges(self) -> PathwaySettings:
@@ -47,16 +64,29 @@ class PathwaySettings(BaseModel):
 class MetricsSettings(BaseModel):
     """Scopes to report (``northeast``, region codes, ``REGION|SECTOR``, sector codes), ε and the band.
 
-    ``recovery_band``: ``two_sided`` (default, DESIGN §5: output back *within* ε of
-    baseline) or ``below`` (only shortfalls count: lasting catch-up production above
-    baseline, e.g. while stocks are rebuilt, counts as recovered).
+    ``recovery_band``: ``below`` (default: only shortfalls count, so catch-up production
+    above baseline, e.g. while stocks are rebuilt, counts as recovered) or ``two_sided``
+    (output back *within* ε of baseline on both sides). ``band_sensitivity``: the ε at which
+    the time to recover is also reported. ``min_loss_days``: a shock whose baseline loss is
+    smaller (in days of the scope's output) has no measurable effect and the pathways are not
+    ranked; the default, 0.0304 days, is 0.1 % of a month's output — the resolution of NBS
+    monthly growth rates, published to one decimal of a percent.
     """
 
     model_config = _FROZEN
     scope: list[str] = Field(default_factory=lambda: ["northeast"], min_length=1)
     recovery_tolerance: float = Field(0.01, gt=0.0, lt=1.0)
-    recovery_band: Literal["two_sided", "below"] = "two_sided"
+    recovery_band: Literal["two_sided", "below"] = "below"
     hold_days: int | None = Field(None, ge=1)
+    band_sensitivity: list[float] = Field(default_factory=lambda: [0.005, 0.01, 0.02])
+    min_loss_days: float = Field(0.0304, ge=0.0)
+
+    @model_validator(mode="after")
+    def _bands(self) -> MetricsSettings:
+        for eps in self.band_sensitivity:
+            if not 0.0 < eps < 1.0:
+                raise ValueError(f"band_sensitivity: expected values in (0, 1); found {eps}")
+        return self
 
 
 class Scenario(BaseModel):
@@ -80,6 +110,9 @@ class Scenario(BaseModel):
     pathways: PathwaySettings = Field(default_factory=PathwaySettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     params: dict[str, Any] = Field(default_factory=dict)
+    levers: Literal["drawn", "fixed"] = Field(
+        "drawn", description="lever full values drawn from their evidence ranges per replication, or fixed "
+                             "at their central values")
 
     @model_validator(mode="after")
     def _one_table(self) -> Scenario:
