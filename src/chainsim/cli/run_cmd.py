@@ -150,7 +150,10 @@ def _run(args: argparse.Namespace) -> int:
     print(f"\n== time to recover by band, {first} ==")
     print(format_bands(bands, first))
     if run.attribution is not None:
-        print(f"\n== lever attribution, {first} (bn CNY of the paired loss difference) ==")
+        f = run.attribution.frame
+        n = int(f.replications.iloc[0]) if len(f) else 0
+        print(f"\n== lever attribution, {first}: bn CNY of the paired loss difference over the first {n} "
+              "replications (attribution.csv) ==")
         for r in summary[(summary.scope == first) & (summary.pathway != "baseline")].itertuples():
             print(f"  {r.pathway}: {r.attribution or 'no lever changes output'}")
         for entry, note in run.attribution.notes.items():

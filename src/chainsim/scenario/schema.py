@@ -22,13 +22,13 @@ class AttributionSettings(BaseModel):
 
     ``method``: ``shapley`` (every subset of a pathway's acting levers: the one-at-a-time
     effects and an exact Shapley split), ``one_at_a_time`` (each lever alone), or ``off``.
-    ``replications``: the first N replications of the scenario are used (attribution
+    ``replications``: the first N replications of the scenario are used (default 4; attribution
     multiplies runs: 2^k − 2 extra lever subsets for a pathway with k acting levers).
     """
 
     model_config = _FROZEN
     method: Literal["shapley", "one_at_a_time", "off"] = "shapley"
-    replications: int = Field(5, ge=1)
+    replications: int = Field(4, ge=1)
 
 
 class PathwaySettings(BaseModel):
