@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from chainsim.cli import main
@@ -54,10 +55,13 @@ def test_summary_is_consistent_with_trajectories(run):
     # with the one-sided band that catch-up counts as recovered
     assert base.recovered_share == 1.0 and base.ttr_days > 0 and base.level_at_horizon > 1.0
     assert base.trough_day >= 10
-    # faster recovery (environment) saves time at a cost: days saved per bn CNY is reported
+    # faster recovery (environment) saves time at a cost: the paired TTR saving per bn CNY is reported
     env = df[(df.pathway == "environment") & (df.scope == "LN|14")].iloc[0]
-    assert env.ttr_days < base.ttr_days
-    assert env.days_saved_per_bn_cny == pytest.approx((base.ttr_days - env.ttr_days) / 1.0)
+    assert env.ttr_days < base.ttr_days and env.ttr_diff_days < 0
+    assert env.days_saved_per_bn_cny == pytest.approx(-env.ttr_diff_days / 1.0)
+    assert env.benefit_cost_ratio == pytest.approx(-env.loss_diff_cny / 1e9)
+    assert env.cost_basis == "user input (no basis given)"
+    assert "no cost model" in df[df.pathway == "dual_wheel"].cost_basis.iloc[0]
     assert env.levers_changed and "recovery_speedup" in env.levers_changed
     # loss in CNY = sum of daily shortfalls x 1e4 (table in 10k CNY), median over replications
     pr = run.pathways["baseline"]
@@ -115,8 +119,8 @@ def test_public_ranking_and_scope_trajectories(run):
     from chainsim.experiment.summary import ranking_table, scope_trajectories
 
     ranked = ranking_table(summary_table(run), "LN|14")
-    assert list(ranked["rank"]) == [1, 2, 3]
-    assert ranked.ttr_days.is_monotonic_increasing
+    assert list(ranked.columns[:2]) == ["rank", "pathway"] and ranked["rank"].is_monotonic_increasing
+    assert ranked.iloc[0].pathway == "environment" and ranked.iloc[0].effect == "better"
     traj = scope_trajectories(run, "LN|14")
     assert traj.shape == (200, 9) and traj.columns.names == ["pathway", "replication"]
     assert traj[("baseline", 0)].iloc[0] == pytest.approx(1.0)
@@ -130,3 +134,70 @@ def test_overrides_change_the_scenario_and_its_hash():
     assert b.scenario.replications == 1 and b.scenario.pathways.intensity == 1.0
     assert b.scenario.pathways.compare == a.scenario.pathways.compare  # nested blocks are merged
     assert a.sha256 != b.sha256
+
+
+def test_recurring_disruption_counts_every_outage_in_the_direct_shock():
+    """Issue #19 item 8: with ``recurrence`` only the first outage was paired with its disruption
+    (``zip(strict=False)``), so the amplification ratio came out several times too large."""
+    from chainsim.experiment.summary import scope_mask
+
+    sc = {"name": "recurring", "horizon_days": 200, "seed": 3, "replications": 2,
+          "disruptions": [{"type": "capacity_loss", "region": "LN", "sector": "14", "share": 0.3, "start": 10,
+                           "duration": 1, "recurrence": {"p_disrupt": 0.03, "p_recover": 0.1},
+                           "recovery": {"curve": "linear", "days": 20}}],
+          "pathways": {"compare": ["baseline"]}, "metrics": {"scope": ["northeast"]}}
+    run = run_scenario(load_scenario(sc))
+    pr, t = run.pathways["baseline"], run.table
+    assert max(sum(s["batch"] == b for s in pr.samples) for b in range(2)) > 1  # several outages
+    m = scope_mask(t, "northeast")
+    amp = []
+    for b in range(2):
+        loss = (pr.baseline[m].sum() * 200 - pr.output[b][:, m].sum()) * t.cny_per_unit
+        direct = sum(direct_shock(t, sc["disruptions"][0], s) for s in pr.samples if s["batch"] == b)
+        amp.append(loss / (direct * t.cny_per_unit))
+    assert summary_table(run).amplification.iloc[0] == pytest.approx(float(np.median(amp)), rel=1e-9)
+
+
+def test_one_sided_band_is_the_default():
+    from chainsim.scenario.schema import Scenario
+
+    assert Scenario(name="x", horizon_days=10).metrics.recovery_band == "below"
+
+
+TINY = {"name": "tiny", "horizon_days": 120, "seed": 1, "replications": 2,
+        "disruptions": [{"type": "capacity_loss", "region": "LN", "sector": "14", "share": 0.02, "start": 10,
+                         "duration": 10, "recovery": {"curve": "linear", "days": 10}}],
+        "pathways": {"compare": ["baseline", "environment"], "attribution": {"method": "off"}},
+        "metrics": {"scope": ["northeast", "LN|14"]}}
+
+
+def test_a_run_that_stayed_in_the_band_is_not_a_ttr_of_zero():
+    df = summary_table(run_scenario(load_scenario(TINY))).set_index(["pathway", "scope"])
+    ne = df.loc[("baseline", "northeast")]
+    assert ne.left_band_share == 0 and ne.ttr_status == "did not leave the band" and pd.isna(ne.ttr_days)
+    assert not (df.ttr_days == 0).any()
+    assert df.loc[("baseline", "LN|14"), "ttr_status"] == "recovered"
+
+
+def test_a_shock_too_small_to_measure_is_not_ranked():
+    df = summary_table(run_scenario(load_scenario(TINY))).set_index(["pathway", "scope"])
+    # a 2 % outage of Liaoning steel for 10 days costs the Northeast ~0.01 days of output: below NBS resolution
+    assert df.loc[("baseline", "northeast"), "loss_days"] < 0.0304
+    assert (df.xs("northeast", level="scope").effect == "no measurable effect").all()
+    assert df.xs("northeast", level="scope")["rank"].isna().all()
+    assert df.loc[("environment", "LN|14"), "rank"] == 1  # the plant itself still ranks
+
+
+def test_levers_are_drawn_per_replication_paired_across_pathways_and_fixed_on_request():
+    sc = {**SCENARIO, "pathways": {"compare": ["environment", "environment+dual_wheel"],
+                                   "attribution": {"method": "off"}}, "replications": 3}
+    run = run_scenario(load_scenario(sc))
+    assert list(run.pathways) == ["baseline", "environment", "environment+dual_wheel"]  # baseline is the reference
+    env = [v["recovery_speedup"] for v in run.pathways["environment"].lever_values]
+    both = [v["recovery_speedup"] for v in run.pathways["environment+dual_wheel"].lever_values]
+    assert env == both and len(set(env)) == 3  # one draw per replication, the same in every pathway
+    fixed = run_scenario(load_scenario({**sc, "levers": "fixed"}))
+    central = fixed.pathways["environment"].plan.levers["recovery_speedup"]
+    assert [v["recovery_speedup"] for v in fixed.pathways["environment"].lever_values] == [central] * 3
+    # the shocks are the same draws whether levers are drawn or fixed
+    assert fixed.pathways["baseline"].samples == run.pathways["baseline"].samples

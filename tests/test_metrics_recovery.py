@@ -139,7 +139,8 @@ def test_hold_must_be_positive_int(bad):
 def test_no_shock_recovered_at_day_zero_with_zero_depth():
     y = np.full(30, B)
     ttr = recovery_time(y, B)
-    assert ttr == RecoveryTime(days=0.0, recovered=True, censored_at=29, onset=None)
+    assert ttr == RecoveryTime(days=0.0, recovered=True, censored_at=29, onset=None, left_band=False)
+    assert str(ttr) == "did not leave the band"
     assert depth(y, B) == 0.0
     assert time_to_trough(y, B) is None
     assert detect_onset(y, B) is None

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from chainsim.errors import ScenarioError
+from chainsim.pathways.registry import LEVERS
 from chainsim.scan import MEASURES, RANKING_COLUMNS, enumerate_targets, pathway_effect, rank_targets, scan, write_scan
 from tests.scan_fixtures import PARAMS, small_table
 
@@ -114,7 +115,7 @@ def test_pathway_effect_statuses():
 
 def test_pathway_reranks(table, result):
     other = scan(table, pathway="opening_up", intensity=1.0, **SETTINGS)
-    assert other.settings["levers"]["import_headroom"] == pytest.approx(2.0)
+    assert other.settings["levers"]["import_headroom"] == pytest.approx(LEVERS["import_headroom"].full)
     eff = pathway_effect(result.ranking, other.ranking, top=2)
     assert set(eff.status) <= {"removed", "added", "stays", "-"}
     assert len(eff) == len(result.ranking)
@@ -125,7 +126,8 @@ def test_pathway_reranks(table, result):
 def test_pathway_levers_shift_the_users_params(table):
     res = scan(table, kinds="nodes", pathway="opening_up", intensity=1.0,
                **{**SETTINGS, "days": 40, "duration": 10, "params": {**PARAMS, "import_headroom": 1.2}})
-    assert res.settings["params"]["import_headroom"] == pytest.approx(2.2)  # 1.2 + (2 - 1)
+    shift = LEVERS["import_headroom"].full - LEVERS["import_headroom"].baseline
+    assert res.settings["params"]["import_headroom"] == pytest.approx(1.2 + shift)
 
 
 @pytest.mark.parametrize("pathway", ["dual_wheel", "tech_self_reliance+digital_green"])

@@ -35,7 +35,9 @@ def test_scan_end_to_end(table_dir, tmp_path, capsys):
     doc = json.loads((out / "scan.json").read_text(encoding="utf-8"))
     assert doc["dataset"] == "scan-toy" and doc["settings"]["kinds"] == ["imports", "links", "nodes"]
     levers = json.loads((out / "scan_opening_up.json").read_text(encoding="utf-8"))["settings"]["levers"]
-    assert levers["import_headroom"] == pytest.approx(2.0)
+    from chainsim.pathways.registry import LEVERS
+
+    assert levers["import_headroom"] == pytest.approx(LEVERS["import_headroom"].full)
 
 
 def test_scan_kinds_subset_without_figures(table_dir, tmp_path):

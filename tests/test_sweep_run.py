@@ -125,13 +125,16 @@ def test_run_config_applies_factors(tiny):
            "params.inventory_days": 40.0, "seed": 0.1}
     params, dis = run_config(spec, sc, row)
     assert dis[0]["share"] == 0.5 and dis[0]["start"] == 30
-    assert params["inventory_days"] == 40.0 and params["substitution_share"] == 0.5
+    from chainsim.pathways.registry import LEVERS
+
+    full, _ = LEVERS["substitution_share"].range_for(["20"])  # the scenario cuts electronics (NBS 20)
+    assert params["inventory_days"] == 40.0 and params["substitution_share"] == pytest.approx(full.full)
     alone, _ = run_config(spec, sc, row, only="opening_up")
     assert "substitution_share" not in alone and alone["inventory_days"] == 40.0
 
 
-def test_swept_parameter_shifted_by_its_lever(tmp_path):
-    # digital_green's inventory lever moves the swept inventory_days by lever(θ) - lever baseline
+def test_swept_parameter_moved_by_its_lever(tmp_path):
+    # digital_green's inventory lever scales the swept inventory_days by lever(θ)
     path = tmp_path / "s.yaml"
     path.write_text(TINY.replace("pathways.opening_up", "pathways.digital_green"), encoding="utf-8")
     spec = load_sweep(path)
@@ -141,7 +144,10 @@ def test_swept_parameter_shifted_by_its_lever(tmp_path):
     row = {"pathways.tech_self_reliance": 0.0, "pathways.digital_green": 0.5, "disruptions[0].share": 0.5,
            "params.inventory_days": 40.0, "seed": 0.1}
     params, _ = run_config(spec, sc, row)
-    assert params["inventory_days"] == pytest.approx(40.0 + 0.5 * (110.0 - 90.0))
+    from chainsim.pathways.registry import LEVERS
+
+    scale = LEVERS["inventory_scale"].value(0.5)
+    assert params["inventory_days"] == pytest.approx(40.0 * scale)  # the lever scales the swept stocks
     assert np.isfinite(params["detection_lag_days"])
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["cjk_font", "loss_heatmap", "recovery_curves", "text"]
+__all__ = ["attribution_bars", "cjk_font", "loss_heatmap", "recovery_curves", "text"]
 
 _CJK = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
         "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "AR PL UMing CN")
@@ -86,7 +86,10 @@ def recovery_curves(run: Any, scope: str = "northeast", *, ax: Any = None, band:
             lo, hi = np.percentile(rel, band, axis=0)
             ax.fill_between(days, lo, hi, color=line.get_color(), alpha=0.08, lw=0, zorder=1)
     eps = 100.0 * run.loaded.scenario.metrics.recovery_tolerance
-    ax.axhspan(100 - eps, 100 + eps, color="grey", alpha=0.12, lw=0, label=f"recovered band (±{eps:g} %)")
+    if run.loaded.scenario.metrics.recovery_band == "below":  # one-sided: catch-up above baseline is recovered
+        ax.axhspan(100 - eps, 100, color="grey", alpha=0.12, lw=0, label=f"recovered: above −{eps:g} %")
+    else:
+        ax.axhspan(100 - eps, 100 + eps, color="grey", alpha=0.12, lw=0, label=f"recovered band (±{eps:g} %)")
     ax.axhline(100.0, color="grey", lw=0.8)
     ax.set_xlabel("day since start of simulation")
     ax.set_ylabel(f"output of {scope}, % of no-shock baseline")
@@ -129,4 +132,57 @@ def loss_heatmap(run: Any, pathway: str = "baseline", *, ax: Any = None, top: in
     ax.set_title(text(f"{run.loaded.scenario.name}: cumulative output loss by region and sector ({pathway})"),
                  fontfamily=font)
     ax.figure.colorbar(im, ax=ax, label="loss, % of annual baseline output")
+    return ax
+
+
+def attribution_bars(run: Any, scope: str = "northeast", *, ax: Any = None) -> Any:
+    """Each pathway's paired loss difference with baseline, split over its levers (Shapley), bn CNY.
+
+    Bars left of zero are output loss avoided. Levers that change nothing are left out; the
+    black diamond is the pathway's whole difference on the same replications (the bars add
+    up to it). Needs a run with attribution (``run.attribution``).
+    """
+    from chainsim.pathways.registry import LEVERS, PATHWAYS
+
+    plt = _plt()
+    att = run.attribution
+    if att is None:
+        raise ValueError("attribution_bars: the run has no attribution (pathways.attribution.method is 'off')")
+    f = att.frame[att.frame.scope == scope]
+    entries = [e for e in run.pathways if e != "baseline" and e in set(f.pathway)]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 0.6 * len(entries) + 2.2))
+    cmap = plt.get_cmap("tab20")
+    colour = {lv: cmap(k % 20) for k, lv in enumerate(LEVERS)}
+    font = cjk_font()
+    shown: set[str] = set()
+    for k, e in enumerate(entries):
+        g = f[f.pathway == e]
+        col = "shapley_loss_diff_cny" if (g.method == "shapley").all() else "alone_loss_diff_cny"
+        left = {True: 0.0, False: 0.0}
+        for r in g[(g.lever != "(total)") & g.acts.astype(bool)].itertuples():
+            v = float(getattr(r, col)) / 1e9
+            neg = v < 0
+            ax.barh(k, v, left=left[neg], color=colour[r.lever], edgecolor="white", lw=0.5,
+                    label=None if r.lever in shown else r.lever)
+            left[neg] += v
+            shown.add(r.lever)
+        total = float(g.loc[g.lever == "(total)", "shapley_loss_diff_cny"].iloc[0]) / 1e9
+        ax.plot([total], [k], marker="D", color="black", ms=5, ls="none",
+                label=None if "(total)" in shown else "pathway total (same replications)")
+        shown.add("(total)")
+    labels = []
+    for e in entries:
+        zh = "+".join(PATHWAYS[p].name_zh for p in e.split("+") if p in PATHWAYS)
+        labels.append(f"{e} {zh}" if font else e)
+    ax.set_yticks(range(len(entries)), labels, fontfamily=font)
+    ax.invert_yaxis()
+    ax.axvline(0.0, color="grey", lw=0.8)
+    n = int(f.replications.iloc[0]) if len(f) else 0
+    method = "Shapley split" if len(f) and (f.method == "shapley").all() else "one lever at a time"
+    ax.set_xlabel("paired loss difference with baseline, bn CNY (negative = less loss)")
+    ax.set_ylabel("pathway")
+    ax.set_title(text(f"{run.loaded.scenario.name}: what each lever contributes ({scope})\n"
+                      f"{method} over the first {n} replications"), fontfamily=font)
+    ax.legend(loc="best", fontsize=7)
     return ax

@@ -8,17 +8,22 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["format_ranking", "register"]
+__all__ = ["format_bands", "format_ranking", "register"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``run`` and ``validate`` commands."""
-    p = sub.add_parser("run", help="run a scenario file: every pathway x replication, ranked by time to recover")
+    p = sub.add_parser("run", help="run a scenario file: every pathway x replication, compared with baseline")
     p.add_argument("scenario", type=Path, help="scenario YAML file (see scenarios/ and docs/scenarios.md)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: runs/<scenario file name>)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p.add_argument("--no-trajectories", action="store_true", help="skip trajectories.parquet")
     p.add_argument("--replications", type=int, default=None, help="override the scenario's replications")
+    p.add_argument("--levers", choices=["drawn", "fixed"], default=None,
+                   help="lever full values drawn from their evidence ranges per replication (default) or fixed "
+                        "at their central values (overrides the scenario's 'levers')")
+    p.add_argument("--attribution", choices=["shapley", "one_at_a_time", "off"], default=None,
+                   help="split each pathway's effect over its levers (overrides pathways.attribution.method)")
     p.set_defaults(func=_run)
     q = sub.add_parser("validate", help="check a scenario file without running it")
     q.add_argument("scenario", type=Path)
@@ -29,8 +34,27 @@ def _fmt(v: object, spec: str) -> str:
     return "—" if v is None or (isinstance(v, float) and pd.isna(v)) else format(v, spec)
 
 
+def _interval(m: object, lo: object, hi: object, spec: str, scale: float = 1.0) -> str:
+    """``-6.27 [-6.9, -5.6]``: a paired difference and its 90 % interval."""
+    if m is None or pd.isna(m):
+        return "—"
+    m, lo, hi = (float(x) / scale for x in (m, lo, hi))
+    if lo == hi == m:
+        return format(m, spec)
+    return f"{format(m, spec)} [{format(lo, spec)}, {format(hi, spec)}]"
+
+
+def _ttr(r: pd.Series) -> str:
+    if r.ttr_status == "did not leave the band":
+        return "did not leave the band"
+    if r.ttr_status == "not recovered":
+        return "not recovered"
+    text = f"{r.ttr_days:.0f} ({_fmt(r.ttr_p10, '.0f')}–{_fmt(r.ttr_p90, '.0f')})"
+    return text if r.left_band_share >= 1 else f"{text}, {r.left_band_share:.0%} left band"
+
+
 def format_ranking(summary: pd.DataFrame, scope: str) -> str:
-    """The pathway table of one scope, ranked by median TTR (not recovered last), as text."""
+    """The pathway table of one scope as text: rank, effect, paired differences with 90 % intervals, TTR."""
     from chainsim.experiment.summary import ranking_table
     from chainsim.pathways.registry import PATHWAYS
 
@@ -39,21 +63,56 @@ def format_ranking(summary: pd.DataFrame, scope: str) -> str:
     lines = []
     for _, r in df.iterrows():
         zh = "+".join(PATHWAYS[p].name_zh for p in str(r.pathway).split("+") if p in PATHWAYS)
-        ttr = "not recovered" if pd.isna(r.ttr_days) else f"{r.ttr_days:.0f}"
         row = {
-            "rank": r["rank"], "pathway": f"{r.pathway} {zh}", "TTR days": ttr,
-            "TTR p10–p90": f"{_fmt(r.ttr_p10, '.0f')}–{_fmt(r.ttr_p90, '.0f')}",
-            "recovered": f"{r.recovered_share:.0%}", "depth": _fmt(r.depth, ".2%"),
-            "loss bn CNY": _fmt(r.loss_cny / 1e9 if r.loss_cny is not None else None, ",.2f"),
-            "loss days": _fmt(r.loss_days, ".2f"),
+            "rank": _fmt(r["rank"], ".0f"), "pathway": f"{r.pathway} {zh}", "effect": r.effect,
+            "loss Δ bn CNY [90% CI]": _interval(r.loss_diff_cny, r.loss_diff_lo, r.loss_diff_hi, ",.2f", 1e9),
+            "TTR Δ days [90% CI]": _interval(r.ttr_diff_days, r.ttr_diff_lo, r.ttr_diff_hi, ".1f"),
+            "P(best)": f"{r.p_best:.0%}", "TTR days (p10–p90)": _ttr(r),
+            "mean loss bn CNY": _fmt(r.loss_mean_cny / 1e9, ",.2f"),
+            "depth": _fmt(r.depth, ".2%"),
         }
         if has_cost:
-            row["days saved / bn CNY"] = _fmt(r.days_saved_per_bn_cny, ".2f")
+            row["loss avoided / cost"] = _fmt(r.benefit_cost_ratio, ".2f")
         lines.append(row)
     return pd.DataFrame(lines).to_string(index=False)
 
 
+def format_bands(bands: pd.DataFrame, scope: str) -> str:
+    """TTR per pathway at each recovery band ε of one scope, as text."""
+    df = bands[bands.scope == scope]
+    rows = {}
+    for r in df.itertuples():
+        rows.setdefault(r.pathway, {})[f"ε = {100 * r.epsilon:g} %"] = _ttr(pd.Series(r._asdict()))
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("TTR days").to_string()
+
+
+def _notes(run: object, summary: pd.DataFrame, scope: str) -> list[str]:
+    """What the reader must know to read the tables: ties, no effect, costs, lever draws."""
+    sc = run.loaded.scenario
+    out = []
+    first = summary[summary.scope == scope]
+    if first.effect.eq("no measurable effect").all():
+        out.append(f"no measurable effect in {scope}: the shock costs less than {sc.metrics.min_loss_days:g} days of "
+                   "output (metrics.min_loss_days), so the pathways are not ranked")
+    for entry in run.inert_pathways():
+        pr = run.pathways[entry]
+        why = "; ".join(pr.plan.notes) or f"its levers ({', '.join(pr.plan.levers)}) do not act on these disruptions"
+        out.append(f"pathway '{entry}' changes nothing in this scenario: its trajectories equal the baseline's in "
+                   f"every replication ({why}); it is not ranked below the baseline")
+    out.append("rank: on the paired loss difference with baseline (negative = less loss); pathways whose 90 % "
+               "interval contains zero share the baseline's rank, and pathways that cannot be told apart share a rank")
+    if not (summary.cost_bn_cny > 0).any():
+        theta = sc.pathways.intensity
+        out.append(f"cost: no cost model — pathways compared at equal effort θ = {theta:g} (each lever at that share "
+                   "of its documented full value, docs/pathways.md); give pathways.costs to compare at stated cost")
+    if sc.levers == "drawn":
+        out.append("levers: full values drawn from their evidence ranges in every replication (the same draw in "
+                   "every pathway); `--levers fixed` keeps them at their central values")
+    return out
+
+
 def _run(args: argparse.Namespace) -> int:
+    from chainsim.experiment.bands import band_sensitivity
     from chainsim.experiment.outputs import write_outputs
     from chainsim.experiment.run import run_scenario
     from chainsim.experiment.summary import summary_table
@@ -63,29 +122,45 @@ def _run(args: argparse.Namespace) -> int:
         from chainsim.errors import ScenarioError
 
         raise ScenarioError(f"--replications: expected a positive integer; found {args.replications}")
-    overrides = {} if args.replications is None else {"replications": args.replications}
+    overrides: dict = {} if args.replications is None else {"replications": args.replications}
+    if args.levers is not None:
+        overrides["levers"] = args.levers
+    if args.attribution is not None:
+        overrides["pathways"] = {"attribution": {"method": args.attribution}}
     loaded = load_scenario(args.scenario, overrides=overrides)
     sc = loaded.scenario
     n = len(sc.pathways.compare)
     print(f"{sc.name}: {n} pathway(s) x {sc.replications} replication(s), {sc.horizon_days} days, "
-          f"table {loaded.table.name}", file=sys.stderr)
+          f"table {loaded.table.name}, levers {sc.levers}", file=sys.stderr)
 
     def progress(entry: str, done: int, total: int) -> None:
         print(f"  [{done}/{total}] {entry} done", file=sys.stderr, flush=True)
 
     run = run_scenario(loaded, progress=progress)
     summary = summary_table(run)
+    bands = band_sensitivity(run)
     out = args.out or Path("runs") / args.scenario.stem
-    paths = write_outputs(run, summary, out, figures=not args.no_figures, trajectories=not args.no_trajectories)
+    paths = write_outputs(run, summary, out, figures=not args.no_figures, trajectories=not args.no_trajectories,
+                          bands=bands)
+    side = "one-sided, below" if sc.metrics.recovery_band == "below" else "two-sided"
     for scope in sc.metrics.scope:
-        print(f"\n== {scope} (ε = {sc.metrics.recovery_tolerance:g}) ==")
+        print(f"\n== {scope} (ε = {sc.metrics.recovery_tolerance:g}, {side}) ==")
         print(format_ranking(summary, scope))
-    inert = run.inert_pathways()
-    for entry in inert:
-        pr = run.pathways[entry]
-        why = "; ".join(pr.plan.notes) or f"its levers ({', '.join(pr.plan.levers)}) do not act on these disruptions"
-        print(f"\nnote: pathway '{entry}' changes nothing in this scenario: its trajectories equal the "
-              f"baseline's in every replication ({why})")
+    first = sc.metrics.scope[0]
+    print(f"\n== time to recover by band, {first} ==")
+    print(format_bands(bands, first))
+    if run.attribution is not None:
+        f = run.attribution.frame
+        n = int(f.replications.iloc[0]) if len(f) else 0
+        print(f"\n== lever attribution, {first}: bn CNY of the paired loss difference over the first {n} "
+              "replications (attribution.csv) ==")
+        for r in summary[(summary.scope == first) & (summary.pathway != "baseline")].itertuples():
+            print(f"  {r.pathway}: {r.attribution or 'no lever changes output'}")
+        for entry, note in run.attribution.notes.items():
+            print(f"  note: {entry}: {note}")
+    print()
+    for note in _notes(run, summary, first):
+        print(f"note: {note}")
     print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}")
     return 0
 

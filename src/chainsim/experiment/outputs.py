@@ -1,4 +1,7 @@
-"""Write a scenario run to disk: ``summary.csv``, ``trajectories.parquet``, ``run.json``, figures, ``monthly.csv``.
+"""Write a scenario run to disk: tables, ``trajectories.parquet``, ``run.json``, figures, ``monthly.csv``.
+
+Tables: ``summary.csv``, ``attribution.csv``, ``band_sensitivity.csv``; ``monthly.csv`` when the
+scenario has a calendar.
 
 Files are written to a temporary name and renamed, so an interrupted write never leaves a
 half file behind.
@@ -54,12 +57,25 @@ def trajectories_frame(run: ScenarioRun) -> pd.DataFrame:
 
 
 def write_outputs(run: ScenarioRun, summary: pd.DataFrame, out_dir: str | Path, *, figures: bool = True,
-                  trajectories: bool = True) -> dict[str, Path]:
-    """Write every output of a run into ``out_dir`` and return their paths."""
+                  trajectories: bool = True, bands: pd.DataFrame | None = None) -> dict[str, Path]:
+    """Write every output of a run into ``out_dir`` and return their paths.
+
+    ``bands`` is the band-sensitivity table (computed here when not given).
+    """
+    from chainsim.experiment.bands import band_sensitivity
+    from chainsim.experiment.paired import BOOTSTRAP_STREAM, CONFIDENCE, IDENTICAL_RTOL, N_RESAMPLES
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     paths["summary"] = _atomic(out / "summary.csv", lambda p: summary.to_csv(p, index=False, float_format="%.6g"))
+    bands = band_sensitivity(run) if bands is None else bands
+    paths["band_sensitivity"] = _atomic(out / "band_sensitivity.csv",
+                                        lambda p: bands.to_csv(p, index=False, float_format="%.6g"))
+    if run.attribution is not None:
+        frame = run.attribution.frame
+        paths["attribution"] = _atomic(out / "attribution.csv",
+                                       lambda p: frame.to_csv(p, index=False, float_format="%.6g"))
     if trajectories:
         frame = trajectories_frame(run)
         paths["trajectories"] = _atomic(out / "trajectories.parquet",
@@ -70,6 +86,11 @@ def write_outputs(run: ScenarioRun, summary: pd.DataFrame, out_dir: str | Path, 
     meta["samples"] = {e: pr.samples for e, pr in run.pathways.items()}
     meta["pathway_notes"] = {e: list(pr.plan.notes) for e, pr in run.pathways.items()}
     meta["seconds"] = {e: pr.seconds for e, pr in run.pathways.items()}
+    meta["comparison"] = {"confidence": CONFIDENCE, "bootstrap": "percentile", "n_resamples": N_RESAMPLES,
+                          "bootstrap_seed": {"entropy": run.loaded.scenario.seed, "spawn_key": [BOOTSTRAP_STREAM]},
+                          "identical_rtol": IDENTICAL_RTOL}
+    if run.attribution is not None:
+        meta["attribution_notes"] = dict(run.attribution.notes)
     paths["run"] = _atomic(out / "run.json", lambda p: p.write_text(
         json.dumps(meta, ensure_ascii=False, indent=2, default=_json_default), encoding="utf-8"))
     if figures:
@@ -89,7 +110,7 @@ def _json_default(o: Any) -> Any:
 
 
 def _figures(run: ScenarioRun, out: Path) -> dict[str, Path]:
-    from chainsim.plots import _plt, loss_heatmap, recovery_curves
+    from chainsim.plots import _plt, attribution_bars, loss_heatmap, recovery_curves
 
     plt = _plt()
     paths = {}
@@ -104,4 +125,11 @@ def _figures(run: ScenarioRun, out: Path) -> dict[str, Path]:
     fig.tight_layout()
     paths["loss_heatmap"] = _atomic(out / "loss_heatmap.png", lambda p: fig.savefig(p, dpi=130, format="png"))
     plt.close(fig)
+    if run.attribution is not None and not run.attribution.frame.empty:
+        fig, ax = plt.subplots(figsize=(9, 0.6 * len(run.pathways) + 2.2))
+        attribution_bars(run, scope, ax=ax)
+        fig.tight_layout()
+        paths["attribution_figure"] = _atomic(out / "attribution.png",
+                                              lambda p: fig.savefig(p, dpi=130, format="png"))
+        plt.close(fig)
     return paths

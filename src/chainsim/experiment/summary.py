@@ -2,34 +2,45 @@
 
 For each pathway, scope and replication the metrics of :func:`chainsim.metrics.summarize`
 are computed against the no-shock baseline (onset = the replication's first sampled
-disruption start); replications are then summarised honestly: the TTR median and its
-10–90 % interval treat a censored ("not recovered") run as +∞, so a median is reported as
-not recovered when most runs never recover.
+disruption start; :func:`replication_table`). Replications are then summarised honestly:
 
-The amplification ratio is total output loss / direct shock, where the direct shock is
-the value of what the disruptions take away before any propagation (lost capacity x
-baseline output, cut imports or link flows, lost throughput, cut final demand), summed
-over the replication's sampled sizes and durations (:func:`direct_shock`).
+- the time to recover (TTR) is summarised over the replications in which output **left the
+  band** (``left_band_share`` says how many); a scope where no replication left it reports
+  ``ttr_status = "did not leave the band"`` and no TTR — never a TTR of 0. A censored ("not
+  recovered") run counts as +∞, so the median is "not recovered" when most runs never recover;
+- the pathways are compared with ``baseline`` replication by replication (paired loss and TTR
+  differences with 90 % bootstrap intervals, effect, rank, probability of being best;
+  :mod:`chainsim.experiment.paired`), and each pathway's effect is split over its levers
+  (:mod:`chainsim.experiment.attribution`);
+- a pathway with no cost says so (``cost_basis``): pathways are then compared at equal effort θ.
+
+The amplification ratio is total output loss / direct shock (:mod:`chainsim.experiment.direct`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from chainsim.data.iotable import IOTable
-from chainsim.engine.curves import CURVES
+from chainsim.experiment.direct import direct_shock, replication_direct_shock
+from chainsim.experiment.paired import COMPARE_COLUMNS, IDENTICAL_RTOL, compare_pathways
 from chainsim.experiment.run import ScenarioRun
 from chainsim.metrics import scope_columns, summarize, summarize_recovery_times, summarize_replications
 
-__all__ = ["SUMMARY_COLUMNS", "direct_shock", "ranking_table", "scope_mask", "scope_trajectories", "summary_table"]
+__all__ = ["SUMMARY_COLUMNS", "direct_shock", "identical_to_baseline", "ranking_table", "replication_table",
+           "scope_mask", "scope_trajectories", "summarize_ttr", "summary_table"]
 
-SUMMARY_COLUMNS = ["pathway", "scope", "ttr_days", "ttr_p10", "ttr_p90", "recovered_share", "depth", "trough_day",
-                   "loss_cny", "loss_days", "amplification", "triangle_area", "level_at_horizon", "tts_days",
-                   "replications", "cost_bn_cny", "days_saved_per_bn_cny", "levers_changed"]
+SUMMARY_COLUMNS = ["pathway", "scope", *COMPARE_COLUMNS, "ttr_days", "ttr_p10", "ttr_p90", "ttr_status",
+                   "left_band_share", "recovered_share", "depth", "trough_day", "loss_cny", "loss_mean_cny",
+                   "loss_days", "amplification", "triangle_area", "level_at_horizon", "tts_days", "replications",
+                   "cost_bn_cny", "cost_basis", "benefit_cost_ratio", "days_saved_per_bn_cny", "levers_changed",
+                   "attribution"]
+
+#: ``ttr_status`` values
+DID_NOT_LEAVE, NOT_RECOVERED, RECOVERED = "did not leave the band", "not recovered", "recovered"
 
 
 def scope_mask(table: IOTable, scope: str) -> np.ndarray:
@@ -40,152 +51,154 @@ def scope_mask(table: IOTable, scope: str) -> np.ndarray:
     return scope_columns(table.labels, scope)
 
 
-def _recovery_integral(curve: str, tau: float) -> float:
-    """Days of full loss equivalent to a recovery along ``curve`` over time constant ``tau``."""
-    if not tau or tau <= 1e-6 or curve == "rebuild":
-        return 0.0
-    e = np.arange(0.0, 20.0 * tau + 1.0)
-    g = np.clip(CURVES[curve](e, np.full_like(e, tau)), 0.0, 1.0)
-    return float(g.sum())
-
-
-def direct_shock(table: IOTable, disruption: Mapping[str, Any], sample: Mapping[str, Any]) -> float:
-    """Value (table units) of what one sampled disruption directly removes, before propagation.
-
-    Parameters
-    ----------
-    table : IOTable
-        The table.
-    disruption : mapping
-        The disruption as written (scenario keys).
-    sample : mapping
-        Its sampled ``start``, ``duration``, ``share`` (and ``tau``, ``curve``).
-    """
-    yd = 365.0
-    kind = disruption.get("type")
-    share = float(sample.get("share", disruption.get("share", 0.0)) or 0.0)
-    days = float(sample.get("duration", 0.0))
-
-    def names(key: str, default: str = "all") -> list[str]:
-        v = disruption.get(key, disruption.get(key + "s", default))
-        return [str(v)] if isinstance(v, str | int) else [str(x) for x in v]
-
-    def idx(values: list[str], lookup: Any, n: int) -> np.ndarray:
-        return np.arange(n) if values == ["all"] else np.array([lookup(v) for v in values], dtype=int)
-
-    S = table.n_sectors
-    if kind == "capacity_loss":
-        r = idx(names("region"), table.region_index, table.n_regions)
-        s = idx(names("sector"), table.sector_index, S)
-        nodes = (r[:, None] * S + s[None, :]).ravel()
-        days += _recovery_integral(str(sample.get("curve", "linear")), float(sample.get("tau", 0.0)))
-        return share * float(table.x[nodes].sum()) / yd * days
-    if kind == "import_cut":
-        p = idx(names("product"), table.sector_index, S)
-        o = idx(names("origin"), table.origin_index, len(table.origins))
-        r = idx(names("region"), table.region_index, table.n_regions)
-        users = (r[:, None] * S + np.arange(S)[None, :]).ravel()
-        flows = table.imports_Z[np.ix_(o, p, users)].sum()
-        return share * float(flows) / yd * days
-    if kind == "link_cut":
-        p = idx(names("product"), table.sector_index, S)
-        fr = idx(names("from_region"), table.region_index, table.n_regions)
-        tr = idx(names("to_region"), table.region_index, table.n_regions)
-        ts = idx(names("to_sector"), table.sector_index, S)
-        rows = (fr[:, None] * S + p[None, :]).ravel()
-        cols = (tr[:, None] * S + ts[None, :]).ravel()
-        return share * float(table.Z[np.ix_(rows, cols)].sum()) / yd * days
-    if kind == "congestion":
-        loss = float(sample.get("throughput_loss", disruption.get("throughput_loss", 0.5)))
-        tr = idx(names("to_region"), table.region_index, table.n_regions)
-        cols = (tr[:, None] * S + np.arange(S)[None, :]).ravel()
-        total = 0.0
-        for src in names("from_region"):
-            if src in table.origins:
-                total += float(table.imports_Z[table.origin_index(src)][:, cols].sum())
-            else:
-                r0 = table.region_index(src)
-                total += float(table.Z[r0 * S:(r0 + 1) * S][:, cols].sum())
-        return loss * total / yd * days
-    if kind == "final_demand":
-        r = idx(names("region"), table.region_index, table.n_regions)
-        s = idx(names("sector"), table.sector_index, S)
-        cons = np.array([table.region_index(c) for c, _ in table.fd_columns])
-        fd = table.Y[:, np.isin(cons, r)].sum(axis=1)
-        days = 365.0 if disruption.get("permanent") else days
-        return abs(share) * float(fd[np.isin(table.sector_of, s)].sum()) / yd * days
-    return 0.0
-
-
 def _median(values: list[float]) -> float | None:
     vals = [v for v in values if v is not None and np.isfinite(v)]
     return float(np.median(vals)) if vals else None
 
 
-def summary_table(run: ScenarioRun) -> pd.DataFrame:
-    """One row per pathway x scope with the columns of :data:`SUMMARY_COLUMNS` (medians over replications).
+def replication_table(run: ScenarioRun, *, epsilon: float | None = None) -> pd.DataFrame:
+    """The metrics of every pathway x scope x replication (tidy; money in CNY).
 
-    Money is in CNY; ``loss_days`` is the loss in days of the scope's baseline output;
-    ``days_saved_per_bn_cny`` compares a pathway's median TTR with ``baseline``'s (when
-    both recovered and the pathway has a cost).
+    Columns: ``pathway, scope, replication, loss_cny, ttr_days`` (NaN when censored),
+    ``recovered, left_band, ttr_censored_at, depth, trough_day, loss_days, amplification,
+    triangle_area, level_at_horizon, tts_days``. ``epsilon`` overrides the scenario's band.
     """
     loaded = run.loaded
     table, sc = loaded.table, loaded.scenario
-    eps, hold, band = sc.metrics.recovery_tolerance, sc.metrics.hold_days, sc.metrics.recovery_band
+    eps = sc.metrics.recovery_tolerance if epsilon is None else float(epsilon)
+    hold, band = sc.metrics.hold_days, sc.metrics.recovery_band
     rows = []
-    inert = set(run.inert_pathways())
     for entry, pr in run.pathways.items():
         R = pr.output.shape[0]
-        direct = np.zeros(R)
-        by_batch: dict[int, list[dict]] = {}
-        for s in pr.samples:
-            by_batch.setdefault(s["batch"], []).append(s)
-        for b in range(R):
-            for d, s in zip(pr.plan.disruptions, by_batch.get(b, []), strict=False):
-                direct[b] += direct_shock(table, d, s)
+        direct = replication_direct_shock(table, pr.plan.disruptions, pr.samples, R)
         for scope in sc.metrics.scope:
             mask = scope_mask(table, scope)
             base = float(pr.baseline[mask].sum())
-            per = []
+            series = pr.output[:, :, mask].sum(axis=2)
             for b in range(R):
-                y = pr.output[b][:, mask].sum(axis=1)
                 onset = int(pr.onset[b]) if pr.onset[b] >= 0 else None
-                per.append(summarize(y, base, onset=onset, epsilon=eps, hold=hold, band=band,
-                                     cny_per_unit=table.cny_per_unit,
-                                     direct_loss=direct[b] * table.cny_per_unit if direct[b] > 0 else None))
-            ttr = summarize_recovery_times([p["ttr_days"] for p in per])
-            loss = summarize_replications([p["loss_cny"] for p in per])
-            rows.append({
-                "pathway": entry, "scope": scope,
-                "ttr_days": ttr.get("median"), "ttr_p10": ttr.get("p10"), "ttr_p90": ttr.get("p90"),
-                "recovered_share": ttr.get("share_recovered"),
-                "depth": _median([p["depth"] for p in per]),
-                "trough_day": _median([(p["onset_day"] or 0) + p["time_to_trough_days"] for p in per
-                                       if p["time_to_trough_days"] is not None]),
-                "loss_cny": loss["median"], "loss_days": _median([p["loss_days_of_output"] for p in per]),
-                "amplification": _median([p["amplification_ratio"] for p in per]),
-                "triangle_area": _median([p["triangle_area_pct_days"] for p in per]),
-                "level_at_horizon": _median([p["level_at_horizon"] for p in per]),
-                "tts_days": _median([p["tts_observed_days"] for p in per]),
-                "replications": R, "cost_bn_cny": pr.plan.cost,
-                "levers_changed": ("none (identical to baseline)" if entry in inert
-                                   else ",".join(pr.plan.changed) or ("—" if entry == "baseline" else "none")),
-            })
-    df = pd.DataFrame(rows)
-    df["days_saved_per_bn_cny"] = np.nan
-    if "baseline" in run.pathways:
-        for scope in sc.metrics.scope:
-            ref = df.loc[(df.pathway == "baseline") & (df.scope == scope), "ttr_days"]
-            if ref.empty or ref.isna().all():
-                continue
-            sel = (df.scope == scope) & (df.cost_bn_cny > 0) & df.ttr_days.notna()
-            df.loc[sel, "days_saved_per_bn_cny"] = (float(ref.iloc[0]) - df.loc[sel, "ttr_days"]) / df.loc[
-                sel, "cost_bn_cny"]
-    return df[SUMMARY_COLUMNS]
+                p = summarize(series[b], base, onset=onset, epsilon=eps, hold=hold, band=band,
+                              cny_per_unit=table.cny_per_unit,
+                              direct_loss=direct[b] * table.cny_per_unit if direct[b] > 0 else None)
+                rows.append({
+                    "pathway": entry, "scope": scope, "replication": b, "loss_cny": p["loss_cny"],
+                    "ttr_days": np.nan if p["ttr_days"] is None else p["ttr_days"], "recovered": p["recovered"],
+                    "left_band": p["left_band"], "ttr_censored_at": p["ttr_censored_at"], "depth": p["depth"],
+                    "trough_day": None if p["time_to_trough_days"] is None
+                    else (p["onset_day"] or 0) + p["time_to_trough_days"],
+                    "loss_days": p["loss_days_of_output"], "amplification": p["amplification_ratio"],
+                    "triangle_area": p["triangle_area_pct_days"], "level_at_horizon": p["level_at_horizon"],
+                    "tts_days": p["tts_observed_days"],
+                })
+    return pd.DataFrame(rows)
+
+
+def summarize_ttr(g: pd.DataFrame) -> dict[str, Any]:
+    """TTR of one pathway x scope over the replications that left the band, with its status.
+
+    Returns ``ttr_days`` (median), ``ttr_p10``, ``ttr_p90`` (None where a quantile reaches a
+    censored run or no run left the band), ``ttr_status`` (``did not leave the band``,
+    ``not recovered`` or ``recovered``), ``left_band_share`` and ``recovered_share``.
+    """
+    left = g[g.left_band.astype(bool)]
+    out: dict[str, Any] = {"left_band_share": float(g.left_band.astype(bool).mean()),
+                           "recovered_share": float(g.recovered.astype(bool).mean())}
+    if left.empty:
+        return {**out, "ttr_days": None, "ttr_p10": None, "ttr_p90": None, "ttr_status": DID_NOT_LEAVE}
+    t = summarize_recovery_times([None if np.isnan(v) else v for v in left.ttr_days])
+    return {**out, "ttr_days": t["median"], "ttr_p10": t["p10"], "ttr_p90": t["p90"],
+            "ttr_status": NOT_RECOVERED if t["median"] is None else RECOVERED}
+
+
+def identical_to_baseline(run: ScenarioRun, scope: str) -> list[str]:
+    """Pathway entries whose scope trajectories equal the baseline's in every replication.
+
+    Equal means within :data:`~chainsim.experiment.paired.IDENTICAL_RTOL` of the scope's
+    daily baseline output on every day: levers that move output only by rounding change nothing.
+    """
+    base = run.pathways.get("baseline")
+    if base is None:
+        return []
+    mask = scope_mask(run.loaded.table, scope)
+    ref = base.output[:, :, mask].sum(axis=2)
+    tol = IDENTICAL_RTOL * float(base.baseline[mask].sum())
+    return [e for e, pr in run.pathways.items() if e != "baseline" and pr.output.shape == base.output.shape
+            and float(np.abs(pr.output[:, :, mask].sum(axis=2) - ref).max(initial=0.0)) <= tol]
+
+
+def _cost_basis(run: ScenarioRun, entry: str, cost: float) -> str:
+    pw = run.loaded.scenario.pathways
+    if entry == "baseline":
+        return "—"
+    if cost > 0:
+        given = [pw.cost_basis.get(p) for p in entry.split("+") if pw.cost_basis.get(p)]
+        return "; ".join(given) if given else "user input (no basis given)"
+    theta = {p: pw.intensities.get(p, pw.intensity) for p in entry.split("+")}
+    thetas = ", ".join(f"{v:g}" for v in dict.fromkeys(theta.values()))
+    return f"no cost model: compared at equal effort θ = {thetas}"
+
+
+def summary_table(run: ScenarioRun, *, per_rep: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per pathway x scope with the columns of :data:`SUMMARY_COLUMNS`.
+
+    Money is in CNY; ``loss_days`` is the loss in days of the scope's baseline output; the
+    other metrics are medians over replications (``loss_mean_cny``: the mean, whose paired
+    difference is ``loss_diff_cny``). ``loss_diff_*`` and ``ttr_diff_*`` are paired
+    differences with ``baseline`` (negative = the pathway loses less / recovers sooner) with
+    their 90 % bootstrap intervals; ``rank``, ``effect`` and ``p_best`` as in
+    :func:`chainsim.experiment.paired.compare_pathways`. With a cost, ``benefit_cost_ratio``
+    is the loss avoided per yuan spent and ``days_saved_per_bn_cny`` the paired TTR saving per
+    billion CNY. ``levers_changed`` lists the levers that measurably change output (from the
+    attribution runs when there are any), ``attribution`` their Shapley shares (bn CNY).
+    """
+    loaded = run.loaded
+    table, sc = loaded.table, loaded.scenario
+    per_rep = replication_table(run) if per_rep is None else per_rep
+    identical = {(e, s): True for s in sc.metrics.scope for e in identical_to_baseline(run, s)}
+    base_pr = run.pathways["baseline"]
+    floor, tie = {}, {}
+    for scope in sc.metrics.scope:
+        daily = float(base_pr.baseline[scope_mask(table, scope)].sum()) * table.cny_per_unit
+        floor[scope] = sc.metrics.min_loss_days * daily
+        tie[scope] = IDENTICAL_RTOL * daily * sc.horizon_days
+    cmp = compare_pathways(per_rep, identical, seed=sc.seed, loss_floor_cny=floor, tie_cny=tie)
+    cmp = cmp.set_index(["pathway", "scope"])
+    att = run.attribution
+    rows = []
+    for (entry, scope), g in per_rep.groupby(["pathway", "scope"], sort=False):
+        pr = run.pathways[entry]
+        loss = summarize_replications(g.loss_cny.to_numpy(float))
+        c = cmp.loc[(entry, scope)]
+        cost = float(pr.plan.cost)
+        rows.append({
+            "pathway": entry, "scope": scope, **c.to_dict(), **summarize_ttr(g),
+            "depth": _median(list(g.depth)), "trough_day": _median(list(g.trough_day.astype(float))),
+            "loss_cny": loss["median"], "loss_mean_cny": loss["mean"], "loss_days": _median(list(g.loss_days)),
+            "amplification": _median([np.nan if v is None else v for v in g.amplification]),
+            "triangle_area": _median(list(g.triangle_area)), "level_at_horizon": _median(list(g.level_at_horizon)),
+            "tts_days": _median([np.nan if v is None else v for v in g.tts_days]),
+            "replications": len(g), "cost_bn_cny": cost, "cost_basis": _cost_basis(run, entry, cost),
+            "benefit_cost_ratio": -c.loss_diff_cny / (cost * 1e9) if cost > 0 else np.nan,
+            "days_saved_per_bn_cny": -c.ttr_diff_days / cost if cost > 0 else np.nan,
+            "levers_changed": _levers_changed(run, entry, scope, identical.get((entry, scope), False)),
+            "attribution": "" if att is None else att.describe(entry, scope),
+        })
+    return pd.DataFrame(rows)[SUMMARY_COLUMNS]
+
+
+def _levers_changed(run: ScenarioRun, entry: str, scope: str, identical: bool) -> str:
+    if entry == "baseline":
+        return "—"
+    if identical:
+        return "none (identical to baseline)"
+    att = run.attribution
+    if att is not None and entry in att.entries:
+        return ",".join(att.acting(entry, scope)) or "none alone (interactions only)"
+    return ",".join(run.pathways[entry].plan.changed) or "none"
 
 
 def ranking_table(summary: pd.DataFrame, scope: str) -> pd.DataFrame:
-    """Pathways of one scope ranked by median TTR (not recovered last, ties by loss), with a ``rank`` column.
+    """Pathways of one scope ordered by ``rank`` (unranked last), then by paired loss difference.
 
     Parameters
     ----------
@@ -195,10 +208,8 @@ def ranking_table(summary: pd.DataFrame, scope: str) -> pd.DataFrame:
         One of the scenario's scopes.
     """
     df = summary[summary.scope == scope].copy()
-    df["_key"] = df.ttr_days.astype(float).fillna(np.inf)
-    df = df.sort_values(["_key", "loss_cny"], kind="stable").drop(columns="_key")
-    df.insert(0, "rank", np.arange(1, len(df) + 1))
-    return df.reset_index(drop=True)
+    df = df.sort_values(["rank", "loss_diff_cny"], kind="stable", na_position="last")
+    return df[["rank", *[c for c in df.columns if c != "rank"]]].reset_index(drop=True)
 
 
 def scope_trajectories(run: ScenarioRun, scope: str, *, relative: bool = True) -> pd.DataFrame:

@@ -69,12 +69,17 @@ class RecoveryTime:
         censored TTR is known only to exceed it.
     onset : int or None
         The onset day used (given or detected); ``None`` when no shock was felt.
+    left_band : bool
+        Whether output left the band after the onset. ``False`` means ``days`` is 0 because
+        there was nothing to recover from: report it as "did not leave the band", not as an
+        instant recovery.
     """
 
     days: float | None
     recovered: bool
     censored_at: int
     onset: int | None
+    left_band: bool = True
 
     @property
     def recovery_day(self) -> int | None:
@@ -84,6 +89,8 @@ class RecoveryTime:
         return int((self.onset or 0) + self.days)
 
     def __str__(self) -> str:
+        if not self.left_band:
+            return "did not leave the band"
         if self.recovered:
             return f"{self.days:g} days"
         return f"not recovered (> {self.censored_at} days)"
@@ -103,6 +110,8 @@ class RecoveryTimes:
         Onset day; NaN where no shock was felt.
     labels : pandas.Index or None
         Column labels when the input was a DataFrame.
+    left_band : ndarray of bool or None
+        Whether output left the band after the onset (``days`` is 0 where it did not).
     """
 
     days: np.ndarray
@@ -110,28 +119,32 @@ class RecoveryTimes:
     censored_at: np.ndarray
     onset: np.ndarray
     labels: pd.Index | None = None
+    left_band: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.days.size)
 
     def to_list(self) -> list[RecoveryTime]:
         """The batch, flattened in C order, as a list of :class:`RecoveryTime`."""
+        left = np.ones(self.days.shape, dtype=bool) if self.left_band is None else self.left_band
         return [
             RecoveryTime(
                 days=None if np.isnan(d) else float(d), recovered=bool(r), censored_at=int(c),
-                onset=None if np.isnan(o) else int(o),
+                onset=None if np.isnan(o) else int(o), left_band=bool(lb),
             )
-            for d, r, c, o in zip(
-                self.days.ravel(), self.recovered.ravel(), self.censored_at.ravel(), self.onset.ravel(), strict=True
+            for d, r, c, o, lb in zip(
+                self.days.ravel(), self.recovered.ravel(), self.censored_at.ravel(), self.onset.ravel(),
+                left.ravel(), strict=True
             )
         ]
 
     def to_frame(self) -> pd.DataFrame:
-        """A tidy table with one row per series (columns ``days, recovered, censored_at, onset``)."""
+        """A tidy table with one row per series (columns ``days, recovered, censored_at, onset, left_band``)."""
         index = self.labels if self.labels is not None and self.days.ndim == 1 else None
+        left = np.ones(self.days.shape, dtype=bool) if self.left_band is None else self.left_band
         return pd.DataFrame(
             {"days": self.days.ravel(), "recovered": self.recovered.ravel(),
-             "censored_at": self.censored_at.ravel(), "onset": self.onset.ravel()},
+             "censored_at": self.censored_at.ravel(), "onset": self.onset.ravel(), "left_band": left.ravel()},
             index=index,
         )
 
@@ -218,7 +231,8 @@ def recovery_time(
     ``days=None`` (NaN in a batch), ``recovered=False`` — never a fake number. The band
     is two-sided, so a lasting overshoot above :math:`1+\varepsilon` is not "recovered"
     either. When output never leaves the band after the onset (no shock felt) the TTR is
-    0, with or without ``hold``.
+    0, with or without ``hold``, and ``left_band`` is False: report such a run as "did not
+    leave the band", never as an instant recovery.
 
     Parameters
     ----------
@@ -247,12 +261,15 @@ def recovery_time(
 
     >>> y = [100, 100, 60, 70, 80, 90, 100, 100]
     >>> recovery_time(y, 100)
-    RecoveryTime(days=4.0, recovered=True, censored_at=5, onset=2)
+    RecoveryTime(days=4.0, recovered=True, censored_at=5, onset=2, left_band=True)
     >>> print(recovery_time(y[:5], 100))
     not recovered (> 2 days)
+    >>> print(recovery_time([100, 99.5, 100], 100, onset=1))
+    did not leave the band
     """
     q, start, felt, labels, n = prepare(output, baseline, epsilon, onset)
     out = outside_band(q, epsilon, band) & from_onset(n, start)
+    left = out.any(axis=-1)
     if hold is None:
         last = last_true(out)
         rec_day = np.where(last < 0, start, last + 1)
@@ -280,9 +297,10 @@ def recovery_time(
     if days.ndim == 0 and labels is None:
         return RecoveryTime(
             days=float(days) if recovered else None, recovered=bool(recovered), censored_at=int(censored_at),
-            onset=int(start) if felt else None,
+            onset=int(start) if felt else None, left_band=bool(left),
         )
-    return RecoveryTimes(days=days, recovered=recovered, censored_at=censored_at, onset=onset_arr, labels=labels)
+    return RecoveryTimes(days=days, recovered=recovered, censored_at=censored_at, onset=onset_arr, labels=labels,
+                         left_band=left)
 
 
 def _window_q(output: Any, baseline: Any, epsilon: float, onset: int | None):

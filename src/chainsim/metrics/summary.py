@@ -88,7 +88,9 @@ def summarize(
     -------
     dict
         ``onset_day`` (int or None), ``ttr_days`` (float, None when censored),
-        ``recovered`` (bool), ``ttr_censored_at`` (days from onset to the horizon),
+        ``recovered`` (bool), ``left_band`` (bool: False when output never left the band after
+        the onset, so that ``ttr_days`` is 0 with nothing to recover from),
+        ``ttr_censored_at`` (days from onset to the horizon),
         ``depth`` (fraction), ``time_to_trough_days``, ``loss_cny``, ``loss_days_of_output``,
         ``amplification_ratio`` (None without ``direct_loss``), ``triangle_area_pct_days``,
         ``level_at_horizon``, ``tts_observed_days`` (None without ``onset`` or when output
@@ -114,6 +116,7 @@ def summarize(
         "onset_day": ttr.onset,
         "ttr_days": ttr.days,
         "recovered": ttr.recovered,
+        "left_band": ttr.left_band,
         "ttr_censored_at": ttr.censored_at,
         "depth": float(depth(output, baseline, onset=onset, epsilon=epsilon)),
         "time_to_trough_days": time_to_trough(output, baseline, onset=onset, epsilon=epsilon),
@@ -252,7 +255,7 @@ def summarize_runs(
         col = [r.get(key) for r in rows]
         if key == TTR_KEY:
             out[key] = summarize_recovery_times(col, percentiles=percentiles)
-        elif key == "recovered":
+        elif key in ("recovered", "left_band"):
             out[key] = {"n": len(col), "share": float(np.mean([bool(v) for v in col]))}
         else:
             nums = [v for v in col if isinstance(v, int | float | np.number) and not isinstance(v, bool)]

@@ -7,6 +7,8 @@ give two pathways the same lever, the value farther from the baseline wins.
 
 Levers whose target is ``params.<field>`` become parameter overrides (sector-scoped levers
 become per-sector overrides); ``disruptions.<transform>`` levers rewrite the disruptions.
+A lever's full-intensity value comes from the evidence range of the product class the
+scenario's disruptions make scarce (:mod:`chainsim.pathways.evidence`), unless overridden.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chainsim.errors import ScenarioError, did_you_mean
+from chainsim.pathways.evidence import disrupted_products
 from chainsim.pathways.registry import LEVERS, PATHWAYS, Lever
 
 __all__ = ["PathwayPlan", "lever_values", "plan_pathway"]
@@ -40,6 +43,11 @@ class PathwayPlan:
         scenario; empty means the pathway changes nothing here (reported, not hidden).
     cost : float
         Cost of the entry (sum over pathways of cost per unit intensity x intensity).
+    notes : tuple of str
+        Why a lever does not act here, or which evidence class had to be chosen.
+    evidence : dict
+        Lever name → the product class whose evidence range gave its full value
+        (``"override"`` when the scenario set it).
     """
 
     name: str
@@ -49,6 +57,7 @@ class PathwayPlan:
     changed: tuple[str, ...]
     cost: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    evidence: dict[str, str] = field(default_factory=dict)
 
 
 def _pathway_names(entry: str) -> list[str]:
@@ -60,13 +69,19 @@ def _pathway_names(entry: str) -> list[str]:
 
 
 def lever_values(entry: str, *, intensity: float = 0.5, intensities: Mapping[str, float] | None = None,
-                 overrides: Mapping[str, Mapping[str, float]] | None = None) -> dict[str, float]:
+                 overrides: Mapping[str, Mapping[str, float]] | None = None,
+                 products: Sequence[str] = ()) -> dict[str, float]:
     """Lever values in force for a pathway entry.
+
+    ``products`` (NBS codes the scenario makes scarce) choose each lever's evidence class;
+    ``overrides`` (``{pathway: {lever: full value}}``) replace the evidence's full value.
 
     Examples
     --------
     >>> lever_values("dual_wheel", intensity=0.5)["alpha_max_manufacturing"]
-    1.375
+    1.325
+    >>> lever_values("tech_self_reliance", intensity=1.0, products=["20"])["substitution_share"]
+    0.16
     >>> lever_values("baseline")
     {}
     """
@@ -77,7 +92,8 @@ def lever_values(entry: str, *, intensity: float = 0.5, intensities: Mapping[str
         theta = float(intensities.get(name, intensity))
         for lever_name in PATHWAYS[name].levers:
             lever = LEVERS[lever_name]
-            value = lever.value(theta, overrides.get(name, {}).get(lever_name))
+            full = overrides.get(name, {}).get(lever_name)
+            value = lever.value(theta, lever.range_for(products)[0].full if full is None else full)
             if lever_name not in out or abs(value - lever.baseline) > abs(out[lever_name] - lever.baseline):
                 out[lever_name] = value
     return out
@@ -155,12 +171,15 @@ def plan_pathway(entry: str, disruptions: Sequence[Mapping[str, Any]], *, intens
     -------
     PathwayPlan
     """
-    values = lever_values(entry, intensity=intensity, intensities=intensities, overrides=overrides)
+    products = disrupted_products(disruptions)
+    values = lever_values(entry, intensity=intensity, intensities=intensities, overrides=overrides,
+                          products=products)
+    evidence, notes = _evidence_classes(entry, values, overrides or {}, products)
     kinds = {d.get("type") for d in disruptions}
     base = dict(base_params or {})
     params: dict[str, Any] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in base.items()}
     rewritten = [dict(d) for d in disruptions]
-    changed, notes = [], []
+    changed: list[str] = []
     for name, value in values.items():
         lever = LEVERS[name]
         if value == lever.baseline:
@@ -169,25 +188,62 @@ def plan_pathway(entry: str, disruptions: Sequence[Mapping[str, Any]], *, intens
             rewritten, acted = _rewrite(rewritten, lever, value)
             (changed if acted else notes).append(name if acted else f"{name}: no matching disruption")
             continue
-        field_name = lever.target.removeprefix("params.")
-        shift = value - lever.baseline
-        if lever.sectors:
-            sectors = [c for c in lever.sectors if sector_codes is None or c in set(sector_codes)]
-            if not sectors:
-                notes.append(f"{name}: none of its sectors ({', '.join(lever.sectors)}) is in the table")
-                continue
-            key = f"sector_{field_name}"
-            own = dict(base.get(key, {}))
-            start = base.get(field_name, lever.baseline)
-            params[key] = {**params.get(key, {}),
-                           **{c: float(own.get(c, start)) + shift for c in sectors}}
-        else:
-            params[field_name] = float(base[field_name]) + shift if field_name in base else value
-        if name in _NEEDS and not kinds & set(_NEEDS[name]):
+        note = _set_param(params, base, lever, value, sector_codes)
+        if note:
+            notes.append(note)
+        elif name in _NEEDS and not kinds & set(_NEEDS[name]):
             notes.append(f"{name}: acts only on {'/'.join(_NEEDS[name])} disruptions")
         else:
             changed.append(name)
     theta = dict(intensities or {})
     cost = sum(float((costs or {}).get(p, 0.0)) * float(theta.get(p, intensity)) for p in _pathway_names(entry))
     return PathwayPlan(name=entry, levers=values, params=params, disruptions=tuple(rewritten),
-                       changed=tuple(changed), cost=cost, notes=tuple(notes))
+                       changed=tuple(changed), cost=cost, notes=tuple(notes), evidence=evidence)
+
+
+def _evidence_classes(entry: str, values: Mapping[str, float], overrides: Mapping[str, Mapping[str, float]],
+                      products: Sequence[str]) -> tuple[dict[str, str], list[str]]:
+    """Which evidence class gave each lever its full value, and notes where a choice was made."""
+    owner = {lv: p for p in _pathway_names(entry) for lv in PATHWAYS[p].levers}
+    out, notes = {}, []
+    for name in values:
+        if name in overrides.get(owner[name], {}):
+            out[name] = "override"
+            continue
+        rng, note = LEVERS[name].range_for(products)
+        out[name] = rng.label
+        if note:
+            notes.append(f"{name}: {note}")
+    return out, notes
+
+
+#: scale levers whose parameter the engine does not have yet -> the parameter they scale instead
+#: (equivalent while the model's input stocks are one flat number of days)
+_SCALE_FALLBACK = {"inventory_scale": "inventory_days"}
+
+
+def _set_param(params: dict[str, Any], base: Mapping[str, Any], lever: Lever, value: float,
+               sector_codes: Sequence[str] | None) -> str | None:
+    """Move the scenario's own value of a parameter lever's target (``params`` in place); a note if it cannot act."""
+    from chainsim.engine.params import ModelParams
+
+    fields = ModelParams.model_fields
+    field_name = lever.target.removeprefix("params.")
+    if field_name not in fields and field_name in _SCALE_FALLBACK:
+        field_name = _SCALE_FALLBACK[field_name]
+
+    def moved(start: float) -> float:
+        return float(start) * value if lever.combine == "scale" else float(start) + value - lever.baseline
+
+    default = fields[field_name].default if field_name in fields else lever.baseline
+    if not lever.sectors:
+        params[field_name] = moved(base.get(field_name, default))
+        return None
+    sectors = [c for c in lever.sectors if sector_codes is None or c in set(sector_codes)]
+    if not sectors:
+        return f"{lever.name}: none of its sectors ({', '.join(lever.sectors)}) is in the table"
+    key = f"sector_{field_name}"
+    own = dict(base.get(key, {}))
+    start = base.get(field_name, default)
+    params[key] = {**params.get(key, {}), **{c: moved(own.get(c, start)) for c in sectors}}
+    return None

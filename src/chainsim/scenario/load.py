@@ -183,7 +183,7 @@ def _check_pathways(doc: LocatedYaml | None, scenario: Scenario) -> None:
             if part.strip() not in PATHWAYS:
                 raise _fail(doc, ("pathways", "compare", i),
                             f"unknown pathway '{part.strip()}'; expected one of {names}{did_you_mean(part, names)}")
-    for key in ("intensities", "costs", "levers"):
+    for key in ("intensities", "costs", "cost_basis", "levers"):
         for name in getattr(scenario.pathways, key):
             if name not in PATHWAYS:
                 raise _fail(doc, ("pathways", key, name),

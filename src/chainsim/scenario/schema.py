@@ -16,9 +16,23 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chainsim.scenario.calendar import Calendar
 
-__all__ = ["MetricsSettings", "PathwaySettings", "Scenario", "Trend"]
+__all__ = ["AttributionSettings", "MetricsSettings", "PathwaySettings", "Scenario", "Trend"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class AttributionSettings(BaseModel):
+    """How each pathway's effect is split over its levers (``attribution.csv``).
+
+    ``method``: ``shapley`` (every subset of a pathway's acting levers: the one-at-a-time
+    effects and an exact Shapley split), ``one_at_a_time`` (each lever alone), or ``off``.
+    ``replications``: the first N replications of the scenario are used (default 4; attribution
+    multiplies runs: 2^k − 2 extra lever subsets for a pathway with k acting levers).
+    """
+
+    model_config = _FROZEN
+    method: Literal["shapley", "one_at_a_time", "off"] = "shapley"
+    replications: int = Field(4, ge=1)
 
 
 class PathwaySettings(BaseModel):
@@ -27,7 +41,8 @@ class PathwaySettings(BaseModel):
     ``compare`` lists pathway names (see :mod:`chainsim.pathways`); ``a+b`` combines pathways.
     ``intensity`` is the common intensity θ ∈ [0, 1]; ``intensities`` overrides it per pathway.
     ``levers`` overrides a lever's value at full intensity (``{pathway: {lever: value}}``).
-    ``costs`` gives the cost of each pathway per unit intensity, in billion CNY (亿元 x 10).
+    ``costs`` gives the cost of each pathway per unit intensity, in billion CNY (亿元 x 10), and
+    ``cost_basis`` where each cost comes from (reported next to it).
     """
 
     model_config = _FROZEN
@@ -36,6 +51,8 @@ class PathwaySettings(BaseModel):
     intensities: dict[str, float] = Field(default_factory=dict)
     levers: dict[str, dict[str, float]] = Field(default_factory=dict)
     costs: dict[str, float] = Field(default_factory=dict)
+    cost_basis: dict[str, str] = Field(default_factory=dict)
+    attribution: AttributionSettings = Field(default_factory=AttributionSettings)
 
     @model_validator(mode="after")
     def _ranges(self) -> PathwaySettings:
@@ -51,16 +68,29 @@ class PathwaySettings(BaseModel):
 class MetricsSettings(BaseModel):
     """Scopes to report (``northeast``, region codes, ``REGION|SECTOR``, sector codes), ε and the band.
 
-    ``recovery_band``: ``two_sided`` (default, DESIGN §5: output back *within* ε of
-    baseline) or ``below`` (only shortfalls count: lasting catch-up production above
-    baseline, e.g. while stocks are rebuilt, counts as recovered).
+    ``recovery_band``: ``below`` (default: only shortfalls count, so catch-up production
+    above baseline, e.g. while stocks are rebuilt, counts as recovered) or ``two_sided``
+    (output back *within* ε of baseline on both sides). ``band_sensitivity``: the ε at which
+    the time to recover is also reported. ``min_loss_days``: a shock whose baseline loss is
+    smaller (in days of the scope's output) has no measurable effect and the pathways are not
+    ranked; the default, 0.0304 days, is 0.1 % of a month's output — the resolution of NBS
+    monthly growth rates, published to one decimal of a percent.
     """
 
     model_config = _FROZEN
     scope: list[str] = Field(default_factory=lambda: ["northeast"], min_length=1)
     recovery_tolerance: float = Field(0.01, gt=0.0, lt=1.0)
-    recovery_band: Literal["two_sided", "below"] = "two_sided"
+    recovery_band: Literal["two_sided", "below"] = "below"
     hold_days: int | None = Field(None, ge=1)
+    band_sensitivity: list[float] = Field(default_factory=lambda: [0.005, 0.01, 0.02])
+    min_loss_days: float = Field(0.0304, ge=0.0)
+
+    @model_validator(mode="after")
+    def _bands(self) -> MetricsSettings:
+        for eps in self.band_sensitivity:
+            if not 0.0 < eps < 1.0:
+                raise ValueError(f"band_sensitivity: expected values in (0, 1); found {eps}")
+        return self
 
 
 class Trend(BaseModel):
@@ -97,6 +127,9 @@ class Scenario(BaseModel):
     calendar: Calendar | None = Field(None, description="day 0's date: shocks and outputs in dates, monthly.csv")
     trend: dict[str, float | Trend] = Field(
         default_factory=dict, description="% a year per scope (or 'scope|sector'): monthly.csv's year-on-year growth")
+    levers: Literal["drawn", "fixed"] = Field(
+        "drawn", description="lever full values drawn from their evidence ranges per replication, or fixed "
+                             "at their central values")
 
     @model_validator(mode="after")
     def _one_table(self) -> Scenario:

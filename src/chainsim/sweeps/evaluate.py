@@ -120,8 +120,10 @@ def run_config(spec: SweepSpec, scenario: Any, row: Mapping[str, Any], only: str
 
     Disruption fields are replaced before the pathways rewrite the disruptions. A model
     parameter that a pathway lever also sets (swept, like ``params.inventory_days`` under
-    ``digital_green``, or set by the scenario) is shifted by the lever by
-    ``lever(θ) − lever baseline``, as in ``chainsim run`` (:func:`plan_pathway`'s ``base_params``).
+    ``digital_green``, or set by the scenario) is moved by the lever — shifted by
+    ``lever(θ) − lever baseline``, or scaled by ``lever(θ)`` for a multiplier such as
+    ``inventory_scale`` — as in ``chainsim run`` (:func:`plan_pathway`'s ``base_params``). Levers
+    take their central evidence values here (the sweep's factors carry the uncertainty).
 
     Returns
     -------
@@ -181,7 +183,7 @@ def _metrics(y: np.ndarray, base: float, onset: int | None, crashed: bool, sc: A
         return {"recovered": False, "ttr_cap": nan, "onset_day": onset if onset is not None else -1,
                 **{o: nan for o in OUTPUTS}}
     s = summarize(y, base, onset=onset, epsilon=sc.metrics.recovery_tolerance, hold=sc.metrics.hold_days,
-                  cny_per_unit=cny)
+                  band=sc.metrics.recovery_band, cny_per_unit=cny)
     out = {o: nan if s.get(k) is None else float(s[k]) for o, k in OUTPUTS.items()}
     out["recovered"] = bool(s["recovered"])
     out["ttr_cap"] = float(s["ttr_censored_at"]) if s.get("ttr_censored_at") is not None else nan

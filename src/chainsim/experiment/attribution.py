@@ -1,0 +1,255 @@
+r"""Lever attribution: how much of a pathway's effect each of its levers brings.
+
+A pathway moves several levers at once. For a pathway with acting levers :math:`N` (those its
+plan can apply in the scenario), let :math:`v(S)` be the mean paired loss difference with
+baseline when only the levers in :math:`S \subseteq N` are on (the others at their baseline),
+over the same replications, shock draws and lever draws as the main run. Then
+
+- **one at a time**: :math:`v(\{i\})`, lever *i* alone;
+- **Shapley** (Shapley 1953): :math:`\phi_i = \sum_{S \subseteq N \setminus \{i\}}
+  \frac{|S|!\,(|N|-|S|-1)!}{|N|!}\,[v(S \cup \{i\}) - v(S)]`, which adds up exactly to the
+  pathway's own difference :math:`v(N)` (efficiency) and gives a lever that changes nothing
+  in every coalition exactly 0 (null player).
+
+:math:`v(\varnothing)` is the baseline run and :math:`v(N)` the pathway's run; the other
+:math:`2^{|N|} - 2` subsets (Shapley) or the :math:`|N|` singletons (one at a time) are
+extra runs, batched through the engine ``member_params`` (balanced batches of at most
+:data:`CHUNK` members). Attribution uses the first ``attribution.replications`` replications
+(default 4: on the README scenario 14 lever subsets x 4 = 56 members, three engine batches);
+a pathway with more than :data:`MAX_SHAPLEY_LEVERS` acting levers falls back to one at a time.
+
+``attribution.csv`` has one row per pathway x scope x lever (plus a ``(total)`` row):
+
+======================  =====================================================================
+column                  meaning
+======================  =====================================================================
+pathway, scope          the pathway entry and the scope
+lever                   lever name, or ``(total)`` for the pathway as a whole
+evidence_class          product class whose evidence range gave the lever's full value
+value                   the lever's value in force at the pathway's intensity (central value)
+alone_loss_diff_cny     :math:`v(\{i\})`: paired loss difference with the lever alone (CNY)
+shapley_loss_diff_cny   :math:`\phi_i` (CNY); NaN when the method is one at a time
+acts                    whether the lever changes output in some coalition (False: a null lever)
+method                  ``shapley`` or ``one_at_a_time``
+replications            replications used
+======================  =====================================================================
+
+For the ``(total)`` row both loss columns hold :math:`v(N)` on the same replications.
+
+References
+----------
+.. [1] Shapley, L. S. (1953). A value for n-person games. In *Contributions to the Theory of
+   Games II*, Annals of Mathematics Studies 28, 307-317.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ATTRIBUTION_COLUMNS", "CHUNK", "MAX_SHAPLEY_LEVERS", "Attribution", "run_attribution", "shapley"]
+
+#: largest number of acting levers for an exact Shapley split (2^k − 2 extra lever subsets)
+MAX_SHAPLEY_LEVERS = 4
+#: engine batch size of the attribution runs (the engine's cost per member grows past ~20)
+CHUNK = 20
+ATTRIBUTION_COLUMNS = ["pathway", "scope", "lever", "evidence_class", "value", "alone_loss_diff_cny",
+                       "shapley_loss_diff_cny", "acts", "method", "replications"]
+
+Progress = Callable[[str, int, int], None]
+
+
+def shapley(players: Sequence[str], v: Callable[[frozenset[str]], float]) -> dict[str, float]:
+    """Exact Shapley values of a cooperative game ``v`` (``v(frozenset()) = 0`` is not assumed).
+
+    Examples
+    --------
+    >>> w = {frozenset(): 0, frozenset("a"): 1, frozenset("b"): 2, frozenset("ab"): 5}
+    >>> shapley("ab", w.__getitem__)
+    {'a': 2.0, 'b': 3.0}
+    """
+    n = len(players)
+    out = {}
+    for i in players:
+        others = [p for p in players if p != i]
+        phi = 0.0
+        for size in range(n):
+            w = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
+            for S in itertools.combinations(others, size):
+                s = frozenset(S)
+                phi += w * (v(s | {i}) - v(s))
+        out[i] = float(phi)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Attribution:
+    """Lever attribution of a scenario run.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        The ``attribution.csv`` table (:data:`ATTRIBUTION_COLUMNS`).
+    notes : dict
+        Pathway entry -> why its attribution is limited (e.g. one at a time for many levers).
+    """
+
+    frame: pd.DataFrame
+    notes: Mapping[str, str]
+
+    @property
+    def entries(self) -> set[str]:
+        """Pathway entries attributed."""
+        return set(self.frame.pathway)
+
+    def acting(self, entry: str, scope: str) -> list[str]:
+        """Levers of ``entry`` that change output in ``scope`` (alone or in a coalition)."""
+        f = self.frame
+        sel = (f.pathway == entry) & (f.scope == scope) & (f.lever != "(total)") & f.acts.astype(bool)
+        return list(f.loc[sel, "lever"])
+
+    def describe(self, entry: str, scope: str) -> str:
+        """``"lever −1.23; other −0.04"``: each acting lever's share of the loss difference, bn CNY."""
+        f = self.frame
+        g = f[(f.pathway == entry) & (f.scope == scope) & (f.lever != "(total)") & f.acts.astype(bool)]
+        if g.empty:
+            return ""
+        col = "shapley_loss_diff_cny" if (g.method == "shapley").all() else "alone_loss_diff_cny"
+        return "; ".join(f"{r.lever} {getattr(r, col) / 1e9:+.3g}" for r in g.itertuples())
+
+
+def _subsets(players: Sequence[str], method: str) -> list[frozenset[str]]:
+    """The coalitions that need a run of their own (not the empty set, not all players)."""
+    k = len(players)
+    sizes = range(1, k) if method == "shapley" else ([1] if k > 1 else [])
+    return [frozenset(c) for s in sizes for c in itertools.combinations(players, s)]
+
+
+def run_attribution(loaded: Any, runs: Mapping[str, Any], seeds: Sequence[Any], fulls: Mapping[str, Any],
+                    *, progress: Progress | None = None) -> Attribution:
+    """Run the lever subsets of every pathway and split each pathway's effect over its levers.
+
+    Parameters
+    ----------
+    loaded : LoadedScenario
+    runs : mapping
+        Pathway entry -> :class:`~chainsim.experiment.run.PathwayRun` of the main run
+        (``baseline`` included).
+    seeds : sequence
+        The replications' shock seeds (the first ``attribution.replications`` are used).
+    fulls : mapping
+        Pathway entry -> per replication ``{pathway: {lever: full value}}`` as run (drawn,
+        central or the scenario's own).
+    progress : callable, optional
+        ``progress("attribution", done, total)`` after each engine batch.
+    """
+    from chainsim.engine import Engine, build_model
+    from chainsim.engine.params import resolve_params
+    from chainsim.experiment.summary import scope_mask
+    from chainsim.pathways.apply import plan_pathway
+    from chainsim.pathways.registry import LEVERS, PATHWAYS
+
+    sc = loaded.scenario
+    table = loaded.table
+    pw = sc.pathways
+    n = min(int(pw.attribution.replications), len(seeds))
+    base_run = runs["baseline"]
+    members: list[tuple[str, frozenset[str], int, dict[str, Any], list[dict]]] = []
+    players: dict[str, tuple[str, ...]] = {}
+    methods: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    for entry, pr in runs.items():
+        if entry == "baseline":
+            continue
+        players[entry] = tuple(pr.plan.changed)
+        method = pw.attribution.method
+        if method == "shapley" and len(players[entry]) > MAX_SHAPLEY_LEVERS:
+            method = "one_at_a_time"
+            notes[entry] = (f"{len(players[entry])} acting levers: one at a time only "
+                            f"(Shapley up to {MAX_SHAPLEY_LEVERS})")
+        methods[entry] = method
+        names = [p.strip() for p in entry.split("+")]
+        for S in _subsets(players[entry], method):
+            for r in range(n):
+                full = fulls[entry][r]
+                ov = {p: {lv: (full.get(p, {}).get(lv, LEVERS[lv].full) if lv in S else LEVERS[lv].baseline)
+                          for lv in PATHWAYS[p].levers} for p in names}
+                plan = plan_pathway(entry, sc.disruptions, intensity=pw.intensity, intensities=pw.intensities,
+                                    overrides=ov, sector_codes=table.sector_codes, base_params=sc.params)
+                members.append((entry, S, r, plan.params, list(plan.disruptions)))
+    masks = {s: scope_mask(table, s) for s in sc.metrics.scope}
+    series: dict[tuple[str, frozenset[str]], dict[str, np.ndarray]] = {}
+    if members:
+        model = build_model(table, resolve_params(base_run.plan.params))
+        size = math.ceil(len(members) / math.ceil(len(members) / CHUNK))  # balanced: no small last batch
+        chunks = [members[k:k + size] for k in range(0, len(members), size)]
+        for c, chunk in enumerate(chunks):
+            arrays = Engine(model, [m[4] for m in chunk], seeds=[seeds[m[2]] for m in chunk],
+                            member_params=[m[3] for m in chunk]).run(sc.horizon_days)
+            for b, (entry, S, r, _, _) in enumerate(chunk):
+                out = arrays.output[:, b, :]
+                per_scope = series.setdefault((entry, S), {})
+                for s, mask in masks.items():
+                    per_scope.setdefault(s, np.zeros((n, out.shape[0])))[r] = out[:, mask].sum(axis=1)
+            if progress is not None:
+                progress("attribution", c + 1, len(chunks))
+    return Attribution(frame=_attribution_frame(loaded, runs, players, methods, series, masks, n), notes=notes)
+
+
+def _attribution_frame(loaded: Any, runs: Mapping[str, Any], players: Mapping[str, tuple[str, ...]],
+                       methods: Mapping[str, str], series: Mapping[tuple[str, frozenset[str]], Mapping[str, Any]],
+                       masks: Mapping[str, np.ndarray], n: int) -> pd.DataFrame:
+    from chainsim.experiment.paired import IDENTICAL_RTOL
+
+    cny = loaded.table.cny_per_unit
+    base = runs["baseline"]
+    rows = []
+    for entry, levers in players.items():
+        pr = runs[entry]
+        for scope, mask in masks.items():
+            b = float(base.baseline[mask].sum())
+            tol = IDENTICAL_RTOL * b
+
+            def traj(S: frozenset[str], entry: str = entry, scope: str = scope, mask: np.ndarray = mask
+                     ) -> np.ndarray:
+                if not S:
+                    return base.output[:n, :, mask].sum(axis=2)
+                if S == frozenset(players[entry]):
+                    return runs[entry].output[:n, :, mask].sum(axis=2)
+                return series[(entry, S)][scope]
+
+            ref = traj(frozenset())
+            cache: dict[frozenset[str], float] = {}
+
+            def v(S: frozenset[str], ref: np.ndarray = ref, cache: dict = cache) -> float:
+                if S not in cache:
+                    cache[S] = float((ref - traj(S)).sum(axis=1).mean()) * cny if S else 0.0
+                return cache[S]
+
+            method = methods[entry]
+            phi = shapley(list(levers), v) if method == "shapley" and levers else {}
+            for lv in levers:
+                if method == "shapley":
+                    others = [p for p in levers if p != lv]
+                    coalitions = [frozenset(c) for s in range(len(others) + 1)
+                                  for c in itertools.combinations(others, s)]
+                    acts = any(float(np.abs(traj(S | {lv}) - traj(S)).max()) > tol for S in coalitions)
+                else:
+                    acts = float(np.abs(traj(frozenset([lv])) - ref).max()) > tol
+                rows.append({"pathway": entry, "scope": scope, "lever": lv,
+                             "evidence_class": pr.plan.evidence.get(lv, ""), "value": pr.plan.levers.get(lv),
+                             "alone_loss_diff_cny": v(frozenset([lv])),
+                             "shapley_loss_diff_cny": phi.get(lv, np.nan), "acts": acts, "method": method,
+                             "replications": n})
+            total = v(frozenset(levers)) if levers else 0.0
+            rows.append({"pathway": entry, "scope": scope, "lever": "(total)", "evidence_class": "", "value": np.nan,
+                         "alone_loss_diff_cny": total, "shapley_loss_diff_cny": total,
+                         "acts": bool(levers) and float(np.abs(traj(frozenset(levers)) - ref).max()) > tol,
+                         "method": method, "replications": n})
+    return pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS)

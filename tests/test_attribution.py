@@ -1,0 +1,98 @@
+"""Lever attribution: Shapley known answers, efficiency, null levers, pairing with the main run, outputs."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from chainsim.data.toy import load_toy
+from chainsim.experiment.attribution import ATTRIBUTION_COLUMNS, shapley
+from chainsim.experiment.run import run_scenario
+from chainsim.experiment.summary import summary_table
+from chainsim.scenario.load import load_scenario
+
+
+def test_shapley_known_answers():
+    # additive game: each player's value is its own
+    add = {frozenset(): 0.0, frozenset("a"): 1.0, frozenset("b"): 2.0, frozenset("ab"): 3.0}
+    assert shapley("ab", add.__getitem__) == {"a": 1.0, "b": 2.0}
+    # glove game (one left glove a, two right gloves b, c): the classic (2/3, 1/6, 1/6)
+    def glove(s):
+        return float("a" in s and ("b" in s or "c" in s))
+    phi = shapley("abc", glove)
+    assert phi == pytest.approx({"a": 2 / 3, "b": 1 / 6, "c": 1 / 6})
+    assert sum(phi.values()) == pytest.approx(glove("abc"))  # efficiency
+    # a null player gets exactly 0
+    assert shapley("ax", lambda s: 5.0 * ("a" in s))["x"] == 0.0
+
+
+TOY = load_toy()
+SCENARIO = {
+    "name": "toy outage", "horizon_days": 120, "replications": 3, "seed": 4,
+    "disruptions": [{"type": "capacity_loss", "region": "R1", "sector": "A", "share": 0.4, "start": 5,
+                     "duration": {"distribution": "uniform", "low": 5, "high": 15},
+                     "recovery": {"curve": "linear", "days": 40}}],
+    "pathways": {"compare": ["baseline", "environment", "dual_wheel"]},
+    "metrics": {"scope": ["R1"]},
+}
+
+
+@pytest.fixture(scope="module")
+def run():
+    return run_scenario(load_scenario(SCENARIO, table=TOY))
+
+
+def test_shapley_split_adds_up_to_the_pathways_paired_difference(run):
+    f = run.attribution.frame
+    assert list(f.columns) == ATTRIBUTION_COLUMNS
+    env = f[(f.pathway == "environment") & (f.scope == "R1")].set_index("lever")
+    total = env.loc["(total)", "shapley_loss_diff_cny"]
+    assert env.drop("(total)").shapley_loss_diff_cny.sum() == pytest.approx(total, rel=1e-9)
+    # attribution used every replication here, so its total is the summary's paired difference
+    s = summary_table(run).set_index(["pathway", "scope"]).loc[("environment", "R1")]
+    assert total == pytest.approx(s.loss_diff_cny, rel=1e-9) and total < 0
+    # nothing is rebuilt (no 'rebuild' curve): the rebuilding lever is a null player
+    assert not env.loc["rebuild_tau", "acts"] and env.loc["rebuild_tau", "shapley_loss_diff_cny"] == 0.0
+    assert env.loc["recovery_speedup", "acts"]
+
+
+def test_subset_runs_use_the_same_lever_draws_as_the_main_run(run):
+    # the only acting lever alone reproduces the whole pathway exactly: same shocks, same drawn value
+    env = run.attribution.frame.query("pathway == 'environment'").set_index("lever")
+    assert run.loaded.scenario.levers == "drawn"
+    assert env.loc["recovery_speedup", "alone_loss_diff_cny"] == pytest.approx(
+        env.loc["(total)", "alone_loss_diff_cny"], rel=1e-12)
+
+
+def test_a_pathway_that_changes_nothing_has_no_acting_lever(run):
+    # the toy has no manufacturing sector: dual_wheel's levers cannot act
+    f = run.attribution.frame.query("pathway == 'dual_wheel'")
+    assert list(f.lever) == ["(total)"] and not f.acts.any()
+    s = summary_table(run).set_index("pathway")
+    assert s.loc["dual_wheel", "effect"] == "no effect"
+    assert s.loc["environment", "levers_changed"] == "recovery_speedup"
+    assert "recovery_speedup" in s.loc["environment", "attribution"]
+
+
+def test_one_at_a_time_and_off():
+    sc = {**SCENARIO, "pathways": {**SCENARIO["pathways"], "attribution": {"method": "one_at_a_time",
+                                                                            "replications": 2}}}
+    r = run_scenario(load_scenario(sc, table=TOY))
+    f = r.attribution.frame
+    assert set(f.method) == {"one_at_a_time"} and f.shapley_loss_diff_cny[f.lever != "(total)"].isna().all()
+    assert set(f.replications) == {2}
+    off = {**SCENARIO, "pathways": {**SCENARIO["pathways"], "attribution": {"method": "off"}}}
+    r = run_scenario(load_scenario(off, table=TOY))
+    assert r.attribution is None
+    assert summary_table(r).set_index("pathway").loc["environment", "attribution"] == ""
+
+
+def test_attribution_outputs(run, tmp_path):
+    from chainsim.experiment.outputs import write_outputs
+
+    paths = write_outputs(run, summary_table(run), tmp_path, trajectories=False)
+    att = pd.read_csv(paths["attribution"])
+    assert list(att.columns) == ATTRIBUTION_COLUMNS
+    assert paths["attribution_figure"].stat().st_size > 10_000
+    bands = pd.read_csv(paths["band_sensitivity"])
+    assert sorted(set(bands.epsilon)) == [0.005, 0.01, 0.02]
+    assert np.isfinite(bands.left_band_share).all()
