@@ -78,7 +78,7 @@ def test_sector_by_name_is_accepted(tmp_path):
     ("share: 0.6", "share: 1.6", r"disruptions\[0\]\.share: expected a share in \[0, 1\]; found 1.6"),
     ("start: 30", "start: 400", r"disruptions\[0\]\.start: expected a day in \[0, horizon_days=365\); found 400"),
     ("duration: {distribution: lognormal, median: 90, sigma: 0.3}", "duration: -5",
-     r"disruptions\[0\]\.duration: expected a non-negative number of days; found -5"),
+     r"disruptions\[0\]\.duration: expected a number of days in \[0, 100,000\]; found -5"),
     ("horizon_days: 365", "horizon_days: -1", r"horizon_days: Input should be greater than 0; found -1"),
     ("type: import_cut", "type: import_cutt", r"unknown disruption type 'import_cutt'.*did you mean 'import_cut'"),
     ("dual_wheel,", "dual_wheal,", r"pathways\.compare\[3\]: unknown pathway 'dual_wheal'.*did you mean 'dual_wheel'"),

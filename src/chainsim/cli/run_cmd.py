@@ -55,6 +55,7 @@ def format_ranking(summary: pd.DataFrame, scope: str) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     from chainsim.experiment.outputs import write_outputs
+    from chainsim.experiment.preflight import preflight
     from chainsim.experiment.run import run_scenario
     from chainsim.experiment.summary import summary_table
     from chainsim.scenario.load import load_scenario
@@ -65,6 +66,7 @@ def _run(args: argparse.Namespace) -> int:
         raise ScenarioError(f"--replications: expected a positive integer; found {args.replications}")
     overrides = {} if args.replications is None else {"replications": args.replications}
     loaded = load_scenario(args.scenario, overrides=overrides)
+    checked = preflight(loaded)  # what validate checks, before anything is written or run
     sc = loaded.scenario
     n = len(sc.pathways.compare)
     print(f"{sc.name}: {n} pathway(s) x {sc.replications} replication(s), {sc.horizon_days} days, "
@@ -73,7 +75,7 @@ def _run(args: argparse.Namespace) -> int:
     def progress(entry: str, done: int, total: int) -> None:
         print(f"  [{done}/{total}] {entry} done", file=sys.stderr, flush=True)
 
-    run = run_scenario(loaded, progress=progress)
+    run = run_scenario(loaded, progress=progress, checked=checked)
     summary = summary_table(run)
     out = args.out or Path("runs") / args.scenario.stem
     paths = write_outputs(run, summary, out, figures=not args.no_figures, trajectories=not args.no_trajectories)
@@ -91,11 +93,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from chainsim.experiment.preflight import preflight
     from chainsim.scenario.load import load_scenario
 
     loaded = load_scenario(args.scenario)
+    mem = preflight(loaded).memory  # the checks run does, with its seeds
     sc = loaded.scenario
     print(f"{args.scenario}: OK — '{sc.name}', table {loaded.table.name}, {len(loaded.disruptions)} disruption(s), "
           f"pathways {sc.pathways.compare}, {sc.replications} replication(s) x {sc.horizon_days} days "
-          f"(sha256 {loaded.sha256[:12]})")
+          f"(sha256 {loaded.sha256[:12]}); needs about {mem.total / 2**30:.2f} GiB of memory to run")
     return 0

@@ -114,7 +114,7 @@ def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | No
                       crash_day=arrays.crash_day.copy(), seconds=seconds)
 
 
-def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None) -> ScenarioRun:
+def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, checked: Any = None) -> ScenarioRun:
     """Run every pathway entry of a scenario with shared random draws.
 
     Parameters
@@ -123,17 +123,28 @@ def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None) ->
         From :func:`chainsim.scenario.load_scenario`.
     progress : callable, optional
         Called as ``progress(pathway, done, total)`` after each pathway.
+    checked : Preflight, optional
+        The result of :func:`chainsim.experiment.preflight.preflight` on ``loaded`` when the
+        caller already ran it (the check is not repeated).
 
     Returns
     -------
     ScenarioRun
+
+    Raises
+    ------
+    ScenarioError
+        What :func:`chainsim.experiment.preflight.preflight` finds, before any day is run.
     """
     from chainsim import __version__
+    from chainsim.experiment.preflight import preflight
 
     sc = loaded.scenario
     entries = list(dict.fromkeys(sc.pathways.compare))
     if not entries:
         raise ScenarioError("pathways.compare: expected at least one pathway")
+    if checked is None:
+        preflight(loaded)  # everything the run would refuse, before any day is simulated
     seeds = replication_seeds(sc.seed, sc.replications)
     runs: dict[str, PathwayRun] = {}
     for k, entry in enumerate(entries):

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from chainsim.engine.disruptions import Disruption
 from chainsim.errors import ChainsimError, ScenarioError, did_you_mean
 from chainsim.pathways.registry import PATHWAYS
 from chainsim.scenario.schema import Scenario
+from chainsim.scenario.values import check_disruption_values
 from chainsim.scenario.yamlio import LocatedYaml, load_located_yaml
 
 __all__ = ["LoadedScenario", "load_scenario", "resolve_table", "scenario_hash"]
@@ -38,13 +40,26 @@ _REGION_GROUPS = {"northeast": ("LN", "JL", "HLJ")}
 
 @dataclass(frozen=True)
 class LoadedScenario:
-    """A scenario validated against its table, with the table and the file's hash."""
+    """A scenario validated against its table, with the table and the file's hash.
+
+    ``lines`` maps field paths to the file's line numbers (empty for a dict source), so that a
+    later check (:func:`chainsim.experiment.preflight.preflight`) can say where a value was
+    written (:meth:`where`).
+    """
 
     scenario: Scenario
     table: IOTable
     disruptions: tuple[Any, ...]
     path: Path | None
     sha256: str
+    lines: Mapping[tuple[Any, ...], int] = field(default_factory=dict, repr=False)
+
+    def where(self, loc: tuple[Any, ...]) -> str:
+        """``"file:line: field.path"`` (or ``"scenario: field.path"``) for an error message."""
+        if self.path is None:
+            return f"scenario: {_loc_path(loc)}" if loc else "scenario"
+        doc = LocatedYaml(path=self.path, data=None, lines=dict(self.lines))
+        return f"{doc.where(loc)}: {_loc_path(loc)}" if loc else doc.where(loc)
 
 
 def scenario_hash(data: Any) -> str:
@@ -75,7 +90,7 @@ def _pydantic_message(err: dict[str, Any], fields: list[str]) -> str:
         tag = (err.get("ctx") or {}).get("tag", value)
         tags = ["capacity_loss", "import_cut", "link_cut", "congestion", "final_demand"]
         return f"unknown disruption type {tag!r}; expected one of {tags}{did_you_mean(str(tag), tags)}"
-    return f"{msg}; found {value!r}"
+    return f"{msg.removeprefix('Value error, ')}; found {value!r}"
 
 
 def _first_error(exc: ValidationError) -> dict[str, Any]:
@@ -123,10 +138,6 @@ def _parse_disruption(doc: LocatedYaml | None, k: int, item: Any) -> Any:
         raise _fail(doc, (*base, *loc), _pydantic_message(err, fields)) from None
 
 
-def _fixed(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
 def _check_against_table(doc: LocatedYaml | None, scenario: Scenario, table: IOTable) -> None:
     lookups = {"region": table.region_index, "sector": table.sector_index, "origin": table.origin_index}
 
@@ -148,17 +159,13 @@ def _check_against_table(doc: LocatedYaml | None, scenario: Scenario, table: IOT
                     lookups[kind](str(name))
                 except ChainsimError as exc:
                     raise _fail(doc, loc, str(exc).replace(f" in table '{table.name}'", "")) from None
-        start, duration = _fixed(item.get("start")), _fixed(item.get("duration"))
-        if duration is not None and duration < 0:
-            raise _fail(doc, (*base, "duration"), f"expected a non-negative number of days; found {duration:g}")
-        if start is not None and not 0 <= start < scenario.horizon_days:
-            raise _fail(doc, (*base, "start"), f"expected a day in [0, horizon_days={scenario.horizon_days}); "
-                                               f"found {start:g}")
-        for key in ("share", "throughput_loss"):
-            v = _fixed(item.get(key))
-            lo = -1.0 if item.get("type") == "final_demand" else 0.0
-            if v is not None and not lo <= v <= 1.0:
-                raise _fail(doc, (*base, key), f"expected a share in [{lo:g}, 1]; found {v:g}")
+        rebuild = item.get("recovery", {}).get("sectors") if isinstance(item.get("recovery"), Mapping) else None
+        for code in rebuild if isinstance(rebuild, Mapping) else ():
+            try:
+                table.sector_index(str(code))
+            except ChainsimError as exc:
+                msg = str(exc).replace(f" in table '{table.name}'", "")
+                raise _fail(doc, (*base, "recovery", "sectors", code), f"rebuilding sector: {msg}") from None
 
 
 def _check_scopes(doc: LocatedYaml | None, scenario: Scenario, table: IOTable) -> None:
@@ -193,6 +200,35 @@ def _check_pathways(doc: LocatedYaml | None, scenario: Scenario) -> None:
             if lever not in own:
                 raise _fail(doc, ("pathways", "levers", pw, lever),
                             f"'{pw}' has no lever '{lever}'; expected one of {own}{did_you_mean(lever, own)}")
+
+
+def _check_params(doc: LocatedYaml | None, scenario: Scenario) -> None:
+    """The ``params`` block is a valid :class:`~chainsim.engine.params.ModelParams` (the run builds one from it)."""
+    from chainsim.engine.params import ModelParams
+
+    fields = [*ModelParams.model_fields, "base"]
+    for key in scenario.params:
+        if key not in fields:
+            raise _fail(doc, ("params", key), f"unknown model parameter '{key}'; expected one of {sorted(fields)}"
+                                              f"{did_you_mean(str(key), fields)}")
+    base = scenario.params.get("base", "default")
+    if base not in ("default", "ario"):
+        raise _fail(doc, ("params", "base"), f"expected 'default' or 'ario'; found {base!r}")
+    values = {k: v for k, v in scenario.params.items() if k != "base"}
+    for key, value in values.items():
+        found = [value] if not isinstance(value, dict | list | tuple) else list(
+            value.values() if isinstance(value, dict) else value)
+        if any(isinstance(v, bool) for v in found) and ModelParams.model_fields[key].annotation is not bool:
+            raise _fail(doc, ("params", key), f"expected a number, not a boolean; found {value!r}")
+        if any(isinstance(v, float) and not math.isfinite(v) for v in found):
+            raise _fail(doc, ("params", key), f"expected a finite number; found {value!r}")
+    try:
+        ModelParams.ario(**values) if base == "ario" else ModelParams(**values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ("params", *err["loc"])
+        msg = err.get("msg", "").removeprefix("Value error, ")
+        raise _fail(doc, loc, f"{msg}; found {err.get('input')!r}") from None
 
 
 def resolve_table(scenario: Scenario, base_dir: Path | None = None) -> IOTable:
@@ -260,6 +296,9 @@ def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None 
         doc_or_none = doc
         scenario = _stage1(doc)
     _check_pathways(doc_or_none, scenario)
+    _check_params(doc_or_none, scenario)
+    check_disruption_values(scenario.disruptions, scenario.horizon_days,
+                            lambda loc, msg: _fail(doc_or_none, loc, msg))
     parsed = tuple(_parse_disruption(doc_or_none, k, item) for k, item in enumerate(scenario.disruptions))
     if table is None:
         try:
@@ -270,4 +309,5 @@ def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None 
     _check_against_table(doc_or_none, scenario, table)
     _check_scopes(doc_or_none, scenario, table)
     return LoadedScenario(scenario=scenario, table=table, disruptions=parsed,
-                          path=None if doc is None else doc.path, sha256=scenario_hash(data))
+                          path=None if doc is None else doc.path, sha256=scenario_hash(data),
+                          lines={} if doc is None else doc.lines)

@@ -10,11 +10,21 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = ["MetricsSettings", "PathwaySettings", "Scenario"]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+# numbers must be finite (NaN and inf fail every range check silently)
+_FROZEN = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+def _no_booleans(value: Any) -> Any:
+    """``replications: true`` is not 1: a boolean is refused where a number is expected (also as a dict's value)."""
+    found = [value] if not isinstance(value, dict) else list(value.values())
+    found += [v for d in found if isinstance(d, dict) for v in d.values()]
+    if any(isinstance(v, bool) for v in found):
+        raise ValueError(f"expected a number, not a boolean ({value!r})")
+    return value
 
 
 class PathwaySettings(BaseModel):
@@ -32,6 +42,11 @@ class PathwaySettings(BaseModel):
     intensities: dict[str, float] = Field(default_factory=dict)
     levers: dict[str, dict[str, float]] = Field(default_factory=dict)
     costs: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("intensity", "intensities", "levers", "costs", mode="before")
+    @classmethod
+    def _numbers(cls, value: Any) -> Any:
+        return _no_booleans(value)
 
     @model_validator(mode="after")
     def _ranges(self) -> PathwaySettings:
@@ -58,6 +73,11 @@ class MetricsSettings(BaseModel):
     recovery_band: Literal["two_sided", "below"] = "two_sided"
     hold_days: int | None = Field(None, ge=1)
 
+    @field_validator("recovery_tolerance", "hold_days", mode="before")
+    @classmethod
+    def _numbers(cls, value: Any) -> Any:
+        return _no_booleans(value)
+
 
 class Scenario(BaseModel):
     """A validated scenario file.
@@ -80,6 +100,11 @@ class Scenario(BaseModel):
     pathways: PathwaySettings = Field(default_factory=PathwaySettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("horizon_days", "seed", "replications", mode="before")
+    @classmethod
+    def _numbers(cls, value: Any) -> Any:
+        return _no_booleans(value)
 
     @model_validator(mode="after")
     def _one_table(self) -> Scenario:
