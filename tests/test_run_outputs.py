@@ -285,3 +285,42 @@ def test_write_outputs_refuses_an_earlier_result_without_force(work):
         write_outputs(run, summary, work / "api", figures=False)
     write_outputs(run, summary, work / "api", figures=False, trajectories=False, force=True)
     assert not (work / "api" / "trajectories.parquet").exists()
+
+
+MEMORY_PROBE = textwrap.dedent("""\
+    import resource, sys
+    import numpy as np
+    from chainsim.experiment.run import PathwayRun, ScenarioRun
+    from chainsim.scenario.load import load_scenario
+
+    loaded = load_scenario({"name": "m", "horizon_days": 365, "replications": 200})
+    n = len(loaded.table.x)
+    output = np.random.default_rng(0).random((200, 365, n))  # 200 replications x a year, as a run keeps them
+    pr = PathwayRun(plan=None, output=output, baseline=np.ones(n), onset=np.zeros(200, int), events=[],
+                    samples=[], params={}, crash_day=np.full(200, -1), seconds=0.0)
+    run = ScenarioRun(loaded=loaded, pathways={"baseline": pr})
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if sys.argv[1] == "stream":
+        from chainsim.experiment.outputs import write_trajectories
+        write_trajectories(run, sys.argv[2])
+    else:
+        from chainsim.experiment.outputs import trajectories_frame
+        trajectories_frame(run).to_parquet(sys.argv[2], index=False, compression="zstd")
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(output.nbytes, (after - before) * 1024)
+""")
+
+
+def test_streamed_trajectories_need_memory_for_one_row_group(tmp_path):
+    """Writing 200 replications x 365 days adds a fraction of the trajectories' own size to the peak.
+
+    On 30b9e04 the table of strings made for the same write added about eight times the
+    trajectories' size (the 200-replication electronics run peaked at 6.3 GB).
+    """
+    probe = tmp_path / "probe.py"
+    probe.write_text(MEMORY_PROBE, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(probe), "stream", str(tmp_path / "t.parquet")], capture_output=True,
+                          text=True, timeout=600, check=True)
+    size, grew = map(int, done.stdout.split())
+    assert grew < 0.6 * size, (size, grew)
+    assert len(pd.read_parquet(tmp_path / "t.parquet", columns=["day"])) == size // 8
