@@ -148,14 +148,19 @@ def pool_start_method() -> str:
     return "spawn"
 
 
-def _init_worker(spec: SweepSpec, loaded: Any) -> None:
+def _init_worker(spec: SweepSpec, loaded: Any, parent_pid: int | None = None) -> None:
     """Pool worker initializer: one BLAS thread (the processes are the parallelism), primed scenario.
 
     A spawned worker gets one BLAS thread from the environment (:func:`_single_blas_thread`);
-    a forked one inherits the coordinator's BLAS, which may run several.
+    a forked one inherits the coordinator's BLAS, which may run several. The worker ends when
+    the coordinator dies (:func:`chainsim.procs.exit_with_parent`).
     """
     from threadpoolctl import threadpool_limits
 
+    from chainsim.procs import exit_with_parent
+
+    if parent_pid is not None:
+        exit_with_parent(parent_pid)
     threadpool_limits(limits=1, user_api="blas")
     prime(spec, loaded)
 
@@ -173,7 +178,7 @@ def _run_pool(spec: SweepSpec, chunks: Sequence[Chunk], on_done: OnDone, workers
         ctx = multiprocessing.get_context(pool_start_method())  # a restart may find threads left running
         with _single_blas_thread():
             ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                     initargs=(spec, loaded))
+                                     initargs=(spec, loaded, os.getpid()))
         try:
             futs: dict[Future, int] = {ex.submit(evaluate_chunk, spec, rows): cid for cid, rows in pending.items()}
             while futs:
@@ -350,9 +355,10 @@ def run_sweep(spec_or_path: SweepSpec | str | Path | Mapping[str, Any], *, out_d
     spec = spec_or_path if isinstance(spec_or_path, SweepSpec) else load_sweep(spec_or_path)
     if samples is not None:
         spec = load_sweep_with_samples(spec, samples)
+    if workers is not None and (isinstance(workers, bool) or int(workers) != workers or workers < 1):
+        raise ScenarioError(f"--workers: expected a positive number of processes (1 = serial; leave it out for "
+                            f"all {os.cpu_count() or 1} CPUs); found {workers}")
     workers = int(workers or os.cpu_count() or 1)
-    if workers < 1:
-        raise ScenarioError(f"--workers: expected a positive integer; found {workers}")
     out = Path(out_dir)
     design = make_design(spec)
     dh = design_hash(design.matrix)
