@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,10 +94,26 @@ def _pydantic_message(err: dict[str, Any], fields: list[str]) -> str:
     return f"{msg.removeprefix('Value error, ')}; found {value!r}"
 
 
+# the names pydantic puts in an error's location for the branch of a union it tried ("regions.list[str][1]")
+_BRANCH = re.compile(r"^(?:str|int|float|bool|list\[.*\]|dict\[.*\]|tuple\[.*\]|function-.*|literal\[.*\]"
+                     r"|lax-or-strict\[.*\]|json-or-python\[.*\]|chain\[.*\]|nullable\[.*\])$")
+
+
 def _first_error(exc: ValidationError) -> dict[str, Any]:
-    """The most informative error first: an unknown field explains a 'missing' one."""
-    errors = exc.errors()
-    return next((e for e in errors if e.get("type") == "extra_forbidden"), errors[0])
+    """The most informative error: an unknown field explains a 'missing' one; of a union's branches, the deepest.
+
+    ``regions: [LN, 5]`` fails both branches of ``str | list[str]``; the list branch's error
+    (``regions[1]``, found 5) says more than the string branch's (found the whole list). The
+    branch names are dropped from the location.
+    """
+    errors = [{**e, "loc": tuple(p for p in e["loc"] if not (isinstance(p, str) and _BRANCH.match(p)))}
+              for e in exc.errors()]
+    forbidden = next((e for e in errors if e.get("type") == "extra_forbidden"), None)
+    if forbidden is not None:
+        return forbidden
+    first = errors[0]
+    same_field = [e for e in errors if e["loc"][:len(first["loc"]) - 1] == first["loc"][:-1]] or [first]
+    return max(same_field, key=lambda e: len(e["loc"]))
 
 
 def _stage1(doc: LocatedYaml) -> Scenario:
@@ -245,6 +262,17 @@ def resolve_table(scenario: Scenario, base_dir: Path | None = None) -> IOTable:
     return load_dataset(scenario.table_source)
 
 
+def _leaf_paths(tree: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Paths of the values an override sets (nested mappings are merged, so their leaves are what is set)."""
+    out: list[tuple[str, ...]] = []
+    for key, value in tree.items():
+        if isinstance(value, Mapping) and value:
+            out += _leaf_paths(value, (*prefix, key))
+        else:
+            out.append((*prefix, key))
+    return out
+
+
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in extra.items():
@@ -283,7 +311,7 @@ def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None 
     if overrides:
         data = _merge(data, overrides)
         if doc is not None:
-            doc = LocatedYaml(path=doc.path, data=data, lines=doc.lines)
+            doc = doc.overridden(data, _leaf_paths(overrides))
     if doc is None:
         doc_or_none: LocatedYaml | None = None
         try:

@@ -89,25 +89,37 @@ _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 @dataclass(frozen=True)
 class LocatedYaml:
-    """Parsed YAML data plus the line of every mapping key and sequence item."""
+    """Parsed YAML data plus the line of every mapping key and sequence item.
+
+    A line of 0 marks a value set by an override (``chainsim run --replications``), not
+    written in the file: a message about it names no line of the file.
+    """
 
     path: Path
     data: Any
     lines: dict[PathKey, int]
 
     def line_of(self, loc: PathKey) -> int | None:
-        """Line (1-based) of the deepest known prefix of ``loc``."""
+        """Line (1-based) of the deepest known prefix of ``loc`` (0: overridden; ``None``: the file itself)."""
         loc = tuple(loc)
         while loc:
             if loc in self.lines:
                 return self.lines[loc]
             loc = loc[:-1]
-        return self.lines.get((), None)
+        return None  # a top-level field that is not in the file: no line of the file is about it
 
     def where(self, loc: PathKey) -> str:
-        """``"file:line"`` for an error message."""
+        """``"file:line"`` for an error message (``"file"`` alone when no line holds the value)."""
         line = self.line_of(loc)
+        if line == 0:
+            return f"{self.path} (value set by an override, not in the file)"
         return f"{self.path}:{line}" if line else str(self.path)
+
+    def overridden(self, data: Any, paths: list[PathKey]) -> LocatedYaml:
+        """A copy with ``data`` and the values at ``paths`` marked as overridden (line 0)."""
+        lines = {k: v for k, v in self.lines.items() if not any(k[:len(p)] == p for p in paths)}
+        lines.update(dict.fromkeys(paths, 0))
+        return LocatedYaml(path=self.path, data=data, lines=lines)
 
 
 def _check_events(text: str, path: Path) -> None:
