@@ -180,3 +180,24 @@ def test_what_validate_passes_runs(toy_dir, field, value):
             run_pathway(loaded, entry, seeds=seeds)  # the engine, without the preflight in front
         except ChainsimError as exc:  # pragma: no cover - the failure this test exists to catch
             pytest.fail(f"validated, but the run of '{entry}' refused {field}={value!r}: {exc}")
+
+
+def test_too_many_disruptions_refused_at_once(tmp_path):
+    """20,000 link cuts were still running after four minutes on 30b9e04 (the engine's cost is quadratic)."""
+    import time
+
+    from chainsim.scenario.values import MAX_DISRUPTIONS
+
+    cut = {"type": "link_cut", "product": "14", "from_region": "LN", "to_region": "JL", "share": 0.1, "start": 5,
+           "duration": 10}
+    p = tmp_path / "s.yaml"
+    for n, refusal in ((20_000, r"(at most 1,000 per scenario|limited to 1 MiB)"),
+                       (MAX_DISRUPTIONS + 1, r"disruptions: 1,001 disruptions; at most 1,000 per scenario .*list "
+                                             r"several regions, sectors or products")):
+        sc = {**BASE, "disruptions": [dict(cut) for _ in range(n)]}
+        p.write_text(yaml.safe_dump(sc, default_flow_style=True, width=10**9), encoding="utf-8")
+        t0 = time.perf_counter()
+        with pytest.raises(ScenarioError, match=rf"s\.yaml(:\d+)?: .*{refusal}"):
+            load_scenario(p)
+        assert time.perf_counter() - t0 < 30
+    assert len(load_scenario({**BASE, "disruptions": [dict(cut) for _ in range(50)]}).disruptions) == 50

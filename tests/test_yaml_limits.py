@@ -105,7 +105,7 @@ def test_large_file_refused_by_size(tmp_path):
     p = tmp_path / "big.yaml"
     filler = "# " + "x" * 1000 + "\n"
     p.write_text(GOOD + filler * (MAX_FILE_BYTES // len(filler) + 10), encoding="utf-8")
-    with pytest.raises(ScenarioError, match=r"big\.yaml: 2\.0 MiB; scenario and sweep files are limited to 2 MiB"):
+    with pytest.raises(ScenarioError, match=r"big\.yaml: 1\.0 MiB; scenario and sweep files are limited to 1 MiB"):
         load_scenario(p)
 
 
