@@ -142,3 +142,17 @@ def test_binary_and_empty_files(tmp_path):
     p.write_text("", encoding="utf-8")
     with pytest.raises(ScenarioError, match="found an empty file"):
         load_scenario(p)
+
+
+def test_fifty_megabyte_file_refused_at_once(tmp_path):
+    """30b9e04 spent 1-2 minutes validating a 50 MB file; the size is now checked before it is read."""
+    import time
+
+    p = tmp_path / "huge.yaml"
+    with open(p, "wb") as fh:
+        fh.write(GOOD.encode())
+        fh.truncate(50 * 2**20)  # a sparse file: 50 MiB on paper, nothing to write
+    t0 = time.perf_counter()
+    with pytest.raises(ScenarioError, match=r"huge\.yaml: 50\.0 MiB; scenario and sweep files are limited to 1 MiB"):
+        load_scenario(p)
+    assert time.perf_counter() - t0 < 1.0
