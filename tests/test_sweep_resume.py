@@ -28,7 +28,7 @@ SCENARIO = {
     "pathways": {"compare": ["baseline"]}, "metrics": {"scope": ["R1"]},
 }
 SWEEP = {
-    "name": "toy sweep", "scenario": "scenario.yaml", "design": {"method": "lhs", "samples": 12},
+    "name": "toy sweep", "scenario": "scenario.yaml", "design": {"method": "lhs", "samples": 48},
     "factors": {"disruptions[0].share": [0.1, 0.5], "params.inventory_days": [20, 90]},
     "outputs": ["ttr_days", "loss_cny", "depth"], "scope": "R1", "ranking": {"enabled": False},
 }
