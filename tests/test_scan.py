@@ -139,7 +139,7 @@ def test_pathways_with_sector_levers_run_on_a_table_without_those_sectors(table,
 def test_write_scan(tmp_path, result, censored):
     ranking = pd.read_csv(write_scan(censored, tmp_path / "censored", figures=False)["ranking"])
     assert ranking.loc[ranking.target == "O1->all|s3", "ttr_days"].isna().all()  # empty, not a number
-    paths = write_scan(result, tmp_path)
+    paths = write_scan(result, tmp_path / "full")  # a folder holding other files (censored/) is refused
     assert {"ranking", "prescreen", "correlations", "scan", "heatmap", "top20"} <= set(paths)
     assert len(pd.read_csv(paths["ranking"])) == len(result.ranking)
     doc = json.loads(paths["scan"].read_text(encoding="utf-8"))

@@ -78,7 +78,7 @@ def test_sector_by_name_is_accepted(tmp_path):
     ("share: 0.6", "share: 1.6", r"disruptions\[0\]\.share: expected a share in \[0, 1\]; found 1.6"),
     ("start: 30", "start: 400", r"disruptions\[0\]\.start: expected a day in \[0, horizon_days=365\); found 400"),
     ("duration: {distribution: lognormal, median: 90, sigma: 0.3}", "duration: -5",
-     r"disruptions\[0\]\.duration: expected a non-negative number of days; found -5"),
+     r"disruptions\[0\]\.duration: expected a number of days in \[0, 100,000\]; found -5"),
     ("horizon_days: 365", "horizon_days: -1", r"horizon_days: Input should be greater than 0; found -1"),
     ("type: import_cut", "type: import_cutt", r"unknown disruption type 'import_cutt'.*did you mean 'import_cut'"),
     ("dual_wheel,", "dual_wheal,", r"pathways\.compare\[3\]: unknown pathway 'dual_wheal'.*did you mean 'dual_wheel'"),
@@ -116,3 +116,31 @@ def test_cli_validate_exit_codes(tmp_path, capsys):
     assert len(err.strip().splitlines()) == 1
     assert main(["validate", str(tmp_path / "missing.yaml")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_missing_top_level_field_names_no_line(tmp_path):
+    """30b9e04 gave the line of the file's first key (``name:``) for a field that is not in the file."""
+    p = _edit(tmp_path, "horizon_days: 365\n", "")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(p)
+    assert str(exc.value) == f"{p}: horizon_days: required field is missing"
+
+
+def test_overridden_value_is_not_blamed_on_the_file(tmp_path, capsys):
+    """30b9e04 blamed ``--replications 100000`` on the file's ``replications: 20`` line."""
+    p = _write(tmp_path, GOOD)
+    assert main(["run", str(p), "--replications", "100000", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert f"{p} (value set by an override, not in the file): replications: Input should be less than or equal " \
+           "to 10000; found 100000" in err
+    with pytest.raises(ScenarioError, match=r"s\.yaml \(value set by an override, not in the file\): "
+                                            r"pathways\.intensity"):
+        load_scenario(p, overrides={"pathways": {"intensity": 3}})
+
+
+def test_bad_item_in_a_list_is_named_by_index(tmp_path):
+    p = _edit(tmp_path, "regions: [LN, JL, HLJ]", "regions: [LN, 5, HLJ]")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(p)
+    assert str(exc.value) == (f"{p}:{_line_of(p, 'regions:')}: disruptions[0].regions[1]: Input should be a valid "
+                              "string; found 5")

@@ -23,6 +23,7 @@ from chainsim.errors import (
     ConvergenceError,
     DataError,
     ModelBuildError,
+    OutputError,
     ScenarioError,
     SimulationError,
 )
@@ -46,6 +47,7 @@ _LAZY = {
     "run_scenario": "chainsim.experiment.run",
     "summary_table": "chainsim.experiment.summary",
     "write_outputs": "chainsim.experiment.outputs",
+    "preflight": "chainsim.experiment.preflight",
     "run_sweep": "chainsim.sweeps",
     "load_sweep": "chainsim.sweeps",
     "metrics": "chainsim.metrics",
@@ -57,6 +59,7 @@ __all__ = [
     "DataError",
     "IOTable",
     "ModelBuildError",
+    "OutputError",
     "Region",
     "ScenarioError",
     "Sector",

@@ -14,6 +14,7 @@ __all__ = [
     "ConvergenceError",
     "DataError",
     "ModelBuildError",
+    "OutputError",
     "ScenarioError",
     "SimulationError",
     "did_you_mean",
@@ -38,6 +39,10 @@ class ModelBuildError(ChainsimError):
 
 class SimulationError(ChainsimError):
     """The simulation reached a state it cannot continue from."""
+
+
+class OutputError(ChainsimError):
+    """An output folder cannot take a result: it is a file, holds another result, or cannot be written."""
 
 
 class ConvergenceError(ChainsimError):

@@ -16,6 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run a scenario file: every pathway x replication, compared with baseline")
     p.add_argument("scenario", type=Path, help="scenario YAML file (see scenarios/ and docs/scenarios.md)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: runs/<scenario file name>)")
+    p.add_argument("--force", action="store_true",
+                   help="replace an earlier run in --out (whole; without it a folder holding a run is refused)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p.add_argument("--no-trajectories", action="store_true", help="skip trajectories.parquet")
     p.add_argument("--replications", type=int, default=None, help="override the scenario's replications")
@@ -113,7 +115,9 @@ def _notes(run: object, summary: pd.DataFrame, scope: str) -> list[str]:
 
 def _run(args: argparse.Namespace) -> int:
     from chainsim.experiment.bands import band_sensitivity
-    from chainsim.experiment.outputs import write_outputs
+    from chainsim.experiment.folder import safe_folder_name, staged_output
+    from chainsim.experiment.outputs import write_run_files
+    from chainsim.experiment.preflight import preflight
     from chainsim.experiment.run import run_scenario
     from chainsim.experiment.summary import summary_table
     from chainsim.scenario.load import load_scenario
@@ -128,20 +132,24 @@ def _run(args: argparse.Namespace) -> int:
     if args.attribution is not None:
         overrides["pathways"] = {"attribution": {"method": args.attribution}}
     loaded = load_scenario(args.scenario, overrides=overrides)
+    checked = preflight(loaded)  # what validate checks, before anything is written or run
     sc = loaded.scenario
-    n = len(sc.pathways.compare)
-    print(f"{sc.name}: {n} pathway(s) x {sc.replications} replication(s), {sc.horizon_days} days, "
-          f"table {loaded.table.name}, levers {sc.levers}", file=sys.stderr)
+    out = args.out or Path("runs") / safe_folder_name(args.scenario.stem, fallback="run")
+    # --out is checked (a file? read-only? an earlier run without --force?) before the simulation; the
+    # files are written aside and moved into place together at the end: Ctrl-C or a crash changes nothing
+    with staged_output(out, force=args.force) as stage:
+        n = len(sc.pathways.compare)
+        print(f"{sc.name}: {n} pathway(s) x {sc.replications} replication(s), {sc.horizon_days} days, "
+              f"table {loaded.table.name}, levers {sc.levers}", file=sys.stderr)
 
-    def progress(entry: str, done: int, total: int) -> None:
-        print(f"  [{done}/{total}] {entry} done", file=sys.stderr, flush=True)
+        def progress(entry: str, done: int, total: int) -> None:
+            print(f"  [{done}/{total}] {entry} done", file=sys.stderr, flush=True)
 
-    run = run_scenario(loaded, progress=progress)
-    summary = summary_table(run)
-    bands = band_sensitivity(run)
-    out = args.out or Path("runs") / args.scenario.stem
-    paths = write_outputs(run, summary, out, figures=not args.no_figures, trajectories=not args.no_trajectories,
-                          bands=bands)
+        run = run_scenario(loaded, progress=progress, checked=checked)
+        summary = summary_table(run)
+        bands = band_sensitivity(run)
+        paths = write_run_files(run, summary, stage, figures=not args.no_figures,
+                                trajectories=not args.no_trajectories, bands=bands)
     side = "one-sided, below" if sc.metrics.recovery_band == "below" else "two-sided"
     for scope in sc.metrics.scope:
         print(f"\n== {scope} (ε = {sc.metrics.recovery_tolerance:g}, {side}) ==")
@@ -166,11 +174,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from chainsim.experiment.preflight import preflight
     from chainsim.scenario.load import load_scenario
 
     loaded = load_scenario(args.scenario)
+    mem = preflight(loaded).memory  # the checks run does, with its seeds
     sc = loaded.scenario
     print(f"{args.scenario}: OK — '{sc.name}', table {loaded.table.name}, {len(loaded.disruptions)} disruption(s), "
           f"pathways {sc.pathways.compare}, {sc.replications} replication(s) x {sc.horizon_days} days "
-          f"(sha256 {loaded.sha256[:12]})")
+          f"(sha256 {loaded.sha256[:12]}); needs about {mem.total / 2**30:.2f} GiB of memory to run")
     return 0

@@ -36,7 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--top", type=int, default=20, help="length of the chokepoint list per kind (default 20)")
     p.add_argument("--workers", type=int, default=1, help="processes (results do not depend on it)")
     p.add_argument("--chunk", type=int, default=32, help="targets per engine batch (default 32)")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default runs/scan-<table>)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output folder (default runs/scan-<dataset or table folder name>)")
+    p.add_argument("--force", action="store_true", help="replace an earlier scan in --out (whole)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p.set_defaults(func=_scan)
 
@@ -74,7 +76,8 @@ def _fmt_top(ranking: pd.DataFrame, n: int = 10) -> str:
 
 def _scan(args: argparse.Namespace) -> int:
     from chainsim.errors import ScenarioError
-    from chainsim.scan import parse_kinds, scan, write_pathway_effect, write_scan
+    from chainsim.scan import parse_kinds, scan, write_pathway_effect
+    from chainsim.scan.outputs import write_scan_files
 
     kinds = parse_kinds(args.kinds)
     if args.top < 1:
@@ -96,25 +99,34 @@ def _scan(args: argparse.Namespace) -> int:
         if not 0.0 <= args.intensity <= 1.0:
             raise ScenarioError(f"--intensity: expected a value in [0, 1]; found {args.intensity}")
         lever_values(args.pathway, intensity=args.intensity)  # unknown pathway: fail before scanning
-    out = args.out or Path("runs") / f"scan-{table.name}"
+    # the default folder is named after what the user typed, never after the table's own name (meta.json
+    # could say "../../x"); --out is checked before the scan and written whole at the end
+    from chainsim.experiment.folder import safe_folder_name, staged_output
+
+    source = args.table.name if args.table is not None else (args.dataset or "northeast-2017")
+    out = args.out or Path("runs") / f"scan-{safe_folder_name(source, fallback='table')}"
     header = (f"scan of {table.name}: {', '.join(kinds)}; {args.share:g} cut for {args.duration:g} days from day "
               f"{args.start}, {args.days}-day horizon, scope {args.scope}, {args.workers} worker(s)")
-    result = scan(table, progress=_progress("", header), **settings)
-    paths = write_scan(result, out, figures=not args.no_figures)
+    with staged_output(out, force=args.force, what="scan") as stage:
+        result = scan(table, progress=_progress("", header), **settings)
+        names = write_scan_files(result, stage, figures=not args.no_figures)
+        other = None
+        if args.pathway:
+            other = scan(table, pathway=args.pathway, intensity=args.intensity,
+                         progress=_progress(f"{args.pathway} "), **settings)
+            stem = args.pathway.replace("+", "_")
+            names["pathway_ranking"] = stage / f"ranking_{stem}.csv"
+            other.ranking.to_csv(names["pathway_ranking"], index=False, encoding="utf-8")
+            names["pathway_scan"] = stage / f"scan_{stem}.json"
+            names["pathway_scan"].write_text(json.dumps(other.provenance, indent=2, ensure_ascii=False,
+                                                        default=str), encoding="utf-8")
+            names["pathway_effect"] = write_pathway_effect(result, other, stage, top=args.top)
+    paths = {k: out / p.name for k, p in names.items()}
     print(f"\n== chokepoints for {args.scope} (top 10 per kind, ranked by {args.rank_by}) ==")
     print(_fmt_top(result.ranking))
     print("\n== pre-screen vs dynamic ranking (Spearman per kind) ==")
     print(result.correlations.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-    if args.pathway:
-        other = scan(table, pathway=args.pathway, intensity=args.intensity, progress=_progress(f"{args.pathway} "),
-                     **settings)
-        stem = args.pathway.replace("+", "_")
-        paths["pathway_ranking"] = out / f"ranking_{stem}.csv"
-        other.ranking.to_csv(paths["pathway_ranking"], index=False, encoding="utf-8")
-        paths["pathway_scan"] = out / f"scan_{stem}.json"
-        paths["pathway_scan"].write_text(json.dumps(other.provenance, indent=2, ensure_ascii=False, default=str),
-                                         encoding="utf-8")
-        paths["pathway_effect"] = write_pathway_effect(result, other, out, top=args.top)
+    if other is not None:
         eff = pd.read_csv(paths["pathway_effect"])
         gone = eff[eff.status == "removed"]
         print(f"\n== {args.pathway} (θ = {args.intensity:g}): {len(gone)} chokepoint(s) leave the top {args.top} ==")

@@ -13,7 +13,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sweep", help="sensitivity sweep over pathway intensities, shocks and parameters (SALib)")
     p.add_argument("sweep", type=Path, help="sweep YAML file (see sweeps/ and docs/sweeps.md)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: runs/sweeps/<sweep file name>)")
-    p.add_argument("--workers", type=int, default=None, help="processes (1 = serial; default: all CPUs)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes (1 = serial; default: all CPUs; 0 or less is refused)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS|local",
                    help="run on Dask distributed: a scheduler address, or 'local' for a LocalCluster on loopback")
     p.add_argument("--resume", action="store_true", help="continue an interrupted sweep in --out")

@@ -41,6 +41,40 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: cannot parse as CSV ({exc})") from None
 
 
+def _read_meta(path: Path) -> dict:
+    """``meta.json``, checked field by field (each problem names the field, what it should be and what it is)."""
+    if not path.is_file():
+        return {}
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: invalid JSON ({exc})") from None
+    if not isinstance(meta, dict):
+        raise DataError(f"{path}: expected a JSON object of fields (name, unit, cny_per_unit, ...); "
+                        f"found {type(meta).__name__}")
+    for key in ("name", "unit"):
+        if key in meta and not isinstance(meta[key], str):
+            raise DataError(f"{path}: {key}: expected a string; found {meta[key]!r}")
+    if "cny_per_unit" in meta:
+        v = meta["cny_per_unit"]
+        if isinstance(v, bool) or not isinstance(v, int | float) or not np.isfinite(v) or v <= 0:
+            raise DataError(f"{path}: cny_per_unit: expected a positive number (CNY per table unit); found {v!r}")
+    regions = meta.get("regions", {})
+    if not isinstance(regions, dict):
+        raise DataError(f"{path}: regions: expected an object code -> [name_en, name_zh]; found {regions!r}")
+    for code, names in regions.items():
+        if not isinstance(names, list) or len(names) > 2 or not all(isinstance(n, str) for n in names):
+            raise DataError(f"{path}: regions.{code}: expected [name_en, name_zh] (strings); found {names!r}")
+    dom = meta.get("domestic_origins", [])
+    if not isinstance(dom, list) or not all(isinstance(o, str) for o in dom):
+        raise DataError(f"{path}: domestic_origins: expected a list of origin codes; found {dom!r}")
+    if not isinstance(meta.get("provenance", {}), dict):
+        raise DataError(f"{path}: provenance: expected an object; found {meta['provenance']!r}")
+    return meta
+
+
 def _numeric(df: pd.DataFrame, col: str, path: Path) -> np.ndarray:
     vals = pd.to_numeric(df[col], errors="coerce")
     bad = vals.isna()
@@ -74,12 +108,7 @@ def read_csv_layout(folder: str | Path, *, name: str | None = None, tolerance: f
         unbalanced table.
     """
     folder = Path(folder)
-    meta = {}
-    if (folder / "meta.json").is_file():
-        try:
-            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{folder / 'meta.json'}: invalid JSON ({exc})") from None
+    meta = _read_meta(folder / "meta.json")
     ipath = folder / "industries.csv"
     ind = _read_csv(ipath)
     for col in _REQUIRED:
@@ -108,6 +137,9 @@ def read_csv_layout(folder: str | Path, *, name: str | None = None, tolerance: f
     zcols = [tuple(c.split("|", 1)) for c in zraw.columns[2:]]
     if zkeys != keys:
         raise DataError(f"{zpath}: row labels must list the industries in the order of industries.csv")
+    if len(zcols) != len(keys):
+        raise DataError(f"{zpath}: {len(zcols)} value columns; expected {len(keys)} (one REGION|SECTOR column per "
+                        "industry of industries.csv)")
     if zcols != keys:
         bad = next((i for i, (a, b) in enumerate(zip(zcols, keys, strict=False)) if a != b), len(keys))
         found = "|".join(zcols[bad]) if bad < len(zcols) else "(none)"

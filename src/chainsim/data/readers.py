@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from chainsim.data.csv_layout import read_csv_layout
 from chainsim.data.iotable import IOTable, Region, Sector
@@ -85,25 +86,36 @@ def from_pymrio(io: Any, *, name: str | None = None, tolerance: float = 1e-6) ->
     DataError
         If the system has no ``Z``/``Y`` or is not a full regions x sectors grid.
     """
+    label = f"pymrio IOSystem '{getattr(io, 'name', '?')}'"
     if getattr(io, "Z", None) is None:
         try:
             io.calc_all()
         except Exception as exc:  # pymrio raises many kinds
-            raise DataError(f"pymrio IOSystem '{getattr(io, 'name', '?')}': cannot compute Z ({exc})") from None
+            raise DataError(f"{label}: cannot compute Z ({exc})") from None
     Z, Y = io.Z, io.Y
     if Z is None or Y is None:
-        raise DataError(f"pymrio IOSystem '{getattr(io, 'name', '?')}': Z and Y are required")
+        raise DataError(f"{label}: Z and Y are required")
+    for what, df in (("Z", Z), ("Y", Y)):
+        if not isinstance(df, pd.DataFrame) or df.index.nlevels != 2:
+            levels = getattr(getattr(df, "index", None), "nlevels", 0)
+            raise DataError(f"{label}: {what} must be a DataFrame with (region, sector) rows; found "
+                            f"{type(df).__name__} with {levels} index level(s)")
+    if Y.columns.nlevels != 2:
+        raise DataError(f"{label}: Y must have (region, final demand category) columns; found "
+                        f"{Y.columns.nlevels} column level(s)")
     regions = list(dict.fromkeys(Z.index.get_level_values(0)))
     sectors = list(dict.fromkeys(Z.index.get_level_values(1)))
     grid = [(r, s) for r in regions for s in sectors]
     try:
         Zg = Z.loc[grid, grid].to_numpy(dtype=float)
         Yg = Y.loc[grid].to_numpy(dtype=float)
+        x = Zg.sum(axis=1) + Yg.sum(axis=1)
+        if getattr(io, "x", None) is not None:
+            x = io.x.loc[grid].to_numpy(dtype=float).ravel()
     except KeyError as exc:
-        raise DataError(f"pymrio IOSystem '{io.name}': not a full regions x sectors grid ({exc})") from None
-    x = Zg.sum(axis=1) + Yg.sum(axis=1)
-    if getattr(io, "x", None) is not None:
-        x = io.x.loc[grid].to_numpy(dtype=float).ravel()
+        raise DataError(f"{label}: not a full regions x sectors grid in Z, Y and x ({exc})") from None
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"{label}: Z, Y and x must hold numbers ({exc})") from None
     return IOTable(
         name=name or str(getattr(io, "name", "pymrio")),
         regions=tuple(Region(str(r)) for r in regions), sectors=tuple(Sector(str(s)) for s in sectors),

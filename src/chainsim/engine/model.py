@@ -253,10 +253,15 @@ def _auto_criticality(codes: tuple[str, ...]) -> np.ndarray | None:
     if df.shape != (len(codes), len(codes)):
         log.info("criticality matrix shape %s does not match %d sectors; ignored", df.shape, len(codes))
         return None
-    try:
-        return _ro(df.loc[list(codes), list(codes)].to_numpy(dtype=float, copy=True))
-    except KeyError:
-        return _ro(df.to_numpy(dtype=float, copy=True))
+    # matched by code, never by position: a 42-sector table with other codes is not the NBS classification
+    nbs = [c.zfill(2) if c.isdigit() else c for c in codes]
+    missing = [c for c, n in zip(codes, nbs, strict=True) if n not in df.index]
+    if missing:
+        log.warning("criticality 'auto' is the NBS 42-sector matrix, and this table's sector codes are not NBS "
+                    "codes 01..42 (e.g. %r): it is not applied, every input is treated as critical; set "
+                    "params.criticality to a matrix for this table (or 'none' to silence this)", missing[0])
+        return None
+    return _ro(df.loc[nbs, nbs].to_numpy(dtype=float, copy=True))
 
 
 def _criticality(table: IOTable, params: ModelParams) -> np.ndarray | None:

@@ -3,14 +3,20 @@
 Tables: ``summary.csv``, ``attribution.csv``, ``band_sensitivity.csv``; ``monthly.csv`` when the
 scenario has a calendar.
 
-Files are written to a temporary name and renamed, so an interrupted write never leaves a
-half file behind.
+The files are written into a staging folder and moved into place together at the end
+(:func:`chainsim.experiment.folder.staged_output`): the output folder holds either the whole
+run with its own ``run.json`` (written last) or what it held before.
+
+``trajectories.parquet`` is streamed a few replications at a time (one Parquet row group
+each), with ``pathway``, ``region`` and ``sector`` written as dictionary columns straight
+from integer codes: memory stays bounded by one row group however many replications a run
+has, and no column of strings is ever made. Output and baseline are float64 (float32
+overflowed past 3.4e38 for tables in small units and kept only 7 digits).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,67 +25,111 @@ import pandas as pd
 
 from chainsim.experiment.run import ScenarioRun
 
-__all__ = ["trajectories_frame", "write_outputs"]
+__all__ = ["TRAJECTORY_COLUMNS", "trajectories_frame", "write_outputs", "write_run_files", "write_trajectories"]
+
+#: columns of ``trajectories.parquet`` (and of :func:`trajectories_frame`)
+TRAJECTORY_COLUMNS = ("pathway", "replication", "day", "region", "sector", "output", "baseline")
+#: rows per Parquet row group (about 16 replications of a 365-day run on the 168-industry table)
+ROWS_PER_GROUP = 1_000_000
 
 
-def _atomic(path: Path, write: Any) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    write(tmp)
-    os.replace(tmp, path)
-    return path
+def _codes(run: ScenarioRun) -> tuple[np.ndarray, np.ndarray, list[str], list[str], list[str]]:
+    table = run.loaded.table
+    return (np.asarray(table.region_of, dtype=np.int32), np.asarray(table.sector_of, dtype=np.int32),
+            list(run.pathways), list(table.region_codes), list(table.sector_codes))
 
 
 def trajectories_frame(run: ScenarioRun) -> pd.DataFrame:
     """Tidy trajectories: pathway, replication, day, region, sector, output, baseline (table units per day).
 
-    Output and baseline are stored as float32 (7 significant digits): the summary is
-    computed from the full-precision arrays before they are written.
+    Built from integer codes (``pd.Categorical.from_codes``): categories keep the run's
+    pathway order and the table's region and sector order. For a large run prefer
+    :func:`write_trajectories`, which never holds the whole table.
     """
-    table = run.loaded.table
-    regions = np.array(table.region_codes)[table.region_of]
-    sectors = np.array(table.sector_codes)[table.sector_of]
+    region_of, sector_of, entries, regions, sectors = _codes(run)
     parts = []
-    for entry, pr in run.pathways.items():
+    for k, (_entry, pr) in enumerate(run.pathways.items()):
         R, T, N = pr.output.shape
         parts.append(pd.DataFrame({
-            "pathway": pd.Categorical(np.full(R * T * N, entry)),
+            "pathway": pd.Categorical.from_codes(np.full(R * T * N, k, dtype=np.int16), categories=entries),
             "replication": np.repeat(np.arange(R, dtype=np.int16), T * N),
             "day": np.tile(np.repeat(np.arange(T, dtype=np.int16), N), R),
-            "region": pd.Categorical(np.tile(regions, R * T)),
-            "sector": pd.Categorical(np.tile(sectors, R * T)),
-            "output": pr.output.reshape(-1).astype(np.float32),
-            "baseline": np.tile(pr.baseline, R * T).astype(np.float32),
+            "region": pd.Categorical.from_codes(np.tile(region_of, R * T), categories=regions),
+            "sector": pd.Categorical.from_codes(np.tile(sector_of, R * T), categories=sectors),
+            "output": pr.output.reshape(-1),
+            "baseline": np.tile(pr.baseline, R * T),
         }))
-    df = pd.concat(parts, ignore_index=True)
-    for col in ("pathway", "region", "sector"):
-        df[col] = df[col].astype("category")
-    return df
+    return pd.concat(parts, ignore_index=True)
 
 
-def write_outputs(run: ScenarioRun, summary: pd.DataFrame, out_dir: str | Path, *, figures: bool = True,
-                  trajectories: bool = True, bands: pd.DataFrame | None = None) -> dict[str, Path]:
-    """Write every output of a run into ``out_dir`` and return their paths.
+def write_trajectories(run: ScenarioRun, path: str | Path, *, rows_per_group: int = ROWS_PER_GROUP) -> Path:
+    """Stream the trajectories of every pathway x replication to a Parquet file, a row group at a time.
 
-    ``bands`` is the band-sensitivity table (computed here when not given).
+    The columns are those of :func:`trajectories_frame` (pandas reads the dictionary columns
+    back as categoricals); the file is zstd-compressed, ``output`` byte-stream-split first.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    region_of, sector_of, entries, regions, sectors = _codes(run)
+    rdict, sdict, pdict = pa.array(regions), pa.array(sectors), pa.array(entries)
+    schema = pa.schema([("pathway", pa.dictionary(pa.int16(), pa.string())), ("replication", pa.int16()),
+                        ("day", pa.int16()), ("region", pa.dictionary(pa.int32(), pa.string())),
+                        ("sector", pa.dictionary(pa.int32(), pa.string())), ("output", pa.float64()),
+                        ("baseline", pa.float64())])
+    path = Path(path)
+    # dictionary columns are written as they are (no re-encoding); output is split into byte streams before
+    # zstd (float64 output: 6.9 MB against 8.8 MB with dictionary encoding, in a quarter of the time)
+    with pq.ParquetWriter(path, schema, compression="zstd", use_dictionary=["pathway", "region", "sector", "baseline"],
+                          use_byte_stream_split=["output"]) as writer:
+        for k, pr in enumerate(run.pathways.values()):
+            R, T, N = pr.output.shape
+            step = max(1, rows_per_group // max(T * N, 1))
+            day = np.repeat(np.arange(T, dtype=np.int16), N)
+            region = np.tile(region_of, T)
+            sector = np.tile(sector_of, T)
+            baseline = np.tile(pr.baseline, T)
+            for r0 in range(0, R, step):
+                r1 = min(r0 + step, R)
+                n = (r1 - r0) * T * N
+                writer.write_table(pa.table([
+                    pa.DictionaryArray.from_arrays(pa.array(np.full(n, k, dtype=np.int16)), pdict),
+                    pa.array(np.repeat(np.arange(r0, r1, dtype=np.int16), T * N)),
+                    pa.array(np.tile(day, r1 - r0)),
+                    pa.DictionaryArray.from_arrays(pa.array(np.tile(region, r1 - r0)), rdict),
+                    pa.DictionaryArray.from_arrays(pa.array(np.tile(sector, r1 - r0)), sdict),
+                    pa.array(pr.output[r0:r1].reshape(-1)),
+                    pa.array(np.tile(baseline, r1 - r0)),
+                ], schema=schema))
+    return path
+
+
+def write_run_files(run: ScenarioRun, summary: pd.DataFrame, folder: str | Path, *, figures: bool = True,
+                    trajectories: bool = True, bands: pd.DataFrame | None = None) -> dict[str, Path]:
+    """Write every file of a run into ``folder`` (``run.json`` last) and return their paths.
+
+    No atomicity of its own: :func:`write_outputs` (and ``chainsim run``) call it on a
+    staging folder. ``bands`` is the band-sensitivity table (computed here when not given).
     """
     from chainsim.experiment.bands import band_sensitivity
+    from chainsim.experiment.monthly import write_monthly
     from chainsim.experiment.paired import BOOTSTRAP_STREAM, CONFIDENCE, IDENTICAL_RTOL, N_RESAMPLES
 
-    out = Path(out_dir)
+    out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
-    paths["summary"] = _atomic(out / "summary.csv", lambda p: summary.to_csv(p, index=False, float_format="%.6g"))
+    paths["summary"] = out / "summary.csv"
+    summary.to_csv(paths["summary"], index=False, float_format="%.6g")
     bands = band_sensitivity(run) if bands is None else bands
-    paths["band_sensitivity"] = _atomic(out / "band_sensitivity.csv",
-                                        lambda p: bands.to_csv(p, index=False, float_format="%.6g"))
+    paths["band_sensitivity"] = out / "band_sensitivity.csv"
+    bands.to_csv(paths["band_sensitivity"], index=False, float_format="%.6g")
     if run.attribution is not None:
-        frame = run.attribution.frame
-        paths["attribution"] = _atomic(out / "attribution.csv",
-                                       lambda p: frame.to_csv(p, index=False, float_format="%.6g"))
+        paths["attribution"] = out / "attribution.csv"
+        run.attribution.frame.to_csv(paths["attribution"], index=False, float_format="%.6g")
     if trajectories:
-        frame = trajectories_frame(run)
-        paths["trajectories"] = _atomic(out / "trajectories.parquet",
-                                        lambda p: frame.to_parquet(p, index=False, compression="zstd"))
+        paths["trajectories"] = write_trajectories(run, out / "trajectories.parquet")
+    if figures:
+        paths.update(_figures(run, out))
     meta = dict(run.provenance)
     meta["scenario_body"] = run.loaded.scenario.model_dump(mode="json")
     meta["events"] = {e: [list(ev) for ev in pr.events] for e, pr in run.pathways.items()}
@@ -91,14 +141,43 @@ def write_outputs(run: ScenarioRun, summary: pd.DataFrame, out_dir: str | Path, 
                           "identical_rtol": IDENTICAL_RTOL}
     if run.attribution is not None:
         meta["attribution_notes"] = dict(run.attribution.notes)
-    paths["run"] = _atomic(out / "run.json", lambda p: p.write_text(
-        json.dumps(meta, ensure_ascii=False, indent=2, default=_json_default), encoding="utf-8"))
-    if figures:
-        paths.update(_figures(run, out))
-    from chainsim.experiment.monthly import write_monthly
-
     paths.update(write_monthly(run, out))  # monthly.csv, only when the scenario has a calendar
+    meta["files"] = sorted(p.name for p in paths.values())
+    paths["run"] = out / "run.json"
+    paths["run"].write_text(json.dumps(meta, ensure_ascii=False, indent=2, default=_json_default), encoding="utf-8")
     return paths
+
+
+def write_outputs(run: ScenarioRun, summary: pd.DataFrame, out_dir: str | Path, *, figures: bool = True,
+                  trajectories: bool = True, force: bool = False, bands: pd.DataFrame | None = None
+                  ) -> dict[str, Path]:
+    """Write every output of a run into ``out_dir``, whole or not at all, and return their paths.
+
+    Parameters
+    ----------
+    run : ScenarioRun
+    summary : DataFrame
+        From :func:`chainsim.experiment.summary.summary_table`.
+    out_dir : path
+        The output folder: new, empty, or (with ``force``) holding an earlier chainsim result,
+        which is replaced whole.
+    figures, trajectories : bool
+        Write the PNG figures and ``trajectories.parquet``.
+    force : bool
+        Replace an earlier result in ``out_dir``.
+
+    Raises
+    ------
+    OutputError
+        ``out_dir`` is a file, holds an earlier result (without ``force``) or other files, or
+        cannot be written; it is then unchanged.
+    """
+    from chainsim.experiment.folder import staged_output
+
+    out = Path(out_dir)
+    with staged_output(out, force=force) as stage:
+        paths = write_run_files(run, summary, stage, figures=figures, trajectories=trajectories, bands=bands)
+    return {k: out / p.name for k, p in paths.items()}
 
 
 def _json_default(o: Any) -> Any:
@@ -118,18 +197,20 @@ def _figures(run: ScenarioRun, out: Path) -> dict[str, Path]:
     fig, ax = plt.subplots(figsize=(9, 5))
     recovery_curves(run, scope, ax=ax)
     fig.tight_layout()
-    paths["recovery_curves"] = _atomic(out / "recovery_curves.png", lambda p: fig.savefig(p, dpi=130, format="png"))
+    paths["recovery_curves"] = out / "recovery_curves.png"
+    fig.savefig(paths["recovery_curves"], dpi=130, format="png")
     plt.close(fig)
     fig, ax = plt.subplots(figsize=(12, 4.5))
     loss_heatmap(run, "baseline", ax=ax)
     fig.tight_layout()
-    paths["loss_heatmap"] = _atomic(out / "loss_heatmap.png", lambda p: fig.savefig(p, dpi=130, format="png"))
+    paths["loss_heatmap"] = out / "loss_heatmap.png"
+    fig.savefig(paths["loss_heatmap"], dpi=130, format="png")
     plt.close(fig)
     if run.attribution is not None and not run.attribution.frame.empty:
         fig, ax = plt.subplots(figsize=(9, 0.6 * len(run.pathways) + 2.2))
         attribution_bars(run, scope, ax=ax)
         fig.tight_layout()
-        paths["attribution_figure"] = _atomic(out / "attribution.png",
-                                              lambda p: fig.savefig(p, dpi=130, format="png"))
+        paths["attribution_figure"] = out / "attribution.png"
+        fig.savefig(paths["attribution_figure"], dpi=130, format="png")
         plt.close(fig)
     return paths

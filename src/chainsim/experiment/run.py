@@ -167,7 +167,7 @@ def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | No
                       lever_values=tuple(dict(p.levers) for p in plans), lever_fulls=tuple(fulls))
 
 
-def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None) -> ScenarioRun:
+def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, checked: Any = None) -> ScenarioRun:
     """Run every pathway entry of a scenario (and ``baseline``) with common random numbers.
 
     Parameters
@@ -177,17 +177,28 @@ def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None) ->
     progress : callable, optional
         Called as ``progress(pathway, done, total)`` after each pathway, and as
         ``progress("attribution", done, total)`` after each batch of attribution runs.
+    checked : Preflight, optional
+        The result of :func:`chainsim.experiment.preflight.preflight` on ``loaded`` when the
+        caller already ran it (the check is not repeated).
 
     Returns
     -------
     ScenarioRun
+
+    Raises
+    ------
+    ScenarioError
+        What :func:`chainsim.experiment.preflight.preflight` finds, before any day is run.
     """
     from chainsim import __version__
+    from chainsim.experiment.preflight import preflight
 
     sc = loaded.scenario
     entries = list(dict.fromkeys(sc.pathways.compare))
     if not entries:
         raise ScenarioError("pathways.compare: expected at least one pathway")
+    if checked is None:
+        preflight(loaded)  # everything the run would refuse, before any day is simulated
     if "baseline" not in entries:
         entries.insert(0, "baseline")
     seeds = replication_seeds(sc.seed, sc.replications)

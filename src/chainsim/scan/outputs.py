@@ -18,7 +18,7 @@ from chainsim.plots import _plt, cjk_font, text
 from chainsim.scan.rank import pathway_effect
 from chainsim.scan.run import ScanResult
 
-__all__ = ["bar_top", "heatmap_imports", "write_pathway_effect", "write_scan"]
+__all__ = ["bar_top", "heatmap_imports", "write_pathway_effect", "write_scan", "write_scan_files"]
 
 _COLORS = {"imports": "tab:red", "links": "tab:blue", "nodes": "tab:green"}
 _KIND_ZH = {"imports": "进口", "links": "省际链接", "nodes": "产能"}
@@ -104,25 +104,17 @@ def bar_top(result: ScanResult, *, n: int = 20) -> Any:
     return fig
 
 
-def write_scan(result: ScanResult, out: str | Path, *, figures: bool = True) -> dict[str, Path]:
-    """Write ``ranking.csv``, ``prescreen.csv``, ``correlations.csv``, ``scan.json`` and the figures to ``out``.
-
-    Returns
-    -------
-    dict
-        Name -> path of every file written.
-    """
+def write_scan_files(result: ScanResult, out: str | Path, *, figures: bool = True) -> dict[str, Path]:
+    """Write the files of a scan into a folder (``scan.json`` last); not atomic by itself (see :func:`write_scan`)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"ranking": out / "ranking.csv", "prescreen": out / "prescreen.csv",
-             "correlations": out / "correlations.csv", "scan": out / "scan.json"}
+             "correlations": out / "correlations.csv"}
     result.ranking.to_csv(paths["ranking"], index=False, encoding="utf-8")
     pre = result.prescreen.merge(result.ranking[["kind", "target", "rank", "loss_cny"]], on=["kind", "target"])
     pre.rename(columns={"rank": "dynamic_rank", "loss_cny": "dynamic_loss_cny"}).to_csv(
         paths["prescreen"], index=False, encoding="utf-8")
     result.correlations.to_csv(paths["correlations"], index=False)
-    doc = {**result.provenance, "rank_correlations": json.loads(result.correlations.to_json(orient="records"))}
-    paths["scan"].write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     if figures:
         plt = _plt()
         ax = heatmap_imports(result)
@@ -135,7 +127,29 @@ def write_scan(result: ScanResult, out: str | Path, *, figures: bool = True) -> 
         paths["top20"] = out / "top20.png"
         fig.savefig(paths["top20"], dpi=130)
         plt.close(fig)
+    doc = {**result.provenance, "rank_correlations": json.loads(result.correlations.to_json(orient="records"))}
+    paths["scan"] = out / "scan.json"
+    paths["scan"].write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     return paths
+
+
+def write_scan(result: ScanResult, out: str | Path, *, figures: bool = True, force: bool = False) -> dict[str, Path]:
+    """Write ``ranking.csv``, ``prescreen.csv``, ``correlations.csv``, ``scan.json`` and the figures to ``out``.
+
+    The folder changes whole or not at all (:func:`chainsim.experiment.folder.staged_output`):
+    a folder holding an earlier scan is refused unless ``force``.
+
+    Returns
+    -------
+    dict
+        Name -> path of every file written.
+    """
+    from chainsim.experiment.folder import staged_output
+
+    out = Path(out)
+    with staged_output(out, force=force, what="scan") as stage:
+        paths = write_scan_files(result, stage, figures=figures)
+    return {k: out / p.name for k, p in paths.items()}
 
 
 def write_pathway_effect(base: ScanResult, other: ScanResult, out: str | Path, *, top: int = 20) -> Path:

@@ -10,6 +10,7 @@ target is compared with one undisturbed run of the same model (the counterfactua
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -90,7 +91,10 @@ def _table_state(table: IOTable) -> dict[str, Any]:
     return state
 
 
-def _init_worker(state: dict[str, Any], params: ModelParams, mask: np.ndarray) -> None:
+def _init_worker(state: dict[str, Any], params: ModelParams, mask: np.ndarray, parent_pid: int) -> None:
+    from chainsim.procs import exit_with_parent
+
+    exit_with_parent(parent_pid)  # no worker outlives a killed coordinator
     _WORKER["model"] = build_model(IOTable(**state), params)
     _WORKER["mask"] = mask
 
@@ -166,7 +170,7 @@ def _simulate(model: Any, table: IOTable, params: ModelParams, mask: np.ndarray,
             store(k, *_run_chunk(model, mask, sets[k], days))
         return Y, crash, seconds
     with ProcessPoolExecutor(max_workers=int(workers), initializer=_init_worker,
-                             initargs=(_table_state(table), params, mask)) as pool:
+                             initargs=(_table_state(table), params, mask, os.getpid())) as pool:
         futures = [pool.submit(_worker_chunk, k, sets[k], days) for k in range(len(chunks))]
         for fut in as_completed(futures):
             store(*fut.result())

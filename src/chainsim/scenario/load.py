@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from chainsim.errors import ChainsimError, ScenarioError, did_you_mean
 from chainsim.pathways.registry import PATHWAYS
 from chainsim.scenario.calendar import CalendarError, resolve_disruption_dates
 from chainsim.scenario.schema import Scenario
+from chainsim.scenario.values import check_disruption_values
 from chainsim.scenario.yamlio import LocatedYaml, load_located_yaml
 
 __all__ = ["LoadedScenario", "load_scenario", "resolve_table", "scenario_hash"]
@@ -39,13 +42,26 @@ _REGION_GROUPS = {"northeast": ("LN", "JL", "HLJ")}
 
 @dataclass(frozen=True)
 class LoadedScenario:
-    """A scenario validated against its table, with the table and the file's hash."""
+    """A scenario validated against its table, with the table and the file's hash.
+
+    ``lines`` maps field paths to the file's line numbers (empty for a dict source), so that a
+    later check (:func:`chainsim.experiment.preflight.preflight`) can say where a value was
+    written (:meth:`where`).
+    """
 
     scenario: Scenario
     table: IOTable
     disruptions: tuple[Any, ...]
     path: Path | None
     sha256: str
+    lines: Mapping[tuple[Any, ...], int] = field(default_factory=dict, repr=False)
+
+    def where(self, loc: tuple[Any, ...]) -> str:
+        """``"file:line: field.path"`` (or ``"scenario: field.path"``) for an error message."""
+        if self.path is None:
+            return f"scenario: {_loc_path(loc)}" if loc else "scenario"
+        doc = LocatedYaml(path=self.path, data=None, lines=dict(self.lines))
+        return f"{doc.where(loc)}: {_loc_path(loc)}" if loc else doc.where(loc)
 
 
 def scenario_hash(data: Any) -> str:
@@ -76,13 +92,29 @@ def _pydantic_message(err: dict[str, Any], fields: list[str]) -> str:
         tag = (err.get("ctx") or {}).get("tag", value)
         tags = ["capacity_loss", "import_cut", "link_cut", "congestion", "final_demand"]
         return f"unknown disruption type {tag!r}; expected one of {tags}{did_you_mean(str(tag), tags)}"
-    return f"{msg}; found {value!r}"
+    return f"{msg.removeprefix('Value error, ')}; found {value!r}"
+
+
+# the names pydantic puts in an error's location for the branch of a union it tried ("regions.list[str][1]")
+_BRANCH = re.compile(r"^(?:str|int|float|bool|list\[.*\]|dict\[.*\]|tuple\[.*\]|function-.*|literal\[.*\]"
+                     r"|lax-or-strict\[.*\]|json-or-python\[.*\]|chain\[.*\]|nullable\[.*\])$")
 
 
 def _first_error(exc: ValidationError) -> dict[str, Any]:
-    """The most informative error first: an unknown field explains a 'missing' one."""
-    errors = exc.errors()
-    return next((e for e in errors if e.get("type") == "extra_forbidden"), errors[0])
+    """The most informative error: an unknown field explains a 'missing' one; of a union's branches, the deepest.
+
+    ``regions: [LN, 5]`` fails both branches of ``str | list[str]``; the list branch's error
+    (``regions[1]``, found 5) says more than the string branch's (found the whole list). The
+    branch names are dropped from the location.
+    """
+    errors = [{**e, "loc": tuple(p for p in e["loc"] if not (isinstance(p, str) and _BRANCH.match(p)))}
+              for e in exc.errors()]
+    forbidden = next((e for e in errors if e.get("type") == "extra_forbidden"), None)
+    if forbidden is not None:
+        return forbidden
+    first = errors[0]
+    same_field = [e for e in errors if e["loc"][:len(first["loc"]) - 1] == first["loc"][:-1]] or [first]
+    return max(same_field, key=lambda e: len(e["loc"]))
 
 
 def _stage1(doc: LocatedYaml) -> Scenario:
@@ -124,10 +156,6 @@ def _parse_disruption(doc: LocatedYaml | None, k: int, item: Any) -> Any:
         raise _fail(doc, (*base, *loc), _pydantic_message(err, fields)) from None
 
 
-def _fixed(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
 def _check_against_table(doc: LocatedYaml | None, scenario: Scenario, table: IOTable) -> None:
     lookups = {"region": table.region_index, "sector": table.sector_index, "origin": table.origin_index}
 
@@ -149,17 +177,13 @@ def _check_against_table(doc: LocatedYaml | None, scenario: Scenario, table: IOT
                     lookups[kind](str(name))
                 except ChainsimError as exc:
                     raise _fail(doc, loc, str(exc).replace(f" in table '{table.name}'", "")) from None
-        start, duration = _fixed(item.get("start")), _fixed(item.get("duration"))
-        if duration is not None and duration < 0:
-            raise _fail(doc, (*base, "duration"), f"expected a non-negative number of days; found {duration:g}")
-        if start is not None and not 0 <= start < scenario.horizon_days:
-            raise _fail(doc, (*base, "start"), f"expected a day in [0, horizon_days={scenario.horizon_days}); "
-                                               f"found {start:g}")
-        for key in ("share", "throughput_loss"):
-            v = _fixed(item.get(key))
-            lo = -1.0 if item.get("type") == "final_demand" else 0.0
-            if v is not None and not lo <= v <= 1.0:
-                raise _fail(doc, (*base, key), f"expected a share in [{lo:g}, 1]; found {v:g}")
+        rebuild = item.get("recovery", {}).get("sectors") if isinstance(item.get("recovery"), Mapping) else None
+        for code in rebuild if isinstance(rebuild, Mapping) else ():
+            try:
+                table.sector_index(str(code))
+            except ChainsimError as exc:
+                msg = str(exc).replace(f" in table '{table.name}'", "")
+                raise _fail(doc, (*base, "recovery", "sectors", code), f"rebuilding sector: {msg}") from None
 
 
 def _check_scopes(doc: LocatedYaml | None, scenario: Scenario, table: IOTable) -> None:
@@ -213,6 +237,35 @@ def _check_trend(doc: LocatedYaml | None, scenario: Scenario, table: IOTable) ->
                 raise _fail(doc, ("trend", key), str(exc)) from None
 
 
+def _check_params(doc: LocatedYaml | None, scenario: Scenario) -> None:
+    """The ``params`` block is a valid :class:`~chainsim.engine.params.ModelParams` (the run builds one from it)."""
+    from chainsim.engine.params import ModelParams
+
+    fields = [*ModelParams.model_fields, "base"]
+    for key in scenario.params:
+        if key not in fields:
+            raise _fail(doc, ("params", key), f"unknown model parameter '{key}'; expected one of {sorted(fields)}"
+                                              f"{did_you_mean(str(key), fields)}")
+    base = scenario.params.get("base", "default")
+    if base not in ("default", "ario"):
+        raise _fail(doc, ("params", "base"), f"expected 'default' or 'ario'; found {base!r}")
+    values = {k: v for k, v in scenario.params.items() if k != "base"}
+    for key, value in values.items():
+        found = [value] if not isinstance(value, dict | list | tuple) else list(
+            value.values() if isinstance(value, dict) else value)
+        if any(isinstance(v, bool) for v in found) and ModelParams.model_fields[key].annotation is not bool:
+            raise _fail(doc, ("params", key), f"expected a number, not a boolean; found {value!r}")
+        if any(isinstance(v, float) and not math.isfinite(v) for v in found):
+            raise _fail(doc, ("params", key), f"expected a finite number; found {value!r}")
+    try:
+        ModelParams.ario(**values) if base == "ario" else ModelParams(**values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ("params", *err["loc"])
+        msg = err.get("msg", "").removeprefix("Value error, ")
+        raise _fail(doc, loc, f"{msg}; found {err.get('input')!r}") from None
+
+
 def resolve_table(scenario: Scenario, base_dir: Path | None = None) -> IOTable:
     """Load the scenario's table: a bundled dataset, or a user's table relative to ``base_dir``."""
     if scenario.table is not None:
@@ -225,6 +278,17 @@ def resolve_table(scenario: Scenario, base_dir: Path | None = None) -> IOTable:
     from chainsim.data.datasets import load_dataset
 
     return load_dataset(scenario.table_source)
+
+
+def _leaf_paths(tree: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Paths of the values an override sets (nested mappings are merged, so their leaves are what is set)."""
+    out: list[tuple[str, ...]] = []
+    for key, value in tree.items():
+        if isinstance(value, Mapping) and value:
+            out += _leaf_paths(value, (*prefix, key))
+        else:
+            out.append((*prefix, key))
+    return out
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -265,7 +329,7 @@ def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None 
     if overrides:
         data = _merge(data, overrides)
         if doc is not None:
-            doc = LocatedYaml(path=doc.path, data=data, lines=doc.lines)
+            doc = doc.overridden(data, _leaf_paths(overrides))
     if doc is None:
         doc_or_none: LocatedYaml | None = None
         try:
@@ -283,6 +347,9 @@ def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None 
     except CalendarError as exc:
         raise _fail(doc_or_none, exc.loc, exc.message) from None
     _check_pathways(doc_or_none, scenario)
+    _check_params(doc_or_none, scenario)
+    check_disruption_values(scenario.disruptions, scenario.horizon_days,
+                            lambda loc, msg: _fail(doc_or_none, loc, msg))
     parsed = tuple(_parse_disruption(doc_or_none, k, item) for k, item in enumerate(scenario.disruptions))
     if table is None:
         try:
@@ -294,4 +361,5 @@ def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None 
     _check_scopes(doc_or_none, scenario, table)
     _check_trend(doc_or_none, scenario, table)
     return LoadedScenario(scenario=scenario, table=table, disruptions=parsed,
-                          path=None if doc is None else doc.path, sha256=scenario_hash(data))
+                          path=None if doc is None else doc.path, sha256=scenario_hash(data),
+                          lines={} if doc is None else doc.lines)

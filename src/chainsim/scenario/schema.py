@@ -12,13 +12,23 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chainsim.scenario.calendar import Calendar
 
 __all__ = ["AttributionSettings", "MetricsSettings", "PathwaySettings", "Scenario", "Trend"]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+# numbers must be finite (NaN and inf fail every range check silently)
+_FROZEN = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+def _no_booleans(value: Any) -> Any:
+    """``replications: true`` is not 1: a boolean is refused where a number is expected (also as a dict's value)."""
+    found = [value] if not isinstance(value, dict) else list(value.values())
+    found += [v for d in found if isinstance(d, dict) for v in d.values()]
+    if any(isinstance(v, bool) for v in found):
+        raise ValueError(f"expected a number, not a boolean ({value!r})")
+    return value
 
 
 class AttributionSettings(BaseModel):
@@ -53,6 +63,11 @@ class PathwaySettings(BaseModel):
     costs: dict[str, float] = Field(default_factory=dict)
     cost_basis: dict[str, str] = Field(default_factory=dict)
     attribution: AttributionSettings = Field(default_factory=AttributionSettings)
+
+    @field_validator("intensity", "intensities", "levers", "costs", mode="before")
+    @classmethod
+    def _numbers(cls, value: Any) -> Any:
+        return _no_booleans(value)
 
     @model_validator(mode="after")
     def _ranges(self) -> PathwaySettings:
@@ -102,6 +117,11 @@ class Trend(BaseModel):
     low: float | None = None
     high: float | None = None
 
+    @field_validator("recovery_tolerance", "hold_days", mode="before")
+    @classmethod
+    def _numbers(cls, value: Any) -> Any:
+        return _no_booleans(value)
+
 
 class Scenario(BaseModel):
     """A validated scenario file.
@@ -130,6 +150,11 @@ class Scenario(BaseModel):
     levers: Literal["drawn", "fixed"] = Field(
         "drawn", description="lever full values drawn from their evidence ranges per replication, or fixed "
                              "at their central values")
+
+    @field_validator("horizon_days", "seed", "replications", mode="before")
+    @classmethod
+    def _numbers(cls, value: Any) -> Any:
+        return _no_booleans(value)
 
     @model_validator(mode="after")
     def _one_table(self) -> Scenario:

@@ -42,8 +42,11 @@ from chainsim.sweeps.store import (
     atomic_write,
     design_hash,
     finished_chunks,
+    identity_changes,
     read_chunks,
     read_manifest,
+    sweep_identity,
+    verify_chunks,
     write_chunk,
     write_manifest,
 )
@@ -145,14 +148,19 @@ def pool_start_method() -> str:
     return "spawn"
 
 
-def _init_worker(spec: SweepSpec, loaded: Any) -> None:
+def _init_worker(spec: SweepSpec, loaded: Any, parent_pid: int | None = None) -> None:
     """Pool worker initializer: one BLAS thread (the processes are the parallelism), primed scenario.
 
     A spawned worker gets one BLAS thread from the environment (:func:`_single_blas_thread`);
-    a forked one inherits the coordinator's BLAS, which may run several.
+    a forked one inherits the coordinator's BLAS, which may run several. The worker ends when
+    the coordinator dies (:func:`chainsim.procs.exit_with_parent`).
     """
     from threadpoolctl import threadpool_limits
 
+    from chainsim.procs import exit_with_parent
+
+    if parent_pid is not None:
+        exit_with_parent(parent_pid)
     threadpool_limits(limits=1, user_api="blas")
     prime(spec, loaded)
 
@@ -170,7 +178,7 @@ def _run_pool(spec: SweepSpec, chunks: Sequence[Chunk], on_done: OnDone, workers
         ctx = multiprocessing.get_context(pool_start_method())  # a restart may find threads left running
         with _single_blas_thread():
             ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                     initargs=(spec, loaded))
+                                     initargs=(spec, loaded, os.getpid()))
         try:
             futs: dict[Future, int] = {ex.submit(evaluate_chunk, spec, rows): cid for cid, rows in pending.items()}
             while futs:
@@ -347,38 +355,46 @@ def run_sweep(spec_or_path: SweepSpec | str | Path | Mapping[str, Any], *, out_d
     spec = spec_or_path if isinstance(spec_or_path, SweepSpec) else load_sweep(spec_or_path)
     if samples is not None:
         spec = load_sweep_with_samples(spec, samples)
+    if workers is not None and (isinstance(workers, bool) or int(workers) != workers or workers < 1):
+        raise ScenarioError(f"--workers: expected a positive number of processes (1 = serial; leave it out for "
+                            f"all {os.cpu_count() or 1} CPUs); found {workers}")
     workers = int(workers or os.cpu_count() or 1)
-    if workers < 1:
-        raise ScenarioError(f"--workers: expected a positive integer; found {workers}")
     out = Path(out_dir)
     design = make_design(spec)
     dh = design_hash(design.matrix)
     old = read_manifest(out)
     if chunk_size is None:
-        chunk_size = int(old["chunk_size"]) if (resume and old) else DEFAULT_CHUNK_SIZE
+        chunk_size = int(old.get("chunk_size", DEFAULT_CHUNK_SIZE)) if (resume and old) else DEFAULT_CHUNK_SIZE
     layout = chunk_layout(design, chunk_size)
-    manifest = {"sweep": spec.name, "sweep_sha256": spec.sha256, "design_sha256": dh, "runs": len(design),
-                "chunk_size": chunk_size, "chunks": len(layout), "status": "running"}
+    identity = _identity(spec, dh, chunk_size)
+    manifest = {"sweep": spec.name, "identity": identity, "sweep_sha256": spec.sha256, "design_sha256": dh,
+                "runs": len(design), "chunk_size": chunk_size, "chunks": len(layout), "status": "running"}
     present = finished_chunks(out)
     if old is not None or present:
         if not resume:
             raise ScenarioError(f"{out}: already holds a sweep; pass --resume to continue it or choose another --out")
-        if old is not None and (old.get("design_sha256"), old.get("chunk_size")) != (dh, chunk_size):
-            raise ScenarioError(f"{out}: holds a different sweep (sweep file, samples, seed or chunk size changed); "
-                                "choose another --out")
+        if old is not None:
+            before = old.get("identity") or {k: old.get(k) for k in ("sweep_sha256", "design_sha256", "chunk_size")}
+            changes = identity_changes(before, identity)
+            if changes:
+                raise ScenarioError(f"{out}: holds a different sweep, so its runs cannot be resumed: "
+                                    f"{'; '.join(changes)}. Choose another --out (or delete the folder)")
     out.mkdir(parents=True, exist_ok=True)
+    rejected: dict[str, str] = {}
+    done_ids: set[int] = set()
+    if resume:
+        check = verify_chunks(out, layout, identity["sha256"])
+        done_ids, rejected = set(check.good), dict(check.rejected)
+        for name, why in rejected.items():
+            log.warning("%s: %s; moved to chunks/rejected/, its runs run again", out / "chunks" / name, why)
     write_manifest(out, {**manifest, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
     records = design.matrix.to_dict("records")
-    done_ids = set(present) if resume else set()
-    for cid in done_ids:
-        if cid >= len(layout):
-            raise ScenarioError(f"{out}: chunk {cid} does not belong to this sweep; choose another --out")
     todo = [(cid, records[lo:hi]) for cid, (lo, hi) in enumerate(layout) if cid not in done_ids]
     initial = sum(hi - lo for cid, (lo, hi) in enumerate(layout) if cid in done_ids)
     step = _progress_bar(progress, len(design), initial)
 
     def on_done(cid: int, rows: list[dict[str, Any]]) -> None:
-        write_chunk(out, cid, rows)
+        write_chunk(out, cid, rows, sweep_sha256=identity["sha256"])
         step(len(rows))
 
     t0 = time.perf_counter()
@@ -390,7 +406,7 @@ def run_sweep(spec_or_path: SweepSpec | str | Path | Mapping[str, Any], *, out_d
         else:
             _run_pool(spec, todo, on_done, min(workers, len(todo)))
     seconds = time.perf_counter() - t0
-    return _finish(spec, design, out, layout, chunk_size, seconds, len(todo), figures)
+    return _finish(spec, design, out, layout, chunk_size, seconds, len(todo), figures, identity, rejected)
 
 
 def load_sweep_with_samples(spec: SweepSpec, samples: int) -> SweepSpec:
@@ -401,9 +417,20 @@ def load_sweep_with_samples(spec: SweepSpec, samples: int) -> SweepSpec:
     return spec.with_samples(design.samples)
 
 
+def _identity(spec: SweepSpec, design_sha256: str, chunk_size: int) -> dict[str, Any]:
+    """What the sweep's results depend on (:func:`~chainsim.sweeps.store.sweep_identity`), with its full hash."""
+    from chainsim import __version__
+
+    dataset = None if spec.model is not None else scenario_of(spec).table.checksum
+    return sweep_identity({"sweep_sha256": spec.sha256, "design_sha256": design_sha256,
+                           "scenario_sha256": spec.scenario_sha256 or None, "dataset_checksum": dataset,
+                           "chainsim_version": __version__, "chunk_size": chunk_size})
+
+
 def _finish(spec: SweepSpec, design: Design, out: Path, layout: list[tuple[int, int]], chunk_size: int,
-            seconds: float, n_run: int, figures: bool) -> SweepResult:
-    runs = read_chunks(out, range(len(layout)))
+            seconds: float, n_run: int, figures: bool, identity: Mapping[str, Any],
+            rejected: Mapping[str, str]) -> SweepResult:
+    runs = read_chunks(out, range(len(layout)), layout, identity["sha256"])
     if len(runs) != len(design) or not (runs["run_id"].to_numpy() == design.matrix["run_id"].to_numpy()).all():
         raise SimulationError(f"{out}: {len(runs)} of {len(design)} runs present after the sweep")
     paths: dict[str, Path] = {}
@@ -422,6 +449,7 @@ def _finish(spec: SweepSpec, design: Design, out: Path, layout: list[tuple[int, 
     prov.update({
         "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "simulations": runs_total, "chunks_run_this_call": n_run, "seconds_this_call": round(seconds, 3),
+        "sweep_identity": dict(identity), "chunks_rejected_this_call": dict(rejected),
         "censored_share": {o: float(1 - runs["recovered"].mean()) for o in spec.outputs
                            if o == "ttr_days" and "recovered" in runs},
         "ttr_censoring": "censored TTR is NaN in runs.parquet; the indices use ttr_cap (days from onset to "

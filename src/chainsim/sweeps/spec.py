@@ -382,7 +382,7 @@ def load_sweep(source: str | Path | Mapping[str, Any], *, base_dir: str | Path |
     try:
         scope_mask(loaded.table, sf.scope)
     except (ChainsimError, KeyError, ValueError) as exc:
-        raise _fail(doc, ("scope",), str(exc)) from None
+        raise _fail(doc, ("scope",), str(exc).removeprefix("scope: ")) from None
     if sf.ranking.enabled and not any(f.kind == "pathway" for f in factors):
         raise _fail(doc, ("factors",), "the pathway ranking needs at least one 'pathways.<name>' factor "
                                        "(or set ranking: {enabled: false})")
