@@ -107,6 +107,11 @@ class MetricsSettings(BaseModel):
                 raise ValueError(f"band_sensitivity: expected values in (0, 1); found {eps}")
         return self
 
+    @field_validator("recovery_tolerance", "hold_days", "band_sensitivity", "min_loss_days", mode="before")
+    @classmethod
+    def _numbers(cls, value: Any) -> Any:
+        return _no_booleans(value)
+
 
 class Trend(BaseModel):
     """Counterfactual growth of value added (% a year) of a scope, with its source and range."""
@@ -117,7 +122,7 @@ class Trend(BaseModel):
     low: float | None = None
     high: float | None = None
 
-    @field_validator("recovery_tolerance", "hold_days", mode="before")
+    @field_validator("value", "low", "high", mode="before")
     @classmethod
     def _numbers(cls, value: Any) -> Any:
         return _no_booleans(value)
@@ -151,7 +156,7 @@ class Scenario(BaseModel):
         "drawn", description="lever full values drawn from their evidence ranges per replication, or fixed "
                              "at their central values")
 
-    @field_validator("horizon_days", "seed", "replications", mode="before")
+    @field_validator("horizon_days", "seed", "replications", "trend", mode="before")
     @classmethod
     def _numbers(cls, value: Any) -> Any:
         return _no_booleans(value)
