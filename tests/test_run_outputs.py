@@ -67,7 +67,8 @@ def test_run_into_a_folder_holding_a_run_needs_force(work, capsys):
     # --force replaces the run whole: no file of the earlier run is left beside the new one
     assert main(["run", str(work / "s2.yaml"), "--out", str(out), "--no-figures", "--no-trajectories",
                  "--force"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["attribution.csv", "band_sensitivity.csv", "run.json", "summary.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "attribution.csv", "band_sensitivity.csv", "run.json", "summary.csv"]
     assert _seed(out) == 2
     assert not [p for p in work.iterdir() if p.name.startswith(".out.")]  # no staging or set-aside folder left
 
