@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pytest
 
@@ -112,3 +114,20 @@ def test_criticality(agg):
 def test_package_never_reads_outside_itself():
     for p in BUILT_DIR.parent.glob("*.py"):
         assert "/work/shared" not in p.read_text(encoding="utf-8"), p
+
+
+def test_every_raw_folder_lists_its_files_in_sha256sums_and_has_provenance():
+    """Every raw file the builder reads is shipped with its checksum and a PROVENANCE.md."""
+    from chainsim.data.build_report import input_files
+    from chainsim.data.provinces import RAW_DIR
+
+    folders = {p.relative_to(RAW_DIR).parts[0] for p in input_files(2017)}
+    assert {"nbs_national_io", "origins", "wiod2013_release", "geo", "nbs_provincial_io_42"} <= folders
+    for name in sorted(folders):
+        folder = RAW_DIR / name
+        assert (folder / "PROVENANCE.md").is_file(), name
+        listed = dict(line.split()[::-1] for line in (folder / "SHA256SUMS").read_text().splitlines())
+        for path in input_files(2017):
+            if path.relative_to(RAW_DIR).parts[0] == name:
+                rel = str(path.relative_to(folder))
+                assert listed.get(rel) == hashlib.sha256(path.read_bytes()).hexdigest(), rel

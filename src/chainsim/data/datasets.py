@@ -28,7 +28,7 @@ from chainsim.data.store import read_array_bundle, read_csv_bundle, write_array_
 from chainsim.errors import DataError, did_you_mean
 
 __all__ = ["BUILT_DIR", "DatasetInfo", "build_datasets", "cache_dir", "list_datasets", "load_criticality",
-           "load_dataset"]
+           "load_dataset", "open_table"]
 
 BUILT_DIR = Path(__file__).resolve().parent / "built"
 _CRITICALITY_DIR = RAW_DIR / "ihs_critical_inputs_wiod55"
@@ -163,6 +163,37 @@ def load_dataset(name: str) -> IOTable:
     (('LN', 'JL', 'HLJ', 'ROC'), 42, '10k CNY')
     """
     return _load(name, str(cache_dir()))
+
+
+def open_table(name_or_path: str | Path) -> IOTable:
+    """A dataset by name, or a built bundle by folder (CSV bundle or array bundle).
+
+    Parameters
+    ----------
+    name_or_path : str or path
+        A registered dataset name (``northeast-2017``), or a folder written by
+        :func:`build_datasets` / ``chainsim data build --out`` (``meta.json`` with ``Z.csv``
+        or ``Z.npy``), e.g. an older build kept for comparison.
+
+    Returns
+    -------
+    IOTable
+
+    Raises
+    ------
+    DataError
+        Neither a known name nor a bundle folder (with a did-you-mean suggestion).
+    """
+    text = str(name_or_path)
+    if text in _REGISTRY:
+        return load_dataset(text)
+    folder = Path(name_or_path)
+    if (folder / "meta.json").is_file():
+        return read_array_bundle(folder) if (folder / "Z.npy").is_file() else read_csv_bundle(folder)
+    for sub in sorted(folder.glob("*/meta.json")) if folder.is_dir() else ():
+        raise DataError(f"{folder}: not a dataset bundle, but it holds one in {sub.parent.name}/; pass that folder")
+    raise DataError(f"'{text}' is neither a dataset ({sorted(_REGISTRY)}) nor a folder with a built bundle "
+                    f"(meta.json){did_you_mean(text, _REGISTRY)}")
 
 
 def build_datasets(out_dir: Path | None = None, names: Iterable[str] = ("northeast-2017",)) -> dict:

@@ -5,9 +5,9 @@ leading axes (e.g. 31 provinces), returns new arrays and never touches its input
 
 The steps and the assumptions they carry (stated in ``docs/data.md``):
 
-* :func:`net_reexports` — transit trade (goods that enter a province and leave it again
-  unprocessed) is counted in both the inflow and the outflow columns, so some products show
-  ``EX + OF > GO``; the excess is removed pairwise from an outflow and an inflow.
+* :func:`net_reexports` (from :mod:`chainsim.data.reexports`) — transit trade (goods that
+  enter a province and leave it again unprocessed) is counted in both the inflow and the
+  outflow columns; a documented rule removes it pairwise from an outflow and an inflow.
 * :func:`final_demand_categories` — the five NBS final-demand columns become four
   categories; the statistical discrepancy ``ERR`` joins the inventory change.
 * :func:`source_shares` — the local / other-province / foreign supply shares of each
@@ -25,11 +25,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from chainsim.data.reexports import ASSUMPTION_NETTING, PAIR_NAMES, Trade, net_reexports
 from chainsim.errors import DataError
 
 __all__ = ["ASSUMPTION_ERR", "ASSUMPTION_NETTING", "ASSUMPTION_RECONCILE", "ASSUMPTION_SHARES", "FD_CATEGORIES",
-           "MRIO_FD_CATEGORIES", "PAIR_NAMES", "UNALLOCATED_OUTFLOW", "Reconciled", "Shares", "Trade",
-           "final_demand_categories", "net_reexports", "reconcile_interprovincial", "source_shares"]
+           "MRIO_FD_CATEGORIES", "PAIR_NAMES", "UNALLOCATED_OUTFLOW", "DomesticShares", "Reconciled", "Shares", "Trade",
+           "domestic_shares", "final_demand_categories", "net_reexports", "reconcile_interprovincial", "source_shares"]
 
 #: Final-demand categories of a provincial table (from the NBS columns and ERR).
 FD_CATEGORIES = ("household", "government", "gfcf", "inventory")
@@ -37,13 +38,6 @@ FD_CATEGORIES = ("household", "government", "gfcf", "inventory")
 UNALLOCATED_OUTFLOW = "unallocated_outflow"
 #: Final-demand categories of the multi-regional tables.
 MRIO_FD_CATEGORIES = (*FD_CATEGORIES, UNALLOCATED_OUTFLOW)
-#: The (outflow, inflow) pairs netted against each other, in order.
-PAIR_NAMES = ("OF-IF", "EX-IM", "OF-IM", "EX-IF")
-
-ASSUMPTION_NETTING = (
-    "Re-exports: where EX + OF > GO the excess max(0, EX + OF - GO) is transit trade counted both as an inflow "
-    "and an outflow; it is removed from the pair (OF, IF) first, then (EX, IM), then (OF, IM) and (EX, IF), "
-    "each step subtracting the same amount from an outflow and an inflow, so every row balance is unchanged.")
 ASSUMPTION_ERR = (
     "The statistical discrepancy ERR (column 'other' of the NBS tables) and the sub-unit rounding residual of "
     "each row identity are added to the inventory-change category (a residual use, like inventories).")
@@ -74,16 +68,6 @@ ASSUMPTION_RECONCILE = (
     "are each province's netted OF and IF exactly.")
 
 
-class Trade(NamedTuple):
-    """Trade flows after re-export netting and the amounts netted per pair (last axis :data:`PAIR_NAMES`)."""
-
-    EX: np.ndarray
-    OF: np.ndarray
-    IM: np.ndarray
-    IF: np.ndarray
-    netted: np.ndarray
-
-
 class Shares(NamedTuple):
     """Supply shares of each product's positive uses, the split of its negative uses, and P, N.
 
@@ -103,6 +87,21 @@ class Shares(NamedTuple):
     unallocated: np.ndarray
 
 
+class DomesticShares(NamedTuple):
+    """How the domestic part of each product's positive uses is supplied, and how negative uses are split.
+
+    ``local + other + unallocated == 1`` where the domestic volume ``V = P - IM`` is
+    positive (all zero where it is not); negative uses N go ``negative_local`` to local
+    production and the rest to other provinces. Foreign imports are placed per user
+    separately (:func:`chainsim.data.import_use.split_imports`).
+    """
+
+    local: np.ndarray
+    other: np.ndarray
+    unallocated: np.ndarray
+    negative_local: np.ndarray
+
+
 class Reconciled(NamedTuple):
     """Matched outflows and inflows (equal national sums per product), the unmatched rest, per-product report.
 
@@ -115,58 +114,6 @@ class Reconciled(NamedTuple):
     OF_unmatched: np.ndarray
     IF_unmatched: np.ndarray
     report: list[dict]
-
-
-def net_reexports(go: np.ndarray, ex: np.ndarray, of: np.ndarray, im: np.ndarray, inflow: np.ndarray, *,
-                  where: str = "table") -> Trade:
-    """Net re-exports out of the trade columns so that ``EX + OF <= GO``.
-
-    The excess ``e = max(0, EX + OF - GO)`` is removed step by step from the pairs
-    (OF, IF), (EX, IM), (OF, IM), (EX, IF): each step removes ``min(e_left, outflow,
-    inflow)`` from both members, so ``GO = use + EX + OF - IM - IF`` keeps holding.
-
-    Parameters
-    ----------
-    go, ex, of, im, inflow : array (..., S)
-        Gross output, exports abroad, outflow to other provinces, imports from abroad and
-        inflow from other provinces (non-negative).
-    where : str
-        Label for error messages (file or province).
-
-    Returns
-    -------
-    Trade
-        Netted ``EX, OF, IM, IF`` and ``netted`` of shape (..., S, 4).
-
-    Raises
-    ------
-    DataError
-        If some excess cannot be netted (only possible when domestic use is negative).
-
-    Examples
-    --------
-    >>> t = net_reexports(np.array([10.0]), np.array([2.0]), np.array([15.0]), np.array([3.0]), np.array([6.0]))
-    >>> t.OF, t.IF, t.EX, t.IM
-    (array([9.]), array([0.]), array([1.]), array([2.]))
-    >>> t.netted
-    array([[6., 1., 0., 0.]])
-    """
-    ex, of, im, inflow = (np.array(a, dtype=float, copy=True) for a in (ex, of, im, inflow))
-    go = np.asarray(go, dtype=float)
-    left = np.maximum(0.0, ex + of - go)
-    netted = np.zeros((*left.shape, len(PAIR_NAMES)))
-    for k, (out, inn) in enumerate(((of, inflow), (ex, im), (of, im), (ex, inflow))):
-        d = np.minimum(left, np.minimum(out, inn))
-        out -= d
-        inn -= d
-        left -= d
-        netted[..., k] = d
-    scale = np.maximum(np.abs(go), 1.0)
-    if (left > 1e-9 * scale).any():
-        idx = tuple(int(i) for i in np.argwhere(left > 1e-9 * scale)[0])
-        raise DataError(f"{where}: product index {idx}: re-exports exceed the inflows and imports available to net "
-                        f"them (left {left[idx]:.6g}); domestic use must be negative there")
-    return Trade(ex, of, im, inflow, netted)
 
 
 def final_demand_categories(fd5: np.ndarray, inventory_extra: np.ndarray) -> np.ndarray:
@@ -279,6 +226,69 @@ def source_shares(Z: np.ndarray, F: np.ndarray, go: np.ndarray, ex: np.ndarray, 
         raise DataError(f"{where}: product index {idx}: local + other-province + foreign (+ unallocated) supply "
                         f"shares sum to {1 + gap[idx]:.9g}, not 1 (supply L + IF + IM differs from use P + N)")
     return Shares(local, other, abroad, neg_local, P, N, unalloc)
+
+
+def domestic_shares(go: np.ndarray, ex: np.ndarray, of: np.ndarray, inflow: np.ndarray, unmatched_inflow: np.ndarray,
+                    positive_use: np.ndarray, negative_use: np.ndarray, im: np.ndarray, *,
+                    where: str = "table") -> DomesticShares:
+    """Split the domestic part of each product's positive uses between local output, other provinces and DOM.
+
+    With local supply ``L = GO - EX - OF`` (all of OF, matched or not), matched inflow
+    ``IF``, unmatched inflow ``IF_u``, positive uses ``P``, negative uses ``N <= 0`` and
+    imports ``IM``, the supply identity is ``L + IF + IF_u + IM = P + N``. Negative uses
+    are domestic stocks, split ``L : IF`` (``nl = L / (L + IF)``, 1 if both are 0). The
+    domestic volume of the positive uses ``V = P - IM`` is then supplied::
+
+        local = (L - nl N) / V,   other = (IF - (1 - nl) N) / V,   unallocated = IF_u / V
+
+    Each user's domestic part (its use minus its imports) takes these shares: with one
+    import share ``IM / P`` for all users this is :func:`source_shares` exactly.
+
+    Parameters
+    ----------
+    go, ex, of, inflow, unmatched_inflow, positive_use, negative_use, im : array (..., S)
+        As above (``of`` all outflows; ``inflow`` the matched inflows).
+    where : str
+        Label for error messages.
+
+    Returns
+    -------
+    DomesticShares
+
+    Raises
+    ------
+    DataError
+        Negative local supply (re-exports not netted) or shares that do not add up to one
+        (the supply identity does not hold).
+
+    Examples
+    --------
+    >>> s = domestic_shares(np.array([5.0]), np.array([1.0]), np.array([1.0]), np.array([5.0]), np.array([0.0]),
+    ...                     np.array([12.0]), np.array([-2.0]), np.array([2.0]))
+    >>> [round(float(a[0]), 4) for a in (s.local, s.other, s.unallocated, s.negative_local)]
+    [0.375, 0.625, 0.0, 0.375]
+    """
+    L = go - ex - of
+    scale = np.maximum(np.abs(go), 1.0)
+    if (L < -1e-9 * scale).any():
+        idx = tuple(int(i) for i in np.argwhere(L < -1e-9 * scale)[0])
+        raise DataError(f"{where}: product index {idx}: EX + OF exceeds GO by {-L[idx]:.6g}; net re-exports first")
+    L = np.clip(L, 0, None)
+    D = L + inflow
+    nl = np.where(D > 0, L / np.where(D > 0, D, 1.0), 1.0)
+    V = positive_use - im
+    pos = V > 1e-12 * np.maximum(positive_use, 1.0)
+    safe = np.where(pos, V, 1.0)
+    local = np.where(pos, (L - nl * negative_use) / safe, 0.0)
+    other = np.where(pos, (inflow - (1.0 - nl) * negative_use) / safe, 0.0)
+    unalloc = np.where(pos, unmatched_inflow / safe, 0.0)
+    gap = np.abs(local + other + unalloc - 1.0)
+    bad = (gap > 1e-6) & pos
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise DataError(f"{where}: product index {idx}: local + other-province + unallocated shares of the domestic "
+                        f"uses sum to {1 + gap[idx]:.9g}, not 1 (supply L + IF + IF_u + IM differs from use P + N)")
+    return DomesticShares(local, other, unalloc, nl)
 
 
 def reconcile_interprovincial(OF: np.ndarray, IF: np.ndarray, fixed: np.ndarray, *, slack: float = 0.05,
