@@ -107,12 +107,12 @@ def _trade(t, region):
 
 
 def test_focus_interprovincial_trade_matches_netted_tables(built, parsed):
-    """LN, JL, HLJ: matched + unmatched OF and IF are the netted table values, per product; the unmatched part is
-    the national factor of the product's larger side, the same for every province (no province privileged)."""
+    """LN, JL, HLJ: matched + unmatched OF and IF are the netted table values, per product, and they are matched
+    in full except their inflows of repair (23), water (26) and real estate (33), which the rest of China's
+    outflows of these products cannot supply (there the three are matched at one common factor)."""
     t = built.table
-    per_product = built.report["inconsistency"]["per_product"]
-    of_factor = np.array([r["OF_factor"] for r in per_product])
-    if_factor = np.array([r["IF_factor"] for r in per_product])
+    capped = {int(r["product"]) - 1 for r in built.report["inconsistency"]["per_product"] if r["capped_for_fixed"]}
+    assert capped == {22, 25, 32}
     for region, code in FOCUS.items():
         pt = parsed[code]
         tr = netting.net_reexports(pt.GO, pt.EX, pt.OF, pt.IM, pt.IF)
@@ -121,8 +121,8 @@ def test_focus_interprovincial_trade_matches_netted_tables(built, parsed):
         np.testing.assert_allclose(got["matched_in"] + got["unmatched_in"], tr.IF, rtol=1e-8, atol=1e-4)
         np.testing.assert_allclose(got["exports"], tr.EX, rtol=1e-12)
         np.testing.assert_allclose(got["imports"], tr.IM, rtol=1e-9, atol=1e-4)
-        np.testing.assert_allclose(got["matched_out"], of_factor * tr.OF, rtol=1e-8, atol=1e-4)
-        np.testing.assert_allclose(got["unmatched_in"], (1 - if_factor) * tr.IF, rtol=1e-8, atol=1e-4)
+        assert (got["unmatched_out"] == 0).all()
+        assert set(np.flatnonzero(got["unmatched_in"] > 1e-6)) <= capped
 
 
 def test_final_demand_is_the_raw_tables_plus_non_negative_unallocated_outflows(built, raw_fd):
@@ -199,7 +199,8 @@ def test_report_records_netting_inconsistency_and_ras(built):
     assert net["by_province"]["LN"]["OF-IF"] > 0 and net["by_province"]["JL"]["OF-IF"] > 0
     assert net["by_province"]["HLJ"]["OF-IM"] > 0  # crude oil passed on
     inc = rep["inconsistency"]
-    assert inc["fixed_provinces"] == [] and inc["fixed_unmatched"] == []
+    assert inc["fixed_provinces"] == ["LN", "JL", "HLJ"]
+    assert {r["sector"] for r in inc["fixed_unmatched"]} == {"23", "26", "33"}
     assert inc["sum_IF"] > inc["sum_OF"]
     assert len(inc["per_product"]) == 42
     # matched + unmatched add up to each side; the unmatched parts are the national gaps

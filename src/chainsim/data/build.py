@@ -13,8 +13,9 @@ into regions, so ``northeast-2017`` is the exact aggregation of ``china31-2017``
    output, from output, inflows and imports. Balance-preserving; every province that makes
    and uses a product keeps local supply.
 3. **Match** national outflows and inflows per product (sum OF != sum IF in the published
-   tables): the matched volume is the smaller national total; the larger side is scaled to
-   it uniformly over the provinces. The unmatched rest is kept, not absorbed: unmatched
+   tables): the matched volume is the smaller national total; on the larger side Liaoning,
+   Jilin and Heilongjiang (the tool's focus) are matched in full wherever the data allow and
+   the other 28 provinces are scaled alike to fill it. The unmatched rest is kept, not absorbed: unmatched
    inflows are supplied by the pseudo-origin ``DOM`` (unallocated domestic inflows, a domestic
    pool listed in ``IOTable.domestic_origins``), unmatched outflows are sold to the
    final-demand category ``unallocated_outflow``
@@ -114,7 +115,7 @@ def _read_only(m: MRIOArrays) -> MRIOArrays:
 
 @lru_cache(maxsize=4)
 def provincial_build(year: int = 2017, beta: float = GRAVITY_BETA, rule: str = DEFAULT_RULE,
-                     fixed: tuple[str, ...] = (), slack: float = 0.05) -> ProvincialBuild:
+                     fixed: tuple[str, ...] = NORTHEAST, slack: float = 0.05) -> ProvincialBuild:
     """Build the 31-province MRIO once (steps 1-8 of the module docstring; cached per parameter set).
 
     Parameters
@@ -127,7 +128,7 @@ def provincial_build(year: int = 2017, beta: float = GRAVITY_BETA, rule: str = D
         Re-export netting rule (:data:`chainsim.data.reexports.REEXPORT_RULES`).
     fixed : tuple of str
         NBS codes of provinces matched in full wherever the data allow in the national
-        reconciliation (none in the shipped datasets: no province is privileged).
+        reconciliation (default :data:`NORTHEAST`, in both shipped datasets).
     slack : float
         Head-room of fixed provinces (:func:`chainsim.data.netting.reconcile_interprovincial`).
 
@@ -176,7 +177,7 @@ def provincial_build(year: int = 2017, beta: float = GRAVITY_BETA, rule: str = D
 
 
 def build_mrio(*, name: str, regions: tuple[RegionSpec, ...], year: int = 2017, beta: float = GRAVITY_BETA,
-               rule: str = DEFAULT_RULE, fixed: tuple[str, ...] = (), slack: float = 0.05,
+               rule: str = DEFAULT_RULE, fixed: tuple[str, ...] = NORTHEAST, slack: float = 0.05,
                description: str = "") -> BuildResult:
     """Build a multi-regional table of China's provinces aggregated into ``regions``.
 
@@ -193,8 +194,9 @@ def build_mrio(*, name: str, regions: tuple[RegionSpec, ...], year: int = 2017, 
     rule : str
         Re-export netting rule (default ``"proportional"``).
     fixed : tuple of str
-        Provinces matched in full in the national reconciliation (default none; a non-empty
-        value breaks the identity of the aggregated views and is for experiments only).
+        Provinces matched in full wherever the data allow in the national reconciliation
+        (default :data:`NORTHEAST`; every dataset built with the same value is an exact
+        aggregation of the same provincial build).
     slack : float
         Head-room of the fixed provinces in the reconciliation.
     description : str
@@ -259,7 +261,12 @@ def build_northeast_2017() -> BuildResult:
 
 
 def build_china31_2017() -> BuildResult:
-    """``china31-2017``: the 31 provinces as regions, no province privileged in the reconciliation."""
-    return build_mrio(name="china31-2017", regions=tuple(_province_region(c) for c in PROVINCES), fixed=(),
+    """``china31-2017``: the 31 provinces as regions, from the same provincial build as ``northeast-2017``.
+
+    Liaoning, Jilin and Heilongjiang are matched in full in the national reconciliation
+    wherever the data allow (the Northeast focus); the other 28 provinces carry the national
+    OF/IF gap, each by the same factor per product.
+    """
+    return build_mrio(name="china31-2017", regions=tuple(_province_region(c) for c in PROVINCES),
                       description="China's 31 provinces 2017, 42 NBS sectors (1302 region-sectors), from the NBS "
                                   "2017 provincial IO tables")
