@@ -2,7 +2,7 @@
 
 ``northeast-2017`` ships inside the package (``built/northeast_2017/``, a CSV bundle, see
 :mod:`chainsim.data.store`) and loads in a fraction of a second. ``china31-2017`` (1302
-region-sectors) is built from the shipped raw NBS tables on first use, about a second, and
+region-sectors) is built from the shipped raw NBS tables on first use, about two seconds, and
 cached in ``$CHAINSIM_CACHE`` or ``~/.cache/chainsim`` (written to a temporary folder and
 renamed into place, so concurrent processes never see half a dataset). Both are built by
 :mod:`chainsim.data.build`; see ``docs/data.md`` for the recipe and its assumptions.
@@ -72,8 +72,8 @@ _REGISTRY: dict[str, _Spec] = {
     "northeast-2017": _Spec(
         build_northeast_2017, True, "northeast_2017", ("LN", "JL", "HLJ", "ROC"),
         "Northeast China 2017 MRIO: Liaoning, Jilin, Heilongjiang and the rest of China; 42 NBS sectors; "
-        "imports by origin (JPN, KOR, TWN, USA, DEU, RUS, AUS, BRA, ROW; plus DOM, unallocated domestic "
-        "inflows); 10k CNY"),
+        "imports by origin (17 named countries, e.g. JPN, KOR, TWN, USA, DEU, RUS, SAU, AUS, BRA, and ROW; plus DOM, "
+        "unallocated domestic inflows); the exact aggregation of china31-2017; 10k CNY"),
     "china31-2017": _Spec(
         build_china31_2017, False, "china31_2017", tuple(SHORT_CODES.values()),
         "China's 31 provinces 2017 MRIO (1302 region-sectors); 42 NBS sectors; imports by origin; 10k CNY; "
@@ -144,7 +144,7 @@ def load_dataset(name: str) -> IOTable:
     ----------
     name : str
         ``"northeast-2017"`` (shipped) or ``"china31-2017"`` (built into the cache on first
-        use, about a second).
+        use, about two seconds).
 
     Returns
     -------
