@@ -163,8 +163,9 @@ def split_imports(imports: np.ndarray, uses: np.ndarray, prior: np.ndarray, *, t
     for _ in range(u.shape[-1] + 1):
         rest = im - (u * capped).sum(axis=-1)
         denom = (w * u * ~capped).sum(axis=-1)
-        lam = np.where(denom > 0, rest / np.where(denom > 0, denom, 1.0), 0.0)
-        a = np.where(capped, 1.0, np.minimum(1.0, lam[..., None] * w))
+        with np.errstate(over="ignore"):  # a vanishing denominator gives an infinite factor: every user capped
+            lam = np.where(denom > 0, rest / np.where(denom > 0, denom, 1.0), 0.0)
+            a = np.where(capped, 1.0, np.where(w > 0, np.minimum(1.0, lam[..., None] * w), 0.0))
         newly = (a >= 1.0) & ~capped & (w > 0) & (u > 0)
         if not newly.any():
             break

@@ -105,6 +105,16 @@ def final_demand_categories(fd5: np.ndarray, inventory_extra: np.ndarray) -> np.
     return np.stack([fd5[..., 0] + fd5[..., 1], fd5[..., 2], fd5[..., 3], fd5[..., 4] + inventory_extra], axis=-1)
 
 
+def _local_supply(go: np.ndarray, ex: np.ndarray, of: np.ndarray, where: str) -> np.ndarray:
+    """``L = GO - EX - OF`` (float dust clipped to 0); DataError if re-exports were not netted."""
+    L = go - ex - of
+    scale = np.maximum(np.abs(go), 1.0)
+    if (L < -1e-9 * scale).any():
+        idx = tuple(int(i) for i in np.argwhere(L < -1e-9 * scale)[0])
+        raise DataError(f"{where}: product index {idx}: EX + OF exceeds GO by {-L[idx]:.6g}; net re-exports first")
+    return np.clip(L, 0, None)
+
+
 def source_shares(Z: np.ndarray, F: np.ndarray, go: np.ndarray, ex: np.ndarray, of: np.ndarray, im: np.ndarray,
                   inflow: np.ndarray, *, unmatched_inflow: np.ndarray | None = None, negatives: str = "domestic",
                   where: str = "table") -> Shares:
@@ -168,12 +178,7 @@ def source_shares(Z: np.ndarray, F: np.ndarray, go: np.ndarray, ex: np.ndarray, 
         raise DataError(f"source_shares: negatives must be 'domestic' or 'local', found {negatives!r}")
     P = Z.sum(axis=-1) + np.clip(F, 0, None).sum(axis=-1)
     N = np.clip(F, None, 0).sum(axis=-1)
-    L = go - ex - of
-    scale = np.maximum(np.abs(go), 1.0)
-    if (L < -1e-9 * scale).any():
-        idx = tuple(int(i) for i in np.argwhere(L < -1e-9 * scale)[0])
-        raise DataError(f"{where}: product index {idx}: EX + OF exceeds GO by {-L[idx]:.6g}; net re-exports first")
-    L = np.clip(L, 0, None)
+    L = _local_supply(go, ex, of, where)
     D = L + inflow
     pos = P > 0
     safe = np.where(pos, P, 1.0)
@@ -237,12 +242,7 @@ def domestic_shares(go: np.ndarray, ex: np.ndarray, of: np.ndarray, inflow: np.n
     >>> [round(float(a[0]), 4) for a in (s.local, s.other, s.unallocated, s.negative_local)]
     [0.375, 0.625, 0.0, 0.375]
     """
-    L = go - ex - of
-    scale = np.maximum(np.abs(go), 1.0)
-    if (L < -1e-9 * scale).any():
-        idx = tuple(int(i) for i in np.argwhere(L < -1e-9 * scale)[0])
-        raise DataError(f"{where}: product index {idx}: EX + OF exceeds GO by {-L[idx]:.6g}; net re-exports first")
-    L = np.clip(L, 0, None)
+    L = _local_supply(go, ex, of, where)
     D = L + inflow
     nl = np.where(D > 0, L / np.where(D > 0, D, 1.0), 1.0)
     V = positive_use - im
