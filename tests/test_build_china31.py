@@ -12,6 +12,7 @@ from chainsim.data.build import _raw_files, build_china31_2017
 from chainsim.data.mrio import stack_tables
 from chainsim.data.nbs import read_nbs_table
 from chainsim.data.provinces import RAW_DIR
+from chainsim.data.reexports import net_reexports
 
 TOTALS = pd.read_csv(RAW_DIR / "nbs_provincial_io_42" / "province_totals_10k_cny.csv", dtype={"code": str})
 
@@ -46,11 +47,13 @@ def test_every_province_matches_its_nbs_totals(built):
         assert t.value_added[m].sum() == pytest.approx(pub.loc[code, "VA"], abs=1.0)
 
 
-def test_no_province_privileged(built):
+def test_only_the_northeast_is_matched_in_full(built):
+    """The same provincial build as northeast-2017: LN, JL, HLJ are matched in full wherever the data allow; the
+    other 28 provinces carry each product's national gap by one common factor."""
     res = built[0]
     inc = res.report["inconsistency"]
-    assert inc["fixed_provinces"] == []
-    assert not any(r["capped_for_fixed"] for r in inc["per_product"])
+    assert inc["fixed_provinces"] == ["LN", "JL", "HLJ"]
+    assert {r["product"] for r in inc["per_product"] if r["capped_for_fixed"]} == {"23", "26", "33"}
     t = res.table
     S = t.n_sectors
     # inter-provincial trade adds up nationally: sum of outflows = sum of inflows, per product
@@ -71,6 +74,16 @@ def test_no_province_privileged(built):
     np.testing.assert_allclose(out_u, [p["unmatched_OF"] for p in inc["per_product"]], rtol=1e-9, atol=1e-3)
     np.testing.assert_allclose(in_u, [p["unmatched_IF"] for p in inc["per_product"]], rtol=1e-9, atol=1e-3)
     assert ((out_u < 1e-3) | (in_u < 1e-3)).all()  # one side per product
+    # the 28 others: every province keeps the same matched fraction of its outflows where OF is the larger side
+    arr = stack_tables([read_nbs_table(f) for f in _raw_files(2017)])[0]
+    tr = net_reexports(arr.GO, arr.EX, arr.OF, arr.IM, arr.IF)
+    others = np.array([c not in ("LN", "JL", "HLJ") for c in t.region_codes])
+    unalloc_of = t.Y[:, unalloc].reshape(31, S, 31).sum(axis=2)  # (province, product): own unmatched outflow
+    for p, rec in enumerate(inc["per_product"]):
+        if rec["larger_side"] == "OF":
+            has = others & (tr.OF[:, p] > 0)
+            np.testing.assert_allclose(unalloc_of[has, p] / tr.OF[has, p], 1 - rec["OF_factor"], rtol=1e-9, atol=1e-12)
+            assert (unalloc_of[~others, p] == 0).all()
 
 
 def test_no_negative_final_demand_beyond_the_raw_tables(built):

@@ -25,10 +25,11 @@ def _row_balance(arr, tr, F=None):
     return arr.Z.sum(axis=2) + F.sum(axis=2) + tr.EX + tr.OF - tr.IM - tr.IF - arr.GO
 
 
-def test_netting_preserves_every_provincial_row_and_caps_outflows(provinces):
+@pytest.mark.parametrize("rule", ["proportional", "excess"])
+def test_netting_preserves_every_provincial_row_and_caps_outflows(provinces, rule):
     arr, resid = provinces
     assert resid < 1.0  # sub-unit rounding of the published tables (10k CNY)
-    tr = netting.net_reexports(arr.GO, arr.EX, arr.OF, arr.IM, arr.IF)
+    tr = netting.net_reexports(arr.GO, arr.EX, arr.OF, arr.IM, arr.IF, rule=rule)
     before = arr.Z.sum(axis=2) + arr.F.sum(axis=2) + arr.EX + arr.OF - arr.IM - arr.IF - arr.GO
     np.testing.assert_allclose(_row_balance(arr, tr), before, atol=1e-6)
     assert np.abs(before).max() < 1e-6  # ERR and the rounding residual are folded into inventories
@@ -40,11 +41,18 @@ def test_netting_preserves_every_provincial_row_and_caps_outflows(provinces):
     np.testing.assert_allclose(arr.IF - tr.IF, tr.netted[..., 0] + tr.netted[..., 3], atol=1e-6)
     np.testing.assert_allclose(arr.EX - tr.EX, tr.netted[..., 1] + tr.netted[..., 3], atol=1e-6)
     np.testing.assert_allclose(arr.IM - tr.IM, tr.netted[..., 1] + tr.netted[..., 2], atol=1e-6)
-    # known re-exporters (PROVENANCE caveat): Jilin and Heilongjiang net out, Liaoning does not
-    assert tr.netted[5].sum() == 0
     jl = tr.netted[6].sum(axis=1)
     assert {f"{p + 1:02d}" for p in np.flatnonzero(jl)} >= {"08", "09", "10", "11", "13", "14", "17", "18", "23", "26"}
-    assert tr.netted[7, 2].sum() > 0  # Heilongjiang crude oil and gas
+    assert tr.netted[7, 2].sum() > 0  # Heilongjiang crude oil and gas: pipeline imports passed on
+    local = arr.GO - tr.EX - tr.OF
+    produced_and_used = (arr.GO > 0) & (arr.Z.sum(axis=2) > 0)
+    if rule == "excess":  # builder 1.x: Liaoning is never netted, and Jilin keeps none of its transport equipment
+        assert tr.netted[5].sum() == 0
+        assert local[6, 17] == 0 and (produced_and_used & (local <= 0)).sum() >= 14
+    else:  # transit through every province; every producing and using province keeps local supply
+        assert tr.netted[5, :, 0].sum() > 0
+        assert not (produced_and_used & (local <= 0)).any()
+        assert (tr.netted[..., 0].sum() > tr.netted[..., 1:].sum())  # mostly inter-provincial transit
 
 
 @settings(max_examples=200, deadline=None)
@@ -62,9 +70,12 @@ def test_property_netting_is_balance_preserving(v, use):
     assert min(t.EX[0], t.OF[0], t.IM[0], t.IF[0]) >= 0
 
 
-def test_netting_impossible_when_domestic_use_negative():
-    with pytest.raises(DataError, match="re-exports exceed the inflows and imports"):
-        netting.net_reexports(np.array([10.0]), np.array([2.0]), np.array([15.0]), np.array([1.0]), np.array([4.0]))
+@pytest.mark.parametrize(("rule", "match"), [("excess", "re-exports exceed the inflows and imports"),
+                                             ("proportional", r"domestic use GO \+ IM \+ IF - EX - OF is -2")])
+def test_netting_impossible_when_domestic_use_negative(rule, match):
+    with pytest.raises(DataError, match=match):
+        netting.net_reexports(np.array([10.0]), np.array([2.0]), np.array([15.0]), np.array([1.0]), np.array([4.0]),
+                              rule=rule)
 
 
 def test_source_shares_sum_to_one_and_match_domestic_use_without_negatives(provinces):
@@ -104,8 +115,10 @@ def _pieces_balance(arr, tr, rec):
 
 @pytest.mark.parametrize("fixed_codes", [("06", "07", "08"), ()])
 def test_reconciliation_matches_national_totals_and_keeps_the_rest(provinces, fixed_codes):
+    """With fixed provinces (an option no shipped dataset uses since builder 2.0) on the trade netted by the
+    excess rule, the case it was written for; without, on the shipped netting."""
     arr, _ = provinces
-    tr = netting.net_reexports(arr.GO, arr.EX, arr.OF, arr.IM, arr.IF)
+    tr = netting.net_reexports(arr.GO, arr.EX, arr.OF, arr.IM, arr.IF, rule="excess" if fixed_codes else "proportional")
     fixed = np.array([f"{i + 1:02d}" in fixed_codes for i in range(31)])
     rec = netting.reconcile_interprovincial(tr.OF, tr.IF, fixed)
     matched = np.minimum(tr.OF.sum(axis=0), tr.IF.sum(axis=0))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pytest
 
@@ -112,3 +114,65 @@ def test_criticality(agg):
 def test_package_never_reads_outside_itself():
     for p in BUILT_DIR.parent.glob("*.py"):
         assert "/work/shared" not in p.read_text(encoding="utf-8"), p
+
+
+def test_every_raw_folder_lists_its_files_in_sha256sums_and_has_provenance():
+    """Every raw file the builder reads is shipped with its checksum and a PROVENANCE.md."""
+    from chainsim.data.build_report import input_files
+    from chainsim.data.provinces import RAW_DIR
+
+    folders = {p.relative_to(RAW_DIR).parts[0] for p in input_files(2017)}
+    assert {"nbs_national_io", "origins", "wiod2013_release", "geo", "nbs_provincial_io_42"} <= folders
+    for name in sorted(folders):
+        folder = RAW_DIR / name
+        assert (folder / "PROVENANCE.md").is_file(), name
+        listed = dict(line.split()[::-1] for line in (folder / "SHA256SUMS").read_text().splitlines())
+        for path in input_files(2017):
+            if path.relative_to(RAW_DIR).parts[0] == name:
+                rel = str(path.relative_to(folder))
+                assert listed.get(rel) == hashlib.sha256(path.read_bytes()).hexdigest(), rel
+
+
+def test_open_table_by_name_or_bundle_folder(tmp_path):
+    from chainsim.data.datasets import open_table
+
+    build_datasets(tmp_path)
+    t = open_table(tmp_path / "northeast_2017")
+    assert t.checksum == open_table("northeast-2017").checksum
+    with pytest.raises(DataError, match=r"holds one in northeast_2017/; pass that folder"):
+        open_table(tmp_path)
+    with pytest.raises(DataError, match=r"neither a dataset .* nor a folder .*did you mean 'northeast-2017'"):
+        open_table("northeast-2071")
+
+
+def test_diff_tables_finds_a_changed_flow_and_the_cli_prints_it(tmp_path, capsys):
+    """A known edit (one Z cell moved to value added, so the table still balances) is the top row of the diff."""
+    import dataclasses
+
+    from chainsim.cli import main
+    from chainsim.data.compare import diff_tables
+    from chainsim.data.store import write_csv_bundle
+
+    t = load_dataset("northeast-2017")
+    i, j = t.industry_index("LN", "18"), t.industry_index("JL", "18")
+    Z = t.Z.copy()
+    moved = 0.5 * Z[i, j]
+    Z[i, j] -= moved
+    Y = t.Y.copy()
+    Y[i, t.fd_columns.index(("LN", "household"))] += moved  # row: sold to final demand instead
+    va = t.value_added.copy()
+    va[j] += moved  # column: value added instead of the input
+    edited = dataclasses.replace(t, Z=Z, Y=Y, value_added=va)
+    d = diff_tables(t, edited, top=3)
+    assert (d.loc[0, "kind"], d.loc[0, "from"], d.loc[0, "to"]) == ("Z", "LN|18", "JL|18")
+    assert d.loc[0, "change"] == pytest.approx(-moved) and d.loc[0, "change_pct"] == pytest.approx(-50.0)
+    assert set(diff_tables(t, t, top=None)["change"]) == {0.0}
+    write_csv_bundle(edited, tmp_path / "edited")
+    assert main(["data", "diff", "northeast-2017", str(tmp_path / "edited"), "--top", "3", "--csv",
+                 str(tmp_path / "d.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "LN|18" in out and "JL|18" in out and "By region" in out and (tmp_path / "d.csv").is_file()
+    assert main(["data", "diff", "northeast-2017", str(tmp_path / "edited"), "--csv", str(tmp_path / "d.csv")]) == 2
+    assert "exists" in capsys.readouterr().err
+    assert main(["data", "diff", "northeast-2017", "northeast-2017", "--kind", "Zz"]) == 2
+    assert "unknown kind 'Zz'" in capsys.readouterr().err

@@ -58,10 +58,18 @@ def test_single_region_table_layout():
     assert t.summary().loc[t.region_codes[0], "imports_cny"] == pytest.approx(t.imports_Z[0].sum() * 1e4)
     assert [c for _, c in t.fd_columns] == ["household", "government", "gfcf", "inventory"]
     assert t.unit == "10k CNY" and t.cny_per_unit == 1e4
-    # no netting needed in Liaoning: imports and inflows reproduce IM and IF
-    assert t.imports_Z[0].sum() + t.imports_Y[0].sum() == pytest.approx(pt.IM.sum(), rel=1e-12)
-    assert t.imports_Z[1].sum() + t.imports_Y[1].sum() == pytest.approx(pt.IF.sum(), rel=1e-12)
-    assert t.exports.sum() == pytest.approx(pt.EX.sum() + pt.OF.sum(), rel=1e-12)
+    # imports, inflows and sales outside the province are the table's, less what was netted as transit
+    net = t.provenance["netted_10k_cny"]
+    assert t.imports_Z[0].sum() + t.imports_Y[0].sum() == pytest.approx(pt.IM.sum() - net["EX-IM"] - net["OF-IM"],
+                                                                         rel=1e-12)
+    assert t.imports_Z[1].sum() + t.imports_Y[1].sum() == pytest.approx(pt.IF.sum() - net["OF-IF"] - net["EX-IF"],
+                                                                         rel=1e-12)
+    assert t.exports.sum() == pytest.approx(pt.EX.sum() + pt.OF.sum() - sum(net.values()), rel=1e-12)
+    # the excess rule (builder 1.x) nets nothing in Liaoning: imports and inflows reproduce IM and IF
+    old = read_nbs_provincial(LN17, reexport_rule="excess")
+    assert old.imports_Z[0].sum() + old.imports_Y[0].sum() == pytest.approx(pt.IM.sum(), rel=1e-12)
+    assert old.imports_Z[1].sum() + old.imports_Y[1].sum() == pytest.approx(pt.IF.sum(), rel=1e-12)
+    assert old.exports.sum() == pytest.approx(pt.EX.sum() + pt.OF.sum(), rel=1e-12)
 
 
 def test_reexports_netted_in_single_region_reader():

@@ -87,8 +87,12 @@ def test_r23_loss_is_convex_in_duration_and_inventories_shift_the_kink(table):
     thin = _link_cut_losses(table, 15)
     scale = thick.max()
     assert np.all(np.diff(thick, 2) > -1e-6 * scale)  # convex: nothing while stocks last, then ever more
-    # three weeks are covered by 30 days of stock: at most a small gain (other Northeast suppliers sell more)
-    assert np.abs(thick[:3]).max() < 1e-2 * scale
+    # three weeks are covered by 30 days of stock: at most a small gain (other Northeast suppliers sell more).
+    # Data builder 2.0: the gain is 1.0 bn CNY against an 8-week loss of 21.2 bn (4.7 %); builder 1.1: 1.0 against
+    # 128.9 bn (0.8 %). Liaoning now buys 64.5 instead of 80.3 bn CNY of metals a year from the rest of China and
+    # more from its own industry (own-province supply kept by the re-export netting), so 30 days of stock cover
+    # more of the cut and the 8-week loss, the scale here, is smaller; the early gain is unchanged.
+    assert np.abs(thick[:3]).max() < 5e-2 * scale
     assert _kink(thin) < _kink(thick)  # thinner stocks: losses start sooner
     assert thin[3] > thick[3]
 
@@ -160,7 +164,7 @@ def test_r25_regions_that_rebuild_a_flooded_province_gain_the_others_lose_slight
                        for r in range(table.n_regions)])
     share = dict(zip(table.region_codes, bought / bought.sum(), strict=True))
     builders = [r for r in table.region_codes if r != "JL" and share[r] > 0.1]  # LN 21 %, ROC 32 %
-    idle = [r for r in table.region_codes if r != "JL" and share[r] < 0.01]  # HLJ 0.7 %
+    idle = [r for r in table.region_codes if r != "JL" and share[r] < 0.01]  # HLJ 0.3 % (data builder 1.1: 0.7 %)
     assert builders and idle
 
     rebuilt = _flood_gains(table, {"curve": "rebuild", "sectors": {"27": 1.0}})
@@ -168,8 +172,12 @@ def test_r25_regions_that_rebuild_a_flooded_province_gain_the_others_lose_slight
     for r in builders:
         assert np.all(rebuilt[r] > 0)  # 1 % of the capital: LN +2.1, ROC +5.0 bn CNY against Jilin's -3.8
     for r in idle:
-        assert np.all(rebuilt[r] < 0)
-        assert np.all(rebuilt[r] > 0.05 * rebuilt["JL"])  # slightly: 0.9, 1.4 and 2.5 % of Jilin's loss
+        # slightly: at most 5 % of Jilin's loss either way, and a loss when the flood is large. Data builder 2.0:
+        # HLJ +0.9, +0.4 and -1.0 % of Jilin's loss (builder 1.1: -0.9, -1.4, -2.5 %): with more own-province supply
+        # Heilongjiang's construction and building materials (27, 13, 05) now sell a little to the rebuilding,
+        # which outweighs its lost sales to Jilin (mostly agriculture) for the two small floods.
+        assert np.all(np.abs(rebuilt[r]) < 0.05 * np.abs(rebuilt["JL"]))
+        assert rebuilt[r][-1] < 0
     # the gain is reconstruction demand: the same damage recovering without it (linear, 120 days) gains nobody
     plain = _flood_gains(table, {"curve": "linear", "days": 120})
     for r in table.region_codes:

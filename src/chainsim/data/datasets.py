@@ -2,7 +2,7 @@
 
 ``northeast-2017`` ships inside the package (``built/northeast_2017/``, a CSV bundle, see
 :mod:`chainsim.data.store`) and loads in a fraction of a second. ``china31-2017`` (1302
-region-sectors) is built from the shipped raw NBS tables on first use, about a second, and
+region-sectors) is built from the shipped raw NBS tables on first use, about two seconds, and
 cached in ``$CHAINSIM_CACHE`` or ``~/.cache/chainsim`` (written to a temporary folder and
 renamed into place, so concurrent processes never see half a dataset). Both are built by
 :mod:`chainsim.data.build`; see ``docs/data.md`` for the recipe and its assumptions.
@@ -28,7 +28,7 @@ from chainsim.data.store import read_array_bundle, read_csv_bundle, write_array_
 from chainsim.errors import DataError, did_you_mean
 
 __all__ = ["BUILT_DIR", "DatasetInfo", "build_datasets", "cache_dir", "list_datasets", "load_criticality",
-           "load_dataset"]
+           "load_dataset", "open_table"]
 
 BUILT_DIR = Path(__file__).resolve().parent / "built"
 _CRITICALITY_DIR = RAW_DIR / "ihs_critical_inputs_wiod55"
@@ -72,8 +72,8 @@ _REGISTRY: dict[str, _Spec] = {
     "northeast-2017": _Spec(
         build_northeast_2017, True, "northeast_2017", ("LN", "JL", "HLJ", "ROC"),
         "Northeast China 2017 MRIO: Liaoning, Jilin, Heilongjiang and the rest of China; 42 NBS sectors; "
-        "imports by origin (JPN, KOR, TWN, USA, DEU, RUS, AUS, BRA, ROW; plus DOM, unallocated domestic "
-        "inflows); 10k CNY"),
+        "imports by origin (17 named countries, e.g. JPN, KOR, TWN, USA, DEU, RUS, SAU, AUS, BRA, and ROW; plus DOM, "
+        "unallocated domestic inflows); the exact aggregation of china31-2017; 10k CNY"),
     "china31-2017": _Spec(
         build_china31_2017, False, "china31_2017", tuple(SHORT_CODES.values()),
         "China's 31 provinces 2017 MRIO (1302 region-sectors); 42 NBS sectors; imports by origin; 10k CNY; "
@@ -144,7 +144,7 @@ def load_dataset(name: str) -> IOTable:
     ----------
     name : str
         ``"northeast-2017"`` (shipped) or ``"china31-2017"`` (built into the cache on first
-        use, about a second).
+        use, about two seconds).
 
     Returns
     -------
@@ -163,6 +163,37 @@ def load_dataset(name: str) -> IOTable:
     (('LN', 'JL', 'HLJ', 'ROC'), 42, '10k CNY')
     """
     return _load(name, str(cache_dir()))
+
+
+def open_table(name_or_path: str | Path) -> IOTable:
+    """A dataset by name, or a built bundle by folder (CSV bundle or array bundle).
+
+    Parameters
+    ----------
+    name_or_path : str or path
+        A registered dataset name (``northeast-2017``), or a folder written by
+        :func:`build_datasets` / ``chainsim data build --out`` (``meta.json`` with ``Z.csv``
+        or ``Z.npy``), e.g. an older build kept for comparison.
+
+    Returns
+    -------
+    IOTable
+
+    Raises
+    ------
+    DataError
+        Neither a known name nor a bundle folder (with a did-you-mean suggestion).
+    """
+    text = str(name_or_path)
+    if text in _REGISTRY:
+        return load_dataset(text)
+    folder = Path(name_or_path)
+    if (folder / "meta.json").is_file():
+        return read_array_bundle(folder) if (folder / "Z.npy").is_file() else read_csv_bundle(folder)
+    for sub in sorted(folder.glob("*/meta.json")) if folder.is_dir() else ():
+        raise DataError(f"{folder}: not a dataset bundle, but it holds one in {sub.parent.name}/; pass that folder")
+    raise DataError(f"'{text}' is neither a dataset ({sorted(_REGISTRY)}) nor a folder with a built bundle "
+                    f"(meta.json){did_you_mean(text, _REGISTRY)}")
 
 
 def build_datasets(out_dir: Path | None = None, names: Iterable[str] = ("northeast-2017",)) -> dict:

@@ -2,20 +2,22 @@
 
 Notation: R provinces, S products, C final-demand categories, K foreign origins. For a
 product p, ``T[p, o, d]`` is the flow from province o to province d (o != d, from RAS);
-``Q[p, o, d] = T[p, o, d] / IF[d, p]`` the origin mix of d's inflows; ``local``, ``other``,
-``abroad`` and ``negative_local`` the supply shares of
-:func:`chainsim.data.netting.source_shares`. Province d's users of p buy from origin o::
+``Q[p, o, d] = T[p, o, d] / IF[d, p]`` the origin mix of d's inflows; ``a[d, p, j]`` the
+foreign-import share of user j's use of p (:func:`chainsim.data.import_use.split_imports`);
+``local``, ``other``, ``unallocated`` and ``negative_local`` the domestic shares of
+:func:`chainsim.data.netting.domestic_shares`. Province d's users of p buy from origin o::
 
     pos[p, o, d] = Q[p, o, d] * other[d, p]          (o != d),    pos[p, d, d] = local[d, p]
     neg[p, o, d] = Q[p, o, d] * (1 - negative_local[d, p]),       neg[p, d, d] = negative_local[d, p]
 
-so that ``Z[(o, p), (d, j)] = pos[p, o, d] * Zc[d, p, j]`` and ``Y[(o, p), (d, c)] =
-pos * F+[d, p, c] + neg * F-[d, p, c]`` (positive and negative final-demand entries), and
-foreign imports are ``abroad[d, p] * share[p, k] * Zc[d, p, j]`` (positive entries only).
-The national OF/IF gap adds two blocks (:func:`chainsim.data.netting.reconcile_interprovincial`):
-the pseudo-origin ``DOM`` (last import origin) supplies ``unallocated[d, p] * Zc[d, p, j]``
-(and ``* F+``) of d's unmatched inflows, and d's unmatched outflow ``OF_u[d, p]`` is sold to
-the final-demand column ``(d, unallocated_outflow)`` (last category). Rows add up to
+so that ``Z[(o, p), (d, j)] = pos[p, o, d] * (1 - a[d, p, j]) * Zc[d, p, j]`` and
+``Y[(o, p), (d, c)] = pos * (1 - a) * F+[d, p, c] + neg * F-[d, p, c]`` (positive and negative
+final-demand entries), and foreign imports are ``a[d, p, j] * share[p, k] * Zc[d, p, j]``
+(positive entries only). The national OF/IF gap adds two blocks
+(:func:`chainsim.data.netting.reconcile_interprovincial`): the pseudo-origin ``DOM`` (last
+import origin) supplies ``unallocated[d, p] * (1 - a) * Zc[d, p, j]`` (and ``* F+``) of d's
+unmatched inflows, and d's unmatched outflow ``OF_u[d, p]`` is sold to the final-demand
+column ``(d, unallocated_outflow)`` (last category). Rows add up to
 ``L + OF_matched + OF_u + EX = GO`` and columns to the provincial intermediate inputs, so
 the table balances by construction (Miller & Blair 2009, ch. 3: the multiregional model
 with proportional supply shares, Chenery-Moses type).
@@ -133,8 +135,9 @@ def interprovincial_flows(OF: np.ndarray, IF: np.ndarray, distance_km: np.ndarra
     return T, info
 
 
-def assemble(arr: ProvincialArrays, shares: netting.Shares, T: np.ndarray, w_int: np.ndarray,
-             w_fin: np.ndarray, unmatched_outflow: np.ndarray | None = None) -> MRIOArrays:
+def assemble(arr: ProvincialArrays, shares: netting.DomesticShares, abroad_Z: np.ndarray, abroad_F: np.ndarray,
+             T: np.ndarray, w_int: np.ndarray, w_fin: np.ndarray,
+             unmatched_outflow: np.ndarray | None = None) -> MRIOArrays:
     """Build the province-level MRIO blocks (see the module docstring for the formulas).
 
     Parameters
@@ -142,9 +145,13 @@ def assemble(arr: ProvincialArrays, shares: netting.Shares, T: np.ndarray, w_int
     arr : ProvincialArrays
         Provincial accounts after netting and reconciliation (``OF``, ``IF`` the matched
         flows, ``IF`` equal to the column sums of ``T``), C final-demand categories.
-    shares : Shares
-        Supply shares (R, S) from :func:`chainsim.data.netting.source_shares` (its
-        ``unallocated`` share is supplied by the origin ``DOM``).
+    shares : DomesticShares
+        How the domestic part of each use is supplied (R, S), from
+        :func:`chainsim.data.netting.domestic_shares` (its ``unallocated`` share is supplied
+        by the origin ``DOM``).
+    abroad_Z, abroad_F : array (R, S, S) and (R, S, C)
+        Foreign-import share of each intermediate use ``Zc[d, p, j]`` and of each positive
+        final use ``F[d, p, c]`` (:func:`chainsim.data.import_use.split_imports`).
     T : array (S, R, R)
         Inter-provincial flows ``T[p, o, d]``.
     w_int, w_fin : array (S, K)
@@ -163,24 +170,25 @@ def assemble(arr: ProvincialArrays, shares: netting.Shares, T: np.ndarray, w_int
     inflow = arr.IF.T  # (p, d)
     Q = np.where(inflow[:, None, :] > 0, T / np.where(inflow > 0, inflow, 1.0)[:, None, :], 0.0)  # origin mix
     idx = np.arange(R)
-    pos = Q * shares.other.T[:, None, :]  # (p, o, d): share of d's positive uses of p supplied by o
+    pos = Q * shares.other.T[:, None, :]  # (p, o, d): share of d's domestic positive uses of p supplied by o
     pos[:, idx, idx] = shares.local.T
     neg = Q * (1.0 - shares.negative_local).T[:, None, :]
     neg[:, idx, idx] = shares.negative_local.T
     pos_o, neg_o = pos.transpose(1, 0, 2), neg.transpose(1, 0, 2)  # (o, p, d)
+    Zt = arr.Z.transpose(1, 0, 2)  # (p, d, j)
     Fpos = np.clip(arr.F, 0, None).transpose(1, 0, 2)  # (p, d, c)
     Fneg = np.clip(arr.F, None, 0).transpose(1, 0, 2)
-    Z = pos_o[:, :, :, None] * arr.Z.transpose(1, 0, 2)[None]
-    Y = pos_o[:, :, :, None] * Fpos[None] + neg_o[:, :, :, None] * Fneg[None]
+    aZ, aF = abroad_Z.transpose(1, 0, 2), abroad_F.transpose(1, 0, 2)  # (p, d, j|c)
+    Zdom, Fdom = (1.0 - aZ) * Zt, (1.0 - aF) * Fpos
+    Z = pos_o[:, :, :, None] * Zdom[None]
+    Y = pos_o[:, :, :, None] * Fdom[None] + neg_o[:, :, :, None] * Fneg[None]
     unalloc = np.zeros((R, R, arr.GO.shape[1], 1))  # (o, d, p, 1): own unmatched outflow on the diagonal
     if unmatched_outflow is not None:
         unalloc[idx, idx, :, 0] = unmatched_outflow
     Y = np.concatenate([Y, unalloc.transpose(0, 2, 1, 3)], axis=3)
-    ab = shares.abroad.T[:, :, None]  # (p, d, 1)
-    dom = shares.unallocated.T[:, :, None]
-    Zt = arr.Z.transpose(1, 0, 2)  # (p, d, j)
-    imports_Z = np.concatenate([w_int.T[:, :, None, None] * (ab * Zt)[None], (dom * Zt)[None]], axis=0)
-    imports_Y = np.concatenate([w_fin.T[:, :, None, None] * (ab * Fpos)[None], (dom * Fpos)[None]], axis=0)
+    dom = shares.unallocated.T[:, :, None]  # (p, d, 1)
+    imports_Z = np.concatenate([w_int.T[:, :, None, None] * (aZ * Zt)[None], (dom * Zdom)[None]], axis=0)
+    imports_Y = np.concatenate([w_fin.T[:, :, None, None] * (aF * Fpos)[None], (dom * Fdom)[None]], axis=0)
     imports_Y = np.concatenate([imports_Y, np.zeros((*imports_Y.shape[:3], 1))], axis=3)
     return MRIOArrays(Z, Y, arr.EX.copy(), arr.VA.copy(), arr.GO.copy(), imports_Z, imports_Y)
 

@@ -248,7 +248,8 @@ def read_nbs_table(path: str | Path, *, year: int | None = None, atol: float = 1
     )
 
 
-def read_nbs_provincial(path: str | Path, *, year: int | None = None, name: str | None = None) -> IOTable:
+def read_nbs_provincial(path: str | Path, *, year: int | None = None, name: str | None = None,
+                        reexport_rule: str = "proportional") -> IOTable:
     """Read one NBS provincial table as a single-region :class:`IOTable`.
 
     The province is the only region. Its sources other than local production, the inflow
@@ -256,8 +257,8 @@ def read_nbs_provincial(path: str | Path, *, year: int | None = None, name: str 
     origins ``"DOMESTIC"`` and ``"ABROAD"``; sales outside the province, exports abroad (EX)
     and the outflow to other provinces (OF), both become ``exports``. Before that:
 
-    1. re-exports are netted out (:func:`chainsim.data.netting.net_reexports`), so that
-       ``EX + OF <= GO`` and local supply is non-negative;
+    1. re-exports are netted out by ``reexport_rule`` (:mod:`chainsim.data.reexports`), so
+       that ``EX + OF <= GO`` and local supply is non-negative;
     2. the statistical discrepancy ``ERR`` (and the sub-unit rounding residual of the row
        identity) is folded into the inventory-change category;
     3. each product's local / other-province / foreign shares are applied to every user
@@ -277,6 +278,8 @@ def read_nbs_provincial(path: str | Path, *, year: int | None = None, name: str 
         Sector list; detected when omitted.
     name : str, optional
         Table name; default ``"nbs-<year>-<region>"``.
+    reexport_rule : {"proportional", "excess"}
+        Re-export netting rule (:data:`chainsim.data.reexports.REEXPORT_RULES`).
 
     Returns
     -------
@@ -293,7 +296,7 @@ def read_nbs_provincial(path: str | Path, *, year: int | None = None, name: str 
     prov = province_by_nbs_code(pt.region)
     region = Region(prov.code, prov.name_en, prov.name_zh) if prov else Region(pt.region)
     F = netting.final_demand_categories(pt.final_demand, pt.ERR + pt.row_residual)
-    tr = netting.net_reexports(pt.GO, pt.EX, pt.OF, pt.IM, pt.IF, where=str(path))
+    tr = netting.net_reexports(pt.GO, pt.EX, pt.OF, pt.IM, pt.IF, rule=reexport_rule, where=str(path))
     sh = netting.source_shares(pt.Z, F, pt.GO, tr.EX, tr.OF, tr.IM, tr.IF, negatives="local", where=str(path))
     Fpos, Fneg = np.clip(F, 0, None), np.clip(F, None, 0)
     Z = pt.Z * sh.local[:, None]
@@ -313,6 +316,7 @@ def read_nbs_provincial(path: str | Path, *, year: int | None = None, name: str 
             "reader": "chainsim.data.nbs.read_nbs_provincial",
             "exports": "EX (abroad) + OF (to other provinces), after re-export netting",
             "imports": "origin ABROAD = IM, origin DOMESTIC = IF (inflow from other provinces), after netting",
+            "reexport_rule": reexport_rule,
             "netted_10k_cny": dict(zip(netting.PAIR_NAMES, map(float, tr.netted.sum(axis=0)), strict=True)),
             "value_added": "GO - sum of intermediate inputs (equals TVA up to the source's rounding)",
             "assumptions": [netting.ASSUMPTION_NETTING, netting.ASSUMPTION_ERR,

@@ -5,18 +5,17 @@ leading axes (e.g. 31 provinces), returns new arrays and never touches its input
 
 The steps and the assumptions they carry (stated in ``docs/data.md``):
 
-* :func:`net_reexports` — transit trade (goods that enter a province and leave it again
-  unprocessed) is counted in both the inflow and the outflow columns, so some products show
-  ``EX + OF > GO``; the excess is removed pairwise from an outflow and an inflow.
+* :func:`net_reexports` (from :mod:`chainsim.data.reexports`) — transit trade (goods that
+  enter a province and leave it again unprocessed) is counted in both the inflow and the
+  outflow columns; a documented rule removes it pairwise from an outflow and an inflow.
 * :func:`final_demand_categories` — the five NBS final-demand columns become four
   categories; the statistical discrepancy ``ERR`` joins the inventory change.
 * :func:`source_shares` — the local / other-province / foreign supply shares of each
   product (the proportionality assumption).
-* :func:`reconcile_interprovincial` — splits outflows and inflows into a part matched
-  nationally (sum of matched outflows = sum of matched inflows, per product) and an
-  unmatched rest: unmatched inflows are supplied by the pseudo-origin ``DOM``
-  (unallocated domestic inflows), unmatched outflows go to the final-demand category
-  ``unallocated_outflow``.
+* :func:`domestic_shares` — how the domestic part of each use is supplied (local output,
+  other provinces, the pseudo-origin ``DOM``), once imports are placed by user.
+* :func:`reconcile_interprovincial` (from :mod:`chainsim.data.reconcile`) — splits outflows
+  and inflows into a part matched nationally and an unmatched rest.
 """
 
 from __future__ import annotations
@@ -25,11 +24,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from chainsim.data.reconcile import ASSUMPTION_RECONCILE, Reconciled, reconcile_interprovincial
+from chainsim.data.reexports import ASSUMPTION_NETTING, PAIR_NAMES, Trade, net_reexports
 from chainsim.errors import DataError
 
 __all__ = ["ASSUMPTION_ERR", "ASSUMPTION_NETTING", "ASSUMPTION_RECONCILE", "ASSUMPTION_SHARES", "FD_CATEGORIES",
-           "MRIO_FD_CATEGORIES", "PAIR_NAMES", "UNALLOCATED_OUTFLOW", "Reconciled", "Shares", "Trade",
-           "final_demand_categories", "net_reexports", "reconcile_interprovincial", "source_shares"]
+           "MRIO_FD_CATEGORIES", "PAIR_NAMES", "UNALLOCATED_OUTFLOW", "DomesticShares", "Reconciled", "Shares", "Trade",
+           "domestic_shares", "final_demand_categories", "net_reexports", "reconcile_interprovincial", "source_shares"]
 
 #: Final-demand categories of a provincial table (from the NBS columns and ERR).
 FD_CATEGORIES = ("household", "government", "gfcf", "inventory")
@@ -37,13 +38,6 @@ FD_CATEGORIES = ("household", "government", "gfcf", "inventory")
 UNALLOCATED_OUTFLOW = "unallocated_outflow"
 #: Final-demand categories of the multi-regional tables.
 MRIO_FD_CATEGORIES = (*FD_CATEGORIES, UNALLOCATED_OUTFLOW)
-#: The (outflow, inflow) pairs netted against each other, in order.
-PAIR_NAMES = ("OF-IF", "EX-IM", "OF-IM", "EX-IF")
-
-ASSUMPTION_NETTING = (
-    "Re-exports: where EX + OF > GO the excess max(0, EX + OF - GO) is transit trade counted both as an inflow "
-    "and an outflow; it is removed from the pair (OF, IF) first, then (EX, IM), then (OF, IM) and (EX, IF), "
-    "each step subtracting the same amount from an outflow and an inflow, so every row balance is unchanged.")
 ASSUMPTION_ERR = (
     "The statistical discrepancy ERR (column 'other' of the NBS tables) and the sub-unit rounding residual of "
     "each row identity are added to the inventory-change category (a residual use, like inventories).")
@@ -57,33 +51,6 @@ ASSUMPTION_SHARES = (
     "shares of domestic use U = TIU + TC + GCF + ERR: L/U, IF/U, IM/U. In the multi-regional tables IF here is "
     "the matched inflow; the unmatched inflow IF_u is supplied by the pseudo-origin DOM with share IF_u/P, "
     "which, like foreign imports, meets positive uses only.")
-ASSUMPTION_RECONCILE = (
-    "National OF/IF gap: per product, the provinces' outflows to other provinces (OF) and inflows from other "
-    "provinces (IF) do not add up to the same national total in the NBS tables (after netting, sum OF = 61.18 "
-    "and sum IF = 69.05 trn CNY; 35.55 trn CNY in absolute value over products). The matched volume of a "
-    "product is T = min(sum OF, sum IF): the smaller side is matched in full; on the larger side fixed "
-    "provinces keep their flows matched in full, scaled by a common factor below 1 only when they would not "
-    "fit (each fixed province's matched OF + IF, and the fixed provinces' matched total on that side, at most "
-    "T / (1 + slack)); the adjustable provinces' flows on that side are scaled alike to fill T. Nothing is "
-    "absorbed in inventories. A province's unmatched inflow IF - IF_matched is supplied by the pseudo-origin "
-    "DOM, 'unallocated domestic inflows (national OF/IF gap)' (国内未匹配调入), an exogenous domestic supply "
-    "pool carried like an import origin but listed in IOTable.domestic_origins; its unmatched outflow "
-    "OF - OF_matched is sold to the non-negative final-demand category 'unallocated_outflow' of that province "
-    "(exogenous demand from an unidentified domestic destination). Every provincial row still balances, no "
-    "final-demand entry is created or made negative, and OF_matched + OF_unmatched, IF_matched + IF_unmatched "
-    "are each province's netted OF and IF exactly.")
-
-
-class Trade(NamedTuple):
-    """Trade flows after re-export netting and the amounts netted per pair (last axis :data:`PAIR_NAMES`)."""
-
-    EX: np.ndarray
-    OF: np.ndarray
-    IM: np.ndarray
-    IF: np.ndarray
-    netted: np.ndarray
-
-
 class Shares(NamedTuple):
     """Supply shares of each product's positive uses, the split of its negative uses, and P, N.
 
@@ -103,70 +70,19 @@ class Shares(NamedTuple):
     unallocated: np.ndarray
 
 
-class Reconciled(NamedTuple):
-    """Matched outflows and inflows (equal national sums per product), the unmatched rest, per-product report.
+class DomesticShares(NamedTuple):
+    """How the domestic part of each product's positive uses is supplied, and how negative uses are split.
 
-    ``OF + OF_unmatched`` and ``IF + IF_unmatched`` are the flows given (exactly); all four
-    arrays are non-negative.
+    ``local + other + unallocated == 1`` where the domestic volume ``V = P - IM`` is
+    positive (all zero where it is not); negative uses N go ``negative_local`` to local
+    production and the rest to other provinces. Foreign imports are placed per user
+    separately (:func:`chainsim.data.import_use.split_imports`).
     """
 
-    OF: np.ndarray
-    IF: np.ndarray
-    OF_unmatched: np.ndarray
-    IF_unmatched: np.ndarray
-    report: list[dict]
-
-
-def net_reexports(go: np.ndarray, ex: np.ndarray, of: np.ndarray, im: np.ndarray, inflow: np.ndarray, *,
-                  where: str = "table") -> Trade:
-    """Net re-exports out of the trade columns so that ``EX + OF <= GO``.
-
-    The excess ``e = max(0, EX + OF - GO)`` is removed step by step from the pairs
-    (OF, IF), (EX, IM), (OF, IM), (EX, IF): each step removes ``min(e_left, outflow,
-    inflow)`` from both members, so ``GO = use + EX + OF - IM - IF`` keeps holding.
-
-    Parameters
-    ----------
-    go, ex, of, im, inflow : array (..., S)
-        Gross output, exports abroad, outflow to other provinces, imports from abroad and
-        inflow from other provinces (non-negative).
-    where : str
-        Label for error messages (file or province).
-
-    Returns
-    -------
-    Trade
-        Netted ``EX, OF, IM, IF`` and ``netted`` of shape (..., S, 4).
-
-    Raises
-    ------
-    DataError
-        If some excess cannot be netted (only possible when domestic use is negative).
-
-    Examples
-    --------
-    >>> t = net_reexports(np.array([10.0]), np.array([2.0]), np.array([15.0]), np.array([3.0]), np.array([6.0]))
-    >>> t.OF, t.IF, t.EX, t.IM
-    (array([9.]), array([0.]), array([1.]), array([2.]))
-    >>> t.netted
-    array([[6., 1., 0., 0.]])
-    """
-    ex, of, im, inflow = (np.array(a, dtype=float, copy=True) for a in (ex, of, im, inflow))
-    go = np.asarray(go, dtype=float)
-    left = np.maximum(0.0, ex + of - go)
-    netted = np.zeros((*left.shape, len(PAIR_NAMES)))
-    for k, (out, inn) in enumerate(((of, inflow), (ex, im), (of, im), (ex, inflow))):
-        d = np.minimum(left, np.minimum(out, inn))
-        out -= d
-        inn -= d
-        left -= d
-        netted[..., k] = d
-    scale = np.maximum(np.abs(go), 1.0)
-    if (left > 1e-9 * scale).any():
-        idx = tuple(int(i) for i in np.argwhere(left > 1e-9 * scale)[0])
-        raise DataError(f"{where}: product index {idx}: re-exports exceed the inflows and imports available to net "
-                        f"them (left {left[idx]:.6g}); domestic use must be negative there")
-    return Trade(ex, of, im, inflow, netted)
+    local: np.ndarray
+    other: np.ndarray
+    unallocated: np.ndarray
+    negative_local: np.ndarray
 
 
 def final_demand_categories(fd5: np.ndarray, inventory_extra: np.ndarray) -> np.ndarray:
@@ -187,6 +103,16 @@ def final_demand_categories(fd5: np.ndarray, inventory_extra: np.ndarray) -> np.
     """
     fd5 = np.asarray(fd5, dtype=float)
     return np.stack([fd5[..., 0] + fd5[..., 1], fd5[..., 2], fd5[..., 3], fd5[..., 4] + inventory_extra], axis=-1)
+
+
+def _local_supply(go: np.ndarray, ex: np.ndarray, of: np.ndarray, where: str) -> np.ndarray:
+    """``L = GO - EX - OF`` (float dust clipped to 0); DataError if re-exports were not netted."""
+    L = go - ex - of
+    scale = np.maximum(np.abs(go), 1.0)
+    if (L < -1e-9 * scale).any():
+        idx = tuple(int(i) for i in np.argwhere(L < -1e-9 * scale)[0])
+        raise DataError(f"{where}: product index {idx}: EX + OF exceeds GO by {-L[idx]:.6g}; net re-exports first")
+    return np.clip(L, 0, None)
 
 
 def source_shares(Z: np.ndarray, F: np.ndarray, go: np.ndarray, ex: np.ndarray, of: np.ndarray, im: np.ndarray,
@@ -252,12 +178,7 @@ def source_shares(Z: np.ndarray, F: np.ndarray, go: np.ndarray, ex: np.ndarray, 
         raise DataError(f"source_shares: negatives must be 'domestic' or 'local', found {negatives!r}")
     P = Z.sum(axis=-1) + np.clip(F, 0, None).sum(axis=-1)
     N = np.clip(F, None, 0).sum(axis=-1)
-    L = go - ex - of
-    scale = np.maximum(np.abs(go), 1.0)
-    if (L < -1e-9 * scale).any():
-        idx = tuple(int(i) for i in np.argwhere(L < -1e-9 * scale)[0])
-        raise DataError(f"{where}: product index {idx}: EX + OF exceeds GO by {-L[idx]:.6g}; net re-exports first")
-    L = np.clip(L, 0, None)
+    L = _local_supply(go, ex, of, where)
     D = L + inflow
     pos = P > 0
     safe = np.where(pos, P, 1.0)
@@ -281,92 +202,59 @@ def source_shares(Z: np.ndarray, F: np.ndarray, go: np.ndarray, ex: np.ndarray, 
     return Shares(local, other, abroad, neg_local, P, N, unalloc)
 
 
-def reconcile_interprovincial(OF: np.ndarray, IF: np.ndarray, fixed: np.ndarray, *, slack: float = 0.05,
-                              labels: tuple[str, ...] = ()) -> Reconciled:
-    """Split outflows and inflows into a nationally matched part and an unmatched rest, per product.
+def domestic_shares(go: np.ndarray, ex: np.ndarray, of: np.ndarray, inflow: np.ndarray, unmatched_inflow: np.ndarray,
+                    positive_use: np.ndarray, negative_use: np.ndarray, im: np.ndarray, *,
+                    where: str = "table") -> DomesticShares:
+    """Split the domestic part of each product's positive uses between local output, other provinces and DOM.
 
-    Rule (:data:`ASSUMPTION_RECONCILE`): the matched volume is ``T = min(sum OF, sum IF)``.
-    The smaller side is matched in full. On the larger side ``X``, the fixed provinces
-    ``f`` keep ``phi * X_f`` with the largest common ``phi <= 1`` such that each fixed
-    province's matched flows fit in the other provinces' (``phi X_f + Y_f <= T / (1 +
-    slack)``, ``Y`` the smaller side) and ``phi sum_f X_f <= T / (1 + slack)``; the
-    adjustable provinces' ``X`` is scaled by ``(T - phi sum_f X_f) / sum_a X_a`` (<= 1).
-    ``phi`` is 1 unless the fixed provinces alone exceed what the others can trade with
-    them (in the NBS 2017 tables: inflows of repair, product 23, into the Northeast).
-    The unmatched rest ``X - X_matched`` is returned separately, never absorbed anywhere:
-    the builder supplies unmatched inflows from the pseudo-origin DOM and sells unmatched
-    outflows to the final-demand category ``unallocated_outflow``.
+    With local supply ``L = GO - EX - OF`` (all of OF, matched or not), matched inflow
+    ``IF``, unmatched inflow ``IF_u``, positive uses ``P``, negative uses ``N <= 0`` and
+    imports ``IM``, the supply identity is ``L + IF + IF_u + IM = P + N``. Negative uses
+    are domestic stocks, split ``L : IF`` (``nl = L / (L + IF)``, 1 if both are 0). The
+    domestic volume of the positive uses ``V = P - IM`` is then supplied::
+
+        local = (L - nl N) / V,   other = (IF - (1 - nl) N) / V,   unallocated = IF_u / V
+
+    Each user's domestic part (its use minus its imports) takes these shares: with one
+    import share ``IM / P`` for all users this is :func:`source_shares` exactly.
 
     Parameters
     ----------
-    OF, IF : array (R, S)
-        Netted outflows and inflows of R provinces (non-negative).
-    fixed : array of bool (R,)
-        Provinces whose OF and IF are matched in full wherever the data allow.
-    slack : float
-        Head-room: fixed provinces' matched flows use at most ``T / (1 + slack)``, so
-        the other provinces keep some trade and the RAS problem stays strictly feasible.
-    labels : tuple of str
-        Product codes for the report and messages.
+    go, ex, of, inflow, unmatched_inflow, positive_use, negative_use, im : array (..., S)
+        As above (``of`` all outflows; ``inflow`` the matched inflows).
+    where : str
+        Label for error messages.
 
     Returns
     -------
-    Reconciled
-        Matched ``OF``, ``IF`` (``sum OF == sum IF`` per product), ``OF_unmatched``,
-        ``IF_unmatched`` (R, S), and one report row per product.
+    DomesticShares
 
     Raises
     ------
     DataError
-        If the adjustable provinces' flows on the larger side cannot fill ``T`` (only
-        possible when fixed provinces hold most of that side and had to be cut).
+        Negative local supply (re-exports not netted) or shares that do not add up to one
+        (the supply identity does not hold).
 
     Examples
     --------
-    >>> rec = reconcile_interprovincial(np.array([[1.0], [2.0], [1.0]]), np.array([[5.0], [1.0], [2.0]]),
-    ...                                 np.array([True, False, False]))
-    >>> rec.OF[:, 0], rec.IF[:, 0], rec.IF_unmatched[:, 0]
-    (array([1., 2., 1.]), array([2.80952381, 0.3968254 , 0.79365079]), array([2.19047619, 0.6031746 , 1.20634921]))
+    >>> s = domestic_shares(np.array([5.0]), np.array([1.0]), np.array([1.0]), np.array([5.0]), np.array([0.0]),
+    ...                     np.array([12.0]), np.array([-2.0]), np.array([2.0]))
+    >>> [round(float(a[0]), 4) for a in (s.local, s.other, s.unallocated, s.negative_local)]
+    [0.375, 0.625, 0.0, 0.375]
     """
-    OF, IF = np.asarray(OF, dtype=float), np.asarray(IF, dtype=float)
-    fixed = np.asarray(fixed, dtype=bool)
-    adj = ~fixed
-    n_s = OF.shape[1]
-    labels = labels or tuple(str(p) for p in range(n_s))
-    of_m, if_m = OF.copy(), IF.copy()
-    report = []
-    for p in range(n_s):
-        so, si = float(OF[:, p].sum()), float(IF[:, p].sum())
-        total = min(so, si)
-        phi, factor = 1.0, 1.0
-        larger = None if so == si else ("OF" if so > si else "IF")
-        if larger is not None:
-            big, small, out = (OF, IF, of_m) if larger == "OF" else (IF, OF, if_m)
-            x_f, y_f = big[fixed, p], small[fixed, p]
-            head = total / (1.0 + slack)
-            bounds = [1.0]
-            if x_f.sum() > 0:
-                bounds.append(head / float(x_f.sum()))
-            pos = x_f > 0
-            with np.errstate(over="ignore"):  # tiny flows give huge (harmless) bounds
-                bounds.extend(np.maximum(head - y_f[pos], 0.0) / x_f[pos])
-            phi = min(bounds)
-            out[fixed, p] = phi * x_f
-            rest, movable = total - phi * float(x_f.sum()), float(big[adj, p].sum())
-            if rest > movable * (1 + 1e-12):
-                raise DataError(f"product {labels[p]}: the adjustable provinces' {larger} total {movable:.6g} but "
-                                f"{rest:.6g} is needed to match the national total {total:.6g} next to the fixed "
-                                f"provinces' {phi * float(x_f.sum()):.6g}")
-            factor = min(1.0, rest / movable) if movable > 0 else 1.0
-            out[adj, p] = big[adj, p] * factor
-        un_of, un_if = OF[:, p] - of_m[:, p], IF[:, p] - if_m[:, p]
-        report.append({
-            "product": labels[p], "sum_OF": so, "sum_IF": si, "gap": so - si,
-            "gap_pct": 100.0 * (so - si) / max(so, si) if max(so, si) > 0 else 0.0,
-            "total": total, "matched": total, "larger_side": larger,
-            "unmatched_OF": float(un_of.sum()), "unmatched_IF": float(un_if.sum()),
-            "OF_factor": factor if larger == "OF" else 1.0, "IF_factor": factor if larger == "IF" else 1.0,
-            "fixed_factor": phi, "capped_for_fixed": bool(phi < 1.0),
-            "fixed_unmatched_OF": float(un_of[fixed].sum()), "fixed_unmatched_IF": float(un_if[fixed].sum()),
-        })
-    return Reconciled(of_m, if_m, OF - of_m, IF - if_m, report)
+    L = _local_supply(go, ex, of, where)
+    D = L + inflow
+    nl = np.where(D > 0, L / np.where(D > 0, D, 1.0), 1.0)
+    V = positive_use - im
+    pos = V > 1e-12 * np.maximum(positive_use, 1.0)
+    safe = np.where(pos, V, 1.0)
+    local = np.where(pos, (L - nl * negative_use) / safe, 0.0)
+    other = np.where(pos, (inflow - (1.0 - nl) * negative_use) / safe, 0.0)
+    unalloc = np.where(pos, unmatched_inflow / safe, 0.0)
+    gap = np.abs(local + other + unalloc - 1.0)
+    bad = (gap > 1e-6) & pos
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise DataError(f"{where}: product index {idx}: local + other-province + unallocated shares of the domestic "
+                        f"uses sum to {1 + gap[idx]:.9g}, not 1 (supply L + IF + IF_u + IM differs from use P + N)")
+    return DomesticShares(local, other, unalloc, nl)

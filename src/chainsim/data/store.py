@@ -168,18 +168,22 @@ def read_csv_bundle(folder: str | Path) -> IOTable:
     origins = meta["origins"]
     imz = np.zeros((len(origins), S, n))
     imy = np.zeros((len(origins), S, len(fd)))
-    ind = {k: i for i, k in enumerate(keys)}
-    fdi = {c: i for i, c in enumerate(fd)}
     mz = _csv(folder / "imports.csv")
     my = _csv(folder / "imports_final.csv")
-    try:
-        imz[[origins.index(o) for o in mz["origin"]], [sectors.index(p) for p in mz["product"]],
-            [ind[f"{r}|{s}"] for r, s in zip(mz["region"], mz["sector"], strict=True)]] = _num(mz["value"], folder)
-        imy[[origins.index(o) for o in my["origin"]], [sectors.index(p) for p in my["product"]],
-            [fdi[(r, c)] for r, c in zip(my["region"], my["category"], strict=True)]] = _num(my["value"], folder)
-    except (ValueError, KeyError) as exc:
-        raise DataError(f"{folder}: imports.csv / imports_final.csv name an unknown origin, product or "
-                        f"column ({exc})") from None
+
+    def _positions(labels: list[str], values: pd.Series, what: str, path: Path) -> np.ndarray:
+        pos = pd.Index(labels).get_indexer(values.to_numpy(dtype=object))
+        if (pos < 0).any():
+            bad = values.to_numpy(dtype=object)[pos < 0][0]
+            raise DataError(f"{path}: unknown {what} {bad!r}; meta.json lists {labels[:5]}...")
+        return pos
+
+    pz, py = folder / "imports.csv", folder / "imports_final.csv"
+    imz[_positions(origins, mz["origin"], "origin", pz), _positions(sectors, mz["product"], "product", pz),
+        _positions(keys, mz["region"] + "|" + mz["sector"], "industry", pz)] = _num(mz["value"], pz)
+    columns = [f"{r}|{c}" for r, c in fd]
+    imy[_positions(origins, my["origin"], "origin", py), _positions(sectors, my["product"], "product", py),
+        _positions(columns, my["region"] + "|" + my["category"], "column", py)] = _num(my["value"], py)
     arrays.update(imports_Z=imz, imports_Y=imy)
     return _from_meta(meta, arrays, folder)
 
