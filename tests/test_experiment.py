@@ -120,7 +120,8 @@ def test_public_ranking_and_scope_trajectories(run):
 
     ranked = ranking_table(summary_table(run), "LN|14")
     assert list(ranked.columns[:2]) == ["rank", "pathway"] and ranked["rank"].is_monotonic_increasing
-    assert ranked.iloc[0].pathway == "environment" and ranked.iloc[0].effect == "better"
+    env = ranked.set_index("pathway").loc["environment"]
+    assert env["rank"] == 1 and env.effect == "better"  # faster recovery of LN steel (it may tie with dual_wheel)
     traj = scope_trajectories(run, "LN|14")
     assert traj.shape == (200, 9) and traj.columns.names == ["pathway", "replication"]
     assert traj[("baseline", 0)].iloc[0] == pytest.approx(1.0)
