@@ -5,6 +5,10 @@ Prints the largest relative deviation of total output and of any industry over t
 """
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # the machine is shared: one BLAS thread
+
 import sys
 import time
 from pathlib import Path

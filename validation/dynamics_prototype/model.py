@@ -21,13 +21,13 @@ The day (proposed model; ``docs/dynamics_design.md`` §3):
 3. planned production :math:`\hat x_i = \min(\max(D_i + (F^*_i - F_i)/\tau_F,\ m_i c_i \mathbb 1[F_i<F^{max}_i]),\ c_i)`;
 4. production :math:`x_j = \hat x_j \min_r [1 - w_{rj}(1-\min(1, S_{rj}/(b_r A_{rj}\hat x_j)))]`
    (b = 1 day: the stock covers the day's need, Pichler et al. 2022);
-5. shipments :math:`q_i = \min(D_i, x_i + (1-\Delta_i)F_i)`, served share :math:`\varphi_i = q_i/D_i`,
+5. shipments :math:`q_i = \min(D_i, x_i + F_i, c_i)`, served share :math:`\varphi_i = q_i/D_i`,
    :math:`F_i \leftarrow F_i + x_i - q_i`;
 6. deliveries :math:`V_{rj} = \sum_{i\in r} O_{ij}\varphi_i`, use :math:`U_{rj} = \min(A_{rj}x_j, S_{rj})`,
    :math:`S_{rj} \leftarrow S_{rj} - U_{rj} + V_{rj}` (exact);
 7. backlog of durable final demand;
 8. orders :math:`O^C_{rj} = \max(A_{rj}\hat x_j + (s_r A_{rj}\hat x_j - S_{rj})/\tau_{inv}, 0)` split
-   by :math:`W_{ij}\lambda_i\kappa_{ij}`.
+   by :math:`W_{ij}\lambda_{i,r(j)}` (capacity ratios; a foreign origin's towards the buyer's region).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ import numpy as np
 from economy import Economy, rauch_noncompetitive
 
 MASK = 1e-5
+MATERIAL = 0.005  # an input "binds materially" when it alone cuts the buyer's output by more than 0.5 %
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class Config:
     # orders
     order_basis: str = "actual"                 # "actual": A x (ARIO); "planned": A x̂ (Pichler eq. 4)
     signed_gap: bool = False                    # (s A x̂ - S)/τ may be negative (Pichler) or not (ARIO)
+    target_basis: str = "planned"               # stock target s A x̂ ("planned", ARIO) or s A x̄ ("baseline", Pichler)
+    min_cover_days: float = 0.0                 # floor of the scaled stock days (the cover b of flow inputs)
     # accounting
     exact_use: bool = False                     # U = min(A x, S) instead of clipping S at 0
     # rationing
@@ -65,20 +68,21 @@ class Config:
     alpha_tau: np.ndarray | float = 365.0
     # imports
     sigma: np.ndarray | None = None             # substitutable share of imports (S,); None = Rauch 0/1
-    headroom: np.ndarray | float = 1.0          # foreign capacity / baseline, per product or scalar
+    headroom: np.ndarray | float = 1.0          # foreign capacity / baseline: scalar, per product (S,) or node (n_sup,)
     restock_rule: str = "today"                 # "today": origins deliver all orders of uncut products
     # producers' output stocks
     fg_days: np.ndarray | float = 0.0           # F* in days of baseline output
     fg_tau: float = 30.0                        # τ_F
     fg_max: float = 2.0                         # F^max = fg_max F*
     min_run: np.ndarray | float = 0.0           # m_p, share of capacity a continuous process keeps running
-    fg_ship_open_share: bool = True             # only (1-Δ) of the stock can be shipped
+    fg_ship_within_capacity: bool = True        # shipments (production + stock) <= today's capacity
     # catch-up of durable final demand
     backlog_share: np.ndarray | float = 0.0     # share of final demand of p carried over when unmet (S,)
     backlog_tau: float = 60.0                   # τ_B release time
     backlog_loss_tau: float = 180.0             # τ_L decay (demand abandoned)
     # criticality
     criticality: np.ndarray | None = None       # (S, S) override of the economy's matrix
+    init_stock_factor: float = 1.0              # initial input stocks as a share of target (stability probes)
     notes: dict = field(default_factory=dict)
 
     @staticmethod
@@ -145,11 +149,15 @@ def build(eco: Economy, cfg: Config) -> Structure:
     A *= inv_x[None, :]
     crit = eco.crit if cfg.criticality is None else cfg.criticality
     weight = crit[row_product][:, eco.sector_of_buyer] * (A > MASK)
-    s_days = _per_product(cfg.inv_days, S)[row_product] * cfg.inventory_scale
+    s_days = np.maximum(_per_product(cfg.inv_days, S)[row_product] * cfg.inventory_scale, cfg.min_cover_days)
     tau = _per_product(cfg.inv_tau, S)[row_product]
-    head = _per_product(cfg.headroom, S)
+    hd = np.asarray(cfg.headroom, float)
     cap_ref = eco.xbar.copy()
-    cap_ref[eco.is_foreign] *= head[eco.product_of[eco.is_foreign]]
+    if hd.ndim == 1 and hd.size == n_sup:  # per supply node (origin x product)
+        cap_ref[eco.is_foreign] *= hd[eco.is_foreign]
+    else:
+        head = _per_product(cfg.headroom, S)
+        cap_ref[eco.is_foreign] *= head[eco.product_of[eco.is_foreign]]
     amax = np.ones(n_sup)
     atau = np.ones(n_sup)
     amax[:N] = _per_product(cfg.alpha_max, S)[eco.sector_of_buyer]
@@ -168,13 +176,14 @@ def build(eco: Economy, cfg: Config) -> Structure:
 class Shock:
     """Per-day shock profiles (functions of the day index).
 
-    ``delta(t)`` (n_sup,) capacity loss; ``kappa(t)`` None or (n_slots_nodes...) open share per
-    (node, buyer region) as an (n_sup, R) array; ``fd(t)`` None or (n_sup,) multiplier on final
-    demand; ``fd_deferred`` share of a final-demand cut that goes into the backlog.
+    ``delta(t)`` (n_sup,) capacity loss; ``imp(t)`` None or the import cut, an (n_sup, R) array of the
+    share of each foreign node's baseline flow into each buyer region that is cut (proposed model only:
+    one mechanism for national and provincial cuts); ``fd(t)`` None or (n_sup,) multiplier on final
+    demand (the cut part is deferred into the backlog for the products that carry one over).
     """
 
     delta: callable
-    kappa: callable | None = None
+    imp: callable | None = None      # (n_sup, R) import-cut share of foreign node -> buyer region
     fd: callable | None = None
 
 
@@ -200,30 +209,41 @@ def run(eco: Economy, cfg: Config, shock: Shock, days: int, keep_cover: bool = F
     is_f = eco.is_foreign
     dom = np.arange(N)
     # state
-    inv = st.s_days[:, None] * A * xbar[None, :N]                     # S_rj
+    fin = np.isfinite(st.s_days)
+    s_fin = np.where(fin, st.s_days, 0.0)
+    inv = cfg.init_stock_factor * s_fin[:, None] * A * xbar[None, :N]  # S_rj
+    inv[~fin] = np.inf                                                   # infinite inventories never bind
     O = W.copy()                                                         # orders per slot (served today)
     alpha = np.ones(n_sup)
     x_prev = xbar.copy()
     F = st.fg_star.copy()
     B = np.zeros(n_sup)
-    goal = st.s_days[:, None] * A
+    goal = s_fin[:, None] * A
     if cfg.binding == "psi":
         bind_days = np.where(np.isfinite(st.s_days), cfg.psi * st.s_days, 0.0)
     else:
         bind_days = np.where(np.isfinite(st.s_days), cfg.cover_days, 0.0)
     dcoef = bind_days[:, None] * A                                       # S / (dcoef x̂) = ratio
     can_bind = (st.weight > 0) & (dcoef > 0)
-    goal_fin = np.where(np.isfinite(goal), goal, 0.0)
-    inv = np.where(np.isfinite(st.s_days)[:, None], inv, np.inf)
+    goal_fin = goal
     slot_region = None
     x_hist = np.zeros((days, n_sup))
     ship_hist = np.zeros((days, n_sup))
     unmet = np.zeros(days)
     cons = np.zeros(days)
     binding, seen = [], np.zeros((n_rows, N), bool)
+    binding_m, seen_m = [], np.zeros((n_rows, N), bool)
     cover = np.zeros((days, n_rows, N)) if keep_cover else None
     flows = {"V": [], "U": [], "phi": [], "D": [], "xhat": []} if keep_flows else None
     foreign_nodes = np.flatnonzero(is_f)
+    by_region = cfg.restock_rule != "today"
+    n_slots = len(slot_row)
+    Zor = np.stack([eco.Zbar[:, buyer_region_ == r].sum(axis=1) for r in range(R)], axis=1) \
+        if (buyer_region_ := eco.region_of_buyer) is not None else None       # baseline flow node -> region
+    head = np.divide(st.cap_ref, xbar, out=np.ones(n_sup), where=xbar > 0)
+    slot_foreign = is_f[slot_node]
+    agg = np.zeros((n_rows, len(slot_row)))                              # (rows x slots) 0/1 aggregation
+    agg[slot_row, np.arange(len(slot_row))] = 1.0
     prod_f = eco.product_of[foreign_nodes]
     rows_by_slot = slot_row
     buyer_region = eco.region_of_buyer
@@ -274,10 +294,29 @@ def run(eco: Economy, cfg: Config, shock: Shock, days: int, keep_cover: bool = F
             r_, j_ = np.nonzero(newb)
             binding.append((t, r_, j_))
             seen |= newb
+        newm = (lim < 1.0 - MATERIAL) & ~seen_m
+        if newm.any():
+            r_, j_ = np.nonzero(newm)
+            binding_m.append((t, r_, j_))
+            seen_m |= newm
+        # foreign origins: capacity h Z̄_or (1 - cut_or) towards each buyer region r (one mechanism for
+        # national and provincial cuts); demand, production and served shares by destination region
+        if by_region:
+            Dr = np.zeros((n_sup, R))
+            Os = O.reshape(n_slots, R, S_).sum(axis=2)
+            for r in range(R):
+                Dr[:, r] = np.bincount(slot_node, weights=Os[:, r], minlength=n_sup)
+            cut = shock.imp(t) if shock.imp is not None else 0.0
+            capr = head[:, None] * Zor * (1.0 - cut) * (1.0 - delta)[:, None]
+            xr = np.minimum(Dr, capr)
+            phir = np.divide(xr, Dr, out=np.zeros_like(Dr), where=Dr > 0)
+            x[foreign_nodes] = xr[foreign_nodes].sum(axis=1)
+            xhat[foreign_nodes] = x[foreign_nodes]
         # 5. shipments and rationing
         if st.fg_star.any():
-            avail = x + (1.0 - delta) * F if cfg.fg_ship_open_share else x + F
-            q = np.minimum(Dx, avail)
+            q = np.minimum(Dx, x + F)
+            if cfg.fg_ship_within_capacity:  # the plant's capacity (workers, docks) also limits what it ships
+                q = np.minimum(q, np.maximum(cap, x))
             F = F + x - q
         else:
             q = x
@@ -295,8 +334,10 @@ def run(eco: Economy, cfg: Config, shock: Shock, days: int, keep_cover: bool = F
             phi_int = phi_y = phi
         unmet[t] = float(((y_t + rel) * (1.0 - phi_y)).sum())
         # 6. deliveries, use, stocks
-        V = np.zeros((n_rows, N))
-        np.add.at(V, rows_by_slot, O * phi_int[slot_node][:, None])
+        PHI = np.repeat(phi_int[:, None], R, axis=1)                       # served share by node and buyer region
+        if by_region:
+            PHI[foreign_nodes] = phir[foreign_nodes]
+        V = agg @ (O * PHI[slot_node][:, buyer_region])                     # sum over the slots of each row
         U = A * x[None, :N]
         if cfg.exact_use:
             U = np.minimum(U, inv)
@@ -318,12 +359,15 @@ def run(eco: Economy, cfg: Config, shock: Shock, days: int, keep_cover: bool = F
         # 7. backlog of durable final demand
         if st.backlog_share.any():
             lost_today = (eco.ybar - y_t)  # demand cut by a final-demand shock: deferred share
-            B = (B - rel - B / cfg.backlog_loss_tau
-                 + st.backlog_share * ((y_t + rel) * (1.0 - phi_y) + np.maximum(lost_today, 0.0)) )
+            # released demand that is served leaves the backlog; unserved new demand of durables and the
+            # deferred part of a final-demand cut join it; the backlog decays (abandoned orders)
+            B = (B - rel * phi_y - B / cfg.backlog_loss_tau
+                 + st.backlog_share * (y_t * (1.0 - phi_y) + np.maximum(lost_today, 0.0)))
             B = np.maximum(B, 0.0)
         # 8. orders for tomorrow
         basis = xhat[:N] if cfg.order_basis == "planned" else x[:N]
-        gap = goal_fin * xhat[None, :N] - np.where(np.isfinite(inv), inv, 0.0)
+        tgt_x = xhat[:N] if cfg.target_basis == "planned" else xbar[:N]
+        gap = goal_fin * tgt_x[None, :] - np.where(np.isfinite(inv), inv, 0.0)
         if not cfg.signed_gap:
             gap = np.maximum(gap, 0.0)
         OC = A * basis[None, :] + gap / st.tau[:, None]
@@ -331,12 +375,12 @@ def run(eco: Economy, cfg: Config, shock: Shock, days: int, keep_cover: bool = F
         lam = np.divide(cap, st.cap_ref, out=np.ones(n_sup), where=st.cap_ref != 0)
         if cfg.restock_rule == "today":
             lam[is_f] = np.minimum(lam[is_f], 1.0)
-        Wl = W * lam[slot_node][:, None]
-        if shock.kappa is not None:
-            kap = shock.kappa(t)  # (n_sup, R) open share of node -> buyer region
-            Wl = Wl * kap[slot_node][:, buyer_region]
-        den = np.zeros((n_rows, N))
-        np.add.at(den, slot_row, Wl)
+        LAM = np.repeat(lam[:, None], R, axis=1)
+        if by_region:  # foreign: capacity towards the buyer's region relative to its reference h Z̄_or
+            ref = head[:, None] * Zor
+            LAM[foreign_nodes] = np.divide(capr, ref, out=np.ones_like(capr), where=ref > 0)[foreign_nodes]
+        Wl = W * LAM[slot_node][:, buyer_region]
+        den = agg @ Wl
         ratio = np.divide(OC, den, out=np.zeros_like(OC), where=den > 0)
         O = Wl * ratio[slot_row]
         x_prev = x
@@ -344,6 +388,7 @@ def run(eco: Economy, cfg: Config, shock: Shock, days: int, keep_cover: bool = F
         ship_hist[t] = q
     tr = Trace(x=x_hist, ship=ship_hist, unmet_fd=unmet, binding=binding, conserve_err=cons, stock_cover=cover)
     tr.extra["structure"] = st
+    tr.extra["binding_material"] = binding_m
     tr.extra["final_inv"] = inv
     tr.extra["F"] = F
     tr.extra["B"] = B
