@@ -70,12 +70,15 @@ class Config:
     sigma: np.ndarray | None = None             # substitutable share of imports (S,); None = Rauch 0/1
     headroom: np.ndarray | float = 1.0          # foreign capacity / baseline: scalar, per product (S,) or node (n_sup,)
     restock_rule: str = "today"                 # "today": origins deliver all orders of uncut products
+    sigma_weight: bool = False                  # imported-only row binds with w (1 - σ) (partial substitutability)
     # producers' output stocks
     fg_days: np.ndarray | float = 0.0           # F* in days of baseline output
     fg_tau: float = 30.0                        # τ_F
     fg_max: float = 2.0                         # F^max = fg_max F*
     min_run: np.ndarray | float = 0.0           # m_p, share of capacity a continuous process keeps running
     fg_ship_within_capacity: bool = True        # shipments (production + stock) <= today's capacity
+    split_weight: str = "capacity"              # supplier weights of the split: c/c̄ incl. α ("capacity", ARIO
+                                                # "alt") or the capacity left by losses 1 - Δ ("loss_only")
     # catch-up of durable final demand
     backlog_share: np.ndarray | float = 0.0     # share of final demand of p carried over when unmet (S,)
     backlog_tau: float = 60.0                   # τ_B release time
@@ -149,6 +152,8 @@ def build(eco: Economy, cfg: Config) -> Structure:
     A *= inv_x[None, :]
     crit = eco.crit if cfg.criticality is None else cfg.criticality
     weight = crit[row_product][:, eco.sector_of_buyer] * (A > MASK)
+    if cfg.sigma_weight:  # the imported-only row binds with weight w (1 - σ_p): the share of output exposed
+        weight[S:] *= (1.0 - sigma[nc])[:, None]
     s_days = np.maximum(_per_product(cfg.inv_days, S)[row_product] * cfg.inventory_scale, cfg.min_cover_days)
     tau = _per_product(cfg.inv_tau, S)[row_product]
     hd = np.asarray(cfg.headroom, float)
@@ -372,7 +377,10 @@ def run(eco: Economy, cfg: Config, shock: Shock, days: int, keep_cover: bool = F
             gap = np.maximum(gap, 0.0)
         OC = A * basis[None, :] + gap / st.tau[:, None]
         OC = np.maximum(OC, 0.0)
-        lam = np.divide(cap, st.cap_ref, out=np.ones(n_sup), where=st.cap_ref != 0)
+        if cfg.split_weight == "loss_only":  # overproduction serves the orders a supplier gets, attracts none
+            lam = 1.0 - delta
+        else:
+            lam = np.divide(cap, st.cap_ref, out=np.ones(n_sup), where=st.cap_ref != 0)
         if cfg.restock_rule == "today":
             lam[is_f] = np.minimum(lam[is_f], 1.0)
         LAM = np.repeat(lam[:, None], R, axis=1)
