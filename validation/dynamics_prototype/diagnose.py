@@ -34,6 +34,15 @@ def say(line: str = "") -> None:
     OUT.append(line)
 
 
+def china(e, tr) -> np.ndarray:
+    """China's gross output relative to baseline, by day (a prototype trace)."""
+    return tr.x[:, :e.N].sum(1) / e.xbar[:e.N].sum()
+
+
+def say_row(label: str, cells: list[str]) -> None:
+    say(f"| {label} | " + " | ".join(cells) + " |")
+
+
 def cap_loss(lab: str, share: float, start: int, dur: int, recovery=None) -> list[dict]:
     reg, sec = lab.split("|")
     d = {"type": "capacity_loss", "region": reg, "sector": sec, "share": share, "start": start, "duration": dur,
@@ -181,9 +190,8 @@ def phase(eco) -> None:
         for tau in taus:
             tr = run(eco, Config.today(inv_days=float(s), inv_tau=float(tau)),
                      capacity_shock(eco, [("JL|18", 0.8, 10, 42)]), 600)
-            x = tr.x[:, :eco.N].sum(1) / eco.xbar[:eco.N].sum()
-            cells.append(f"{x[-1]:.3f}")
-        say(f"| {s} d | " + " | ".join(cells) + " |")
+            cells.append(f"{china(eco, tr)[-1]:.3f}")
+        say_row(f"{s} d", cells)
     say("")
 
 
@@ -225,7 +233,7 @@ def switches_engine(eco) -> None:
             r = chainsim.simulate(eco.table, cap_loss("JL|18", sh, 10, d), days=500, params=pp, seed=1)
             x = np.asarray(r.output).sum(1) / np.asarray(r.baseline).sum()
             cells.append(f"{x.min():.3f} / {x[-1]:.3f}")
-        say(f"| {name} | " + " | ".join(cells) + " |")
+        say_row(name, cells)
     say("")
 
 
@@ -270,9 +278,9 @@ def switches_prototype(eco) -> None:
             k = dict(inv_days=svc_days(s)) if kw == "SVC" else dict(kw, inv_days=float(s))
             k["init_stock_factor"] = f0
             tr = run(e, Config(**k), shock, days)
-            x = tr.x[:, :e.N].sum(1) / e.xbar[:e.N].sum()
+            x = china(e, tr)
             cells.append(f"{x.min():.3f} / {x[-1]:.3f}")
-        say(f"| {name} | " + " | ".join(cells) + " |")
+        say_row(name, cells)
     say("")
 
 
