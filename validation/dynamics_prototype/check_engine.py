@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import chainsim  # noqa: E402
-from economy import load_economy  # noqa: E402
-from model import Config, capacity_shock, run  # noqa: E402
+from economy import load_economy
+from model import Config, capacity_shock, run
+
+import chainsim
 
 CASES = [  # (label, share, start, duration, inventory days)
     ("JL|18", 0.8, 10, 42, 15.0),    # collapses

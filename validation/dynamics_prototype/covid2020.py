@@ -35,10 +35,11 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import chainsim  # noqa: E402
 from economy import load_economy  # noqa: E402
 from model import Config, Shock, run  # noqa: E402
 from proposed import proposed  # noqa: E402
+
+import chainsim  # noqa: E402
 
 D0 = date(2020, 1, 1)
 WORKERS = [(date(2020, 2, 2), 1.0), (date(2020, 2, 3), 0.20), (date(2020, 2, 10), 0.30), (date(2020, 2, 23), 0.519),

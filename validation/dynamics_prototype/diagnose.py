@@ -22,9 +22,10 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import chainsim  # noqa: E402
 from economy import load_economy  # noqa: E402
 from model import Config, Shock, capacity_shock, run  # noqa: E402
+
+import chainsim  # noqa: E402
 
 OUT: list[str] = []
 
@@ -99,7 +100,8 @@ def reproduce(eco) -> None:
     sh["input"] = sh.detail.str.replace("input ", "").str.replace(" binds", "")
     say("First binding inputs by region (engine event log, `shortage` events: day, buyer, input that binds hardest):")
     say("")
-    say("| region | first day | buyers bound by day 60 | by day 120 | by day 240 | inputs named in the first 10 events |")
+    say("| region | first day | buyers bound by day 60 | by day 120 | by day 240 "
+        "| inputs named in the first 10 events |")
     say("|---|---|---|---|---|---|")
     for reg in ("HLJ", "JL", "LN", "ROC"):
         s = sh[sh.region == reg].sort_values("day")
@@ -107,7 +109,7 @@ def reproduce(eco) -> None:
             say(f"| {reg} | — | 0 | 0 | 0 | |")
             continue
         first = s.head(10)
-        names = ", ".join(f"{t.split('|')[1]}←{i}" for t, i in zip(first.target, first.input))
+        names = ", ".join(f"{t.split('|')[1]}←{i}" for t, i in zip(first.target, first.input, strict=True))
         say(f"| {reg} | {int(s.day.min())} | {(s.day <= 60).sum()} | {(s.day <= 120).sum()} | {(s.day <= 240).sum()} "
             f"| {names} |")
     say("")
@@ -149,7 +151,7 @@ def collapsed_state(eco) -> None:
     say("")
     cfg = Config.today(inv_days=15.0)
     tr = run(eco, cfg, capacity_shock(eco, [("JL|18", 0.8, 10, 42)]), 400, keep_flows=True)
-    f, st = tr.extra["flows"], tr.extra["structure"]
+    f = tr.extra["flows"]
     N = eco.N
     for t in (100, 200, 399):
         D, phi = f["D"][t], f["phi"][t]
@@ -295,7 +297,8 @@ def ninety_days(eco) -> None:
     tmin = int(np.argmin(mins))
     j = np.unravel_index(np.argmin(np.where(ok, ratio[tmin], np.inf)), ok.shape)
     say(f"- JL|18 -80 % x 42 d at 90-day stocks: the lowest stock of any input that can bind, relative to its "
-        f"target, is {mins.min():.3f} (day {tmin}, {eco.labels[j[1]]} input {eco.table.sector_codes[st.row_product[j[0]]]}); "
+        f"target, is {mins.min():.3f} (day {tmin}, {eco.labels[j[1]]} input "
+        f"{eco.table.sector_codes[st.row_product[j[0]]]}); "
         f"an input binds only below ψ = 0.8 of the target, so nothing binds (bound pairs: "
         f"{sum(len(b[1]) for b in tr.binding)}).")
     # electricity to Liaoning

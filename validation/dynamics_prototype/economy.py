@@ -91,7 +91,7 @@ def load_economy(name: str = "northeast-2017", criticality: str = "max") -> Econ
     kinds = ("household", "government", "gfcf", "inventory", "unallocated_outflow")
     Y = np.asarray(t.Y, float)
     ycols = np.zeros((N, len(kinds) + 1))
-    for c, (reg, kind) in enumerate(t.fd_columns):
+    for c, (_reg, kind) in enumerate(t.fd_columns):
         ycols[:, kinds.index(kind)] += Y[:, c]
     ycols[:, -1] = np.asarray(t.exports, float)
     ycols /= yd

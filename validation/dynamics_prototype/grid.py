@@ -30,10 +30,11 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import chainsim  # noqa: E402
 from economy import load_economy  # noqa: E402
 from model import capacity_shock, run  # noqa: E402
 from proposed import proposed  # noqa: E402
+
+import chainsim  # noqa: E402
 
 SCALES = (0.2, 0.5, 1.0, 2.0)
 SHARES = (0.2, 0.5, 0.8)
@@ -123,7 +124,8 @@ def run_today(eco) -> pd.DataFrame:
                     row |= summarise(eco, np.asarray(r.output), START + d)
                     ev = r.events
                     sh = ev[ev.kind == "shortage"]
-                    row["bound_buyers_other_regions"] = int(sh.target[sh.target.str.split("|").str[0] != treg].nunique())
+                    outside = sh.target[sh.target.str.split("|").str[0] != treg]
+                    row["bound_buyers_other_regions"] = int(outside.nunique())
                     row["max_conservation_error"] = np.nan
                     rows.append(row)
                     print(f"today {target} x{scale} {share:.0%} {weeks}w: min CN {row['min_CN']:.4f} "

@@ -18,7 +18,8 @@ The day (proposed model; ``docs/dynamics_design.md`` §3):
    demand, backlog release);
 2. overproduction α (scarcity against yesterday's production), capacity
    :math:`c_i = \bar x_i(1-\Delta_i)\alpha_i`;
-3. planned production :math:`\hat x_i = \min(\max(D_i + (F^*_i - F_i)/\tau_F,\ m_i c_i \mathbb 1[F_i<F^{max}_i]),\ c_i)`;
+3. planned production
+   :math:`\hat x_i = \min(\max(D_i + (F^*_i - F_i)/\tau_F,\ m_i c_i \mathbb 1[F_i<F^{max}_i]),\ c_i)`;
 4. production :math:`x_j = \hat x_j \min_r [1 - w_{rj}(1-\min(1, S_{rj}/(b_r A_{rj}\hat x_j)))]`
    (b = 1 day: the stock covers the day's need, Pichler et al. 2022);
 5. shipments :math:`q_i = \min(D_i, x_i + F_i, c_i)`, served share :math:`\varphi_i = q_i/D_i`,
@@ -35,7 +36,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-
 from economy import Economy, rauch_noncompetitive
 
 MASK = 1e-5
@@ -83,6 +83,7 @@ class Config:
     backlog_share: np.ndarray | float = 0.0     # share of final demand of p carried over when unmet (S,)
     backlog_tau: float = 60.0                   # τ_B release time
     backlog_loss_tau: float = 180.0             # τ_L decay (demand abandoned)
+    backlog_last: bool = False                  # the backlog is served from what is left after today's demand
     # criticality
     criticality: np.ndarray | None = None       # (S, S) override of the economy's matrix
     init_stock_factor: float = 1.0              # initial input stocks as a share of target (stability probes)
@@ -212,7 +213,6 @@ def run(eco: Economy, cfg: Config, shock: Shock, days: int, keep_cover: bool = F
     n_rows = st.n_rows
     xbar = eco.xbar
     is_f = eco.is_foreign
-    dom = np.arange(N)
     # state
     fin = np.isfinite(st.s_days)
     s_fin = np.where(fin, st.s_days, 0.0)
@@ -231,7 +231,6 @@ def run(eco: Economy, cfg: Config, shock: Shock, days: int, keep_cover: bool = F
     dcoef = bind_days[:, None] * A                                       # S / (dcoef x̂) = ratio
     can_bind = (st.weight > 0) & (dcoef > 0)
     goal_fin = goal
-    slot_region = None
     x_hist = np.zeros((days, n_sup))
     ship_hist = np.zeros((days, n_sup))
     unmet = np.zeros(days)
@@ -243,14 +242,11 @@ def run(eco: Economy, cfg: Config, shock: Shock, days: int, keep_cover: bool = F
     foreign_nodes = np.flatnonzero(is_f)
     by_region = cfg.restock_rule != "today"
     n_slots = len(slot_row)
-    Zor = np.stack([eco.Zbar[:, buyer_region_ == r].sum(axis=1) for r in range(R)], axis=1) \
-        if (buyer_region_ := eco.region_of_buyer) is not None else None       # baseline flow node -> region
+    Zor = np.stack([eco.Zbar[:, eco.region_of_buyer == r].sum(axis=1) for r in range(R)], axis=1)  # node -> region
     head = np.divide(st.cap_ref, xbar, out=np.ones(n_sup), where=xbar > 0)
-    slot_foreign = is_f[slot_node]
     agg = np.zeros((n_rows, len(slot_row)))                              # (rows x slots) 0/1 aggregation
     agg[slot_row, np.arange(len(slot_row))] = 1.0
     prod_f = eco.product_of[foreign_nodes]
-    rows_by_slot = slot_row
     buyer_region = eco.region_of_buyer
     for t in range(days):
         delta = shock.delta(t)
@@ -337,7 +333,12 @@ def run(eco: Economy, cfg: Config, shock: Shock, days: int, keep_cover: bool = F
             phi_y = np.minimum(phi_y, 1.0)
         else:
             phi_int = phi_y = phi
-        unmet[t] = float(((y_t + rel) * (1.0 - phi_y)).sum())
+        rel_served = rel * phi_y
+        if cfg.backlog_last:  # postponed orders are filled from what is left after today's orders
+            cur = D - rel
+            phi_int = phi_y = np.minimum(np.divide(q_tot, cur, out=np.zeros(n_sup), where=cur > 0), 1.0)
+            rel_served = np.minimum(rel, np.maximum(q_tot - cur, 0.0))
+        unmet[t] = float((y_t * (1.0 - phi_y)).sum() + (rel - rel_served).sum())
         # 6. deliveries, use, stocks
         PHI = np.repeat(phi_int[:, None], R, axis=1)                       # served share by node and buyer region
         if by_region:
@@ -366,7 +367,7 @@ def run(eco: Economy, cfg: Config, shock: Shock, days: int, keep_cover: bool = F
             lost_today = (eco.ybar - y_t)  # demand cut by a final-demand shock: deferred share
             # released demand that is served leaves the backlog; unserved new demand of durables and the
             # deferred part of a final-demand cut join it; the backlog decays (abandoned orders)
-            B = (B - rel * phi_y - B / cfg.backlog_loss_tau
+            B = (B - rel_served - B / cfg.backlog_loss_tau
                  + st.backlog_share * (y_t * (1.0 - phi_y) + np.maximum(lost_today, 0.0)))
             B = np.maximum(B, 0.0)
         # 8. orders for tomorrow

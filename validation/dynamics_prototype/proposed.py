@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from economy import Economy, read_evidence
 from model import Config
 
@@ -53,10 +52,12 @@ def proposed(eco: Economy, level: str = "central", headroom_scale: float = 1.0, 
             head[(eco.R + k) * S:(eco.R + k + 1) * S] = 1.0 + headroom_scale * (h - 1.0)
     cfg = Config(
         inv_days=inv_days, inv_tau=inv_tau, binding="cover", cover_days=1.0, order_basis="planned",
-        signed_gap=True, target_basis="baseline", min_cover_days=1.0, exact_use=True, rationing="proportional", alpha_max=amax,
+        signed_gap=True, target_basis="baseline", min_cover_days=1.0, exact_use=True, rationing="proportional",
+        alpha_max=amax,
         alpha_tau=float(ovp.loc["alpha_tau_days", "central"]), sigma=sigma, headroom=head,
-        restock_rule="headroom", split_weight="loss_only", sigma_weight=True, fg_days=fg_days, fg_tau=float(fgp.loc["fg_restore_tau_days", "central"]),
+        restock_rule="headroom", split_weight="loss_only", sigma_weight=True, fg_days=fg_days,
+        fg_tau=float(fgp.loc["fg_restore_tau_days", "central"]),
         fg_max=float(fgp.loc["fg_max_factor", "central"]), min_run=min_run,
         backlog_share=carry * eligible, backlog_tau=float(blp.loc["release_tau_days", "central"]),
-        backlog_loss_tau=float(blp.loc["loss_tau_days", "central"]))
+        backlog_loss_tau=float(blp.loc["loss_tau_days", "central"]), backlog_last=True)
     return cfg.but(**overrides) if overrides else cfg
