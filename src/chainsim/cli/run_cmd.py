@@ -31,10 +31,12 @@ def _fmt(v: object, spec: str) -> str:
 
 def format_ranking(summary: pd.DataFrame, scope: str) -> str:
     """The pathway table of one scope, ranked by median TTR (not recovered last), as text."""
-    from chainsim.experiment.summary import ranking_table
+    from chainsim.experiment.summary import loss_column, ranking_table
     from chainsim.pathways.registry import PATHWAYS
 
     df = ranking_table(summary, scope)
+    loss_col = loss_column(df)
+    currency = loss_col.removeprefix("loss_").upper() if loss_col != "loss_units" else "table units"
     has_cost = bool((df.cost_bn_cny > 0).any())
     lines = []
     for _, r in df.iterrows():
@@ -44,7 +46,7 @@ def format_ranking(summary: pd.DataFrame, scope: str) -> str:
             "rank": r["rank"], "pathway": f"{r.pathway} {zh}", "TTR days": ttr,
             "TTR p10–p90": f"{_fmt(r.ttr_p10, '.0f')}–{_fmt(r.ttr_p90, '.0f')}",
             "recovered": f"{r.recovered_share:.0%}", "depth": _fmt(r.depth, ".2%"),
-            "loss bn CNY": _fmt(r.loss_cny / 1e9 if r.loss_cny is not None else None, ",.2f"),
+            f"loss bn {currency}": _fmt(r[loss_col] / 1e9 if r[loss_col] is not None else None, ",.2f"),
             "loss days": _fmt(r.loss_days, ".2f"),
         }
         if has_cost:

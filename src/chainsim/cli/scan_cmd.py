@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -59,13 +60,13 @@ def _progress(label: str, header: str = ""):
     return show
 
 
-def _fmt_top(ranking: pd.DataFrame, n: int = 10) -> str:
+def _fmt_top(ranking: pd.DataFrame, money: Any, n: int = 10) -> str:
     rows = []
     for r in ranking.itertuples():
         if r.rank > n:
             continue
         rows.append({"kind": r.kind, "rank": r.rank, "target": r.target, "name": f"{r.name_zh} {r.name_en[:40]}",
-                     "loss bn CNY": f"{r.loss_cny / 1e9:,.2f}" if pd.notna(r.loss_cny) else "crashed",
+                     f"loss {money.label()}": f"{r.loss_cny / 1e9:,.2f}" if pd.notna(r.loss_cny) else "crashed",
                      "loss days": f"{r.loss_days:.2f}" if pd.notna(r.loss_days) else "—",
                      "TTR days": f"{r.ttr_days:.0f}" if r.recovered else "not recovered",
                      "TTS days": f"{r.tts_days:.0f}" if pd.notna(r.tts_days) else "—"})
@@ -102,7 +103,7 @@ def _scan(args: argparse.Namespace) -> int:
     result = scan(table, progress=_progress("", header), **settings)
     paths = write_scan(result, out, figures=not args.no_figures)
     print(f"\n== chokepoints for {args.scope} (top 10 per kind, ranked by {args.rank_by}) ==")
-    print(_fmt_top(result.ranking))
+    print(_fmt_top(result.ranking, table.money))
     print("\n== pre-screen vs dynamic ranking (Spearman per kind) ==")
     print(result.correlations.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     if args.pathway:

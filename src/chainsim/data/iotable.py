@@ -262,6 +262,13 @@ class IOTable:
         return pd.MultiIndex.from_product([self.region_codes, self.sector_codes], names=["region", "sector"])
 
     @property
+    def money(self) -> Any:
+        """The money unit of the flows (currency and scale), read from ``unit`` and ``cny_per_unit``."""
+        from chainsim.data.units import money_unit
+
+        return money_unit(self)
+
+    @property
     def region_of(self) -> np.ndarray:
         """Region index of each industry, shape (N,)."""
         return np.repeat(np.arange(self.n_regions), self.n_sectors)

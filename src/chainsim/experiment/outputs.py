@@ -16,7 +16,7 @@ import pandas as pd
 
 from chainsim.experiment.run import ScenarioRun
 
-__all__ = ["trajectories_frame", "write_outputs"]
+__all__ = ["table_labels", "trajectories_frame", "write_outputs"]
 
 
 def _atomic(path: Path, write: Any) -> Path:
@@ -24,6 +24,23 @@ def _atomic(path: Path, write: Any) -> Path:
     write(tmp)
     os.replace(tmp, path)
     return path
+
+
+def table_labels(table: Any) -> dict[str, Any]:
+    """What a report needs to name things without the table: money unit, sector and region names.
+
+    Examples
+    --------
+    >>> from chainsim.data.toy import load_toy
+    >>> sorted(table_labels(load_toy()))
+    ['money', 'regions', 'sectors']
+    """
+    m = table.money
+    return {
+        "money": {"currency": m.currency, "per_unit": m.per_unit, "unit": m.unit},
+        "sectors": {s.code: {"en": s.name_en, "zh": s.name_zh} for s in table.sectors},
+        "regions": {r.code: {"en": r.name_en, "zh": r.name_zh} for r in table.regions},
+    }
 
 
 def trajectories_frame(run: ScenarioRun) -> pd.DataFrame:
@@ -70,6 +87,7 @@ def write_outputs(run: ScenarioRun, summary: pd.DataFrame, out_dir: str | Path, 
     meta["samples"] = {e: pr.samples for e, pr in run.pathways.items()}
     meta["pathway_notes"] = {e: list(pr.plan.notes) for e, pr in run.pathways.items()}
     meta["seconds"] = {e: pr.seconds for e, pr in run.pathways.items()}
+    meta.update(table_labels(run.loaded.table))
     paths["run"] = _atomic(out / "run.json", lambda p: p.write_text(
         json.dumps(meta, ensure_ascii=False, indent=2, default=_json_default), encoding="utf-8"))
     if figures:
@@ -86,19 +104,23 @@ def _json_default(o: Any) -> Any:
 
 
 def _figures(run: ScenarioRun, out: Path) -> dict[str, Path]:
-    from chainsim.plots import _plt, loss_heatmap, recovery_curves
+    from chainsim.plots import _plt, figure_style, loss_heatmap, recovery_curves, recovery_panels
 
     plt = _plt()
     paths = {}
     scope = run.loaded.scenario.metrics.scope[0]
-    fig, ax = plt.subplots(figsize=(9, 5))
-    recovery_curves(run, scope, ax=ax)
-    fig.tight_layout()
-    paths["recovery_curves"] = _atomic(out / "recovery_curves.png", lambda p: fig.savefig(p, dpi=130, format="png"))
-    plt.close(fig)
-    fig, ax = plt.subplots(figsize=(12, 4.5))
-    loss_heatmap(run, "baseline", ax=ax)
-    fig.tight_layout()
-    paths["loss_heatmap"] = _atomic(out / "loss_heatmap.png", lambda p: fig.savefig(p, dpi=130, format="png"))
-    plt.close(fig)
+
+    def save(name: str, fig: Any) -> None:
+        paths[name] = _atomic(out / f"{name}.png", lambda p: fig.savefig(p, dpi=130, format="png"))
+        plt.close(fig)
+
+    with figure_style():  # the bundled CJK font, also for tick labels made at save time
+        fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
+        recovery_curves(run, scope, ax=ax)
+        save("recovery_curves", fig)
+        save("recovery_panels", recovery_panels(run, scope))
+        table = run.loaded.table
+        fig, ax = plt.subplots(figsize=(4.5 + 1.0 * table.n_regions, 7.6), layout="constrained")
+        loss_heatmap(run, "baseline", ax=ax)
+        save("loss_heatmap", fig)
     return paths

@@ -79,6 +79,39 @@ class ScenarioRun:
         """The table the scenario ran on."""
         return self.loaded.table
 
+    def result(self, pathway: str = "baseline", replication: int = 0) -> Any:
+        """One replication of one pathway as a labelled :class:`~chainsim.engine.SimulationResult`.
+
+        The same type :func:`chainsim.simulate` returns, with the same views
+        (``scope_output``, ``relative_output``, ``region_output``, ``summary``); ``capacity``
+        and ``unmet_demand`` are ``None`` (a scenario run keeps output only).
+        """
+        import pandas as pd
+
+        from chainsim.engine.result import SimulationResult
+        from chainsim.errors import did_you_mean
+
+        if pathway not in self.pathways:
+            raise ScenarioError(f"unknown pathway '{pathway}' in this run; expected one of {list(self.pathways)}"
+                                f"{did_you_mean(pathway, self.pathways)}")
+        pr = self.pathways[pathway]
+        R = pr.output.shape[0]
+        if not 0 <= replication < R:
+            raise ScenarioError(f"replication: expected 0 … {R - 1}; found {replication}")
+        table = self.loaded.table
+        cols = table.labels
+        days = pd.RangeIndex(pr.output.shape[1], name="day")
+        events = [(d, k, t, s) for (d, b, k, t, s) in pr.events if b == replication]
+        prov = {**self.provenance, "pathway": pathway, "replication": replication,
+                "seed": self.provenance.get("replication_seeds", [None] * R)[replication],
+                "samples": [s for s in pr.samples if s["batch"] == replication],
+                "crash_day": int(pr.crash_day[replication])}
+        return SimulationResult(
+            output=pd.DataFrame(pr.output[replication], index=days, columns=cols), capacity=None, unmet_demand=None,
+            baseline=pd.Series(pr.baseline, index=cols, name="baseline"),
+            events=pd.DataFrame(events, columns=["day", "kind", "target", "detail"]), provenance=prov,
+            money=table.money)
+
     def inert_pathways(self) -> list[str]:
         """Pathway entries whose trajectories equal the baseline's exactly: they change nothing here.
 

@@ -21,15 +21,38 @@ import numpy as np
 import pandas as pd
 
 from chainsim.data.iotable import IOTable
+from chainsim.data.units import MoneyUnit
 from chainsim.engine.curves import CURVES
 from chainsim.experiment.run import ScenarioRun
 from chainsim.metrics import scope_columns, summarize, summarize_recovery_times, summarize_replications
 
-__all__ = ["SUMMARY_COLUMNS", "direct_shock", "ranking_table", "scope_mask", "scope_trajectories", "summary_table"]
+__all__ = ["SUMMARY_COLUMNS", "direct_shock", "loss_column", "ranking_table", "scope_mask", "scope_trajectories",
+           "summary_columns", "summary_table"]
 
+#: Columns of :func:`summary_table` for a table in CNY; the money column follows the table's
+#: currency (``loss_usd`` for a table in USD, ``loss_units`` when the table names none).
 SUMMARY_COLUMNS = ["pathway", "scope", "ttr_days", "ttr_p10", "ttr_p90", "recovered_share", "depth", "trough_day",
                    "loss_cny", "loss_days", "amplification", "triangle_area", "level_at_horizon", "tts_days",
                    "replications", "cost_bn_cny", "days_saved_per_bn_cny", "levers_changed"]
+
+
+def summary_columns(money: MoneyUnit) -> list[str]:
+    """:data:`SUMMARY_COLUMNS` with the loss column named after ``money``'s currency."""
+    return [f"loss_{money.code}" if c == "loss_cny" else c for c in SUMMARY_COLUMNS]
+
+
+def loss_column(summary: pd.DataFrame) -> str:
+    """Name of the money loss column of a summary (``loss_cny``, ``loss_usd``, … or ``loss_units``).
+
+    Examples
+    --------
+    >>> loss_column(pd.DataFrame(columns=["pathway", "loss_eur", "loss_days"]))
+    'loss_eur'
+    """
+    cols = [c for c in summary.columns if c.startswith("loss_") and c != "loss_days" and c.count("_") == 1]
+    if len(cols) != 1:
+        raise ValueError(f"summary: expected one money loss column (loss_cny, loss_usd, ...); found {cols}")
+    return cols[0]
 
 
 def scope_mask(table: IOTable, scope: str) -> np.ndarray:
@@ -125,13 +148,17 @@ def _median(values: list[float]) -> float | None:
 def summary_table(run: ScenarioRun) -> pd.DataFrame:
     """One row per pathway x scope with the columns of :data:`SUMMARY_COLUMNS` (medians over replications).
 
-    Money is in CNY; ``loss_days`` is the loss in days of the scope's baseline output;
+    Money is in the table's currency (``IOTable.money``: yuan for the shipped tables), in a
+    column named after it (``loss_cny``; ``loss_usd`` for a table in USD); ``loss_days`` is the
+    loss in days of the scope's baseline output;
     ``days_saved_per_bn_cny`` compares a pathway's median TTR with ``baseline``'s (when
     both recovered and the pathway has a cost).
     """
     loaded = run.loaded
     table, sc = loaded.table, loaded.scenario
     eps, hold, band = sc.metrics.recovery_tolerance, sc.metrics.hold_days, sc.metrics.recovery_band
+    money = table.money
+    loss_col = f"loss_{money.code}"
     rows = []
     inert = set(run.inert_pathways())
     for entry, pr in run.pathways.items():
@@ -151,10 +178,10 @@ def summary_table(run: ScenarioRun) -> pd.DataFrame:
                 y = pr.output[b][:, mask].sum(axis=1)
                 onset = int(pr.onset[b]) if pr.onset[b] >= 0 else None
                 per.append(summarize(y, base, onset=onset, epsilon=eps, hold=hold, band=band,
-                                     cny_per_unit=table.cny_per_unit,
-                                     direct_loss=direct[b] * table.cny_per_unit if direct[b] > 0 else None))
+                                     money_per_unit=money.per_unit,
+                                     direct_loss=money.amount(direct[b]) if direct[b] > 0 else None))
             ttr = summarize_recovery_times([p["ttr_days"] for p in per])
-            loss = summarize_replications([p["loss_cny"] for p in per])
+            loss = summarize_replications([p["loss"] for p in per])
             rows.append({
                 "pathway": entry, "scope": scope,
                 "ttr_days": ttr.get("median"), "ttr_p10": ttr.get("p10"), "ttr_p90": ttr.get("p90"),
@@ -162,7 +189,7 @@ def summary_table(run: ScenarioRun) -> pd.DataFrame:
                 "depth": _median([p["depth"] for p in per]),
                 "trough_day": _median([(p["onset_day"] or 0) + p["time_to_trough_days"] for p in per
                                        if p["time_to_trough_days"] is not None]),
-                "loss_cny": loss["median"], "loss_days": _median([p["loss_days_of_output"] for p in per]),
+                loss_col: loss["median"], "loss_days": _median([p["loss_days_of_output"] for p in per]),
                 "amplification": _median([p["amplification_ratio"] for p in per]),
                 "triangle_area": _median([p["triangle_area_pct_days"] for p in per]),
                 "level_at_horizon": _median([p["level_at_horizon"] for p in per]),
@@ -181,7 +208,7 @@ def summary_table(run: ScenarioRun) -> pd.DataFrame:
             sel = (df.scope == scope) & (df.cost_bn_cny > 0) & df.ttr_days.notna()
             df.loc[sel, "days_saved_per_bn_cny"] = (float(ref.iloc[0]) - df.loc[sel, "ttr_days"]) / df.loc[
                 sel, "cost_bn_cny"]
-    return df[SUMMARY_COLUMNS]
+    return df[summary_columns(money)]
 
 
 def ranking_table(summary: pd.DataFrame, scope: str) -> pd.DataFrame:
@@ -194,9 +221,9 @@ def ranking_table(summary: pd.DataFrame, scope: str) -> pd.DataFrame:
     scope : str
         One of the scenario's scopes.
     """
-    df = summary[summary.scope == scope].copy()
+    df = summary[summary.scope == scope].drop(columns="rank", errors="ignore")
     df["_key"] = df.ttr_days.astype(float).fillna(np.inf)
-    df = df.sort_values(["_key", "loss_cny"], kind="stable").drop(columns="_key")
+    df = df.sort_values(["_key", loss_column(df)], kind="stable").drop(columns="_key")
     df.insert(0, "rank", np.arange(1, len(df) + 1))
     return df.reset_index(drop=True)
 
