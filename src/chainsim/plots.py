@@ -49,9 +49,18 @@ def font_families() -> list[str]:
 def figure_style() -> Iterator[None]:
     """Draw (and save) figures with Chinese-capable fonts; restores matplotlib's settings on exit."""
     plt = _plt()
-    with plt.rc_context({"font.family": font_families(), "axes.titlesize": 10, "axes.labelsize": 9,
-                         "legend.fontsize": 8, "figure.dpi": 100}):
+    with plt.rc_context({**_font_rc(), "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 8}):
         yield
+
+
+def _font_rc() -> dict[str, Any]:
+    """rcParams for text created from now on: the configured sans-serif font, then the bundled CJK font.
+
+    matplotlib falls back glyph by glyph along ``font.family`` (a generic name stands for one
+    font), so the CJK family must be an entry of its own. Text objects keep the families
+    they were created with: the plotting functions here pass theirs explicitly.
+    """
+    return {"font.family": ["sans-serif", font_families()[-1]]}
 
 
 def use_cjk_font() -> list[str]:
@@ -62,9 +71,8 @@ def use_cjk_font() -> list[str]:
     """
     import matplotlib
 
-    fams = font_families()
-    matplotlib.rcParams["font.family"] = fams
-    return fams
+    matplotlib.rcParams.update(_font_rc())
+    return font_families()
 
 
 def text(s: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +13,11 @@ import pandas as pd
 __all__ = ["register"]
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser] | None = None) -> None:
     """Add the ``scan`` command."""
-    p = sub.add_parser("scan", help="chokepoint scan: cut every import, inter-provincial link and node in turn, "
-                                    "rank by loss, TTR and TTS (卡脖子清单)")
+    p = sub.add_parser("scan", parents=parents or [],
+                       help="chokepoint scan: cut every import, inter-provincial link and node in turn, "
+                            "rank by loss, TTR and TTS (卡脖子清单)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--dataset", default=None,
                      help="bundled dataset (default northeast-2017; see 'chainsim data list')")
@@ -39,23 +39,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--chunk", type=int, default=32, help="targets per engine batch (default 32)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default runs/scan-<table>)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (none either when stderr is not a "
+                                                              "terminal)")
     p.set_defaults(func=_scan)
 
 
-def _progress(label: str, header: str = ""):
-    last: dict[str, float] = {}
+def _progress(args: argparse.Namespace, label: str, header: str = "") -> Any:
+    """``progress(kind, done, total)`` drawing one tqdm bar per kind (with time left); the header once."""
+    from chainsim.cli.progress import make_bar, show_progress
+
+    bars: dict[str, Any] = {}
+    enabled = show_progress(args)
 
     def show(kind: str, done: int, total: int) -> None:
-        if header and not last:  # printed once the settings have been checked
+        if header and not bars and not args.quiet:  # printed once the settings have been checked
             print(header, file=sys.stderr)
-        now = time.perf_counter()
-        if done < total and now - last.get(kind, 0.0) < 0.5:
-            return
-        last[kind] = now
-        width = 30
-        bar = "#" * round(width * done / max(total, 1))
-        end = "\n" if done >= total else ""
-        print(f"\r  {label}{kind:<8} [{bar:<{width}}] {done}/{total}", end=end, file=sys.stderr, flush=True)
+        bar = bars.get(kind)
+        if bar is None:
+            bar = bars[kind] = make_bar(total, desc=f"{label}{kind}", unit="targets", enabled=enabled)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
 
     return show
 
@@ -100,15 +104,15 @@ def _scan(args: argparse.Namespace) -> int:
     out = args.out or Path("runs") / f"scan-{table.name}"
     header = (f"scan of {table.name}: {', '.join(kinds)}; {args.share:g} cut for {args.duration:g} days from day "
               f"{args.start}, {args.days}-day horizon, scope {args.scope}, {args.workers} worker(s)")
-    result = scan(table, progress=_progress("", header), **settings)
+    result = scan(table, progress=_progress(args, "", header), **settings)
     paths = write_scan(result, out, figures=not args.no_figures)
     print(f"\n== chokepoints for {args.scope} (top 10 per kind, ranked by {args.rank_by}) ==")
     print(_fmt_top(result.ranking, table.money))
     print("\n== pre-screen vs dynamic ranking (Spearman per kind) ==")
     print(result.correlations.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     if args.pathway:
-        other = scan(table, pathway=args.pathway, intensity=args.intensity, progress=_progress(f"{args.pathway} "),
-                     **settings)
+        other = scan(table, pathway=args.pathway, intensity=args.intensity,
+                     progress=_progress(args, f"{args.pathway} "), **settings)
         stem = args.pathway.replace("+", "_")
         paths["pathway_ranking"] = out / f"ranking_{stem}.csv"
         other.ranking.to_csv(paths["pathway_ranking"], index=False, encoding="utf-8")

@@ -21,7 +21,7 @@ _CURRENCIES = {"CNY": "CNY", "RMB": "CNY", "YUAN": "CNY", "元": "CNY", "USD": "
                "BRL": "BRL", "CAD": "CAD", "CHF": "CHF", "HKD": "HKD"}
 # scale words, longest first so that "10k" wins over "k"
 _SCALES = [("hundred million", 1e8), ("亿", 1e8), ("10k", 1e4), ("万", 1e4), ("thousand", 1e3), ("billion", 1e9),
-           ("million", 1e6), ("mio", 1e6), ("mn", 1e6), ("bn", 1e9), ("m.", 1e6), ("k", 1e3), ("m", 1e6)]
+           ("million", 1e6), ("mill", 1e6), ("mio", 1e6), ("mn", 1e6), ("bn", 1e9), ("m.", 1e6), ("k", 1e3), ("m", 1e6)]
 _WORDS = {1.0: "", 1e3: "thousand", 1e6: "million", 1e9: "bn", 1e12: "trillion"}
 
 
@@ -86,7 +86,7 @@ def parse_unit(unit: str, cny_per_unit: float = 1.0) -> MoneyUnit:
     Parameters
     ----------
     unit : str
-        E.g. ``"10k CNY"``, ``"万元"``, ``"M.EUR"``, ``"million USD"``, ``"USD mn"``.
+        E.g. ``"10k CNY"``, ``"万元"``, ``"M.EUR"``, ``"Mill USD"`` (pymrio), ``"million USD"``, ``"USD mn"``.
     cny_per_unit : float
         ``IOTable.cny_per_unit``. A value other than 1 is the table's own statement of yuan
         per table unit and wins over the words (a USD table that gives a yuan factor is

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from chainsim.experiment.run import ScenarioRun
+from chainsim.experiment.summary import loss_drivers
 
 __all__ = ["table_labels", "trajectories_frame", "write_outputs"]
 
@@ -88,6 +89,7 @@ def write_outputs(run: ScenarioRun, summary: pd.DataFrame, out_dir: str | Path, 
     meta["pathway_notes"] = {e: list(pr.plan.notes) for e, pr in run.pathways.items()}
     meta["seconds"] = {e: pr.seconds for e, pr in run.pathways.items()}
     meta.update(table_labels(run.loaded.table))
+    meta["loss_drivers"] = loss_drivers(run, "baseline")
     paths["run"] = _atomic(out / "run.json", lambda p: p.write_text(
         json.dumps(meta, ensure_ascii=False, indent=2, default=_json_default), encoding="utf-8"))
     if figures:

@@ -3,7 +3,9 @@
 Replication ``k`` of every pathway uses the same seed (``SeedSequence(seed).spawn``), so the
 sampled disruption start, duration and size are the same across pathways and a difference
 between pathways is the pathway's. Each pathway's replications run as one batch through the
-engine's arrays. Nothing here writes files (see :mod:`chainsim.experiment.outputs`).
+engine's arrays; with ``workers > 1`` the pathways run in parallel processes, each computing
+exactly the batch it would compute alone, so the results are identical to a serial run.
+Nothing here writes files (see :mod:`chainsim.experiment.outputs`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from chainsim.scenario.load import LoadedScenario
 __all__ = ["PathwayRun", "ScenarioRun", "replication_seeds", "run_scenario"]
 
 Progress = Callable[[str, int, int], None]
+DayProgress = Callable[[int], None]
 
 
 def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
@@ -124,8 +127,12 @@ class ScenarioRun:
                 if e != "baseline" and pr.output.shape == base.output.shape and np.array_equal(pr.output, base.output)]
 
 
-def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | None = None) -> PathwayRun:
-    """Run all replications of one pathway entry as one engine batch."""
+def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | None = None,
+                day_progress: DayProgress | None = None) -> PathwayRun:
+    """Run all replications of one pathway entry as one engine batch.
+
+    ``day_progress(1)`` is called after every simulated day (for a progress bar).
+    """
     sc = loaded.scenario
     pw = sc.pathways
     plan = plan_pathway(entry, sc.disruptions, intensity=pw.intensity, intensities=pw.intensities,
@@ -135,7 +142,8 @@ def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | No
     model = build_model(loaded.table, params)
     seeds = list(seeds) if seeds is not None else replication_seeds(sc.seed, sc.replications)
     t0 = time.perf_counter()
-    arrays = Engine(model, [list(plan.disruptions)] * len(seeds), seeds=seeds).run(sc.horizon_days)
+    tick = None if day_progress is None else (lambda done, total: day_progress(1))
+    arrays = Engine(model, [list(plan.disruptions)] * len(seeds), seeds=seeds).run(sc.horizon_days, progress=tick)
     seconds = time.perf_counter() - t0
     onset = np.full(len(seeds), -1)
     for s in arrays.samples:
@@ -147,7 +155,33 @@ def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | No
                       crash_day=arrays.crash_day.copy(), seconds=seconds)
 
 
-def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None) -> ScenarioRun:
+def _pathway_task(loaded: LoadedScenario, entry: str, seeds: Sequence[Any]) -> PathwayRun:
+    """Pool worker: one pathway with one BLAS thread (the processes are the parallelism)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return run_pathway(loaded, entry, seeds=seeds)
+
+
+def _run_parallel(loaded: LoadedScenario, entries: list[str], seeds: Sequence[Any], workers: int,
+                  done: Callable[[str], None]) -> dict[str, PathwayRun]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from chainsim.sweeps.runner import pool_start_method
+
+    ctx = multiprocessing.get_context(pool_start_method())
+    runs: dict[str, PathwayRun] = {}
+    with ProcessPoolExecutor(max_workers=min(workers, len(entries)), mp_context=ctx) as pool:
+        futures = {pool.submit(_pathway_task, loaded, e, seeds): e for e in entries}
+        for fut in as_completed(futures):
+            runs[futures[fut]] = fut.result()
+            done(futures[fut])
+    return {e: runs[e] for e in entries}
+
+
+def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, workers: int = 1,
+                 day_progress: DayProgress | None = None) -> ScenarioRun:
     """Run every pathway entry of a scenario with shared random draws.
 
     Parameters
@@ -156,6 +190,13 @@ def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None) ->
         From :func:`chainsim.scenario.load_scenario`.
     progress : callable, optional
         Called as ``progress(pathway, done, total)`` after each pathway.
+    workers : int
+        Processes running pathways in parallel (1: in this process). Results do not depend
+        on it: each pathway is the same engine batch with the same seeds either way.
+    day_progress : callable, optional
+        Called as ``day_progress(n)`` with ``n`` simulated pathway-days done since the last
+        call (``pathways x horizon_days`` in all): after every day when serial, after every
+        pathway with workers.
 
     Returns
     -------
@@ -167,12 +208,28 @@ def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None) ->
     entries = list(dict.fromkeys(sc.pathways.compare))
     if not entries:
         raise ScenarioError("pathways.compare: expected at least one pathway")
+    if int(workers) != workers or workers < 1:
+        raise ScenarioError(f"workers: expected a positive integer; found {workers!r}")
     seeds = replication_seeds(sc.seed, sc.replications)
-    runs: dict[str, PathwayRun] = {}
-    for k, entry in enumerate(entries):
-        runs[entry] = run_pathway(loaded, entry, seeds=seeds)
+    finished: list[str] = []
+
+    def done(entry: str) -> None:
+        finished.append(entry)
         if progress is not None:
-            progress(entry, k + 1, len(entries))
+            progress(entry, len(finished), len(entries))
+
+    if workers > 1 and len(entries) > 1:
+        def done_parallel(entry: str) -> None:
+            if day_progress is not None:
+                day_progress(sc.horizon_days)
+            done(entry)
+
+        runs = _run_parallel(loaded, entries, seeds, int(workers), done_parallel)
+    else:
+        runs = {}
+        for entry in entries:
+            runs[entry] = run_pathway(loaded, entry, seeds=seeds, day_progress=day_progress)
+            done(entry)
     prov = {
         "chainsim_version": __version__, "scenario": sc.name, "scenario_sha256": loaded.sha256,
         "scenario_file": None if loaded.path is None else str(loaded.path), "dataset": loaded.table.name,

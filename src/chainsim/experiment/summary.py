@@ -26,8 +26,8 @@ from chainsim.engine.curves import CURVES
 from chainsim.experiment.run import ScenarioRun
 from chainsim.metrics import scope_columns, summarize, summarize_recovery_times, summarize_replications
 
-__all__ = ["SUMMARY_COLUMNS", "direct_shock", "loss_column", "ranking_table", "scope_mask", "scope_trajectories",
-           "summary_columns", "summary_table"]
+__all__ = ["SUMMARY_COLUMNS", "direct_shock", "loss_column", "loss_drivers", "ranking_table", "scope_mask",
+           "scope_trajectories", "summary_columns", "summary_table"]
 
 #: Columns of :func:`summary_table` for a table in CNY; the money column follows the table's
 #: currency (``loss_usd`` for a table in USD, ``loss_units`` when the table names none).
@@ -226,6 +226,25 @@ def ranking_table(summary: pd.DataFrame, scope: str) -> pd.DataFrame:
     df = df.sort_values(["_key", loss_column(df)], kind="stable").drop(columns="_key")
     df.insert(0, "rank", np.arange(1, len(df) + 1))
     return df.reset_index(drop=True)
+
+
+def loss_drivers(run: ScenarioRun, pathway: str = "baseline", *, top: int = 5) -> list[dict[str, Any]]:
+    """The region-sectors that carry most of a pathway's output loss (median over replications).
+
+    Returns
+    -------
+    list of dict
+        ``region``, ``sector``, ``loss`` (table currency, see ``IOTable.money``) and ``share``
+        of the total loss of every region-sector that lost output, largest first.
+    """
+    pr = run.pathways[pathway] if pathway in run.pathways else next(iter(run.pathways.values()))
+    table = run.loaded.table
+    loss = np.median((pr.baseline[None, None, :] - pr.output).sum(axis=1), axis=0) * table.money.per_unit
+    total = float(loss[loss > 0].sum())
+    order = np.argsort(-loss)[:top]
+    return [{"region": table.region_codes[table.region_of[k]], "sector": table.sector_codes[table.sector_of[k]],
+             "loss": float(loss[k]), "share": float(loss[k] / total) if total > 0 else float("nan")}
+            for k in order if loss[k] > 0]
 
 
 def scope_trajectories(run: ScenarioRun, scope: str, *, relative: bool = True) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import yaml
 
 from chainsim.errors import ScenarioError
 
-__all__ = ["LocatedYaml", "load_located_yaml"]
+__all__ = ["LocatedYaml", "load_located_yaml", "parse_located_yaml"]
 
 PathKey = tuple[str | int, ...]
 
@@ -78,6 +78,18 @@ def load_located_yaml(path: str | Path) -> LocatedYaml:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return parse_located_yaml(text, path)
+
+
+def parse_located_yaml(text: str, path: str | Path) -> LocatedYaml:
+    """Parse YAML text safely, keeping line numbers; ``path`` names it in messages (``<stdin>``).
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`load_located_yaml`, for everything but reading the file.
+    """
+    path = Path(path)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
