@@ -54,7 +54,7 @@ def figure_style() -> Iterator[None]:
 
 
 def _font_rc() -> dict[str, Any]:
-    """rcParams for text created from now on: the configured sans-serif font, then the bundled CJK font.
+    """The rcParams for text created from now on: the configured sans-serif font, then the bundled CJK font.
 
     matplotlib falls back glyph by glyph along ``font.family`` (a generic name stands for one
     font), so the CJK family must be an entry of its own. Text objects keep the families
