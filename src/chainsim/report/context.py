@@ -86,7 +86,8 @@ def _pathway_rows(df: pd.DataFrame, money: MoneyUnit, zh: Mapping[str, str]) -> 
             "ttr_interval": f"{_fmt(r.ttr_p10, '.0f', 'n.r.')}–{_fmt(r.ttr_p90, '.0f', 'n.r.')}",
             "recovered": _fmt(r.recovered_share, ".0%"), "depth": _fmt(r.depth, ".2%"),
             "loss": _fmt(_num(r[loss_col]) / 1e9 if _num(r[loss_col]) is not None else None, ",.2f"),
-            "loss_days": _fmt(r.loss_days, ".2f"), "levers": str(r.get("levers_changed", "")),
+            "loss_days": _fmt(r.loss_days, ".2f"),
+            "levers": str(r.get("levers_changed", "")).replace(",", ", "),
         }
         if "loss_diff_cny" in df.columns:
             row["diff"] = _fmt(_num(r.loss_diff_cny) / 1e9 if _num(r.loss_diff_cny) is not None else None, "+,.2f")
