@@ -59,7 +59,8 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
             assert tables.count() == 4  # northeast, LN, JL, HLJ
             assert tables.first.locator("tbody tr").count() == 6
             assert "tech_self_reliance" in tables.first.inner_text()
-            figures = page.eval_on_selector_all("img.report-figure", "els => els.map(e => [e.complete, e.naturalWidth])")
+            figures = page.eval_on_selector_all("img.report-figure",
+                                                "els => els.map(e => [e.complete, e.naturalWidth])")
             assert len(figures) == 3 and all(done and width > 0 for done, width in figures), figures
             assert page.evaluate("""document.fonts.check('16px "Chainsim Sans SC"', '卡链')""")
             shot = tmp_path / "report.png"
