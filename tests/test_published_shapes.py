@@ -6,6 +6,8 @@ findings are checked instead, as REFERENCE_RESULTS recommends.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -29,9 +31,13 @@ def _ne_mask(table) -> np.ndarray:
 SHARES = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4]
 
 
-def _katrina_ratios(table, params: dict) -> np.ndarray:
-    """(asset loss + output loss) / asset loss when a share of Heilongjiang's capital is destroyed and rebuilt."""
-    m = build_model(table, resolve_params(params))
+@functools.cache
+def _katrina_ratios(table, base: str, alpha_max: float) -> np.ndarray:
+    """(asset loss + output loss) / asset loss when a share of Heilongjiang's capital is destroyed and rebuilt.
+
+    Cached: the two R19 tests share the alpha_max = 1.25 runs (a read-only array).
+    """
+    m = build_model(table, resolve_params({"base": base, "alpha_max": alpha_max}))
     sets = [[{"type": "capacity_loss", "region": "HLJ", "sector": "all", "basis": "capital", "share": s,
               "start": 5, "duration": 1, "recovery": {"curve": "rebuild", "sectors": {"27": 1.0}}}]  # construction
             for s in SHARES]
@@ -40,12 +46,14 @@ def _katrina_ratios(table, params: dict) -> np.ndarray:
     r, S = table.region_index("HLJ"), table.n_sectors
     assets = np.array(SHARES) * m.capital[r * S:(r + 1) * S].sum()
     output_loss = (m.xbar[: m.n][None, None, :] - arr.output).sum(axis=(0, 2))
-    return (assets + output_loss) / assets
+    ratio = (assets + output_loss) / assets
+    ratio.setflags(write=False)
+    return ratio
 
 
 @pytest.mark.parametrize("base", ["ario", "default"])
 def test_r19_amplification_is_flat_for_small_disasters_then_rises(table, base):
-    ratio = _katrina_ratios(table, {"base": base, "alpha_max": 1.25})
+    ratio = _katrina_ratios(table, base, 1.25)
     small, large = ratio[: 3], ratio[2:]
     assert small.max() / small.min() < 1.1  # up to 5 % of the capital: about proportional
     assert np.all(np.diff(large) > 0)  # beyond: total losses grow faster than direct losses
@@ -58,8 +66,8 @@ def test_r19_amplification_is_flat_for_small_disasters_then_rises(table, base):
 @pytest.mark.parametrize("base", ["ario", "default"])
 def test_r19_less_overproduction_capacity_raises_losses(table, base):
     # Hallegatte (2008): alpha_max is among the most important parameters; halving the surge (1.25 -> 1.125)
-    high = _katrina_ratios(table, {"base": base, "alpha_max": 1.25})
-    low = _katrina_ratios(table, {"base": base, "alpha_max": 1.125})
+    high = _katrina_ratios(table, base, 1.25)
+    low = _katrina_ratios(table, base, 1.125)
     assert np.all(low > high)
 
 

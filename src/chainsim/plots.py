@@ -320,6 +320,7 @@ def loss_heatmap(run: Any, pathway: str = "baseline", *, ax: Any = None, top: in
                   fontfamily=fams)
     ax.set_xticks(range(R), [f"{r.code}\n{r.name_zh}" for r in table.regions], fontsize=8, fontfamily=fams)
     ax.set_ylabel("sector (NBS 42, largest losses first)")
+    ax.set_xlabel("region 地区", fontfamily=fams)
     ax.set_title(f"{run.loaded.scenario.name}\ncumulative output loss by sector and region 分行业损失 ({pathway})",
                  fontfamily=fams)
     ax.figure.colorbar(im, ax=ax, label="loss, % of annual baseline output (negative: gain)")

@@ -10,7 +10,7 @@ A user who writes ``product: electronics`` means NBS sector 20 (通信设备、�
 3. a short list of everyday words for NBS-42 sectors (:data:`COMMON_WORDS`: ``cars`` →
    18 transport equipment, ``steel`` → 14, ``chips`` → 20), used only when the table has
    that NBS sector under its NBS name;
-4. the codes' spelling (``LM`` → ``LN``).
+4. the codes' spelling (``HJL`` → ``HLJ``, ``LM`` → ``LN``).
 
 These are suggestions in an error message only: a name is never resolved by guessing.
 """
@@ -120,6 +120,9 @@ def suggest(query: str, entries: Sequence[Any], *, n: int = 2, common: dict[str,
             scored[entry.code] = (score, entry)
 
     by_code = {e.code: e for e in entries}
+    for e in entries:  # a code with its letters swapped (HJL -> HLJ)
+        if e.code != q and len(q) > 1 and sorted(e.code.lower()) == sorted(q.lower()):
+            add(e, 1.4)
     hit = (common or {}).get(q.lower())
     if hit and hit[0] in by_code and hit[1] in by_code[hit[0]].name_en.lower():
         add(by_code[hit[0]], 1.5)
@@ -172,5 +175,7 @@ def suggest_regions(query: str, regions: Sequence[Any]) -> str:
     " (did you mean 'LN' (辽宁 Liaoning)?)"
     >>> suggest_regions("LM", regs)
     " (did you mean 'LN' (辽宁 Liaoning)?)"
+    >>> suggest_regions("LJ", regs)
+    " (did you mean 'JL' (吉林 Jilin)?)"
     """
     return _phrase(suggest(query, regions, n=1))

@@ -266,6 +266,13 @@ def plot_ttr_by_pathway(spec: SweepSpec, runs: pd.DataFrame) -> Any:
     axes[-1, 0].set_xticks([*np.linspace(0, cap, 5), cap + 1.5 * width],
                            [*(f"{v:.0f}" for v in np.linspace(0, cap, 5)), "not\nrecovered"])
     axes[-1, 0].set_xlabel(f"time to recover (days after onset; ε band, scope {spec.scope})")
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    fig.legend(handles=[Patch(color="C0", alpha=0.85, label="runs that recovered (one colour per pathway)"),
+                        Patch(facecolor="0.75", hatch="//", edgecolor="0.4", label="runs not recovered (censored)"),
+                        Line2D([], [], color="black", ls="--", lw=1.0, label="median of the recovered runs")],
+               loc="outside lower center", ncol=3, fontsize=7, frameon=False)
     fig.suptitle(f"Time to recover: each pathway alone on {len(ranked)} base samples (dashed: median)",
                  fontsize=10)
     return fig
