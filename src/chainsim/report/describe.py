@@ -103,12 +103,16 @@ def _get(d: Mapping[str, Any], key: str, default: Any = "all") -> Any:
     return d.get(key, d.get(key + "s", default))
 
 
+def _codes(v: Any, sep: str = ", ") -> str:
+    """Origin or region codes as written (``KOR, JPN``; ``all``)."""
+    return sep.join(map(str, v)) if isinstance(v, list) else str(v)
+
+
 def _import_cut(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
-    origins = _get(d, "origin")
-    o = ", ".join(origins) if isinstance(origins, list) else str(origins)
-    en = (f"卡链 chokepoint: imports of {n.sectors_of(_get(d, 'product'))} from {o} into "
+    o = _get(d, "origin")
+    en = (f"卡链 chokepoint: imports of {n.sectors_of(_get(d, 'product'))} from {_codes(o)} into "
           f"{n.regions_of(_get(d, 'region'))} fall by {_share(d.get('share', 1.0), 'en')} {_when(d, 'en')}.")
-    zh = (f"卡链：自{o.replace(', ', '、')}进口至{n.regions_of(_get(d, 'region'), 'zh')}的"
+    zh = (f"卡链：自{_codes(o, '、')}进口至{n.regions_of(_get(d, 'region'), 'zh')}的"
           f"{n.sectors_of(_get(d, 'product'), 'zh')}减少{_share(d.get('share', 1.0), 'zh')}，{_when(d, 'zh')}。")
     return en, zh
 
@@ -141,12 +145,11 @@ def _link_cut(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
 
 def _congestion(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
     src = d.get("from_region", "all")
-    s = ", ".join(src) if isinstance(src, list) else str(src)
     extra = d.get("extra_lead_days", 0)
-    en = (f"堵链 congestion: the route from {s} into {n.regions_of(_get(d, 'to_region'))} loses "
+    en = (f"堵链 congestion: the route from {_codes(src)} into {n.regions_of(_get(d, 'to_region'))} loses "
           f"{_share(d.get('throughput_loss', 0.5), 'en')} of its throughput and takes "
           f"{value_words(extra, ' more days')} {_when(d, 'en')}; the backlog then clears.")
-    zh = (f"堵链：自{s.replace(', ', '、')}至{n.regions_of(_get(d, 'to_region'), 'zh')}的通道运力下降"
+    zh = (f"堵链：自{_codes(src, '、')}至{n.regions_of(_get(d, 'to_region'), 'zh')}的通道运力下降"
           f"{_share(d.get('throughput_loss', 0.5), 'zh')}，运输时间增加{value_words(extra, '天', 'zh')}，"
           f"{_when(d, 'zh')}。")
     return en, zh
