@@ -260,11 +260,13 @@ def plot_ttr_by_pathway(spec: SweepSpec, runs: pd.DataFrame) -> Any:
             ax.axvline(float(np.median(t)), color="black", lw=1.0, ls="--")
         ax.text(0.01, 0.92, f"{name}: median {np.median(t):.0f} d of {rec.sum()} recovered; "
                 f"{1 - rec.mean():.0%} not recovered" if t.size else f"{name}: none recovered",
-                transform=ax.transAxes, fontsize=8, va="top")
+                transform=ax.transAxes, fontsize=8, va="top", bbox={"facecolor": "white", "alpha": 0.85, "lw": 0})
         ax.set_ylabel("runs", fontsize=8)
         ax.tick_params(labelsize=7)
-    axes[-1, 0].set_xticks([*np.linspace(0, cap, 5), cap + 1.5 * width],
-                           [*(f"{v:.0f}" for v in np.linspace(0, cap, 5)), "not\nrecovered"])
+    from matplotlib.ticker import MaxNLocator
+
+    ticks = [t for t in MaxNLocator(6).tick_values(0, cap) if 0 <= t <= cap]
+    axes[-1, 0].set_xticks([*ticks, cap + 1.5 * width], [*(f"{v:.0f}" for v in ticks), "not\nrecovered"])
     axes[-1, 0].set_xlabel(f"time to recover (days after onset; ε band, scope {spec.scope})")
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
