@@ -18,7 +18,7 @@ import numpy as np
 
 __all__ = [
     "figure_style", "font_families", "loss_heatmap", "recovery_curves", "recovery_panels", "sector_label",
-    "shock_windows", "shorten", "text", "use_cjk_font",
+    "shock_windows", "short_name_en", "shorten", "text", "use_cjk_font",
 ]
 
 _EN_PREFIXES = ("Manufacture of ", "Production and supply of ", "Processing of ", "Mining and processing of ",
@@ -98,17 +98,27 @@ def shorten(s: str, width: int) -> str:
     return head.rstrip(" ,;:") + "…"
 
 
+def short_name_en(name_en: str, width: int = 34) -> str:
+    """An English sector name without its "Manufacture of"-style prefix, shortened at a word boundary.
+
+    Examples
+    --------
+    >>> short_name_en("Manufacture of instruments and meters", 30)
+    'instruments and meters'
+    """
+    for p in _EN_PREFIXES:
+        if name_en.startswith(p):
+            name_en = name_en[len(p):]
+            break
+    return shorten(name_en, width) if name_en else ""
+
+
 def sector_label(sector: Any, width: int = 34) -> str:
     """``"20 通信设备、计算机和其他电子设备 · communication equipment, computers…"`` (never cut mid-word).
 
     English names lose their "Manufacture of"-style prefix before shortening.
     """
-    en = sector.name_en
-    for p in _EN_PREFIXES:
-        if en.startswith(p):
-            en = en[len(p):]
-            break
-    en = shorten(en, width) if en else ""
+    en = short_name_en(sector.name_en, width)
     parts = [sector.code, sector.name_zh, "·" if sector.name_zh and en else "", en]
     return re.sub(r"\s+", " ", " ".join(p for p in parts if p)).strip()
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from chainsim.data.units import MoneyUnit
-from chainsim.plots import _plt, figure_style, font_families, shorten
+from chainsim.plots import _plt, figure_style, font_families, short_name_en
 from chainsim.scan.rank import pathway_effect
 from chainsim.scan.run import ScanResult
 
@@ -26,8 +26,34 @@ _KIND_ZH = {"imports": "进口", "links": "省际链接", "nodes": "产能"}
 
 
 def _name(zh: str, en: str, width: int = 34) -> str:
-    en = shorten(en, width)
+    en = short_name_en(en, width)
     return f"{zh} ({en})" if zh else en
+
+
+def _two_sided_log_norm(lo: float, hi: float) -> Any:
+    """Colour norm for values in [lo, hi] with lo < 0 < hi: log-like on each side, 0 in the middle.
+
+    Each side is stretched to its own extreme (lo to the darkest blue, hi to the darkest red),
+    so a small gain next to a large loss still uses its whole half of the colour scale.
+    """
+    from matplotlib.colors import FuncNorm
+
+    c = 1e-3 * max(-lo, hi)
+    neg, pos = float(np.arcsinh(-lo / c)), float(np.arcsinh(hi / c))
+
+    def forward(x: Any) -> Any:
+        x = np.asarray(x, dtype=float)
+        return np.where(x < 0, 0.5 - 0.5 * np.arcsinh(-x / c) / neg, 0.5 + 0.5 * np.arcsinh(x / c) / pos)
+
+    def inverse(y: Any) -> Any:
+        y = np.asarray(y, dtype=float)
+        return np.where(y < 0.5, -c * np.sinh((0.5 - y) * 2 * neg), c * np.sinh((y - 0.5) * 2 * pos))
+
+    return FuncNorm((forward, inverse), vmin=lo, vmax=hi)
+
+
+def _short(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 10 else f"{v:.2g}"
 
 
 def _money(result: ScanResult) -> MoneyUnit:
@@ -49,7 +75,7 @@ def heatmap_imports(result: ScanResult, *, ax: Any = None, top: int = 25) -> Any
     if df.empty:
         return None
     import matplotlib as mpl
-    from matplotlib.colors import LogNorm, SymLogNorm
+    from matplotlib.colors import LogNorm
 
     plt = _plt()
     fams = font_families()
@@ -74,21 +100,15 @@ def heatmap_imports(result: ScanResult, *, ax: Any = None, top: int = 25) -> Any
         scale_note = "log scale"
         shown = np.where(np.isfinite(data), np.maximum(data, vmin), np.nan)
     else:
-        norm = SymLogNorm(linthresh=max(1e-3 * span, 1e-12), vmin=-span, vmax=span)
-        cmap = mpl.colormaps["RdBu_r"]
-        # the diverging scale is cut to the values present, so both colour halves reach their extreme
-        lo_f, hi_f = norm(lo), norm(max(hi, 0.0))
-        cmap = mpl.colors.LinearSegmentedColormap.from_list(
-            "cut", cmap(np.linspace(float(lo_f), float(hi_f), 256)))
-        norm = SymLogNorm(linthresh=max(1e-3 * span, 1e-12), vmin=lo, vmax=max(hi, 1e-12))
-        scale_note = "red: loss, blue: gain; symmetric log scale"
+        norm, cmap = _two_sided_log_norm(lo, max(hi, 1e-12)), mpl.colormaps["RdBu_r"]
+        scale_note = "red: loss, blue: gain; log-like scale on each side"
         shown = data
     im = ax.imshow(np.ma.masked_invalid(shown), aspect="auto", cmap=cmap.with_extremes(bad="0.85"), norm=norm)
     for (i, j), v in np.ndenumerate(data):
         if np.isfinite(v) and abs(v) >= 0.005:
             rgba = im.cmap(im.norm(shown[i, j]))
             dark = 0.299 * rgba[0] + 0.587 * rgba[1] + 0.114 * rgba[2] < 0.5
-            ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=6, color="white" if dark else "black")
+            ax.text(j, i, _short(v), ha="center", va="center", fontsize=6, color="white" if dark else "black")
     ax.set_xticks(range(len(origins)), origins)
     ax.set_yticks(range(len(order)), [f"{p} {_name(names.name_zh[p], names.name_en[p], 30)}" for p in order],
                   fontsize=7, fontfamily=fams)
@@ -98,7 +118,11 @@ def heatmap_imports(result: ScanResult, *, ax: Any = None, top: int = 25) -> Any
     ax.set_title(f"Chokepoint scan 卡脖子: output loss of {s['scope']} when one import is cut\n"
                  f"({s['share']:.0%} cut for {s['duration']:g} days into {s['import_regions']} regions)",
                  fontfamily=fams, fontsize=10)
-    ax.figure.colorbar(im, ax=ax, label=f"cumulative output loss of {s['scope']}, {money.label()}\n({scale_note})")
+    cb = ax.figure.colorbar(im, ax=ax, label=f"cumulative output loss of {s['scope']}, {money.label()}\n({scale_note})")
+    if lo < 0:  # the two-sided scale: name both ends, zero and the powers of ten between
+        powers = [10.0 ** k for k in range(-3, 5) if 1e-2 * hi <= 10.0 ** k <= hi]
+        ticks = [lo, *(-p for p in powers if p <= -lo and p >= -1e-1 * lo), 0.0, *powers, hi]
+        cb.set_ticks(sorted(set(ticks)), labels=[_short(t) for t in sorted(set(ticks))])
     return ax
 
 
