@@ -69,6 +69,8 @@ def test_paired_statistics_and_attribution_are_shown_when_present(run_dir, tmp_p
     summary["loss_diff_lo"] = -2.25e9
     summary["loss_diff_hi"] = -0.75e9
     summary["effect"] = "lower loss"
+    summary["ttr_diff_days"], summary["ttr_diff_lo"], summary["ttr_diff_hi"] = -12.0, -20.0, -3.0
+    summary["p_best"] = 0.25
     summary.to_csv(d / "summary.csv", index=False)
     pd.DataFrame({"pathway": ["opening_up", "opening_up"], "lever": ["import_headroom", "search_days"],
                   "share_of_effect": [0.7, 0.3]}).to_csv(d / "attribution.csv", index=False)
@@ -77,6 +79,7 @@ def test_paired_statistics_and_attribution_are_shown_when_present(run_dir, tmp_p
     assert "−1.50" in html or "-1.50" in html
     assert "-2.25 … -0.75" in html and "lower loss" in html
     assert "import_headroom" in html and 'class="attribution-table"' in html
+    assert "-20 … -3" in html and "25%" in html
 
 
 def test_report_command_rebuilds_and_fails_cleanly(run_dir, tmp_path, capsys):

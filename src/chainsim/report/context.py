@@ -34,6 +34,8 @@ FIGURES: Mapping[str, tuple[str, str]] = {
     "loss_heatmap.png": ("Where the loss falls: cumulative output loss by sector and region (baseline pathway, "
                          "% of a year's output).",
                          "损失分布：按行业与地区的累计产出损失（基准路径，占全年产出%）。"),
+    "attribution.png": ("Lever attribution: how much of each pathway's effect each of its levers carries.",
+                        "杠杆归因：各杠杆对路径效果的贡献。"),
 }
 #: summary.csv columns of the paired pathway comparison (shown when present).
 PAIRED_COLUMNS = ("loss_diff_cny", "loss_diff_lo", "loss_diff_hi", "effect")
@@ -94,6 +96,12 @@ def _pathway_rows(df: pd.DataFrame, money: MoneyUnit, zh: Mapping[str, str]) -> 
             lo, hi = _num(r.get("loss_diff_lo")), _num(r.get("loss_diff_hi"))
             row["diff_interval"] = "—" if lo is None or hi is None else f"{lo / 1e9:+,.2f} … {hi / 1e9:+,.2f}"
             row["effect"] = "" if pd.isna(r.get("effect")) else str(r.get("effect"))
+        if "ttr_diff_days" in df.columns:
+            lo, hi = _num(r.get("ttr_diff_lo")), _num(r.get("ttr_diff_hi"))
+            row["ttr_diff"] = _fmt(r.ttr_diff_days, "+.0f")
+            row["ttr_diff_interval"] = "—" if lo is None or hi is None else f"{lo:+.0f} … {hi:+.0f}"
+        if "p_best" in df.columns:
+            row["p_best"] = _fmt(r.p_best, ".0%")
         rows.append(row)
     return rows
 
@@ -200,6 +208,8 @@ def report_context(run_dir: str | Path) -> dict[str, Any]:
     zh = _pathway_names()
     scopes = list(dict.fromkeys(summary.scope))
     paired = all(c in summary.columns for c in PAIRED_COLUMNS)
+    ttr_paired = "ttr_diff_days" in summary.columns
+    p_best = "p_best" in summary.columns
     tables = [{"scope": s, "rows": _pathway_rows(_ranked(summary, s), money, zh)} for s in scopes]
     seeds = meta.get("replication_seeds") or []
     eps = (body.get("metrics") or {}).get("recovery_tolerance")
@@ -211,7 +221,8 @@ def report_context(run_dir: str | Path) -> dict[str, Any]:
         "horizon": meta.get("horizon_days"), "replications": meta.get("replications"),
         "intensity": (body.get("pathways") or {}).get("intensity"), "epsilon": eps,
         "money_label": money.label(), "money": money,
-        "tables": tables, "paired": paired, "paired_missing": [c for c in PAIRED_COLUMNS if c not in summary.columns],
+        "tables": tables, "paired": paired, "ttr_paired": ttr_paired, "p_best": p_best,
+        "paired_missing": [c for c in PAIRED_COLUMNS if c not in summary.columns],
         "figures": _figures(run_dir),
         "attribution": _attribution(run_dir),
         "levers": [{"pathway": p, "pathway_zh": _zh(p, zh),
