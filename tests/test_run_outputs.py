@@ -58,7 +58,10 @@ def test_run_into_a_folder_holding_a_run_needs_force(work, capsys):
     out = work / "out"
     assert main(["run", str(work / "s1.yaml"), "--out", str(out)]) == 0
     before = _snapshot(out)
-    assert {"run.json", "summary.csv", "trajectories.parquet", "recovery_curves.png"} <= set(before)
+    assert {"run.json", "summary.csv", "trajectories.parquet", "recovery_curves.png", "recovery_panels.png",
+            "report.html"} <= set(before)
+    files = json.loads((out / "run.json").read_text(encoding="utf-8"))["files"]
+    assert sorted(files) == sorted(set(before) - {"run.json"})  # run.json lists every file, the report too
     capsys.readouterr()
     assert main(["run", str(work / "s2.yaml"), "--out", str(out), "--no-figures"]) == 2
     err = capsys.readouterr().err
@@ -68,7 +71,7 @@ def test_run_into_a_folder_holding_a_run_needs_force(work, capsys):
     assert main(["run", str(work / "s2.yaml"), "--out", str(out), "--no-figures", "--no-trajectories",
                  "--force"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "attribution.csv", "band_sensitivity.csv", "run.json", "summary.csv"]
+        "attribution.csv", "band_sensitivity.csv", "report.html", "run.json", "summary.csv"]
     assert _seed(out) == 2
     assert not [p for p in work.iterdir() if p.name.startswith(".out.")]  # no staging or set-aside folder left
 
@@ -130,6 +133,24 @@ def test_full_disk_while_writing_leaves_the_earlier_run(work, capsys, monkeypatc
     assert main(["run", str(work / "s2.yaml"), "--out", str(out), "--no-figures", "--force"]) == 2
     err = capsys.readouterr().err
     assert "writing the run's files failed (No space left on device)" in err and "was not changed" in err
+    assert _snapshot(out) == before
+    assert not [p for p in work.iterdir() if p.name.startswith(".out.")]
+
+
+def test_failure_while_writing_the_report_leaves_the_earlier_run(work, capsys, monkeypatch):
+    # report.html is written inside the staging folder: a failure there changes nothing either
+    out = work / "out"
+    assert main(["run", str(work / "s1.yaml"), "--out", str(out), "--no-figures"]) == 0
+    before = _snapshot(out)
+    import chainsim.report as report
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(report, "write_report", full)
+    capsys.readouterr()
+    assert main(["run", str(work / "s2.yaml"), "--out", str(out), "--no-figures", "--force"]) == 2
+    assert "No space left on device" in capsys.readouterr().err
     assert _snapshot(out) == before
     assert not [p for p in work.iterdir() if p.name.startswith(".out.")]
 
