@@ -81,9 +81,9 @@ def _money_of(meta: Mapping[str, Any], summary: pd.DataFrame) -> MoneyUnit:
 
 
 def _signed_days(v: Any) -> str:
-    """``+3``, ``-12``, ``+0`` (never ``-0``) for a difference in days."""
+    """``+3``, ``-12``, ``0`` (never ``-0``) for a difference in days."""
     f = _num(v)
-    return "—" if f is None else f"{round(f) + 0.0:+.0f}"
+    return "—" if f is None else "0" if round(f) == 0 else f"{round(f):+d}"
 
 
 def _bn(v: Any, spec: str = ",.2f") -> str:
