@@ -1,9 +1,10 @@
 """The quick subset: tests marked ``slow`` here are left out by ``pytest -m "not slow"``.
 
 README ("Tests") documents the quick subset, a developer's loop of about 1.5 minutes on two
-cores (95 s of CPU time after the merge of issues 17-20; keep it under 2 minutes); CI (``.ci/run``) runs everything. A test is listed here when it (or the fixture it
-builds) takes more than a few seconds on an idle 2-core machine; each entry says why. The
-list lives in one place so that marking a test slow never edits the test itself.
+cores (95 s of CPU time after the merge of issues 17-20; keep it under 2 minutes); CI
+(``.ci/run``) runs everything. A test is listed here when it (or the fixture it builds) takes
+more than a few seconds on an idle 2-core machine; each entry says why. The list lives in one
+place so that marking a test slow never edits the test itself.
 """
 
 from __future__ import annotations
