@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from chainsim.data.toy import load_toy
-from chainsim.experiment.attribution import ATTRIBUTION_COLUMNS, shapley
+from chainsim.experiment.attribution import attribution_columns, shapley
 from chainsim.experiment.run import run_scenario
 from chainsim.experiment.summary import summary_table
 from chainsim.scenario.load import load_scenario
@@ -43,15 +43,15 @@ def run():
 
 def test_shapley_split_adds_up_to_the_pathways_paired_difference(run):
     f = run.attribution.frame
-    assert list(f.columns) == ATTRIBUTION_COLUMNS
+    assert list(f.columns) == attribution_columns("units")  # the toy table names no currency
     env = f[(f.pathway == "environment") & (f.scope == "R1")].set_index("lever")
-    total = env.loc["(total)", "shapley_loss_diff_cny"]
-    assert env.drop("(total)").shapley_loss_diff_cny.sum() == pytest.approx(total, rel=1e-9)
+    total = env.loc["(total)", "shapley_loss_diff_units"]
+    assert env.drop("(total)").shapley_loss_diff_units.sum() == pytest.approx(total, rel=1e-9)
     # attribution used every replication here, so its total is the summary's paired difference
     s = summary_table(run).set_index(["pathway", "scope"]).loc[("environment", "R1")]
-    assert total == pytest.approx(s.loss_diff_cny, rel=1e-9) and total < 0
+    assert total == pytest.approx(s.loss_diff_units, rel=1e-9) and total < 0
     # nothing is rebuilt (no 'rebuild' curve): the rebuilding lever is a null player
-    assert not env.loc["rebuild_tau", "acts"] and env.loc["rebuild_tau", "shapley_loss_diff_cny"] == 0.0
+    assert not env.loc["rebuild_tau", "acts"] and env.loc["rebuild_tau", "shapley_loss_diff_units"] == 0.0
     assert env.loc["recovery_speedup", "acts"]
 
 
@@ -59,8 +59,8 @@ def test_subset_runs_use_the_same_lever_draws_as_the_main_run(run):
     # the only acting lever alone reproduces the whole pathway exactly: same shocks, same drawn value
     env = run.attribution.frame.query("pathway == 'environment'").set_index("lever")
     assert run.loaded.scenario.levers == "drawn"
-    assert env.loc["recovery_speedup", "alone_loss_diff_cny"] == pytest.approx(
-        env.loc["(total)", "alone_loss_diff_cny"], rel=1e-12)
+    assert env.loc["recovery_speedup", "alone_loss_diff_units"] == pytest.approx(
+        env.loc["(total)", "alone_loss_diff_units"], rel=1e-12)
 
 
 def test_a_pathway_that_changes_nothing_has_no_acting_lever(run):
@@ -78,7 +78,7 @@ def test_one_at_a_time_and_off():
                                                                             "replications": 2}}}
     r = run_scenario(load_scenario(sc, table=TOY))
     f = r.attribution.frame
-    assert set(f.method) == {"one_at_a_time"} and f.shapley_loss_diff_cny[f.lever != "(total)"].isna().all()
+    assert set(f.method) == {"one_at_a_time"} and f.shapley_loss_diff_units[f.lever != "(total)"].isna().all()
     assert set(f.replications) == {2}
     off = {**SCENARIO, "pathways": {**SCENARIO["pathways"], "attribution": {"method": "off"}}}
     r = run_scenario(load_scenario(off, table=TOY))
@@ -91,7 +91,7 @@ def test_attribution_outputs(run, tmp_path):
 
     paths = write_outputs(run, summary_table(run), tmp_path, trajectories=False)
     att = pd.read_csv(paths["attribution"])
-    assert list(att.columns) == ATTRIBUTION_COLUMNS
+    assert list(att.columns) == attribution_columns("units")  # the toy table names no currency
     assert paths["attribution_figure"].stat().st_size > 10_000
     bands = pd.read_csv(paths["band_sensitivity"])
     assert sorted(set(bands.epsilon)) == [0.005, 0.01, 0.02]

@@ -64,7 +64,7 @@ def test_cumulative_loss_of_linear_dip_is_the_daily_sum(d, T):
     # sum_{k=0}^{T} d B (1 - k/T) = d B (T + 1) / 2: the daily sum includes the onset day
     y = linear_dip(d, T, 4, T + 20)
     assert cumulative_loss(y, B) == pytest.approx(d * B * (T + 1) / 2, rel=1e-12)
-    assert cumulative_loss(y, B, cny_per_unit=1e4) == pytest.approx(1e4 * d * B * (T + 1) / 2, rel=1e-12)
+    assert cumulative_loss(y, B, money_per_unit=1e4) == pytest.approx(1e4 * d * B * (T + 1) / 2, rel=1e-12)
     assert loss_in_days_of_output(y, B) == pytest.approx(d * (T + 1) / 2, rel=1e-12)
 
 
@@ -98,8 +98,8 @@ def test_loss_batch_and_dataframe():
 
 
 def test_loss_money_factor_validated():
-    with pytest.raises(ValueError, match="cny_per_unit"):
-        cumulative_loss([1.0], 1.0, cny_per_unit=float("nan"))
+    with pytest.raises(ValueError, match="money_per_unit"):
+        cumulative_loss([1.0], 1.0, money_per_unit=float("nan"))
 
 
 # --- amplification ratio (R19) --------------------------------------------------------------
@@ -111,7 +111,7 @@ def test_amplification_ratio_katrina():
 
 
 def test_amplification_ratio_vectorised_and_from_losses():
-    total = cumulative_loss(linear_dip(0.3, 20, 0, 40), B, cny_per_unit=1e4)
+    total = cumulative_loss(linear_dip(0.3, 20, 0, 40), B, money_per_unit=1e4)
     assert amplification_ratio(total, total / 2) == pytest.approx(2.0)
     np.testing.assert_allclose(amplification_ratio([2.0, 3.0], [1.0, 2.0]), [2.0, 1.5])
 

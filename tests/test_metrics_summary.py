@@ -25,14 +25,14 @@ def linear_dip(d, T, t0, n):
 
 def test_summarize_linear_dip_all_metrics():
     d, T, t0, n = 0.4, 20, 10, 60
-    s = summarize(linear_dip(d, T, t0, n), B, cny_per_unit=1e4, direct_loss=0.5 * d * B * (T + 1) / 2 * 1e4)
+    s = summarize(linear_dip(d, T, t0, n), B, money_per_unit=1e4, direct_loss=0.5 * d * B * (T + 1) / 2 * 1e4)
     assert s["onset_day"] == t0
     assert s["ttr_days"] == T
     assert s["recovered"] is True
     assert s["ttr_censored_at"] == n - 1 - t0
     assert s["depth"] == pytest.approx(d)
     assert s["time_to_trough_days"] == 0
-    assert s["loss_cny"] == pytest.approx(1e4 * d * B * (T + 1) / 2)
+    assert s["loss"] == pytest.approx(1e4 * d * B * (T + 1) / 2)
     assert s["loss_days_of_output"] == pytest.approx(d * (T + 1) / 2)
     assert s["amplification_ratio"] == pytest.approx(2.0)
     assert s["triangle_area_pct_days"] == pytest.approx(100 * d * T / 2)
@@ -60,7 +60,7 @@ def test_summarize_censored_has_no_fake_numbers():
 
 def test_summarize_no_shock():
     s = summarize(np.full(30, B), B)
-    assert (s["ttr_days"], s["recovered"], s["depth"], s["loss_cny"], s["triangle_area_pct_days"]) == (
+    assert (s["ttr_days"], s["recovered"], s["depth"], s["loss"], s["triangle_area_pct_days"]) == (
         0.0, True, 0.0, 0.0, 0.0,
     )
     assert s["onset_day"] is None

@@ -29,7 +29,7 @@ def _per_rep(losses: dict[str, np.ndarray], *, ttr=None, left=None, scope="s") -
 
 def _compare(losses, identical=(), floor=0.0, **kw):
     df = compare_pathways(_per_rep(losses, **kw), {(e, "s"): True for e in identical}, seed=3,
-                          loss_floor_cny={"s": floor}, tie_cny={"s": 1e-6})
+                          loss_floor={"s": floor}, tie={"s": 1e-6})
     return df.set_index("pathway")
 
 
@@ -104,3 +104,17 @@ def test_ttr_difference_counts_staying_in_the_band_as_zero_days_and_skips_censor
     df = _compare({"baseline": np.full(4, 10.0), "a": np.full(4, 9.0)}, ttr=ttr, left=left)
     assert df.loc["a", "ttr_diff_n"] == 3  # the pair with a censored baseline run is left out
     assert df.loc["a", "ttr_diff_days"] == pytest.approx(np.mean([0 - 90, 60 - 80, 0]))
+
+
+def test_loss_columns_follow_the_tables_currency():
+    # the same comparison on a table in USD reads loss_usd and writes loss_diff_usd; the interval columns keep their
+    # names; a table without a currency gives loss_diff_units
+    from chainsim.data.units import parse_unit
+
+    per = _per_rep({"baseline": BASE, "a": BASE - 1.0}).rename(columns={"loss_cny": "loss_usd"})
+    df = compare_pathways(per, {}, seed=3, loss_floor={"s": 0.0}, tie={"s": 1e-6}, money=parse_unit("Mill USD"))
+    assert list(df.columns) == ["pathway", "scope", *[c.replace("_cny", "_usd") for c in COMPARE_COLUMNS]]
+    assert df.set_index("pathway").loc["a", "loss_diff_usd"] == pytest.approx(-1.0)
+    units = per.rename(columns={"loss_usd": "loss_units"})
+    assert "loss_diff_units" in compare_pathways(units, {}, seed=3, loss_floor={"s": 0.0}, tie={"s": 0.0},
+                                                 money=parse_unit("currency unit")).columns

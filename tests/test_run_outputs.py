@@ -58,7 +58,10 @@ def test_run_into_a_folder_holding_a_run_needs_force(work, capsys):
     out = work / "out"
     assert main(["run", str(work / "s1.yaml"), "--out", str(out)]) == 0
     before = _snapshot(out)
-    assert {"run.json", "summary.csv", "trajectories.parquet", "recovery_curves.png"} <= set(before)
+    assert {"run.json", "summary.csv", "trajectories.parquet", "recovery_curves.png", "recovery_panels.png",
+            "report.html"} <= set(before)
+    files = json.loads((out / "run.json").read_text(encoding="utf-8"))["files"]
+    assert sorted(files) == sorted(set(before) - {"run.json"})  # run.json lists every file, the report too
     capsys.readouterr()
     assert main(["run", str(work / "s2.yaml"), "--out", str(out), "--no-figures"]) == 2
     err = capsys.readouterr().err
@@ -68,7 +71,7 @@ def test_run_into_a_folder_holding_a_run_needs_force(work, capsys):
     assert main(["run", str(work / "s2.yaml"), "--out", str(out), "--no-figures", "--no-trajectories",
                  "--force"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "attribution.csv", "band_sensitivity.csv", "run.json", "summary.csv"]
+        "attribution.csv", "band_sensitivity.csv", "report.html", "run.json", "summary.csv"]
     assert _seed(out) == 2
     assert not [p for p in work.iterdir() if p.name.startswith(".out.")]  # no staging or set-aside folder left
 
@@ -116,16 +119,20 @@ def test_read_only_folder_is_refused_before_the_simulation(work, capsys, monkeyp
         ro.chmod(0o755)
 
 
-def test_full_disk_while_writing_leaves_the_earlier_run(work, capsys, monkeypatch):
+@pytest.mark.parametrize(("module", "name"), [("chainsim.experiment.outputs", "write_trajectories"),
+                                            ("chainsim.report", "write_report")])
+def test_full_disk_while_writing_leaves_the_earlier_run(work, capsys, monkeypatch, module, name):
+    # report.html is written inside the staging folder too: a failure there changes nothing either
+    import importlib
+
     out = work / "out"
     assert main(["run", str(work / "s1.yaml"), "--out", str(out), "--no-figures"]) == 0
     before = _snapshot(out)
-    import chainsim.experiment.outputs as outputs
 
     def full(*a, **k):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(outputs, "write_trajectories", full)
+    monkeypatch.setattr(importlib.import_module(module), name, full)
     capsys.readouterr()
     assert main(["run", str(work / "s2.yaml"), "--out", str(out), "--no-figures", "--force"]) == 2
     err = capsys.readouterr().err

@@ -142,5 +142,5 @@ def test_bad_item_in_a_list_is_named_by_index(tmp_path):
     p = _edit(tmp_path, "regions: [LN, JL, HLJ]", "regions: [LN, 5, HLJ]")
     with pytest.raises(ScenarioError) as exc:
         load_scenario(p)
-    assert str(exc.value) == (f"{p}:{_line_of(p, 'regions:')}: disruptions[0].regions[1]: Input should be a valid "
-                              "string; found 5")
+    assert str(exc.value) == (f"{p}:{_line_of(p, 'regions: [LN, 5')}: disruptions[0].regions[1]: Input should be "
+                              "a valid string; found 5")

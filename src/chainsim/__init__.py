@@ -7,6 +7,7 @@ Entry points, in the order of the data flow::
     loaded = chainsim.load_scenario("scenarios/electronics_import_cut.yaml")
     run = chainsim.run_scenario(loaded)                      # every pathway x replication
     chainsim.summary_table(run)                              # TTR, depth, loss per pathway x scope
+    chainsim.write_report(run_dir)                           # report.html of a folder written by write_outputs
 
 Nothing here has side effects; submodules are imported on first use of their names.
 """
@@ -48,6 +49,7 @@ _LAZY = {
     "summary_table": "chainsim.experiment.summary",
     "write_outputs": "chainsim.experiment.outputs",
     "preflight": "chainsim.experiment.preflight",
+    "write_report": "chainsim.report",
     "run_sweep": "chainsim.sweeps",
     "load_sweep": "chainsim.sweeps",
     "metrics": "chainsim.metrics",

@@ -28,21 +28,34 @@ def build_parser() -> argparse.ArgumentParser:
         description="Supply-chain shock simulation on the Northeast China input-output network "
                     "(卡链 / 断链 / 堵链 disruptions, policy-pathway comparison).")
     parser.add_argument("--version", action="version", version=f"chainsim {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    _add_verbosity(parser, argparse.SUPPRESS)
+    # the same options after the sub-command (chainsim run x.yaml -q); SUPPRESS keeps the top-level value
+    common = argparse.ArgumentParser(add_help=False)
+    _add_verbosity(common, argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     data_cmd.register(sub)
-    run_cmd.register(sub)
-    sweep_cmd.register(sub)
-    scan_cmd.register(sub)
-    compare_cmd.register(sub)
+    run_cmd.register(sub, parents=[common])
+    sweep_cmd.register(sub, parents=[common])
+    scan_cmd.register(sub, parents=[common])
+    compare_cmd.register(sub, parents=[common])
     return parser
+
+
+def _add_verbosity(parser: argparse.ArgumentParser, default: object) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-v", "--verbose", action="count", default=default,
+                       help="more log output (-vv for debug)")
+    group.add_argument("-q", "--quiet", action="store_true", default=default,
+                       help="no progress bars, status lines or warnings on stderr (results and errors only)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
+    args.verbose = getattr(args, "verbose", 0)
+    args.quiet = getattr(args, "quiet", False)
+    level = logging.ERROR if args.quiet else logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args) or 0)

@@ -8,9 +8,10 @@ from pathlib import Path
 __all__ = ["register"]
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser] | None = None) -> None:
     """Add the ``compare`` command."""
-    p = sub.add_parser("compare", help="compare a run's monthly.csv with observed growth rates (error table)")
+    p = sub.add_parser("compare", parents=parents or [],
+                       help="compare a run's monthly.csv with observed growth rates (error table)")
     p.add_argument("run_dir", type=Path, help="output folder of 'chainsim run' (holds monthly.csv)")
     p.add_argument("observed", type=Path, nargs="?", default=None,
                    help="observed table in the layout of observed_2020_calibration.csv (default: the shipped "

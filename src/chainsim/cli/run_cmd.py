@@ -1,25 +1,36 @@
-"""``chainsim run SCENARIO`` and ``chainsim validate SCENARIO``."""
+"""``chainsim run SCENARIO``, ``chainsim validate SCENARIO`` and ``chainsim report RUN_DIR``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 __all__ = ["format_bands", "format_ranking", "register"]
 
+STDIN = "-"
 
-def register(sub: argparse._SubParsersAction) -> None:
-    """Add the ``run`` and ``validate`` commands."""
-    p = sub.add_parser("run", help="run a scenario file: every pathway x replication, compared with baseline")
-    p.add_argument("scenario", type=Path, help="scenario YAML file (see scenarios/ and docs/scenarios.md)")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: runs/<scenario file name>)")
+
+
+def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser] | None = None) -> None:
+    """Add the ``run``, ``validate`` and ``report`` commands."""
+    parents = parents or []
+    p = sub.add_parser("run", parents=parents,
+                       help="run a scenario file: every pathway x replication, compared with baseline")
+    p.add_argument("scenario", help="scenario YAML file (see scenarios/ and docs/scenarios.md), or - for stdin")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output folder (default: runs/<scenario file name>; runs/stdin for -)")
     p.add_argument("--force", action="store_true",
                    help="replace an earlier run in --out (whole; without it a folder holding a run is refused)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="processes running pathways in parallel (default 1; results do not depend on it)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p.add_argument("--no-trajectories", action="store_true", help="skip trajectories.parquet")
+    p.add_argument("--no-report", action="store_true", help="skip report.html")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--replications", type=int, default=None, help="override the scenario's replications")
     p.add_argument("--levers", choices=["drawn", "fixed"], default=None,
                    help="lever full values drawn from their evidence ranges per replication (default) or fixed "
@@ -27,9 +38,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--attribution", choices=["shapley", "one_at_a_time", "off"], default=None,
                    help="split each pathway's effect over its levers (overrides pathways.attribution.method)")
     p.set_defaults(func=_run)
-    q = sub.add_parser("validate", help="check a scenario file without running it")
-    q.add_argument("scenario", type=Path)
+    q = sub.add_parser("validate", parents=parents, help="check a scenario file without running it")
+    q.add_argument("scenario", help="scenario YAML file, or - for stdin")
     q.set_defaults(func=_validate)
+    r = sub.add_parser("report", parents=parents,
+                       help="write report.html for an existing run folder (summary.csv, run.json, figures)")
+    r.add_argument("run_dir", type=Path, help="a folder written by 'chainsim run'")
+    r.add_argument("--out", type=Path, default=None, help="report file (default: RUN_DIR/report.html)")
+    r.add_argument("--force", action="store_true",
+                   help="replace an existing report file (without it an existing report is refused)")
+    r.set_defaults(func=_report)
 
 
 def _fmt(v: object, spec: str) -> str:
@@ -56,21 +74,28 @@ def _ttr(r: pd.Series) -> str:
 
 
 def format_ranking(summary: pd.DataFrame, scope: str) -> str:
-    """The pathway table of one scope as text: rank, effect, paired differences with 90 % intervals, TTR."""
+    """The pathway table of one scope as text: rank, effect, paired differences with 90 % intervals, TTR.
+
+    Money is shown in billions of the table's currency (the summary's ``loss_<currency>``
+    columns: ``loss_diff_cny`` and ``loss_mean_cny`` for the shipped tables).
+    """
+    from chainsim.data.units import find_money_column, money_of_column
     from chainsim.experiment.summary import ranking_table
     from chainsim.pathways.registry import PATHWAYS
 
     df = ranking_table(summary, scope)
+    diff_col, mean_col = find_money_column(df.columns, "loss_diff"), find_money_column(df.columns, "loss_mean")
+    money = money_of_column(diff_col, "loss_diff").label()
     has_cost = bool((df.cost_bn_cny > 0).any())
     lines = []
     for _, r in df.iterrows():
         zh = "+".join(PATHWAYS[p].name_zh for p in str(r.pathway).split("+") if p in PATHWAYS)
         row = {
             "rank": _fmt(r["rank"], ".0f"), "pathway": f"{r.pathway} {zh}", "effect": r.effect,
-            "loss Δ bn CNY [90% CI]": _interval(r.loss_diff_cny, r.loss_diff_lo, r.loss_diff_hi, ",.2f", 1e9),
+            f"loss Δ {money} [90% CI]": _interval(r[diff_col], r.loss_diff_lo, r.loss_diff_hi, ",.2f", 1e9),
             "TTR Δ days [90% CI]": _interval(r.ttr_diff_days, r.ttr_diff_lo, r.ttr_diff_hi, ".1f"),
             "P(best)": f"{r.p_best:.0%}", "TTR days (p10–p90)": _ttr(r),
-            "mean loss bn CNY": _fmt(r.loss_mean_cny / 1e9, ",.2f"),
+            f"mean loss {money}": _fmt(r[mean_col] / 1e9, ",.2f"),
             "depth": _fmt(r.depth, ".2%"),
         }
         if has_cost:
@@ -113,43 +138,79 @@ def _notes(run: object, summary: pd.DataFrame, scope: str) -> list[str]:
     return out
 
 
+def _load(args: argparse.Namespace, overrides: dict[str, Any] | None = None) -> Any:
+    """The scenario named on the command line, from a file or (``-``) from standard input."""
+    from chainsim.scenario.load import load_scenario, read_scenario_text
+
+    if args.scenario == STDIN:
+        return read_scenario_text(sys.stdin.read(), name="<stdin>", overrides=overrides)
+    return load_scenario(Path(args.scenario), overrides=overrides)
+
+
+def _say(args: argparse.Namespace, message: str) -> None:
+    if not getattr(args, "quiet", False):
+        print(message, file=sys.stderr, flush=True)
+
+
 def _run(args: argparse.Namespace) -> int:
+    from chainsim.cli.progress import make_bar, show_progress
+    from chainsim.errors import ScenarioError
     from chainsim.experiment.bands import band_sensitivity
     from chainsim.experiment.folder import safe_folder_name, staged_output
     from chainsim.experiment.outputs import write_run_files
     from chainsim.experiment.preflight import preflight
     from chainsim.experiment.run import run_scenario
     from chainsim.experiment.summary import summary_table
-    from chainsim.scenario.load import load_scenario
 
     if args.replications is not None and args.replications < 1:
-        from chainsim.errors import ScenarioError
-
         raise ScenarioError(f"--replications: expected a positive integer; found {args.replications}")
+    if args.workers < 1:
+        raise ScenarioError(f"--workers: expected a positive integer; found {args.workers}")
     overrides: dict = {} if args.replications is None else {"replications": args.replications}
     if args.levers is not None:
         overrides["levers"] = args.levers
     if args.attribution is not None:
         overrides["pathways"] = {"attribution": {"method": args.attribution}}
-    loaded = load_scenario(args.scenario, overrides=overrides)
+    loaded = _load(args, overrides)
     checked = preflight(loaded)  # what validate checks, before anything is written or run
     sc = loaded.scenario
-    out = args.out or Path("runs") / safe_folder_name(args.scenario.stem, fallback="run")
+    stem = "stdin" if args.scenario == STDIN else Path(args.scenario).stem
+    out = args.out or Path("runs") / safe_folder_name(stem, fallback="run")
     # --out is checked (a file? read-only? an earlier run without --force?) before the simulation; the
-    # files are written aside and moved into place together at the end: Ctrl-C or a crash changes nothing
+    # files, report.html included, are written aside and moved into place together at the end: Ctrl-C or a
+    # crash changes nothing
     with staged_output(out, force=args.force) as stage:
-        n = len(sc.pathways.compare)
-        print(f"{sc.name}: {n} pathway(s) x {sc.replications} replication(s), {sc.horizon_days} days, "
-              f"table {loaded.table.name}, levers {sc.levers}", file=sys.stderr)
+        n = len(dict.fromkeys(["baseline", *sc.pathways.compare]))
+        _say(args, f"{sc.name}: {n} pathway(s) x {sc.replications} replication(s), {sc.horizon_days} days, "
+                   f"table {loaded.table.name}, levers {sc.levers}, {args.workers} worker(s)")
+        enabled = show_progress(args)
+        bar = make_bar(n * sc.horizon_days, desc="run", unit="pathway-days", enabled=enabled)
+        bars = {"run": bar}
 
         def progress(entry: str, done: int, total: int) -> None:
-            print(f"  [{done}/{total}] {entry} done", file=sys.stderr, flush=True)
+            if entry != "attribution":
+                return
+            if "attribution" not in bars:
+                bars["run"].close()
+                bars["attribution"] = make_bar(total, desc="lever attribution", unit="batches", enabled=enabled)
+            bars["attribution"].update(done - bars["attribution"].n)
 
-        run = run_scenario(loaded, progress=progress, checked=checked)
+        try:
+            run = run_scenario(loaded, progress=progress, checked=checked, workers=args.workers,
+                               day_progress=bar.update)
+        finally:
+            for b in bars.values():
+                b.close()
         summary = summary_table(run)
         bands = band_sensitivity(run)
-        paths = write_run_files(run, summary, stage, figures=not args.no_figures,
-                                trajectories=not args.no_trajectories, bands=bands)
+        report = () if args.no_report else ("report.html",)
+        names = write_run_files(run, summary, stage, figures=not args.no_figures,
+                                trajectories=not args.no_trajectories, bands=bands, more_files=report)
+        if report:
+            from chainsim.report import write_report
+
+            names["report"] = write_report(stage)  # rendered from the staged files, moved with them
+    paths = {k: out / p.name for k, p in names.items()}
     side = "one-sided, below" if sc.metrics.recovery_band == "below" else "two-sided"
     for scope in sc.metrics.scope:
         print(f"\n== {scope} (ε = {sc.metrics.recovery_tolerance:g}, {side}) ==")
@@ -160,7 +221,8 @@ def _run(args: argparse.Namespace) -> int:
     if run.attribution is not None:
         f = run.attribution.frame
         n = int(f.replications.iloc[0]) if len(f) else 0
-        print(f"\n== lever attribution, {first}: bn CNY of the paired loss difference over the first {n} "
+        print(f"\n== lever attribution, {first}: {run.attribution.money_label()} of the paired loss difference over "
+              f"the first {n} "
               "replications (attribution.csv) ==")
         for r in summary[(summary.scope == first) & (summary.pathway != "baseline")].itertuples():
             print(f"  {r.pathway}: {r.attribution or 'no lever changes output'}")
@@ -175,12 +237,21 @@ def _run(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from chainsim.experiment.preflight import preflight
-    from chainsim.scenario.load import load_scenario
 
-    loaded = load_scenario(args.scenario)
+    loaded = _load(args)
     mem = preflight(loaded).memory  # the checks run does, with its seeds
     sc = loaded.scenario
     print(f"{args.scenario}: OK — '{sc.name}', table {loaded.table.name}, {len(loaded.disruptions)} disruption(s), "
           f"pathways {sc.pathways.compare}, {sc.replications} replication(s) x {sc.horizon_days} days "
           f"(sha256 {loaded.sha256[:12]}); needs about {mem.total / 2**30:.2f} GiB of memory to run")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from chainsim.report import write_report
+
+    target = args.out if args.out is not None else args.run_dir / "report.html"
+    existed = target.exists()
+    path = write_report(args.run_dir, args.out, force=args.force)
+    print(f"{'replaced' if existed else 'wrote'} {path}")
     return 0

@@ -5,18 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 __all__ = ["register"]
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser] | None = None) -> None:
     """Add the ``scan`` command."""
-    p = sub.add_parser("scan", help="chokepoint scan: cut every import, inter-provincial link and node in turn, "
-                                    "rank by loss, TTR and TTS (卡脖子清单)")
+    p = sub.add_parser("scan", parents=parents or [],
+                       help="chokepoint scan: cut every import, inter-provincial link and node in turn, "
+                            "rank by loss, TTR and TTS (卡脖子清单)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--dataset", default=None,
                      help="bundled dataset (default northeast-2017; see 'chainsim data list')")
@@ -40,34 +41,38 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="output folder (default runs/scan-<dataset or table folder name>)")
     p.add_argument("--force", action="store_true", help="replace an earlier scan in --out (whole)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (none either when stderr is not a "
+                                                              "terminal)")
     p.set_defaults(func=_scan)
 
 
-def _progress(label: str, header: str = ""):
-    last: dict[str, float] = {}
+def _progress(args: argparse.Namespace, label: str, header: str = "") -> Any:
+    """``progress(kind, done, total)`` drawing one tqdm bar per kind (with time left); the header once."""
+    from chainsim.cli.progress import make_bar, show_progress
+
+    bars: dict[str, Any] = {}
+    enabled = show_progress(args)
 
     def show(kind: str, done: int, total: int) -> None:
-        if header and not last:  # printed once the settings have been checked
+        if header and not bars and not args.quiet:  # printed once the settings have been checked
             print(header, file=sys.stderr)
-        now = time.perf_counter()
-        if done < total and now - last.get(kind, 0.0) < 0.5:
-            return
-        last[kind] = now
-        width = 30
-        bar = "#" * round(width * done / max(total, 1))
-        end = "\n" if done >= total else ""
-        print(f"\r  {label}{kind:<8} [{bar:<{width}}] {done}/{total}", end=end, file=sys.stderr, flush=True)
+        bar = bars.get(kind)
+        if bar is None:
+            bar = bars[kind] = make_bar(total, desc=f"{label}{kind}", unit="targets", enabled=enabled)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
 
     return show
 
 
-def _fmt_top(ranking: pd.DataFrame, n: int = 10) -> str:
+def _fmt_top(ranking: pd.DataFrame, money: Any, n: int = 10) -> str:
     rows = []
     for r in ranking.itertuples():
         if r.rank > n:
             continue
         rows.append({"kind": r.kind, "rank": r.rank, "target": r.target, "name": f"{r.name_zh} {r.name_en[:40]}",
-                     "loss bn CNY": f"{r.loss_cny / 1e9:,.2f}" if pd.notna(r.loss_cny) else "crashed",
+                     f"loss {money.label()}": f"{r.loss_cny / 1e9:,.2f}" if pd.notna(r.loss_cny) else "crashed",
                      "loss days": f"{r.loss_days:.2f}" if pd.notna(r.loss_days) else "—",
                      "TTR days": f"{r.ttr_days:.0f}" if r.recovered else "not recovered",
                      "TTS days": f"{r.tts_days:.0f}" if pd.notna(r.tts_days) else "—"})
@@ -108,12 +113,12 @@ def _scan(args: argparse.Namespace) -> int:
     header = (f"scan of {table.name}: {', '.join(kinds)}; {args.share:g} cut for {args.duration:g} days from day "
               f"{args.start}, {args.days}-day horizon, scope {args.scope}, {args.workers} worker(s)")
     with staged_output(out, force=args.force, what="scan") as stage:
-        result = scan(table, progress=_progress("", header), **settings)
+        result = scan(table, progress=_progress(args, "", header), **settings)
         names = write_scan_files(result, stage, figures=not args.no_figures)
         other = None
         if args.pathway:
             other = scan(table, pathway=args.pathway, intensity=args.intensity,
-                         progress=_progress(f"{args.pathway} "), **settings)
+                         progress=_progress(args, f"{args.pathway} "), **settings)
             stem = args.pathway.replace("+", "_")
             names["pathway_ranking"] = stage / f"ranking_{stem}.csv"
             other.ranking.to_csv(names["pathway_ranking"], index=False, encoding="utf-8")
@@ -123,7 +128,7 @@ def _scan(args: argparse.Namespace) -> int:
             names["pathway_effect"] = write_pathway_effect(result, other, stage, top=args.top)
     paths = {k: out / p.name for k, p in names.items()}
     print(f"\n== chokepoints for {args.scope} (top 10 per kind, ranked by {args.rank_by}) ==")
-    print(_fmt_top(result.ranking))
+    print(_fmt_top(result.ranking, table.money))
     print("\n== pre-screen vs dynamic ranking (Spearman per kind) ==")
     print(result.correlations.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     if other is not None:

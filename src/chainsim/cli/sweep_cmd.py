@@ -8,9 +8,10 @@ from pathlib import Path
 __all__ = ["register"]
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser] | None = None) -> None:
     """Add the ``sweep`` command."""
-    p = sub.add_parser("sweep", help="sensitivity sweep over pathway intensities, shocks and parameters (SALib)")
+    p = sub.add_parser("sweep", parents=parents or [],
+                       help="sensitivity sweep over pathway intensities, shocks and parameters (SALib)")
     p.add_argument("sweep", type=Path, help="sweep YAML file (see sweeps/ and docs/sweeps.md)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: runs/sweeps/<sweep file name>)")
     p.add_argument("--workers", type=int, default=None,
@@ -21,7 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--chunk-size", type=int, default=None, help="runs per chunk file (default 32)")
     p.add_argument("--samples", type=int, default=None, help="override the design's samples")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (none either when stderr is not a "
+                                                              "terminal)")
     p.set_defaults(func=_sweep)
 
 
@@ -30,6 +32,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
+    from chainsim.cli.progress import show_progress
     from chainsim.sweeps import load_sweep, run_sweep
     from chainsim.sweeps.runner import load_sweep_with_samples
 
@@ -39,11 +42,12 @@ def _sweep(args: argparse.Namespace) -> int:
     out = args.out or Path("runs") / "sweeps" / args.sweep.stem
     where = f"Dask ({args.scheduler})" if args.scheduler else (
         "serial" if args.workers == 1 else f"{args.workers or 'all'} local processes")
-    print(f"{spec.name}: {spec.design.method} design, {len(spec.factors)} factors (seed included), "
-          f"{spec.design.samples} samples; {where}; output {out}", file=sys.stderr)
+    if not args.quiet:
+        print(f"{spec.name}: {spec.design.method} design, {len(spec.factors)} factors (seed included), "
+              f"{spec.design.samples} samples; {where}; output {out}", file=sys.stderr)
     try:
         res = run_sweep(spec, out_dir=out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
-                        progress=not args.no_progress, chunk_size=args.chunk_size, figures=not args.no_figures)
+                        progress=show_progress(args), chunk_size=args.chunk_size, figures=not args.no_figures)
     except KeyboardInterrupt:
         print(f"\nfinished chunks are kept in {out}/chunks; continue with --resume", file=sys.stderr)
         raise

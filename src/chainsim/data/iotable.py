@@ -262,6 +262,13 @@ class IOTable:
         return pd.MultiIndex.from_product([self.region_codes, self.sector_codes], names=["region", "sector"])
 
     @property
+    def money(self) -> Any:
+        """The money unit of the flows (currency and scale), read from ``unit`` and ``cny_per_unit``."""
+        from chainsim.data.units import money_unit
+
+        return money_unit(self)
+
+    @property
     def region_of(self) -> np.ndarray:
         """Region index of each industry, shape (N,)."""
         return np.repeat(np.arange(self.n_regions), self.n_sectors)
@@ -276,8 +283,10 @@ class IOTable:
         for i, r in enumerate(self.regions):
             if code in (r.code, r.name_en, r.name_zh):
                 return i
+        from chainsim.data.names import suggest_regions
+
         raise DataError(f"unknown region '{code}' in table '{self.name}'; expected one of "
-                        f"{list(self.region_codes)}{did_you_mean(code, self.region_codes)}")
+                        f"{list(self.region_codes)}{suggest_regions(code, self.regions)}")
 
     def sector_index(self, code: str) -> int:
         """Index of a sector given its code (or English / Chinese name)."""
@@ -285,9 +294,10 @@ class IOTable:
         for i, s in enumerate(self.sectors):
             if code in (s.code, s.name_en, s.name_zh):
                 return i
-        names = [s.code for s in self.sectors] + [s.name_en for s in self.sectors if s.name_en]
+        from chainsim.data.names import suggest_sectors
+
         raise DataError(f"unknown sector '{code}' in table '{self.name}'; expected a code such as "
-                        f"'{self.sectors[0].code}' or an English/Chinese name{did_you_mean(code, names)}")
+                        f"'{self.sectors[0].code}' or an English/Chinese name{suggest_sectors(code, self.sectors)}")
 
     @property
     def foreign_origins(self) -> tuple[str, ...]:

@@ -58,7 +58,7 @@ def simulate(table: IOTable | EconomyModel, disruptions: Sequence[Mapping[str, A
     --------
     >>> from chainsim.data.toy import load_toy
     >>> res = simulate(load_toy(), [], days=10, params="ario")
-    >>> bool(abs(res.relative_output - 1).max() < 1e-12)
+    >>> bool(abs(res.relative_output() - 1).max() < 1e-12)
     True
     """
     model = table if isinstance(table, EconomyModel) else build_model(table, resolve_params(params))

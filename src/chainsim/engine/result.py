@@ -1,4 +1,10 @@
-"""The frozen result of one simulation, with labelled pandas views and provenance."""
+"""The frozen result of one simulation, with labelled pandas views and provenance.
+
+One type for both entry points: :func:`chainsim.simulate` returns it, and
+:meth:`chainsim.experiment.run.ScenarioRun.result` gives one pathway's replication as it.
+Every view is a method taking a scope (``"all"``, ``"northeast"``, a region or sector code,
+``("LN", "20")``; see :func:`chainsim.metrics.scope_columns`).
+"""
 
 from __future__ import annotations
 
@@ -10,47 +16,83 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chainsim.data.units import MoneyUnit
 from chainsim.engine.engine import RunArrays
 from chainsim.engine.model import EconomyModel
 
 __all__ = ["SimulationResult", "result_from_arrays"]
 
 
+_NO_CURRENCY = MoneyUnit(None, 1.0, "table units")
+
+
 @dataclass(frozen=True, eq=False)
 class SimulationResult:
-    """Daily trajectories of one run (flows in the table's unit per day).
+    """Daily trajectories of one run (flows in the table's unit per day, see ``money``).
 
     Attributes
     ----------
     output : DataFrame
         Production, days x (region, sector).
-    capacity : DataFrame
-        Production capacity, days x (region, sector).
-    unmet_demand : Series
-        Final demand not met each day.
+    capacity : DataFrame or None
+        Production capacity, days x (region, sector) (``None`` for a scenario run's
+        replication, which keeps output only).
+    unmet_demand : Series or None
+        Final demand not met each day (``None`` as for ``capacity``).
     baseline : Series
         Pre-shock daily output x̄ per (region, sector).
     events : DataFrame
         Event log with columns day, kind, target, detail.
     provenance : mapping
         chainsim version, seed, table name and checksum, parameters, sampled values.
+    money : MoneyUnit
+        Currency and scale of one table unit (``IOTable.money``).
     """
 
     output: pd.DataFrame
-    capacity: pd.DataFrame
-    unmet_demand: pd.Series
+    capacity: pd.DataFrame | None
+    unmet_demand: pd.Series | None
     baseline: pd.Series
     events: pd.DataFrame
     provenance: Mapping[str, Any]
+    money: MoneyUnit = _NO_CURRENCY
 
-    @property
-    def relative_output(self) -> pd.Series:
-        """Total output relative to the baseline total, per day."""
-        return self.output.sum(axis=1) / float(self.baseline.sum())
+    def _mask(self, scope: Any) -> Any:
+        from chainsim.metrics.regional import scope_columns
+
+        return scope_columns(self.output.columns, scope)
+
+    def scope_output(self, scope: Any = "all") -> pd.Series:
+        """Daily output of a scope (sum of its region-sectors), in table units per day."""
+        return self.output.loc[:, self._mask(scope)].sum(axis=1).rename("output")
+
+    def scope_baseline(self, scope: Any = "all") -> float:
+        """No-shock daily output of a scope, in table units per day."""
+        return float(self.baseline[self._mask(scope)].sum())
+
+    def relative_output(self, scope: Any = "all") -> pd.Series:
+        """Daily output of a scope relative to its no-shock baseline (1.0 = baseline)."""
+        return (self.scope_output(scope) / self.scope_baseline(scope)).rename("relative_output")
 
     def region_output(self) -> pd.DataFrame:
-        """Output summed by region, days x regions."""
+        """Output summed by region, days x regions (table units per day)."""
         return self.output.T.groupby(level="region", sort=False).sum().T
+
+    def summary(self, scope: Any = "all", *, epsilon: float = 0.01, onset: int | None = None) -> dict[str, Any]:
+        """All metrics of a scope (:func:`chainsim.metrics.summarize`), with ``loss`` in the table's currency.
+
+        ``onset`` defaults to the first sampled disruption start. A scope that holds the whole
+        economy dilutes a regional shock: ask for the region that was hit.
+        """
+        from chainsim.metrics import summarize
+
+        if onset is None:
+            starts = [s["start"] for s in self.provenance.get("samples", ()) if "start" in s]
+            onset = int(min(starts)) if starts else None
+        out = summarize(self.scope_output(scope).to_numpy(), self.scope_baseline(scope), onset=onset,
+                        epsilon=epsilon, money_per_unit=self.money.per_unit)
+        out["currency"] = self.money.name
+        return out
 
 
 def _seed_repr(seed: Any) -> Any:
@@ -81,4 +123,5 @@ def result_from_arrays(model: EconomyModel, arrays: RunArrays, b: int, *, seed: 
         baseline=pd.Series(np.asarray(model.xbar[: model.n]), index=cols, name="baseline"),
         events=pd.DataFrame(ev, columns=["day", "kind", "target", "detail"]),
         provenance=MappingProxyType(prov),
+        money=tab.money,
     )

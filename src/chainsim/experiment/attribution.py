@@ -27,14 +27,16 @@ pathway, scope          the pathway entry and the scope
 lever                   lever name, or ``(total)`` for the pathway as a whole
 evidence_class          product class whose evidence range gave the lever's full value
 value                   the lever's value in force at the pathway's intensity (central value)
-alone_loss_diff_cny     :math:`v(\{i\})`: paired loss difference with the lever alone (CNY)
-shapley_loss_diff_cny   :math:`\phi_i` (CNY); NaN when the method is one at a time
+alone_loss_diff_cny     :math:`v(\{i\})`: paired loss difference with the lever alone (table currency)
+shapley_loss_diff_cny   :math:`\phi_i` (table currency); NaN when the method is one at a time
 acts                    whether the lever changes output in some coalition (False: a null lever)
 method                  ``shapley`` or ``one_at_a_time``
 replications            replications used
 ======================  =====================================================================
 
-For the ``(total)`` row both loss columns hold :math:`v(N)` on the same replications.
+For the ``(total)`` row both loss columns hold :math:`v(N)` on the same replications. The money
+columns are named after the table's currency (:func:`~chainsim.data.units.money_column`):
+``_cny`` for the shipped tables, ``alone_loss_diff_usd`` for a table in USD.
 
 References
 ----------
@@ -53,14 +55,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["ATTRIBUTION_COLUMNS", "CHUNK", "MAX_SHAPLEY_LEVERS", "Attribution", "run_attribution", "shapley"]
+from chainsim.data.units import MoneyUnit, find_money_column, money_column, money_columns, money_of_column
+
+__all__ = ["ATTRIBUTION_COLUMNS", "CHUNK", "MAX_SHAPLEY_LEVERS", "Attribution", "attribution_columns",
+           "run_attribution", "shapley"]
 
 #: largest number of acting levers for an exact Shapley split (2^k − 2 extra lever subsets)
 MAX_SHAPLEY_LEVERS = 4
 #: engine batch size of the attribution runs (the engine's cost per member grows past ~20)
 CHUNK = 20
+#: columns of ``attribution.csv`` for a table in CNY (:func:`attribution_columns` for another currency)
 ATTRIBUTION_COLUMNS = ["pathway", "scope", "lever", "evidence_class", "value", "alone_loss_diff_cny",
                        "shapley_loss_diff_cny", "acts", "method", "replications"]
+
+
+def attribution_columns(money: MoneyUnit | str) -> list[str]:
+    """:data:`ATTRIBUTION_COLUMNS` with the money columns named after ``money``'s currency."""
+    return money_columns(ATTRIBUTION_COLUMNS, money)
 
 Progress = Callable[[str, int, int], None]
 
@@ -95,7 +106,8 @@ class Attribution:
     Attributes
     ----------
     frame : DataFrame
-        The ``attribution.csv`` table (:data:`ATTRIBUTION_COLUMNS`).
+        The ``attribution.csv`` table (:func:`attribution_columns`: :data:`ATTRIBUTION_COLUMNS`
+        for a table in CNY).
     notes : dict
         Pathway entry -> why its attribution is limited (e.g. one at a time for many levers).
     """
@@ -115,13 +127,22 @@ class Attribution:
         return list(f.loc[sel, "lever"])
 
     def describe(self, entry: str, scope: str) -> str:
-        """``"lever −1.23; other −0.04"``: each acting lever's share of the loss difference, bn CNY."""
+        """``"lever −1.23; other −0.04"``: each acting lever's share of the loss difference, in billions.
+
+        Billions of the table's currency (:meth:`money_label`: ``bn CNY`` for the shipped tables).
+        """
         f = self.frame
         g = f[(f.pathway == entry) & (f.scope == scope) & (f.lever != "(total)") & f.acts.astype(bool)]
         if g.empty:
             return ""
-        col = "shapley_loss_diff_cny" if (g.method == "shapley").all() else "alone_loss_diff_cny"
-        return "; ".join(f"{r.lever} {getattr(r, col) / 1e9:+.3g}" for r in g.itertuples())
+        stem = "shapley_loss_diff" if (g.method == "shapley").all() else "alone_loss_diff"
+        col = find_money_column(f.columns, stem)
+        return "; ".join(f"{r.lever} {r[col] / 1e9:+.3g}" for _, r in g.iterrows())
+
+    def money_label(self) -> str:
+        """``"bn CNY"``: the unit of :meth:`describe`, read from the frame's money column names."""
+        col = find_money_column(self.frame.columns, "shapley_loss_diff")
+        return money_of_column(col, "shapley_loss_diff").label()
 
 
 def _subsets(players: Sequence[str], method: str) -> list[frozenset[str]]:
@@ -207,7 +228,8 @@ def _attribution_frame(loaded: Any, runs: Mapping[str, Any], players: Mapping[st
                        masks: Mapping[str, np.ndarray], n: int) -> pd.DataFrame:
     from chainsim.experiment.paired import IDENTICAL_RTOL
 
-    cny = loaded.table.cny_per_unit
+    money = loaded.table.money
+    alone_col, shapley_col = money_column("alone_loss_diff", money), money_column("shapley_loss_diff", money)
     base = runs["baseline"]
     rows = []
     for entry, levers in players.items():
@@ -229,7 +251,7 @@ def _attribution_frame(loaded: Any, runs: Mapping[str, Any], players: Mapping[st
 
             def v(S: frozenset[str], ref: np.ndarray = ref, cache: dict = cache) -> float:
                 if S not in cache:
-                    cache[S] = float((ref - traj(S)).sum(axis=1).mean()) * cny if S else 0.0
+                    cache[S] = float((ref - traj(S)).sum(axis=1).mean()) * money.per_unit if S else 0.0
                 return cache[S]
 
             method = methods[entry]
@@ -244,12 +266,12 @@ def _attribution_frame(loaded: Any, runs: Mapping[str, Any], players: Mapping[st
                     acts = float(np.abs(traj(frozenset([lv])) - ref).max()) > tol
                 rows.append({"pathway": entry, "scope": scope, "lever": lv,
                              "evidence_class": pr.plan.evidence.get(lv, ""), "value": pr.plan.levers.get(lv),
-                             "alone_loss_diff_cny": v(frozenset([lv])),
-                             "shapley_loss_diff_cny": phi.get(lv, np.nan), "acts": acts, "method": method,
+                             alone_col: v(frozenset([lv])),
+                             shapley_col: phi.get(lv, np.nan), "acts": acts, "method": method,
                              "replications": n})
             total = v(frozenset(levers)) if levers else 0.0
             rows.append({"pathway": entry, "scope": scope, "lever": "(total)", "evidence_class": "", "value": np.nan,
-                         "alone_loss_diff_cny": total, "shapley_loss_diff_cny": total,
+                         alone_col: total, shapley_col: total,
                          "acts": bool(levers) and float(np.abs(traj(frozenset(levers)) - ref).max()) > tol,
                          "method": method, "replications": n})
-    return pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS)
+    return pd.DataFrame(rows, columns=attribution_columns(money))

@@ -24,8 +24,10 @@ import numpy as np
 import pandas as pd
 
 from chainsim.experiment.run import ScenarioRun
+from chainsim.experiment.summary import loss_drivers
 
-__all__ = ["TRAJECTORY_COLUMNS", "trajectories_frame", "write_outputs", "write_run_files", "write_trajectories"]
+__all__ = ["TRAJECTORY_COLUMNS", "table_labels", "trajectories_frame", "write_outputs", "write_run_files",
+           "write_trajectories"]
 
 #: columns of ``trajectories.parquet`` (and of :func:`trajectories_frame`)
 TRAJECTORY_COLUMNS = ("pathway", "replication", "day", "region", "sector", "output", "baseline")
@@ -37,6 +39,23 @@ def _codes(run: ScenarioRun) -> tuple[np.ndarray, np.ndarray, list[str], list[st
     table = run.loaded.table
     return (np.asarray(table.region_of, dtype=np.int32), np.asarray(table.sector_of, dtype=np.int32),
             list(run.pathways), list(table.region_codes), list(table.sector_codes))
+
+
+def table_labels(table: Any) -> dict[str, Any]:
+    """What a report needs to name things without the table: money unit, sector and region names.
+
+    Examples
+    --------
+    >>> from chainsim.data.toy import load_toy
+    >>> sorted(table_labels(load_toy()))
+    ['money', 'regions', 'sectors']
+    """
+    m = table.money
+    return {
+        "money": {"currency": m.currency, "per_unit": m.per_unit, "unit": m.unit},
+        "sectors": {s.code: {"en": s.name_en, "zh": s.name_zh} for s in table.sectors},
+        "regions": {r.code: {"en": r.name_en, "zh": r.name_zh} for r in table.regions},
+    }
 
 
 def trajectories_frame(run: ScenarioRun) -> pd.DataFrame:
@@ -105,11 +124,14 @@ def write_trajectories(run: ScenarioRun, path: str | Path, *, rows_per_group: in
 
 
 def write_run_files(run: ScenarioRun, summary: pd.DataFrame, folder: str | Path, *, figures: bool = True,
-                    trajectories: bool = True, bands: pd.DataFrame | None = None) -> dict[str, Path]:
+                    trajectories: bool = True, bands: pd.DataFrame | None = None,
+                    more_files: tuple[str, ...] = ()) -> dict[str, Path]:
     """Write every file of a run into ``folder`` (``run.json`` last) and return their paths.
 
     No atomicity of its own: :func:`write_outputs` (and ``chainsim run``) call it on a
     staging folder. ``bands`` is the band-sensitivity table (computed here when not given).
+    ``more_files`` names files the caller writes into the same folder after ``run.json``
+    (``report.html``, which is rendered from these files), so that ``run.json`` lists them too.
     """
     from chainsim.experiment.bands import band_sensitivity
     from chainsim.experiment.monthly import write_monthly
@@ -141,8 +163,10 @@ def write_run_files(run: ScenarioRun, summary: pd.DataFrame, folder: str | Path,
                           "identical_rtol": IDENTICAL_RTOL}
     if run.attribution is not None:
         meta["attribution_notes"] = dict(run.attribution.notes)
+    meta.update(table_labels(run.loaded.table))
+    meta["loss_drivers"] = loss_drivers(run, "baseline")
     paths.update(write_monthly(run, out))  # monthly.csv, only when the scenario has a calendar
-    meta["files"] = sorted(p.name for p in paths.values())
+    meta["files"] = sorted({*(p.name for p in paths.values()), *more_files})
     paths["run"] = out / "run.json"
     paths["run"].write_text(json.dumps(meta, ensure_ascii=False, indent=2, default=_json_default), encoding="utf-8")
     return paths
@@ -189,28 +213,28 @@ def _json_default(o: Any) -> Any:
 
 
 def _figures(run: ScenarioRun, out: Path) -> dict[str, Path]:
-    from chainsim.plots import _plt, attribution_bars, loss_heatmap, recovery_curves
+    from chainsim.plots import _plt, attribution_bars, figure_style, loss_heatmap, recovery_curves, recovery_panels
 
     plt = _plt()
     paths = {}
     scope = run.loaded.scenario.metrics.scope[0]
-    fig, ax = plt.subplots(figsize=(9, 5))
-    recovery_curves(run, scope, ax=ax)
-    fig.tight_layout()
-    paths["recovery_curves"] = out / "recovery_curves.png"
-    fig.savefig(paths["recovery_curves"], dpi=130, format="png")
-    plt.close(fig)
-    fig, ax = plt.subplots(figsize=(12, 4.5))
-    loss_heatmap(run, "baseline", ax=ax)
-    fig.tight_layout()
-    paths["loss_heatmap"] = out / "loss_heatmap.png"
-    fig.savefig(paths["loss_heatmap"], dpi=130, format="png")
-    plt.close(fig)
-    if run.attribution is not None and not run.attribution.frame.empty:
-        fig, ax = plt.subplots(figsize=(9, 0.6 * len(run.pathways) + 2.2))
-        attribution_bars(run, scope, ax=ax)
-        fig.tight_layout()
-        paths["attribution_figure"] = out / "attribution.png"
-        fig.savefig(paths["attribution_figure"], dpi=130, format="png")
+
+    def save(name: str, fig: Any, key: str | None = None) -> None:
+        paths[key or name] = out / f"{name}.png"
+        fig.savefig(paths[key or name], dpi=130, format="png")
         plt.close(fig)
+
+    with figure_style():  # the bundled CJK font, also for tick labels made at save time
+        fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
+        recovery_curves(run, scope, ax=ax)
+        save("recovery_curves", fig)
+        save("recovery_panels", recovery_panels(run, scope))
+        table = run.loaded.table
+        fig, ax = plt.subplots(figsize=(4.5 + 1.0 * table.n_regions, 7.6), layout="constrained")
+        loss_heatmap(run, "baseline", ax=ax)
+        save("loss_heatmap", fig)
+        if run.attribution is not None and not run.attribution.frame.empty:
+            fig, ax = plt.subplots(figsize=(9, 0.6 * len(run.pathways) + 2.2), layout="constrained")
+            attribution_bars(run, scope, ax=ax)
+            save("attribution", fig, "attribution_figure")
     return paths

@@ -41,8 +41,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from chainsim.data.units import MoneyUnit, money_column, money_columns
+
 __all__ = ["BOOTSTRAP_STREAM", "COMPARE_COLUMNS", "CONFIDENCE", "EFFECTS", "IDENTICAL_RTOL", "NO_MEASURABLE_EFFECT",
-           "N_RESAMPLES", "bootstrap_mean", "compare_pathways"]
+           "N_RESAMPLES", "bootstrap_mean", "compare_columns", "compare_pathways"]
 
 #: confidence level of the intervals
 CONFIDENCE = 0.9
@@ -55,8 +57,15 @@ IDENTICAL_RTOL = 1e-9
 EFFECTS = ("no effect", "not significant", "better", "worse")
 NO_MEASURABLE_EFFECT = "no measurable effect"
 
+#: columns of :func:`compare_pathways` for a table in CNY (``loss_diff_usd`` for one in USD: :func:`compare_columns`);
+#: ``loss_diff_lo`` and ``loss_diff_hi`` are in the same money as ``loss_diff_<currency>``
 COMPARE_COLUMNS = ["rank", "effect", "loss_diff_cny", "loss_diff_lo", "loss_diff_hi", "ttr_diff_days",
                    "ttr_diff_lo", "ttr_diff_hi", "ttr_diff_n", "p_best"]
+
+
+def compare_columns(money: MoneyUnit | str) -> list[str]:
+    """:data:`COMPARE_COLUMNS` with the money column named after ``money``'s currency."""
+    return money_columns(COMPARE_COLUMNS, money)
 
 
 def bootstrap_mean(d: np.ndarray, seed: int) -> tuple[float, float, float]:
@@ -114,31 +123,36 @@ def _group_ranks(order: list[str], losses: Mapping[str, np.ndarray], seed: int, 
 
 
 def compare_pathways(per_rep: pd.DataFrame, identical: Mapping[tuple[str, str], bool], *, seed: int,
-                     loss_floor_cny: Mapping[str, float], tie_cny: Mapping[str, float]) -> pd.DataFrame:
+                     loss_floor: Mapping[str, float], tie: Mapping[str, float],
+                     money: MoneyUnit | str = "cny") -> pd.DataFrame:
     """Paired differences with baseline, effects, ranks and the probability of being best, per pathway x scope.
 
     Parameters
     ----------
     per_rep : DataFrame
-        One row per pathway x scope x replication with ``loss_cny``, ``ttr_days`` (NaN when
+        One row per pathway x scope x replication with ``loss_<currency>`` (``loss_cny``;
+        :func:`~chainsim.data.units.money_column`), ``ttr_days`` (NaN when
         censored), ``left_band`` and ``recovered`` (:func:`chainsim.experiment.summary.replication_table`).
     identical : mapping
         ``(pathway, scope) -> True`` when the pathway's trajectories equal the baseline's.
     seed : int
         Seed of the bootstrap (the scenario seed).
-    loss_floor_cny : mapping
-        Scope -> smallest baseline loss (CNY) that counts as a measurable shock.
-    tie_cny : mapping
-        Scope -> losses closer than this (CNY) are a tie when finding the best pathway.
+    loss_floor : mapping
+        Scope -> smallest baseline loss (in the same money) that counts as a measurable shock.
+    tie : mapping
+        Scope -> losses closer than this are a tie when finding the best pathway.
+    money : MoneyUnit or str
+        The table's money unit (or its code, ``"cny"``): names the loss columns read and written.
 
     Returns
     -------
     DataFrame
-        ``pathway, scope`` and the columns of :data:`COMPARE_COLUMNS`.
+        ``pathway, scope`` and the columns of :func:`compare_columns` (:data:`COMPARE_COLUMNS` for CNY).
     """
+    loss_col, diff_col = money_column("loss", money), money_column("loss_diff", money)
     rows = []
     for scope, g in per_rep.groupby("scope", sort=False):
-        wide = g.pivot(index="replication", columns="pathway", values="loss_cny")
+        wide = g.pivot(index="replication", columns="pathway", values=loss_col)
         entries = list(dict.fromkeys(g.pathway))
         losses = {e: wide[e].to_numpy(float) for e in entries}
         base = losses["baseline"]
@@ -152,22 +166,22 @@ def compare_pathways(per_rep: pd.DataFrame, identical: Mapping[tuple[str, str], 
             dt = outside[e][ok] - outside["baseline"][ok]
             tm, tlo, thi = bootstrap_mean(dt, seed) if dt.size else (np.nan, np.nan, np.nan)
             same = e == "baseline" or bool(identical.get((e, scope), False))
-            stats[e] = {"pathway": e, "scope": scope, "loss_diff_cny": 0.0 if same else m,
+            stats[e] = {"pathway": e, "scope": scope, diff_col: 0.0 if same else m,
                         "loss_diff_lo": 0.0 if same else lo, "loss_diff_hi": 0.0 if same else hi,
                         "ttr_diff_days": 0.0 if same else tm, "ttr_diff_lo": 0.0 if same else tlo,
                         "ttr_diff_hi": 0.0 if same else thi, "ttr_diff_n": int(ok.sum()),
                         "effect": "no effect" if same else _effect(lo, hi)}
         # probability of being best: the share of replications in which the entry loses least (ties split)
         L = np.column_stack([losses[e] for e in entries])
-        best = L <= L.min(axis=1, keepdims=True) + float(tie_cny.get(scope, 0.0))
+        best = L <= L.min(axis=1, keepdims=True) + float(tie.get(scope, 0.0))
         p_best = (best / best.sum(axis=1, keepdims=True)).mean(axis=0)
         for e, p in zip(entries, p_best, strict=True):
             stats[e]["p_best"] = float(p)
-        if abs(float(np.mean(base))) < float(loss_floor_cny.get(scope, 0.0)):
+        if abs(float(np.mean(base))) < float(loss_floor.get(scope, 0.0)):
             for s in stats.values():
                 s["effect"], s["rank"] = NO_MEASURABLE_EFFECT, np.nan
         else:
-            mean = {e: stats[e]["loss_diff_cny"] for e in entries}
+            mean = {e: stats[e][diff_col] for e in entries}
             better = sorted((e for e in entries if stats[e]["effect"] == "better"), key=mean.get)
             worse = sorted((e for e in entries if stats[e]["effect"] == "worse"), key=mean.get)
             ranks = _group_ranks(better, losses, seed, 1)
@@ -177,4 +191,4 @@ def compare_pathways(per_rep: pd.DataFrame, identical: Mapping[tuple[str, str], 
             for e in entries:
                 stats[e]["rank"] = ranks[e]
         rows.extend(stats.values())
-    return pd.DataFrame(rows, columns=["pathway", "scope", *COMPARE_COLUMNS])
+    return pd.DataFrame(rows, columns=["pathway", "scope", *compare_columns(money)])

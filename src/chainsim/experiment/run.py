@@ -6,9 +6,11 @@ sampled disruption start, duration and size are the same across pathways, and â€
 range (:mod:`chainsim.pathways.draws`): a difference between pathways is the pathway's, not
 luck. Each pathway's replications run as one batch through the engine (members that differ
 in their drawn levers through ``member_params``). ``baseline`` is always run: it is the
-reference of the paired comparison. When ``pathways.attribution`` is on, the lever subsets of
-every pathway are run too (:mod:`chainsim.experiment.attribution`). Nothing here writes
-files (see :mod:`chainsim.experiment.outputs`).
+reference of the paired comparison. With ``workers > 1`` the pathways run in parallel
+processes, each computing exactly the batch it would compute alone, so the results are
+identical to a serial run. When ``pathways.attribution`` is on, the lever subsets of every
+pathway are run too, after the pathways (:mod:`chainsim.experiment.attribution`). Nothing
+here writes files (see :mod:`chainsim.experiment.outputs`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["PathwayRun", "ScenarioRun", "central_fulls", "replication_seeds", "run_pathway", "run_scenario"]
 
 Progress = Callable[[str, int, int], None]
+DayProgress = Callable[[int], None]
 
 
 def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
@@ -98,6 +101,39 @@ class ScenarioRun:
         """The table the scenario ran on."""
         return self.loaded.table
 
+    def result(self, pathway: str = "baseline", replication: int = 0) -> Any:
+        """One replication of one pathway as a labelled :class:`~chainsim.engine.SimulationResult`.
+
+        The same type :func:`chainsim.simulate` returns, with the same views
+        (``scope_output``, ``relative_output``, ``region_output``, ``summary``); ``capacity``
+        and ``unmet_demand`` are ``None`` (a scenario run keeps output only).
+        """
+        import pandas as pd
+
+        from chainsim.engine.result import SimulationResult
+        from chainsim.errors import did_you_mean
+
+        if pathway not in self.pathways:
+            raise ScenarioError(f"unknown pathway '{pathway}' in this run; expected one of {list(self.pathways)}"
+                                f"{did_you_mean(pathway, self.pathways)}")
+        pr = self.pathways[pathway]
+        R = pr.output.shape[0]
+        if not 0 <= replication < R:
+            raise ScenarioError(f"replication: expected 0 â€¦ {R - 1}; found {replication}")
+        table = self.loaded.table
+        cols = table.labels
+        days = pd.RangeIndex(pr.output.shape[1], name="day")
+        events = [(d, k, t, s) for (d, b, k, t, s) in pr.events if b == replication]
+        prov = {**self.provenance, "pathway": pathway, "replication": replication,
+                "seed": self.provenance.get("replication_seeds", [None] * R)[replication],
+                "samples": [s for s in pr.samples if s["batch"] == replication],
+                "crash_day": int(pr.crash_day[replication])}
+        return SimulationResult(
+            output=pd.DataFrame(pr.output[replication], index=days, columns=cols), capacity=None, unmet_demand=None,
+            baseline=pd.Series(pr.baseline, index=cols, name="baseline"),
+            events=pd.DataFrame(events, columns=["day", "kind", "target", "detail"]), provenance=prov,
+            money=table.money)
+
     def inert_pathways(self) -> list[str]:
         """Pathway entries whose trajectories equal the baseline's: they change nothing here.
 
@@ -127,12 +163,13 @@ def central_fulls(entry: str, products: Sequence[str], overrides: Mapping[str, M
 
 
 def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | None = None,
-                quantiles: np.ndarray | None = None) -> PathwayRun:
+                quantiles: np.ndarray | None = None, day_progress: DayProgress | None = None) -> PathwayRun:
     """Run all replications of one pathway entry as one engine batch.
 
     ``quantiles`` (replications x levers, :func:`~chainsim.pathways.draws.lever_quantiles`)
     draw each replication's lever full values from their evidence ranges; without them every
-    lever takes its central value.
+    lever takes its central value. ``day_progress(1)`` is called after every simulated day
+    (for a progress bar).
     """
     sc = loaded.scenario
     pw = sc.pathways
@@ -153,8 +190,9 @@ def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | No
     model = build_model(loaded.table, params)
     members = None if all(p is plan for p in plans) else [resolve_params(p.params) for p in plans]
     t0 = time.perf_counter()
+    tick = None if day_progress is None else (lambda done, total: day_progress(1))
     arrays = Engine(model, [list(p.disruptions) for p in plans], seeds=seeds, member_params=members
-                    ).run(sc.horizon_days)
+                    ).run(sc.horizon_days, progress=tick)
     seconds = time.perf_counter() - t0
     onset = np.full(len(seeds), -1)
     for s in arrays.samples:
@@ -167,7 +205,34 @@ def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | No
                       lever_values=tuple(dict(p.levers) for p in plans), lever_fulls=tuple(fulls))
 
 
-def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, checked: Any = None) -> ScenarioRun:
+def _pathway_task(loaded: LoadedScenario, entry: str, seeds: Sequence[Any],
+                  quantiles: np.ndarray | None) -> PathwayRun:
+    """Pool worker: one pathway with one BLAS thread (the processes are the parallelism)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return run_pathway(loaded, entry, seeds=seeds, quantiles=quantiles)
+
+
+def _run_parallel(loaded: LoadedScenario, entries: list[str], seeds: Sequence[Any], quantiles: np.ndarray | None,
+                  workers: int, done: Callable[[str], None]) -> dict[str, PathwayRun]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from chainsim.sweeps.runner import pool_start_method
+
+    ctx = multiprocessing.get_context(pool_start_method())
+    runs: dict[str, PathwayRun] = {}
+    with ProcessPoolExecutor(max_workers=min(workers, len(entries)), mp_context=ctx) as pool:
+        futures = {pool.submit(_pathway_task, loaded, e, seeds, quantiles): e for e in entries}
+        for fut in as_completed(futures):
+            runs[futures[fut]] = fut.result()
+            done(futures[fut])
+    return {e: runs[e] for e in entries}
+
+
+def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, checked: Any = None,
+                 workers: int = 1, day_progress: DayProgress | None = None) -> ScenarioRun:
     """Run every pathway entry of a scenario (and ``baseline``) with common random numbers.
 
     Parameters
@@ -180,6 +245,14 @@ def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, ch
     checked : Preflight, optional
         The result of :func:`chainsim.experiment.preflight.preflight` on ``loaded`` when the
         caller already ran it (the check is not repeated).
+    workers : int
+        Processes running pathways in parallel (1: in this process). Results do not depend
+        on it: each pathway is the same engine batch with the same seeds and lever draws
+        either way. The attribution runs follow in this process.
+    day_progress : callable, optional
+        Called as ``day_progress(n)`` with ``n`` simulated pathway-days done since the last
+        call (``pathways x horizon_days`` in all, attribution runs not included): after every
+        day when serial, after every pathway with workers.
 
     Returns
     -------
@@ -197,17 +270,33 @@ def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, ch
     entries = list(dict.fromkeys(sc.pathways.compare))
     if not entries:
         raise ScenarioError("pathways.compare: expected at least one pathway")
+    if isinstance(workers, bool) or int(workers) != workers or workers < 1:
+        raise ScenarioError(f"workers: expected a positive integer; found {workers!r}")
     if checked is None:
         preflight(loaded)  # everything the run would refuse, before any day is simulated
     if "baseline" not in entries:
         entries.insert(0, "baseline")
     seeds = replication_seeds(sc.seed, sc.replications)
     quantiles = lever_quantiles(sc.seed, sc.replications) if sc.levers == "drawn" else None
-    runs: dict[str, PathwayRun] = {}
-    for k, entry in enumerate(entries):
-        runs[entry] = run_pathway(loaded, entry, seeds=seeds, quantiles=quantiles)
+    finished: list[str] = []
+
+    def done(entry: str) -> None:
+        finished.append(entry)
         if progress is not None:
-            progress(entry, k + 1, len(entries))
+            progress(entry, len(finished), len(entries))
+
+    if workers > 1 and len(entries) > 1:
+        def done_parallel(entry: str) -> None:
+            if day_progress is not None:
+                day_progress(sc.horizon_days)
+            done(entry)
+
+        runs = _run_parallel(loaded, entries, seeds, quantiles, int(workers), done_parallel)
+    else:
+        runs = {}
+        for entry in entries:
+            runs[entry] = run_pathway(loaded, entry, seeds=seeds, quantiles=quantiles, day_progress=day_progress)
+            done(entry)
     attribution = None
     if sc.pathways.attribution.method != "off" and len(entries) > 1:
         from chainsim.experiment.attribution import run_attribution

@@ -25,14 +25,20 @@ import numpy as np
 import pandas as pd
 
 from chainsim.data.iotable import IOTable
+from chainsim.data.units import MoneyUnit, find_money_column, money_column, money_columns
 from chainsim.experiment.direct import direct_shock, replication_direct_shock
 from chainsim.experiment.paired import COMPARE_COLUMNS, IDENTICAL_RTOL, compare_pathways
 from chainsim.experiment.run import ScenarioRun
 from chainsim.metrics import scope_columns, summarize, summarize_recovery_times, summarize_replications
 
-__all__ = ["SUMMARY_COLUMNS", "direct_shock", "identical_to_baseline", "ranking_table", "replication_table",
-           "scope_mask", "scope_trajectories", "summarize_ttr", "summary_table"]
+__all__ = ["SUMMARY_COLUMNS", "direct_shock", "identical_to_baseline", "loss_column", "loss_drivers", "ranking_table",
+           "replication_table", "scope_mask", "scope_trajectories", "summarize_ttr", "summary_columns",
+           "summary_table"]
 
+#: Columns of :func:`summary_table` for a table in CNY. The money columns follow the table's
+#: currency (:func:`summary_columns`: ``loss_usd``, ``loss_mean_usd``, ``loss_diff_usd`` for a
+#: table in USD, ``loss_units`` … when the table names none); costs are in billion CNY as the
+#: scenario states them.
 SUMMARY_COLUMNS = ["pathway", "scope", *COMPARE_COLUMNS, "ttr_days", "ttr_p10", "ttr_p90", "ttr_status",
                    "left_band_share", "recovered_share", "depth", "trough_day", "loss_cny", "loss_mean_cny",
                    "loss_days", "amplification", "triangle_area", "level_at_horizon", "tts_days", "replications",
@@ -41,6 +47,25 @@ SUMMARY_COLUMNS = ["pathway", "scope", *COMPARE_COLUMNS, "ttr_days", "ttr_p10", 
 
 #: ``ttr_status`` values
 DID_NOT_LEAVE, NOT_RECOVERED, RECOVERED = "did not leave the band", "not recovered", "recovered"
+
+
+def summary_columns(money: MoneyUnit | str) -> list[str]:
+    """:data:`SUMMARY_COLUMNS` with the money columns named after ``money``'s currency."""
+    return money_columns(SUMMARY_COLUMNS, money)
+
+
+def loss_column(summary: pd.DataFrame) -> str:
+    """Name of the money loss column of a summary (``loss_cny``, ``loss_usd``, … or ``loss_units``).
+
+    Examples
+    --------
+    >>> loss_column(pd.DataFrame(columns=["pathway", "loss_eur", "loss_days"]))
+    'loss_eur'
+    """
+    try:
+        return find_money_column(summary.columns, "loss")
+    except ValueError as exc:
+        raise ValueError(f"summary: {exc}") from None
 
 
 def scope_mask(table: IOTable, scope: str) -> np.ndarray:
@@ -59,7 +84,8 @@ def _median(values: list[float]) -> float | None:
 def replication_table(run: ScenarioRun, *, epsilon: float | None = None) -> pd.DataFrame:
     """The metrics of every pathway x scope x replication (tidy; money in CNY).
 
-    Columns: ``pathway, scope, replication, loss_cny, ttr_days`` (NaN when censored),
+    Columns: ``pathway, scope, replication, loss_<currency>`` (``loss_cny`` for the shipped
+    tables: :func:`~chainsim.data.units.money_column`), ``ttr_days`` (NaN when censored),
     ``recovered, left_band, ttr_censored_at, depth, trough_day, loss_days, amplification,
     triangle_area, level_at_horizon, tts_days``. ``epsilon`` overrides the scenario's band.
     """
@@ -67,6 +93,8 @@ def replication_table(run: ScenarioRun, *, epsilon: float | None = None) -> pd.D
     table, sc = loaded.table, loaded.scenario
     eps = sc.metrics.recovery_tolerance if epsilon is None else float(epsilon)
     hold, band = sc.metrics.hold_days, sc.metrics.recovery_band
+    money = table.money
+    loss_col = money_column("loss", money)
     rows = []
     for entry, pr in run.pathways.items():
         R = pr.output.shape[0]
@@ -78,10 +106,10 @@ def replication_table(run: ScenarioRun, *, epsilon: float | None = None) -> pd.D
             for b in range(R):
                 onset = int(pr.onset[b]) if pr.onset[b] >= 0 else None
                 p = summarize(series[b], base, onset=onset, epsilon=eps, hold=hold, band=band,
-                              cny_per_unit=table.cny_per_unit,
-                              direct_loss=direct[b] * table.cny_per_unit if direct[b] > 0 else None)
+                              money_per_unit=money.per_unit,
+                              direct_loss=money.amount(direct[b]) if direct[b] > 0 else None)
                 rows.append({
-                    "pathway": entry, "scope": scope, "replication": b, "loss_cny": p["loss_cny"],
+                    "pathway": entry, "scope": scope, "replication": b, loss_col: p["loss"],
                     "ttr_days": np.nan if p["ttr_days"] is None else p["ttr_days"], "recovered": p["recovered"],
                     "left_band": p["left_band"], "ttr_censored_at": p["ttr_censored_at"], "depth": p["depth"],
                     "trough_day": None if p["time_to_trough_days"] is None
@@ -141,49 +169,56 @@ def _cost_basis(run: ScenarioRun, entry: str, cost: float) -> str:
 def summary_table(run: ScenarioRun, *, per_rep: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per pathway x scope with the columns of :data:`SUMMARY_COLUMNS`.
 
-    Money is in CNY; ``loss_days`` is the loss in days of the scope's baseline output; the
-    other metrics are medians over replications (``loss_mean_cny``: the mean, whose paired
-    difference is ``loss_diff_cny``). ``loss_diff_*`` and ``ttr_diff_*`` are paired
-    differences with ``baseline`` (negative = the pathway loses less / recovers sooner) with
-    their 90 % bootstrap intervals; ``rank``, ``effect`` and ``p_best`` as in
-    :func:`chainsim.experiment.paired.compare_pathways`. With a cost, ``benefit_cost_ratio``
-    is the loss avoided per yuan spent and ``days_saved_per_bn_cny`` the paired TTR saving per
-    billion CNY. ``levers_changed`` lists the levers that measurably change output (from the
-    attribution runs when there are any), ``attribution`` their Shapley shares (bn CNY).
+    Money is in the table's currency (``IOTable.money``: yuan for the shipped tables), in
+    columns named after it (:func:`summary_columns`: ``loss_cny``, ``loss_mean_cny``,
+    ``loss_diff_cny``; ``loss_usd`` … for a table in USD); ``loss_days`` is the loss in days of
+    the scope's baseline output; the other metrics are medians over replications
+    (``loss_mean_<currency>``: the mean, whose paired difference is ``loss_diff_<currency>``).
+    ``loss_diff_*`` and ``ttr_diff_*`` are paired differences with ``baseline`` (negative = the
+    pathway loses less / recovers sooner) with their 90 % bootstrap intervals; ``rank``,
+    ``effect`` and ``p_best`` as in :func:`chainsim.experiment.paired.compare_pathways`. Costs are
+    in billion CNY as the scenario states them: with a cost, ``days_saved_per_bn_cny`` is the
+    paired TTR saving per billion CNY and, for a table in CNY, ``benefit_cost_ratio`` the loss
+    avoided per yuan spent (NaN for a table in another currency: chainsim converts none).
+    ``levers_changed`` lists the levers that measurably change output (from the attribution
+    runs when there are any), ``attribution`` their Shapley shares (billions of the table's
+    currency).
     """
     loaded = run.loaded
     table, sc = loaded.table, loaded.scenario
     per_rep = replication_table(run) if per_rep is None else per_rep
     identical = {(e, s): True for s in sc.metrics.scope for e in identical_to_baseline(run, s)}
     base_pr = run.pathways["baseline"]
+    money = table.money
+    loss_col, mean_col, diff_col = (money_column(s, money) for s in ("loss", "loss_mean", "loss_diff"))
     floor, tie = {}, {}
     for scope in sc.metrics.scope:
-        daily = float(base_pr.baseline[scope_mask(table, scope)].sum()) * table.cny_per_unit
+        daily = money.amount(float(base_pr.baseline[scope_mask(table, scope)].sum()))
         floor[scope] = sc.metrics.min_loss_days * daily
         tie[scope] = IDENTICAL_RTOL * daily * sc.horizon_days
-    cmp = compare_pathways(per_rep, identical, seed=sc.seed, loss_floor_cny=floor, tie_cny=tie)
+    cmp = compare_pathways(per_rep, identical, seed=sc.seed, loss_floor=floor, tie=tie, money=money)
     cmp = cmp.set_index(["pathway", "scope"])
     att = run.attribution
     rows = []
     for (entry, scope), g in per_rep.groupby(["pathway", "scope"], sort=False):
         pr = run.pathways[entry]
-        loss = summarize_replications(g.loss_cny.to_numpy(float))
+        loss = summarize_replications(g[loss_col].to_numpy(float))
         c = cmp.loc[(entry, scope)]
         cost = float(pr.plan.cost)
         rows.append({
             "pathway": entry, "scope": scope, **c.to_dict(), **summarize_ttr(g),
             "depth": _median(list(g.depth)), "trough_day": _median(list(g.trough_day.astype(float))),
-            "loss_cny": loss["median"], "loss_mean_cny": loss["mean"], "loss_days": _median(list(g.loss_days)),
+            loss_col: loss["median"], mean_col: loss["mean"], "loss_days": _median(list(g.loss_days)),
             "amplification": _median([np.nan if v is None else v for v in g.amplification]),
             "triangle_area": _median(list(g.triangle_area)), "level_at_horizon": _median(list(g.level_at_horizon)),
             "tts_days": _median([np.nan if v is None else v for v in g.tts_days]),
             "replications": len(g), "cost_bn_cny": cost, "cost_basis": _cost_basis(run, entry, cost),
-            "benefit_cost_ratio": -c.loss_diff_cny / (cost * 1e9) if cost > 0 else np.nan,
+            "benefit_cost_ratio": -c[diff_col] / (cost * 1e9) if cost > 0 and money.currency == "CNY" else np.nan,
             "days_saved_per_bn_cny": -c.ttr_diff_days / cost if cost > 0 else np.nan,
             "levers_changed": _levers_changed(run, entry, scope, identical.get((entry, scope), False)),
             "attribution": "" if att is None else att.describe(entry, scope),
         })
-    return pd.DataFrame(rows)[SUMMARY_COLUMNS]
+    return pd.DataFrame(rows)[summary_columns(money)]
 
 
 def _levers_changed(run: ScenarioRun, entry: str, scope: str, identical: bool) -> str:
@@ -208,8 +243,27 @@ def ranking_table(summary: pd.DataFrame, scope: str) -> pd.DataFrame:
         One of the scenario's scopes.
     """
     df = summary[summary.scope == scope].copy()
-    df = df.sort_values(["rank", "loss_diff_cny"], kind="stable", na_position="last")
+    df = df.sort_values(["rank", find_money_column(df.columns, "loss_diff")], kind="stable", na_position="last")
     return df[["rank", *[c for c in df.columns if c != "rank"]]].reset_index(drop=True)
+
+
+def loss_drivers(run: ScenarioRun, pathway: str = "baseline", *, top: int = 5) -> list[dict[str, Any]]:
+    """The region-sectors that carry most of a pathway's output loss (median over replications).
+
+    Returns
+    -------
+    list of dict
+        ``region``, ``sector``, ``loss`` (table currency, see ``IOTable.money``) and ``share``
+        of the total loss of every region-sector that lost output, largest first.
+    """
+    pr = run.pathways[pathway] if pathway in run.pathways else next(iter(run.pathways.values()))
+    table = run.loaded.table
+    loss = np.median((pr.baseline[None, None, :] - pr.output).sum(axis=1), axis=0) * table.money.per_unit
+    total = float(loss[loss > 0].sum())
+    order = np.argsort(-loss)[:top]
+    return [{"region": table.region_codes[table.region_of[k]], "sector": table.sector_codes[table.sector_of[k]],
+             "loss": float(loss[k]), "share": float(loss[k] / total) if total > 0 else float("nan")}
+            for k in order if loss[k] > 0]
 
 
 def scope_trajectories(run: ScenarioRun, scope: str, *, relative: bool = True) -> pd.DataFrame:

@@ -42,30 +42,32 @@ __all__ = [
 ]
 
 
-def cumulative_loss(output: Any, baseline: Any, *, cny_per_unit: float = 1.0) -> Any:
-    r"""Cumulative output loss :math:`L = m \sum_t \big(b(t) - y(t)\big)` in currency.
+def cumulative_loss(output: Any, baseline: Any, *, money_per_unit: float = 1.0) -> Any:
+    r"""Cumulative output loss :math:`L = m \sum_t \big(b(t) - y(t)\big)`, in money when :math:`m` is given.
 
     Parameters
     ----------
     output, baseline : array_like (..., days), Series or DataFrame
         Daily output and counterfactual, in the model's unit.
-    cny_per_unit : float
-        Money factor :math:`m`: yuan per unit of output (e.g. ``1e4`` for tables in 10k CNY).
+    money_per_unit : float
+        Money factor :math:`m`: currency units per unit of output (``IOTable.money.per_unit``,
+        e.g. ``1e4`` yuan for tables in 10k CNY). With the default 1 the loss is in the
+        output's own unit.
 
     Returns
     -------
     float, ndarray or Series
-        Net loss in yuan (negative when output exceeds the baseline overall).
+        Net loss (negative when output exceeds the baseline overall).
 
     Examples
     --------
-    >>> cumulative_loss([100, 60, 80, 110], 100, cny_per_unit=1e4)
+    >>> cumulative_loss([100, 60, 80, 110], 100, money_per_unit=1e4)
     500000.0
     """
     y, b, labels = output_and_baseline(output, baseline)
-    if not np.isfinite(cny_per_unit):
-        raise ValueError(f"cny_per_unit: expected a finite money factor, found {cny_per_unit}")
-    return wrap((b - y).sum(axis=-1) * float(cny_per_unit), labels, "loss")
+    if not np.isfinite(money_per_unit):
+        raise ValueError(f"money_per_unit: expected a finite money factor, found {money_per_unit}")
+    return wrap((b - y).sum(axis=-1) * float(money_per_unit), labels, "loss")
 
 
 def loss_in_days_of_output(output: Any, baseline: Any) -> Any:
@@ -91,7 +93,7 @@ def amplification_ratio(total_loss: Any, direct_loss: Any) -> Any:
 
     Hallegatte (2008) finds about 1.39 for Katrina (107 bn USD direct, 149 bn total) and a
     ratio that grows with event size. Both losses must be in the same unit (e.g. yuan, as
-    returned by :func:`cumulative_loss` with the same ``cny_per_unit``).
+    returned by :func:`cumulative_loss` with the same ``money_per_unit``).
 
     Parameters
     ----------

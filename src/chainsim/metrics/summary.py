@@ -56,7 +56,7 @@ def summarize(
     *,
     onset: int | None = None,
     epsilon: float = 0.01,
-    cny_per_unit: float = 1.0,
+    money_per_unit: float = 1.0,
     direct_loss: float | None = None,
     hold: int | None = None,
     last: int = 1,
@@ -73,10 +73,11 @@ def summarize(
         to survive is only reported when it is given.
     epsilon : float
         Recovery band half-width (relative).
-    cny_per_unit : float
-        Yuan per unit of output (e.g. 1e4 for tables in 10k CNY).
+    money_per_unit : float
+        Currency units per unit of output (``IOTable.money.per_unit``: 1e4 yuan for tables in
+        10k CNY); with the default 1, ``loss`` is in the output's own unit.
     direct_loss : float, optional
-        Direct loss in yuan, for the amplification ratio.
+        Direct loss in the same money as ``loss``, for the amplification ratio.
     hold : int, optional
         In-band window for the TTR (default: to the horizon).
     last : int
@@ -91,15 +92,16 @@ def summarize(
         ``recovered`` (bool), ``left_band`` (bool: False when output never left the band after
         the onset, so that ``ttr_days`` is 0 with nothing to recover from),
         ``ttr_censored_at`` (days from onset to the horizon),
-        ``depth`` (fraction), ``time_to_trough_days``, ``loss_cny``, ``loss_days_of_output``,
+        ``depth`` (fraction), ``time_to_trough_days``, ``loss`` (output units x ``money_per_unit``),
+        ``loss_days_of_output``,
         ``amplification_ratio`` (None without ``direct_loss``), ``triangle_area_pct_days``,
         ``level_at_horizon``, ``tts_observed_days`` (None without ``onset`` or when output
         never fell), ``epsilon``.
 
     Examples
     --------
-    >>> s = summarize([100, 100, 60, 70, 80, 90, 100, 100], 100.0, cny_per_unit=1e4)
-    >>> s["ttr_days"], s["depth"], s["loss_cny"], s["triangle_area_pct_days"]
+    >>> s = summarize([100, 100, 60, 70, 80, 90, 100, 100], 100.0, money_per_unit=1e4)
+    >>> s["ttr_days"], s["depth"], s["loss"], s["triangle_area_pct_days"]
     (4.0, 0.4, 1000000.0, 80.0)
     """
     if not isinstance(output, pd.Series | pd.DataFrame):  # validated once: the metrics below get plain arrays
@@ -107,7 +109,7 @@ def summarize(
     ttr = recovery_time(output, baseline, epsilon=epsilon, onset=onset, hold=hold, band=band)
     if not isinstance(ttr, RecoveryTime):
         raise ValueError("summarize: expected one trajectory (a 1-D array or a Series), found a batch")
-    loss = cumulative_loss(output, baseline, cny_per_unit=cny_per_unit)
+    loss = cumulative_loss(output, baseline, money_per_unit=money_per_unit)
     tts = None
     if onset is not None:
         obs = observed_time_to_survive(output, baseline, onset=onset, epsilon=epsilon)
@@ -120,7 +122,7 @@ def summarize(
         "ttr_censored_at": ttr.censored_at,
         "depth": float(depth(output, baseline, onset=onset, epsilon=epsilon)),
         "time_to_trough_days": time_to_trough(output, baseline, onset=onset, epsilon=epsilon),
-        "loss_cny": float(loss),
+        "loss": float(loss),
         "loss_days_of_output": float(loss_in_days_of_output(output, baseline)),
         "amplification_ratio": None if direct_loss is None else float(amplification_ratio(loss, direct_loss)),
         "triangle_area_pct_days": float(resilience_triangle_area(output, baseline, onset=onset, epsilon=epsilon)),

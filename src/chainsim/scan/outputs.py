@@ -2,7 +2,7 @@
 
 Figures: ``heatmap_imports.png`` (loss of the scope by imported product x origin) and
 ``top20.png`` (the 20 most harmful targets of each kind). Sector names are drawn in Chinese
-and English when a CJK font is installed, in English otherwise (:func:`chainsim.plots.text`).
+and English with the bundled CJK font (:mod:`chainsim.fonts`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chainsim.plots import _plt, cjk_font, text
+from chainsim.data.units import MoneyUnit
+from chainsim.plots import _plt, figure_style, font_families, short_name_en
 from chainsim.scan.rank import pathway_effect
 from chainsim.scan.run import ScanResult
 
@@ -25,20 +26,60 @@ _KIND_ZH = {"imports": "进口", "links": "省际链接", "nodes": "产能"}
 
 
 def _name(zh: str, en: str, width: int = 34) -> str:
-    en = en if len(en) <= width else en[: width - 1] + "…"
-    return text(f"{zh} ({en})" if zh else en)
+    en = short_name_en(en, width)
+    return f"{zh} ({en})" if zh else en
+
+
+def _two_sided_log_norm(lo: float, hi: float) -> Any:
+    """Colour norm for values in [lo, hi] with lo < 0 < hi: log-like on each side, 0 in the middle.
+
+    Each side is stretched to its own extreme (lo to the darkest blue, hi to the darkest red),
+    so a small gain next to a large loss still uses its whole half of the colour scale.
+    """
+    from matplotlib.colors import FuncNorm
+
+    c = 1e-3 * max(-lo, hi)
+    neg, pos = float(np.arcsinh(-lo / c)), float(np.arcsinh(hi / c))
+
+    def forward(x: Any) -> Any:
+        x = np.asarray(x, dtype=float)
+        return np.where(x < 0, 0.5 - 0.5 * np.arcsinh(-x / c) / neg, 0.5 + 0.5 * np.arcsinh(x / c) / pos)
+
+    def inverse(y: Any) -> Any:
+        y = np.asarray(y, dtype=float)
+        return np.where(y < 0.5, -c * np.sinh((0.5 - y) * 2 * neg), c * np.sinh((y - 0.5) * 2 * pos))
+
+    return FuncNorm((forward, inverse), vmin=lo, vmax=hi)
+
+
+def _short(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 10 else f"{v:.2g}"
+
+
+def _money(result: ScanResult) -> MoneyUnit:
+    m = result.provenance.get("money") or {}
+    return MoneyUnit(m.get("currency", "CNY"), float(m.get("per_unit", 1.0)), str(m.get("unit", "")))
 
 
 def heatmap_imports(result: ScanResult, *, ax: Any = None, top: int = 25) -> Any:
-    """Heat map of the scope's cumulative loss (bn CNY; negative: a gain) by imported product (rows) x origin (columns).
+    """Heat map of the scope's cumulative loss (bn, table currency) by imported product (rows) x origin (columns).
 
     Only the ``top`` products with the largest total loss are shown; ``None`` when the scan
-    has no import targets.
+    has no import targets. Losses span orders of magnitude (ROW dwarfs single countries), so
+    the scale is logarithmic and spans exactly the values shown: with losses only, a
+    sequential scale from the smallest to the largest loss; with gains too (buyers turn to
+    the scope's producers), a symmetric-log diverging scale whose two halves each reach their
+    own extreme, so no part of the colour scale is left unused. Cells carry their values.
     """
     df = result.ranking[result.ranking.kind == "imports"]
     if df.empty:
         return None
+    import matplotlib as mpl
+    from matplotlib.colors import LogNorm
+
     plt = _plt()
+    fams = font_families()
+    money = _money(result)
     pivot = df.pivot_table(index="product", columns="origin", values="loss_cny", aggfunc="sum") / 1e9
     origins = list(dict.fromkeys(t.origin for t in result.targets if t.kind == "imports"))
     pivot = pivot.reindex(columns=origins)
@@ -46,30 +87,42 @@ def heatmap_imports(result: ScanResult, *, ax: Any = None, top: int = 25) -> Any
     pivot = pivot.loc[order]
     names = df.drop_duplicates("product").set_index("product")
     if ax is None:
-        _, ax = plt.subplots(figsize=(2.0 + 0.8 * len(origins), 1.5 + 0.32 * len(order)))
+        _, ax = plt.subplots(figsize=(4.8 + 0.75 * len(origins), 1.5 + 0.3 * len(order)))
     data = pivot.to_numpy(dtype=float)
     finite = data[np.isfinite(data)]
-    vmax = max(float(np.abs(finite).max()) if finite.size else 0.0, 1e-12)
-    import matplotlib as mpl
-    from matplotlib.colors import SymLogNorm
-
-    # losses span orders of magnitude (ROW dwarfs single countries): symmetric log scale, linear near 0;
-    # diverging, so that no effect is white, a loss red and a gain (buyers turn to the scope's producers) blue
-    norm = SymLogNorm(linthresh=max(1e-4 * vmax, 1e-12), vmin=-vmax, vmax=vmax)
-    cmap = mpl.colormaps["RdBu_r"].with_extremes(bad="0.85")
-    im = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap=cmap, norm=norm)
-    font = cjk_font()
+    hi = float(finite.max()) if finite.size else 0.0
+    lo = float(finite.min()) if finite.size else 0.0
+    span = max(abs(hi), abs(lo), 1e-12)
+    if lo >= 0:
+        pos = finite[finite > 0]
+        vmin = max(float(pos.min()) if pos.size else span * 1e-4, span * 1e-4)
+        norm, cmap = LogNorm(vmin=vmin, vmax=max(hi, vmin * 10)), mpl.colormaps["YlOrRd"]
+        scale_note = "log scale"
+        shown = np.where(np.isfinite(data), np.maximum(data, vmin), np.nan)
+    else:
+        norm, cmap = _two_sided_log_norm(lo, max(hi, 1e-12)), mpl.colormaps["RdBu_r"]
+        scale_note = "red: loss, blue: gain; log-like scale on each side"
+        shown = data
+    im = ax.imshow(np.ma.masked_invalid(shown), aspect="auto", cmap=cmap.with_extremes(bad="0.85"), norm=norm)
+    for (i, j), v in np.ndenumerate(data):
+        if np.isfinite(v) and abs(v) >= 0.005:
+            rgba = im.cmap(im.norm(shown[i, j]))
+            dark = 0.299 * rgba[0] + 0.587 * rgba[1] + 0.114 * rgba[2] < 0.5
+            ax.text(j, i, _short(v), ha="center", va="center", fontsize=6, color="white" if dark else "black")
     ax.set_xticks(range(len(origins)), origins)
     ax.set_yticks(range(len(order)), [f"{p} {_name(names.name_zh[p], names.name_en[p], 30)}" for p in order],
-                  fontsize=7, fontfamily=font)
+                  fontsize=7, fontfamily=fams)
     ax.set_xlabel("origin of the cut imports (grey: nothing imported)")
     ax.set_ylabel("imported product (NBS 42 sector)")
     s = result.settings
-    ax.set_title(text(f"Chokepoint scan 卡脖子: output loss of {s['scope']} when one import is cut\n"
-                      f"({s['share']:.0%} cut for {s['duration']:g} days into {s['import_regions']} regions)"),
-                 fontfamily=font, fontsize=10)
-    ax.figure.colorbar(im, ax=ax, label=f"cumulative output loss of {s['scope']}, bn CNY\n"
-                                        "(red: loss, blue: gain; symmetric log scale)")
+    ax.set_title(f"Chokepoint scan 卡脖子: output loss of {s['scope']} when one import is cut\n"
+                 f"({s['share']:.0%} cut for {s['duration']:g} days into {s['import_regions']} regions)",
+                 fontfamily=fams, fontsize=10)
+    cb = ax.figure.colorbar(im, ax=ax, label=f"cumulative output loss of {s['scope']}, {money.label()}\n({scale_note})")
+    if lo < 0:  # the two-sided scale: name both ends, zero and the powers of ten between
+        powers = [10.0 ** k for k in range(-3, 5) if 1e-2 * hi <= 10.0 ** k <= hi]
+        ticks = [lo, *(-p for p in powers if p <= -lo and p >= -1e-1 * lo), 0.0, *powers, hi]
+        cb.set_ticks(sorted(set(ticks)), labels=[_short(t) for t in sorted(set(ticks))])
     return ax
 
 
@@ -78,13 +131,14 @@ def bar_top(result: ScanResult, *, n: int = 20) -> Any:
     from matplotlib.patches import Patch
 
     plt = _plt()
+    fams = font_families()
+    money = _money(result)
     harm = result.ranking[np.isfinite(result.ranking.loss_cny) & (result.ranking.loss_cny > 0)]
     kinds = [k for k in result.settings["kinds"] if (result.ranking.kind == k).any()]
     sizes = [min(n, int((harm.kind == k).sum())) for k in kinds]
     fig, axes = plt.subplots(len(kinds), 1, figsize=(10, 1.2 + 0.3 * sum(sizes) + 0.9 * len(kinds)),
                              gridspec_kw={"height_ratios": [max(s, 1) for s in sizes]}, squeeze=False,
                              layout="constrained")
-    font = cjk_font()
     s = result.settings
     for ax, kind in zip(axes[:, 0], kinds, strict=True):
         df = harm[harm.kind == kind].nlargest(n, "loss_cny").iloc[::-1]
@@ -93,14 +147,14 @@ def bar_top(result: ScanResult, *, n: int = 20) -> Any:
                     transform=ax.transAxes)
         labels = [f"{r.target}  {_name(r.name_zh, r.name_en)}" for r in df.itertuples()]
         ax.barh(range(len(df)), df.loss_cny / 1e9, color=_COLORS[kind])
-        ax.set_yticks(range(len(df)), labels, fontsize=7, fontfamily=font)
-        ax.set_xlabel(f"cumulative output loss of {s['scope']}, bn CNY")
+        ax.set_yticks(range(len(df)), labels, fontsize=7, fontfamily=fams)
+        ax.set_xlabel(f"cumulative output loss of {s['scope']}, {money.label()}")
         ax.set_ylabel("target")
-        ax.set_title(text(f"{kind} {_KIND_ZH[kind]}: top {len(df)}"), fontfamily=font, fontsize=9)
-        ax.legend(handles=[Patch(color=_COLORS[kind], label=text(f"{kind} {_KIND_ZH[kind]}"))], loc="lower right",
-                  fontsize=8, prop={"family": font} if font else None)
-    fig.suptitle(text(f"Chokepoint list 卡脖子清单 for {s['scope']}: {s['share']:.0%} cut for {s['duration']:g} days "
-                      f"(origin/region -> region | product)"), fontfamily=font, fontsize=10)
+        ax.set_title(f"{kind} {_KIND_ZH[kind]}: top {len(df)}", fontfamily=fams, fontsize=9)
+        ax.legend(handles=[Patch(color=_COLORS[kind], label=f"{kind} {_KIND_ZH[kind]}")], loc="lower right",
+                  prop={"family": fams, "size": 8})
+    fig.suptitle(f"Chokepoint list 卡脖子清单 for {s['scope']}: {s['share']:.0%} cut for {s['duration']:g} days "
+                 f"(origin/region -> region | product)", fontfamily=fams, fontsize=10)
     return fig
 
 
@@ -116,21 +170,26 @@ def write_scan_files(result: ScanResult, out: str | Path, *, figures: bool = Tru
         paths["prescreen"], index=False, encoding="utf-8")
     result.correlations.to_csv(paths["correlations"], index=False)
     if figures:
-        plt = _plt()
-        ax = heatmap_imports(result)
-        if ax is not None:
-            paths["heatmap"] = out / "heatmap_imports.png"
-            ax.figure.tight_layout()
-            ax.figure.savefig(paths["heatmap"], dpi=130)
-            plt.close(ax.figure)
-        fig = bar_top(result)
-        paths["top20"] = out / "top20.png"
-        fig.savefig(paths["top20"], dpi=130)
-        plt.close(fig)
+        with figure_style():
+            _write_figures(result, out, paths)
     doc = {**result.provenance, "rank_correlations": json.loads(result.correlations.to_json(orient="records"))}
     paths["scan"] = out / "scan.json"
     paths["scan"].write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     return paths
+
+
+def _write_figures(result: ScanResult, out: Path, paths: dict[str, Path]) -> None:
+    plt = _plt()
+    ax = heatmap_imports(result)
+    if ax is not None:
+        paths["heatmap"] = out / "heatmap_imports.png"
+        ax.figure.tight_layout()
+        ax.figure.savefig(paths["heatmap"], dpi=130)
+        plt.close(ax.figure)
+    fig = bar_top(result)
+    paths["top20"] = out / "top20.png"
+    fig.savefig(paths["top20"], dpi=130)
+    plt.close(fig)
 
 
 def write_scan(result: ScanResult, out: str | Path, *, figures: bool = True, force: bool = False) -> dict[str, Path]:

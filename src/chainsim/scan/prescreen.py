@@ -280,7 +280,7 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
                                           import_criticality=import_criticality)
     xs = np.where(x > 0, x, np.inf)
     astar = supply_astar(table.Z, x)
-    scale = float(duration) / float(year_days) * table.cny_per_unit  # a year's flows -> the disruption's days
+    scale = float(duration) / float(year_days) * table.money.per_unit  # a year's flows -> the disruption's days
     # nodes: their own inoperability is the perturbation; other kinds: buyers' lost input shares
     c_iim = np.clip(lost / xs + own, 0.0, 1.0)
     q_iim = inoperability(astar, (c_iim * share).T)
@@ -293,7 +293,7 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
     q_dem = inoperability(calc_astar(calc_A(table.Z, x), x), _upstream(table, targets, share).T)
     df = pd.DataFrame({
         "kind": [t.kind for t in targets], "target": [t.target for t in targets],
-        "flow_cny": [t.flow * table.cny_per_unit for t in targets],
+        "flow_cny": [t.flow * table.money.per_unit for t in targets],
         "iim_cny": (q_iim[scope] * x[scope, None]).sum(axis=0) * scale,
         "extraction_cny": _extraction(table, targets, lost, scope) * float(share) * scale,
         "critical_cny": (q_crit[scope] * x[scope, None]).sum(axis=0) * scale,

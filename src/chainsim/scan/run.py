@@ -178,14 +178,14 @@ def _simulate(model: Any, table: IOTable, params: ModelParams, mask: np.ndarray,
 
 
 def _metrics(Y: np.ndarray, crash: np.ndarray, base: np.ndarray, start: int, epsilon: float,
-             cny_per_unit: float) -> pd.DataFrame:
+             money_per_unit: float) -> pd.DataFrame:
     n = len(Y)
     out = {k: np.full(n, np.nan) for k in ("loss_cny", "loss_days", "ttr_days", "tts_days", "depth")}
     ok = crash < 0
     recovered = np.zeros(n, dtype=bool)
     if ok.any():
         y = Y[ok]
-        out["loss_cny"][ok] = cumulative_loss(y, base, cny_per_unit=cny_per_unit)
+        out["loss_cny"][ok] = cumulative_loss(y, base, money_per_unit=money_per_unit)
         out["loss_days"][ok] = loss_in_days_of_output(y, base)
         # rounding noise between batched and single runs (~1e-15) is no effect: exactly 0, ties in table order
         noise = ok & (np.abs(out["loss_days"]) < NO_EFFECT_DAYS)
@@ -285,9 +285,9 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
     seconds["simulation_wall"] = time.perf_counter() - t_sim
     df = pd.DataFrame([{"kind": t.kind, "target": t.target, "product": t.product, "origin": t.origin,
                         "from_region": t.from_region, "to_region": t.to_region, "region": t.region,
-                        "name_zh": t.name_zh, "name_en": t.name_en, "flow_cny": t.flow * table.cny_per_unit}
+                        "name_zh": t.name_zh, "name_en": t.name_en, "flow_cny": t.flow * table.money.per_unit}
                        for t in targets])
-    df = pd.concat([df, _metrics(Y, crash, base, start, epsilon, table.cny_per_unit)], axis=1)
+    df = pd.concat([df, _metrics(Y, crash, base, start, epsilon, table.money.per_unit)], axis=1)
     ranking = rank_targets(df, rank_by)[RANKING_COLUMNS]
     t0 = time.perf_counter()
     dom_w, imp_w, separate = _input_rows(model, table.n_sectors)
@@ -301,8 +301,10 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
                 "pathway": pathway, "intensity": intensity if pathway else None, "levers": levers,
                 "workers": workers, "chunk": chunk, "params": prm.model_dump(mode="json")}
     seconds["total"] = time.perf_counter() - t_start
+    m = table.money
     prov = {"chainsim_version": __version__, "dataset": table.name, "dataset_checksum": table.checksum,
-            "settings": settings, "targets": {k: sum(t.kind == k for t in targets) for k in kinds},
+            "money": {"currency": m.currency, "per_unit": m.per_unit, "unit": m.unit}, "settings": settings,
+            "targets": {k: sum(t.kind == k for t in targets) for k in kinds},
             "seconds": {k: round(v, 3) for k, v in seconds.items() if k.removesuffix("_cpu") not in KINDS
                         or k.removesuffix("_cpu") in kinds}}
     return ScanResult(ranking=ranking, prescreen=pre, correlations=corr, output=Y, baseline=base,

@@ -28,9 +28,9 @@ from chainsim.pathways.registry import PATHWAYS
 from chainsim.scenario.calendar import CalendarError, resolve_disruption_dates
 from chainsim.scenario.schema import Scenario
 from chainsim.scenario.values import check_disruption_values
-from chainsim.scenario.yamlio import LocatedYaml, load_located_yaml
+from chainsim.scenario.yamlio import LocatedYaml, load_located_yaml, parse_located_yaml
 
-__all__ = ["LoadedScenario", "load_scenario", "resolve_table", "scenario_hash"]
+__all__ = ["LoadedScenario", "load_scenario", "read_scenario_text", "resolve_table", "scenario_hash"]
 
 _DISRUPTION = TypeAdapter(Disruption)
 # disruption fields that name things in the table, and what they name
@@ -301,7 +301,17 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None = None,
+def read_scenario_text(text: str, *, name: str = "<stdin>", table: IOTable | None = None,
+                       overrides: Mapping[str, Any] | None = None) -> LoadedScenario:
+    """Load a scenario from YAML text (``chainsim run -`` reads it from standard input).
+
+    ``name`` stands for the file in error messages; a relative ``table:`` path is taken
+    from the current directory.
+    """
+    return load_scenario(parse_located_yaml(text, name), table=table, overrides=overrides)
+
+
+def load_scenario(source: str | Path | dict[str, Any] | LocatedYaml, *, table: IOTable | None = None,
                   overrides: Mapping[str, Any] | None = None) -> LoadedScenario:
     """Load, validate and resolve a scenario (a YAML file path or an already parsed dict).
 
@@ -324,7 +334,8 @@ def load_scenario(source: str | Path | dict[str, Any], *, table: IOTable | None 
     ScenarioError
         Any problem, with file, line, field path, expectation, value and a did-you-mean.
     """
-    doc = None if isinstance(source, dict) else load_located_yaml(source)
+    doc = None if isinstance(source, dict) else source if isinstance(source, LocatedYaml) \
+        else load_located_yaml(source)
     data = source if isinstance(source, dict) else doc.data
     if overrides:
         data = _merge(data, overrides)

@@ -33,7 +33,8 @@ import yaml
 
 from chainsim.errors import ScenarioError
 
-__all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "MAX_FILE_BYTES", "LocatedYaml", "load_located_yaml", "parse_yaml"]
+__all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "MAX_FILE_BYTES", "LocatedYaml", "load_located_yaml", "parse_located_yaml",
+           "parse_yaml"]
 
 PathKey = tuple[str | int, ...]
 
@@ -217,6 +218,13 @@ def parse_yaml(text: str, path: str | Path = "<text>") -> tuple[yaml.Node | None
     return node, data
 
 
+def _check_size(size: int, path: Path) -> None:
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(f"{path}: {size / 2**20:.1f} MiB; scenario and sweep files are limited to "
+                            f"{MAX_FILE_BYTES / 2**20:g} MiB (a scenario is a few kB: give a list of regions or "
+                            "sectors in one disruption instead of one disruption per industry)")
+
+
 def load_located_yaml(path: str | Path) -> LocatedYaml:
     """Load a YAML file safely, keeping line numbers.
 
@@ -230,15 +238,25 @@ def load_located_yaml(path: str | Path) -> LocatedYaml:
     path = Path(path)
     if not path.is_file():
         raise ScenarioError(f"{path}: no such file")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ScenarioError(f"{path}: {size / 2**20:.1f} MiB; scenario and sweep files are limited to "
-                            f"{MAX_FILE_BYTES / 2**20:g} MiB (a scenario is a few kB: give a list of regions or "
-                            "sectors in one disruption instead of one disruption per industry)")
+    _check_size(path.stat().st_size, path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return parse_located_yaml(text, path)
+
+
+def parse_located_yaml(text: str, path: str | Path) -> LocatedYaml:
+    """Parse YAML text with the limits above, keeping line numbers; ``path`` names it in messages (``<stdin>``).
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`load_located_yaml`, for everything but reading the file (the size limit
+        applies to the text's UTF-8 bytes).
+    """
+    path = Path(path)
+    _check_size(len(text.encode("utf-8")), path)
     node, data = parse_yaml(text, path)
     if node is None or not isinstance(data, dict):
         found = "an empty file" if node is None else type(data).__name__

@@ -39,7 +39,8 @@ __all__ = ["SENSITIVITY_COLUMNS", "analysis_values", "plot_sensitivity", "plot_t
 
 SENSITIVITY_COLUMNS = ["output", "factor", "method", "S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf",
                        "mu", "sigma", "runs", "censored_share", "note"]
-UNITS = {"ttr_days": "days", "loss_cny": "CNY", "loss_days": "days of output", "depth": "share of baseline",
+UNITS = {"ttr_days": "days", "loss_cny": "table currency",
+         "loss_days": "days of output", "depth": "share of baseline",
          "time_to_trough_days": "days", "level_at_horizon": "share of baseline", "triangle_area": "% x days",
          "tts_days": "days"}
 
@@ -196,6 +197,14 @@ def _plt() -> Any:
     return plt
 
 
+def _money(spec: SweepSpec) -> Any:
+    """The money unit of the swept scenario's table (CNY for the shipped tables)."""
+    from chainsim.data.units import MoneyUnit
+    from chainsim.sweeps.evaluate import scenario_of
+
+    return MoneyUnit("CNY", 1.0, "CNY") if spec.model is not None else scenario_of(spec).table.money
+
+
 def plot_sensitivity(sens: pd.DataFrame, *, title: str = "") -> Any:
     """Bar chart of the indices (Sobol S1/ST with confidence intervals, or Morris μ*/σ), one panel per output."""
     plt = _plt()
@@ -226,25 +235,48 @@ def plot_sensitivity(sens: pd.DataFrame, *, title: str = "") -> Any:
 
 
 def plot_ttr_by_pathway(spec: SweepSpec, runs: pd.DataFrame) -> Any:
-    """Distributions of the time to recover of each pathway run alone (ranked samples), with the censored share."""
+    """Time to recover of each pathway run alone (ranked samples): one histogram per pathway, stacked.
+
+    Panels share the day axis; each shows its median (line) and, right of the horizon, a
+    bar with the runs that did not recover (censored), so no pathway hides behind another.
+    The last panel pools every swept run.
+    """
     plt = _plt()
     ranked = runs[runs["ranked"].astype(bool)]
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
     cap = float(np.nanmax(runs["ttr_cap"])) if "ttr_cap" in runs and runs["ttr_cap"].notna().any() else 365.0
     bins = np.linspace(0, cap, 31)
-    for p in spec.pathways:
-        rec = ranked[f"single.{p}.recovered"].astype(bool)
-        t = ranked.loc[rec, f"single.{p}.ttr_days"].to_numpy(dtype=float)
-        ax.hist(t, bins=bins, histtype="step", lw=1.5, label=f"{p} ({1 - rec.mean():.0%} not recovered)")
-    rec = runs["recovered"].astype(bool)
-    ax.hist(runs.loc[rec, "ttr_days"], bins=bins, histtype="step", lw=1.5, ls="--", color="black",
-            label=f"all swept pathways combined ({1 - rec.mean():.0%} not recovered)")
-    ax.set_xlabel(f"time to recover (days after onset; ε band, scope {spec.scope})")
-    ax.set_ylabel("number of runs")
-    ax.set_title(f"Time to recover: each pathway alone on {len(ranked)} base samples, "
-                 f"and all combined ({len(runs)} runs)", fontsize=10)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    width = bins[1] - bins[0]
+    groups = [(p, ranked[f"single.{p}.recovered"].astype(bool), ranked[f"single.{p}.ttr_days"]) for p in spec.pathways]
+    groups.append((f"all swept runs ({len(runs)})", runs["recovered"].astype(bool), runs["ttr_days"]))
+    fig, axes = plt.subplots(len(groups), 1, figsize=(7.5, 0.95 * len(groups) + 1.4), sharex=True, squeeze=False,
+                             layout="constrained")
+    for k, (ax, (name, rec, ttr)) in enumerate(zip(axes[:, 0], groups, strict=True)):
+        t = ttr[rec].to_numpy(dtype=float)
+        color = "0.35" if k == len(groups) - 1 else f"C{k}"
+        ax.hist(t, bins=bins, color=color, alpha=0.85)
+        n_cens = int((~rec).sum())
+        ax.bar(cap + 1.5 * width, n_cens, width=width, color="0.75", hatch="//", edgecolor="0.4")
+        if t.size:
+            ax.axvline(float(np.median(t)), color="black", lw=1.0, ls="--")
+        ax.text(0.01, 0.92, f"{name}: median {np.median(t):.0f} d of {rec.sum()} recovered; "
+                f"{1 - rec.mean():.0%} not recovered" if t.size else f"{name}: none recovered",
+                transform=ax.transAxes, fontsize=8, va="top", bbox={"facecolor": "white", "alpha": 0.85, "lw": 0})
+        ax.set_ylabel("runs", fontsize=8)
+        ax.tick_params(labelsize=7)
+    from matplotlib.ticker import MaxNLocator
+
+    ticks = [t for t in MaxNLocator(6).tick_values(0, cap) if 0 <= t <= cap]
+    axes[-1, 0].set_xticks([*ticks, cap + 1.5 * width], [*(f"{v:.0f}" for v in ticks), "not\nrecovered"])
+    axes[-1, 0].set_xlabel(f"time to recover (days after onset; ε band, scope {spec.scope})")
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    fig.legend(handles=[Patch(color="C0", alpha=0.85, label="runs that recovered (one colour per pathway)"),
+                        Patch(facecolor="0.75", hatch="//", edgecolor="0.4", label="runs not recovered (censored)"),
+                        Line2D([], [], color="black", ls="--", lw=1.0, label="median of the recovered runs")],
+               loc="outside lower center", ncol=3, fontsize=7, frameon=False)
+    fig.suptitle(f"Time to recover: each pathway alone on {len(ranked)} base samples (dashed: median)",
+                 fontsize=10)
     return fig
 
 
@@ -255,9 +287,10 @@ def plot_tornado(spec: SweepSpec, design: Design, runs: pd.DataFrame, outputs: S
     fig, axes = plt.subplots(1, len(outputs), figsize=(4.8 * len(outputs), 0.35 * len(spec.factors) + 1.8),
                              squeeze=False)
     X = design.X
+    money = _money(spec)
     for ax, out in zip(axes[0], outputs, strict=True):
         y, _ = analysis_values(runs, out)
-        scale, unit = (1e9, "bn CNY") if out == "loss_cny" else (1.0, UNITS.get(out, "output units"))
+        scale, unit = (1e9, money.label()) if out == "loss_cny" else (1.0, UNITS.get(out, "output units"))
         y = y / scale
         swing = []
         for k in range(len(spec.factors)):

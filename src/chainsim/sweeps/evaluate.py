@@ -183,7 +183,7 @@ def _metrics(y: np.ndarray, base: float, onset: int | None, crashed: bool, sc: A
         return {"recovered": False, "ttr_cap": nan, "onset_day": onset if onset is not None else -1,
                 **{o: nan for o in OUTPUTS}}
     s = summarize(y, base, onset=onset, epsilon=sc.metrics.recovery_tolerance, hold=sc.metrics.hold_days,
-                  band=sc.metrics.recovery_band, cny_per_unit=cny)
+                  band=sc.metrics.recovery_band, money_per_unit=cny)
     out = {o: nan if s.get(k) is None else float(s[k]) for o, k in OUTPUTS.items()}
     out["recovered"] = bool(s["recovered"])
     out["ttr_cap"] = float(s["ttr_censored_at"]) if s.get("ttr_censored_at") is not None else nan
@@ -232,7 +232,7 @@ def _run_batch(spec: SweepSpec, rows: Sequence[Mapping[str, Any]], sc: Any, tabl
         for b, (t, _) in enumerate(sub):
             crashed = bool(arrays.crash_day[b] >= 0)
             met = _metrics(y_all[:, b], base, int(onset[b]) if onset[b] >= 0 else None, crashed, sc,
-                           table.cny_per_unit)
+                           table.money.per_unit)
             met["crashed"] = crashed
             results[(t.row, t.only)] = met
 

@@ -43,7 +43,7 @@ SEED_FACTOR = "seed"
 METHODS = ("grid", "lhs", "sobol", "morris")
 #: outputs a scenario sweep can analyse -> key of :func:`chainsim.metrics.summarize`
 OUTPUTS: Mapping[str, str] = {
-    "ttr_days": "ttr_days", "loss_cny": "loss_cny", "loss_days": "loss_days_of_output", "depth": "depth",
+    "ttr_days": "ttr_days", "loss_cny": "loss", "loss_days": "loss_days_of_output", "depth": "depth",
     "time_to_trough_days": "time_to_trough_days", "level_at_horizon": "level_at_horizon",
     "triangle_area": "triangle_area_pct_days", "tts_days": "tts_observed_days",
 }

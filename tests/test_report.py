@@ -1,0 +1,174 @@
+"""report.html: one self-contained bilingual file built from a run folder (issue 20)."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from chainsim.cli import main
+from chainsim.report import render_report, report_context
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "electronics_import_cut.yaml"
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "run"
+    assert main(["run", str(SCENARIO), "--replications", "3", "--out", str(out), "--no-trajectories", "-q"]) == 0
+    return out
+
+
+def _number(text):
+    return float(text.replace(",", ""))
+
+
+def _copy(run_dir, tmp_path):
+    dst = tmp_path / "copy"
+    shutil.copytree(run_dir, dst)
+    return dst
+
+
+def test_run_writes_a_self_contained_report(run_dir):
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert "<title>Electronics import cut (卡链)" in html
+    # nothing fetched from anywhere: every image and the font are data: URIs, no script at all
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#)""", html)
+    assert not re.search(r"url\((?!data:)", html)
+    assert "<script" not in html
+    # recovery curves, small multiples, loss heat map, lever attribution
+    assert html.count('<img class="report-figure" src="data:image/png;base64,') == 4
+    assert "@font-face" in html and "data:font/woff;base64," in html
+    for heading in ("情景说明", "政策路径比较", "恢复过程", "杠杆归因", "注意事项", "来源与可复现性"):
+        assert heading in html
+    meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    for value in (meta["scenario_sha256"], meta["dataset_checksum"], meta["chainsim_version"], str(meta["seed"])):
+        assert value in html
+
+
+def test_report_describes_the_scenario_in_both_languages(run_dir):
+    ctx = report_context(run_dir)
+    (d,) = ctx["disruptions"]
+    assert "KOR, JPN, TWN, USA" in d["en"] and "60 %" in d["en"] and "about 90 days" in d["en"]
+    assert "通信设备、计算机和其他电子设备" in d["zh"] and "减少60%" in d["zh"]
+    assert [t["scope"] for t in ctx["tables"]] == ["northeast", "LN", "JL", "HLJ"]
+    assert all(len(t["rows"]) == 6 for t in ctx["tables"])
+    assert ctx["caveats"]["drives"] and ctx["caveats"]["assumed"]
+
+
+def test_report_shows_the_paired_comparison_as_summary_csv_has_it(run_dir):
+    # the real columns of pathways18's comparison: rank, effect, loss_diff_cny with its interval, TTR difference,
+    # P(best), TTR status; one row per pathway in rank order
+    summary = pd.read_csv(run_dir / "summary.csv", dtype={"scope": str})
+    html = render_report(run_dir)
+    assert 'id="paired-missing"' not in html and 'id="attribution-missing"' not in html
+    ctx = report_context(run_dir)
+    assert ctx["paired"] and ctx["ttr_paired"] and ctx["p_best"] and ctx["loss_is_mean"]
+    first = summary[summary.scope == "northeast"].sort_values(["rank", "loss_diff_cny"], kind="stable")
+    rows = ctx["tables"][0]["rows"]
+    assert [r["pathway"] for r in rows] == list(first.pathway)
+    for r, (_, s) in zip(rows, first.iterrows(), strict=True):
+        assert r["rank"] == int(s["rank"]) and r["effect"] == s.effect
+        assert _number(r["diff"]) == pytest.approx(round(s.loss_diff_cny / 1e9, 2), abs=1e-12)
+        if s.loss_diff_lo != s.loss_diff_hi:
+            assert r["diff_interval"] == f"{s.loss_diff_lo / 1e9:+,.2f} … {s.loss_diff_hi / 1e9:+,.2f}"
+            assert r["diff_interval"] in html
+        assert r["p_best"] == f"{s.p_best:.0%}" and r["loss"] == f"{s.loss_mean_cny / 1e9:,.2f}"
+        if s.ttr_status == "did not leave the band":
+            assert r["ttr"].startswith("did not leave the band")
+    assert "配对损失差异" in html and "最优概率" in html
+    inert = "Changes nothing in this scenario (trajectories equal the baseline's in every replication; ranked with " \
+            "the baseline, never below it): environment."
+    assert inert in ctx["caveats"]["drives"]  # the baseline is not listed as a pathway that changes nothing
+
+
+def test_report_shows_attribution_csv_as_written(run_dir):
+    att = pd.read_csv(run_dir / "attribution.csv", dtype={"scope": str})
+    assert list(att.columns) == ["pathway", "scope", "lever", "evidence_class", "value", "alone_loss_diff_cny",
+                                 "shapley_loss_diff_cny", "acts", "method", "replications"]
+    ctx = report_context(run_dir)["attribution"]
+    first = att[att.scope == "northeast"]
+    assert ctx["scope"] == "northeast" and ctx["other_scopes"] == ["LN", "JL", "HLJ"]
+    assert [(a["pathway"], a["lever"]) for a in ctx["rows"]] == list(zip(first.pathway, first.lever, strict=True))
+    for a, (_, r) in zip(ctx["rows"], first.iterrows(), strict=True):
+        assert _number(a["shapley"]) == pytest.approx(round(r.shapley_loss_diff_cny / 1e9, 3), abs=1e-12)
+        assert not a["shapley"].startswith("-0.000")  # an amount that rounds to zero carries no sign
+        assert a["acts"].startswith("yes" if r.acts else "no")
+    html = render_report(run_dir)
+    assert 'class="attribution-table"' in html and "(total)" in html
+    acting = first[(first.lever != "(total)") & first.acts.astype(bool)]
+    assert all(lv in html for lv in acting.lever)
+
+
+def test_older_run_folders_say_what_is_absent(run_dir, tmp_path):
+    # a run folder from before the paired comparison: the report says so instead of inventing columns
+    d = _copy(run_dir, tmp_path)
+    summary = pd.read_csv(d / "summary.csv")
+    summary.drop(columns=["rank", "effect", "loss_diff_cny", "loss_diff_lo", "loss_diff_hi", "ttr_diff_days",
+                          "ttr_diff_lo", "ttr_diff_hi", "ttr_diff_n", "p_best", "ttr_status", "loss_mean_cny"]
+                 ).to_csv(d / "summary.csv", index=False)
+    (d / "attribution.csv").unlink()
+    html = render_report(d)
+    assert 'id="paired-missing"' in html and "loss_diff_cny" in html
+    assert 'id="attribution-missing"' in html
+    assert "配对损失差异</span></th>" not in html
+
+
+def test_no_measurable_effect_has_an_empty_rank(tmp_path):
+    # a shock below metrics.min_loss_days: the fifth effect value, no rank, said in the caveats
+    import yaml
+
+    from chainsim.data.csv_layout import write_csv_layout
+    from chainsim.data.toy import load_toy
+
+    write_csv_layout(load_toy(), tmp_path / "toy")
+    sc = {"name": "toy blip", "table": "toy", "horizon_days": 40, "replications": 2, "seed": 1,
+          "disruptions": [{"type": "capacity_loss", "region": "R1", "sector": "A", "share": 0.05, "start": 5,
+                           "duration": 3, "recovery": {"curve": "linear", "days": 5}}],
+          "pathways": {"compare": ["baseline", "environment"]},
+          "metrics": {"scope": ["R1"], "min_loss_days": 1000}}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(sc), encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["run", str(tmp_path / "s.yaml"), "--out", str(out), "--no-trajectories", "--no-figures", "-q"]) == 0
+    summary = pd.read_csv(out / "summary.csv")
+    assert (summary.effect == "no measurable effect").all() and summary["rank"].isna().all()
+    ctx = report_context(out)
+    assert [r["rank"] for r in ctx["tables"][0]["rows"]] == ["", ""]
+    html = render_report(out)
+    assert "no measurable effect" in html and "冲击影响不可测" in html
+    assert '<td class="rank"></td>' in html
+    assert "bn table units" in html  # the toy table names no currency
+
+
+def test_report_command_rebuilds_and_fails_cleanly(run_dir, tmp_path, capsys):
+    d = _copy(run_dir, tmp_path)
+    (d / "report.html").unlink()
+    (d / "recovery_panels.png").unlink()
+    assert main(["report", str(d)]) == 0
+    html = (d / "report.html").read_text(encoding="utf-8")
+    assert html.count('class="report-figure"') == 3
+    # an existing report is never overwritten silently: refused without --force, replaced (and said so) with it
+    capsys.readouterr()
+    (d / "report.html").write_text("mine", encoding="utf-8")
+    assert main(["report", str(d)]) == 2
+    err = capsys.readouterr().err
+    assert "already exists; pass --force" in err and "Traceback" not in err
+    assert (d / "report.html").read_text(encoding="utf-8") == "mine"
+    assert main(["report", str(d), "--force"]) == 0
+    assert capsys.readouterr().out.startswith("replaced ")
+    assert (d / "report.html").read_text(encoding="utf-8") == html
+    assert not [p for p in d.iterdir() if p.name.startswith(".report.html")]  # no temporary file left
+    assert main(["report", str(tmp_path / "nothing")]) == 2
+    err = capsys.readouterr().err
+    assert "expected a run folder" in err and "Traceback" not in err
+
+
+def test_no_figures_run_says_so(tmp_path):
+    out = tmp_path / "nf"
+    assert main(["run", str(SCENARIO), "--replications", "1", "--out", str(out), "--no-trajectories",
+                 "--no-figures", "-q"]) == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="figures-missing"' in html and "report-figure" not in html
