@@ -13,10 +13,11 @@ import math
 import numpy as np
 import pytest
 
+from chainsim.data.classification import NONCOMPETITIVE_NBS42
 from chainsim.data.iotable import IOTable
 from chainsim.engine import Engine, build_model, simulate
 from chainsim.engine.links import column
-from chainsim.engine.params import NONCOMPETITIVE_NBS42, resolve_params
+from chainsim.engine.params import resolve_params
 from chainsim.errors import ModelBuildError
 from tests.test_engine_helpers import make_table
 

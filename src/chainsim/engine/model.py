@@ -25,8 +25,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from chainsim.data.classification import NBS42_CODES, NONCOMPETITIVE_NBS42
 from chainsim.data.iotable import IOTable
-from chainsim.engine.params import NONCOMPETITIVE_NBS42, ModelParams
+from chainsim.engine.params import ModelParams
 from chainsim.errors import ChainsimError, ModelBuildError
 
 __all__ = ["EconomyModel", "build_model", "input_sum", "scale_by_input"]
@@ -75,7 +76,7 @@ def _noncompetitive_products(table: IOTable, params: ModelParams) -> np.ndarray:
     if v == "all":
         return np.arange(S)
     if v == "auto":
-        if tuple(table.sector_codes) != tuple(f"{k:02d}" for k in range(1, 43)):
+        if tuple(table.sector_codes) != NBS42_CODES:
             log.info("noncompetitive_products='auto' needs the NBS-42 sector codes; table '%s' has other codes, "
                      "so every import is competitive", table.name)
             return np.zeros(0, dtype=int)

@@ -27,17 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from chainsim.errors import ModelBuildError
 
-__all__ = ["NONCOMPETITIVE_NBS42", "ModelParams", "format_validation_error", "resolve_params"]
-
-#: ``noncompetitive_products="auto"`` on an NBS-42 table: the products that Rauch (1999,
-#: "conservative" classification) counts as *differentiated* (neither traded on an organized
-#: exchange nor reference-priced), mapped to NBS-42 — apparel and leather, metal products,
-#: general and special equipment, transport equipment, electrical machinery, electronics,
-#: instruments. Every other product is homogeneous or reference-priced (farm goods, coal, ores,
-#: crude, metals, most chemicals, sawn wood and panels, electricity, services): a domestic
-#: tonne or kWh replaces an imported one, so its imports are competitive. See docs/model.md §5.3.
-NONCOMPETITIVE_NBS42: tuple[str, ...] = ("08", "15", "16", "17", "18", "19", "20", "21")
-
+__all__ = ["ModelParams", "format_validation_error", "resolve_params"]
 
 class ModelParams(BaseModel):
     """Frozen, validated behavioural parameters.

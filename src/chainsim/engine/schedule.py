@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from chainsim.data.classification import expand_region_groups
 from chainsim.engine import disruptions as dis
 from chainsim.engine.curves import CURVES, curve_code
 from chainsim.engine.losses import LossRows, Rebuild
@@ -64,14 +65,11 @@ def _names(v: str | list[str]) -> list[str]:
     return [v] if isinstance(v, str) else list(v)
 
 
-REGION_GROUPS = {"northeast": ("LN", "JL", "HLJ")}
-
-
 def _index(kind: str, names: list[str], lookup: Callable[[str], int], n_all: int, path: str) -> np.ndarray:
     if names == ["all"]:
         return np.arange(n_all)
     if kind == "region":
-        names = [r for n in names for r in REGION_GROUPS.get(n, (n,))]
+        names = expand_region_groups(names)
     try:
         return np.array([lookup(n) for n in names], dtype=int)
     except ChainsimError as exc:

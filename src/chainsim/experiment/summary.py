@@ -21,23 +21,16 @@ import numpy as np
 import pandas as pd
 
 from chainsim.data.iotable import IOTable
+from chainsim.data.scopes import scope_mask
 from chainsim.engine.curves import CURVES
 from chainsim.experiment.run import ScenarioRun
-from chainsim.metrics import scope_columns, summarize, summarize_recovery_times, summarize_replications
+from chainsim.metrics import summarize, summarize_recovery_times, summarize_replications
 
 __all__ = ["SUMMARY_COLUMNS", "direct_shock", "ranking_table", "scope_mask", "scope_trajectories", "summary_table"]
 
 SUMMARY_COLUMNS = ["pathway", "scope", "ttr_days", "ttr_p10", "ttr_p90", "recovered_share", "depth", "trough_day",
                    "loss_cny", "loss_days", "amplification", "triangle_area", "level_at_horizon", "tts_days",
                    "replications", "cost_bn_cny", "days_saved_per_bn_cny", "levers_changed"]
-
-
-def scope_mask(table: IOTable, scope: str) -> np.ndarray:
-    """Boolean mask over industries for a scope string (``northeast``, ``LN``, ``20``, ``LN|20``)."""
-    if "|" in scope:
-        r, s = scope.split("|", 1)
-        return scope_columns(table.labels, (r, s))
-    return scope_columns(table.labels, scope)
 
 
 def _recovery_integral(curve: str, tau: float) -> float:

@@ -111,7 +111,7 @@ def _worker_chunk(k: int, sets: Sequence[Sequence[Mapping[str, Any]]], days: int
 
 # ------------------------------------------------------------------ helpers
 def _scope_mask(table: IOTable, scope: str) -> np.ndarray:
-    from chainsim.experiment.summary import scope_mask
+    from chainsim.data.scopes import scope_mask
 
     mask = np.asarray(scope_mask(table, scope), dtype=bool)
     if not mask.any():

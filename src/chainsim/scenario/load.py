@@ -19,7 +19,9 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from chainsim.data.classification import REGION_GROUPS
 from chainsim.data.iotable import IOTable
+from chainsim.data.scopes import scope_mask
 from chainsim.engine.disruptions import Disruption
 from chainsim.errors import ChainsimError, ScenarioError, did_you_mean
 from chainsim.pathways.registry import PATHWAYS
@@ -33,7 +35,6 @@ _DISRUPTION = TypeAdapter(Disruption)
 _NAME_FIELDS = {"region": "region", "regions": "region", "sector": "sector", "product": "sector",
                 "origin": "origin", "origins": "origin", "from_region": "source", "to_region": "region",
                 "to_sector": "sector"}
-_REGION_GROUPS = {"northeast": ("LN", "JL", "HLJ")}
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def _check_against_table(doc: LocatedYaml | None, scenario: Scenario, table: IOT
                 continue
             names = item[key] if isinstance(item[key], list) else [item[key]]
             for i, name in enumerate(names):
-                if str(name) == "all" or (kind == "region" and str(name) in _REGION_GROUPS):
+                if str(name) == "all" or (kind == "region" and str(name).lower() in REGION_GROUPS):
                     continue
                 loc = (*base, key, i) if isinstance(item[key], list) else (*base, key)
                 try:
@@ -162,8 +163,6 @@ def _check_against_table(doc: LocatedYaml | None, scenario: Scenario, table: IOT
 
 
 def _check_scopes(doc: LocatedYaml | None, scenario: Scenario, table: IOTable) -> None:
-    from chainsim.experiment.summary import scope_mask
-
     for i, scope in enumerate(scenario.metrics.scope):
         try:
             if not scope_mask(table, scope).any():

@@ -265,9 +265,9 @@ def evaluate_chunk(spec: SweepSpec, rows: Sequence[Mapping[str, Any]]) -> list[d
     """
     if spec.model is not None:
         return _evaluate_analytic(spec, rows)
+    from chainsim.data.scopes import scope_mask
     from chainsim.engine import resolve_params
     from chainsim.engine.members import structural_key
-    from chainsim.experiment.summary import scope_mask
 
     loaded = scenario_of(spec)
     sc, table = loaded.scenario, loaded.table

@@ -350,7 +350,7 @@ def load_sweep(source: str | Path | Mapping[str, Any], *, base_dir: str | Path |
     ...                    "design": {"method": "lhs", "samples": 8},
     ...                    "factors": {"pathways.opening_up": [0, 1]}})  # doctest: +SKIP
     """
-    from chainsim.experiment.summary import scope_mask
+    from chainsim.data.scopes import scope_mask
     from chainsim.scenario.load import load_scenario, scenario_hash
 
     doc = None if isinstance(source, Mapping) else load_located_yaml(source)
