@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from chainsim.cli import main
+from chainsim.disruptions import direct_shock
 from chainsim.experiment.run import replication_seeds, run_scenario
-from chainsim.experiment.summary import direct_shock, summary_table
+from chainsim.experiment.summary import summary_table
 from chainsim.scenario.load import load_scenario
 
 SCENARIO = {

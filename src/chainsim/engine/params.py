@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from chainsim.errors import ModelBuildError
+from chainsim.errors import ModelBuildError, format_validation_error
 
 __all__ = ["ModelParams", "format_validation_error", "resolve_params"]
 
@@ -122,16 +122,6 @@ class ModelParams(BaseModel):
                     resourcing=False, import_substitutability="competitive")
         base.update(overrides)
         return cls(**base)
-
-
-def format_validation_error(exc: ValidationError, prefix: str = "") -> str:
-    """Turn a pydantic error into one line per problem: field path, expectation, value."""
-    lines = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err.get("loc", ()))
-        path = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
-        lines.append(f"{path}: {err.get('msg')} (got {err.get('input')!r})")
-    return "; ".join(lines)
 
 
 def resolve_params(params: str | Mapping[str, Any] | ModelParams | None) -> ModelParams:

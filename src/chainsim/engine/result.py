@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chainsim.engine.engine import RunArrays
+from chainsim.engine.clock import RunArrays
 from chainsim.engine.model import EconomyModel
 
 __all__ = ["SimulationResult", "result_from_arrays"]

@@ -9,105 +9,25 @@ not recovered when most runs never recover.
 The amplification ratio is total output loss / direct shock, where the direct shock is
 the value of what the disruptions take away before any propagation (lost capacity x
 baseline output, cut imports or link flows, lost throughput, cut final demand), summed
-over the replication's sampled sizes and durations (:func:`direct_shock`).
+over the replication's sampled sizes and durations (each disruption type's
+:meth:`~chainsim.disruptions.Disruption.direct_shock`; an unknown type is an error, never 0).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
-from chainsim.data.iotable import IOTable
 from chainsim.data.scopes import scope_mask
-from chainsim.engine.curves import CURVES
+from chainsim.disruptions import direct_shock
 from chainsim.experiment.run import ScenarioRun
 from chainsim.metrics import summarize, summarize_recovery_times, summarize_replications
 
-__all__ = ["SUMMARY_COLUMNS", "direct_shock", "ranking_table", "scope_mask", "scope_trajectories", "summary_table"]
+__all__ = ["SUMMARY_COLUMNS", "ranking_table", "scope_trajectories", "summary_table"]
 
 SUMMARY_COLUMNS = ["pathway", "scope", "ttr_days", "ttr_p10", "ttr_p90", "recovered_share", "depth", "trough_day",
                    "loss_cny", "loss_days", "amplification", "triangle_area", "level_at_horizon", "tts_days",
                    "replications", "cost_bn_cny", "days_saved_per_bn_cny", "levers_changed"]
-
-
-def _recovery_integral(curve: str, tau: float) -> float:
-    """Days of full loss equivalent to a recovery along ``curve`` over time constant ``tau``."""
-    if not tau or tau <= 1e-6 or curve == "rebuild":
-        return 0.0
-    e = np.arange(0.0, 20.0 * tau + 1.0)
-    g = np.clip(CURVES[curve](e, np.full_like(e, tau)), 0.0, 1.0)
-    return float(g.sum())
-
-
-def direct_shock(table: IOTable, disruption: Mapping[str, Any], sample: Mapping[str, Any]) -> float:
-    """Value (table units) of what one sampled disruption directly removes, before propagation.
-
-    Parameters
-    ----------
-    table : IOTable
-        The table.
-    disruption : mapping
-        The disruption as written (scenario keys).
-    sample : mapping
-        Its sampled ``start``, ``duration``, ``share`` (and ``tau``, ``curve``).
-    """
-    yd = 365.0
-    kind = disruption.get("type")
-    share = float(sample.get("share", disruption.get("share", 0.0)) or 0.0)
-    days = float(sample.get("duration", 0.0))
-
-    def names(key: str, default: str = "all") -> list[str]:
-        v = disruption.get(key, disruption.get(key + "s", default))
-        return [str(v)] if isinstance(v, str | int) else [str(x) for x in v]
-
-    def idx(values: list[str], lookup: Any, n: int) -> np.ndarray:
-        return np.arange(n) if values == ["all"] else np.array([lookup(v) for v in values], dtype=int)
-
-    S = table.n_sectors
-    if kind == "capacity_loss":
-        r = idx(names("region"), table.region_index, table.n_regions)
-        s = idx(names("sector"), table.sector_index, S)
-        nodes = (r[:, None] * S + s[None, :]).ravel()
-        days += _recovery_integral(str(sample.get("curve", "linear")), float(sample.get("tau", 0.0)))
-        return share * float(table.x[nodes].sum()) / yd * days
-    if kind == "import_cut":
-        p = idx(names("product"), table.sector_index, S)
-        o = idx(names("origin"), table.origin_index, len(table.origins))
-        r = idx(names("region"), table.region_index, table.n_regions)
-        users = (r[:, None] * S + np.arange(S)[None, :]).ravel()
-        flows = table.imports_Z[np.ix_(o, p, users)].sum()
-        return share * float(flows) / yd * days
-    if kind == "link_cut":
-        p = idx(names("product"), table.sector_index, S)
-        fr = idx(names("from_region"), table.region_index, table.n_regions)
-        tr = idx(names("to_region"), table.region_index, table.n_regions)
-        ts = idx(names("to_sector"), table.sector_index, S)
-        rows = (fr[:, None] * S + p[None, :]).ravel()
-        cols = (tr[:, None] * S + ts[None, :]).ravel()
-        return share * float(table.Z[np.ix_(rows, cols)].sum()) / yd * days
-    if kind == "congestion":
-        loss = float(sample.get("throughput_loss", disruption.get("throughput_loss", 0.5)))
-        tr = idx(names("to_region"), table.region_index, table.n_regions)
-        cols = (tr[:, None] * S + np.arange(S)[None, :]).ravel()
-        total = 0.0
-        for src in names("from_region"):
-            if src in table.origins:
-                total += float(table.imports_Z[table.origin_index(src)][:, cols].sum())
-            else:
-                r0 = table.region_index(src)
-                total += float(table.Z[r0 * S:(r0 + 1) * S][:, cols].sum())
-        return loss * total / yd * days
-    if kind == "final_demand":
-        r = idx(names("region"), table.region_index, table.n_regions)
-        s = idx(names("sector"), table.sector_index, S)
-        cons = np.array([table.region_index(c) for c, _ in table.fd_columns])
-        fd = table.Y[:, np.isin(cons, r)].sum(axis=1)
-        days = 365.0 if disruption.get("permanent") else days
-        return abs(share) * float(fd[np.isin(table.sector_of, s)].sum()) / yd * days
-    return 0.0
 
 
 def _median(values: list[float]) -> float | None:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from chainsim.data.iotable import IOTable
 from chainsim.engine import Engine, ModelParams, build_model, resolve_params
-from chainsim.engine.engine import reusable_output
+from chainsim.engine.clock import reusable_output
 from chainsim.errors import ScenarioError
 from chainsim.metrics import cumulative_loss, depth, loss_in_days_of_output, observed_time_to_survive, recovery_time
 from chainsim.scan.prescreen import prescreen, rank_correlations
