@@ -140,3 +140,54 @@ def test_a_new_type_is_one_class_and_every_layer_uses_it(pulse):
     assert any("acts only on capacity_pulse" in n for n in plan_pathway("environment", []).notes)
     targets = enumerate_targets(t, ["pulses"])
     assert len(targets) == t.n_industries and targets[0].disruption["type"] == "capacity_pulse"
+
+
+PROFILE = {"points": [[0, 0.5], [2, 1.0], [5, 1.0], [9, 0.0]]}
+
+
+def test_a_capacity_loss_can_follow_a_profile():
+    """share x profile (linear between points) is the capacity lost on each day, on both economies."""
+    t = make_table(2, 3, seed=2, origins=("USA",))
+    m = build_model(t, resolve_params({"inventory_days": 5}))
+    d = {"type": "capacity_loss", "region": "R0", "sector": "S1", "basis": "capacity", "share": 0.4, "start": 3,
+         "profile": PROFILE}
+    runs = {ex: Engine(m, [[d]], executor=ex).run(20) for ex in ("auto", "reference")}
+    alpha = runs["reference"].capacity[:, 0, 1] / m.xbar[1]
+    want = 1 - 0.4 * np.interp(np.arange(20) - 3, [0, 2, 5, 9], [0.5, 1, 1, 0], left=0)
+    np.testing.assert_allclose(alpha, want, rtol=5e-3)  # overproduction adds a few per mille
+    np.testing.assert_allclose(runs["auto"].output, runs["reference"].output, rtol=1e-10)
+    ev = {e[2]: e[0] for e in runs["auto"].events if e[2].startswith("disruption")}
+    assert ev == {"disruption_start": 3, "disruption_end": 13, "disruption_recovered": 13}
+    assert direct_shock(t, d, {"share": 0.4, "duration": 10}) == pytest.approx(
+        0.4 * want_sum(PROFILE, 10) * t.x[1] / 365)
+
+
+def want_sum(profile, n):
+    days, vals = zip(*profile["points"], strict=True)
+    return float(np.interp(np.arange(n), days, vals).sum())
+
+
+def test_an_import_cut_and_a_final_demand_change_can_follow_a_profile():
+    t = make_table(2, 3, seed=5, origins=("USA",))
+    m = build_model(t, resolve_params({"inventory_days": 10, "resourcing": False}))
+    cut = {"type": "import_cut", "product": "S0", "origin": "USA", "region": "R1", "share": 0.8, "start": 2,
+           "profile": {"points": [[0, 1.0], [4, 0.0]], "interpolation": "step"}}
+    fd = {"type": "final_demand", "region": "all", "sector": "S2", "share": -0.5, "start": 1,
+          "profile": {"points": [[0, 0.0], [4, 1.0]]}}
+    eng = Engine(m, [[cut, fd]], executor="reference")
+    seen = []
+    eng.run(12, progress=lambda d, T: seen.append((
+        eng.economy.columns(np.array([0]), np.array([0]), np.array([3]))[1][0, 2], eng.economy.day.final_demand[0, 2])))
+    open_, y = np.array(seen).T
+    np.testing.assert_allclose(open_, [1, 1, 0.2, 0.2, 0.2, 0.2, 1, 1, 1, 1, 1, 1])
+    np.testing.assert_allclose(y / m.ybar[2], 1 - 0.5 * np.clip((np.arange(12) - 1) / 4, 0, 1) * (np.arange(12) >= 1))
+    assert {e[2] for e in Engine(m, [[cut, fd]]).run(12).events} >= {"import_cut_start", "import_cut_end",
+                                                                      "final_demand_change"}
+
+
+def test_a_profile_takes_the_place_of_duration_and_recovery():
+    with pytest.raises(ScenarioError, match="profile"):
+        parse_disruptions([{"type": "capacity_loss", "region": "R0", "sector": "S0", "share": 0.3, "duration": 5,
+                            "profile": PROFILE}])
+    with pytest.raises(ScenarioError, match="strictly increasing"):
+        parse_disruptions([{"type": "final_demand", "share": -0.2, "profile": {"points": [[2, 0.1], [1, 0.2]]}}])

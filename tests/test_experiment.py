@@ -7,8 +7,8 @@ import pytest
 
 from chainsim.cli import main
 from chainsim.disruptions import direct_shock
+from chainsim.experiment.pathway_tables import summary_table
 from chainsim.experiment.run import replication_seeds, run_scenario
-from chainsim.experiment.summary import summary_table
 from chainsim.scenario.load import load_scenario
 
 SCENARIO = {
@@ -113,7 +113,7 @@ def test_pathway_that_changes_nothing_is_reported_not_ranked_silently(capsys, tm
 
 
 def test_public_ranking_and_scope_trajectories(run):
-    from chainsim.experiment.summary import ranking_table, scope_trajectories
+    from chainsim.experiment.pathway_tables import ranking_table, scope_trajectories
 
     ranked = ranking_table(summary_table(run), "LN|14")
     assert list(ranked["rank"]) == [1, 2, 3]

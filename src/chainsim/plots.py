@@ -65,7 +65,7 @@ def recovery_curves(run: Any, scope: str = "northeast", *, ax: Any = None, band:
     -------
     matplotlib Axes
     """
-    from chainsim.experiment.summary import scope_trajectories
+    from chainsim.experiment.pathway_tables import scope_trajectories
     from chainsim.pathways.registry import PATHWAYS
 
     plt = _plt()

@@ -31,7 +31,7 @@ def _fmt(v: object, spec: str) -> str:
 
 def format_ranking(summary: pd.DataFrame, scope: str) -> str:
     """The pathway table of one scope, ranked by median TTR (not recovered last), as text."""
-    from chainsim.experiment.summary import ranking_table
+    from chainsim.experiment.pathway_tables import ranking_table
     from chainsim.pathways.registry import PATHWAYS
 
     df = ranking_table(summary, scope)
@@ -55,8 +55,8 @@ def format_ranking(summary: pd.DataFrame, scope: str) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     from chainsim.experiment.outputs import write_outputs
+    from chainsim.experiment.pathway_tables import summary_table
     from chainsim.experiment.run import run_scenario
-    from chainsim.experiment.summary import summary_table
     from chainsim.scenario.load import load_scenario
 
     if args.replications is not None and args.replications < 1:

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from itertools import pairwise
+from typing import Any, ClassVar, Literal, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chainsim.data.classification import expand_region_groups
-from chainsim.disruptions import curves
-from chainsim.disruptions.curves import CURVES, curve_code
+from chainsim.disruptions.curves import CURVES, curve_code, evaluate
 from chainsim.disruptions.plan import LogEntry, Plan, Steps
 from chainsim.disruptions.sampling import Value
 from chainsim.errors import ChainsimError, ScenarioError, did_you_mean
@@ -89,6 +89,46 @@ class Recovery(BaseModel):
             if abs(sum(self.sectors.values()) - 1.0) > 1e-9:
                 raise ValueError(f"rebuilding sector shares must sum to 1; found {sum(self.sectors.values())}")
         return self
+
+
+class Profile(BaseModel):
+    """A disruption's strength over time: points ``(day after start, value)``, joined linearly or by steps.
+
+    The value on day ``start + d`` multiplies the disruption's ``share``: a shape (0 before the
+    first point, the last point's value after it; a profile that ends at 0 ends the disruption).
+
+    Examples
+    --------
+    >>> Profile(points=[(0, 1.0), (4, 0.0)]).daily(6).tolist()
+    [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
+    >>> Profile(points=[(0, 1.0), (2, 0.5)], interpolation="step").daily(4).tolist()
+    [1.0, 1.0, 0.5, 0.5]
+    """
+
+    model_config = _FROZEN
+    points: list[tuple[float, float]] = Field(min_length=1)
+    interpolation: Literal["linear", "step"] = "linear"
+
+    @model_validator(mode="after")
+    def _days_increase(self) -> Profile:
+        days = [d for d, _ in self.points]
+        if days[0] < 0 or any(b <= a for a, b in pairwise(days)):
+            raise ValueError(f"points: expected days >= 0, strictly increasing; found {days}")
+        return self
+
+    def daily(self, n: int) -> np.ndarray:
+        """The value on days ``0 .. n - 1`` after the start."""
+        days, vals = (np.array(v, dtype=float) for v in zip(*self.points, strict=True))
+        d = np.arange(max(n, 0), dtype=float)
+        if self.interpolation == "linear":
+            return np.interp(d, days, vals, left=0.0)
+        k = np.searchsorted(days, d, side="right") - 1
+        return np.where(k >= 0, vals[np.clip(k, 0, None)], 0.0)
+
+    def days_in_force(self, horizon: int) -> int:
+        """Days from the start the profile needs, at most ``horizon`` (all of it if it does not end at 0)."""
+        last_day, last = self.points[-1]
+        return horizon if last != 0.0 else min(horizon, int(np.floor(last_day)) + 1)
 
 
 class Recurrence(BaseModel):
@@ -172,6 +212,32 @@ class Episode:
         """First day after the full-strength period (``start + duration``)."""
         return int(self.values["start"] + self.values["duration"])
 
+    def follow(self, profile: Profile) -> np.ndarray:
+        """The profile's values, one a day from the start, within the horizon.
+
+        The episode's duration becomes the days the profile is in force (until it ends at 0).
+        """
+        daily = profile.daily(profile.days_in_force(self.days - self.start))
+        self.values["duration"] = len(daily)
+        return daily
+
+    def steps(self, daily: np.ndarray, profile: Profile) -> Steps:
+        """``share`` x ``daily`` as steps from the start, ending after the table if the profile ends at 0."""
+        after = 0.0 if profile.points[-1][1] == 0.0 else self.values["share"] * float(daily[-1] if len(daily) else 0)
+        return Steps.daily(self.start, self.values["share"] * daily, after=after)
+
+    def tabulated_rows(self, nodes: np.ndarray, daily: np.ndarray, amount: np.ndarray, unit: np.ndarray,
+                       additive: bool) -> None:
+        """Loss rows on ``nodes`` of ``amount`` x ``daily`` (a daily table from the start), as a new event."""
+        n, k = len(nodes), len(self.plan.series)
+        self.plan.series.append(np.asarray(daily, dtype=float))
+        ev = self.plan.new_event(self.batch, self.name)
+        self.plan.loss_rows.append(dict(
+            batch=np.full(n, self.batch), node=nodes, amount=amount, unit=unit, additive=np.full(n, additive),
+            t_full=np.full(n, self.start), t_rec=np.full(n, self.start + len(daily)), e0=np.zeros(n),
+            tau=np.ones(n), curve=np.zeros(n, dtype=int), decimals=np.full(n, -1), event=np.full(n, ev),
+            series=np.full(n, k)))
+
     def log(self, day: int, kind: str, target: str, detail: str) -> None:
         """Add a log entry on ``day`` if it falls within the horizon."""
         if day < self.days:
@@ -197,7 +263,7 @@ def closure(ep: Episode, kind: str, target: str, share: float, curve: str | None
     ep.log(end, f"{kind}_end", target, f"{ep.name}: recovery begins")
     e = np.arange(1.0, max(ep.days - end, 0) + 2.0)
     g = np.empty_like(e)
-    curves.evaluate(np.full(len(e), curve_code(curve)), e, np.full(len(e), float(tau)), g)
+    evaluate(np.full(len(e), curve_code(curve)), e, np.full(len(e), float(tau)), g)
     below = ~(g >= 1e-6)
     m = int(np.argmax(below)) + 1 if below.any() else len(e) + 1  # first e with g below 1e-6
     for k in range(1, m):
@@ -268,6 +334,16 @@ class Disruption(BaseModel):
     param_levers: ClassVar[frozenset[str]] = frozenset()
     #: fields sampled for every episode besides start and duration (in this order)
     has_share: ClassVar[bool] = True
+
+    @model_validator(mode="after")
+    def _profile_or_timing(self) -> Disruption:
+        """A ``profile`` gives the disruption's course itself: no ``duration`` or ``recovery`` with it."""
+        if getattr(self, "profile", None) is not None:
+            both = sorted({"duration", "recovery"} & self.model_fields_set)
+            if both:
+                raise ValueError(f"{both}: a disruption with a 'profile' takes its course from the profile's points; "
+                                 "give one or the other")
+        return self
 
     def compile(self, ep: Episode) -> None:
         """Add the items that enact one sampled episode to ``ep.plan`` (required)."""

@@ -20,7 +20,17 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import AliasChoices, Field
 
-from chainsim.disruptions.base import Disruption, Episode, Names, Recovery, ScanTarget, industries, names, resolve
+from chainsim.disruptions.base import (
+    Disruption,
+    Episode,
+    Names,
+    Profile,
+    Recovery,
+    ScanTarget,
+    industries,
+    names,
+    resolve,
+)
 from chainsim.disruptions.curves import CURVES, curve_code
 from chainsim.disruptions.plan import RebuildSpec
 from chainsim.disruptions.registry import register
@@ -77,6 +87,7 @@ class CapacityLoss(Disruption):
     share: Value
     basis: Literal["capital", "capacity"] = "capital"
     recovery: Recovery = Recovery()
+    profile: Profile | None = Field(None, description="the loss over time: share x profile (no duration, recovery)")
 
     scan_kind: ClassVar[str | None] = "nodes"
     scan_rank: ClassVar[int] = 30
@@ -94,6 +105,9 @@ class CapacityLoss(Disruption):
             raise ScenarioError(f"{ep.path}.share: expected a share in [0, 1]; found {share}")
         nodes = self._nodes(m.table, ep.path)
         target = f"{','.join(names(self.region))}|{','.join(names(self.sector))}"
+        if self.profile is not None:
+            self._follow_profile(ep, nodes, target)
+            return
         tau = v["tau"]
         if v["curve"] == "rebuild":
             if m.quirks.rebuild_tau == "model" and "days" not in self.recovery.model_fields_set:
@@ -104,6 +118,20 @@ class CapacityLoss(Disruption):
         ep.log(ep.start, "disruption_start", target,
                f"{ep.name}: share {share:.4g} of {self.basis}, recovery {v['curve']} over {tau:.4g} days")
         ep.log(ep.end, "disruption_end", target, f"{ep.name}: recovery begins")
+
+    def _follow_profile(self, ep: Episode, nodes: np.ndarray, target: str) -> None:
+        """Tabulated loss rows: share (of capacity, or of capital) x the profile, day by day."""
+        daily, share = ep.follow(self.profile), ep.values["share"]
+        if self.basis == "capital":
+            K = ep.model.capital[nodes]
+            nodes, K = nodes[K > 0], K[K > 0]
+            ep.tabulated_rows(nodes, daily, share * K, K, additive=True)
+        else:
+            ep.tabulated_rows(nodes, daily, np.full(len(nodes), share), np.ones(len(nodes)), additive=False)
+        ep.log(ep.start, "disruption_start", target,
+               f"{ep.name}: share {share:.4g} of {self.basis}, profile of {len(self.profile.points)} points")
+        if self.profile.points[-1][1] == 0.0:
+            ep.log(ep.end, "disruption_end", target, f"{ep.name}: profile ends")
 
     def _rebuild(self, ep: Episode, nodes: np.ndarray, tau: float) -> RebuildSpec:
         """Capital destroyed L = share x K, rebuilt by demand split over the rebuilding sectors' regions like Z."""
@@ -129,7 +157,10 @@ class CapacityLoss(Disruption):
         """Lost output: share x baseline output x (days at full strength + the recovery's full-loss equivalent)."""
         share = float(sample.get("share", 0.0) or 0.0)
         days = float(sample.get("duration", 0.0))
-        days += recovery_days(str(sample.get("curve", "linear")), float(sample.get("tau", 0.0)))
+        if self.profile is not None:  # full-loss equivalent of the profile's days
+            days = float(self.profile.daily(int(days)).sum())
+        else:
+            days += recovery_days(str(sample.get("curve", "linear")), float(sample.get("tau", 0.0)))
         return share * float(table.x[self._nodes(table, "disruption")].sum()) / 365.0 * days
 
     @classmethod

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import AliasChoices, Field, model_validator
 
-from chainsim.disruptions.base import Disruption, Episode, Names, names, resolve
+from chainsim.disruptions.base import Disruption, Episode, Names, Profile, names, resolve
 from chainsim.disruptions.plan import DemandChange, Steps
 from chainsim.disruptions.registry import register
 from chainsim.disruptions.sampling import Value, lowest
@@ -46,6 +46,7 @@ class FinalDemand(Disruption):
     sector: Names = Field("all", validation_alias=AliasChoices("sector", "sectors"))
     share: Value
     permanent: bool = False
+    profile: Profile | None = Field(None, description="the change over time: share x profile (no duration)")
 
     @model_validator(mode="after")
     def _not_below_minus_one(self) -> FinalDemand:
@@ -67,16 +68,21 @@ class FinalDemand(Disruption):
         amount = np.zeros(m.n_sup)
         positive = m.quirks.negative_final_demand == "exogenous_supply"
         amount[: m.n] = self._amount(m.table, ep.path, positive) / m.params.year_days
-        factor = Steps.hold(ep.start, None if self.permanent else ep.end, share)
-        ep.plan.demand.append(DemandChange(ep.batch, amount, factor))
         target = f"{','.join(names(self.region))}|{','.join(names(self.sector))}"
         ep.log(ep.start, "final_demand_change", target, f"{ep.name}: {share:+.4g}")
-        if not self.permanent:
-            ep.log(ep.end, "final_demand_restore", target, f"{ep.name}: restored")
+        if self.profile is not None:
+            factor = ep.steps(ep.follow(self.profile), self.profile)
+        else:
+            factor = Steps.hold(ep.start, None if self.permanent else ep.end, share)
+        if factor.stop < ep.days:
+            ep.log(int(factor.stop), "final_demand_restore", target, f"{ep.name}: restored")
+        ep.plan.demand.append(DemandChange(ep.batch, amount, factor))
 
     def direct_shock(self, table: Any, sample: Mapping[str, Any]) -> float:
         """Demand removed or added: |share| x the demand at stake x days (a year if permanent)."""
         days = 365.0 if self.permanent else float(sample.get("duration", 0.0))
+        if self.profile is not None:
+            days = float(np.abs(self.profile.daily(int(sample.get("duration", 0.0)))).sum())
         # the consumers' final demand, without exports (as the metrics have always counted it)
         r = resolve("region", names(self.region), table, "disruption.region")
         s = resolve("sector", names(self.sector), table, "disruption.sector")

@@ -26,6 +26,7 @@ from chainsim.disruptions.base import (
     Disruption,
     Episode,
     Names,
+    Profile,
     Recovery,
     ScanTarget,
     closure,
@@ -71,6 +72,7 @@ class ImportCut(Disruption):
     region: Names = Field("all", validation_alias=AliasChoices("region", "regions"))
     share: Value = 1.0
     recovery: Recovery | None = None
+    profile: Profile | None = Field(None, description="the cut over time: share x profile (no duration, recovery)")
 
     scan_kind: ClassVar[str | None] = "imports"
     scan_rank: ClassVar[int] = 10
@@ -105,7 +107,9 @@ class ImportCut(Disruption):
         if self.recovery is not None and v["curve"] == "rebuild":
             raise ScenarioError(f"{ep.path}.recovery.curve: 'rebuild' applies to capacity losses; an import cut "
                                 f"recovers along a curve of {sorted(CURVES)}")
-        if names(self.region) == ["all"]:
+        if self.profile is not None:
+            self._follow_profile(ep, nodes, buyers, target)
+        elif names(self.region) == ["all"]:
             tau, curve = (1e-9, "linear") if self.recovery is None else (v["tau"], v["curve"])
             # the default model's timing in both configurations (BoARIO has no import cuts)
             ep.plan.loss_rows.append(loss_rows(ep, nodes, "capacity", tau=tau, curve=curve, timing="chainsim"))
@@ -116,6 +120,18 @@ class ImportCut(Disruption):
             closed = closure(ep, "import_cut", target, share, *rec)
             ep.plan.links.append(LinkChange(ep.batch, "import_cut", nodes, buyers, closed))
         self._substitution(ep, nodes, buyers, target)
+
+    def _follow_profile(self, ep: Episode, nodes: np.ndarray, buyers: np.ndarray, target: str) -> None:
+        """The cut share x the profile, day by day: foreign nodes' loss (every region) or the links' closed share."""
+        daily, share = ep.follow(self.profile), ep.values["share"]
+        if names(self.region) == ["all"]:
+            ep.tabulated_rows(nodes, daily, np.full(len(nodes), share), np.ones(len(nodes)), additive=False)
+        else:
+            ep.plan.links.append(LinkChange(ep.batch, "import_cut", nodes, buyers, ep.steps(daily, self.profile)))
+        ep.log(ep.start, "import_cut_start", target,
+               f"{ep.name}: share {share:.4g}, profile of {len(self.profile.points)} points")
+        if self.profile.points[-1][1] == 0.0:
+            ep.log(ep.end, "import_cut_end", target, f"{ep.name}: profile ends")
 
     def _substitution(self, ep: Episode, nodes: np.ndarray, buyers: np.ndarray, target: str) -> None:
         """Domestic substitution for the buyers of the cut non-competitive products (none in ``ario``)."""
@@ -144,7 +160,10 @@ class ImportCut(Disruption):
         """Cut imports: share x the cut flows into the buyers x days at full strength."""
         p = resolve("sector", names(self.product), table, "disruption.product")
         flows = table.imports_Z[np.ix_(self._origins(table, "disruption"), p, self._buyers(table, "disruption"))]
-        return float(sample.get("share", 0.0) or 0.0) * float(flows.sum()) / 365.0 * float(sample.get("duration", 0.0))
+        days = float(sample.get("duration", 0.0))
+        if self.profile is not None:
+            days = float(self.profile.daily(int(days)).sum())
+        return float(sample.get("share", 0.0) or 0.0) * float(flows.sum()) / 365.0 * days
 
     @classmethod
     def rewrite(cls, d: dict[str, Any], transform: str, value: float, sectors: Sequence[str]) -> bool:

@@ -26,45 +26,19 @@ from chainsim.errors import SimulationError
 __all__ = ["CapacitySchedule", "Rebuild"]
 
 
-@dataclass
 class Rebuild:
-    """A capital loss rebuilt through demand addressed to rebuilding sectors (spec §6.3).
+    """The state of a rebuilding event (:class:`~chainsim.disruptions.plan.RebuildSpec`, ARIO_SPEC §6.3).
 
-    Attributes
-    ----------
-    batch : int
-    targets : (k,) int
-        Damaged industries.
-    damage : (k,)
-        Initial damage L (currency).
-    stock : (n_sup, k)
-        Remaining rebuilding demand R, supplier nodes x damaged industries.
-    start, duration : int
-        Occurrence and days before rebuilding starts.
-    tau : float
-        Rebuilding time constant τ_R.
-    unit : (k,)
-        Capital K of the targets (damage / K is the capacity loss).
-    decimals : int
-        Rounding of R (7 in the ARIO configuration, -1 for none).
+    ``stock`` (n_sup, k) is the remaining rebuilding demand R, supplier nodes x damaged
+    industries (a copy of the plan's, shrinking day by day); ``finished`` once it is all rebuilt.
+    The other attributes are the plan's: ``batch``, ``targets``, ``damage`` (L), ``start``,
+    ``duration``, ``tau`` (τ_R), ``unit`` (capital K of the targets), ``decimals``.
     """
 
-    batch: int
-    targets: np.ndarray
-    damage: np.ndarray
-    stock: np.ndarray
-    start: int
-    duration: int
-    tau: float
-    unit: np.ndarray
-    decimals: int = 7
-    finished: bool = False
-
-    @classmethod
-    def of(cls, spec: RebuildSpec) -> Rebuild:
-        """The rebuilding state of a planned event (its stock is copied)."""
-        return cls(batch=spec.batch, targets=spec.targets, damage=spec.damage, stock=spec.stock.copy(),
-                   start=spec.start, duration=spec.duration, tau=spec.tau, unit=spec.unit, decimals=spec.decimals)
+    def __init__(self, spec: RebuildSpec) -> None:
+        self.spec, self.stock, self.finished = spec, spec.stock.copy(), False
+        self.batch, self.targets, self.damage, self.unit = spec.batch, spec.targets, spec.damage, spec.unit
+        self.start, self.duration, self.tau, self.decimals = spec.start, spec.duration, spec.tau, spec.decimals
 
     def rebuilding(self, t: int) -> bool:
         """Whether day ``t`` is in the rebuilding phase."""

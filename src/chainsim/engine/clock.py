@@ -193,13 +193,10 @@ class Engine:
 
     def _enact(self, plan: Plan, days: int) -> None:
         """Start one process per plan item."""
-        for b in range(self.batch):
-            links = [k for k, c in enumerate(plan.links) if c.batch == b]
-            for k in links:
-                self._start(self._follow(plan.links[k].closed, lambda v, b=b, k=k: self._set_link(b, k, v), days))
-            for k, r in enumerate(plan.routes):
-                if r.batch == b:
-                    self._start(self._follow(r.loss, lambda v, b=b, k=k: self._set_route(b, k, v), days))
+        for k, c in enumerate(plan.links):
+            self._start(self._follow(c.closed, lambda v, b=c.batch, k=k: self._set_link(b, k, v), days))
+        for k, r in enumerate(plan.routes):
+            self._start(self._follow(r.loss, lambda v, b=r.batch, k=k: self._set_route(b, k, v), days))
         for k, d in enumerate(plan.demand):
             self._start(self._follow(d.factor, lambda v, k=k: self._set_demand(k, v), days))
         for k, s in enumerate(plan.substitutions):
@@ -317,7 +314,7 @@ class Engine:
         self.economy = executor.FastEconomy(m, B) if fast else ReferenceEconomy(m, B, self._ring)
         self.losses = CapacitySchedule(plan.rows(), len(plan.event_names), B, m.n_sup, series=plan.series,
                                        strict=m.quirks.loss_above_one == "error")
-        self.losses.rebuilds = [Rebuild.of(s) for s in plan.rebuilds]
+        self.losses.rebuilds = [Rebuild(s) for s in plan.rebuilds]
         self.losses.tabulate(days)
         z = np.zeros((B, m.n_sup))
         self._day = DayInputs(0, z, z.copy(), np.broadcast_to(m.ybar, (B, m.n_sup)).copy(),
