@@ -232,7 +232,10 @@ class CapacitySchedule:
         return out
 
     def rebuild_demand(self, t: int, out: np.ndarray) -> bool:
-        """Write today's rebuilding demand R/τ_R into ``out`` (B, n_sup); return whether any (else ``out`` is stale)."""
+        """Write today's rebuilding demand R/τ_R into ``out`` (B, n_sup); return whether any.
+
+        Without rebuilding events ``out`` is left as it is (the engine's stays zero).
+        """
         if not self.rebuilds:
             return False
         out.fill(0.0)

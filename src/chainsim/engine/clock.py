@@ -238,7 +238,9 @@ class Engine:
     # ---------------------------------------------------------------- the day
     def _economy(self, days: int, progress: Callable[[int, int], None] | None) -> Generator[simpy.Event, Any, None]:
         m, day, N = self.model, self._day, self.model.n
-        below, was_crashed = np.zeros((self.batch, N), dtype=bool), np.zeros(self.batch, dtype=bool)
+        below, low_now, up, back = (np.zeros((self.batch, N), dtype=bool) for _ in range(4))
+        was_crashed = np.zeros(self.batch, dtype=bool)
+        may_crash = m.quirks.negative_stock == "crash"
         low = (1.0 - m.params.milestone_share) * m.cap_ref[..., :N]  # capacity below this is not recovered
         yield self.env.timeout(0.5)
         for t in range(days):
@@ -249,8 +251,7 @@ class Engine:
             for ev in self.losses.newly_ended:
                 b, name = self._plan.event_names[ev]
                 self.record(t, b, "disruption_recovered", name, "loss back to zero")
-            if not self.losses.rebuild_demand(t, day.rebuild):
-                day.rebuild.fill(0.0)
+            day.rebuilding = self.losses.rebuild_demand(t, day.rebuild)
             self.searches.flush()
             self.searches.daily(t, after=False)
             econ = self.economy
@@ -267,11 +268,12 @@ class Engine:
                     self.record(t, b, "shortage", self._labels[j], f"input {m.input_name(p)} binds")
                 if m.params.resourcing:
                     self.searches.add(new.b, new.row, new.j)
-            now_low = econ.capacity[:, :N] < low
-            for b, j in zip(*np.nonzero(below & ~now_low), strict=True):  # back within the milestone share
-                self.record(t, b, "capacity_recovered", self._labels[j], f"within {m.params.milestone_share:.0%}")
-            below = now_low
-            if econ.crashed.any():  # only BoARIO's quirks let a stock go negative
+            np.less(econ.capacity[:, :N], low, out=low_now)
+            if np.logical_and(below, np.logical_not(low_now, out=up), out=back).any():  # back within the share
+                for b, j in zip(*np.nonzero(back), strict=True):
+                    self.record(t, b, "capacity_recovered", self._labels[j], f"within {m.params.milestone_share:.0%}")
+            below, low_now = low_now, below
+            if may_crash and econ.crashed.any():  # only BoARIO's quirks let a stock go negative
                 for b in np.flatnonzero(econ.crashed & ~was_crashed):
                     self.crash_day[b] = t
                     self.record(t, b, "crash", "inventories", "a stock went negative")

@@ -22,7 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
-__all__ = ["BIND_TIE", "RTOL", "SCARCITY_NOISE", "DayInputs", "Economy", "Shortages"]
+__all__ = ["BIND_TIE", "NO_SHORTAGES", "RTOL", "SCARCITY_NOISE", "DayInputs", "Economy", "Shortages"]
 
 #: Relative gap (to optimal output) within which two inputs bind equally hard; the lower input row
 #: is then named (the tie rule of the ``shortage`` event and of the supplier search it starts).
@@ -57,6 +57,8 @@ class DayInputs:
         up to their headroom).
     reported : (B, N) bool
         Buyers whose first shortage was already reported (the economy names new ones only).
+    rebuilding : bool
+        Whether ``rebuild`` has any demand today (an economy may skip its work when not).
     """
 
     t: int
@@ -65,6 +67,7 @@ class DayInputs:
     final_demand: np.ndarray
     import_cut_on: np.ndarray
     reported: np.ndarray
+    rebuilding: bool = False
 
 
 @dataclass
@@ -78,6 +81,10 @@ class Shortages:
     b: np.ndarray
     j: np.ndarray
     row: np.ndarray
+
+
+#: No new shortage today.
+NO_SHORTAGES = Shortages(np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0, dtype=int))
 
 
 class Economy(Protocol):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainsim.engine.economy import DayInputs, Shortages
+from chainsim.engine.economy import NO_SHORTAGES, DayInputs, Shortages
 from chainsim.engine.executor.distribution import distribute_and_order
 from chainsim.engine.executor.jit import AVAILABLE
 from chainsim.engine.executor.links import Overrides
@@ -72,12 +72,11 @@ class FastEconomy:
     def step(self, day: DayInputs) -> Shortages:
         """Advance every member by one day."""
         m, st, ws = self.model, self.state, self.ws
-        rebuilding = bool(day.rebuild.any())
-        produce(m, st, ws, day, rebuilding)
-        distribute_and_order(m, st, ws, day, rebuilding)
+        produce(m, st, ws, day, day.rebuilding)
+        distribute_and_order(m, st, ws, day, day.rebuilding)
         st.x_prev[:] = ws.x
         if not ws.n_new_binding:
-            return Shortages(*(np.zeros(0, dtype=int),) * 3)
+            return NO_SHORTAGES
         b, j = np.nonzero(ws.bind_row >= 0)
         return Shortages(b, j, ws.bind_row[b, j])
 

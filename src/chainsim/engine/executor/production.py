@@ -138,7 +138,8 @@ def input_limits(inv, w_inv_bind, bind_weight, x_opt, x, min_rho, reported, tie,
     r"""Production under the input limits, :math:`x_j = x^{opt}_j - \max(\max_c q_{cj}, 0)`.
 
     :math:`q_{cj} = w_{cj} x^{opt}_j - S_{cj} w_{cj}/d_{cj}` is each input's weighted shortfall
-    (:math:`d = \psi s A^C`; inputs with w = 0 cannot bind), the same as the reference's
+    (:math:`d = \psi s A^C`; an input with w = 0 cannot bind: q = 0, even for an infinite stock),
+    the same as the reference's
     :math:`x^{opt}\min_c[1 - w(1-\rho)]`. Writes ``x`` (foreign supply nodes: x^{opt}) and
     ``x / x^{opt}`` into ``min_rho``. For each buyer that binds and is not ``reported``, the input
     binding hardest goes into ``bind_row`` (-1 elsewhere): the lowest row with
@@ -152,10 +153,9 @@ def input_limits(inv, w_inv_bind, bind_weight, x_opt, x, min_rho, reported, tie,
             x[b, j] = 0.0
         for p in range(P):
             for j in range(N):
-                w = bind_weight[bb, p, j]
-                if w == 0.0:
-                    continue
-                v = w * x_opt[b, j] - inv[b, p, j] * w_inv_bind[bw_, p, j]
+                wib = w_inv_bind[bw_, p, j]
+                held = inv[b, p, j] * wib if wib != 0.0 else 0.0  # an input that cannot bind (w = 0): no shortfall
+                v = bind_weight[bb, p, j] * x_opt[b, j] - held
                 m = x[b, j]
                 if (v > m or v != v) and m == m:  # numpy max: NaN propagates
                     x[b, j] = v
@@ -169,8 +169,8 @@ def input_limits(inv, w_inv_bind, bind_weight, x_opt, x, min_rho, reported, tie,
             if r < 1.0 and not reported[b, j]:
                 lim = top - tie * x_opt[b, j]
                 for p in range(P):
-                    w = bind_weight[bb, p, j]
-                    if w != 0.0 and w * x_opt[b, j] - inv[b, p, j] * w_inv_bind[bw_, p, j] >= lim:
+                    w, wib = bind_weight[bb, p, j], w_inv_bind[bw_, p, j]
+                    if wib != 0.0 and w * x_opt[b, j] - inv[b, p, j] * wib >= lim:
                         row = p
                         break
                 n_new += 1
