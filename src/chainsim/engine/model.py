@@ -92,9 +92,6 @@ class EconomyModel:
         cut touches (docs/model.md §5.4); ``n_sup`` if none do (no countries, or BoARIO).
     input_of_node : (n_sup,) int
         Input row each supply node delivers (``block_row`` flattened).
-    supplier_inputs : (S + K, n_sup)
-        1 where supply node i delivers input row c: sums over the suppliers of each input are
-        ``supplier_inputs @ X``.
     priority_buyers : (N,) bool
         Buyers served first under ``rationing="priority_sectors"`` (none otherwise).
     region_share : (R, S)
@@ -175,7 +172,6 @@ class EconomyModel:
     n_pool_blocks: int = 0
     restock_from: int = 0
     input_of_node: np.ndarray | None = None
-    supplier_inputs: np.ndarray | None = None
     priority_buyers: np.ndarray | None = None
     region_share: np.ndarray | None = None
     route_base: np.ndarray | None = None
@@ -325,7 +321,6 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         ZbarT_D[nc, F:] = 0.0  # the foreign origins of non-competitive products deliver the imported rows
     nc_ix = _as_index(nc)
     node_row = block_row.ravel()
-    members = (node_row[None, :] == np.arange(S + n_nc)[:, None]).astype(float)
     prio = np.zeros(N, dtype=bool)
     if params.rationing == "priority_sectors":
         prio = np.isin(table.sector_of, [table.sector_index(c) for c in params.priority_sectors])
@@ -347,6 +342,6 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         ZbarT_M=read_only(ZbarT[nc_ix, F:].copy()),
         origin_block=read_only(origin_block), n_pool_blocks=n_pool,
         restock_from=F * S if restock else n_sup, input_of_node=read_only(node_row),
-        supplier_inputs=read_only(members), priority_buyers=read_only(prio), region_share=read_only(region_share),
+        priority_buyers=read_only(prio), region_share=read_only(region_share),
         route_base=read_only(route_base),
     )

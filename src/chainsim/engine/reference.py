@@ -10,7 +10,7 @@ default model, the equation takes the choice from the model's quirk set
 Notation (daily flows): :math:`\bar x` baseline output, :math:`\bar Z` baseline deliveries,
 :math:`A^C_{cj}` requirement of input c per unit of output of j, :math:`S_{cj}` stocks,
 :math:`O_{ij}` orders of buyer j with supplier i, :math:`\alpha` overproduction,
-:math:`\Delta` capacity loss, :math:`M_{ci}` = 1 if supplier node i delivers input c.
+:math:`\Delta` capacity loss; :math:`i \in c`: supply node i delivers input c.
 
 References
 ----------
@@ -58,7 +58,7 @@ class DayResult:
 
 def total_demand(m: EconomyModel, st: DenseState, y: np.ndarray, rebuild: np.ndarray) -> np.ndarray:
     r"""§2.2 :math:`D_i = \sum_j (O_{ij} + O^{sub}_{ij}) + y_i + \text{rebuilding demand}_i`."""
-    return (st.orders + st.substitution_orders).sum(axis=2) + y + rebuild
+    return st.orders.sum(axis=2) + st.substitution_orders.sum(axis=2) + y + rebuild
 
 
 def overproduction(m: EconomyModel, st: DenseState, D: np.ndarray) -> np.ndarray:
@@ -138,8 +138,17 @@ def binding_inputs(factor: np.ndarray, reported: np.ndarray) -> np.ndarray:
 def served_shares(m: EconomyModel, st: DenseState, x: np.ndarray, D: np.ndarray, y: np.ndarray
                   ) -> tuple[np.ndarray, ...]:
     r"""§5.6 Rationing: the rule of ``params.rationing`` (:mod:`chainsim.engine.rationing`) on supply :math:`x + e`."""
-    d_prio = ((st.orders + st.substitution_orders) * m.priority_buyers).sum(axis=2)
+    prio = np.flatnonzero(m.priority_buyers)  # the orders of priority buyers (none but under "priority_sectors")
+    d_prio = st.orders[:, :, prio].sum(axis=2) + st.substitution_orders[:, :, prio].sum(axis=2)
     return RULES[m.params.rationing](x + m.exo_supply, D, y, d_prio)
+
+
+def served(m: EconomyModel, X: np.ndarray, phi: np.ndarray, phi_prio: np.ndarray) -> np.ndarray:
+    r"""Orders X (B, nodes, N) served: :math:`X_{ij}arphi_i`, priority buyers' at :math:`arphi^{prio}_i`."""
+    out = X * phi[:, :, None]
+    prio = np.flatnonzero(m.priority_buyers)
+    out[:, :, prio] = X[:, :, prio] * phi_prio[:, :, None]
+    return out
 
 
 def deliveries(m: EconomyModel, st: DenseState, phi: np.ndarray, phi_prio: np.ndarray, t: int) -> np.ndarray:
@@ -149,10 +158,10 @@ def deliveries(m: EconomyModel, st: DenseState, phi: np.ndarray, phi_prio: np.nd
     caps, backlogs, lead times: :meth:`DenseState.ship`); substitutes delivered by domestic
     producers go to the imported input of their product; goods arriving today are added.
     """
-    served = np.where(m.priority_buyers, phi_prio[:, :, None], phi[:, :, None])
-    V = by_input(m, st.ship(m, st.orders * served, t))
-    sub = (st.substitution_orders * served).reshape(-1, m.n_blocks, m.n_sectors, m.n)[:, :m.table.n_regions]
-    V[:, m.import_row] += sub.sum(axis=1)
+    V = by_input(m, st.ship(m, served(m, st.orders, phi, phi_prio), t))
+    RS = m.table.n_regions * m.n_sectors  # substitution orders go to the regions' producers
+    sub = served(m, st.substitution_orders[:, :RS], phi[:, :RS], phi_prio[:, :RS])
+    V[:, m.import_row] += sub.reshape(len(V), -1, m.n_sectors, m.n).sum(axis=1)
     V += st.arrivals(t)
     return V
 
@@ -203,12 +212,14 @@ def place_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np.ndarra
     (``order_type``) uses the fixed baseline shares. The need of an input no supplier
     can serve (zero denominator) is dropped.
     """
-    need = OC[:, m.input_of_node]
     if m.w_fixed is not None:
-        return m.w_fixed * need * st.open
-    WL = st.weights * lam[:, :, None]
-    denom = by_input(m, WL)[:, m.input_of_node]
-    return np.divide(WL * need, denom, out=np.zeros_like(WL), where=denom > 0) * st.open
+        return m.w_fixed * OC[:, m.input_of_node] * st.open
+    orders = st.weights * lam[:, :, None]  # W λ
+    denom = by_input(m, orders)
+    per_purchase = np.divide(OC, denom, out=np.zeros_like(OC), where=denom > 0)  # need per capacity-weighted purchase
+    orders *= per_purchase[:, m.input_of_node]
+    orders *= st.open
+    return orders
 
 
 def substitution_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np.ndarray, phi: np.ndarray
@@ -222,7 +233,7 @@ def substitution_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np
     deliver, split by baseline output d and capacity ratio λ.
     """
     B, nb, S, N, R, F = len(OC), m.n_blocks, m.n_sectors, m.n, m.table.n_regions, m.n_dom_blocks
-    foreign = (st.orders * phi[:, :, None]).reshape(B, nb, S, N)[:, F:].sum(axis=1)
+    foreign = (st.orders.reshape(B, nb, S, N)[:, F:] * phi.reshape(B, nb, S)[:, F:, :, None]).sum(axis=1)
     unmet = st.sigma * np.maximum(OC[:, m.import_row] - foreign, 0.0)  # (B, S, N)
     dl = m.region_share * lam[:, :R * S].reshape(B, R, S)
     tot = dl.sum(axis=1, keepdims=True)

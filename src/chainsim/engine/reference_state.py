@@ -19,8 +19,17 @@ _ATOL, _RTOL = 1e-8, 1e-5  # numpy.allclose defaults, used by BoARIO's gates
 
 
 def by_input(m: EconomyModel, X: np.ndarray) -> np.ndarray:
-    r""":math:`\sum_{i \in c} X_{ij}` for every input c: (B, n_sup, N) -> (B, S + K, N)."""
-    return np.matmul(m.supplier_inputs, X)
+    r""":math:`\sum_{i \in c} X_{ij}` for every input c: (B, n_sup, N) -> (B, S + K, N).
+
+    The domestic blocks (regions, domestic pools) deliver the domestic row of their product; the
+    foreign origins the product's import row (its domestic row if the product is competitive).
+    """
+    B, F, S = len(X), m.n_dom_blocks, m.n_sectors
+    X4 = X.reshape(B, m.n_blocks, S, m.n)
+    out = np.zeros((B, m.n_inputs, m.n))
+    out[:, :S] = X4[:, :F].sum(axis=1)
+    out[:, m.import_row] += X4[:, F:].sum(axis=1)
+    return out
 
 
 def allclose_members(a: np.ndarray, ref: np.ndarray) -> np.ndarray:
@@ -87,16 +96,11 @@ class DenseState:
                  route_loss=np.zeros((B, m.n_blocks, m.table.n_regions)),
                  route_lead=np.broadcast_to(m.base_lead, (B, m.n_blocks, m.table.n_regions)).copy(),
                  crashed=np.zeros(B, dtype=bool))
+        nb, S, R = m.n_blocks, m.n_sectors, m.table.n_regions
         for lead in np.unique(m.base_lead[m.base_lead > 0]):  # sent before day 0, arriving on days 0 .. lead-1
-            on = m.Zbar * st._route_mask(m, m.base_lead[None] == lead)[0]
-            st.transit[: int(lead)] += by_input(m, on[None])
+            on = m.Zbar.reshape(nb, S, R, S) * (m.base_lead == lead)[:, None, :, None]
+            st.transit[: int(lead)] += by_input(m, on.reshape(1, nb * S, N))
         return st
-
-    @staticmethod
-    def _route_mask(m: EconomyModel, routes: np.ndarray) -> np.ndarray:
-        """A (B, blocks, R) route array spread over the links: (B, n_sup, N)."""
-        B, nb, S, R = routes.shape[0], m.n_blocks, m.n_sectors, m.table.n_regions
-        return np.broadcast_to(routes[:, :, None, :, None], (B, nb, S, R, S)).reshape(B, nb * S, R * S)
 
     def ship(self, m: EconomyModel, sent: np.ndarray, t: int) -> np.ndarray:
         r"""§5.8 Routes: goods ``sent`` today join the backlog; return what arrives today (the rest travels).
@@ -107,17 +111,18 @@ class DenseState:
         """
         B, nb, S, R = len(sent), m.n_blocks, m.n_sectors, m.table.n_regions
         pending = sent + self.backlog
-        total = pending.reshape(B, nb, S, R, S).sum(axis=(2, 4))
+        by_route = pending.reshape(B, nb, S, R, S)  # supplier block, product, buyer region, buyer sector
+        total = by_route.sum(axis=(2, 4))
         cap = (1.0 - self.route_loss) * m.route_base
         f = np.where((self.route_loss > 0) & (total > cap), cap / np.where(total > 0, total, 1.0), 1.0)
-        shipped = pending * self._route_mask(m, f)
-        self.backlog = pending - shipped
+        shipped = by_route * f[:, :, None, :, None]
+        self.backlog = pending - shipped.reshape(pending.shape)
         L = len(self.transit)
         for lead in np.unique(self.route_lead[self.route_lead > 0]):
-            on = self._route_mask(m, self.route_lead == lead)
-            self.transit[(t + int(lead)) % L] += by_input(m, shipped * on)
-            shipped = shipped * ~on
-        return shipped
+            on = (self.route_lead == lead)[:, :, None, :, None]
+            self.transit[(t + int(lead)) % L] += by_input(m, (shipped * on).reshape(pending.shape))
+            shipped *= ~on
+        return shipped.reshape(pending.shape)
 
     def arrivals(self, t: int) -> np.ndarray:
         """Goods arriving on day t (taken off the road)."""
