@@ -322,3 +322,17 @@ def test_a_finished_engine_is_freed_without_the_garbage_collector():
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_without_numba_every_run_is_on_the_reference(monkeypatch):
+    """The fast executor needs numba; without it the engine runs the reference economy (same results)."""
+    from chainsim.engine import executor
+
+    t = make_table(2, 3, seed=4, origins=("USA",))
+    m = build_model(t, resolve_params({"inventory_days": 5}))
+    monkeypatch.setattr(executor, "AVAILABLE", False)
+    eng = Engine(m, [SHOCK])
+    arr = eng.run(20)
+    assert type(eng.economy).__name__ == "ReferenceEconomy"
+    ref = Engine(m, [SHOCK], executor="reference").run(20)
+    assert np.array_equal(arr.output, ref.output)
