@@ -228,15 +228,25 @@ class Episode:
 
     def tabulated_rows(self, nodes: np.ndarray, daily: np.ndarray, amount: np.ndarray, unit: np.ndarray,
                        additive: bool) -> None:
-        """Loss rows on ``nodes`` of ``amount`` x ``daily`` (a daily table from the start), as a new event."""
+        """Loss rows on ``nodes`` of ``amount`` x ``daily`` (a daily table from the start), as a new event.
+
+        ``daily`` is one table for every node, (T,), or one per node, (T, len(nodes)) (e.g. a
+        lockdown's capacity loss of each industry by day).
+        """
+        daily = np.asarray(daily, dtype=float)
         n, k = len(nodes), len(self.plan.series)
-        self.plan.series.append(np.asarray(daily, dtype=float))
+        if daily.ndim == 2:
+            self.plan.series.extend(daily.T)
+            series = k + np.arange(n)
+        else:
+            self.plan.series.append(daily)
+            series = np.full(n, k)
         ev = self.plan.new_event(self.batch, self.name)
         self.plan.loss_rows.append(dict(
             batch=np.full(n, self.batch), node=nodes, amount=amount, unit=unit, additive=np.full(n, additive),
             t_full=np.full(n, self.start), t_rec=np.full(n, self.start + len(daily)), e0=np.zeros(n),
             tau=np.ones(n), curve=np.zeros(n, dtype=int), decimals=np.full(n, -1), event=np.full(n, ev),
-            series=np.full(n, k)))
+            series=series))
 
     def log(self, day: int, kind: str, target: str, detail: str) -> None:
         """Add a log entry on ``day`` if it falls within the horizon."""
