@@ -6,8 +6,8 @@ import pytest
 
 from chainsim.data.toy import load_toy
 from chainsim.experiment.attribution import attribution_columns, shapley
+from chainsim.experiment.pathway_tables import summary_table
 from chainsim.experiment.run import run_scenario
-from chainsim.experiment.summary import summary_table
 from chainsim.scenario.load import load_scenario
 
 

@@ -114,10 +114,11 @@ def test_shipped_scenarios_cite_only_files_that_exist():
 
 
 def test_scenario_docs_cover_every_disruption_field():
-    from chainsim.engine.disruptions import CapacityLoss, Congestion, FinalDemand, ImportCut, LinkCut
+    from chainsim.disruptions import DISRUPTIONS
 
     doc = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
-    for model in (CapacityLoss, ImportCut, LinkCut, Congestion, FinalDemand):
+    assert {"capacity_loss", "import_cut", "link_cut", "congestion", "final_demand"} <= set(DISRUPTIONS)
+    for model in DISRUPTIONS.values():
         for field in model.model_fields:
             assert f"`{field}" in doc, f"docs/scenarios.md does not mention {model.__name__}.{field}"
 

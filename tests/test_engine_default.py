@@ -8,6 +8,7 @@ import pytest
 from chainsim.engine import Engine, build_model, simulate
 from chainsim.engine.params import resolve_params
 from tests.test_engine_helpers import make_table
+from tests.test_executor_vs_reference import assert_matches
 
 SHOCK = [{"type": "capacity_loss", "region": "R0", "sector": "S0", "basis": "capacity", "share": 0.9, "start": 2,
           "duration": 100}]
@@ -24,15 +25,15 @@ def test_non_critical_inputs_never_bind():
 
 
 def test_important_inputs_bind_half():
-    from chainsim.engine.kernel import Workspace, demand, init_state, produce
+    from chainsim.engine import reference
+    from chainsim.engine.reference_state import DenseState
 
     t = make_table(1, 2, seed=3)
     m = build_model(t, resolve_params({"criticality": [[1, 0.5], [1, 1]]}))
-    st, ws = init_state(m, 1), Workspace(m, 1)
+    st = DenseState.equilibrium(m, 1)
     st.inventory[0, 0, 1] = 0.0  # sector 1 has none of input 0 (important): output halves
-    demand(m, st, ws)
-    produce(m, st, ws, np.zeros((1, m.n_sup)))
-    assert ws.x[0, 1] == pytest.approx(0.5 * m.xbar[1], rel=1e-12)
+    x, _ = reference.input_limits(m, st.inventory, m.xbar[None].copy())
+    assert x[0, 1] == pytest.approx(0.5 * m.xbar[1], rel=1e-12)
 
 
 def test_overproduction_decays_in_default_but_not_in_ario():
@@ -44,7 +45,7 @@ def test_overproduction_decays_in_default_but_not_in_ario():
         m = build_model(t, resolve_params(p))
         eng = Engine(m, [ev])
         eng.run(700)
-        out[p] = eng.state.alpha[0, : m.n].max()
+        out[p] = eng.economy.state.alpha[0, : m.n].max()
     assert out["ario"] > 1.0 + 1e-4  # spec §5: decay only at exactly zero scarcity
     assert out[None] - 1.0 < 0.25 * (out["ario"] - 1.0)  # decays with tau_alpha = 365 days
 
@@ -72,22 +73,20 @@ def test_congestion_backlog_clears_and_goods_are_conserved():
     m = build_model(t, resolve_params(None))
     ev = [{"type": "congestion", "from_region": "R0", "to_region": "R1", "throughput_loss": 0.6,
            "extra_lead_days": 4, "start": 5, "duration": 20}]
-    eng = Engine(m, [ev])
+    eng = Engine(m, [ev], executor="reference")
     seen = {"backlog": 0.0, "transit": 0.0, "flow": []}
 
     def watch(day, days):
-        st, ws = eng.state, eng.ws
-        if st.backlog is not None:
-            seen["backlog"] = max(seen["backlog"], st.backlog.sum())
-        if st.transit is not None:
-            seen["transit"] = max(seen["transit"], st.transit.sum())
-        stock = (0.0 if st.backlog is None else st.backlog.sum()) + (0.0 if st.transit is None else st.transit.sum())
-        served = (ws.phi * ws.demand).sum()
-        seen["flow"].append((ws.x.sum(), served, ws.V.sum(), (ws.phi_y * st.final_demand).sum(), stock))
+        st, r = eng.economy.state, eng.economy.day
+        seen["backlog"] = max(seen["backlog"], st.backlog.sum())
+        seen["transit"] = max(seen["transit"], st.transit.sum())
+        stock = st.backlog.sum() + st.transit.sum()
+        y = m.ybar  # no final-demand change here
+        seen["flow"].append((r.x.sum(), 0.0, r.deliveries.sum(), (r.phi_y * y).sum(), stock))
 
     arr = eng.run(200, progress=watch)
     assert seen["backlog"] > 0 and seen["transit"] > 0
-    assert eng.state.backlog.sum() < 1e-9 * m.xbar.sum()  # cleared after the congestion ended
+    assert eng.economy.state.backlog.sum() < 1e-9 * m.xbar.sum()  # cleared after the congestion ended
     f = np.array(seen["flow"])
     # goods conserved: produced = delivered + change of goods waiting or on the road
     pipeline = np.diff(np.concatenate([[0.0], f[:, 4]]))
@@ -151,16 +150,16 @@ def test_negative_final_demand_is_exogenous_supply_in_default_model():
     m = build_model(t, resolve_params(None))
     assert m.exo_supply[1] == pytest.approx(-t.final_demand[1] / 365)
     assert (m.ybar >= 0).all()
-    eng = Engine(m, [SHOCK])
+    eng = Engine(m, [SHOCK], executor="reference")
     bad = []
 
     def watch(day, days):
-        ws, st = eng.ws, eng.state
-        delivered = ws.V.sum() + (ws.phi_y * st.final_demand).sum()
-        supplied = ws.x.sum() + m.exo_supply.sum()
-        if (ws.phi >= 1).all():
+        r = eng.economy.day
+        delivered = r.deliveries.sum() + (r.phi_y * m.ybar).sum()
+        supplied = r.x.sum() + m.exo_supply.sum()
+        if (r.phi >= 1).all():
             bad.append(abs(delivered - supplied) / supplied)
-        assert (ws.phi <= 1 + 1e-12).all()
+        assert (r.phi <= 1 + 1e-12).all()
 
     arr = eng.run(150, progress=watch)
     assert np.isfinite(arr.output).all()
@@ -170,8 +169,7 @@ def test_negative_final_demand_is_exogenous_supply_in_default_model():
 @pytest.mark.parametrize("nc", ["all", "none", ("S1", "S2")], ids=str)
 @pytest.mark.parametrize("resourcing", [True, False])
 def test_factored_orders_with_overrides_equal_explicit_orders(resourcing, nc):
-    from chainsim.engine.links import densify
-
+    """The fast executor (factored orders, link overrides) against the reference's explicit order matrices."""
     t = make_table(3, 3, seed=3, origins=("USA",))
     dis = [{"type": "link_cut", "product": "S0", "from_region": ["R0", "R1"], "to_region": "R2", "start": 5,
             "duration": 60, "share": 0.8},
@@ -180,14 +178,10 @@ def test_factored_orders_with_overrides_equal_explicit_orders(resourcing, nc):
             "start": 9, "duration": 30}]
     m = build_model(t, resolve_params({"resourcing": resourcing, "inventory_days": 10, "search_days": 5,
                                        "noncompetitive_products": nc}))
-    fact = Engine(m, [dis, dis[:1]])
-    dense = Engine(m, [dis, dis[:1]])
-    densify(m, dense.state)
-    a, b = fact.run(150), dense.run(150)
-    assert fact.state.orders is None and dense.state.orders is not None
+    a = Engine(m, [dis, dis[:1]]).run(150)
+    b = Engine(m, [dis, dis[:1]], executor="reference").run(150)
     assert any(e[2] == "supplier_search_complete" for e in a.events) == resourcing
-    np.testing.assert_allclose(a.output, b.output, rtol=1e-11, atol=0)
-    assert [e[:3] for e in a.events] == [e[:3] for e in b.events]
+    assert_matches(a, b, m)
 
 
 def test_domestic_substitution_of_an_import_cut():
@@ -226,8 +220,6 @@ def test_shortage_event_names_the_binding_input(crit):
 
 
 def test_priority_sectors_are_served_first_and_factored_equals_explicit():
-    from chainsim.engine.links import densify
-
     t = make_table(2, 3, seed=4)
     prm = resolve_params({"rationing": "priority_sectors", "priority_sectors": ("S2",), "inventory_days": 10,
                           "resourcing": False})
@@ -238,17 +230,15 @@ def test_priority_sectors_are_served_first_and_factored_equals_explicit():
     fact = Engine(m, [shock])
 
     def watch(day, days):
-        ws = fact.ws
+        ws = fact.economy.ws
         if day == 3:  # the day after the shock bites: priority buyers fully served
             seen.append((ws.phi_prio[0, :m.n].copy(), ws.phi[0, :m.n].copy()))
 
     a = fact.run(80, progress=watch)
     phi_prio, phi = seen[0]
     assert (phi_prio[[0, 3]] == 1.0).all() and (phi[[0, 3]] < phi_prio[[0, 3]]).all()
-    dense = Engine(m, [shock])
-    densify(m, dense.state)
-    b = dense.run(80)
-    np.testing.assert_allclose(a.output, b.output, rtol=1e-11)
+    b = Engine(m, [shock], executor="reference").run(80)
+    assert_matches(a, b, m)
     prop = simulate(t, shock, days=80, params={"inventory_days": 10, "resourcing": False})
     j = [2, 5]  # the priority buyers (sector S2) lose less than under proportional rationing
     loss = lambda out: (m.xbar[j] - out[:, j]).sum()  # noqa: E731
@@ -269,7 +259,7 @@ def test_baseline_route_lead_times_keep_the_equilibrium_and_delay_effects():
             "share": 1.0}]
     eng = Engine(m, [cut])
     got = []
-    eng.run(20, progress=lambda d, T: got.append(eng.ws.V[0, 0, 3:6].sum()))
+    eng.run(20, progress=lambda d, T: got.append(eng.economy.day.deliveries[0, 0, 3:6].sum()))
     base = got[5]
     assert got[10] == pytest.approx(base, rel=1e-9)  # the day of the cut: shipped 3 days ago
     assert got[14] < 0.99 * base  # then the gap reaches the buyers
@@ -326,9 +316,23 @@ def test_a_finished_engine_is_freed_without_the_garbage_collector():
         eng = Engine(m, sets)
         arr = eng.run(10)
         assert any(e[2] == "shortage" for e in arr.events)  # a search started and is pending
-        assert eng.state.inventory.shape[0] == 1  # state stays readable after the run
+        assert eng.economy.inventory.shape[0] == 1  # state stays readable after the run
         ref = weakref.ref(eng)
         del eng
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_without_numba_every_run_is_on_the_reference(monkeypatch):
+    """The fast executor needs numba; without it the engine runs the reference economy (same results)."""
+    from chainsim.engine import executor
+
+    t = make_table(2, 3, seed=4, origins=("USA",))
+    m = build_model(t, resolve_params({"inventory_days": 5}))
+    monkeypatch.setattr(executor, "AVAILABLE", False)
+    eng = Engine(m, [SHOCK])
+    arr = eng.run(20)
+    assert type(eng.economy).__name__ == "ReferenceEconomy"
+    ref = Engine(m, [SHOCK], executor="reference").run(20)
+    assert np.array_equal(arr.output, ref.output)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from chainsim.disruptions import sample_value
 from chainsim.engine import ModelParams, parse_disruptions, simulate
-from chainsim.engine.disruptions import sample_value
 from chainsim.engine.params import resolve_params
 from chainsim.errors import ModelBuildError, ScenarioError
 from tests.test_engine_helpers import make_table
@@ -129,7 +129,7 @@ def test_engine_runs_once():
 
 def test_r12_markov_on_off_process():
     # REFERENCE R12: stationary disrupted share a / (a + b); mean outage 1 / b
-    from chainsim.engine.disruptions import Recurrence, markov_episodes
+    from chainsim.disruptions import Recurrence, markov_episodes
 
     a, b, n = 0.05, 0.2, 100_000
     ep = markov_episodes(Recurrence(p_disrupt=a, p_recover=b), 0, n, np.random.default_rng(3))

@@ -13,12 +13,13 @@ import math
 import numpy as np
 import pytest
 
+from chainsim.data.classification import NONCOMPETITIVE_NBS42
 from chainsim.data.iotable import IOTable
 from chainsim.engine import Engine, build_model, simulate
-from chainsim.engine.links import column
-from chainsim.engine.params import NONCOMPETITIVE_NBS42, resolve_params
+from chainsim.engine.params import resolve_params
 from chainsim.errors import ModelBuildError
 from tests.test_engine_helpers import make_table
+from tests.test_executor_vs_reference import assert_matches
 
 ALL = {"noncompetitive_products": "all"}
 
@@ -99,7 +100,7 @@ def _cliff_run(share: float, s: float, psi: float, t0: int, tau: float = 1e12):
             "duration": 400}]
     eng = Engine(m, [cut])
     stock = []
-    eng.run(t0 + 60, progress=lambda d, T: stock.append(eng.state.inventory[0, 2, :].copy()))
+    eng.run(t0 + 60, progress=lambda d, T: stock.append(eng.economy.inventory[0, 2, :].copy()))
     return m, eng, np.array(stock)
 
 
@@ -264,17 +265,12 @@ def _cuts(second_product: str) -> list[dict]:
 
 
 def _factored_vs_explicit(m, dis: list[dict]) -> tuple[Engine, object]:
-    """Run [dis, dis[:1]] with factored and with explicit orders: equal, and member 1 equals its single run."""
-    from chainsim.engine.links import densify
-
+    """Run [dis, dis[:1]] on the fast executor and the reference: equal, and member 1 equals its single run."""
     fact = Engine(m, [dis, dis[:1]])
-    dense = Engine(m, [dis, dis[:1]])
-    densify(m, dense.state)
-    a, b = fact.run(120), dense.run(120)
-    assert fact.state.orders is None and dense.state.orders is not None
-    np.testing.assert_allclose(a.output, b.output, rtol=1e-10, atol=0)
+    a, b = fact.run(120), Engine(m, [dis, dis[:1]], executor="reference").run(120)
+    assert_matches(a, b, m)
     single = Engine(m, [dis[:1]]).run(120)
-    np.testing.assert_allclose(a.output[:, 1], single.output[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(a.output[:, 1], single.output[:, 0], rtol=1e-12, atol=1e-12 * m.xbar.max())
     return fact, a
 
 
@@ -285,7 +281,7 @@ def test_mixed_factored_equals_explicit(nc):
         m = build_model(t, resolve_params({**SUB, "noncompetitive_products": nc, **extra}))
         fact, _ = _factored_vs_explicit(m, _cuts("all"))
         # substitution orders only for the non-competitive cut products
-        assert set(fact.state.sub.p.tolist()) == {t.sector_index(c) for c in nc}
+        assert set(fact.economy.state.sub.p.tolist()) == {t.sector_index(c) for c in nc}
 
 
 def _ic_table():
@@ -326,13 +322,13 @@ def test_substitutes_are_credited_to_the_imported_stock():
     cut = [{"type": "import_cut", "product": "S0", "origin": "USA", "region": "R0", "share": 1.0, "start": 3,
             "duration": 100}]
     m = build_model(t, resolve_params(prm))
-    eng = Engine(m, [cut])
+    eng = Engine(m, [cut], executor="reference")
     seen = []
 
     def watch(day, days):
-        st, ws = eng.state, eng.ws
-        seen.append((st.inventory[0, 2].copy(), ws.U[0, 2].copy(), ws.phi[0, 0],
-                     None if st.sub is None else st.sub.placed[:, 0].copy()))
+        st, r = eng.economy.state, eng.economy.day
+        use = m.AC[2] * r.x[0, : m.n]
+        seen.append((st.inventory[0, 2].copy(), use, r.phi[0, 0], st.substitution_orders[0, 0].copy()))
 
     eng.run(30, progress=watch)
     for d in range(6, 20):  # imports are cut: the imported-S0 stock moves by substitutes delivered - use
@@ -435,7 +431,7 @@ def test_import_cut_into_named_regions_follows_its_recovery_curve():
     open_ = []
 
     def watch(day, days):
-        open_.append(column(m, eng.state, 0, 0, 3)[1][2])  # product S0 to buyer R1|S0, the USA block
+        open_.append(eng.economy.columns(np.array([0]), np.array([0]), np.array([3]))[1][0, 2])  # S0 to R1|S0, USA
 
     arr = eng.run(45, progress=watch)
     assert open_[4] == 1.0 and open_[5] == pytest.approx(0.2) and open_[24] == pytest.approx(0.2)
@@ -470,7 +466,7 @@ def test_domestic_supply_pools_are_in_the_domestic_class():
     cut = [{"type": "import_cut", "product": "S0", "share": 1.0, "start": 3, "duration": 20}]
     eng = Engine(m, [cut])
     caps = []
-    eng.run(10, progress=lambda d, T: caps.append(eng.ws.capacity[0, N:].copy()))
+    eng.run(10, progress=lambda d, T: caps.append(eng.economy.capacity[0, N:].copy()))
     assert caps[5][0] == pytest.approx(m.xbar[N]) and caps[5][S] == 0.0
 
 
@@ -485,8 +481,8 @@ def test_imported_stocks_are_rebuilt_once_the_cut_is_over():
     eng = Engine(m, [cut])
     seen = []
     usa_s0 = 2  # supplier node: block 1 (USA) x 2 products + product 0
-    arr = eng.run(200, progress=lambda d, T: seen.append((eng.state.inventory[0, 2].copy(), eng.ws.x[0, usa_s0],
-                                                          eng.ws.demand[0, usa_s0])))
+    arr = eng.run(200, progress=lambda d, T: seen.append((eng.economy.inventory[0, 2].copy(), eng.economy.x[0, usa_s0],
+                                                          eng.economy.ws.demand[0, usa_s0])))
     target = 10 * m.AC[2] * m.xbar[:2]
     assert (seen[22][0] < 0.8 * target).all() and (arr.output[22, 0] < 0.9 * m.xbar[:2]).all()  # bound in the cut
     assert all(x == pytest.approx(d, rel=1e-12) for _, x, d in seen[26:])  # every order served, restocking too

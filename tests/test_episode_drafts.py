@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from chainsim.data.datasets import load_dataset
-from chainsim.engine.disruptions import parse_disruptions
+from chainsim.disruptions import parse_disruptions
 from chainsim.scenario.calendar import resolve_disruption_dates, to_day
 from chainsim.scenario.schema import Scenario
 from chainsim.scenario.yamlio import load_located_yaml

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from chainsim.cli import main
+from chainsim.disruptions import direct_shock
+from chainsim.experiment.pathway_tables import summary_table
 from chainsim.experiment.run import replication_seeds, run_scenario
-from chainsim.experiment.summary import direct_shock, summary_table
 from chainsim.scenario.load import load_scenario
 
 SCENARIO = {
@@ -116,7 +117,7 @@ def test_pathway_that_changes_nothing_is_reported_not_ranked_silently(capsys, tm
 
 
 def test_public_ranking_and_scope_trajectories(run):
-    from chainsim.experiment.summary import ranking_table, scope_trajectories
+    from chainsim.experiment.pathway_tables import ranking_table, scope_trajectories
 
     ranked = ranking_table(summary_table(run), "LN|14")
     assert list(ranked.columns[:2]) == ["rank", "pathway"] and ranked["rank"].is_monotonic_increasing
@@ -140,7 +141,7 @@ def test_overrides_change_the_scenario_and_its_hash():
 def test_recurring_disruption_counts_every_outage_in_the_direct_shock():
     """Issue #19 item 8: with ``recurrence`` only the first outage was paired with its disruption
     (``zip(strict=False)``), so the amplification ratio came out several times too large."""
-    from chainsim.experiment.summary import scope_mask
+    from chainsim.data.scopes import scope_mask
 
     sc = {"name": "recurring", "horizon_days": 200, "seed": 3, "replications": 2,
           "disruptions": [{"type": "capacity_loss", "region": "LN", "sector": "14", "share": 0.3, "start": 10,

@@ -3,7 +3,7 @@
 BLAS builds sum in different orders on different CPUs, so a result that depends on the last
 bits of a sum is not reproducible from its seed on another machine. The knife edge found:
 two imported inputs cut alike bind equally hard, and which one a shortage names (and the
-supplier search it starts) was decided by rounding; ``Workspace.binding_inputs`` now treats
+supplier search it starts) was decided by rounding; the tie rule (``economy.BIND_TIE``) now treats
 them as a tie and names the lower row.
 """
 
@@ -18,7 +18,7 @@ from chainsim.data.datasets import load_dataset
 from chainsim.engine import Engine, ModelParams, build_model
 from chainsim.engine.params import resolve_params
 from tests.test_engine_helpers import make_table
-from tests.test_fused import CUTS
+from tests.test_executor_vs_reference import CUTS
 
 
 def test_events_and_trajectories_survive_a_rounding_level_perturbation_of_the_table():

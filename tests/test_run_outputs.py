@@ -145,7 +145,7 @@ DRIVER = textwrap.dedent("""\
     import sys, time
     from pathlib import Path
     import chainsim.experiment.outputs as outputs
-    import chainsim.experiment.summary as summary
+    import chainsim.experiment.pathway_tables as summary
 
     flag, phase = Path(sys.argv[1]), sys.argv[2]
 
@@ -281,8 +281,8 @@ def test_trajectories_are_float64_and_survive_extreme_units(tmp_path):
 
 def test_write_outputs_refuses_an_earlier_result_without_force(work):
     from chainsim.experiment.outputs import write_outputs
+    from chainsim.experiment.pathway_tables import summary_table
     from chainsim.experiment.run import run_scenario
-    from chainsim.experiment.summary import summary_table
     from chainsim.scenario.load import load_scenario
 
     run = run_scenario(load_scenario(work / "s1.yaml"))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from chainsim.data.leontief import calc_B, calc_G, interdependency_index
-from chainsim.experiment.summary import scope_mask
+from chainsim.data.scopes import scope_mask
 from chainsim.scan import enumerate_targets, inoperability, max_interdependency, prescreen, supply_astar
 from chainsim.scan.prescreen import perturbations
 from tests.scan_fixtures import CRITICALITY, small_table

@@ -68,7 +68,7 @@ metrics: {{scope: [all, reg1]}}
     assert "loss_usd" in summary.columns and "loss_cny" not in summary.columns
     # every money column follows the table's currency by the same rule (issue 18's names for CNY tables)
     from chainsim.experiment.attribution import attribution_columns
-    from chainsim.experiment.summary import summary_columns
+    from chainsim.experiment.pathway_tables import summary_columns
 
     assert list(summary.columns) == summary_columns("usd")
     assert {"loss_mean_usd", "loss_diff_usd", "loss_diff_lo", "loss_diff_hi"} <= set(summary.columns)

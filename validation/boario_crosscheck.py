@@ -2,12 +2,14 @@
 """Cross-check chainsim's ``ario`` configuration against a BoARIO 0.7.2 output file.
 
 usage: python validation/boario_crosscheck.py CASE_DIR --shock SHOCK.csv --reference BOARIO_OUTPUT.csv [--days N]
+       [--executor reference|auto]
 
 CASE_DIR, SHOCK.csv and BOARIO_OUTPUT.csv use the layout of ``boario_reference.py``
 (industries.csv + Z.csv; shock rows of type recovery / rebuild / arbitrary; output columns
 day,total_output,total_output_rel,output[R]...,final_demand_unmet). Model parameters are read
 from BOARIO_OUTPUT.csv.meta.json when present (psi, inv_days, inv_tau, alpha_max, alpha_tau,
-order_type, rebuild_tau, capital_to_va), else BoARIO's defaults.
+order_type, rebuild_tau, capital_to_va), else BoARIO's defaults. ``--executor`` chooses the
+economy that runs the day: the reference (default: the specification) or the fast executor.
 
 Prints the largest daily relative deviation of total output and of each region's output, and
 ends with ``max_rel_dev=<value>``. Exit status 1 if it exceeds --tol (default 1e-3), 2 on bad
@@ -67,12 +69,14 @@ def params_from_meta(reference: Path) -> ModelParams:
                             rebuild_tau=a.get("rebuild_tau", 60), capital_to_va=a.get("capital_to_va", 4.0))
 
 
-def crosscheck(case: Path, shock: Path, reference: Path, days: int | None = None) -> tuple[float, pd.DataFrame]:
+def crosscheck(case: Path, shock: Path, reference: Path, days: int | None = None,
+               executor: str = "reference") -> tuple[float, pd.DataFrame]:
     """Run chainsim and return (max relative deviation, per-column maxima)."""
     ref = pd.read_csv(reference)
     days = days or len(ref)
     table = read_csv_layout(case)
-    res = simulate(table, shock_to_disruptions(shock), days=days, params=params_from_meta(reference))
+    res = simulate(table, shock_to_disruptions(shock), days=days, params=params_from_meta(reference),
+                   executor=executor)
     crash = res.provenance["crash_day"]
     last = days if crash < 0 else crash + 1
     ref = ref.iloc[:last]
@@ -98,9 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reference", type=Path, required=True)
     ap.add_argument("--days", type=int, default=None)
     ap.add_argument("--tol", type=float, default=1e-3)
+    ap.add_argument("--executor", choices=("reference", "auto"), default="reference")
     args = ap.parse_args(argv)
     try:
-        worst, per_col = crosscheck(args.case, args.shock, args.reference, args.days)
+        worst, per_col = crosscheck(args.case, args.shock, args.reference, args.days, args.executor)
     except (ChainsimError, OSError, KeyError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -46,7 +46,7 @@ _LAZY = {
     "ModelParams": "chainsim.engine",
     "load_scenario": "chainsim.scenario.load",
     "run_scenario": "chainsim.experiment.run",
-    "summary_table": "chainsim.experiment.summary",
+    "summary_table": "chainsim.experiment.pathway_tables",
     "write_outputs": "chainsim.experiment.outputs",
     "preflight": "chainsim.experiment.preflight",
     "write_report": "chainsim.report",

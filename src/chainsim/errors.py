@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
 
 __all__ = [
     "ChainsimError",
@@ -18,6 +19,7 @@ __all__ = [
     "ScenarioError",
     "SimulationError",
     "did_you_mean",
+    "format_validation_error",
 ]
 
 
@@ -81,3 +83,21 @@ def did_you_mean(value: str, choices: Iterable[str], *, n: int = 1) -> str:
     if not close:
         return ""
     return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
+
+
+def format_validation_error(exc: Any, prefix: str = "") -> str:
+    """Turn a pydantic ``ValidationError`` into one line per problem: field path, expectation, value.
+
+    Parameters
+    ----------
+    exc : pydantic.ValidationError
+        The error (anything with pydantic's ``errors()``).
+    prefix : str
+        Path of the validated object, e.g. ``disruptions[0]``.
+    """
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        path = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
+        lines.append(f"{path}: {err.get('msg')} (got {err.get('input')!r})")
+    return "; ".join(lines)

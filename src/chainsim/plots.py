@@ -208,7 +208,7 @@ def recovery_curves(run: Any, scope: str = "northeast", *, ax: Any = None, band:
     -------
     matplotlib Axes
     """
-    from chainsim.experiment.summary import scope_trajectories
+    from chainsim.experiment.pathway_tables import scope_trajectories
 
     if view not in ("auto", "median", "bands"):
         raise ValueError(f"view: expected 'auto', 'median' or 'bands'; found {view!r}")
@@ -258,7 +258,7 @@ def recovery_panels(run: Any, scope: str = "northeast", *, band: tuple[float, fl
     -------
     matplotlib Figure
     """
-    from chainsim.experiment.summary import scope_trajectories
+    from chainsim.experiment.pathway_tables import scope_trajectories
 
     plt = _plt()
     fams = font_families()

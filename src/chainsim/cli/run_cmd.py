@@ -80,7 +80,7 @@ def format_ranking(summary: pd.DataFrame, scope: str) -> str:
     columns: ``loss_diff_cny`` and ``loss_mean_cny`` for the shipped tables).
     """
     from chainsim.data.units import find_money_column, money_of_column
-    from chainsim.experiment.summary import ranking_table
+    from chainsim.experiment.pathway_tables import ranking_table
     from chainsim.pathways.registry import PATHWAYS
 
     df = ranking_table(summary, scope)
@@ -158,9 +158,9 @@ def _run(args: argparse.Namespace) -> int:
     from chainsim.experiment.bands import band_sensitivity
     from chainsim.experiment.folder import safe_folder_name, staged_output
     from chainsim.experiment.outputs import write_run_files
+    from chainsim.experiment.pathway_tables import summary_table
     from chainsim.experiment.preflight import preflight
     from chainsim.experiment.run import run_scenario
-    from chainsim.experiment.summary import summary_table
 
     if args.replications is not None and args.replications < 1:
         raise ScenarioError(f"--replications: expected a positive integer; found {args.replications}")

@@ -1,7 +1,9 @@
-"""The discrete-event simulation engine: ARIO-family dynamics on a SimPy clock.
+"""The simulation engine: ARIO-family dynamics of a batch of scenarios on a SimPy clock.
 
 Public entry points: :func:`simulate` (one run, labelled result) and :class:`Engine` (a
-batch of disruption sets at once, raw arrays, for sweeps).
+batch of disruption sets at once, raw arrays, for sweeps). The day is specified by
+:mod:`chainsim.engine.reference` and run fast by :mod:`chainsim.engine.executor`; the clock,
+the plan's enactment and the event log are :mod:`chainsim.engine.clock`.
 """
 
 from __future__ import annotations
@@ -10,9 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from chainsim.data.iotable import IOTable
-from chainsim.engine.curves import CURVES
-from chainsim.engine.disruptions import parse_disruptions
-from chainsim.engine.engine import Engine, RunArrays
+from chainsim.disruptions import CURVES, parse_disruptions
+from chainsim.engine.clock import Engine, RunArrays
 from chainsim.engine.model import EconomyModel, build_model
 from chainsim.engine.params import ModelParams, resolve_params
 from chainsim.engine.rationing import RULES
@@ -25,7 +26,8 @@ __all__ = [
 
 
 def simulate(table: IOTable | EconomyModel, disruptions: Sequence[Mapping[str, Any] | Any] = (), *, days: int,
-             params: str | Mapping[str, Any] | ModelParams | None = None, seed: Any = None) -> SimulationResult:
+             params: str | Mapping[str, Any] | ModelParams | None = None, seed: Any = None,
+             executor: str = "auto") -> SimulationResult:
     """Simulate the daily response of the economy in ``table`` to ``disruptions``.
 
     Parameters
@@ -33,13 +35,16 @@ def simulate(table: IOTable | EconomyModel, disruptions: Sequence[Mapping[str, A
     table : IOTable or EconomyModel
         The input-output table (or an already built model, whose params are then used).
     disruptions : sequence of dict or disruption models
-        See :mod:`chainsim.engine.disruptions`.
+        See :mod:`chainsim.disruptions`.
     days : int
         Number of days; day 0 is a full step.
     params : None, "ario", dict or ModelParams
         ``None``: chainsim's default model; ``"ario"``: BoARIO 0.7.2 ``ARIOPsiModel``.
     seed : int, numpy.random.SeedSequence or None
         Source of all randomness (sampled disruption values).
+    executor : {"auto", "reference"}
+        ``"reference"`` runs the dense reference day (:mod:`chainsim.engine.reference`);
+        ``"auto"`` the fast executor where it applies (see :class:`Engine`).
 
     Returns
     -------
@@ -62,5 +67,5 @@ def simulate(table: IOTable | EconomyModel, disruptions: Sequence[Mapping[str, A
     True
     """
     model = table if isinstance(table, EconomyModel) else build_model(table, resolve_params(params))
-    arrays = Engine(model, [list(disruptions)], seeds=[seed]).run(days)
+    arrays = Engine(model, [list(disruptions)], seeds=[seed], executor=executor).run(days)
     return result_from_arrays(model, arrays, 0, seed=seed)

@@ -21,23 +21,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
 from chainsim.data.iotable import IOTable
-from chainsim.engine.params import NONCOMPETITIVE_NBS42, ModelParams
-from chainsim.errors import ChainsimError, ModelBuildError
+from chainsim.engine.inputs import criticality, noncompetitive_products, read_only
+from chainsim.engine.params import ModelParams
+from chainsim.engine.quirks import Quirks, quirks_of
 
-__all__ = ["EconomyModel", "build_model", "input_sum", "scale_by_input"]
+__all__ = ["EconomyModel", "build_model"]
 
 log = logging.getLogger(__name__)
-
-
-def _ro(a: np.ndarray) -> np.ndarray:
-    a = np.ascontiguousarray(a)
-    a.setflags(write=False)
-    return a
 
 
 def _as_index(idx: np.ndarray) -> slice | np.ndarray:
@@ -46,51 +40,6 @@ def _as_index(idx: np.ndarray) -> slice | np.ndarray:
     if len(idx) and (np.diff(idx) == 1).all():
         return slice(int(idx[0]), int(idx[-1]) + 1)
     return idx
-
-
-def input_sum(model: EconomyModel, big4: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Sum (B, blocks, S, N) over the suppliers of each input into ``out`` (B, S + K, N)."""
-    S, F = model.n_sectors, model.n_dom_blocks
-    if model.n_classes == 1:
-        return np.sum(big4, axis=1, out=out)
-    np.sum(big4[:, :F], axis=1, out=out[:, :S])
-    comp = model.comp_products
-    if len(comp):  # foreign origins of the competitive products deliver the domestic rows
-        out[:, comp] += big4[:, F:, comp].sum(axis=1)
-    np.sum(big4[:, F:, model.nc_index], axis=1, out=out[:, S:])
-    return out
-
-
-def scale_by_input(model: EconomyModel, big4: np.ndarray, X: np.ndarray) -> None:
-    """``big4[b, a, p, j] *= X[b, row(a, p), j]`` in place (big4 (B, blocks, S, N), X (B, S + K, N))."""
-    for lo, hi, sel in model.row_groups:
-        big4[:, lo:hi] *= X[:, None, sel]
-
-
-def _noncompetitive_products(table: IOTable, params: ModelParams) -> np.ndarray:
-    """Indices of the products whose imports are a separate input (``params.noncompetitive_products``)."""
-    v, S = params.noncompetitive_products, table.n_sectors
-    if v == "none":
-        return np.zeros(0, dtype=int)
-    if v == "all":
-        return np.arange(S)
-    if v == "auto":
-        if tuple(table.sector_codes) != tuple(f"{k:02d}" for k in range(1, 43)):
-            log.info("noncompetitive_products='auto' needs the NBS-42 sector codes; table '%s' has other codes, "
-                     "so every import is competitive", table.name)
-            return np.zeros(0, dtype=int)
-        return np.array([table.sector_index(c) for c in NONCOMPETITIVE_NBS42], dtype=int)
-    numeric = {int(c): k for k, c in enumerate(table.sector_codes) if c.isdigit()}
-    out = []
-    for c in v:
-        try:
-            out.append(table.sector_index(c))
-        except ChainsimError as exc:
-            if c.isdigit() and int(c) in numeric:  # 8 for "08" (an unquoted YAML number)
-                out.append(numeric[int(c)])
-                continue
-            raise ModelBuildError(f"params.noncompetitive_products: {exc}") from None
-    return np.unique(np.array(out, dtype=int))
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,6 +52,8 @@ class EconomyModel:
         The source table.
     params : ModelParams
         Behavioural parameters.
+    quirks : Quirks
+        The equations' variants of this configuration (BoARIO 0.7.2 or chainsim's).
     n, n_sup, n_sectors, n_blocks : int
         Buyers N, supplier nodes, products S, supplier blocks (``n_sup = n_blocks * S``).
     xbar : (n_sup,)
@@ -121,7 +72,7 @@ class EconomyModel:
         the k-th non-competitive product imported.
     nc_products : (K,) int
         The non-competitive products, ascending; ``nc_index`` selects them on a product axis (a
-        slice when contiguous), ``comp_products`` are the others.
+        slice when contiguous).
     n_dom_blocks : int
         Supplier blocks of domestic supply F (the regions and the domestic supply pools); the
         foreign origins are blocks F .. n_blocks.
@@ -131,18 +82,22 @@ class EconomyModel:
         Input row delivered by each supplier node (block, p).
     input_product : (S + K,) int
         Product of each input row.
-    row_groups : tuple of (start, stop, index)
-        Block ranges with the input rows of their products (``index`` selects S rows of an
-        (.., S + K, ..) array, a slice when contiguous): multiplying (B, blocks, S, N) arrays by
-        a per-input quantity is one broadcast per group.
     d_blocks : int
         Blocks summed into the domestic rows by the batched matmuls (F when every product is
         non-competitive, else all: ``ZbarT_D`` is zero on the foreign non-competitive nodes).
     ZbarT_D, ZbarT_M : (S, d_blocks, N), (K, blocks - F, N)
         ``ZbarT`` split into the suppliers of the domestic rows and of the imported rows.
-    restock : bool
-        Foreign origins (countries) serve every order of a product no import cut touches (the
-        default model with foreign supply nodes; docs/model.md §5.4).
+    restock_from : int
+        First supply node of the foreign countries, which serve every order of a product no import
+        cut touches (docs/model.md §5.4); ``n_sup`` if none do (no countries, or BoARIO).
+    input_of_node : (n_sup,) int
+        Input row each supply node delivers (``block_row`` flattened).
+    priority_buyers : (N,) bool
+        Buyers served first under ``rationing="priority_sectors"`` (none otherwise).
+    region_share : (R, S)
+        Each region's share of the domestic output of each product (substitution orders).
+    route_base : (blocks, R)
+        Baseline daily flow on each route (supplier block -> buyer region).
     AC : (S + K, N)
         Requirement of each input per unit of output of j (all supplying nodes of the input).
     bind_weight : (S + K, N)
@@ -178,6 +133,7 @@ class EconomyModel:
 
     table: IOTable
     params: ModelParams
+    quirks: Quirks
     n: int
     n_sup: int
     n_sectors: int
@@ -205,18 +161,20 @@ class EconomyModel:
     n_inputs: int = 0
     nc_products: np.ndarray | None = None
     nc_index: slice | np.ndarray = field(default_factory=lambda: slice(0, 0))
-    comp_products: np.ndarray | None = None
     n_dom_blocks: int = 0
     import_row: np.ndarray | None = None
     block_row: np.ndarray | None = None
     input_product: np.ndarray | None = None
-    row_groups: tuple[tuple[int, int, slice | np.ndarray], ...] = ()
     d_blocks: int = 0
     ZbarT_D: np.ndarray | None = None
     ZbarT_M: np.ndarray | None = None
-    restock: bool = False
     origin_block: np.ndarray | None = None
     n_pool_blocks: int = 0
+    restock_from: int = 0
+    input_of_node: np.ndarray | None = None
+    priority_buyers: np.ndarray | None = None
+    region_share: np.ndarray | None = None
+    route_base: np.ndarray | None = None
 
     def input_blocks(self, row: int) -> tuple[int, int]:
         """Supplier blocks (start, stop) delivering input row ``row``: domestic blocks, foreign ones, or all."""
@@ -230,51 +188,6 @@ class EconomyModel:
         code = self.table.sector_codes[int(self.input_product[row])]
         return code if row < self.n_sectors else f"{code} (imported)"
 
-    @property
-    def is_foreign(self) -> np.ndarray:
-        """Boolean mask of foreign supply nodes, shape (n_sup,)."""
-        m = np.zeros(self.n_sup, dtype=bool)
-        m[self.n:] = True
-        return m
-
-
-@lru_cache(maxsize=8)
-def _auto_criticality(codes: tuple[str, ...]) -> np.ndarray | None:
-    """The shipped criticality matrix on these sector codes (read once per process; read-only)."""
-    try:
-        from chainsim.data.datasets import load_criticality  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    try:
-        df = load_criticality()
-    except Exception as exc:  # the dataset is optional: fall back to all-critical
-        log.warning("criticality dataset unavailable (%s); all inputs treated as critical", exc)
-        return None
-    if df.shape != (len(codes), len(codes)):
-        log.info("criticality matrix shape %s does not match %d sectors; ignored", df.shape, len(codes))
-        return None
-    # matched by code, never by position: a 42-sector table with other codes is not the NBS classification
-    nbs = [c.zfill(2) if c.isdigit() else c for c in codes]
-    missing = [c for c, n in zip(codes, nbs, strict=True) if n not in df.index]
-    if missing:
-        log.warning("criticality 'auto' is the NBS 42-sector matrix, and this table's sector codes are not NBS "
-                    "codes 01..42 (e.g. %r): it is not applied, every input is treated as critical; set "
-                    "params.criticality to a matrix for this table (or 'none' to silence this)", missing[0])
-        return None
-    return _ro(df.loc[nbs, nbs].to_numpy(dtype=float, copy=True))
-
-
-def _criticality(table: IOTable, params: ModelParams) -> np.ndarray | None:
-    crit = params.criticality
-    if crit == "none":
-        return None
-    if crit == "auto":
-        return _auto_criticality(tuple(table.sector_codes))
-    arr = np.asarray(crit, dtype=float)
-    if arr.shape != (table.n_sectors, table.n_sectors):
-        raise ModelBuildError(f"params.criticality: expected a {table.n_sectors}x{table.n_sectors} matrix "
-                              f"(input products x user sectors); found shape {arr.shape}")
-    return arr
 
 
 def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
@@ -297,6 +210,7 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         Unknown infinite-inventory sector or criticality matrix of the wrong shape.
     """
     R, S, N = table.n_regions, table.n_sectors, table.n_industries
+    quirks = quirks_of(params.ario_quirks)
     yd = float(params.year_days)
     supply_nodes = params.imports == "supply_nodes" and len(table.origins) > 0
     O = len(table.origins) if supply_nodes else 0
@@ -322,7 +236,7 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     ybar = np.zeros(n_sup)
     ybar[:N] = table.final_demand / yd
     exo = np.zeros(n_sup)
-    if not params.ario_quirks:
+    if quirks.negative_final_demand == "exogenous_supply":
         exo = np.clip(-ybar, 0.0, None)
         ybar = np.clip(ybar, 0.0, None)
         if exo.any():
@@ -333,10 +247,10 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     inv_x = np.divide(1.0, x, out=np.zeros(N), where=x != 0)
     A = Zs * inv_x[None, :]
     F = R + n_pool  # blocks of domestic supply: regions and domestic pools; foreign origins follow
-    restock = O > n_pool and not params.ario_quirks
+    restock = O > n_pool and quirks.foreign_restock
     nc = np.zeros(0, dtype=int)
     if O > n_pool and params.import_substitutability == "noncompetitive":
-        nc = _noncompetitive_products(table, params)
+        nc = noncompetitive_products(table, params)
     n_nc = len(nc)
     C = 2 if n_nc else 1
     import_row = np.arange(S)
@@ -357,16 +271,18 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     A4, Z4 = A.reshape(nb, S, N), Zs.reshape(nb, S, N)
     AC, ZC = by_input(A4), by_input(Z4)
     # BoARIO compares the annual Z^C with the daily x̄ (spec §2); chainsim uses A^C
-    mask = ZC > params.mask_threshold * xbar[None, :N] if params.ario_quirks else AC > params.mask_threshold
+    if quirks.input_mask == "annual_flow":
+        mask = ZC > params.mask_threshold * xbar[None, :N]
+    else:
+        mask = AC > params.mask_threshold
     s = np.full(S, float(params.inventory_days))
-    if params.ario_quirks:
-        s[s <= 1] = 2.0
+    s[s <= quirks.min_inventory_days] = 2.0
     inf_rows = np.zeros(S, dtype=bool)
     for code in params.infinite_inventory_sectors:
         inf_rows[table.sector_index(code)] = True
     s, inf_rows = s[input_product], inf_rows[input_product]
     s_hat = np.where(inf_rows, 0.0, s)
-    crit = _criticality(table, params)
+    crit = criticality(table, params)
     weight = mask.astype(float) if crit is None else crit[:, table.sector_of][input_product] * mask
     relief = np.full(S, params.criticality_relief)
     for code, v in params.sector_criticality_relief.items():
@@ -377,7 +293,7 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     np.fill_diagonal(lead[:R], 0)
     lead[R:] = params.lead_days_imports
     lead[R:R + n_pool] = params.lead_days_interregional  # domestic pools travel like domestic goods
-    if params.ario_quirks:
+    if not quirks.lead_times:
         lead[:] = 0
     amax = np.full(n_sup, params.alpha_max)
     atau = np.full(n_sup, params.alpha_tau)
@@ -385,6 +301,7 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         for code, v in overrides.items():
             vec[:N][table.sector_of == table.sector_index(code)] = v
     bind_denom = np.where(weight > 0, params.psi * s_hat[:, None] * AC, 0.0)
+    weight = np.where(bind_denom > 0, weight, 0.0)  # cannot bind: an infinite inventory, or ψ = 0
     goal_coef = s_hat[:, None] * AC
     w_fixed = None
     if params.order_type == "noalt":
@@ -403,17 +320,28 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     if d_blocks > F:
         ZbarT_D[nc, F:] = 0.0  # the foreign origins of non-competitive products deliver the imported rows
     nc_ix = _as_index(nc)
-    row_groups = ((0, nb, slice(0, S)),) if not n_nc else ((0, F, slice(0, S)), (F, nb, _as_index(import_row)))
+    node_row = block_row.ravel()
+    prio = np.zeros(N, dtype=bool)
+    if params.rationing == "priority_sectors":
+        prio = np.isin(table.sector_of, [table.sector_index(c) for c in params.priority_sectors])
+    dom = xbar[:N].reshape(R, S)
+    tot = dom.sum(axis=0, keepdims=True)
+    region_share = np.divide(dom, tot, out=np.zeros_like(dom), where=tot > 0)
+    route_base = Zbar.reshape(nb, S, R, S).sum(axis=(1, 3))
     return EconomyModel(
-        table=table, params=params, n=N, n_sup=n_sup, n_sectors=S, n_blocks=nb,
-        xbar=_ro(xbar), cap_ref=_ro(cap_ref), Zbar=_ro(Zbar), ybar=_ro(ybar), AC=_ro(AC),
-        bind_weight=_ro(weight), bind_denom=_ro(bind_denom), goal_coef=_ro(goal_coef),
-        inv_days=_ro(s), infinite_rows=_ro(inf_rows), gap_gate_never=gate_never,
-        capital=_ro(K), w_fixed=None if w_fixed is None else _ro(w_fixed), n_foreign=O * S,
-        exo_supply=_ro(exo), alpha_max=_ro(amax), alpha_tau=_ro(atau), base_lead=_ro(lead),
-        ZbarT=_ro(ZbarT), n_classes=C, n_inputs=S + n_nc, nc_products=_ro(nc), nc_index=nc_ix,
-        comp_products=_ro(comp), n_dom_blocks=F,
-        import_row=_ro(import_row), block_row=_ro(block_row), input_product=_ro(input_product),
-        row_groups=row_groups, d_blocks=d_blocks, ZbarT_D=_ro(ZbarT_D), ZbarT_M=_ro(ZbarT[nc_ix, F:].copy()),
-        restock=restock, origin_block=_ro(origin_block), n_pool_blocks=n_pool,
+        table=table, params=params, quirks=quirks, n=N, n_sup=n_sup, n_sectors=S, n_blocks=nb,
+        xbar=read_only(xbar), cap_ref=read_only(cap_ref), Zbar=read_only(Zbar), ybar=read_only(ybar), AC=read_only(AC),
+        bind_weight=read_only(weight), bind_denom=read_only(bind_denom), goal_coef=read_only(goal_coef),
+        inv_days=read_only(s), infinite_rows=read_only(inf_rows), gap_gate_never=gate_never,
+        capital=read_only(K), w_fixed=None if w_fixed is None else read_only(w_fixed), n_foreign=O * S,
+        exo_supply=read_only(exo), alpha_max=read_only(amax), alpha_tau=read_only(atau), base_lead=read_only(lead),
+        ZbarT=read_only(ZbarT), n_classes=C, n_inputs=S + n_nc, nc_products=read_only(nc), nc_index=nc_ix,
+        n_dom_blocks=F,
+        import_row=read_only(import_row), block_row=read_only(block_row), input_product=read_only(input_product),
+        d_blocks=d_blocks, ZbarT_D=read_only(ZbarT_D),
+        ZbarT_M=read_only(ZbarT[nc_ix, F:].copy()),
+        origin_block=read_only(origin_block), n_pool_blocks=n_pool,
+        restock_from=F * S if restock else n_sup, input_of_node=read_only(node_row),
+        priority_buyers=read_only(prio), region_share=read_only(region_share),
+        route_base=read_only(route_base),
     )

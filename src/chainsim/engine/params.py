@@ -25,19 +25,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from chainsim.errors import ModelBuildError
+from chainsim.errors import ModelBuildError, format_validation_error
 
-__all__ = ["NONCOMPETITIVE_NBS42", "ModelParams", "format_validation_error", "resolve_params"]
-
-#: ``noncompetitive_products="auto"`` on an NBS-42 table: the products that Rauch (1999,
-#: "conservative" classification) counts as *differentiated* (neither traded on an organized
-#: exchange nor reference-priced), mapped to NBS-42 — apparel and leather, metal products,
-#: general and special equipment, transport equipment, electrical machinery, electronics,
-#: instruments. Every other product is homogeneous or reference-priced (farm goods, coal, ores,
-#: crude, metals, most chemicals, sawn wood and panels, electricity, services): a domestic
-#: tonne or kWh replaces an imported one, so its imports are competitive. See docs/model.md §5.3.
-NONCOMPETITIVE_NBS42: tuple[str, ...] = ("08", "15", "16", "17", "18", "19", "20", "21")
-
+__all__ = ["ModelParams", "format_validation_error", "resolve_params"]
 
 class ModelParams(BaseModel):
     """Frozen, validated behavioural parameters.
@@ -132,16 +122,6 @@ class ModelParams(BaseModel):
                     resourcing=False, import_substitutability="competitive")
         base.update(overrides)
         return cls(**base)
-
-
-def format_validation_error(exc: ValidationError, prefix: str = "") -> str:
-    """Turn a pydantic error into one line per problem: field path, expectation, value."""
-    lines = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err.get("loc", ()))
-        path = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
-        lines.append(f"{path}: {err.get('msg')} (got {err.get('input')!r})")
-    return "; ".join(lines)
 
 
 def resolve_params(params: str | Mapping[str, Any] | ModelParams | None) -> ModelParams:

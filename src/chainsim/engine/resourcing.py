@@ -17,32 +17,31 @@ Timing
 ------
 Each search is a light SimPy process that only keeps time: a shortage seen in the step of
 day t (at mid-day, ``t + 0.5``) starts its clock, and its actions fall due at the times the
-delays add up to, interleaved with the daily steps and the link events exactly as the
-scheduler orders them. A process that wakes only notes that its search has an action due;
-the actions themselves (computing a target, setting link weights, checking suppliers) are
-enacted together, vectorised over all searches of all members, at the next *barrier*: just
-before a daily step or a change of the links. Once a search completes it acts once a day;
-when those actions fall off the whole hour (nothing else a search reads can happen at the
-same time), its clock stops and the daily step enacts them, just before or just after
-itself (:meth:`Searches.daily`). Searches touch distinct columns (one per
-member and buyer) and read only the links and yesterday's production, so enacting them at
-the barrier gives the same result as one by one, at a fraction of the cost.
+delays add up to; each acts on the first daily step at or after its due time (the clock's
+rounding rule, :mod:`chainsim.engine.clock`), and the log names that day. A process that
+wakes only notes that its search has an action due; the actions themselves (computing a
+target, setting link weights, checking suppliers) are enacted together, vectorised over all
+searches of all members, at the next *barrier*: just before a daily step or a change of the
+plan. Once a search completes it acts once a day; when those actions fall off the whole hour
+(nothing else a search reads can happen at the same time), its clock stops and the daily step
+enacts them, just before itself (due up to its time) or just after (due before the next day
+starts) (:meth:`Searches.daily`). Searches touch distinct columns (one per member and buyer)
+and read only the links and the last day's production, so enacting them at the barrier gives
+the same result as one by one, at a fraction of the cost.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import simpy
 
-from chainsim.engine.links import columns, set_columns_weights
-
-if TYPE_CHECKING:  # pragma: no cover
-    from chainsim.engine.model import EconomyModel
-    from chainsim.engine.state import State, Workspace
+from chainsim.disruptions.plan import day_of
+from chainsim.engine.economy import Economy
+from chainsim.engine.model import EconomyModel
 
 __all__ = ["Searches"]
 
@@ -58,8 +57,9 @@ class Searches:
     env : simpy.Environment
         The engine's clock.
     model : EconomyModel
-    state, ws : State, Workspace
-        The engine's state and buffers (read and written at barriers).
+    economy : callable
+        Returns the engine's economy (read and written at barriers; the engine may hand a run
+        over to another economy).
     record : callable
         ``record(day, batch, kind, target, detail)``: the engine's event log.
     labels : sequence of str
@@ -71,9 +71,9 @@ class Searches:
     #: enact each action the moment it falls due, one by one (the reference the tests compare with)
     eager: bool = False
 
-    def __init__(self, env: simpy.Environment, model: EconomyModel, state: State, ws: Workspace,
+    def __init__(self, env: simpy.Environment, model: EconomyModel, economy: Callable[[], Economy],
                  record: Callable[..., None], labels: Sequence[str], params_of: Callable[[int], Any]) -> None:
-        self.env, self.model, self.state, self.ws = env, model, state, ws
+        self.env, self.model, self._economy = env, model, economy
         self._record, self._labels, self._params_of = record, labels, params_of
         self._clocks: list[Generator[simpy.Event, Any, None]] = []  # closed by close()
         nb = model.n_blocks
@@ -87,7 +87,6 @@ class Searches:
         # after completion a search acts once a day; off the whole hour it is enacted by the daily step:
         # before it (PRE, due in the half day before the step) or after it (POST, the half day after)
         self.mode, self.day, self.x = i.copy(), i.copy(), np.zeros(0)
-        self.stepped_at = -1.0  # time of the last daily step
 
     def __len__(self) -> int:
         return len(self.b)
@@ -121,7 +120,7 @@ class Searches:
         for clock in self._clocks:
             clock.close()
         self._clocks.clear()
-        self._record = self._params_of = None
+        self._record = self._params_of = self._economy = None
 
     def _clock(self, q: int, lag: float, search: float) -> Generator[simpy.Event, Any, None]:
         """Note each action of search q when it falls due: start, completion, then daily until done."""
@@ -133,9 +132,9 @@ class Searches:
         x = env.now + 1.0  # the first daily action
         if not self.eager and x % 1.0 != 0.0:
             # off the whole hour nothing else that a search reads can happen at the same time:
-            # the daily step enacts the search, before or after itself (a tie at mid-day keeps
-            # the order of the completion)
-            if x % 1.0 < 0.5 or (x % 1.0 == 0.5 and self.stepped_at != env.now):
+            # the daily step enacts the search, before itself (due up to the step's time, mid-day
+            # included) or after itself (due before the next day starts)
+            if x % 1.0 <= 0.5:
                 self.mode[q], self.day[q] = _PRE, math.floor(x)
             else:
                 self.mode[q], self.day[q] = _POST, math.floor(x - 0.5)
@@ -210,27 +209,27 @@ class Searches:
 
     def _log(self, q: int, kind: str, extra: str, x: float) -> None:
         name = self.model.input_name(int(self.row[q]))
-        self._record(math.floor(x), int(self.b[q]), kind, self._labels[int(self.j[q])], f"product {name}{extra}")
+        self._record(day_of(x), int(self.b[q]), kind, self._labels[int(self.j[q])], f"product {name}{extra}")
 
     def _able(self, q: np.ndarray, K: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Suppliers' rows and their deliverable share (capacity ratio x open share), (Q, blocks)."""
-        m, ws = self.model, self.ws
+        m, econ = self.model, self._economy()
         rows = np.arange(m.n_blocks)[None, :] * m.n_sectors + self.p[q][:, None]
         bq = self.b[q][:, None]
-        cref = np.broadcast_to(m.cap_ref, ws.capacity.shape)[bq, rows]
+        cref = np.broadcast_to(m.cap_ref, econ.capacity.shape)[bq, rows]
         ref = np.where(cref > 0, cref, 1.0)
-        return rows, np.clip(ws.capacity[bq, rows] / ref, 0.0, 1.0) * K
+        return rows, np.clip(econ.capacity[bq, rows] / ref, 0.0, 1.0) * K
 
     def _complete(self, q: np.ndarray, x: np.ndarray) -> None:
         """Search complete: move the lost share of the column to suppliers with spare capacity, ramp starts."""
-        m, st, ws = self.model, self.state, self.ws
+        econ = self._economy()
         for i, xi in zip(q, x, strict=True):
             self._log(i, "supplier_search_complete", "", xi)
-        base, K = columns(m, st, self.b[q], self.p[q], self.j[q])
+        base, K = econ.columns(self.b[q], self.p[q], self.j[q])
         rows, able = self._able(q, K)
         inr = self.inrng[q]
         bq = self.b[q][:, None]
-        spare = np.clip(ws.capacity[bq, rows] - ws.x[bq, rows], 0.0, None) * ((able > 0) & inr)
+        spare = np.clip(econ.capacity[bq, rows] - econ.x[bq, rows], 0.0, None) * ((able > 0) & inr)
         lost = (base * (1.0 - able) * inr).sum(axis=1)
         tot = spare.sum(axis=1)
         go = (lost > 0) & (tot > 0)
@@ -253,12 +252,12 @@ class Searches:
         """Day k of n of a linear ramp of the column weights from ``frm`` to ``to``; phase ``last`` after day n."""
         self.k[q] += 1
         w = frm + (to - frm) * (self.k[q] / self.n[q])[:, None]
-        set_columns_weights(self.model, self.state, self.b[q], self.p[q], self.j[q], w)
+        self._economy().set_weights(self.b[q], self.p[q], self.j[q], w)
         self.phase[q[self.k[q] == self.n[q]]] = last
 
     def _check(self, q: np.ndarray, x: np.ndarray) -> None:
         """Temporary substitution: revert once every original supplier can deliver again."""
-        _, K = columns(self.model, self.state, self.b[q], self.p[q], self.j[q])
+        _, K = self._economy().columns(self.b[q], self.p[q], self.j[q])
         _, now = self._able(q, K)
         ok = ((now >= 1.0 - self.milestone[q][:, None]) | ~self.used[q]).all(axis=1)
         q, x = q[ok], x[ok]

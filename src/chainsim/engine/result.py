@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from chainsim.data.units import MoneyUnit
-from chainsim.engine.engine import RunArrays
+from chainsim.engine.clock import RunArrays
 from chainsim.engine.model import EconomyModel
 
 __all__ = ["SimulationResult", "result_from_arrays"]

@@ -170,9 +170,9 @@ def run_attribution(loaded: Any, runs: Mapping[str, Any], seeds: Sequence[Any], 
     progress : callable, optional
         ``progress("attribution", done, total)`` after each engine batch.
     """
+    from chainsim.data.scopes import scope_mask
     from chainsim.engine import Engine, build_model
     from chainsim.engine.params import resolve_params
-    from chainsim.experiment.summary import scope_mask
     from chainsim.pathways.apply import plan_pathway
     from chainsim.pathways.registry import LEVERS, PATHWAYS
 

@@ -32,7 +32,8 @@ def band_sensitivity(run: ScenarioRun) -> pd.DataFrame:
         ``summary.csv``) and the paired TTR difference with baseline (a run that stayed in the
         band counts 0 days; pairs with a censored run are left out).
     """
-    from chainsim.experiment.summary import scope_mask, summarize_ttr
+    from chainsim.data.scopes import scope_mask
+    from chainsim.experiment.pathway_tables import summarize_ttr
 
     loaded = run.loaded
     sc = loaded.scenario

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chainsim.experiment.pathway_tables import loss_drivers
 from chainsim.experiment.run import ScenarioRun
-from chainsim.experiment.summary import loss_drivers
 
 __all__ = ["TRAJECTORY_COLUMNS", "table_labels", "trajectories_frame", "write_outputs", "write_run_files",
            "write_trajectories"]
@@ -181,7 +181,7 @@ def write_outputs(run: ScenarioRun, summary: pd.DataFrame, out_dir: str | Path, 
     ----------
     run : ScenarioRun
     summary : DataFrame
-        From :func:`chainsim.experiment.summary.summary_table`.
+        From :func:`chainsim.experiment.pathway_tables.summary_table`.
     out_dir : path
         The output folder: new, empty, or (with ``force``) holding an earlier chainsim result,
         which is replaced whole.

@@ -132,7 +132,7 @@ def compare_pathways(per_rep: pd.DataFrame, identical: Mapping[tuple[str, str], 
     per_rep : DataFrame
         One row per pathway x scope x replication with ``loss_<currency>`` (``loss_cny``;
         :func:`~chainsim.data.units.money_column`), ``ttr_days`` (NaN when
-        censored), ``left_band`` and ``recovered`` (:func:`chainsim.experiment.summary.replication_table`).
+        censored), ``left_band`` and ``recovered`` (:func:`chainsim.experiment.pathway_tables.replication_table`).
     identical : mapping
         ``(pathway, scope) -> True`` when the pathway's trajectories equal the baseline's.
     seed : int

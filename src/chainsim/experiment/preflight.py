@@ -99,25 +99,39 @@ def available_memory() -> int | None:
     return avail
 
 
-def _state_bytes(model: Any) -> tuple[int, int]:
-    """``(shared, per replication)`` bytes of an engine's state and buffers, measured on batches of 1 and 2."""
-    from chainsim.engine import Engine
+def _state_bytes(model: Any, reference: bool = False) -> tuple[int, int]:
+    """``(shared, per replication)`` bytes of the economy's state and buffers, measured on batches of 1 and 2.
+
+    The economy is the one the run uses (:mod:`chainsim.engine.clock`): the fast executor where
+    it applies, the dense reference day otherwise or when a route change (congestion) hands the
+    run over to it (``reference``). Goods in transit and the routes' backlog are counted apart
+    (:func:`estimate_memory`'s ``transit``).
+    """
+    from chainsim.engine import executor
+    from chainsim.engine.reference_economy import ReferenceEconomy
+
+    use_reference = reference or not executor.supports(model)
 
     def nbytes(batch: int) -> int:
-        eng = Engine(model, [[]] * batch)
+        econ = ReferenceEconomy(model, batch) if use_reference else executor.FastEconomy(model, batch)
         total = 0
-        for obj in (eng.state, eng.ws):
-            items = vars(obj).values() if hasattr(obj, "__dict__") else (
-                getattr(obj, s) for s in getattr(obj, "__slots__", ()))
-            total += sum(v.nbytes for v in items if isinstance(v, np.ndarray))
+        for obj in (getattr(econ, "state", None), getattr(econ, "ws", None)):
+            if obj is None:
+                continue
+            items = vars(obj).items() if hasattr(obj, "__dict__") else (
+                (s, getattr(obj, s)) for s in getattr(obj, "__slots__", ()))
+            total += sum(v.nbytes for k, v in items if isinstance(v, np.ndarray) and k not in _TRANSIT)
         return total
 
     one, two = nbytes(1), nbytes(2)
     return max(2 * one - two, 0), max(two - one, 0)
 
 
+_TRANSIT = ("transit", "backlog")  # the reference state's goods on the road, counted by estimate_memory
+
+
 def estimate_memory(*, pathways: int, replications: int, days: int, model: Any, ring_days: int = 0,
-                    available: int | None = None) -> MemoryEstimate:
+                    available: int | None = None, routes: bool = False) -> MemoryEstimate:
     """Peak bytes of a scenario run (see :class:`MemoryEstimate` for the parts).
 
     Parameters
@@ -130,6 +144,9 @@ def estimate_memory(*, pathways: int, replications: int, days: int, model: Any, 
         Days of goods in transit the engine keeps (0 without lead times).
     available : int, optional
         Bytes available (default: :func:`available_memory`).
+    routes : bool
+        Whether a disruption changes routes (a congestion): the run then continues on the
+        dense reference economy.
 
     Examples
     --------
@@ -141,7 +158,7 @@ def estimate_memory(*, pathways: int, replications: int, days: int, model: Any, 
     (True, True)
     """
     R, T, N = int(replications), int(days), int(model.n)
-    shared, per = _state_bytes(model)
+    shared, per = _state_bytes(model, reference=routes or ring_days > 0)
     parts = {
         "trajectories": int(pathways) * R * T * N * 8,
         "engine": 3 * R * T * N * 8,
@@ -194,9 +211,9 @@ def preflight(loaded: LoadedScenario, *, available: int | None = None) -> Prefli
         the replication), an unknown rebuilding sector, or a run that needs more memory than
         is available.
     """
-    from chainsim.engine import build_model, parse_disruptions
+    from chainsim.disruptions import compile_plan, parse_disruptions
+    from chainsim.engine import build_model
     from chainsim.engine.params import resolve_params
-    from chainsim.engine.schedule import compile_plan
     from chainsim.experiment.run import replication_seeds
     from chainsim.pathways.apply import plan_pathway
 
@@ -204,7 +221,7 @@ def preflight(loaded: LoadedScenario, *, available: int | None = None) -> Prefli
     pw = sc.pathways
     entries = tuple(dict.fromkeys(pw.compare))
     seeds = replication_seeds(sc.seed, sc.replications)
-    plans, models, ring, max_lead = {}, {}, 0, 0
+    plans, models, ring, max_lead, routes = {}, {}, 0, 0, False
     for i, entry in enumerate(entries):
         label = "" if entry == "baseline" else f" (under pathway '{entry}')"
         try:
@@ -231,7 +248,8 @@ def preflight(loaded: LoadedScenario, *, available: int | None = None) -> Prefli
             except (ArithmeticError, ValueError) as exc:
                 raise ScenarioError(f"{loaded.where(('disruptions',))}: the disruptions of replication {r + 1} "
                                     f"cannot be resolved ({type(exc).__name__}: {exc}){label}") from None
-            lead = max([c.get("lead", 0) for c in plan_r.link_cuts if c["kind"] == "congestion"], default=0)
+            lead = plan_r.max_extra_lead()
+            routes = routes or bool(plan_r.routes)
             max_lead = max(max_lead, lead)
             base = int(model.base_lead.max()) if model.base_lead.any() else 0
             if base or lead:
@@ -239,7 +257,7 @@ def preflight(loaded: LoadedScenario, *, available: int | None = None) -> Prefli
         plans[entry], models[entry] = plan, model
     model = next(iter(models.values()))
     est = estimate_memory(pathways=len(entries), replications=sc.replications, days=sc.horizon_days,
-                          model=model, ring_days=ring, available=available)
+                          model=model, ring_days=ring, available=available, routes=routes)
     if not est.fits:
         p = est.parts
         transit = f"; goods in transit over {ring} days: {p['transit'] / _GIB:.1f} GiB" if p["transit"] else ""

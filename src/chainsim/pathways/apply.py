@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from chainsim.disruptions import DISRUPTIONS
 from chainsim.errors import ScenarioError, did_you_mean
 from chainsim.pathways.evidence import disrupted_products
 from chainsim.pathways.registry import LEVERS, PATHWAYS, Lever
@@ -99,55 +100,22 @@ def lever_values(entry: str, *, intensity: float = 0.5, intensities: Mapping[str
     return out
 
 
-def _as_list(v: Any) -> list[str]:
-    return [str(v)] if isinstance(v, str | int) else [str(x) for x in v]
-
-
-def _touches(d: Mapping[str, Any], lever: Lever) -> bool:
-    """Whether a disruption involves any of the lever's sectors (or the lever is unscoped)."""
-    if not lever.sectors:
-        return True
-    keys = [d.get(k) for k in ("product", "sector") if d.get(k) is not None]
-    return any(s == "all" or s in lever.sectors for v in keys for s in _as_list(v))
-
-
-_SCALE_KEYS = ("median", "low", "mode", "high", "mean", "sd")
-
-
-def _scaled(v: Any, factor: float) -> Any:
-    """A fixed value or a distribution multiplied by ``factor`` (every location and scale parameter)."""
-    if isinstance(v, int | float) and not isinstance(v, bool):
-        return float(v) * factor
-    if isinstance(v, Mapping) and "distribution" in v:
-        return {k: (float(x) * factor if k in _SCALE_KEYS else x) for k, x in v.items()}
-    return None
-
-
 def _rewrite(disruptions: Sequence[Mapping[str, Any]], lever: Lever, value: float) -> tuple[list[dict], bool]:
+    """Apply a ``disruptions.<transform>`` lever through each type's :meth:`chainsim.disruptions.Disruption.rewrite`."""
+    transform = lever.target.removeprefix("disruptions.")
     out, acted = [], False
     for d in disruptions:
         d = dict(d)
-        if lever.target == "disruptions.import_cut_share_factor" and d.get("type") == "import_cut" \
-                and _touches(d, lever):
-            new = _scaled(d.get("share", 1.0), value)
-            if new is not None:
-                d["share"] = new
-                acted = acted or value != 1.0
-        elif lever.target == "disruptions.recovery_days_factor" and isinstance(d.get("recovery"), Mapping):
-            rec = dict(d["recovery"])
-            new = _scaled(rec.get("days", 180.0), value)
-            if new is not None and rec.get("curve") != "rebuild":
-                rec["days"] = new
-                d["recovery"] = rec
-                acted = acted or value != 1.0
+        kind = DISRUPTIONS.get(d.get("type"))
+        if kind is not None:
+            acted = kind.rewrite(d, transform, value, lever.sectors) or acted
         out.append(d)
     return out, acted
 
 
-_NEEDS = {  # parameter levers that only act on some kinds of disruption
-    "substitution_share": ("import_cut",), "substitution_lag_days": ("import_cut",),
-    "import_headroom": ("import_cut", "congestion"),
-}
+def _needs(field_name: str) -> tuple[str, ...]:
+    """Disruption types through which a parameter lever acts alone (empty: it acts on any scenario)."""
+    return tuple(name for name, kind in DISRUPTIONS.items() if field_name in kind.param_levers)
 
 
 def plan_pathway(entry: str, disruptions: Sequence[Mapping[str, Any]], *, intensity: float = 0.5,
@@ -189,10 +157,11 @@ def plan_pathway(entry: str, disruptions: Sequence[Mapping[str, Any]], *, intens
             (changed if acted else notes).append(name if acted else f"{name}: no matching disruption")
             continue
         note = _set_param(params, base, lever, value, sector_codes)
+        needs = _needs(lever.target.removeprefix("params."))
         if note:
             notes.append(note)
-        elif name in _NEEDS and not kinds & set(_NEEDS[name]):
-            notes.append(f"{name}: acts only on {'/'.join(_NEEDS[name])} disruptions")
+        elif needs and not kinds & set(needs):
+            notes.append(f"{name}: acts only on {'/'.join(needs)} disruptions")
         else:
             changed.append(name)
     theta = dict(intensities or {})

@@ -26,13 +26,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from chainsim.data.classification import FOSSIL_ENERGY, HIGH_TECH, MANUFACTURING
 from chainsim.pathways.evidence import EvidenceRange, choose_range
 
 __all__ = ["LEVERS", "PATHWAYS", "Lever", "Pathway"]
 
-MANUFACTURING = tuple(f"{k:02d}" for k in range(6, 24))  # NBS 06 food … 23 repair of machinery
-HIGH_TECH = ("16", "17", "19", "20", "21")  # general/special equipment, electrical, electronics, instruments
-FOSSIL_ENERGY = ("02", "03", "11")  # coal, crude oil & gas, refined petroleum
 
 
 @dataclass(frozen=True)

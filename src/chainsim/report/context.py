@@ -48,7 +48,7 @@ PAIRED_STEMS = ("rank", "effect", "loss_diff", "loss_diff_lo", "loss_diff_hi")
 #: Chinese for the ``effect`` values of :mod:`chainsim.experiment.paired`
 EFFECT_ZH = {"better": "更好", "worse": "更差", "not significant": "不显著", "no effect": "无作用",
              "no measurable effect": "冲击影响不可测"}
-#: Chinese for the ``ttr_status`` values of :mod:`chainsim.experiment.summary`
+#: Chinese for the ``ttr_status`` values of :mod:`chainsim.experiment.pathway_tables`
 _STATUS = {"did not leave the band": "did not leave the band 未离开恢复区间", "not recovered": "not recovered 未恢复"}
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from chainsim.data.iotable import IOTable
 from chainsim.engine import Engine, ModelParams, build_model, resolve_params
-from chainsim.engine.engine import reusable_output
+from chainsim.engine.clock import reusable_output
 from chainsim.errors import ScenarioError
 from chainsim.metrics import cumulative_loss, depth, loss_in_days_of_output, observed_time_to_survive, recovery_time
 from chainsim.scan.prescreen import prescreen, rank_correlations
@@ -115,7 +115,7 @@ def _worker_chunk(k: int, sets: Sequence[Sequence[Mapping[str, Any]]], days: int
 
 # ------------------------------------------------------------------ helpers
 def _scope_mask(table: IOTable, scope: str) -> np.ndarray:
-    from chainsim.experiment.summary import scope_mask
+    from chainsim.data.scopes import scope_mask
 
     mask = np.asarray(scope_mask(table, scope), dtype=bool)
     if not mask.any():

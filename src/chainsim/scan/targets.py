@@ -1,6 +1,7 @@
 """What a chokepoint scan disrupts: one target per imported product x origin, link and node.
 
-Three kinds of target, each a single disruption of the engine's schema:
+Each kind of target is the scan kind of a disruption type (:meth:`chainsim.disruptions.Disruption.scan_targets`),
+so a new type can bring its own. The shipped kinds, each a single disruption:
 
 ``imports``
     every (imported product, foreign origin) with a non-zero flow (origins that are domestic
@@ -23,56 +24,19 @@ All targets of a scan share one size (``share``), start day and duration.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
 
 from chainsim.data.iotable import IOTable
+from chainsim.disruptions import ScanTarget, scan_kinds
 from chainsim.errors import ScenarioError, did_you_mean
 
 __all__ = ["KINDS", "Target", "enumerate_targets", "parse_kinds"]
 
-#: The kinds of target, in scan order.
+#: The kinds of target of the shipped disruption types, in scan order.
 KINDS: tuple[str, ...] = ("imports", "links", "nodes")
 
 
-@dataclass(frozen=True)
-class Target:
-    """One scanned disruption.
-
-    Attributes
-    ----------
-    kind : str
-        ``imports``, ``links`` or ``nodes``.
-    target : str
-        Identifier: ``JPN->all|20`` (origin -> regions | product), ``LN->JL|20``
-        (from -> to | product) or ``LN|20`` (region | sector).
-    product : str
-        Sector code of the product cut (for nodes: the sector that loses capacity).
-    origin, from_region, to_region, region : str
-        The origin of an import; the supplying and buying region of a link; the region(s)
-        an import is cut into, or the region of a node ("" where it does not apply).
-    name_zh, name_en : str
-        Chinese and English name of the product or sector.
-    flow : float
-        Annual flow the target carries in table units (imports or link deliveries to
-        industries; a node's gross output): the "spend" a cut takes away.
-    disruption : dict
-        The engine disruption (scenario-file keys).
-    """
-
-    kind: str
-    target: str
-    product: str
-    origin: str = ""
-    from_region: str = ""
-    to_region: str = ""
-    region: str = ""
-    name_zh: str = ""
-    name_en: str = ""
-    flow: float = 0.0
-    disruption: dict[str, Any] = field(default_factory=dict)
+#: One scanned disruption (kind, identifier, product, places, names, flow, the disruption itself).
+Target = ScanTarget
 
 
 def parse_kinds(kinds: str | Sequence[str]) -> tuple[str, ...]:
@@ -88,13 +52,14 @@ def parse_kinds(kinds: str | Sequence[str]) -> tuple[str, ...]:
     >>> parse_kinds("imports,nodes")
     ('imports', 'nodes')
     """
+    known = tuple(scan_kinds())
     items = [k.strip() for k in (kinds.split(",") if isinstance(kinds, str) else kinds) if str(k).strip()]
     if not items:
-        raise ScenarioError(f"kinds: expected one or more of {list(KINDS)}; found none")
+        raise ScenarioError(f"kinds: expected one or more of {list(known)}; found none")
     for k in items:
-        if k not in KINDS:
-            raise ScenarioError(f"kinds: unknown kind {k!r}; expected one of {list(KINDS)}{did_you_mean(k, KINDS)}")
-    return tuple(k for k in KINDS if k in items)
+        if k not in known:
+            raise ScenarioError(f"kinds: unknown kind {k!r}; expected one of {list(known)}{did_you_mean(k, known)}")
+    return tuple(k for k in known if k in items)
 
 
 def enumerate_targets(table: IOTable, kinds: Sequence[str] = KINDS, *, share: float = 1.0, duration: float = 90.0,
@@ -115,47 +80,9 @@ def enumerate_targets(table: IOTable, kinds: Sequence[str] = KINDS, *, share: fl
     -------
     list of Target
     """
-    kinds = parse_kinds(kinds)
-    S, R = table.n_sectors, table.n_regions
-    sec, reg = table.sectors, table.region_codes
-    common = {"share": float(share), "start": int(start), "duration": float(duration)}
+    types = scan_kinds()
     out: list[Target] = []
-    if "imports" in kinds:
-        if import_regions is None:
-            cols, into = np.arange(table.n_industries), "all"
-        else:
-            idx = np.array([table.region_index(r) for r in import_regions], dtype=int)
-            cols = (idx[:, None] * S + np.arange(S)[None, :]).ravel()
-            into = ",".join(import_regions)
-        flows = table.imports_Z[:, :, cols].sum(axis=2)  # (O, S)
-        domestic = set(table.domestic_origins)
-        for o, oc in enumerate(table.origins):
-            if oc in domestic:  # a domestic supply pool (e.g. DOM), not a country
-                continue
-            for p in np.flatnonzero(flows[o] > 0):
-                s = sec[p]
-                d = {"type": "import_cut", "product": s.code, "origin": oc,
-                     "region": "all" if import_regions is None else list(import_regions), **common}
-                out.append(Target("imports", f"{oc}->{into}|{s.code}", s.code, origin=oc, region=into,
-                                  name_zh=s.name_zh, name_en=s.name_en, flow=float(flows[o, p]), disruption=d))
-    if "links" in kinds:
-        for a in range(R):
-            for b in range(R):
-                if a == b:
-                    continue
-                block = table.Z[a * S:(a + 1) * S, b * S:(b + 1) * S].sum(axis=1)
-                for p in np.flatnonzero(block > 0):
-                    s = sec[p]
-                    d = {"type": "link_cut", "product": s.code, "from_region": reg[a], "to_region": reg[b], **common}
-                    out.append(Target("links", f"{reg[a]}->{reg[b]}|{s.code}", s.code, from_region=reg[a],
-                                      to_region=reg[b], name_zh=s.name_zh, name_en=s.name_en,
-                                      flow=float(block[p]), disruption=d))
-    if "nodes" in kinds:
-        for k in np.flatnonzero(np.asarray(table.x) > 0):
-            a, p = divmod(int(k), S)
-            s = sec[p]
-            d = {"type": "capacity_loss", "region": reg[a], "sector": s.code, "basis": "capacity",
-                 "recovery": {"curve": "linear", "days": 1.0}, **common}
-            out.append(Target("nodes", f"{reg[a]}|{s.code}", s.code, region=reg[a], name_zh=s.name_zh,
-                              name_en=s.name_en, flow=float(table.x[k]), disruption=d))
+    for kind in parse_kinds(kinds):
+        out.extend(types[kind].scan_targets(table, share=share, duration=duration, start=start,
+                                            import_regions=import_regions))
     return out

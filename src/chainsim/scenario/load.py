@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
+from chainsim.data.classification import REGION_GROUPS
 from chainsim.data.iotable import IOTable
-from chainsim.engine.disruptions import Disruption
+from chainsim.data.scopes import scope_mask
+from chainsim.disruptions.registry import DISRUPTIONS, disruption_adapter
 from chainsim.errors import ChainsimError, ScenarioError, did_you_mean
 from chainsim.pathways.registry import PATHWAYS
 from chainsim.scenario.calendar import CalendarError, resolve_disruption_dates
@@ -32,12 +34,10 @@ from chainsim.scenario.yamlio import LocatedYaml, load_located_yaml, parse_locat
 
 __all__ = ["LoadedScenario", "load_scenario", "read_scenario_text", "resolve_table", "scenario_hash"]
 
-_DISRUPTION = TypeAdapter(Disruption)
 # disruption fields that name things in the table, and what they name
 _NAME_FIELDS = {"region": "region", "regions": "region", "sector": "sector", "product": "sector",
                 "origin": "origin", "origins": "origin", "from_region": "source", "to_region": "region",
                 "to_sector": "sector"}
-_REGION_GROUPS = {"northeast": ("LN", "JL", "HLJ")}
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def _pydantic_message(err: dict[str, Any], fields: list[str]) -> str:
         return "required field is missing"
     if kind == "union_tag_invalid":
         tag = (err.get("ctx") or {}).get("tag", value)
-        tags = ["capacity_loss", "import_cut", "link_cut", "congestion", "final_demand"]
+        tags = list(DISRUPTIONS)
         return f"unknown disruption type {tag!r}; expected one of {tags}{did_you_mean(str(tag), tags)}"
     return f"{msg.removeprefix('Value error, ')}; found {value!r}"
 
@@ -144,14 +144,13 @@ def _parse_disruption(doc: LocatedYaml | None, k: int, item: Any) -> Any:
     if not isinstance(item, dict) or "type" not in item:
         raise _fail(doc, base, f"expected a mapping with a 'type' key; found {item!r}")
     try:
-        return _DISRUPTION.validate_python(item)
+        return disruption_adapter().validate_python(item)
     except ValidationError as exc:
         err = _first_error(exc)
         loc = tuple(err["loc"])
         if loc and loc[0] == item.get("type"):
             loc = loc[1:]
-        model = next((m for m in Disruption.__args__[0].__args__  # type: ignore[attr-defined]
-                      if m.model_fields["type"].annotation.__args__[0] == item.get("type")), None)
+        model = DISRUPTIONS.get(item["type"]) if isinstance(item["type"], str) else None
         fields = list(model.model_fields) if model else []
         raise _fail(doc, (*base, *loc), _pydantic_message(err, fields)) from None
 
@@ -170,7 +169,7 @@ def _check_against_table(doc: LocatedYaml | None, scenario: Scenario, table: IOT
                 continue
             names = item[key] if isinstance(item[key], list) else [item[key]]
             for i, name in enumerate(names):
-                if str(name) == "all" or (kind == "region" and str(name) in _REGION_GROUPS):
+                if str(name) == "all" or (kind == "region" and str(name).lower() in REGION_GROUPS):
                     continue
                 loc = (*base, key, i) if isinstance(item[key], list) else (*base, key)
                 try:
@@ -187,8 +186,6 @@ def _check_against_table(doc: LocatedYaml | None, scenario: Scenario, table: IOT
 
 
 def _check_scopes(doc: LocatedYaml | None, scenario: Scenario, table: IOTable) -> None:
-    from chainsim.experiment.summary import scope_mask
-
     for i, scope in enumerate(scenario.metrics.scope):
         try:
             if not scope_mask(table, scope).any():

@@ -2,7 +2,7 @@
 
 A scenario names a table (a bundled ``dataset`` or a user's ``table`` path), a horizon, a
 seed, a number of replications, the disruptions (schema in
-:mod:`chainsim.engine.disruptions`), the pathways to compare and the metrics to report;
+:mod:`chainsim.disruptions`), the pathways to compare and the metrics to report;
 optionally a ``calendar`` (day 0's date, :mod:`chainsim.scenario.calendar`) and the ``trend``
 growth per scope that turns value added into year-on-year rates (``monthly.csv``).
 Stage 2 (names and times checked against the table) lives in :mod:`chainsim.scenario.load`.

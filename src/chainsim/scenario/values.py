@@ -1,6 +1,6 @@
 """Numbers in a scenario's disruptions: real, finite, in range; distributions checked parameter by parameter.
 
-The disruption schema (:mod:`chainsim.engine.disruptions`) accepts a number or a
+The disruption schema (:mod:`chainsim.disruptions`) accepts a number or a
 distribution for ``start``, ``duration``, ``share``, ``throughput_loss``,
 ``extra_lead_days`` and ``recovery.days``. This module checks each such value before the
 schema parses it, so that every message names the parameter at fault (``sigma``, ``sd``,
@@ -36,7 +36,7 @@ MAX_TAIL = 1e-3
 #: 20,000 would take hours); one disruption can list many regions, sectors and products.
 MAX_DISRUPTIONS = 1_000
 
-#: distribution -> its parameters (the schema of chainsim.engine.disruptions)
+#: distribution -> its parameters (the schema of chainsim.disruptions.sampling)
 DISTRIBUTIONS: Mapping[str, tuple[str, ...]] = {
     "lognormal": ("median", "sigma"), "uniform": ("low", "high"), "triangular": ("low", "mode", "high"),
     "normal": ("mean", "sd"),

@@ -8,7 +8,7 @@ parameters, and takes its random draws from its own child seed of the sweep seed
 parameters), for the ranking robustness table.
 
 Runs of a chunk whose model parameters differ only in the batchable fields
-(:data:`chainsim.engine.members.BATCHABLE_PARAMS`: the pathway levers and ``inventory_days``)
+(:data:`chainsim.engine.batch_params.BATCHABLE_PARAMS`: the pathway levers and ``inventory_days``)
 are simulated together through the engine's batch axis (:class:`chainsim.engine.Engine`
 with ``member_params``), so runs that differ in pathway intensities, disruption values,
 inventories or seeds cost one batched simulation. Batches depend only on the chunk's
@@ -200,14 +200,9 @@ class _Task(NamedTuple):
 
 def _run_batch(spec: SweepSpec, rows: Sequence[Mapping[str, Any]], sc: Any, table: Any, mask: np.ndarray,
                batch: Sequence[_Task], results: dict[tuple[int, str | None], dict[str, Any]]) -> None:
-    """Build the models of one batch, simulate it through the engine's batch axis, keep each run's metrics.
-
-    Members whose partial binding differs (it selects the kernel's arithmetic) run in separate
-    batches, so each run's result is that of running it alone.
-    """
+    """Build the models of one batch, simulate it through the engine's batch axis, keep each run's metrics."""
     from chainsim.engine import Engine, build_model
-    from chainsim.engine.engine import reusable_output
-    from chainsim.engine.members import is_partial
+    from chainsim.engine.clock import reusable_output
 
     built: dict[str, Any] = {}
     models = []
@@ -216,25 +211,24 @@ def _run_batch(spec: SweepSpec, rows: Sequence[Mapping[str, Any]], sc: Any, tabl
         if key not in built:
             built[key] = build_model(table, t.params)
         models.append(built[key])
-    for partial in dict.fromkeys(is_partial(m) for m in models):
-        sub = [(t, m) for t, m in zip(batch, models, strict=True) if is_partial(m) == partial]
-        model = sub[0][1]
-        base = float(np.asarray(model.xbar)[: model.n][mask].sum())
-        seeds = [seed_sequence(spec.seed, int(rows[t.row]["seed_index"])) for t, _ in sub]
-        out = reusable_output((sc.horizon_days, len(sub), model.n))
-        arrays = Engine(model, [t.disruptions for t, _ in sub], seeds=seeds,
-                        member_params=[m for _, m in sub]).run(sc.horizon_days, record=(), out=out)
-        onset = np.full(len(sub), -1)
-        for smp in arrays.samples:
-            b = smp["batch"]
-            onset[b] = smp["start"] if onset[b] < 0 else min(onset[b], smp["start"])
-        y_all = arrays.output[:, :, mask].sum(axis=2)
-        for b, (t, _) in enumerate(sub):
-            crashed = bool(arrays.crash_day[b] >= 0)
-            met = _metrics(y_all[:, b], base, int(onset[b]) if onset[b] >= 0 else None, crashed, sc,
-                           table.money.per_unit)
-            met["crashed"] = crashed
-            results[(t.row, t.only)] = met
+    sub = list(zip(batch, models, strict=True))
+    model = sub[0][1]
+    base = float(np.asarray(model.xbar)[: model.n][mask].sum())
+    seeds = [seed_sequence(spec.seed, int(rows[t.row]["seed_index"])) for t, _ in sub]
+    out = reusable_output((sc.horizon_days, len(sub), model.n))
+    arrays = Engine(model, [t.disruptions for t, _ in sub], seeds=seeds,
+                    member_params=[m for _, m in sub]).run(sc.horizon_days, record=(), out=out)
+    onset = np.full(len(sub), -1)
+    for smp in arrays.samples:
+        b = smp["batch"]
+        onset[b] = smp["start"] if onset[b] < 0 else min(onset[b], smp["start"])
+    y_all = arrays.output[:, :, mask].sum(axis=2)
+    for b, (t, _) in enumerate(sub):
+        crashed = bool(arrays.crash_day[b] >= 0)
+        met = _metrics(y_all[:, b], base, int(onset[b]) if onset[b] >= 0 else None, crashed, sc,
+                       table.money.per_unit)
+        met["crashed"] = crashed
+        results[(t.row, t.only)] = met
 
 
 def evaluate_chunk(spec: SweepSpec, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -267,9 +261,9 @@ def evaluate_chunk(spec: SweepSpec, rows: Sequence[Mapping[str, Any]]) -> list[d
     """
     if spec.model is not None:
         return _evaluate_analytic(spec, rows)
+    from chainsim.data.scopes import scope_mask
     from chainsim.engine import resolve_params
-    from chainsim.engine.members import structural_key
-    from chainsim.experiment.summary import scope_mask
+    from chainsim.engine.batch_params import structural_key
 
     loaded = scenario_of(spec)
     sc, table = loaded.scenario, loaded.table

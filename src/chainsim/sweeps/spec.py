@@ -251,10 +251,9 @@ def _pyd(doc: LocatedYaml | None, prefix: tuple[Any, ...], exc: ValidationError,
 
 
 def _disruption_field_names(item: Mapping[str, Any]) -> list[str]:
-    from chainsim.engine.disruptions import Disruption
+    from chainsim.disruptions import DISRUPTIONS
 
-    models = Disruption.__args__[0].__args__  # type: ignore[attr-defined]
-    model = next((m for m in models if m.model_fields["type"].annotation.__args__[0] == item.get("type")), None)
+    model = DISRUPTIONS.get(item.get("type"))
     own = set(model.model_fields) if model is not None else set()
     if "recovery" in own:
         own.add("recovery.days")
@@ -350,7 +349,7 @@ def load_sweep(source: str | Path | Mapping[str, Any], *, base_dir: str | Path |
     ...                    "design": {"method": "lhs", "samples": 8},
     ...                    "factors": {"pathways.opening_up": [0, 1]}})  # doctest: +SKIP
     """
-    from chainsim.experiment.summary import scope_mask
+    from chainsim.data.scopes import scope_mask
     from chainsim.scenario.load import load_scenario, scenario_hash
 
     doc = None if isinstance(source, Mapping) else load_located_yaml(source)

@@ -1,4 +1,4 @@
-"""Batch members of one engine: which parameters they may set apart, and their stacked model.
+"""Parameters that the members of one batch may set apart, and their stacked model.
 
 An :class:`~chainsim.engine.Engine` simulates a batch of runs at once. Members may differ in
 the behavioural parameters of :data:`BATCHABLE_PARAMS`, which change only the per-member
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainsim.engine.model import EconomyModel, _ro
+from chainsim.engine.inputs import read_only
+from chainsim.engine.model import EconomyModel
 from chainsim.engine.params import ModelParams
 from chainsim.errors import ModelBuildError
 
-__all__ = ["BATCHABLE_PARAMS", "MEMBER_ARRAYS", "is_partial", "stack_members", "structural_key"]
+__all__ = ["BATCHABLE_PARAMS", "MEMBER_ARRAYS", "stack_members", "structural_key"]
 
 #: :class:`ModelParams` fields that batch members of one :class:`~chainsim.engine.Engine` may set
 #: differently (``member_params``): they change only the per-member arrays of
@@ -34,12 +35,6 @@ def structural_key(params: ModelParams) -> str:
     import json
 
     return json.dumps(params.model_dump(mode="json", exclude=set(BATCHABLE_PARAMS)), sort_keys=True)
-
-
-def is_partial(model: EconomyModel) -> bool:
-    """Some input binds partially (a binding weight strictly between 0 and 1)."""
-    w = model.bind_weight
-    return bool(np.any((w != 0) & (w != 1)))
 
 
 def stack_members(model: EconomyModel, members: list[EconomyModel]) -> EconomyModel:
@@ -72,5 +67,5 @@ def stack_members(model: EconomyModel, members: list[EconomyModel]) -> EconomyMo
         if all(a is arrs[0] or np.array_equal(a, arrs[0]) for a in arrs[1:]):
             over[name] = arrs[0]
         else:
-            over[name] = _ro(np.stack(arrs))
+            over[name] = read_only(np.stack(arrs))
     return replace(members[0], **over)

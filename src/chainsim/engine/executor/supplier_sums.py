@@ -1,9 +1,11 @@
-r"""Orders in factored form: the batched matrix products over supplier blocks and their corrections.
+r"""Sums of factored orders over suppliers or buyers, as batched matrix products over supplier blocks.
 
-Orders are held as :math:`O_{ij} = W_{ij} \kappa_{ij} \lambda_i r_{p(i)j}` (``links``). With the
-baseline weights, the daily sums over suppliers or over buyers are batched matmuls with
-``ZbarT_D``/``ZbarT_M``; the (member, product) pairs whose weights or open shares differ
-(``links.Overrides``) add small batched corrections.
+The fast executor holds orders as :math:`O_{ij} = W_{ij} \kappa_{ij} \lambda_i r_{c(i)j}`
+(:mod:`chainsim.engine.executor.links`). With the baseline weights :math:`W = \bar Z` and every
+link open, the day's sums over the suppliers of each input (deliveries, the order split's
+denominators) and over buyers (orders received) are batched matmuls with ``ZbarT_D`` /
+``ZbarT_M``, products of (S, blocks, N) by (S, N, B): no (B, n_sup, N) array exists. The
+(member, product) pairs whose weights or open shares differ add small batched corrections.
 """
 
 from __future__ import annotations
@@ -11,16 +13,16 @@ from __future__ import annotations
 import numpy as np
 
 from chainsim.engine.model import EconomyModel
-from chainsim.engine.state import Workspace
 
 __all__ = ["by_product", "orders_received", "pair_orders", "pair_sums", "sub_rows"]
 
 
-def by_product(model: EconomyModel, ws: Workspace, v: np.ndarray, out: np.ndarray) -> np.ndarray:
+def by_product(model: EconomyModel, buf: np.ndarray, v: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Σ_{a supplies input row} Zbar[a, p, j] v[b, a, p] for every (b, row, j) into ``out`` (B, S + K, N).
 
     Batched matmuls: the domestic rows over the first ``d_blocks`` blocks (``ZbarT_D`` is zero on
-    the foreign nodes of non-competitive products), the K imported rows over the foreign blocks.
+    the foreign nodes of non-competitive products), the K imported rows over the foreign blocks
+    (``buf`` (>= B, foreign blocks, K) gathers the non-competitive products when they are not contiguous).
     """
     B, nb, S = v.shape[0], model.n_blocks, model.n_sectors
     v3 = v.reshape(B, nb, S)
@@ -28,7 +30,7 @@ def by_product(model: EconomyModel, ws: Workspace, v: np.ndarray, out: np.ndarra
     if model.n_classes == 2:
         vm = v3[:, model.n_dom_blocks:]
         if not isinstance(model.nc_index, slice):  # gather the non-competitive products into a buffer
-            vm = np.take(vm, model.nc_index, axis=2, out=ws.v_nc[:B], mode="clip")
+            vm = np.take(vm, model.nc_index, axis=2, out=buf[:B], mode="clip")
         else:
             vm = vm[:, :, model.nc_index]
         np.matmul(vm.transpose(2, 0, 1), model.ZbarT_M, out=out[:, S:].transpose(1, 0, 2))

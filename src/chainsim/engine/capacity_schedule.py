@@ -1,12 +1,13 @@
-r"""Capacity loss :math:`\Delta_t` from disruption rows, vectorised over rows and batch members.
+r"""The capacity schedule: capacity loss :math:`\Delta_t` of every supply node and rebuilding demand, by day.
 
-Every capacity-type disruption becomes one or more *loss rows* (one per batch member and
-supply node). A row holds the loss at its full value from day ``t_full``, then follows a
-recovery curve from day ``t_rec`` at elapsed time ``e = t - t_rec + e0``, optionally
-rounded to ``decimals`` (BoARIO rounds capital damages to 7 decimals in currency and
-arbitrary shares to 6; ``ARIO_SPEC.md`` §6). Additive rows (capital destroyed) add up and
-are divided by the row's ``unit`` (capital K, or 1 for shares); the others combine by max.
-A disruption ends for good on the first recovery day on which all its rows are zero.
+Capacity-type disruptions compile into *loss rows* (:class:`~chainsim.disruptions.plan.LossRows`,
+one per batch member and supply node). A curve row holds the loss at its full value from day
+``t_full``, then follows a recovery curve from day ``t_rec`` at elapsed time
+``e = t - t_rec + e0``, optionally rounded to ``decimals`` (BoARIO rounds capital damages to 7
+decimals in currency and arbitrary shares to 6; ``ARIO_SPEC.md`` §6). A tabulated row holds
+its daily values (a profile). Additive rows (capital destroyed) add up and are divided by the
+row's ``unit`` (capital K, or 1 for shares); the others combine by max. A disruption ends for
+good on the first recovery day on which all its rows are zero.
 
 Rebuilding (§6.3) is state-dependent: a :class:`Rebuild` holds its remaining stock R and
 adds :math:`R/\tau_R` to demand every day of its rebuilding phase.
@@ -18,74 +19,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chainsim.engine import curves
+from chainsim.disruptions import curves
+from chainsim.disruptions.plan import LossRows, RebuildSpec
 from chainsim.errors import SimulationError
 
-__all__ = ["LossRows", "LossSchedule", "Rebuild"]
+__all__ = ["CapacitySchedule", "Rebuild"]
 
 
-@dataclass(frozen=True)
-class LossRows:
-    """Column arrays of loss rows (all of equal length)."""
-
-    batch: np.ndarray
-    node: np.ndarray
-    amount: np.ndarray
-    unit: np.ndarray
-    additive: np.ndarray
-    t_full: np.ndarray
-    t_rec: np.ndarray
-    e0: np.ndarray
-    tau: np.ndarray
-    curve: np.ndarray
-    decimals: np.ndarray
-    event: np.ndarray
-
-    @classmethod
-    def concat(cls, rows: list[dict]) -> LossRows:
-        """Build from a list of dicts of equal-length arrays (one per disruption)."""
-        names = list(cls.__dataclass_fields__)
-        dtypes = {"batch": int, "node": int, "additive": bool, "t_full": int, "t_rec": int, "curve": int,
-                  "decimals": int, "event": int}
-        if not rows:
-            return cls(**{n: np.zeros(0, dtype=dtypes.get(n, float)) for n in names})
-        return cls(**{n: np.concatenate([np.atleast_1d(np.asarray(r[n], dtype=dtypes.get(n, float)))
-                                         for r in rows]) for n in names})
-
-
-@dataclass
 class Rebuild:
-    """A capital loss rebuilt through demand addressed to rebuilding sectors (spec §6.3).
+    """The state of a rebuilding event (:class:`~chainsim.disruptions.plan.RebuildSpec`, ARIO_SPEC §6.3).
 
-    Attributes
-    ----------
-    batch : int
-    targets : (k,) int
-        Damaged industries.
-    damage : (k,)
-        Initial damage L (currency).
-    stock : (n_sup, k)
-        Remaining rebuilding demand R, supplier nodes x damaged industries.
-    start, duration : int
-        Occurrence and days before rebuilding starts.
-    tau : float
-        Rebuilding time constant τ_R.
-    unit : (k,)
-        Capital K of the targets (damage / K is the capacity loss).
-    decimals : int
-        Rounding of R (7 in the ARIO configuration, -1 for none).
+    ``stock`` (n_sup, k) is the remaining rebuilding demand R, supplier nodes x damaged
+    industries (a copy of the plan's, shrinking day by day); ``finished`` once it is all rebuilt.
+    The other attributes are the plan's: ``batch``, ``targets``, ``damage`` (L), ``start``,
+    ``duration``, ``tau`` (τ_R), ``unit`` (capital K of the targets), ``decimals``.
     """
 
-    batch: int
-    targets: np.ndarray
-    damage: np.ndarray
-    stock: np.ndarray
-    start: int
-    duration: int
-    tau: float
-    unit: np.ndarray
-    decimals: int = 7
-    finished: bool = False
+    def __init__(self, spec: RebuildSpec) -> None:
+        self.spec, self.stock, self.finished = spec, spec.stock.copy(), False
+        self.batch, self.targets, self.damage, self.unit = spec.batch, spec.targets, spec.damage, spec.unit
+        self.start, self.duration, self.tau, self.decimals = spec.start, spec.duration, spec.tau, spec.decimals
 
     def rebuilding(self, t: int) -> bool:
         """Whether day ``t`` is in the rebuilding phase."""
@@ -117,6 +70,15 @@ class Rebuild:
 _NONE = np.zeros(0, dtype=int)
 
 
+def _padded(series: list[np.ndarray]) -> np.ndarray:
+    """Daily tables of tabulated rows as one (n, longest) array, zero-padded."""
+    n = max((len(a) for a in series), default=0)
+    out = np.zeros((len(series), n))
+    for k, a in enumerate(series):
+        out[k, : len(a)] = a
+    return out
+
+
 @dataclass(frozen=True)
 class _Table:
     """Losses of every day, tabulated by :meth:`LossSchedule.tabulate`."""
@@ -127,12 +89,13 @@ class _Table:
     bad: tuple[int, int, int, float] | None  # (day, member, node, loss) of the first loss above one
 
 
-class LossSchedule:
+class CapacitySchedule:
     r"""Evaluates :math:`\\Delta_t` for every batch member from loss rows and rebuild events."""
 
     def __init__(self, rows: LossRows, n_events: int, batch: int, n_sup: int, *, strict: bool,
-                 end_tol: float = 1e-6) -> None:
+                 end_tol: float = 1e-6, series: list[np.ndarray] | None = None) -> None:
         self.rows = rows
+        self.series = _padded(series or [])
         self.batch, self.n_sup = batch, n_sup
         self.ended = np.zeros(n_events, dtype=bool)
         self.strict = strict
@@ -141,6 +104,7 @@ class LossSchedule:
         self.n_events = n_events
         self._decimals = np.unique(rows.decimals)
         self._first = int(rows.t_full.min()) if len(rows.node) else 0
+        self._tabulated = rows.series >= 0
         self.rebuilds: list[Rebuild] = []
         self._table: _Table | None = None
         self.newly_ended: np.ndarray = np.zeros(0, dtype=int)  # events that ended on the last day asked
@@ -161,6 +125,13 @@ class LossSchedule:
             curves.evaluate(codes[rec], e[rec], tau[rec], gr)
             g[rec] = gr
         val = r.amount * g
+        if self._tabulated.any():  # a row's daily table, 0 after it
+            sel = np.broadcast_to(self._tabulated, rec.shape)
+            k = np.broadcast_to(t - r.t_full, rec.shape)[sel]
+            n = self.series.shape[1]
+            inside = (k >= 0) & (k < n)
+            tab = self.series[np.broadcast_to(r.series, rec.shape)[sel], np.clip(k, 0, max(n - 1, 0))]
+            val[sel] = np.broadcast_to(r.amount, rec.shape)[sel] * np.where(inside, tab, 0.0)
         for d in self._decimals:
             sel = rec & (r.decimals == d)
             if d >= 0:
@@ -261,7 +232,10 @@ class LossSchedule:
         return out
 
     def rebuild_demand(self, t: int, out: np.ndarray) -> bool:
-        """Write today's rebuilding demand R/τ_R into ``out`` (B, n_sup); return whether any (else ``out`` is stale)."""
+        """Write today's rebuilding demand R/τ_R into ``out`` (B, n_sup); return whether any.
+
+        Without rebuilding events ``out`` is left as it is (the engine's stays zero).
+        """
         if not self.rebuilds:
             return False
         out.fill(0.0)

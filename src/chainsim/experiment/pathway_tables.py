@@ -24,16 +24,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chainsim.data.iotable import IOTable
+from chainsim.data.scopes import scope_mask
 from chainsim.data.units import MoneyUnit, find_money_column, money_column, money_columns
-from chainsim.experiment.direct import direct_shock, replication_direct_shock
+from chainsim.experiment.direct import replication_direct_shock
 from chainsim.experiment.paired import COMPARE_COLUMNS, IDENTICAL_RTOL, compare_pathways
 from chainsim.experiment.run import ScenarioRun
-from chainsim.metrics import scope_columns, summarize, summarize_recovery_times, summarize_replications
+from chainsim.metrics import summarize, summarize_recovery_times, summarize_replications
 
-__all__ = ["SUMMARY_COLUMNS", "direct_shock", "identical_to_baseline", "loss_column", "loss_drivers", "ranking_table",
-           "replication_table", "scope_mask", "scope_trajectories", "summarize_ttr", "summary_columns",
-           "summary_table"]
+__all__ = ["SUMMARY_COLUMNS", "identical_to_baseline", "loss_column", "loss_drivers", "ranking_table",
+           "replication_table", "scope_trajectories", "summarize_ttr", "summary_columns", "summary_table"]
 
 #: Columns of :func:`summary_table` for a table in CNY. The money columns follow the table's
 #: currency (:func:`summary_columns`: ``loss_usd``, ``loss_mean_usd``, ``loss_diff_usd`` for a
@@ -66,14 +65,6 @@ def loss_column(summary: pd.DataFrame) -> str:
         return find_money_column(summary.columns, "loss")
     except ValueError as exc:
         raise ValueError(f"summary: {exc}") from None
-
-
-def scope_mask(table: IOTable, scope: str) -> np.ndarray:
-    """Boolean mask over industries for a scope string (``northeast``, ``LN``, ``20``, ``LN|20``)."""
-    if "|" in scope:
-        r, s = scope.split("|", 1)
-        return scope_columns(table.labels, (r, s))
-    return scope_columns(table.labels, scope)
 
 
 def _median(values: list[float]) -> float | None:

@@ -1,0 +1,407 @@
+"""The disruption type: schema, compilation into the plan, direct shock, levers and scan targets.
+
+A disruption type is a frozen pydantic model (its fields are the keys of a scenario file; the
+``type`` field is its name) with the behaviour the rest of chainsim asks of it:
+
+* :meth:`Disruption.compile` — enact one sampled episode as items of the engine's
+  :class:`~chainsim.disruptions.plan.Plan`;
+* :meth:`Disruption.direct_shock` — the value it removes before any propagation (metrics);
+* :attr:`Disruption.param_levers` and :meth:`Disruption.rewrite` — which pathway levers act on it;
+* :meth:`Disruption.scan_targets` — what a chokepoint scan disrupts with it (if anything).
+
+Types register with :func:`chainsim.disruptions.registry.register`; the registry refuses a type
+that does not define :meth:`~Disruption.compile` and :meth:`~Disruption.direct_shock`.
+
+The engine's model is seen through :class:`ModelView` (the attributes compiling reads), so this
+package does not import the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any, ClassVar, Literal, Protocol
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from chainsim.data.classification import expand_region_groups
+from chainsim.disruptions.curves import CURVES, curve_code, evaluate
+from chainsim.disruptions.plan import LogEntry, Plan, Steps
+from chainsim.disruptions.sampling import Value
+from chainsim.errors import ChainsimError, ScenarioError, did_you_mean
+
+__all__ = [
+    "Disruption",
+    "Episode",
+    "ModelView",
+    "Names",
+    "Recovery",
+    "Recurrence",
+    "ScanTarget",
+    "closure",
+    "industries",
+    "markov_episodes",
+    "names",
+    "resolve",
+    "source_block",
+]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+Names = str | list[str]
+
+
+class ModelView(Protocol):
+    """What compiling a disruption reads of the engine's model (``chainsim.engine.EconomyModel``)."""
+
+    table: Any
+    params: Any
+    quirks: Any
+    n: int
+    n_sup: int
+    n_sectors: int
+    n_foreign: int
+    xbar: np.ndarray
+    capital: np.ndarray
+    origin_block: np.ndarray
+    import_row: np.ndarray
+    AC: np.ndarray
+
+
+class Recovery(BaseModel):
+    """How a loss recovers: a curve of :data:`~chainsim.disruptions.curves.CURVES` over ``days`` (τ), or rebuilding."""
+
+    model_config = _FROZEN
+    curve: str = "linear"
+    days: Value = 180.0
+    sectors: dict[str, float] | None = Field(None, description="rebuild only: sector -> share (sum 1)")
+
+    @model_validator(mode="after")
+    def _check(self) -> Recovery:
+        if self.curve not in CURVES and self.curve != "rebuild":
+            raise ValueError(f"unknown curve {self.curve!r}; expected one of {[*CURVES, 'rebuild']}"
+                             f"{did_you_mean(self.curve, [*CURVES, 'rebuild'])}")
+        if self.curve == "rebuild":
+            if not self.sectors:
+                raise ValueError("curve 'rebuild' needs 'sectors' (rebuilding sector -> share)")
+            if abs(sum(self.sectors.values()) - 1.0) > 1e-9:
+                raise ValueError(f"rebuilding sector shares must sum to 1; found {sum(self.sectors.values())}")
+        return self
+
+
+class Profile(BaseModel):
+    """A disruption's strength over time: points ``(day after start, value)``, joined linearly or by steps.
+
+    The value on day ``start + d`` multiplies the disruption's ``share``: a shape (0 before the
+    first point, the last point's value after it; a profile that ends at 0 ends the disruption).
+
+    Examples
+    --------
+    >>> Profile(points=[(0, 1.0), (4, 0.0)]).daily(6).tolist()
+    [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
+    >>> Profile(points=[(0, 1.0), (2, 0.5)], interpolation="step").daily(4).tolist()
+    [1.0, 1.0, 0.5, 0.5]
+    """
+
+    model_config = _FROZEN
+    points: list[tuple[float, float]] = Field(min_length=1)
+    interpolation: Literal["linear", "step"] = "linear"
+
+    @model_validator(mode="after")
+    def _days_increase(self) -> Profile:
+        days = [d for d, _ in self.points]
+        if days[0] < 0 or any(b <= a for a, b in pairwise(days)):
+            raise ValueError(f"points: expected days >= 0, strictly increasing; found {days}")
+        return self
+
+    def daily(self, n: int) -> np.ndarray:
+        """The value on days ``0 .. n - 1`` after the start."""
+        days, vals = (np.array(v, dtype=float) for v in zip(*self.points, strict=True))
+        d = np.arange(max(n, 0), dtype=float)
+        if self.interpolation == "linear":
+            return np.interp(d, days, vals, left=0.0)
+        k = np.searchsorted(days, d, side="right") - 1
+        return np.where(k >= 0, vals[np.clip(k, 0, None)], 0.0)
+
+    def days_in_force(self, horizon: int) -> int:
+        """Days from the start the profile needs, at most ``horizon`` (all of it if it does not end at 0)."""
+        last_day, last = self.points[-1]
+        return horizon if last != 0.0 else min(horizon, int(np.floor(last_day)) + 1)
+
+
+class Recurrence(BaseModel):
+    """A Markov on/off outage process (stockpyl convention; REFERENCE R12).
+
+    From ``start`` on, an up day is followed by a disrupted one with probability ``p_disrupt``
+    and a disrupted day by an up one with probability ``p_recover``: the disrupted share of days
+    tends to ``p_disrupt / (p_disrupt + p_recover)``, outages last ``1 / p_recover`` days on
+    average. Each outage enacts the disruption with that duration.
+    """
+
+    model_config = _FROZEN
+    p_disrupt: float = Field(gt=0, le=1)
+    p_recover: float = Field(gt=0, le=1)
+
+
+def markov_episodes(rec: Recurrence, start: int, days: int, rng: np.random.Generator) -> list[tuple[int, int]]:
+    """Outages ``(first day, length)`` of the on/off chain on days ``start .. days-1`` (up on ``start - 1``)."""
+    u = rng.random(max(days - start, 0))
+    out, down, first = [], False, 0
+    for k, r in enumerate(u):
+        t = start + k
+        if not down and r < rec.p_disrupt:
+            down, first = True, t
+        elif down and r < rec.p_recover:
+            down = False
+            out.append((first, t - first))
+    if down:
+        out.append((first, days - first))
+    return out
+
+
+@dataclass(frozen=True)
+class ScanTarget:
+    """One disruption a chokepoint scan runs (see :mod:`chainsim.scan.targets`).
+
+    ``kind`` is the scan kind of the type (``imports``, ``links``, ``nodes``), ``target`` an
+    identifier (``JPN->all|20``, ``LN->JL|20``, ``LN|20``), ``flow`` the annual flow it carries
+    in table units, ``disruption`` the disruption as scenario-file keys.
+    """
+
+    kind: str
+    target: str
+    product: str
+    origin: str = ""
+    from_region: str = ""
+    to_region: str = ""
+    region: str = ""
+    name_zh: str = ""
+    name_en: str = ""
+    flow: float = 0.0
+    disruption: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Episode:
+    """One sampled episode of a disruption of batch member ``batch``, with what compiling it needs.
+
+    ``values`` holds the sampled ``start``, ``duration``, ``share`` (types with a share) and, with
+    a recovery, ``tau`` and ``curve``; a type may draw more from ``rng`` (in a fixed order) and
+    record them in ``values``, which is the episode's entry of ``plan.samples``.
+    """
+
+    model: ModelView
+    params: Any
+    plan: Plan
+    batch: int
+    name: str
+    path: str
+    days: int
+    rng: np.random.Generator
+    values: dict[str, Any]
+
+    @property
+    def start(self) -> int:
+        """First day."""
+        return int(self.values["start"])
+
+    @property
+    def end(self) -> int:
+        """First day after the full-strength period (``start + duration``)."""
+        return int(self.values["start"] + self.values["duration"])
+
+    def follow(self, profile: Profile) -> np.ndarray:
+        """The profile's values, one a day from the start, within the horizon.
+
+        The episode's duration becomes the days the profile is in force (until it ends at 0).
+        """
+        daily = profile.daily(profile.days_in_force(self.days - self.start))
+        self.values["duration"] = len(daily)
+        return daily
+
+    def steps(self, daily: np.ndarray, profile: Profile) -> Steps:
+        """``share`` x ``daily`` as steps from the start, ending after the table if the profile ends at 0."""
+        after = 0.0 if profile.points[-1][1] == 0.0 else self.values["share"] * float(daily[-1] if len(daily) else 0)
+        return Steps.daily(self.start, self.values["share"] * daily, after=after)
+
+    def tabulated_rows(self, nodes: np.ndarray, daily: np.ndarray, amount: np.ndarray, unit: np.ndarray,
+                       additive: bool) -> None:
+        """Loss rows on ``nodes`` of ``amount`` x ``daily`` (a daily table from the start), as a new event.
+
+        ``daily`` is one table for every node, (T,), or one per node, (T, len(nodes)) (e.g. a
+        lockdown's capacity loss of each industry by day).
+        """
+        daily = np.asarray(daily, dtype=float)
+        n, k = len(nodes), len(self.plan.series)
+        if daily.ndim == 2:
+            self.plan.series.extend(daily.T)
+            series = k + np.arange(n)
+        else:
+            self.plan.series.append(daily)
+            series = np.full(n, k)
+        ev = self.plan.new_event(self.batch, self.name)
+        self.plan.loss_rows.append(dict(
+            batch=np.full(n, self.batch), node=nodes, amount=amount, unit=unit, additive=np.full(n, additive),
+            t_full=np.full(n, self.start), t_rec=np.full(n, self.start + len(daily)), e0=np.zeros(n),
+            tau=np.ones(n), curve=np.zeros(n, dtype=int), decimals=np.full(n, -1), event=np.full(n, ev),
+            series=series))
+
+    def log(self, day: int, kind: str, target: str, detail: str) -> None:
+        """Add a log entry on ``day`` if it falls within the horizon."""
+        if day < self.days:
+            self.plan.log.append(LogEntry(int(day), self.batch, kind, target, detail))
+
+
+def closure(ep: Episode, kind: str, target: str, share: float, curve: str | None = None,
+            tau: float = 1.0) -> Steps:
+    """A share of something closed from the episode's start to its end, then reopened or faded out.
+
+    Without a ``curve`` the share is back to 0 on day ``start + duration``. With one, the share
+    closed on day ``start + duration + e - 1`` is ``share x g(e)`` (e = 1, 2, ...) until the curve
+    falls below 1e-6, when it is 0. Logs ``<kind>_start``, ``<kind>_end`` and, after a fade,
+    ``<kind>_recovered`` (within the horizon).
+    """
+    start, end = ep.start, ep.end
+    ep.log(start, f"{kind}_start", target, f"{ep.name}: share {share:.4g}")
+    change = {start: share}
+    if curve is None:
+        change[end] = 0.0
+        ep.log(end, f"{kind}_end", target, f"{ep.name}: restored")
+        return Steps.changes(change)
+    ep.log(end, f"{kind}_end", target, f"{ep.name}: recovery begins")
+    e = np.arange(1.0, max(ep.days - end, 0) + 2.0)
+    g = np.empty_like(e)
+    evaluate(np.full(len(e), curve_code(curve)), e, np.full(len(e), float(tau)), g)
+    below = ~(g >= 1e-6)
+    m = int(np.argmax(below)) + 1 if below.any() else len(e) + 1  # first e with g below 1e-6
+    for k in range(1, m):
+        change[end + k - 1] = share * min(float(g[k - 1]), 1.0)
+    change[end + m - 1] = 0.0
+    ep.log(end + m - 1, f"{kind}_recovered", target, f"{ep.name}: restored")
+    return Steps.changes(change)
+
+
+def names(v: Any) -> list[str]:
+    """A name or a list of names as a list of strings (numbers, as YAML reads unquoted codes, too)."""
+    return [str(v)] if isinstance(v, str | int) else [str(x) for x in v]
+
+
+def resolve(kind: str, values: Sequence[str], table: Any, path: str) -> np.ndarray:
+    """Indices of region, sector or origin names (``all`` for every one; region groups expanded).
+
+    Raises
+    ------
+    ScenarioError
+        An unknown name, with ``path`` and a did-you-mean.
+    """
+    lookup: dict[str, tuple[Callable[[str], int], int]] = {
+        "region": (table.region_index, table.n_regions), "sector": (table.sector_index, table.n_sectors),
+        "origin": (table.origin_index, len(table.origins))}
+    fn, n_all = lookup[kind]
+    values = list(values)
+    if values == ["all"]:
+        return np.arange(n_all)
+    if kind == "region":
+        values = expand_region_groups(values)
+    try:
+        return np.array([fn(v) for v in values], dtype=int)
+    except ChainsimError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
+
+
+def industries(table: Any, regions: np.ndarray, sectors: np.ndarray) -> np.ndarray:
+    """Flat (region-major) indices of the industries ``regions x sectors``."""
+    return (np.asarray(regions)[:, None] * table.n_sectors + np.asarray(sectors)[None, :]).ravel()
+
+
+def source_block(model: ModelView, name: str, path: str) -> int:
+    """Supplier block of a region code or, with foreign supply nodes, of an origin."""
+    tab = model.table
+    if name in tab.region_codes or not (model.n_foreign and name in tab.origins):
+        return int(resolve("region", [name], tab, path)[0])
+    return int(model.origin_block[tab.origins.index(name)])
+
+
+class Disruption(BaseModel):
+    """Base of every disruption type: when it happens, and the behaviour the registry requires.
+
+    Subclasses add a ``type: Literal["<name>"]`` field and their own fields, and override
+    :meth:`compile` and :meth:`direct_shock` (required) and the optional hooks.
+    """
+
+    model_config = _FROZEN
+    name: str | None = None
+    start: Value = Field(1.0, description="day the disruption starts")
+    duration: Value = Field(1.0, description="days at full strength before recovery or restore")
+    recurrence: Recurrence | None = Field(None, description="repeat as a Markov on/off outage process")
+
+    #: scan kind this type provides targets for (``None``: not scanned), and the kinds' order
+    scan_kind: ClassVar[str | None] = None
+    scan_rank: ClassVar[int] = 100
+    #: model parameters (pathway levers) that act only through disruptions of this type
+    param_levers: ClassVar[frozenset[str]] = frozenset()
+    #: fields sampled for every episode besides start and duration (in this order)
+    has_share: ClassVar[bool] = True
+
+    @model_validator(mode="after")
+    def _profile_or_timing(self) -> Disruption:
+        """A ``profile`` gives the disruption's course itself: no ``duration`` or ``recovery`` with it."""
+        if getattr(self, "profile", None) is not None:
+            both = sorted({"duration", "recovery"} & self.model_fields_set)
+            if both:
+                raise ValueError(f"{both}: a disruption with a 'profile' takes its course from the profile's points; "
+                                 "give one or the other")
+        return self
+
+    def compile(self, ep: Episode) -> None:
+        """Add the items that enact one sampled episode to ``ep.plan`` (required)."""
+        raise NotImplementedError
+
+    def direct_shock(self, table: Any, sample: Mapping[str, Any]) -> float:
+        """Value (table units) the episode with sampled values ``sample`` removes before propagation (required)."""
+        raise NotImplementedError
+
+    @classmethod
+    def scan_targets(cls, table: Any, *, share: float, duration: float, start: int,
+                     import_regions: Sequence[str] | None) -> list[ScanTarget]:
+        """The targets of this type's scan kind, in table order (none by default)."""
+        return []
+
+    @classmethod
+    def rewrite(cls, d: dict[str, Any], transform: str, value: float, sectors: Sequence[str]) -> bool:
+        """Apply a disruption lever ``disruptions.<transform>`` to ``d`` (scenario keys) in place; whether it acted.
+
+        The base class knows ``recovery_days_factor``: the recovery time of an explicit
+        ``recovery`` (not rebuilding) is multiplied by ``value``.
+        """
+        if transform != "recovery_days_factor" or not isinstance(d.get("recovery"), Mapping):
+            return False
+        rec = dict(d["recovery"])
+        new = scaled(rec.get("days", 180.0), value)
+        if new is None or rec.get("curve") == "rebuild":
+            return False
+        rec["days"] = new
+        d["recovery"] = rec
+        return value != 1.0
+
+    @staticmethod
+    def touches(d: Mapping[str, Any], sectors: Sequence[str]) -> bool:
+        """Whether a disruption (scenario keys) involves any of ``sectors`` (always, if none are given)."""
+        if not sectors:
+            return True
+        keys = [d.get(k) for k in ("product", "products", "sector", "sectors") if d.get(k) is not None]
+        return any(s == "all" or s in sectors for v in keys for s in names(v))
+
+
+_SCALE_KEYS = ("median", "low", "mode", "high", "mean", "sd")
+
+
+def scaled(v: Any, factor: float) -> Any:
+    """A fixed value or a distribution (scenario keys) multiplied by ``factor``; None if neither."""
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return float(v) * factor
+    if isinstance(v, Mapping) and "distribution" in v:
+        return {k: (float(x) * factor if k in _SCALE_KEYS else x) for k, x in v.items()}
+    return None

@@ -1,0 +1,265 @@
+r"""The fast day, second half: rationing, deliveries, stocks and tomorrow's factored orders.
+
+The same equations as :func:`chainsim.engine.reference.served_shares` ..
+:func:`~chainsim.engine.reference.substitution_orders`. Deliveries and the order split's
+denominators are batched products over supplier blocks, computed in one call over 2B rows
+(they do not depend on the stocks); the stock update and tomorrow's need then go through one
+compiled loop (:func:`stock_and_need`, or :func:`stock_and_need_gated` with BoARIO's gates).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainsim.engine.economy import DayInputs
+from chainsim.engine.executor.jit import compiled
+from chainsim.engine.executor.production import lead
+from chainsim.engine.executor.state import FastState, Workspace
+from chainsim.engine.executor.supplier_sums import by_product, orders_received, pair_orders, pair_sums
+from chainsim.engine.model import EconomyModel
+from chainsim.engine.rationing import RULES
+
+__all__ = ["distribute_and_order"]
+
+
+def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs, rebuilding: bool) -> None:
+    """Served shares, deliveries, the stock update and tomorrow's orders (after :func:`~.production.produce`)."""
+    # only the matmul's deliveries: their last factor, yesterday's ratio, is applied in the stock loop
+    by_ratio = st.placed is None and ws.prio is None and st.sub is None
+    # today's capacity gives tomorrow's supplier weights λ; nothing before the denominators reads λ,
+    # so it is set first and the deliveries' and the denominators' block products run as one
+    lam_zero = capacity_ratios(ws.capacity, lead(m.cap_ref, 2), m.restock_from, ws.lam)
+    _served_shares(m, st, ws, day)
+    _deliveries(m, st, ws, ws.phi, ws.V, not by_ratio, with_denominators=True)
+    if ws.prio is not None:  # priority buyers are served at their own share
+        _deliveries(m, st, ws, ws.phi_prio, ws.G)
+        ws.V[:, :, ws.prio] = ws.G[:, :, ws.prio]
+    if st.sub is not None:  # substitutes delivered by domestic producers fill the imported-input stock
+        sub = st.sub
+        rows = sub.rows(m)
+        phi = ws.phi[sub.b[:, None], rows]
+        if ws.prio is not None:
+            phi = np.where(ws.prio[sub.j][:, None], ws.phi_prio[sub.b[:, None], rows], phi)
+        np.add.at(ws.V, (sub.b, m.import_row[sub.p], sub.j), (sub.placed * phi).sum(axis=1))
+    if ws.keep_unmet:
+        np.subtract(1.0, ws.phi_y, out=ws.tmp)
+        ws.tmp *= day.final_demand
+        np.sum(ws.tmp, axis=1, out=ws.unmet)
+    xo = ws.x_opt
+    if rebuilding:  # optimal production net of today's rebuilding deliveries
+        np.multiply(day.rebuild, ws.phi, out=ws.reb_delivered)
+        xo = np.minimum(np.maximum(ws.demand - m.exo_supply - ws.reb_delivered, 0.0), ws.capacity)
+    fix_zero = _denominators(m, st, ws, lam_zero)
+    keep = st.sub is not None  # the substitution orders read today's use and need
+    args = (st.inventory, m.AC, ws.x, ws.V, by_ratio, lead(m.goal_coef, 3), xo, 1.0 / m.params.inventory_tau,
+            ws.denom, ws.no_supplier, fix_zero)
+    if m.quirks.allclose_gates:
+        stock_and_need_gated(*args, ws.finite_rows, not m.gap_gate_never, st.crashed, ws.U, ws.OC, st.ratio)
+    else:
+        stock_and_need(*args, ws.U if keep else None, ws.OC if keep else None, st.ratio)
+    st.lam_prev[:] = ws.lam
+    if st.sub is not None:
+        _place_substitution(m, st, ws)
+
+
+def _served_shares(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs) -> None:
+    """Rationing: compiled for ``proportional``, the registry's rule otherwise."""
+    if m.params.rationing == "proportional":
+        proportional_shares(ws.x, m.exo_supply, ws.exo, ws.demand, ws.phi, ws.phi_y)
+        return
+    if ws.prio is not None:  # orders of priority buyers, per supplier
+        B, nb, S = len(st.ratio), m.n_blocks, m.n_sectors
+        d3 = ws.d_prio.reshape(B, nb, S)
+        orders_received(m, st.ratio[:, :, ws.prio], *ws.ZbarT_prio, d3)
+        if st.placed is not None:
+            b, p, _, eff = st.placed
+            d3[b, :, p] += pair_orders(m, st.ratio, b, p, eff, ws.prio)
+        ws.d_prio *= st.lam_prev
+        if st.sub is not None:
+            sub = st.sub
+            sel = ws.prio[sub.j]
+            np.add.at(ws.d_prio, (sub.b[sel][:, None], sub.rows(m)[sel]), sub.placed[sel])
+    ws.phi[:], ws.phi_y[:], ws.phi_prio[:] = RULES[m.params.rationing](ws.x + m.exo_supply, ws.demand,
+                                                                        day.final_demand, ws.d_prio)
+
+
+def _deliveries(m: EconomyModel, st: FastState, ws: Workspace, phi: np.ndarray, out: np.ndarray,
+                by_ratio: bool = True, with_denominators: bool = False) -> None:
+    """Factored deliveries V_cj = r_cj Σ_a W_acj κ λ_ac φ_ac (with the overridden pairs' corrections).
+
+    ``by_ratio=False`` leaves out the factor r (the stock loop applies it). ``with_denominators``
+    (``out`` is ``ws.V``, ``ws.lam`` today's capacity ratios): the denominators' block product is
+    computed in the same call, over the 2B rows of ``ws.tmp_lam`` into ``ws.V_denom``.
+    """
+    B, nb, S = len(st.ratio), m.n_blocks, m.n_sectors
+    np.multiply(st.lam_prev, phi, out=ws.tmp)
+    if with_denominators:
+        by_product(m, ws.v_nc, ws.tmp_lam, ws.V_denom)
+    else:
+        by_product(m, ws.v_nc, ws.tmp, out)
+    if by_ratio:
+        out *= st.ratio
+    if st.placed is not None:
+        b, p, _, eff = st.placed
+        pair_sums(m, out, b, p, eff, ws.tmp.reshape(B, nb, S)[b, :, p], st.ratio)
+
+
+def _denominators(m: EconomyModel, st: FastState, ws: Workspace, lam_zero: bool) -> bool:
+    r"""Overrides' snapshot ``st.placed`` and their part of the denominators Σ_a W_acj λ_ac (``ws.denom``).
+
+    Returns whether some denominators may be zero (an override, or a zero λ): there the need is dropped.
+    """
+    B, nb, S = len(ws.lam), m.n_blocks, m.n_sectors
+    st.placed = None
+    if st.ov is not None and len(st.ov):
+        st.placed = st.ov.delta()
+        b, p_, dW, _ = st.placed
+        pair_sums(m, ws.denom, b, p_, dW, ws.lam.reshape(B, nb, S)[b, :, p_])
+    return st.placed is not None or lam_zero
+
+
+def _place_substitution(m: EconomyModel, st: FastState, ws: Workspace) -> None:
+    r"""Substitution orders of the columns of ``st.sub`` (:func:`chainsim.engine.reference.substitution_orders`)."""
+    sub, S, B = st.sub, m.n_sectors, len(st.inventory)
+    F, nb = m.n_dom_blocks, m.n_blocks  # the foreign origins are blocks F .. nb
+    b, p, j = sub.b, sub.p, sub.j
+    mrow = m.import_row[p]  # the imported-p input rows
+    frows = np.arange(F, nb)[None, :] * S + p[:, None]  # (K', O) foreign suppliers of p
+    r = st.ratio[b, mrow, j]
+    lam_f = ws.lam.reshape(B, nb, S)[b, F:, p]
+    if len(sub.ks):
+        fo = r[:, None] * st.ov.W[sub.ks, F:, j] * st.ov.K[sub.ks, F:, j] * lam_f
+    else:
+        fo = r[:, None] * m.ZbarT[p, F:, j] * lam_f
+    expected = (fo * ws.phi[b[:, None], frows]).sum(axis=1)
+    unmet = np.maximum(ws.OC[b, mrow, j] - expected, 0.0) * sub.sigma
+    dl = sub.share * ws.lam[b[:, None], sub.rows(m)]
+    tot = dl.sum(axis=1, keepdims=True)
+    np.divide(dl, tot, out=dl, where=tot > 0)
+    sub.placed = dl * unmet[:, None]
+
+
+@compiled
+def proportional_shares(x, exo, has_exo, demand, phi, phi_y):
+    r"""Proportional rationing :math:`\varphi = \varphi^y = \min((x + e)/D, 1)` (0 if D = 0)."""
+    B, ns = x.shape
+    for b in range(B):
+        for i in range(ns):
+            s = x[b, i] + exo[i] if has_exo else x[b, i]
+            d = demand[b, i]
+            f = s / d if d != 0.0 else 0.0
+            if has_exo and not (f <= 1.0) and f == f:
+                f = 1.0
+            phi[b, i] = f
+            phi_y[b, i] = f
+
+
+@compiled
+def capacity_ratios(capacity, cap_ref, restock_from, lam):
+    r"""Capacity ratios :math:`\lambda = c/\bar c` (1 where :math:`\bar c` = 0).
+
+    Capped at 1 from node ``restock_from`` on. Returns whether some λ is zero.
+    """
+    B, ns = capacity.shape
+    zero = False
+    for b in range(B):
+        bc = b if cap_ref.shape[0] > 1 else 0
+        for i in range(ns):
+            cr = cap_ref[bc, i]
+            v = capacity[b, i] / cr if cr != 0.0 else 1.0
+            if i >= restock_from and not (v <= 1.0) and v == v:
+                v = 1.0
+            lam[b, i] = v
+            if v == 0.0:
+                zero = True
+    return zero
+
+
+@compiled
+def stock_and_need(inv, AC, x, V, by_ratio, goal, xo, inv_tau, denom, no_supplier, fix_zero, U, OC, ratio):
+    r"""Stocks :math:`S \leftarrow \max(S - A^C x + V, 0)` and tomorrow's need per unit of capacity-weighted purchases.
+
+    ``V`` are today's deliveries (times yesterday's ``ratio`` if ``by_ratio``, written back);
+    :math:`O^C = \max(s A^C \tilde x^{opt} - S, 0)/\tau + A^C x`; ``ratio`` :math:`= O^C/(d + \infty_{no\,supplier})`
+    with ``denom`` d, 0 where ``fix_zero`` and d <= 0 (the need of an input no supplier serves is
+    dropped). Today's use and need go into ``U`` and ``OC`` unless they are None (numba then
+    compiles a version without those stores: a store under a run-time condition is a masked
+    store, 30x slower on never-written buffers, measured).
+    """
+    B, P, N = inv.shape
+    for b in range(B):
+        bg = b if goal.shape[0] > 1 else 0
+        for p in range(P):
+            for j in range(N):
+                u = AC[p, j] * x[b, j]
+                v = V[b, p, j] * ratio[b, p, j] if by_ratio else V[b, p, j]
+                V[b, p, j] = v
+                s = inv[b, p, j] - u
+                s = s + v
+                if s < 0.0:
+                    s = 0.0
+                inv[b, p, j] = s
+                o = goal[bg, p, j] * xo[b, j] - s
+                if o < 0.0:
+                    o = 0.0
+                o = o * inv_tau + u
+                if U is not None:
+                    U[b, p, j] = u
+                if OC is not None:
+                    OC[b, p, j] = o
+                d = denom[b, p, j] + no_supplier[p, j]
+                ratio[b, p, j] = 0.0 if fix_zero and d <= 0.0 else o / d
+
+
+@compiled
+def stock_and_need_gated(inv, AC, x, V, by_ratio, goal, xo, inv_tau, denom, no_supplier, fix_zero, finite,
+                         gap_gate, crashed, U, OC, ratio):
+    r""":func:`stock_and_need` with BoARIO 0.7.2's gates and crash (ARIO_SPEC §7, §8).
+
+    A member whose deliveries are allclose to its use (|V - U| <= 1e-8 + 1e-5 |U| everywhere)
+    keeps its stocks; stocks are not floored, and a negative one marks the member ``crashed``
+    (crashed members keep their stocks); the gap is 0 for a member whose ``finite`` rows are
+    allclose to the goal (if ``gap_gate``).
+    """
+    B, P, N = inv.shape
+    for b in range(B):
+        bg = b if goal.shape[0] > 1 else 0
+        close = True
+        for p in range(P):
+            for j in range(N):
+                u = AC[p, j] * x[b, j]
+                v = V[b, p, j] * ratio[b, p, j] if by_ratio else V[b, p, j]
+                V[b, p, j] = v
+                U[b, p, j] = u
+                if close and not (abs(v - u) <= 1e-8 + 1e-5 * abs(u)):
+                    close = False
+        neg = False
+        for p in range(P):
+            for j in range(N):
+                if not close and not crashed[b]:
+                    s = inv[b, p, j] - U[b, p, j]
+                    inv[b, p, j] = s + V[b, p, j]
+                if inv[b, p, j] < 0.0:
+                    neg = True
+        if neg:
+            crashed[b] = True
+        gate = gap_gate
+        for p in range(P):
+            if not gate:
+                break
+            if finite[p]:
+                for j in range(N):
+                    g = goal[bg, p, j] * xo[b, j]
+                    if not (abs(inv[b, p, j] - g) <= 1e-8 + 1e-5 * abs(g)):
+                        gate = False
+                        break
+        for p in range(P):
+            for j in range(N):
+                o = goal[bg, p, j] * xo[b, j] - inv[b, p, j]
+                if o < 0.0:
+                    o = 0.0
+                o = 0.0 if gate else o * inv_tau
+                o = o + U[b, p, j]
+                OC[b, p, j] = o
+                d = denom[b, p, j] + no_supplier[p, j]
+                ratio[b, p, j] = 0.0 if fix_zero and d <= 0.0 else o / d

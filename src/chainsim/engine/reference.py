@@ -1,0 +1,265 @@
+r"""One day of the ARIO-family dynamics, dense and flag-free: the executable specification.
+
+Read it next to ``docs/model.md`` §2: each function is one equation, in the order of the day,
+on dense arrays with a leading batch axis B (orders are explicit (B, n_sup, N) matrices; no
+factored forms, no overrides, no compiled loops). Where BoARIO 0.7.2 differs from chainsim's
+default model, the equation takes the choice from the model's quirk set
+(:mod:`chainsim.engine.quirks`). The state of the day is a :class:`DenseState`
+(:mod:`chainsim.engine.reference_state`); :func:`step` runs the day.
+
+Notation (daily flows): :math:`\bar x` baseline output, :math:`\bar Z` baseline deliveries,
+:math:`A^C_{cj}` requirement of input c per unit of output of j, :math:`S_{cj}` stocks,
+:math:`O_{ij}` orders of buyer j with supplier i, :math:`\alpha` overproduction,
+:math:`\Delta` capacity loss; :math:`i \in c`: supply node i delivers input c.
+
+References
+----------
+.. [1] Hallegatte, S. (2014). Modeling the role of inventories and heterogeneity in the
+   assessment of the economic costs of natural disasters. *Risk Analysis* 34(1), 152-167.
+.. [2] Juhel, S. (2023). BoARIO mathematical documentation (``boario-math.rst``), version 0.7.2.
+.. [3] Pichler, A. et al. (2022). Forecasting the propagation of pandemic shocks with a dynamic
+   input-output model. *J. Economic Dynamics and Control* 144, 104527.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from chainsim.engine.economy import BIND_TIE, SCARCITY_NOISE, DayInputs
+from chainsim.engine.model import EconomyModel
+from chainsim.engine.rationing import RULES
+from chainsim.engine.reference_state import DenseState, allclose_members, by_input
+
+__all__ = ["DayResult", "step"]
+
+
+@dataclass
+class DayResult:
+    """Today's quantities.
+
+    Final demand, demand, capacity, optimal production, production and served shares (B, n_sup),
+    deliveries to stocks (B, S + K, N), final demand not met (B,), and the row of the input that
+    binds hardest for each buyer (B, N; -1 where none binds or the shortage was reported).
+    """
+
+    final_demand: np.ndarray
+    demand: np.ndarray
+    capacity: np.ndarray
+    x_opt: np.ndarray
+    x: np.ndarray
+    phi: np.ndarray
+    phi_y: np.ndarray
+    deliveries: np.ndarray
+    unmet: np.ndarray
+    binding: np.ndarray
+
+
+def total_demand(m: EconomyModel, st: DenseState, y: np.ndarray, rebuild: np.ndarray) -> np.ndarray:
+    r"""§2.2 :math:`D_i = \sum_j (O_{ij} + O^{sub}_{ij}) + y_i + \text{rebuilding demand}_i`."""
+    return st.orders.sum(axis=2) + st.substitution_orders.sum(axis=2) + y + rebuild
+
+
+def overproduction(m: EconomyModel, st: DenseState, D: np.ndarray) -> np.ndarray:
+    r"""§2.3 α moves toward :math:`\alpha_{max}` under scarcity :math:`\sigma = (D - e - x_{t-1})/(D - e)`.
+
+    Default:
+    :math:`\alpha + [(\alpha_{max}-\alpha)\sigma 1_{\sigma>\epsilon}
+    + (\alpha_b-\alpha)1_{\sigma\le\epsilon}]/\tau_\alpha`,
+    floored at :math:`\alpha_b` (ε = :data:`~chainsim.engine.economy.SCARCITY_NOISE`); BoARIO: the
+    first term for every σ, the second only at σ = 0, floored at 1. Foreign supply nodes keep α = 1.
+    """
+    a, base = st.alpha, m.params.alpha_base
+    Dn = D - m.exo_supply
+    sigma = np.divide(Dn - st.x_prev, Dn, out=np.zeros_like(Dn), where=Dn != 0)
+    if m.quirks.overproduction_rule == "decay_at_zero_scarcity":
+        a = np.maximum(a + ((m.alpha_max - a) * sigma + (base - a) * (sigma == 0)) / m.alpha_tau, 1.0)
+    else:
+        a = np.maximum(a + np.where(sigma > SCARCITY_NOISE, (m.alpha_max - a) * sigma, base - a) / m.alpha_tau, base)
+    a[:, m.n:] = 1.0
+    return a
+
+
+def production_capacity(m: EconomyModel, alpha: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    r"""§2.4 :math:`c = \bar c(1-\Delta)\alpha`; a cut foreign supply node delivers :math:`(1-\Delta)\bar x`."""
+    c = (1.0 - delta) * m.cap_ref * alpha
+    N = m.n
+    c[:, N:] = np.where(delta[:, N:] > 0, (1.0 - delta[:, N:]) * m.xbar[N:], c[:, N:])
+    return c
+
+
+def optimal_production(m: EconomyModel, D: np.ndarray, c: np.ndarray) -> np.ndarray:
+    r"""§2.4, §5.7 :math:`x^{opt} = \min(\max(D - e, 0), c)`: exogenous supply e covers demand first."""
+    return np.minimum(np.maximum(D - m.exo_supply, 0.0), c)
+
+
+def foreign_restock(m: EconomyModel, D: np.ndarray, x_opt: np.ndarray, c: np.ndarray, delta: np.ndarray,
+                    import_cut_on: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""§5.4 Foreign origins of a product no import cut touches deliver what is ordered.
+
+    :math:`x^{opt} = D`, :math:`c \ge D`. A product is touched when an origin of it has a
+    capacity loss or a cut into named regions
+    is in force (``import_cut_on``). Only the supply nodes from ``m.restock_from`` on restock.
+    """
+    lo, S, B = m.restock_from, m.n_sectors, D.shape[0]
+    touched = (delta[:, lo:].reshape(B, -1, S) > 0).any(axis=1) | import_cut_on  # (B, S)
+    free = np.zeros_like(D, dtype=bool)
+    free[:, lo:] = ~np.broadcast_to(touched[:, None, :], (B, (m.n_sup - lo) // S, S)).reshape(B, -1)
+    return np.where(free, D, x_opt), np.where(free, np.maximum(c, D), c)
+
+
+def input_limits(m: EconomyModel, S: np.ndarray, x_opt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""§2.4 :math:`x_j = x^{opt}_j \min_c [1 - w_{cj}(1-\rho_{cj})]`, :math:`\rho = \min(1, S/(\psi s A^C x^{opt}))`.
+
+    Inputs that cannot bind (``bind_denom`` 0) have ρ = 1. Returns production (foreign nodes
+    produce :math:`x^{opt}`) and each input's factor :math:`1 - w(1-\rho)` (B, S + K, N).
+    """
+    N = m.n
+    level = m.bind_denom * x_opt[:, None, :N]
+    rho = np.minimum(np.divide(S, level, out=np.ones_like(level), where=level > 0), 1.0)
+    factor = 1.0 - m.bind_weight * (1.0 - rho)
+    x = x_opt.copy()
+    x[:, :N] = x_opt[:, :N] * factor.min(axis=1)
+    return x, factor
+
+
+def binding_inputs(factor: np.ndarray, reported: np.ndarray) -> np.ndarray:
+    """Row of the input binding hardest for each buyer that binds and was not reported (-1 elsewhere).
+
+    Inputs within :data:`~chainsim.engine.economy.BIND_TIE` of the smallest factor are ties,
+    named by the lowest row.
+    """
+    low = factor.min(axis=1)
+    rows = np.argmax(factor <= low[:, None, :] + BIND_TIE, axis=1)
+    return np.where((low < 1.0) & ~reported, rows, -1)
+
+
+def served_shares(m: EconomyModel, st: DenseState, x: np.ndarray, D: np.ndarray, y: np.ndarray
+                  ) -> tuple[np.ndarray, ...]:
+    r"""§5.6 Rationing: the rule of ``params.rationing`` (:mod:`chainsim.engine.rationing`) on supply :math:`x + e`."""
+    prio = np.flatnonzero(m.priority_buyers)  # the orders of priority buyers (none but under "priority_sectors")
+    d_prio = st.orders[:, :, prio].sum(axis=2) + st.substitution_orders[:, :, prio].sum(axis=2)
+    return RULES[m.params.rationing](x + m.exo_supply, D, y, d_prio)
+
+
+def served(m: EconomyModel, X: np.ndarray, phi: np.ndarray, phi_prio: np.ndarray) -> np.ndarray:
+    r"""Orders X (B, nodes, N) served: :math:`X_{ij}arphi_i`, priority buyers' at :math:`arphi^{prio}_i`."""
+    out = X * phi[:, :, None]
+    prio = np.flatnonzero(m.priority_buyers)
+    out[:, :, prio] = X[:, :, prio] * phi_prio[:, :, None]
+    return out
+
+
+def deliveries(m: EconomyModel, st: DenseState, phi: np.ndarray, phi_prio: np.ndarray, t: int) -> np.ndarray:
+    r"""§2.5, §5.8 Deliveries to every input stock: :math:`V_{cj} = \sum_{i \in c} O_{ij}\varphi_{ij}` after the routes.
+
+    Priority buyers are served at :math:`\varphi^{prio}`. Goods travel their route (throughput
+    caps, backlogs, lead times: :meth:`DenseState.ship`); substitutes delivered by domestic
+    producers go to the imported input of their product; goods arriving today are added.
+    """
+    V = by_input(m, st.ship(m, served(m, st.orders, phi, phi_prio), t))
+    RS = m.table.n_regions * m.n_sectors  # substitution orders go to the regions' producers
+    sub = served(m, st.substitution_orders[:, :RS], phi[:, :RS], phi_prio[:, :RS])
+    V[:, m.import_row] += sub.reshape(len(V), -1, m.n_sectors, m.n).sum(axis=1)
+    V += st.arrivals(t)
+    return V
+
+
+def update_stocks(m: EconomyModel, st: DenseState, U: np.ndarray, V: np.ndarray) -> None:
+    r"""§2.5 :math:`S \leftarrow S - U + V`, use :math:`U = A^C x`.
+
+    Default: stocks floored at 0 (an input that cannot bind is done without). BoARIO: a member
+    whose deliveries are allclose to its use keeps its stocks, and a negative stock crashes the
+    member (its later days are NaN).
+    """
+    gate = allclose_members(V, U) if m.quirks.allclose_gates else np.zeros(len(U), dtype=bool)
+    live = ~(gate | st.crashed)
+    st.inventory[live] = st.inventory[live] - U[live] + V[live]
+    if m.quirks.negative_stock == "crash":
+        st.crashed |= (st.inventory < 0).reshape(len(U), -1).any(axis=1)
+    else:
+        np.maximum(st.inventory, 0.0, out=st.inventory)
+
+
+def order_need(m: EconomyModel, st: DenseState, D: np.ndarray, c: np.ndarray, rebuild_delivered: np.ndarray,
+               U: np.ndarray) -> np.ndarray:
+    r"""§2.7 :math:`O^C = A^C x + \max(s A^C \tilde x^{opt} - S, 0)/\tau_{inv}`.
+
+    :math:`\tilde x^{opt}` is optimal production without today's rebuilding deliveries. BoARIO:
+    the gap is 0 for a member whose stocks are allclose to the goal (finite rows).
+    """
+    x_tilde = np.minimum(np.maximum(D - m.exo_supply - rebuild_delivered, 0.0), c)
+    goal = m.goal_coef * x_tilde[:, None, :m.n]
+    gap = np.maximum(goal - st.inventory, 0.0) / m.params.inventory_tau
+    if m.quirks.allclose_gates and not m.gap_gate_never:
+        fin = ~m.infinite_rows
+        gap[allclose_members(st.inventory[:, fin], goal[:, fin])] = 0.0
+    return gap + U
+
+
+def capacity_ratios(m: EconomyModel, c: np.ndarray) -> np.ndarray:
+    r"""§2.7 :math:`\lambda = c/\bar c` (1 where :math:`\bar c = 0`), capped at 1 for restocking foreign origins."""
+    lam = np.divide(c, m.cap_ref, out=np.ones_like(c), where=np.broadcast_to(m.cap_ref, c.shape) != 0)
+    lam[:, m.restock_from:] = np.minimum(lam[:, m.restock_from:], 1.0)
+    return lam
+
+
+def place_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    r"""§2.7 Orders :math:`O_{ij} = O^C_{c(i)j}\, w_{ij}\, \kappa_{ij}`.
+
+    "alt": :math:`w_{ij} = W_{ij}\lambda_i / \sum_{k \in c(i)} W_{kj}\lambda_k`; "noalt"
+    (``order_type``) uses the fixed baseline shares. The need of an input no supplier
+    can serve (zero denominator) is dropped.
+    """
+    if m.w_fixed is not None:
+        return m.w_fixed * OC[:, m.input_of_node] * st.open
+    orders = st.weights * lam[:, :, None]  # W λ
+    denom = by_input(m, orders)
+    per_purchase = np.divide(OC, denom, out=np.zeros_like(OC), where=denom > 0)  # need per capacity-weighted purchase
+    orders *= per_purchase[:, m.input_of_node]
+    orders *= st.open
+    return orders
+
+
+def substitution_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np.ndarray, phi: np.ndarray
+                        ) -> np.ndarray:
+    r"""§5.5 Substitution orders for imported inputs.
+
+    :math:`O^{sub}_{rpj} = \sigma_{pj}\max(O^C_{Mpj} - \sum_o O_{opj}\varphi_{op}, 0)\,
+    d_{rp}\lambda_{rp}/\sum_{r'} d_{r'p}\lambda_{r'p}`: buyers order from the domestic
+    producers r of p a share σ of the imported need that the
+    foreign suppliers o (with tomorrow's orders and today's served shares) are not expected to
+    deliver, split by baseline output d and capacity ratio λ.
+    """
+    B, nb, S, N, R, F = len(OC), m.n_blocks, m.n_sectors, m.n, m.table.n_regions, m.n_dom_blocks
+    foreign = (st.orders.reshape(B, nb, S, N)[:, F:] * phi.reshape(B, nb, S)[:, F:, :, None]).sum(axis=1)
+    unmet = st.sigma * np.maximum(OC[:, m.import_row] - foreign, 0.0)  # (B, S, N)
+    dl = m.region_share * lam[:, :R * S].reshape(B, R, S)
+    tot = dl.sum(axis=1, keepdims=True)
+    split = np.divide(dl, tot, out=np.zeros_like(dl), where=tot > 0)
+    out = np.zeros_like(st.orders)
+    out.reshape(B, nb, S, N)[:, :R] = split[:, :, :, None] * unmet[:, None]
+    return out
+
+
+def step(m: EconomyModel, st: DenseState, day: DayInputs) -> DayResult:
+    """Advance every batch member by one day (docs/model.md §2; ``day`` carries steps 1 and 6)."""
+    D = total_demand(m, st, day.final_demand, day.rebuild)
+    if day.t >= m.quirks.overproduction_from_day:
+        st.alpha = overproduction(m, st, D)
+    c = production_capacity(m, st.alpha, day.delta)
+    x_opt, c = foreign_restock(m, D, optimal_production(m, D, c), c, day.delta, day.import_cut_on)
+    x, factor = input_limits(m, st.inventory, x_opt)
+    phi, phi_y, phi_prio = served_shares(m, st, x, D, day.final_demand)
+    V = deliveries(m, st, phi, phi_prio, day.t)
+    U = m.AC * x[:, None, :m.n]
+    update_stocks(m, st, U, V)
+    unmet = (day.final_demand * (1.0 - phi_y)).sum(axis=1)
+    OC = order_need(m, st, D, c, day.rebuild * phi, U)
+    lam = capacity_ratios(m, c)
+    st.orders = place_orders(m, st, OC, lam)
+    st.substitution_orders = substitution_orders(m, st, OC, lam, phi)
+    st.x_prev = x
+    return DayResult(day.final_demand.copy(), D, c, x_opt, x, phi, phi_y, V, unmet,
+                     binding_inputs(factor, day.reported))

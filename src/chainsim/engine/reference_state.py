@@ -1,0 +1,132 @@
+r"""The dense state of the reference day and its routes.
+
+:class:`DenseState` holds every quantity carried from day to day as a dense array with a
+leading batch axis: stocks, explicit order matrices, link weights and open shares, the route
+backlog and the goods in transit (:mod:`chainsim.engine.reference` advances it one day).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from chainsim.engine.model import EconomyModel
+
+__all__ = ["DenseState", "allclose_members", "by_input"]
+
+_ATOL, _RTOL = 1e-8, 1e-5  # numpy.allclose defaults, used by BoARIO's gates
+
+
+def by_input(m: EconomyModel, X: np.ndarray) -> np.ndarray:
+    r""":math:`\sum_{i \in c} X_{ij}` for every input c: (B, n_sup, N) -> (B, S + K, N).
+
+    The domestic blocks (regions, domestic pools) deliver the domestic row of their product; the
+    foreign origins the product's import row (its domestic row if the product is competitive).
+    """
+    B, F, S = len(X), m.n_dom_blocks, m.n_sectors
+    X4 = X.reshape(B, m.n_blocks, S, m.n)
+    out = np.zeros((B, m.n_inputs, m.n))
+    out[:, :S] = X4[:, :F].sum(axis=1)
+    out[:, m.import_row] += X4[:, F:].sum(axis=1)
+    return out
+
+
+def allclose_members(a: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Per batch member, numpy ``allclose(a, ref)``: ``|a - ref| <= 1e-8 + 1e-5 |ref|`` everywhere (NaN: not close)."""
+    B = len(a)
+    close = np.abs(a - ref) <= _ATOL + _RTOL * np.abs(ref)
+    return close.reshape(B, -1).all(axis=1)
+
+
+@dataclass
+class DenseState:
+    """Everything carried from one day to the next (B batch members, I = S + K input rows).
+
+    Attributes
+    ----------
+    inventory : (B, I, N)
+        Input stocks.
+    orders, substitution_orders : (B, n_sup, N)
+        Orders placed yesterday (served today); substitution orders to domestic producers, whose
+        deliveries go to the imported input of their product.
+    alpha, x_prev : (B, n_sup)
+        Overproduction and yesterday's production.
+    weights, open : (B, n_sup, N)
+        Link weights W (baseline ``Zbar``, changed by re-sourcing) and the share κ of each link
+        that is open (link cuts, import cuts into named regions).
+    sigma : (B, S, N)
+        Substitution share σ of each (product, buyer).
+    backlog : (B, n_sup, N)
+        Goods waiting for a congested route.
+    transit : (L, B, I, N)
+        Goods on the road, by arrival day modulo L.
+    route_loss, route_lead : (B, blocks, R)
+        Throughput share lost and lead days of each route (supplier block -> buyer region).
+    crashed : (B,) bool
+        A stock went negative (BoARIO's crash).
+    """
+
+    inventory: np.ndarray
+    orders: np.ndarray
+    substitution_orders: np.ndarray
+    alpha: np.ndarray
+    x_prev: np.ndarray
+    weights: np.ndarray
+    open: np.ndarray
+    sigma: np.ndarray
+    backlog: np.ndarray
+    transit: np.ndarray
+    route_loss: np.ndarray
+    route_lead: np.ndarray
+    crashed: np.ndarray
+    substitutions: dict[int, tuple[int, np.ndarray, np.ndarray, float]] = field(default_factory=dict)
+
+    @classmethod
+    def equilibrium(cls, m: EconomyModel, batch: int, ring: int = 1) -> DenseState:
+        r"""The pre-shock equilibrium: stocks :math:`s A^C \bar x`, orders :math:`\bar Z`, α = α_b, goods in transit."""
+        B, ns, N, I = batch, m.n_sup, m.n, m.n_inputs
+        inv = np.where(m.infinite_rows[:, None], np.inf, m.inv_days[..., None] * m.AC * m.xbar[None, :N])
+        dense = np.broadcast_to(m.Zbar, (B, ns, N))
+        L = max(int(ring), int(m.base_lead.max()) + 1)
+        st = cls(inventory=np.broadcast_to(inv, (B, I, N)).copy(), orders=dense.copy(),
+                 substitution_orders=np.zeros((B, ns, N)), alpha=np.full((B, ns), m.params.alpha_base),
+                 x_prev=np.broadcast_to(m.xbar, (B, ns)).copy(), weights=dense.copy(), open=np.ones((B, ns, N)),
+                 sigma=np.zeros((B, m.n_sectors, N)), backlog=np.zeros((B, ns, N)), transit=np.zeros((L, B, I, N)),
+                 route_loss=np.zeros((B, m.n_blocks, m.table.n_regions)),
+                 route_lead=np.broadcast_to(m.base_lead, (B, m.n_blocks, m.table.n_regions)).copy(),
+                 crashed=np.zeros(B, dtype=bool))
+        nb, S, R = m.n_blocks, m.n_sectors, m.table.n_regions
+        for lead in np.unique(m.base_lead[m.base_lead > 0]):  # sent before day 0, arriving on days 0 .. lead-1
+            on = m.Zbar.reshape(nb, S, R, S) * (m.base_lead == lead)[:, None, :, None]
+            st.transit[: int(lead)] += by_input(m, on.reshape(1, nb * S, N))
+        return st
+
+    def ship(self, m: EconomyModel, sent: np.ndarray, t: int) -> np.ndarray:
+        r"""§5.8 Routes: goods ``sent`` today join the backlog; return what arrives today (the rest travels).
+
+        A congested route ships at most :math:`(1-\ell)` times its baseline daily flow, the same
+        share of every pending consignment; goods on a route with lead time L go into transit for
+        day t + L. Uncongested routes ship everything, so backlogs clear once a congestion ends.
+        """
+        B, nb, S, R = len(sent), m.n_blocks, m.n_sectors, m.table.n_regions
+        pending = sent + self.backlog
+        by_route = pending.reshape(B, nb, S, R, S)  # supplier block, product, buyer region, buyer sector
+        total = by_route.sum(axis=(2, 4))
+        cap = (1.0 - self.route_loss) * m.route_base
+        f = np.where((self.route_loss > 0) & (total > cap), cap / np.where(total > 0, total, 1.0), 1.0)
+        shipped = by_route * f[:, :, None, :, None]
+        self.backlog = pending - shipped.reshape(pending.shape)
+        L = len(self.transit)
+        for lead in np.unique(self.route_lead[self.route_lead > 0]):
+            on = (self.route_lead == lead)[:, :, None, :, None]
+            self.transit[(t + int(lead)) % L] += by_input(m, (shipped * on).reshape(pending.shape))
+            shipped *= ~on
+        return shipped.reshape(pending.shape)
+
+    def arrivals(self, t: int) -> np.ndarray:
+        """Goods arriving on day t (taken off the road)."""
+        slot = self.transit[t % len(self.transit)]
+        out = slot.copy()
+        slot.fill(0.0)
+        return out
