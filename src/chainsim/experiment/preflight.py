@@ -214,7 +214,7 @@ def preflight(loaded: LoadedScenario, *, available: int | None = None) -> Prefli
     from chainsim.disruptions import compile_plan, parse_disruptions
     from chainsim.engine import build_model
     from chainsim.engine.params import resolve_params
-    from chainsim.experiment.run import replication_seeds
+    from chainsim.experiment.seeds import replication_seeds
     from chainsim.pathways.apply import plan_pathway
 
     sc = loaded.scenario

@@ -25,6 +25,7 @@ import numpy as np
 from chainsim.engine import Engine, build_model
 from chainsim.engine.params import resolve_params
 from chainsim.errors import ScenarioError
+from chainsim.experiment.seeds import replication_seeds
 from chainsim.pathways.apply import PathwayPlan, plan_pathway
 from chainsim.pathways.draws import drawn_overrides, lever_draw_seeds, lever_quantiles
 from chainsim.pathways.evidence import disrupted_products
@@ -38,11 +39,6 @@ __all__ = ["PathwayRun", "ScenarioRun", "central_fulls", "replication_seeds", "r
 
 Progress = Callable[[str, int, int], None]
 DayProgress = Callable[[int], None]
-
-
-def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
-    """One independent seed per replication, derived from the scenario seed (``SeedSequence.spawn``)."""
-    return np.random.SeedSequence(int(seed)).spawn(int(replications))
 
 
 @dataclass(frozen=True, eq=False)
