@@ -20,7 +20,7 @@ from chainsim.scenario.calendar import (
     to_day,
 )
 from chainsim.scenario.load import load_scenario
-from chainsim.scenario.profiles import Profile, evaluate_profile
+from chainsim.scenario.profiles import Profile, evaluate_profile, profile_at, profile_stop, profile_values
 
 CAL2020 = Calendar(start="2020-01-01")
 
@@ -144,6 +144,30 @@ def test_linear_profile_stays_within_its_points(points):
         assert v[d] == pytest.approx(y)
 
 
+@given(st.lists(st.tuples(st.integers(-20, 60), st.floats(-1, 1)), min_size=1, max_size=6, unique_by=lambda p: p[0]),
+       st.sampled_from(["linear", "step"]), st.floats(-1, 1), st.integers(-30, 30))
+def test_a_profile_counted_from_an_origin_is_the_same_profile_shifted(points, interpolation, before, origin):
+    """One evaluator for both forms: day numbers from a disruption's start are day numbers from day 0, shifted."""
+    p = Profile(points=sorted(points), interpolation=interpolation, before=before)
+    t = np.arange(-60, 100, dtype=float)
+    np.testing.assert_array_equal(profile_at(p, t, origin=origin), profile_at(p, t - origin))
+    np.testing.assert_array_equal(profile_values(p, 40), profile_at(p, np.arange(40.0)))
+    np.testing.assert_array_equal(evaluate_profile(p, 40), profile_at(p, np.arange(40.0)))
+
+
+def test_a_profile_that_ends_at_zero_ends_the_disruption():
+    assert profile_stop(Profile(points=[[0, 1.0], [4.5, 0.0]]), 100) == 5
+    assert profile_stop(Profile(points=[[0, 1.0], [4, 0.0]]), 3) == 3  # within the horizon
+    assert profile_stop(Profile(points=[[0, 1.0], [4, 0.2]]), 100) == 100  # the last value holds
+    with pytest.raises(CalendarError, match="days after its start"):
+        profile_stop(Profile(points=[["2020-02-01", 1.0]]), 100)
+
+
+def test_numbered_points_must_increase_when_read():
+    with pytest.raises(ValueError, match="strictly increasing"):
+        Profile(points=[[2, 0.1], [1, 0.2]])
+
+
 # ------------------------------------------------------------------ scenarios
 DATED = """name: dated
 dataset: northeast-2017
@@ -186,3 +210,35 @@ def test_trend_keys_are_checked(tmp_path):
     cal = "calendar: {start: 2020-01-01}\ntrend: {JL|industy: 2.6}\n"
     with pytest.raises(ScenarioError, match=r"trend\.JL\|industy: unknown sector or sector group 'industy'"):
         load_scenario(_scenario(tmp_path, calendar=cal))
+
+
+PROFILED = {"name": "profiled", "dataset": "northeast-2017", "horizon_days": 60, "replications": 1,
+            "calendar": {"start": "2020-01-01"}, "pathways": {"compare": ["baseline"]},
+            "disruptions": [{"type": "capacity_loss", "region": "JL", "sector": "18", "basis": "capacity",
+                             "share": 0.6, "start": "2020-01-21",
+                             "profile": {"points": [["2020-01-21", 0.5], ["2020-01-23", 1.0], [14, 1.0],
+                                                    ["2020-02-20", 0.0]]}}]}
+
+
+def test_a_disruptions_dated_profile_points_are_days_after_its_start():
+    """Dates and day numbers are one profile: a date becomes the days from the disruption's start to it."""
+    from chainsim.engine import simulate
+
+    dated = load_scenario(PROFILED)
+    days = {**PROFILED, "disruptions": [{**PROFILED["disruptions"][0], "start": 20,
+                                         "profile": {"points": [[0, 0.5], [2, 1.0], [14, 1.0], [30, 0.0]]}}]}
+    numbered = load_scenario(days)
+    assert dated.disruptions[0].profile == numbered.disruptions[0].profile
+    assert dated.disruptions[0].start == 20
+    a, b = (simulate(x.table, x.disruptions, days=60).output.to_numpy() for x in (dated, numbered))
+    np.testing.assert_array_equal(a, b)
+    assert (a != simulate(dated.table, [], days=60).output.to_numpy()).any()
+
+
+def test_dated_profile_points_need_a_fixed_start():
+    d = {**PROFILED["disruptions"][0], "start": {"distribution": "uniform", "low": 10, "high": 20}}
+    with pytest.raises(ScenarioError, match=r"disruptions\[0\]\.profile\.points: dated points need a fixed 'start'"):
+        load_scenario({**PROFILED, "disruptions": [d]})
+    d = {**PROFILED["disruptions"][0], "start": 20}
+    with pytest.raises(ScenarioError, match=r"profile\.points\[0\]\[0\]: a date \(2020-01-21\) needs a calendar"):
+        load_scenario({k: v for k, v in PROFILED.items() if k != "calendar"} | {"disruptions": [d]})

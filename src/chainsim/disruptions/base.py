@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -31,12 +30,14 @@ from chainsim.disruptions.curves import CURVES, curve_code, evaluate
 from chainsim.disruptions.plan import LogEntry, Plan, Steps
 from chainsim.disruptions.sampling import Value
 from chainsim.errors import ChainsimError, ScenarioError, did_you_mean
+from chainsim.scenario.profiles import Profile, profile_stop, profile_values
 
 __all__ = [
     "Disruption",
     "Episode",
     "ModelView",
     "Names",
+    "Profile",
     "Recovery",
     "Recurrence",
     "ScanTarget",
@@ -89,46 +90,6 @@ class Recovery(BaseModel):
             if abs(sum(self.sectors.values()) - 1.0) > 1e-9:
                 raise ValueError(f"rebuilding sector shares must sum to 1; found {sum(self.sectors.values())}")
         return self
-
-
-class Profile(BaseModel):
-    """A disruption's strength over time: points ``(day after start, value)``, joined linearly or by steps.
-
-    The value on day ``start + d`` multiplies the disruption's ``share``: a shape (0 before the
-    first point, the last point's value after it; a profile that ends at 0 ends the disruption).
-
-    Examples
-    --------
-    >>> Profile(points=[(0, 1.0), (4, 0.0)]).daily(6).tolist()
-    [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
-    >>> Profile(points=[(0, 1.0), (2, 0.5)], interpolation="step").daily(4).tolist()
-    [1.0, 1.0, 0.5, 0.5]
-    """
-
-    model_config = _FROZEN
-    points: list[tuple[float, float]] = Field(min_length=1)
-    interpolation: Literal["linear", "step"] = "linear"
-
-    @model_validator(mode="after")
-    def _days_increase(self) -> Profile:
-        days = [d for d, _ in self.points]
-        if days[0] < 0 or any(b <= a for a, b in pairwise(days)):
-            raise ValueError(f"points: expected days >= 0, strictly increasing; found {days}")
-        return self
-
-    def daily(self, n: int) -> np.ndarray:
-        """The value on days ``0 .. n - 1`` after the start."""
-        days, vals = (np.array(v, dtype=float) for v in zip(*self.points, strict=True))
-        d = np.arange(max(n, 0), dtype=float)
-        if self.interpolation == "linear":
-            return np.interp(d, days, vals, left=0.0)
-        k = np.searchsorted(days, d, side="right") - 1
-        return np.where(k >= 0, vals[np.clip(k, 0, None)], 0.0)
-
-    def days_in_force(self, horizon: int) -> int:
-        """Days from the start the profile needs, at most ``horizon`` (all of it if it does not end at 0)."""
-        last_day, last = self.points[-1]
-        return horizon if last != 0.0 else min(horizon, int(np.floor(last_day)) + 1)
 
 
 class Recurrence(BaseModel):
@@ -213,17 +174,18 @@ class Episode:
         return int(self.values["start"] + self.values["duration"])
 
     def follow(self, profile: Profile) -> np.ndarray:
-        """The profile's values, one a day from the start, within the horizon.
+        """The profile's values, one a day from the start (its origin), within the horizon.
 
-        The episode's duration becomes the days the profile is in force (until it ends at 0).
+        The episode's duration becomes the days the profile is in force (until it ends at 0:
+        :func:`~chainsim.scenario.profiles.profile_stop`).
         """
-        daily = profile.daily(profile.days_in_force(self.days - self.start))
+        daily = profile_values(profile, profile_stop(profile, self.days - self.start))
         self.values["duration"] = len(daily)
         return daily
 
     def steps(self, daily: np.ndarray, profile: Profile) -> Steps:
         """``share`` x ``daily`` as steps from the start, ending after the table if the profile ends at 0."""
-        after = 0.0 if profile.points[-1][1] == 0.0 else self.values["share"] * float(daily[-1] if len(daily) else 0)
+        after = 0.0 if profile.ends_at_zero() else self.values["share"] * float(daily[-1] if len(daily) else 0)
         return Steps.daily(self.start, self.values["share"] * daily, after=after)
 
     def tabulated_rows(self, nodes: np.ndarray, daily: np.ndarray, amount: np.ndarray, unit: np.ndarray,

@@ -36,6 +36,7 @@ from chainsim.disruptions.plan import RebuildSpec
 from chainsim.disruptions.registry import register
 from chainsim.disruptions.sampling import Value
 from chainsim.errors import ScenarioError
+from chainsim.scenario.profiles import profile_values
 
 __all__ = ["CapacityLoss", "loss_rows", "recovery_days"]
 
@@ -130,7 +131,7 @@ class CapacityLoss(Disruption):
             ep.tabulated_rows(nodes, daily, np.full(len(nodes), share), np.ones(len(nodes)), additive=False)
         ep.log(ep.start, "disruption_start", target,
                f"{ep.name}: share {share:.4g} of {self.basis}, profile of {len(self.profile.points)} points")
-        if self.profile.points[-1][1] == 0.0:
+        if self.profile.ends_at_zero():
             ep.log(ep.end, "disruption_end", target, f"{ep.name}: profile ends")
 
     def _rebuild(self, ep: Episode, nodes: np.ndarray, tau: float) -> RebuildSpec:
@@ -158,7 +159,7 @@ class CapacityLoss(Disruption):
         share = float(sample.get("share", 0.0) or 0.0)
         days = float(sample.get("duration", 0.0))
         if self.profile is not None:  # full-loss equivalent of the profile's days
-            days = float(self.profile.daily(int(days)).sum())
+            days = float(profile_values(self.profile, int(days)).sum())
         else:
             days += recovery_days(str(sample.get("curve", "linear")), float(sample.get("tau", 0.0)))
         return share * float(table.x[self._nodes(table, "disruption")].sum()) / 365.0 * days

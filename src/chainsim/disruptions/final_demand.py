@@ -21,6 +21,7 @@ from chainsim.disruptions.plan import DemandChange, Steps
 from chainsim.disruptions.registry import register
 from chainsim.disruptions.sampling import Value, lowest
 from chainsim.errors import ScenarioError
+from chainsim.scenario.profiles import profile_values
 
 __all__ = ["FinalDemand", "final_demand_at_stake"]
 
@@ -82,7 +83,7 @@ class FinalDemand(Disruption):
         """Demand removed or added: |share| x the demand at stake x days (a year if permanent)."""
         days = 365.0 if self.permanent else float(sample.get("duration", 0.0))
         if self.profile is not None:
-            days = float(np.abs(self.profile.daily(int(sample.get("duration", 0.0)))).sum())
+            days = float(np.abs(profile_values(self.profile, int(sample.get("duration", 0.0)))).sum())
         # the consumers' final demand, without exports (as the metrics have always counted it)
         r = resolve("region", names(self.region), table, "disruption.region")
         s = resolve("sector", names(self.sector), table, "disruption.sector")

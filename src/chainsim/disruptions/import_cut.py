@@ -41,6 +41,7 @@ from chainsim.disruptions.plan import LinkChange, Steps, Substitution, day_of
 from chainsim.disruptions.registry import register
 from chainsim.disruptions.sampling import Value
 from chainsim.errors import ScenarioError
+from chainsim.scenario.profiles import profile_values
 
 __all__ = ["ImportCut", "substitution_sigma"]
 
@@ -130,7 +131,7 @@ class ImportCut(Disruption):
             ep.plan.links.append(LinkChange(ep.batch, "import_cut", nodes, buyers, ep.steps(daily, self.profile)))
         ep.log(ep.start, "import_cut_start", target,
                f"{ep.name}: share {share:.4g}, profile of {len(self.profile.points)} points")
-        if self.profile.points[-1][1] == 0.0:
+        if self.profile.ends_at_zero():
             ep.log(ep.end, "import_cut_end", target, f"{ep.name}: profile ends")
 
     def _substitution(self, ep: Episode, nodes: np.ndarray, buyers: np.ndarray, target: str) -> None:
@@ -162,7 +163,7 @@ class ImportCut(Disruption):
         flows = table.imports_Z[np.ix_(self._origins(table, "disruption"), p, self._buyers(table, "disruption"))]
         days = float(sample.get("duration", 0.0))
         if self.profile is not None:
-            days = float(self.profile.daily(int(days)).sum())
+            days = float(profile_values(self.profile, int(days)).sum())
         return float(sample.get("share", 0.0) or 0.0) * float(flows.sum()) / 365.0 * days
 
     @classmethod

@@ -227,14 +227,15 @@ def resolve_disruption_dates(items: Sequence[Mapping[str, Any]], calendar: Calen
     """Disruptions with dates turned into days: ``start`` (a date) and ``end`` (a date or day).
 
     ``end`` is exclusive, the first day back to normal: it becomes ``duration = end - start``.
-    Items without dates are returned unchanged (as copies); profile points stay as written
-    and are resolved when the profile is evaluated (:mod:`chainsim.scenario.profiles`).
+    A disruption's ``profile`` counts its day numbers from the disruption's start
+    (:mod:`chainsim.scenario.profiles`), so its dated points become days after ``start``.
+    Items without dates are returned unchanged (as copies).
 
     Raises
     ------
     CalendarError
         A date without a calendar, ``end`` with ``duration``, ``end`` before ``start``, or
-        ``end`` with a randomly drawn ``start``.
+        ``end`` or a dated profile point with a randomly drawn ``start``.
 
     Examples
     --------
@@ -262,5 +263,26 @@ def resolve_disruption_dates(items: Sequence[Mapping[str, Any]], calendar: Calen
                 raise CalendarError((*base, "end"),
                                     f"expected a day on or after start (day {start:g}); found day {end:g}")
             d["duration"] = end - start
+        if isinstance(d.get("profile"), Mapping):
+            d["profile"] = _profile_from_start(d["profile"], d.get("start", 1.0), calendar, (*base, "profile"))
         out.append(d)
     return out
+
+
+def _profile_from_start(profile: Mapping[str, Any], start: Any, calendar: Calendar | None,
+                        loc: tuple[Any, ...]) -> Mapping[str, Any]:
+    """A disruption's profile with its dated points turned into days after ``start`` (numbers already are)."""
+    points = profile.get("points")
+    pairs = list(points.items()) if isinstance(points, Mapping) else points
+    if not isinstance(pairs, list) or not any(
+            isinstance(p, list | tuple) and len(p) == 2 and not _is_number(p[0]) for p in pairs):
+        return profile
+    if not _is_number(start):
+        raise CalendarError((*loc, "points"), "dated points need a fixed 'start' (a day or a date), not a "
+                                              "distribution: a profile's days count from the start")
+    out = []
+    for i, p in enumerate(pairs):
+        if isinstance(p, list | tuple) and len(p) == 2 and not _is_number(p[0]):
+            p = [to_day(p[0], calendar, loc=(*loc, "points", i, 0)) - start, p[1]]
+        out.append(p)
+    return {**profile, "points": out}
