@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from chainsim.disruptions import DISRUPTIONS, Disruption, ScanTarget, direct_shock, register
-from chainsim.disruptions.base import Episode, industries, names, resolve
+from chainsim.disruptions.base import Episode, NumericField, industries, names, resolve
 from chainsim.disruptions.registry import unregister
 from chainsim.engine import Engine, build_model, parse_disruptions, resolve_params, simulate
 from chainsim.errors import ScenarioError
@@ -224,3 +224,54 @@ def test_a_type_can_compile_a_daily_table_per_industry():
         assert (arr.capacity[5:, 0, 3:6] >= 0.99 * m.xbar[3:6]).all()
     finally:
         unregister("absence_table")
+
+
+class Pause(Disruption):
+    """Test-only type with a number of its own: region-sectors pause for ``pause_days`` (a capacity loss of all)."""
+
+    type: Literal["pause"]
+    region: str
+    sector: str
+    pause_days: float = 3.0
+
+    has_share: ClassVar[bool] = False
+
+    @classmethod
+    def numeric_fields(cls) -> tuple[NumericField, ...]:
+        return (*super().numeric_fields(), NumericField(("pause_days",), "days"))
+
+    def compile(self, ep: Episode) -> None:
+        pass
+
+    def direct_shock(self, table: Any, sample: Mapping[str, Any]) -> float:
+        return 0.0
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("pause_days", -2, r"disruptions\[0\]\.pause_days: expected a number of days in \[0, 100,000\]; found -2"),
+    ("pause_days", {"distribution": "lognormal", "median": 5, "sigma": -1}, r"pause_days\.sigma"),
+    ("start", 400, r"disruptions\[0\]\.start: expected a day in \[0, horizon_days=365\)"),
+])
+def test_a_new_type_says_which_numbers_validation_checks(field, value, message):
+    """``chainsim validate`` checks the numbers a type lists (one file to add a type: no list elsewhere)."""
+    from chainsim.scenario.load import load_scenario
+
+    register(Pause)
+    try:
+        d = {"type": "pause", "region": "LN", "sector": "20", "start": 5, field: value}
+        with pytest.raises(ScenarioError, match=message):
+            load_scenario({"name": "p", "dataset": "northeast-2017", "horizon_days": 365, "disruptions": [d]})
+    finally:
+        unregister("pause")
+
+
+def test_the_shipped_types_list_their_numbers():
+    fields = {name: {(f.path, f.unit, f.low, f.high) for f in kind.numeric_fields()}
+              for name, kind in DISRUPTIONS.items()}
+    assert ((("share",), "share", -1.0, 1.0)) in fields["final_demand"]
+    assert ((("share",), "share", 0.0, 1.0)) in fields["import_cut"]
+    assert {(("throughput_loss",), "share", 0.0, 1.0), (("extra_lead_days",), "days", 0.0, 1.0)} <= fields[
+        "congestion"]
+    assert not any(f[0] == ("share",) for f in fields["congestion"])
+    assert ((("recovery", "days"), "days", 0.0, 1.0)) in fields["capacity_loss"]
+    assert all({(("start",), "start", 0.0, 1.0), (("duration",), "days", 0.0, 1.0)} <= f for f in fields.values())

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -37,6 +37,7 @@ __all__ = [
     "Episode",
     "ModelView",
     "Names",
+    "NumericField",
     "Profile",
     "Recovery",
     "Recurrence",
@@ -120,6 +121,22 @@ def markov_episodes(rec: Recurrence, start: int, days: int, rng: np.random.Gener
     if down:
         out.append((first, days - first))
     return out
+
+
+@dataclass(frozen=True)
+class NumericField:
+    """A number (or distribution) of a disruption type, checked before the schema parses it.
+
+    ``path`` is the field's path in the scenario keys (``("recovery", "days")``); ``unit`` says
+    its range: ``start`` a day in ``[0, horizon_days)``, ``days`` a number of days in ``[0,
+    MAX_DAYS]``, ``share`` a value in ``[low, high]`` (:mod:`chainsim.scenario.values` checks
+    them, parameter by parameter for a distribution).
+    """
+
+    path: tuple[str, ...]
+    unit: Literal["start", "days", "share"]
+    low: float = 0.0
+    high: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -306,6 +323,8 @@ class Disruption(BaseModel):
     param_levers: ClassVar[frozenset[str]] = frozenset()
     #: fields sampled for every episode besides start and duration (in this order)
     has_share: ClassVar[bool] = True
+    #: the range of ``share`` (types with a share)
+    share_range: ClassVar[tuple[float, float]] = (0.0, 1.0)
 
     @model_validator(mode="after")
     def _profile_or_timing(self) -> Disruption:
@@ -316,6 +335,21 @@ class Disruption(BaseModel):
                 raise ValueError(f"{both}: a disruption with a 'profile' takes its course from the profile's points; "
                                  "give one or the other")
         return self
+
+    @classmethod
+    def numeric_fields(cls) -> tuple[NumericField, ...]:
+        """The numbers (or distributions) of this type and their ranges, for ``chainsim validate``.
+
+        Every type has ``start`` and ``duration``; a type with a share its ``share`` (in
+        :attr:`share_range`); a type with a ``recovery`` its ``recovery.days``. A type with
+        numbers of its own adds them (``congestion``: ``throughput_loss``, ``extra_lead_days``).
+        """
+        out = [NumericField(("start",), "start"), NumericField(("duration",), "days")]
+        if cls.has_share:
+            out.append(NumericField(("share",), "share", *cls.share_range))
+        if "recovery" in cls.model_fields:
+            out.append(NumericField(("recovery", "days"), "days"))
+        return tuple(out)
 
     def compile(self, ep: Episode) -> None:
         """Add the items that enact one sampled episode to ``ep.plan`` (required)."""

@@ -16,7 +16,17 @@ import numpy as np
 from pydantic import model_validator
 
 from chainsim.data.classification import expand_region_groups
-from chainsim.disruptions.base import Disruption, Episode, Names, closure, industries, names, resolve, source_block
+from chainsim.disruptions.base import (
+    Disruption,
+    Episode,
+    Names,
+    NumericField,
+    closure,
+    industries,
+    names,
+    resolve,
+    source_block,
+)
 from chainsim.disruptions.plan import RouteChange
 from chainsim.disruptions.registry import register
 from chainsim.disruptions.sampling import Value, sample_value
@@ -40,6 +50,12 @@ class Congestion(Disruption):
 
     has_share: ClassVar[bool] = False
     param_levers: ClassVar[frozenset[str]] = frozenset({"import_headroom"})
+
+    @classmethod
+    def numeric_fields(cls) -> tuple[NumericField, ...]:
+        """``start``, ``duration``, ``throughput_loss`` (a share) and ``extra_lead_days``."""
+        return (*super().numeric_fields(), NumericField(("throughput_loss",), "share"),
+                NumericField(("extra_lead_days",), "days"))
 
     @model_validator(mode="after")
     def _distinct_places(self) -> Congestion:

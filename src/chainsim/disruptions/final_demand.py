@@ -11,7 +11,7 @@ cut of more than all of the demand (``share`` < -1) is refused.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import AliasChoices, Field, model_validator
@@ -48,6 +48,8 @@ class FinalDemand(Disruption):
     share: Value
     permanent: bool = False
     profile: Profile | None = Field(None, description="the change over time: share x profile (no duration)")
+
+    share_range: ClassVar[tuple[float, float]] = (-1.0, 1.0)
 
     @model_validator(mode="after")
     def _not_below_minus_one(self) -> FinalDemand:

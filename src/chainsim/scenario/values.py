@@ -1,12 +1,13 @@
 """Numbers in a scenario's disruptions: real, finite, in range; distributions checked parameter by parameter.
 
-The disruption schema (:mod:`chainsim.disruptions`) accepts a number or a
-distribution for ``start``, ``duration``, ``share``, ``throughput_loss``,
-``extra_lead_days`` and ``recovery.days``. This module checks each such value before the
-schema parses it, so that every message names the parameter at fault (``sigma``, ``sd``,
-``median``, ``low``, ``high``, ``mode``) and every value the engine would refuse or
-silently bend (a NaN duration, a negative recovery time taken as instant, ``true`` read as
-1) is refused here, where ``chainsim validate`` sees it.
+The disruption schema (:mod:`chainsim.disruptions`) accepts a number or a distribution for
+the numeric fields each type lists (:meth:`~chainsim.disruptions.Disruption.numeric_fields`:
+``start``, ``duration``, ``share``, ``recovery.days``, a congestion's ``throughput_loss`` and
+``extra_lead_days``). This module checks each such value before the schema parses it, so
+that every message names the parameter at fault (``sigma``, ``sd``, ``median``, ``low``,
+``high``, ``mode``) and every value the engine would refuse or silently bend (a NaN
+duration, a negative recovery time taken as instant, ``true`` read as 1) is refused here,
+where ``chainsim validate`` sees it.
 
 A distribution whose support leaves the field's range (a share above 1, a start at or
 beyond the horizon, a duration beyond :data:`MAX_DAYS`) is refused when it does so with
@@ -56,16 +57,17 @@ def _real(v: Any) -> bool:
 
 
 def _fields(item: Mapping[str, Any], horizon: int) -> list[tuple[tuple[str, ...], str, float, float]]:
-    """``(path, unit, low, high)`` of every numeric field of one disruption (high exclusive for ``start``)."""
-    share_low = -1.0 if item.get("type") == "final_demand" else 0.0
-    out = [(("start",), "start", 0.0, float(horizon)), (("duration",), "days", 0.0, float(MAX_DAYS))]
-    if "share" in item or item.get("type") in ("capacity_loss", "final_demand"):
-        out.append((("share",), "share", share_low, 1.0))
-    if item.get("type") == "congestion":
-        out += [(("throughput_loss",), "share", 0.0, 1.0), (("extra_lead_days",), "days", 0.0, float(MAX_DAYS))]
-    if isinstance(item.get("recovery"), Mapping):
-        out.append((("recovery", "days"), "days", 0.0, float(MAX_DAYS)))
-    return out
+    """``(path, unit, low, high)`` of every numeric field of one disruption (high exclusive for ``start``).
+
+    Each disruption type says which numbers it has (:meth:`chainsim.disruptions.Disruption.numeric_fields`);
+    an unknown type (the schema reports it) is checked for the fields every type has.
+    """
+    from chainsim.disruptions import DISRUPTIONS, Disruption
+
+    name = item.get("type")
+    kind = DISRUPTIONS.get(name, Disruption) if isinstance(name, str) else Disruption
+    bounds = {"start": (0.0, float(horizon)), "days": (0.0, float(MAX_DAYS))}
+    return [(f.path, f.unit, *bounds.get(f.unit, (f.low, f.high))) for f in kind.numeric_fields()]
 
 
 def _expect(unit: str, lo: float, hi: float, horizon: int) -> str:
