@@ -83,6 +83,7 @@ class Pulse(Disruption):
     scan_kind: ClassVar[str | None] = "pulses"
     scan_rank: ClassVar[int] = 40
     param_levers: ClassVar[frozenset[str]] = frozenset({"rebuild_tau"})
+    scarce_key: ClassVar[str | None] = "sector"
 
     def _nodes(self, table: Any) -> np.ndarray:
         return industries(table, resolve("region", names(self.region), table, "region"),
@@ -122,6 +123,7 @@ def test_a_new_type_is_one_class_and_every_layer_uses_it(pulse):
     """Registered in a test (one file), the type parses, runs on both economies, gives its direct shock, acts
     with its pathway levers and brings its scan kind; nothing else was edited."""
     from chainsim.pathways.apply import plan_pathway
+    from chainsim.pathways.evidence import disrupted_products
     from chainsim.scan.targets import enumerate_targets
 
     t = make_table(2, 3, seed=2, origins=("USA",))
@@ -137,6 +139,7 @@ def test_a_new_type_is_one_class_and_every_layer_uses_it(pulse):
     assert ("disruption_recovered", "capacity_pulse#0") in {(e[2], e[3]) for e in runs["auto"].events}
     assert direct_shock(t, d, {"share": 0.6}) == pytest.approx(0.6 * 3.25 * t.x[5] / 365)
     assert "rebuild_tau" in plan_pathway("environment", [d]).changed
+    assert disrupted_products([d, {"type": "congestion"}]) == ("S2",)  # the levers' evidence class
     assert any("acts only on capacity_pulse" in n for n in plan_pathway("environment", []).notes)
     targets = enumerate_targets(t, ["pulses"])
     assert len(targets) == t.n_industries and targets[0].disruption["type"] == "capacity_pulse"

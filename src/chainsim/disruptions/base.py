@@ -6,7 +6,8 @@ A disruption type is a frozen pydantic model (its fields are the keys of a scena
 * :meth:`Disruption.compile` — enact one sampled episode as items of the engine's
   :class:`~chainsim.disruptions.plan.Plan`;
 * :meth:`Disruption.direct_shock` — the value it removes before any propagation (metrics);
-* :attr:`Disruption.param_levers` and :meth:`Disruption.rewrite` — which pathway levers act on it;
+* :attr:`Disruption.param_levers` and :meth:`Disruption.rewrite` — which pathway levers act on it,
+  and :meth:`Disruption.scarce_products` — which products it makes scarce (the levers' evidence class);
 * :meth:`Disruption.scan_targets` — what a chokepoint scan disrupts with it (if anything).
 
 Types register with :func:`chainsim.disruptions.registry.register`; the registry refuses a type
@@ -325,6 +326,9 @@ class Disruption(BaseModel):
     has_share: ClassVar[bool] = True
     #: the range of ``share`` (types with a share)
     share_range: ClassVar[tuple[float, float]] = (0.0, 1.0)
+    #: the key naming the products this type makes scarce (``None``: it names none), which choose
+    #: the evidence class of the pathway levers (:func:`chainsim.pathways.evidence.disrupted_products`)
+    scarce_key: ClassVar[str | None] = None
 
     @model_validator(mode="after")
     def _profile_or_timing(self) -> Disruption:
@@ -381,6 +385,14 @@ class Disruption(BaseModel):
         rec["days"] = new
         d["recovery"] = rec
         return value != 1.0
+
+    @classmethod
+    def scarce_products(cls, d: Mapping[str, Any]) -> list[str]:
+        """Codes of the products a disruption (scenario keys) makes scarce: its :attr:`scarce_key` (or plural)."""
+        if cls.scarce_key is None:
+            return []
+        v = d.get(cls.scarce_key, d.get(cls.scarce_key + "s"))
+        return [] if v is None else names(v)
 
     @staticmethod
     def touches(d: Mapping[str, Any], sectors: Sequence[str]) -> bool:

@@ -92,6 +92,7 @@ class CapacityLoss(Disruption):
 
     scan_kind: ClassVar[str | None] = "nodes"
     scan_rank: ClassVar[int] = 30
+    scarce_key: ClassVar[str | None] = "sector"
 
     def _nodes(self, table: Any, path: str) -> np.ndarray:
         r = resolve("region", names(self.region), table, f"{path}.region")

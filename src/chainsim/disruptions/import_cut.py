@@ -77,6 +77,7 @@ class ImportCut(Disruption):
 
     scan_kind: ClassVar[str | None] = "imports"
     scan_rank: ClassVar[int] = 10
+    scarce_key: ClassVar[str | None] = "product"
     param_levers: ClassVar[frozenset[str]] = frozenset({"substitution_share", "substitution_lag_days",
                                                         "import_headroom"})
 

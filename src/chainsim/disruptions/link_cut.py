@@ -38,6 +38,7 @@ class LinkCut(Disruption):
 
     scan_kind: ClassVar[str | None] = "links"
     scan_rank: ClassVar[int] = 20
+    scarce_key: ClassVar[str | None] = "product"
 
     def _links(self, table: Any, path: str) -> tuple[np.ndarray, np.ndarray]:
         """Supply nodes (supplier region, product) and buyers (region, sector) of the cut links."""

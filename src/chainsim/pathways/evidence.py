@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
+from chainsim.disruptions import DISRUPTIONS
+
 __all__ = ["SOURCES", "EvidenceRange", "Source", "choose_range", "disrupted_products"]
 
 
@@ -209,20 +211,11 @@ class EvidenceRange:
         return float(triang.ppf(float(u), c, loc=self.low, scale=self.high - self.low))
 
 
-def _names(v: Any) -> list[str]:
-    if v is None:
-        return []
-    return [str(v)] if isinstance(v, str | int) else [str(x) for x in v]
-
-
-#: disruption type -> the key naming the products it makes scarce
-_SCARCE_KEY = {"import_cut": "product", "link_cut": "product", "capacity_loss": "sector"}
-
-
 def disrupted_products(disruptions: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
     """NBS codes of the products a scenario's disruptions make scarce (``"all"`` for every product).
 
-    Import cuts and link cuts make their ``product`` scarce, capacity losses their ``sector``'s
+    Each disruption type says which (:meth:`chainsim.disruptions.Disruption.scarce_products`):
+    import cuts and link cuts make their ``product`` scarce, capacity losses their ``sector``'s
     output; congestion and final-demand shocks name no product (empty).
 
     Examples
@@ -232,10 +225,9 @@ def disrupted_products(disruptions: Iterable[Mapping[str, Any]]) -> tuple[str, .
     """
     out: list[str] = []
     for d in disruptions:
-        key = _SCARCE_KEY.get(str(d.get("type")))
-        if key is None:
-            continue
-        for code in _names(d.get(key, d.get(key + "s"))):
+        kind = d.get("type")
+        cls = DISRUPTIONS.get(kind) if isinstance(kind, str) else None
+        for code in ([] if cls is None else cls.scarce_products(d)):
             if code not in out:
                 out.append(code)
     return tuple(out)
