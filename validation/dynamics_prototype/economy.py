@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 import chainsim
+from chainsim.data.classification import NONCOMPETITIVE_NBS42
 from chainsim.data.datasets import load_criticality
-from chainsim.engine.params import NONCOMPETITIVE_NBS42
 
 EVIDENCE_DIR = (Path(__file__).resolve().parents[2] / "src" / "chainsim" / "data" / "raw"
                 / "dynamics_evidence")
