@@ -1,8 +1,8 @@
-"""The episode drafts (scenarios/episodes/*.yaml) validate and compile to daily arrays on the shipped table.
+"""The episode scenarios (scenarios/episodes/*.yaml) compile to daily arrays on the shipped table.
 
-They do not run through the engine yet (the lockdown and demand types wait for the engine
-hookup), so they are not among the shipped scenarios that other tests run; these checks use
-relations only, no numbers of the shipped dataset.
+They live in a sub-folder, apart from the shipped scenarios that other tests run (a run takes
+about 15 s); these checks use relations only, no numbers of the shipped dataset. That they
+validate and run through the engine is tested in tests/test_episodes.py.
 """
 
 from pathlib import Path

@@ -329,6 +329,9 @@ class Disruption(BaseModel):
     #: the key naming the products this type makes scarce (``None``: it names none), which choose
     #: the evidence class of the pathway levers (:func:`chainsim.pathways.evidence.disrupted_products`)
     scarce_key: ClassVar[str | None] = None
+    #: profile fields whose day numbers count from day 0 of the simulation, not from ``start``
+    #: (their dated points become simulation days when the scenario is loaded)
+    day0_profiles: ClassVar[tuple[str, ...]] = ()
 
     @model_validator(mode="after")
     def _profile_or_timing(self) -> Disruption:

@@ -56,7 +56,7 @@ from chainsim.shocks.labour import AreaShare, check_share_profile
 from chainsim.shocks.tables import deferrable_cells
 
 __all__ = ["CATEGORIES", "Deferral", "DemandMultipliers", "FinalDemandByCategory", "defer", "demand_multipliers",
-           "final_demand_path"]
+           "final_demand_path", "shock_multipliers"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 Names = str | list[str]
@@ -174,9 +174,15 @@ def _path(loc: tuple[Any, ...], field: str) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in (*loc, field)).lstrip(".")
 
 
-def _shock_cells(shock: FinalDemandByCategory, table: IOTable, days: int, calendar: Calendar | None,
-                 loc: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """The shock's own multipliers (domestic (T, S, C), exports (T, N)), deferral applied."""
+def shock_multipliers(shock: FinalDemandByCategory, table: IOTable, days: int, calendar: Calendar | None = None,
+                      loc: tuple[Any, ...] = ()) -> DemandMultipliers:
+    """One shock's own multipliers (domestic (T, S, C), exports (T, N)), deferral applied.
+
+    Raises
+    ------
+    ScenarioError
+        An unknown sector or region, named with the field path ``loc``.
+    """
     S, N = table.n_sectors, table.n_industries
     C = len(table.fd_columns)
     try:
@@ -189,7 +195,10 @@ def _shock_cells(shock: FinalDemandByCategory, table: IOTable, days: int, calend
     exp = np.ones((int(days), N))
     cats = shock.canonical_categories
     for r in regions:
-        w = shock.area.weights(table.region_codes[r], table) if shock.area is not None else np.ones(S)
+        try:
+            w = shock.area.weights(table.region_codes[r], table) if shock.area is not None else np.ones(S)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{_path(loc, 'area')}: {exc}") from None
         m = np.maximum(0.0, 1.0 + w[None, :] * change[:, None])  # (T, S)
         for cat in cats:
             deferrable = (np.ones(S, dtype=bool) if shock.deferral and shock.deferral.products == "all"
@@ -206,7 +215,7 @@ def _shock_cells(shock: FinalDemandByCategory, table: IOTable, days: int, calend
                       if kind == cat and reg == table.region_codes[r]]
             for c in cols_c:
                 dom[:, :, c] = np.where(products[None, :], mm, 1.0)
-    return dom, exp
+    return DemandMultipliers(domestic=dom, exports=exp)
 
 
 def demand_multipliers(shocks: Sequence[FinalDemandByCategory], table: IOTable, days: int,
@@ -231,9 +240,9 @@ def demand_multipliers(shocks: Sequence[FinalDemandByCategory], table: IOTable, 
     dom = np.ones((int(days), table.n_sectors, len(table.fd_columns)))
     exp = np.ones((int(days), table.n_industries))
     for k, shock in enumerate(shocks):
-        d, e = _shock_cells(shock, table, days, calendar, ("disruptions", k))
-        dom *= d
-        exp *= e
+        mult = shock_multipliers(shock, table, days, calendar, ("disruptions", k))
+        dom *= mult.domestic
+        exp *= mult.exports
     return DemandMultipliers(domestic=dom, exports=exp)
 
 
