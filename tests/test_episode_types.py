@@ -92,7 +92,8 @@ def test_area_share_and_its_complement_make_the_area_weighted_mix():
 
 
 def test_lockdown_reaches_the_engine_and_leaves_no_loss_behind():
-    m = build_model(TABLE, resolve_params({"inventory_days": 5}))
+    """On the ``ario`` configuration (BoARIO's, stable whatever the default dynamics): capacity follows the plan."""
+    m = build_model(TABLE, resolve_params("ario"))
     res = Engine(m, [[lockdown()], []]).run(30)
     cap = res.capacity[:, 0, JL18] / m.xbar[JL18]
     assert cap[7] == pytest.approx(0.5, rel=2e-2) and cap[25] == pytest.approx(1.0, rel=2e-2)
@@ -283,3 +284,16 @@ def test_overlapping_named_areas_are_refused():
     b = lockdown(area={"share": 0.6, "source": "other test"})
     with pytest.raises(ScenarioError, match=r"disruptions\[1\]\.area: the named areas .* overlap"):
         plan_of([a, b])
+
+
+def test_items_giving_the_same_distribution_share_one_draw_per_replication():
+    theta = {"distribution": "uniform", "low": 0.0, "high": 1.0}
+    other = {"distribution": "uniform", "low": 0.0, "high": 0.9}
+    plan, _ = plan_of([lockdown(leontief_weight=theta), lockdown(leontief_weight=theta, region="LN"),
+                       lockdown(leontief_weight=other, region="LN", sectors=["28"])])
+    a, b, c = (s["leontief_weight"] for s in plan.samples)
+    assert a == b and c != a
+    phi = {"distribution": "uniform", "low": 0.2, "high": 0.8}
+    d = demand(deferral={"share": phi, "catch_up_days": 10})
+    plan, _ = plan_of([d, {**d, "region": "LN"}])
+    assert plan.samples[0]["deferral_share"] == plan.samples[1]["deferral_share"]

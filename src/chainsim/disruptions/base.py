@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from chainsim.data.classification import expand_region_groups
 from chainsim.disruptions.curves import CURVES, curve_code, evaluate
 from chainsim.disruptions.plan import LogEntry, Plan, Steps
-from chainsim.disruptions.sampling import Value
+from chainsim.disruptions.sampling import Value, sample_value
 from chainsim.errors import ChainsimError, ScenarioError, did_you_mean
 from chainsim.scenario.profiles import Profile, profile_stop, profile_values
 
@@ -190,6 +190,20 @@ class Episode:
     def end(self) -> int:
         """First day after the full-strength period (``start + duration``)."""
         return int(self.values["start"] + self.values["duration"])
+
+    def draw_shared(self, name: str, value: Any) -> float:
+        """Draw ``value`` (a number or a distribution) once per batch member for every item that gives it alike.
+
+        A parameter shared by several items (a lockdown's ``leontief_weight`` written once with a
+        YAML anchor) is one number in a replication: the first item to draw it draws from
+        ``rng``, the items after it with the same distribution take that draw.
+        """
+        if isinstance(value, int | float):
+            return float(value)
+        key = ("shared", self.batch, name, value.model_dump_json() if isinstance(value, BaseModel) else repr(value))
+        if key not in self.plan.combined:
+            self.plan.combined[key] = sample_value(value, self.rng)
+        return float(self.plan.combined[key])
 
     def follow(self, profile: Profile) -> np.ndarray:
         """The profile's values, one a day from the start (its origin), within the horizon.

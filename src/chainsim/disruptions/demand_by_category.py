@@ -17,7 +17,8 @@ node) is handed to the engine as final-demand changes (:class:`~chainsim.disrupt
 one per distinct relative path: the nodes whose change is the same path up to a scale share one item.
 
 ``deferral.share`` (φ) and ``deferral.catch_up_days`` (τ) may be distributions: each
-replication draws its own.
+replication draws its own, one for every shock that gives the same distribution
+(:meth:`~chainsim.disruptions.base.Episode.draw_shared`).
 
 References
 ----------
@@ -36,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from chainsim.disruptions.base import Disruption, Episode, NumericField, names
 from chainsim.disruptions.plan import DemandChange, Steps
 from chainsim.disruptions.registry import register
-from chainsim.disruptions.sampling import Value, sample_value
+from chainsim.disruptions.sampling import Value
 from chainsim.errors import ScenarioError
 from chainsim.shocks.demand import (
     Deferral,
@@ -59,9 +60,10 @@ class DrawnDeferral(BaseModel):
     catch_up_days: Value
     products: Literal["deferrable", "all"] = "deferrable"
 
-    def draw(self, rng: np.random.Generator, path: str) -> Deferral:
-        """A fixed :class:`Deferral` drawn from ``rng`` (share, then catch-up days)."""
-        phi, tau = sample_value(self.share, rng), sample_value(self.catch_up_days, rng)
+    def draw(self, ep: Episode, path: str) -> Deferral:
+        """A fixed :class:`Deferral` drawn for the episode's member (share, then catch-up days; shared draws)."""
+        phi, tau = ep.draw_shared("deferral.share", self.share), ep.draw_shared("deferral.catch_up_days",
+                                                                              self.catch_up_days)
         if not 0.0 <= phi <= 1.0:
             raise ScenarioError(f"{path}.deferral.share: expected a share in [0, 1]; found {phi:g}")
         if not tau > 0.0:
@@ -132,13 +134,13 @@ class DemandByCategory(FinalDemandByCategory, Disruption):
         data = self.model_dump(exclude={"start", "duration", "recurrence", "deferral"}, by_alias=False)
         return FinalDemandByCategory.model_validate({**data, "deferral": deferral})
 
-    def _draw(self, rng: np.random.Generator, path: str) -> Deferral | None:
-        return None if self.deferral is None else self.deferral.draw(rng, path)
+    def _draw(self, ep: Episode) -> Deferral | None:
+        return None if self.deferral is None else self.deferral.draw(ep, ep.path)
 
     def compile(self, ep: Episode) -> None:
         """Final-demand changes: this shock's multipliers applied on top of the earlier shocks' of the member."""
         m = ep.model
-        deferral = self._draw(ep.rng, ep.path)
+        deferral = self._draw(ep)
         if deferral is not None:
             ep.values["deferral_share"], ep.values["catch_up_days"] = deferral.share, deferral.catch_up_days
         own = shock_multipliers(self.fixed(deferral), m.table, ep.days, loc=(ep.path,))

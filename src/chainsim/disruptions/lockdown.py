@@ -18,7 +18,8 @@ earlier items left, so the rows of all items sum to the combined loss exactly, i
 Against other capacity losses the rows add, as capital destroyed does (the engine's rule for
 additive rows).
 
-``leontief_weight`` may be a distribution: each replication draws its own θ.
+``leontief_weight`` may be a distribution: each replication draws its own θ, one for every lockdown
+that gives the same distribution (:meth:`~chainsim.disruptions.base.Episode.draw_shared`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pydantic import Field, model_validator
 
 from chainsim.disruptions.base import Disruption, Episode, NumericField, names
 from chainsim.disruptions.registry import register
-from chainsim.disruptions.sampling import Value, sample_value
+from chainsim.disruptions.sampling import Value
 from chainsim.errors import ScenarioError
 from chainsim.scenario.sector_groups import group_codes
 from chainsim.shocks.areas import AreaLosses
@@ -94,7 +95,7 @@ class LockdownDisruption(Lockdown, Disruption):
 
     def compile(self, ep: Episode) -> None:
         """Additive daily loss rows of the capacity this lockdown removes on top of the earlier ones."""
-        theta = sample_value(self.leontief_weight, ep.rng)
+        theta = ep.draw_shared("leontief_weight", self.leontief_weight)
         if not 0.0 <= theta <= 1.0:
             raise ScenarioError(f"{ep.path}.leontief_weight: expected a share in [0, 1]; found {theta:g}")
         ep.values["leontief_weight"] = theta
