@@ -13,11 +13,12 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chainsim.data.classification import expand_region_groups
 from chainsim.data.iotable import IOTable
 from chainsim.errors import ScenarioError
 from chainsim.shocks.tables import sector_values, subregion_share
 
-__all__ = ["AreaLosses", "AreaShare", "area_key", "area_weights", "field_path", "names_of"]
+__all__ = ["AreaLosses", "AreaShare", "area_key", "area_weights", "field_path", "names_of", "region_indices"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 Names = str | list[str]
@@ -84,6 +85,26 @@ def names_of(v: Names) -> list[str]:
     return [v] if isinstance(v, str) else [str(x) for x in v]
 
 
+def region_indices(region: Names, table: IOTable, *, loc: tuple[Any, ...] = ()) -> list[int]:
+    """Indices of a shock's regions: codes, ``all`` (every region) or groups (``northeast``).
+
+    Raises
+    ------
+    ScenarioError
+        An unknown region, with the field path and the near name.
+    """
+    names = names_of(region)
+    if names == ["all"]:
+        return list(range(table.n_regions))
+    out = []
+    for name in expand_region_groups(names):
+        try:
+            out.append(table.region_index(str(name)))
+        except Exception as exc:  # DataError with the near name
+            raise ScenarioError(f"{field_path(loc, 'region')}: {exc}") from None
+    return out
+
+
 def area_weights(shock: Any, table: IOTable, *, loc: tuple[Any, ...] = ()) -> np.ndarray:
     """Share of each industry inside the lockdown's named area (not its complement), shape (N,).
 
@@ -91,11 +112,7 @@ def area_weights(shock: Any, table: IOTable, *, loc: tuple[Any, ...] = ()) -> np
     """
     S = table.n_sectors
     out = np.zeros(table.n_industries)
-    for name in names_of(shock.region):
-        try:
-            r = table.region_index(str(name))
-        except Exception as exc:  # DataError with the near name
-            raise ScenarioError(f"{field_path(loc, 'region')}: {exc}") from None
+    for r in region_indices(shock.region, table, loc=loc):
         if shock.area is None:
             out[r * S:(r + 1) * S] = 1.0
             continue

@@ -63,7 +63,7 @@ from chainsim.errors import ScenarioError
 from chainsim.scenario.calendar import Calendar
 from chainsim.scenario.profiles import Profile, ProfileLike, evaluate_profile
 from chainsim.scenario.sector_groups import sector_mask
-from chainsim.shocks.areas import AreaLosses, AreaShare, area_weights, field_path, names_of
+from chainsim.shocks.areas import AreaLosses, AreaShare, area_weights, field_path, region_indices
 from chainsim.shocks.tables import (
     LabourTable,
     industry_labour_share,
@@ -248,11 +248,7 @@ def local_capacity_loss(shock: Lockdown, table: IOTable, days: int, calendar: Ca
     out = np.zeros((int(days), table.n_industries))
     if not mask.any():
         return out
-    for name in names_of(shock.region):
-        try:
-            r = table.region_index(str(name))
-        except Exception as exc:  # DataError with the near name
-            raise ScenarioError(f"{field_path(loc, 'region')}: {exc}") from None
+    for r in region_indices(shock.region, table, loc=loc):
         cols = slice(r * S, (r + 1) * S)
         out[:, cols] = 1.0 - (1.0 - eps) ** beta[cols][None, :]
     return out
