@@ -349,7 +349,17 @@ class Disruption(BaseModel):
 
     @model_validator(mode="after")
     def _profile_or_timing(self) -> Disruption:
-        """A ``profile`` gives the disruption's course itself: no ``duration`` or ``recovery`` with it."""
+        """A ``profile`` gives the disruption's course itself: no ``duration`` or ``recovery`` with it.
+
+        A type whose course is a profile dated from day 0 (:attr:`day0_profiles`) takes no
+        ``start``, ``duration`` or ``recurrence`` at all.
+        """
+        if self.day0_profiles:
+            given = [k for k in ("start", "duration", "recurrence") if k in self.model_fields_set]
+            if given:
+                kind, field = getattr(self, "type", "disruption"), self.day0_profiles[0]
+                raise ValueError(f"{given}: a {kind} takes its course from its '{field}' profile (dated from day 0 or "
+                                 "with the scenario's calendar); give the dates there")
         if getattr(self, "profile", None) is not None:
             both = sorted({"duration", "recovery"} & self.model_fields_set)
             if both:

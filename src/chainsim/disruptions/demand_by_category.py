@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from chainsim.disruptions.base import Disruption, Episode, NumericField, names
 from chainsim.disruptions.plan import DemandChange, Steps
@@ -49,7 +49,6 @@ from chainsim.shocks.demand import (
 
 __all__ = ["DemandByCategory", "DrawnDeferral", "change_items"]
 
-_TIMING = ("start", "duration", "recurrence")
 
 
 class DrawnDeferral(BaseModel):
@@ -114,14 +113,6 @@ class DemandByCategory(FinalDemandByCategory, Disruption):
 
     has_share: ClassVar[bool] = False
     day0_profiles: ClassVar[tuple[str, ...]] = ("change",)
-
-    @model_validator(mode="after")
-    def _timing_from_the_profile(self) -> DemandByCategory:
-        given = [k for k in _TIMING if k in self.model_fields_set]
-        if given:
-            raise ValueError(f"{given}: a demand change by category takes its course from its 'change' profile "
-                             "(dated from day 0 or with the scenario's calendar); give the dates there")
-        return self
 
     @classmethod
     def numeric_fields(cls) -> tuple[NumericField, ...]:

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from chainsim.disruptions.base import Disruption, Episode, NumericField, names
 from chainsim.disruptions.registry import register
@@ -42,7 +42,6 @@ __all__ = ["NBS42_CODES", "LockdownDisruption"]
 
 #: the NBS-42 sector codes (which products a lockdown of a sector group makes scarce)
 NBS42_CODES = tuple(f"{k:02d}" for k in range(1, 43))
-_TIMING = ("start", "duration", "recurrence")
 
 
 @register
@@ -55,14 +54,6 @@ class LockdownDisruption(Lockdown, Disruption):
 
     has_share: ClassVar[bool] = False
     day0_profiles: ClassVar[tuple[str, ...]] = ("absent",)
-
-    @model_validator(mode="after")
-    def _timing_from_the_profile(self) -> LockdownDisruption:
-        given = [k for k in _TIMING if k in self.model_fields_set]
-        if given:
-            raise ValueError(f"{given}: a lockdown takes its course from its 'absent' profile (dated from day 0 or "
-                             "with the scenario's calendar); give the dates there")
-        return self
 
     @classmethod
     def numeric_fields(cls) -> tuple[NumericField, ...]:
