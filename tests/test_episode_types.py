@@ -118,7 +118,7 @@ def test_leontief_weight_drawn_per_replication():
 
 def test_lockdown_timing_comes_from_its_profile():
     for key, value in (("start", 3), ("duration", 5)):
-        with pytest.raises(ScenarioError, match="a lockdown takes its course from its .absent. profile"):
+        with pytest.raises(ScenarioError, match="a lockdown takes its course from its 'absent' profile"):
             parse_disruptions([lockdown(**{key: value})])
 
 
