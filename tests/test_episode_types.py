@@ -297,3 +297,28 @@ def test_items_giving_the_same_distribution_share_one_draw_per_replication():
     d = demand(deferral={"share": phi, "catch_up_days": 10})
     plan, _ = plan_of([d, {**d, "region": "LN"}])
     assert plan.samples[0]["deferral_share"] == plan.samples[1]["deferral_share"]
+
+
+def test_a_drawn_sub_region_share_moves_every_item_of_the_sub_region_together():
+    """bound: drawn takes the triangular (low, share, high) of subregion_shares.csv at one quantile a replication."""
+    from chainsim.shocks.tables import subregion_share
+
+    inside = lockdown(sectors=["18"], elasticity=1.0, area={"subregion": "changchun", "bound": "drawn"},
+                      absent={"points": [[0, 1.0]], "interpolation": "step"})
+    rest = {**inside, "area": {"subregion": "changchun", "bound": "drawn", "complement": True},
+            "absent": {"points": [[0, 0.5]], "interpolation": "step"}}
+    low, mode, high = (subregion_share("changchun", "JL", TABLE, bound=b)[1] for b in ("low", "share", "high"))
+    shares = []
+    for seed in range(6):
+        plan, m = plan_of([inside, rest], seed=seed)
+        q = plan.samples[0]["area_quantile"]
+        assert plan.samples[1]["area_quantile"] == q  # one draw for both items
+        w = capacity_loss(plan, m)[3, JL18] * 2 - 1  # w x 1 + (1 - w) x 0.5
+        assert low - 1e-12 <= w <= high + 1e-12
+        shares.append(w)
+    assert len(set(np.round(shares, 12))) == 6
+    # without a draw (the pure shock functions) the central share
+    from chainsim.shocks.labour import lockdown_capacity_loss
+
+    (x,) = parse_disruptions([inside])
+    assert lockdown_capacity_loss(x, TABLE, 1)[0, JL18] == pytest.approx(mode)

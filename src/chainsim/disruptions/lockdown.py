@@ -32,7 +32,7 @@ from pydantic import Field
 
 from chainsim.disruptions.base import Disruption, Episode, NumericField, names
 from chainsim.disruptions.registry import register
-from chainsim.disruptions.sampling import Value
+from chainsim.disruptions.sampling import Uniform, Value
 from chainsim.errors import ScenarioError
 from chainsim.scenario.sector_groups import group_codes
 from chainsim.shocks.areas import AreaLosses
@@ -42,6 +42,7 @@ __all__ = ["NBS42_CODES", "LockdownDisruption"]
 
 #: the NBS-42 sector codes (which products a lockdown of a sector group makes scarce)
 NBS42_CODES = tuple(f"{k:02d}" for k in range(1, 43))
+_UNIT = Uniform(distribution="uniform", low=0.0, high=1.0)
 
 
 @register
@@ -92,6 +93,10 @@ class LockdownDisruption(Lockdown, Disruption):
         ep.values["leontief_weight"] = theta
         m = ep.model
         shock = self.fixed(theta)
+        if shock.area is not None and shock.area.bound == "drawn":  # one quantile per sub-region and replication
+            q = ep.draw_shared(f"area.{shock.area.subregion}", _UNIT)
+            ep.values["area_quantile"] = q
+            shock = shock.model_copy(update={"area": shock.area.model_copy(update={"quantile": q})})
         local = local_capacity_loss(shock, m.table, ep.days, loc=(ep.path,))
         areas = ep.plan.combined.setdefault(("lockdown", ep.batch), AreaLosses(ep.days, m.n))
         added = areas.add(shock, m.table, local, loc=(ep.path,))
@@ -118,5 +123,9 @@ class LockdownDisruption(Lockdown, Disruption):
         theta = sample.get("leontief_weight", self.leontief_weight)
         if not isinstance(theta, int | float):
             raise ScenarioError("lockdown.direct_shock: needs the sampled 'leontief_weight' (a distribution is given)")
-        loss = lockdown_capacity_loss(self.fixed(theta), table, days)
+        shock = self.fixed(float(theta))
+        if "area_quantile" in sample and shock.area is not None:
+            area = shock.area.model_copy(update={"quantile": sample["area_quantile"]})
+            shock = shock.model_copy(update={"area": area})
+        loss = lockdown_capacity_loss(shock, table, days)
         return float((loss @ np.asarray(table.x, dtype=float)).sum() / 365.0)

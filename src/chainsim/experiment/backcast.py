@@ -68,12 +68,18 @@ class GridPoint:
 
 def with_parameters(disruptions: Sequence[Mapping[str, Any]], point: GridPoint,
                     catch_up_days: float | None = None) -> list[dict[str, Any]]:
-    """The scenario's disruptions with θ on every lockdown and φ (and τ) on every deferral."""
+    """The scenario's disruptions with θ on every lockdown and φ (and τ) on every deferral.
+
+    A sub-region share drawn per replication (``area: {bound: drawn}``) is set to its central
+    value: the fit is made at the central inputs.
+    """
     out = []
     for d in disruptions:
         d = dict(d)
         if d.get("type") == "lockdown" and point.theta is not None:
             d["leontief_weight"] = float(point.theta)
+        if d.get("type") == "lockdown" and isinstance(d.get("area"), Mapping) and d["area"].get("bound") == "drawn":
+            d["area"] = {**d["area"], "bound": "share"}
         if d.get("type") == "final_demand_by_category" and isinstance(d.get("deferral"), Mapping):
             dd = dict(d["deferral"])
             if point.phi is not None:

@@ -18,7 +18,8 @@ from chainsim.data.iotable import IOTable
 from chainsim.errors import ScenarioError
 from chainsim.shocks.tables import sector_values, subregion_share
 
-__all__ = ["AreaLosses", "AreaShare", "area_key", "area_weights", "field_path", "names_of", "region_indices"]
+__all__ = ["AreaLosses", "AreaShare", "area_key", "area_weights", "field_path", "names_of", "region_indices",
+           "triangular_quantile"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 Names = str | list[str]
@@ -34,7 +35,9 @@ class AreaShare(BaseModel):
     """The part of a region that a shock covers: a named sub-region of the shipped table, or shares.
 
     ``subregion`` names a row set of ``subregion_shares.csv`` (``changchun``, ``shanghai``,
-    ``hubei``) and ``bound`` picks its central value or its low / high end. ``share`` gives the
+    ``hubei``) and ``bound`` picks its central value or its low / high end, or (``drawn``) a value
+    of the triangular distribution (low, central, high) at the ``quantile`` a run draws for
+    the sub-region (every sector at the same quantile; the central value without a draw). ``share`` gives the
     share directly (one number, or ``{sector: share}`` with the others 0) and then needs a
     ``source``. ``complement: true`` covers the rest of the region (``1 - share``), e.g. Jilin
     outside Changchun.
@@ -42,7 +45,8 @@ class AreaShare(BaseModel):
 
     model_config = _FROZEN
     subregion: str | None = None
-    bound: Literal["share", "low", "high"] = "share"
+    bound: Literal["share", "low", "high", "drawn"] = "share"
+    quantile: float | None = Field(None, ge=0.0, le=1.0, description="bound 'drawn': the run's draw in [0, 1]")
     share: PerSector | None = None
     complement: bool = Field(False, description="the rest of the region instead: 1 - share")
     source: str = ""
@@ -61,11 +65,37 @@ class AreaShare(BaseModel):
 
     def weights(self, region: str, table: IOTable) -> np.ndarray:
         """Share of each of the region's sectors covered, shape (S,)."""
-        if self.subregion is not None:
+        if self.subregion is not None and self.bound == "drawn":
+            mode = subregion_share(self.subregion, region, table, bound="share")
+            if self.quantile is None:
+                w = mode
+            else:
+                low, high = (subregion_share(self.subregion, region, table, bound=b) for b in ("low", "high"))
+                w = triangular_quantile(self.quantile, low, mode, high)
+        elif self.subregion is not None:
             w = subregion_share(self.subregion, region, table, bound=self.bound)
         else:
             w = sector_values(self.share, "area.share", table.sector_codes)
         return 1.0 - w if self.complement else w
+
+
+def triangular_quantile(q: float, low: np.ndarray, mode: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """The ``q`` quantile of triangular distributions (low, mode, high), elementwise (a point where low = high).
+
+    Examples
+    --------
+    >>> triangular_quantile(0.5, np.array([0.0, 1.0]), np.array([0.5, 1.0]), np.array([1.0, 1.0])).tolist()
+    [0.5, 1.0]
+    >>> float(triangular_quantile(0.125, np.array([0.0]), np.array([1.0]), np.array([1.0]))[0])  # F(x) = x^2
+    0.3535533905932738
+    """
+    low, mode, high = (np.asarray(a, dtype=float) for a in (low, mode, high))
+    width = high - low
+    safe = np.where(width > 0, width, 1.0)
+    split = np.where(width > 0, (mode - low) / safe, 0.0)
+    left = low + np.sqrt(q * safe * (mode - low))
+    right = high - np.sqrt((1.0 - q) * safe * (high - mode))
+    return np.where(width > 0, np.where(q < split, left, right), mode)
 
 
 def area_key(shock: Any) -> tuple[Any, ...] | None:
@@ -75,7 +105,7 @@ def area_key(shock: Any) -> tuple[Any, ...] | None:
     regions = tuple(names_of(shock.region))
     a = shock.area
     if a.subregion is not None:
-        return ("subregion", a.subregion, a.bound, regions)
+        return ("subregion", a.subregion, a.bound, a.quantile, regions)
     share = tuple(sorted(a.share.items())) if isinstance(a.share, dict) else a.share
     return ("share", share, regions)
 
