@@ -88,7 +88,7 @@ def change_items(batch: int, change: np.ndarray, n_sup: int, *, tol: float = 1e-
     groups: dict[bytes, tuple[np.ndarray, list[int], list[float]]] = {}
     for k in np.flatnonzero(peak > tol * max(float(peak.max(initial=0.0)), 1e-300)):
         ref = change[int(np.argmax(np.abs(change[:, k]))), k]
-        f = change[:, k] / ref
+        f = change[:, k] / ref + 0.0  # no -0.0 where the change is zero
         key = np.round(f, 10).tobytes()
         if key not in groups:
             groups[key] = (f, [], [])
