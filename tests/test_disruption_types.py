@@ -47,7 +47,8 @@ def test_a_cut_of_more_than_all_final_demand_is_refused(share):
 
 
 def test_the_shipped_types_are_registered_with_what_the_rest_of_chainsim_asks_of_them():
-    assert set(DISRUPTIONS) == {"capacity_loss", "import_cut", "link_cut", "congestion", "final_demand"}
+    assert set(DISRUPTIONS) == {"capacity_loss", "import_cut", "link_cut", "congestion", "final_demand", "lockdown",
+                                "final_demand_by_category"}
     for kind in DISRUPTIONS.values():
         assert kind.compile is not Disruption.compile and kind.direct_shock is not Disruption.direct_shock
     assert {k.scan_kind for k in DISRUPTIONS.values()} >= {"imports", "links", "nodes"}

@@ -129,3 +129,24 @@ def test_no_shock_means_zero_deviation():
     assert np.allclose(df.value_added_dev_pct, 0.0, atol=1e-9)
     china = df[df.scope == "china"]
     assert np.allclose(china[china.month == "2020-03"].value_added_yoy_pct, 5.7)
+
+
+def test_the_year_after_the_leap_year_and_quarters_by_hand():
+    """Jan-Feb 2021 has 59 days against 60 in 2020, Q1 2021 90 against 91: NBS compares period totals."""
+    cal = Calendar(start="2021-01-01")
+    base = TABLE.x / 365.0
+    out = np.tile(base, (1, 181, 1))  # 1 January - 30 June 2021
+    out[0, 31:59, JL18] *= 0.5  # February 2021 (28 days) at half output
+    df = monthly_table({"baseline": out}, {"baseline": base}, TABLE, cal, trend={"JL": 3.1},
+                       kinds=("month", "jan_feb", "quarter"))
+    janfeb = _row(df, "JL", "18", "2021-01/02")
+    assert janfeb.value_added_dev_pct == pytest.approx(-50.0 * 28 / 59)
+    assert janfeb.value_added_yoy_pct == pytest.approx(100 * ((1 - 0.5 * 28 / 59) * 1.031 * 59 / 60 - 1))
+    q1 = _row(df, "JL", "18", "2021Q1")
+    assert q1.value_added_dev_pct == pytest.approx(-50.0 * 28 / 90)
+    assert q1.value_added_yoy_pct == pytest.approx(100 * ((1 - 0.5 * 28 / 90) * 1.031 * 90 / 91 - 1))
+    q2 = _row(df, "JL", "18", "2021Q2")
+    assert q2.value_added_dev_pct == pytest.approx(0.0, abs=1e-9)
+    assert q2.value_added_yoy_pct == pytest.approx(3.1)  # 91 days in both years
+    # February 2021 has 28 days against 29 in 2020
+    assert _row(df, "JL", "18", "2021-02").value_added_yoy_pct == pytest.approx(100 * (0.5 * 1.031 * 28 / 29 - 1))

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from chainsim.data.classification import expand_region_groups
 from chainsim.disruptions.curves import CURVES, curve_code, evaluate
 from chainsim.disruptions.plan import LogEntry, Plan, Steps
-from chainsim.disruptions.sampling import Value
+from chainsim.disruptions.sampling import Value, sample_value
 from chainsim.errors import ChainsimError, ScenarioError, did_you_mean
 from chainsim.scenario.profiles import Profile, profile_stop, profile_values
 
@@ -191,6 +191,20 @@ class Episode:
         """First day after the full-strength period (``start + duration``)."""
         return int(self.values["start"] + self.values["duration"])
 
+    def draw_shared(self, name: str, value: Any) -> float:
+        """Draw ``value`` (a number or a distribution) once per batch member for every item that gives it alike.
+
+        A parameter shared by several items (a lockdown's ``leontief_weight`` written once with a
+        YAML anchor) is one number in a replication: the first item to draw it draws from
+        ``rng``, the items after it with the same distribution take that draw.
+        """
+        if isinstance(value, int | float):
+            return float(value)
+        key = ("shared", self.batch, name, value.model_dump_json() if isinstance(value, BaseModel) else repr(value))
+        if key not in self.plan.combined:
+            self.plan.combined[key] = sample_value(value, self.rng)
+        return float(self.plan.combined[key])
+
     def follow(self, profile: Profile) -> np.ndarray:
         """The profile's values, one a day from the start (its origin), within the horizon.
 
@@ -329,10 +343,23 @@ class Disruption(BaseModel):
     #: the key naming the products this type makes scarce (``None``: it names none), which choose
     #: the evidence class of the pathway levers (:func:`chainsim.pathways.evidence.disrupted_products`)
     scarce_key: ClassVar[str | None] = None
+    #: profile fields whose day numbers count from day 0 of the simulation, not from ``start``
+    #: (their dated points become simulation days when the scenario is loaded)
+    day0_profiles: ClassVar[tuple[str, ...]] = ()
 
     @model_validator(mode="after")
     def _profile_or_timing(self) -> Disruption:
-        """A ``profile`` gives the disruption's course itself: no ``duration`` or ``recovery`` with it."""
+        """A ``profile`` gives the disruption's course itself: no ``duration`` or ``recovery`` with it.
+
+        A type whose course is a profile dated from day 0 (:attr:`day0_profiles`) takes no
+        ``start``, ``duration`` or ``recurrence`` at all.
+        """
+        if self.day0_profiles:
+            given = [k for k in ("start", "duration", "recurrence") if k in self.model_fields_set]
+            if given:
+                kind, field = getattr(self, "type", "disruption"), self.day0_profiles[0]
+                raise ValueError(f"{given}: a {kind} takes its course from its '{field}' profile (dated from day 0 or "
+                                 "with the scenario's calendar); give the dates there")
         if getattr(self, "profile", None) is not None:
             both = sorted({"duration", "recovery"} & self.model_fields_set)
             if both:

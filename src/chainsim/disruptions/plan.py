@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -277,6 +277,11 @@ class Plan:
         The capacity-loss events (their number is :attr:`LossRows.event`), for the log.
     samples : list of dict
         Every episode's sampled values (recorded in results).
+    combined : dict
+        State of types whose items combine with each other rather than add, keyed by (type
+        name, batch member): what the items compiled so far leave (a lockdown's capacity kept
+        by day and industry, a demand shock's multipliers), so that the next item adds its own
+        effect on top of it.
     """
 
     loss_rows: list[dict] = field(default_factory=list)
@@ -289,6 +294,7 @@ class Plan:
     log: list[LogEntry] = field(default_factory=list)
     event_names: list[tuple[int, str]] = field(default_factory=list)
     samples: list[dict] = field(default_factory=list)
+    combined: dict[tuple[str, int], Any] = field(default_factory=dict)
 
     def new_event(self, batch: int, name: str) -> int:
         """Number a capacity-loss event (for its rows and the log)."""

@@ -223,13 +223,16 @@ def calendar_periods(calendar: Calendar, days: int, *,
 
 
 def resolve_disruption_dates(items: Sequence[Mapping[str, Any]], calendar: Calendar | None,
-                             *, key: str = "disruptions") -> list[dict[str, Any]]:
+                             *, key: str = "disruptions",
+                             day0_profiles: Mapping[str, Sequence[str]] | None = None) -> list[dict[str, Any]]:
     """Disruptions with dates turned into days: ``start`` (a date) and ``end`` (a date or day).
 
     ``end`` is exclusive, the first day back to normal: it becomes ``duration = end - start``.
     A disruption's ``profile`` counts its day numbers from the disruption's start
     (:mod:`chainsim.scenario.profiles`), so its dated points become days after ``start``.
-    Items without dates are returned unchanged (as copies).
+    ``day0_profiles`` names, per disruption type, the profiles that count from day 0 of the
+    simulation instead (a lockdown's ``absent``, a demand change's ``change``): their dated
+    points become simulation days. Items without dates are returned unchanged (as copies).
 
     Raises
     ------
@@ -243,6 +246,7 @@ def resolve_disruption_dates(items: Sequence[Mapping[str, Any]], calendar: Calen
     >>> resolve_disruption_dates([{"type": "capacity_loss", "start": "2022-03-13", "end": "2022-04-16"}], cal)
     [{'type': 'capacity_loss', 'start': 12, 'duration': 34}]
     """
+    day0_profiles = day0_profiles or {}
     out = []
     for k, item in enumerate(items):
         d = dict(item) if isinstance(item, Mapping) else item
@@ -265,6 +269,9 @@ def resolve_disruption_dates(items: Sequence[Mapping[str, Any]], calendar: Calen
             d["duration"] = end - start
         if isinstance(d.get("profile"), Mapping):
             d["profile"] = _profile_from_start(d["profile"], d.get("start", 1.0), calendar, (*base, "profile"))
+        for name in day0_profiles.get(str(d.get("type")), ()):  # profiles counted from day 0
+            if isinstance(d.get(name), Mapping):
+                d[name] = _profile_from_start(d[name], 0, calendar, (*base, name))
         out.append(d)
     return out
 

@@ -350,8 +350,9 @@ def load_scenario(source: str | Path | dict[str, Any] | LocatedYaml, *, table: I
         doc_or_none = doc
         scenario = _stage1(doc)
     try:  # dates in disruptions (start, end) become days
-        scenario = scenario.model_copy(update={"disruptions": resolve_disruption_dates(scenario.disruptions,
-                                                                                       scenario.calendar)})
+        day0 = {name: cls.day0_profiles for name, cls in DISRUPTIONS.items() if cls.day0_profiles}
+        scenario = scenario.model_copy(update={"disruptions": resolve_disruption_dates(
+            scenario.disruptions, scenario.calendar, day0_profiles=day0)})
     except CalendarError as exc:
         raise _fail(doc_or_none, exc.loc, exc.message) from None
     _check_pathways(doc_or_none, scenario)

@@ -11,8 +11,10 @@ Pure functions from a validated shock and a table to the daily series an engine 
 
 The schemas (:class:`~chainsim.shocks.labour.Lockdown`,
 :class:`~chainsim.shocks.demand.FinalDemandByCategory`) and the shipped tables they use
-(:mod:`chainsim.shocks.tables`) are documented in ``docs/episodes.md``. Not yet wired into the
-engine: :func:`parse_shock` validates the two new types for the hookup.
+(:mod:`chainsim.shocks.tables`) are documented in ``docs/episodes.md``. The disruption types
+``lockdown`` and ``final_demand_by_category`` (:mod:`chainsim.disruptions.lockdown`,
+:mod:`chainsim.disruptions.demand_by_category`) inherit these schemas and compile them into the
+engine's plan; :func:`parse_shock` validates the plain schemas (numbers only, no distributions).
 """
 
 from __future__ import annotations

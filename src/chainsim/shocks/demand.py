@@ -52,11 +52,12 @@ from chainsim.errors import ScenarioError, did_you_mean
 from chainsim.scenario.calendar import Calendar
 from chainsim.scenario.profiles import ProfileLike, evaluate_profile
 from chainsim.scenario.sector_groups import sector_mask
-from chainsim.shocks.labour import AreaShare, check_share_profile
+from chainsim.shocks.areas import AreaShare, field_path, region_indices
+from chainsim.shocks.labour import check_share_profile
 from chainsim.shocks.tables import deferrable_cells
 
 __all__ = ["CATEGORIES", "Deferral", "DemandMultipliers", "FinalDemandByCategory", "defer", "demand_multipliers",
-           "final_demand_path"]
+           "final_demand_path", "shock_multipliers"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 Names = str | list[str]
@@ -154,42 +155,31 @@ def defer(m: np.ndarray, share: float, catch_up_days: float) -> np.ndarray:
     return out
 
 
-def _regions(shock: FinalDemandByCategory, table: IOTable, loc: tuple[Any, ...]) -> list[int]:
-    names = [shock.region] if isinstance(shock.region, str) else list(shock.region)
-    if names == ["all"]:
-        return list(range(table.n_regions))
-    out = []
-    for n in names:
-        if n == "northeast":
-            out += [table.region_codes.index(r) for r in ("LN", "JL", "HLJ") if r in table.region_codes]
-            continue
-        try:
-            out.append(table.region_index(str(n)))
-        except Exception as exc:
-            raise ScenarioError(f"{_path(loc, 'region')}: {exc}") from None
-    return out
+def shock_multipliers(shock: FinalDemandByCategory, table: IOTable, days: int, calendar: Calendar | None = None,
+                      loc: tuple[Any, ...] = ()) -> DemandMultipliers:
+    """One shock's own multipliers (domestic (T, S, C), exports (T, N)), deferral applied.
 
-
-def _path(loc: tuple[Any, ...], field: str) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in (*loc, field)).lstrip(".")
-
-
-def _shock_cells(shock: FinalDemandByCategory, table: IOTable, days: int, calendar: Calendar | None,
-                 loc: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """The shock's own multipliers (domestic (T, S, C), exports (T, N)), deferral applied."""
+    Raises
+    ------
+    ScenarioError
+        An unknown sector or region, named with the field path ``loc``.
+    """
     S, N = table.n_sectors, table.n_industries
     C = len(table.fd_columns)
     try:
         products = sector_mask(shock.sector, table.sector_codes)
     except ScenarioError as exc:
-        raise ScenarioError(f"{_path(loc, 'sector')}: {exc}") from None
-    regions = _regions(shock, table, loc)
+        raise ScenarioError(f"{field_path(loc, 'sector')}: {exc}") from None
+    regions = region_indices(shock.region, table, loc=loc)
     change = evaluate_profile(shock.change, days, calendar, loc=(*loc, "change"))
     dom = np.ones((int(days), S, C))
     exp = np.ones((int(days), N))
     cats = shock.canonical_categories
     for r in regions:
-        w = shock.area.weights(table.region_codes[r], table) if shock.area is not None else np.ones(S)
+        try:
+            w = shock.area.weights(table.region_codes[r], table) if shock.area is not None else np.ones(S)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{field_path(loc, 'area')}: {exc}") from None
         m = np.maximum(0.0, 1.0 + w[None, :] * change[:, None])  # (T, S)
         for cat in cats:
             deferrable = (np.ones(S, dtype=bool) if shock.deferral and shock.deferral.products == "all"
@@ -206,7 +196,7 @@ def _shock_cells(shock: FinalDemandByCategory, table: IOTable, days: int, calend
                       if kind == cat and reg == table.region_codes[r]]
             for c in cols_c:
                 dom[:, :, c] = np.where(products[None, :], mm, 1.0)
-    return dom, exp
+    return DemandMultipliers(domestic=dom, exports=exp)
 
 
 def demand_multipliers(shocks: Sequence[FinalDemandByCategory], table: IOTable, days: int,
@@ -231,9 +221,9 @@ def demand_multipliers(shocks: Sequence[FinalDemandByCategory], table: IOTable, 
     dom = np.ones((int(days), table.n_sectors, len(table.fd_columns)))
     exp = np.ones((int(days), table.n_industries))
     for k, shock in enumerate(shocks):
-        d, e = _shock_cells(shock, table, days, calendar, ("disruptions", k))
-        dom *= d
-        exp *= e
+        mult = shock_multipliers(shock, table, days, calendar, ("disruptions", k))
+        dom *= mult.domestic
+        exp *= mult.exports
     return DemandMultipliers(domestic=dom, exports=exp)
 
 

@@ -63,16 +63,16 @@ from chainsim.errors import ScenarioError
 from chainsim.scenario.calendar import Calendar
 from chainsim.scenario.profiles import Profile, ProfileLike, evaluate_profile
 from chainsim.scenario.sector_groups import sector_mask
+from chainsim.shocks.areas import AreaLosses, AreaShare, area_weights, field_path, region_indices
 from chainsim.shocks.tables import (
     LabourTable,
     industry_labour_share,
     load_labour_table,
     sector_values,
-    subregion_share,
 )
 
 __all__ = ["AreaShare", "Lockdown", "absent_by_sector", "capacity_exponent", "combined_capacity_loss",
-           "distribute_by_exposure", "lockdown_capacity_loss"]
+           "distribute_by_exposure", "local_capacity_loss", "lockdown_capacity_loss"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 Names = str | list[str]
@@ -85,44 +85,6 @@ def check_share_profile(p: ProfileLike, field: str, lo: float = 0.0, hi: float =
     bad = [v for v in values if not lo <= float(v) <= hi]
     if bad:
         raise ValueError(f"{field}: expected values in [{lo:g}, {hi:g}]; found {bad[0]:g}")
-
-
-class AreaShare(BaseModel):
-    """The part of a region that a shock covers: a named sub-region of the shipped table, or shares.
-
-    ``subregion`` names a row set of ``subregion_shares.csv`` (``changchun``, ``shanghai``,
-    ``hubei``) and ``bound`` picks its central value or its low / high end. ``share`` gives the
-    share directly (one number, or ``{sector: share}`` with the others 0) and then needs a
-    ``source``. ``complement: true`` covers the rest of the region (``1 - share``), e.g. Jilin
-    outside Changchun.
-    """
-
-    model_config = _FROZEN
-    subregion: str | None = None
-    bound: Literal["share", "low", "high"] = "share"
-    share: PerSector | None = None
-    complement: bool = Field(False, description="the rest of the region instead: 1 - share")
-    source: str = ""
-
-    @model_validator(mode="after")
-    def _one(self) -> AreaShare:
-        if (self.subregion is None) == (self.share is None):
-            raise ValueError("give either 'subregion' (a name in subregion_shares.csv) or 'share', not both")
-        if self.share is not None:
-            values = self.share.values() if isinstance(self.share, dict) else [self.share]
-            if any(not 0.0 <= float(v) <= 1.0 for v in values):
-                raise ValueError(f"share: expected values in [0, 1]; found {self.share}")
-            if not self.source.strip():
-                raise ValueError("share: give its 'source' (where the sub-regional share comes from)")
-        return self
-
-    def weights(self, region: str, table: IOTable) -> np.ndarray:
-        """Share of each of the region's sectors covered, shape (S,)."""
-        if self.subregion is not None:
-            w = subregion_share(self.subregion, region, table, bound=self.bound)
-        else:
-            w = sector_values(self.share, "area.share", table.sector_codes)
-        return 1.0 - w if self.complement else w
 
 
 class Lockdown(BaseModel):
@@ -252,7 +214,7 @@ def absent_by_sector(shock: Lockdown, table: IOTable, days: int, calendar: Calen
         if shock.except_sectors:
             mask &= ~sector_mask(shock.except_sectors, codes)
     except ScenarioError as exc:
-        raise ScenarioError(f"{_path(loc, 'sectors')}: {exc}") from None
+        raise ScenarioError(f"{field_path(loc, 'sectors')}: {exc}") from None
     a = evaluate_profile(shock.absent, days, calendar, loc=(*loc, "absent"))
     eps = np.zeros((int(days), len(codes)))
     if not mask.any():
@@ -274,14 +236,30 @@ def absent_by_sector(shock: Lockdown, table: IOTable, days: int, calendar: Calen
     return mask, eps
 
 
-def _path(loc: tuple[Any, ...], field: str) -> str:
-    parts = [*loc, field]
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
+def local_capacity_loss(shock: Lockdown, table: IOTable, days: int, calendar: Calendar | None = None, *,
+                        labour: LabourTable | None = None, loc: tuple[Any, ...] = ()) -> np.ndarray:
+    r"""Capacity lost inside the area the lockdown covers, :math:`1 - (1 - \varepsilon)^{\beta}`, shape (days, N).
+
+    Zero outside the shock's regions and sectors; not weighted by the area's share.
+    """
+    S = table.n_sectors
+    mask, eps = absent_by_sector(shock, table, days, calendar, labour=labour, loc=loc)
+    beta = capacity_exponent(shock, table, labour)
+    out = np.zeros((int(days), table.n_industries))
+    if not mask.any():
+        return out
+    for r in region_indices(shock.region, table, loc=loc):
+        cols = slice(r * S, (r + 1) * S)
+        out[:, cols] = 1.0 - (1.0 - eps) ** beta[cols][None, :]
+    return out
 
 
 def lockdown_capacity_loss(shock: Lockdown, table: IOTable, days: int, calendar: Calendar | None = None, *,
                            labour: LabourTable | None = None, loc: tuple[Any, ...] = ()) -> np.ndarray:
-    """The share of each industry's capacity lost on each day, shape (days, N).
+    """The share of each industry's capacity lost on each day by this lockdown alone, shape (days, N).
+
+    The loss inside its area (:func:`local_capacity_loss`) times the share of the industry in
+    the area (:func:`area_weights`; ``1 - share`` for a complement).
 
     Parameters
     ----------
@@ -302,28 +280,18 @@ def lockdown_capacity_loss(shock: Lockdown, table: IOTable, days: int, calendar:
     -------
     ndarray (days, N) in [0, 1]
     """
-    S = table.n_sectors
-    regions = [shock.region] if isinstance(shock.region, str) else list(shock.region)
-    mask, eps = absent_by_sector(shock, table, days, calendar, labour=labour, loc=loc)
-    beta = capacity_exponent(shock, table, labour)
-    out = np.zeros((int(days), table.n_industries))
-    if not mask.any():
-        return out
-    for name in regions:
-        try:
-            r = table.region_index(str(name))
-        except Exception as exc:  # DataError with the near name
-            raise ScenarioError(f"{_path(loc, 'region')}: {exc}") from None
-        w = shock.area.weights(table.region_codes[r], table) if shock.area is not None else np.ones(S)
-        cols = slice(r * S, (r + 1) * S)
-        out[:, cols] = w[None, :] * (1.0 - (1.0 - eps) ** beta[cols][None, :])
-    return out
+    local = local_capacity_loss(shock, table, days, calendar, labour=labour, loc=loc)
+    w = area_weights(shock, table, loc=loc)
+    if shock.area is not None and shock.area.complement:
+        w = np.where(local.any(axis=0), 1.0 - w, 0.0)
+    return w[None, :] * local
 
 
 def combined_capacity_loss(shocks: Sequence[Lockdown], table: IOTable, days: int, calendar: Calendar | None = None,
                            *, labour: LabourTable | None = None) -> np.ndarray:
-    r"""Capacity lost on each day by several lockdowns together, :math:`1 - \prod_i (1 - \ell_i)`, shape (days, N)."""
-    keep = np.ones((int(days), table.n_industries))
+    """Capacity lost on each day by several lockdowns together, shape (days, N) (:class:`AreaLosses`)."""
+    acc = AreaLosses(int(days), table.n_industries)
     for k, shock in enumerate(shocks):
-        keep *= 1.0 - lockdown_capacity_loss(shock, table, days, calendar, labour=labour, loc=("disruptions", k))
-    return 1.0 - keep
+        loc = ("disruptions", k)
+        acc.add(shock, table, local_capacity_loss(shock, table, days, calendar, labour=labour, loc=loc), loc=loc)
+    return acc.total()
