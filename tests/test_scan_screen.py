@@ -185,3 +185,12 @@ def test_fine_scan_ranks_the_split_products():
     assert "ROW" not in set(r[r["rank"] <= 5].origin)
     assert res.reference is not None and "092" in set(res.reference["product"])
     assert res.settings["params"]["noncompetitive_products"]  # the NBS-42 rule carried to the components
+
+
+def test_pathway_levers_keyed_by_a_sector_reach_its_components():
+    """tech_self_reliance relieves the criticality of 16, 17, 19, 20, 21: on the fine table, of their components."""
+    res = scan(load_dataset("northeast-2017-fine"), kinds="nodes", days=15, duration=5, start=2,
+               pathway="tech_self_reliance", intensity=1.0)
+    relief = res.settings["params"]["sector_criticality_relief"]
+    assert {"092", "068", "076", "19", "21"} <= set(relief) and "20" not in relief
+    assert len(set(relief.values())) == 1
