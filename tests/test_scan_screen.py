@@ -194,3 +194,15 @@ def test_pathway_levers_keyed_by_a_sector_reach_its_components():
     relief = res.settings["params"]["sector_criticality_relief"]
     assert {"092", "068", "076", "19", "21"} <= set(relief) and "20" not in relief
     assert len(set(relief.values())) == 1
+
+
+def test_skipping_the_screened_targets_leaves_the_goods_unchanged():
+    ne = load_dataset("northeast-2017")
+    kw = dict(kinds="nodes", days=15, duration=5, start=2)
+    full, fast = scan(ne, **kw), scan(ne, run_screened=False, **kw)
+    a, b = full.ranking.set_index("target"), fast.ranking.set_index("target").loc[full.ranking.target]
+    screened = a.effect.str.startswith("screened")
+    assert screened.sum() == 80 and fast.provenance["simulated"]["nodes"] == 168 - 80
+    assert b.loc[screened, "loss_cny"].isna().all() and (b.loc[screened, "effect"] == a.loc[screened, "effect"]).all()
+    pd.testing.assert_frame_equal(a[~screened], b[~screened], check_exact=False, rtol=1e-12)  # other batch neighbours
+    assert not fast.settings["run_screened"]

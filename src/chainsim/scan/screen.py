@@ -56,8 +56,8 @@ from chainsim.data.provinces import RAW_DIR
 from chainsim.errors import DataError
 from chainsim.scan.targets import Target
 
-__all__ = ["AGGREGATE_ORIGINS", "EFFECTS", "INPUT_CLASSES", "MIN_LOSS_DAYS", "exposure", "load_input_classes",
-           "product_classes", "target_effects"]
+__all__ = ["AGGREGATE_ORIGINS", "EFFECTS", "INPUT_CLASSES", "MIN_LOSS_DAYS", "SCREENED_CLASSES", "exposure",
+           "load_input_classes", "product_classes", "target_effects"]
 
 INPUT_CLASSES = RAW_DIR / "dynamics_evidence" / "input_stock_days.csv"
 #: Origins that are aggregates of many countries (compared case-insensitively).
@@ -69,6 +69,8 @@ EFFECTS: tuple[str, ...] = ("ranked", "gain", "no measurable effect", "aggregate
                             "screened: non-storable input (flow)", "screened: service or building work (deferrable)",
                             "crashed")
 _SCREEN = {"flow": EFFECTS[4], "deferrable": EFFECTS[5]}
+#: Input classes whose targets are screened (listed apart, not ranked).
+SCREENED_CLASSES: tuple[str, ...] = tuple(_SCREEN)
 
 
 @cache
