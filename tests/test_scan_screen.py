@@ -158,7 +158,6 @@ def test_reference_list_maps_to_the_tables_products():
     assert f.loc["092", "import_dependence"] == pytest.approx(0.417, abs=1e-3)
 
 
-@pytest.mark.slow
 def test_no_service_or_utility_link_in_the_default_top_10():
     """Issue 21: on northeast-2017 the top-10 links are goods. Screened links still have their loss, and some would
     have been in the top 10 (so the screen acts; before it, leasing and gas links were)."""
@@ -172,7 +171,6 @@ def test_no_service_or_utility_link_in_the_default_top_10():
     assert (screened.loss_cny > top10.loss_cny.min()).any()
 
 
-@pytest.mark.slow
 def test_fine_scan_ranks_the_split_products():
     """northeast-2017-fine: the import list names components of the split sectors (ICs' 092 first), no ROW."""
     fine = load_dataset("northeast-2017-fine")
@@ -206,3 +204,26 @@ def test_skipping_the_screened_targets_leaves_the_goods_unchanged():
     assert b.loc[screened, "loss_cny"].isna().all() and (b.loc[screened, "effect"] == a.loc[screened, "effect"]).all()
     pd.testing.assert_frame_equal(a[~screened], b[~screened], check_exact=False, rtol=1e-12)  # other batch neighbours
     assert not fast.settings["run_screened"]
+
+
+def _documented_columns(doc: str, file: str) -> list[str]:
+    """The backticked column list of ``file``'s row in the Outputs table of docs/scan.md."""
+    row = next(line for line in doc.splitlines() if line.startswith(f"| `{file}` |"))
+    cell = row.split("|")[2]
+    return [c.strip() for c in cell.split("`")[1].split(",")]
+
+
+def test_docs_list_the_columns_of_ranking_and_reference_csv():
+    """docs/scan.md names every column of ranking.csv and reference.csv, in the order written."""
+    from pathlib import Path
+
+    from chainsim.scan import RANKING_COLUMNS
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "scan.md").read_text(encoding="utf-8")
+    assert _documented_columns(doc, "ranking.csv") == RANKING_COLUMNS
+    rows = [{"kind": "imports", "target": "TWN->all|20", "product": "20", "origin": "TWN", "effect": "ranked",
+             "loss_days": 1.0}]
+    df, _ = reference_check(load_dataset("northeast-2017"), pd.DataFrame(rows))
+    assert _documented_columns(doc, "reference.csv") == list(df.columns)
+    for effect in EFFECTS:  # every section of the effect column is explained
+        assert f"| `{effect}` |" in doc

@@ -113,7 +113,7 @@ def heatmap_imports(result: ScanResult, *, ax: Any = None, top: int = 25) -> Any
     ax.set_yticks(range(len(order)), [f"{p} {_name(names.name_zh[p], names.name_en[p], 30)}" for p in order],
                   fontsize=7, fontfamily=fams)
     ax.set_xlabel("origin of the cut imports (grey: nothing imported)")
-    ax.set_ylabel("imported product (NBS 42 sector)")
+    ax.set_ylabel("imported product (NBS 42 sector or its 149-sector component)")
     s = result.settings
     ax.set_title(f"Chokepoint scan 卡脖子: output loss of {s['scope']} when one import is cut\n"
                  f"({s['share']:.0%} cut for {s['duration']:g} days into {s['import_regions']} regions)",
