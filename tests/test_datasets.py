@@ -24,7 +24,7 @@ def cache(tmp_path, monkeypatch):
 
 def test_list_datasets(cache):
     infos = {d.name: d for d in list_datasets()}
-    assert set(infos) == {"northeast-2017", "china31-2017"}
+    assert set(infos) == {"northeast-2017", "china31-2017", "northeast-2017-fine"}
     ne, c31 = infos["northeast-2017"], infos["china31-2017"]
     assert ne.shipped and ne.available and ne.regions == ("LN", "JL", "HLJ", "ROC") and ne.n_industries == 168
     assert not c31.shipped and not c31.available and c31.n_industries == 1302 and len(c31.regions) == 31

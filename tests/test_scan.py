@@ -62,8 +62,10 @@ def test_censored_ttr_is_not_a_number_and_ranks_last_by_ttr(censored):
     cut = by_ttr.set_index("target").loc["O1->all|s3"]
     assert not cut.recovered and np.isnan(cut.ttr_days)  # not recovered by the horizon: no fake number
     assert cut.loss_cny > 0
-    assert by_ttr.target.iloc[-1] == "O1->all|s3"  # ranked last by TTR, after every measured TTR
-    assert by_ttr.recovered.iloc[:-1].all()
+    ranked = by_ttr[by_ttr.effect == "ranked"]
+    assert ranked.target.iloc[-1] == "O1->all|s3"  # ranked last by TTR, after every measured TTR
+    assert ranked.recovered.iloc[:-1].all()
+    assert by_ttr.loc[by_ttr.effect != "ranked", "rank"].isna().all()  # the unranked sections follow
     assert rank_targets(by_ttr, "loss").target.iloc[0] == "O1->all|s3"  # by loss it is the worst
 
 
@@ -93,8 +95,10 @@ def test_worker_count_does_not_change_the_ranking(table):
 def test_metrics_columns_and_units(result, table):
     r = result.ranking
     assert list(r.columns) == RANKING_COLUMNS
-    assert (r.groupby("kind")["rank"].apply(lambda s: sorted(s) == list(range(1, len(s) + 1)))).all()
-    assert r.rank_all.tolist() == list(range(1, len(r) + 1))
+    ranked = r[r.effect == "ranked"]
+    assert (ranked.groupby("kind")["rank"].apply(lambda s: sorted(s) == list(range(1, len(s) + 1)))).all()
+    assert ranked.rank_all.tolist() == list(range(1, len(ranked) + 1))
+    assert r.loc[r.effect != "ranked", ["rank", "rank_all"]].isna().all().all()
     base = result.baseline.mean()
     np.testing.assert_allclose(r.loss_days, r.loss_cny / (base * table.cny_per_unit), rtol=1e-9)
     assert result.output.shape == (len(r), 150)

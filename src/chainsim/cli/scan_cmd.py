@@ -37,6 +37,11 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     p.add_argument("--top", type=int, default=20, help="length of the chokepoint list per kind (default 20)")
     p.add_argument("--workers", type=int, default=1, help="processes (results do not depend on it)")
     p.add_argument("--chunk", type=int, default=32, help="targets per engine batch (default 32)")
+    p.add_argument("--skip-screened", action="store_true",
+                   help="do not simulate the screened targets (utilities, services): about a third faster")
+    p.add_argument("--min-loss-days", type=float, default=None,
+                   help="smaller losses (days of the scope's output) are listed as 'no measurable effect', not ranked "
+                        "(default 0.0304 = 0.1 %% of a month's output)")
     p.add_argument("--out", type=Path, default=None,
                    help="output folder (default runs/scan-<dataset or table folder name>)")
     p.add_argument("--force", action="store_true", help="replace an earlier scan in --out (whole)")
@@ -69,14 +74,35 @@ def _progress(args: argparse.Namespace, label: str, header: str = "") -> Any:
 def _fmt_top(ranking: pd.DataFrame, money: Any, n: int = 10) -> str:
     rows = []
     for r in ranking.itertuples():
-        if r.rank > n:
+        if pd.isna(r.rank) or r.rank > n:  # only ranked chokepoints; the other sections are counted below
             continue
-        rows.append({"kind": r.kind, "rank": r.rank, "target": r.target, "name": f"{r.name_zh} {r.name_en[:40]}",
+        origin = f"{r.origin} {r.origin_name_zh} " if r.kind == "imports" else ""
+        rows.append({"kind": r.kind, "rank": r.rank, "target": r.target,
+                     "name": f"{origin}{r.product_name_zh} {r.name_en[:40]}",
                      f"loss {money.label()}": f"{r.loss_cny / 1e9:,.2f}" if pd.notna(r.loss_cny) else "crashed",
                      "loss days": f"{r.loss_days:.2f}" if pd.notna(r.loss_days) else "—",
                      "TTR days": f"{r.ttr_days:.0f}" if r.recovered else "not recovered",
                      "TTS days": f"{r.tts_days:.0f}" if pd.notna(r.tts_days) else "—"})
+    if not rows:
+        return "(no target has a measurable loss)"
     return pd.DataFrame(rows).sort_values(["kind", "rank"], kind="stable").to_string(index=False)
+
+
+def _fmt_reference(ref: dict) -> str:
+    lines = [f"{ref['n_products']} imported goods, {ref['n_on_list']} named by the 35-item list of 2018, "
+             f"{ref['n_scan_positive']} with a ranked loss"]
+    for key, label in (("scan_vs_list", "scan vs 35-item list"), ("scan_vs_dependence", "scan vs import dependence"),
+                       ("dependence_vs_list", "import dependence vs list")):
+        lines.append(f"  {label:<27} Spearman {ref[key]['spearman']:.2f}, Kendall {ref[key]['kendall']:.2f}")
+    for k, p in ref["precision_at_k"].items():
+        lines.append(f"  precision at {k:>2}: scan {p['scan']:.2f} (of {p['scan_k']}), import dependence "
+                     f"{p['dependence']:.2f}, base rate {p['base_rate']:.2f}")
+    return "\n".join(lines)
+
+
+def _fmt_sections(ranking: pd.DataFrame) -> str:
+    counts = ranking.groupby(["effect", "kind"], sort=False).size().unstack(fill_value=0)
+    return counts.to_string()
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -98,6 +124,10 @@ def _scan(args: argparse.Namespace) -> int:
     settings = dict(kinds=kinds, share=args.share, duration=args.duration, start=args.start, days=args.days,
                     scope=args.scope, import_regions=args.import_regions, epsilon=args.epsilon,
                     rank_by=args.rank_by, workers=args.workers, chunk=args.chunk)
+    if args.min_loss_days is not None:
+        settings["min_loss_days"] = args.min_loss_days
+    if args.skip_screened:
+        settings["run_screened"] = False
     if args.pathway:
         from chainsim.pathways.apply import lever_values
 
@@ -129,6 +159,12 @@ def _scan(args: argparse.Namespace) -> int:
     paths = {k: out / p.name for k, p in names.items()}
     print(f"\n== chokepoints for {args.scope} (top 10 per kind, ranked by {args.rank_by}) ==")
     print(_fmt_top(result.ranking, table.money))
+    print("\n== targets by effect (only 'ranked' are on the list; docs/scan.md, 'What is ranked') ==")
+    print(_fmt_sections(result.ranking))
+    ref = result.provenance.get("reference_check")
+    if ref and ref.get("n_products"):
+        print("\n== reference check of the imported products (reference.csv; docs/scan.md) ==")
+        print(_fmt_reference(ref))
     print("\n== pre-screen vs dynamic ranking (Spearman per kind) ==")
     print(result.correlations.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     if other is not None:

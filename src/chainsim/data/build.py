@@ -34,6 +34,12 @@ into regions, so ``northeast-2017`` is the exact aggregation of ``china31-2017``
    customs figures for crude oil and metal ores; :func:`chainsim.data.origins.nbs42_origin_shares`).
 8. **Assemble** the 31-province MRIO (1302 x 1302) and **aggregate** provinces into the
    dataset's regions (sums).
+9. Optionally (``split=``, dataset ``northeast-2017-fine``), **split** NBS-42 sectors into
+   their 149-sector components before aggregating: the national 2017 149-sector table as
+   prior, RAS to each province's own flows (:mod:`chainsim.data.disaggregate`), origins of
+   the components from :mod:`chainsim.data.origins_149`. The split table aggregates back to
+   the unsplit one exactly (to rounding), except the origin mix of a component with cited
+   customs figures (092 electronic components), whose total over origins still does.
 
 Units: 10k CNY (万元), current producers' prices of 2017.
 
@@ -57,17 +63,21 @@ import numpy as np
 
 from chainsim.data import netting
 from chainsim.data.build_report import netting_report, provenance, raw_files, unmatched_report
+from chainsim.data.disaggregate import split_mrio
 from chainsim.data.import_use import national_import_shares, split_imports
 from chainsim.data.iotable import IOTable, Region
 from chainsim.data.mrio import MRIOArrays, aggregate, assemble, interprovincial_flows, stack_tables
 from chainsim.data.nbs import load_sectors, read_nbs_table
+from chainsim.data.nbs149 import CHOKEPOINT_SPLIT, national_detail
 from chainsim.data.origins import DOMESTIC_POOL, ORIGINS, nbs42_origin_shares
+from chainsim.data.origins_149 import fine_origin_shares
 from chainsim.data.provinces import PROVINCES, distance_matrix_km, load_provinces
 from chainsim.data.reexports import DEFAULT_RULE
 from chainsim.errors import DataError
 
 __all__ = ["BUILDER_VERSION", "GRAVITY_BETA", "GRAVITY_REASON", "NORTHEAST", "BuildResult", "ProvincialBuild",
-           "RegionSpec", "build_china31_2017", "build_mrio", "build_northeast_2017", "provincial_build"]
+           "RegionSpec", "build_china31_2017", "build_mrio", "build_northeast_2017", "build_northeast_2017_fine",
+           "fine_provincial_build", "provincial_build"]
 
 BUILDER_VERSION = "2.0.0"
 NORTHEAST = ("06", "07", "08")  # Liaoning, Jilin, Heilongjiang
@@ -176,9 +186,33 @@ def provincial_build(year: int = 2017, beta: float = GRAVITY_BETA, rule: str = D
     return ProvincialBuild(_read_only(m), report)
 
 
+@lru_cache(maxsize=2)
+def fine_provincial_build(split: tuple[str, ...], year: int = 2017, beta: float = GRAVITY_BETA,
+                          rule: str = DEFAULT_RULE, fixed: tuple[str, ...] = NORTHEAST,
+                          slack: float = 0.05) -> ProvincialBuild:
+    """The 31-province MRIO of :func:`provincial_build` with the sectors ``split`` split into their 149 components.
+
+    Step 9 of the module docstring (:func:`chainsim.data.disaggregate.split_mrio`); the
+    report gains ``"split"`` (RAS problems, iterations, gaps, fallbacks) and
+    ``"fine_origins"`` (the components that took cited customs origin figures).
+    """
+    if year != 2017:
+        raise DataError(f"split: the national 149-sector detail is for 2017; found year {year}")
+    pb = provincial_build(year, beta, rule, fixed, slack)
+    nat = national_detail(tuple(split))
+    w_int = fine_origin_shares(nat, "intermediate")
+    w_fin = fine_origin_shares(nat, "final")
+    m, rep = split_mrio(pb.mrio, nat, w_int.to_numpy(), w_fin.to_numpy(), n_pools=1,
+                        labels=tuple(p.code for p in load_provinces()))
+    report = {**pb.report, "split": {**rep, "parents": dict(zip(nat.codes, nat.parent, strict=True))},
+              "fine_origins": {"customs_2017": w_int.attrs["customs"],
+                               "others": "the origin mix of their NBS-42 sector"}}
+    return ProvincialBuild(_read_only(m), report)
+
+
 def build_mrio(*, name: str, regions: tuple[RegionSpec, ...], year: int = 2017, beta: float = GRAVITY_BETA,
                rule: str = DEFAULT_RULE, fixed: tuple[str, ...] = NORTHEAST, slack: float = 0.05,
-               description: str = "") -> BuildResult:
+               description: str = "", split: tuple[str, ...] = ()) -> BuildResult:
     """Build a multi-regional table of China's provinces aggregated into ``regions``.
 
     Parameters
@@ -201,6 +235,11 @@ def build_mrio(*, name: str, regions: tuple[RegionSpec, ...], year: int = 2017, 
         Head-room of the fixed provinces in the reconciliation.
     description : str
         Stored in the provenance.
+    split : tuple of str
+        NBS-42 sectors to split into their 149-sector components (step 9; default none). The
+        fine products keep the 42 codes of the unsplit sectors and take the three-digit 149
+        codes of the components (``"092"``); ``provenance["sector_parents"]`` maps each to
+        its NBS-42 sector.
 
     Returns
     -------
@@ -218,8 +257,12 @@ def build_mrio(*, name: str, regions: tuple[RegionSpec, ...], year: int = 2017, 
     if sorted(members) != sorted(nbs):
         raise DataError(f"{name}: regions must cover the 31 provinces exactly once; found {sorted(members)}")
     short = tuple(p.code for p in provinces)
-    sectors = load_sectors(year)
-    pb = provincial_build(year, float(beta), rule, tuple(fixed), float(slack))
+    if split:
+        pb = fine_provincial_build(tuple(sorted(split)), year, float(beta), rule, tuple(fixed), float(slack))
+        sectors = national_detail(tuple(sorted(split))).sectors
+    else:
+        pb = provincial_build(year, float(beta), rule, tuple(fixed), float(slack))
+        sectors = load_sectors(year)
     g = aggregate(pb.mrio, [np.array([nbs.index(c) for c in r.provinces]) for r in regions])
     origins = (*ORIGINS, DOMESTIC_POOL)
     G, S, C, K = len(regions), len(sectors), len(netting.MRIO_FD_CATEGORIES), len(origins)
@@ -229,7 +272,7 @@ def build_mrio(*, name: str, regions: tuple[RegionSpec, ...], year: int = 2017, 
                "reason": GRAVITY_REASON if beta == GRAVITY_BETA else "set by the caller"}
     prov = provenance(name=name, description=description, builder_version=BUILDER_VERSION, year=year,
                       regions={r.code: [short[nbs.index(c)] for c in r.provinces] for r in regions},
-                      gravity=gravity, rule=rule, report=report)
+                      gravity=gravity, rule=rule, report=report, split=bool(split))
     table = IOTable(
         name=name, regions=tuple(Region(r.code, r.name_en, r.name_zh) for r in regions), sectors=sectors,
         Z=g.Z.reshape(G * S, G * S), Y=g.Y.reshape(G * S, G * C),
@@ -258,6 +301,26 @@ def build_northeast_2017() -> BuildResult:
     return build_mrio(name="northeast-2017", regions=regions,
                       description="Northeast China 2017: Liaoning, Jilin, Heilongjiang and the rest of China, "
                                   "42 NBS sectors, from the NBS 2017 provincial IO tables")
+
+
+def build_northeast_2017_fine(split: tuple[str, ...] = CHOKEPOINT_SPLIT) -> BuildResult:
+    """``northeast-2017-fine``: ``northeast-2017`` with the chokepoint sectors split into their 149 components.
+
+    By default NBS 16 general equipment, 17 special equipment and 20 electronics
+    (:data:`chainsim.data.nbs149.CHOKEPOINT_SPLIT`): integrated circuits sit in
+    092 electronic components, CNC machine tools in 068 metal-processing machinery,
+    industrial robots in 072 other general equipment, semiconductor equipment in 076 other
+    special equipment. Every province is assumed to make the national product mix of a split
+    sector (docs/data.md, "Finer products"). Summing the components gives ``northeast-2017``.
+    """
+    rest = tuple(c for c in PROVINCES if c not in NORTHEAST)
+    regions = (*(_province_region(c) for c in NORTHEAST),
+               RegionSpec("ROC", "Rest of China", "中国其他地区", rest))
+    codes = ", ".join(split)
+    return build_mrio(name="northeast-2017-fine", regions=regions, split=tuple(split),
+                      description=f"northeast-2017 with NBS sectors {codes} split into their components of the "
+                                  "national 2017 149-sector table (proportional assumption: every province makes the "
+                                  "national product mix)")
 
 
 def build_china31_2017() -> BuildResult:

@@ -18,7 +18,8 @@ from chainsim.data.import_use import NATIONAL_TABLE
 from chainsim.data.origins import DOMESTIC_POOL, DOMESTIC_POOL_NAMES, customs_origin_shares, origin_names
 from chainsim.data.provinces import RAW_DIR, load_provinces
 
-__all__ = ["SOURCES", "input_files", "netting_report", "provenance", "raw_files", "unmatched_report"]
+__all__ = ["ASSUMPTION_SPLIT", "SOURCES", "SPLIT_FILES", "SPLIT_SOURCES", "input_files",
+           "netting_report", "provenance", "raw_files", "unmatched_report"]
 
 #: Every source a build reads, with where it is shipped.
 SOURCES = (
@@ -99,11 +100,40 @@ def unmatched_report(rec: netting.Reconciled, tr: netting.Trade, codes: tuple[st
     }
 
 
+#: Sources and raw files added by the split into 149-sector components (``northeast-2017-fine``).
+SPLIT_SOURCES = (
+    "NBS, 中国投入产出表2017, national 149-sector table (competitive imports), via the R package ionet, and the NBS "
+    "2017 42 <-> 149 concordance (GitHub common2016/CHNIO); raw/nbs_national_io",
+    "China's 2017 integrated-circuit imports by origin (customs statistics quoted by 芯思想 / 电子技术应用, "
+    "2018-04-18; National Information Center, Belt and Road Trade Cooperation Big Data Report 2018); "
+    "raw/origins/customs_2017_149.csv",
+)
+SPLIT_FILES = ("nbs_national_io/china_2017_149.csv", "nbs_national_io/concordance_2017_42_149.csv",
+               "origins/customs_2017_149.csv")
+ASSUMPTION_SPLIT = (
+    "Finer products (northeast-2017-fine): every province makes the national product mix of a split NBS-42 sector "
+    "(output shares of the national 2017 149-sector table); each flow of the sector divides among its components "
+    "with the national table's weights (sales by user, imports by user, inputs by input), balanced by RAS to the "
+    "province's own 42-sector flows, so the components sum exactly to the sector; value added follows the national "
+    "value-added ratios of the components. Components take their sector's origin mix, except where cited customs "
+    "figures exist (092 electronic components: 2017 integrated-circuit imports by origin).")
+
+
 def provenance(*, name: str, description: str, builder_version: str, year: int, regions: dict[str, list[str]],
-               gravity: dict, rule: str, report: dict) -> dict:
-    """The provenance dict of a built table: sources, checksums, every recipe parameter and assumption."""
+               gravity: dict, rule: str, report: dict, split: bool = False) -> dict:
+    """The provenance dict of a built table: sources, checksums, every recipe parameter and assumption.
+
+    With ``split`` (a table split into 149-sector components, ``report["split"]``), also the
+    national 149 table's sources and checksums, the split assumption and
+    ``sector_parents`` (fine product code -> NBS-42 code).
+    """
     customs = customs_origin_shares()
     names = {k: list(v) for k, v in origin_names().items()}
+    extra: dict = {}
+    if split:
+        extra = {"sector_parents": dict(report["split"]["parents"]),
+                 "raw_sha256_split": {f: _sha256(RAW_DIR / f) for f in SPLIT_FILES},
+                 "sources_split": list(SPLIT_SOURCES), "assumption_split": ASSUMPTION_SPLIT}
     return {
         "dataset": name, "description": description,
         "builder": "chainsim.data.build.build_mrio", "builder_version": builder_version,
@@ -152,6 +182,7 @@ def provenance(*, name: str, description: str, builder_version: str, year: int, 
             "customs figures.",
             "Regions other than single provinces are sums of their provinces (built at provincial level first, so "
             "distances are always between provincial capitals); northeast-2017 is the exact aggregation of "
-            "china31-2017."],
+            "china31-2017.", *([ASSUMPTION_SPLIT] if split else [])],
+        **extra,
         **report,
     }

@@ -2,10 +2,12 @@
 
 ``northeast-2017`` ships inside the package (``built/northeast_2017/``, a CSV bundle, see
 :mod:`chainsim.data.store`) and loads in a fraction of a second. ``china31-2017`` (1302
-region-sectors) is built from the shipped raw NBS tables on first use, about two seconds, and
-cached in ``$CHAINSIM_CACHE`` or ``~/.cache/chainsim`` (written to a temporary folder and
-renamed into place, so concurrent processes never see half a dataset). Both are built by
-:mod:`chainsim.data.build`; see ``docs/data.md`` for the recipe and its assumptions.
+region-sectors) and ``northeast-2017-fine`` (the chokepoint sectors split into their
+149-sector components, 220 region-sectors) are built from the shipped raw NBS tables on first
+use, a few seconds, and cached in ``$CHAINSIM_CACHE`` or ``~/.cache/chainsim`` (written to a
+temporary folder and renamed into place, so concurrent processes never see half a dataset).
+All are built by :mod:`chainsim.data.build`; see ``docs/data.md`` for the recipe and its
+assumptions.
 """
 
 from __future__ import annotations
@@ -21,8 +23,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from chainsim.data.build import BUILDER_VERSION, BuildResult, build_china31_2017, build_northeast_2017
+from chainsim.data.build import (
+    BUILDER_VERSION,
+    BuildResult,
+    build_china31_2017,
+    build_northeast_2017,
+    build_northeast_2017_fine,
+)
+from chainsim.data.disaggregate import SPLIT_VERSION
 from chainsim.data.iotable import IOTable
+from chainsim.data.nbs149 import CHOKEPOINT_SPLIT, national_detail
 from chainsim.data.provinces import RAW_DIR, SHORT_CODES
 from chainsim.data.store import read_array_bundle, read_csv_bundle, write_array_bundle, write_csv_bundle
 from chainsim.errors import DataError, did_you_mean
@@ -66,6 +76,7 @@ class _Spec:
     folder: str
     regions: tuple[str, ...]
     description: str
+    n_sectors: Callable[[], int] = lambda: 42
 
 
 _REGISTRY: dict[str, _Spec] = {
@@ -78,6 +89,14 @@ _REGISTRY: dict[str, _Spec] = {
         build_china31_2017, False, "china31_2017", tuple(SHORT_CODES.values()),
         "China's 31 provinces 2017 MRIO (1302 region-sectors); 42 NBS sectors; imports by origin; 10k CNY; "
         "built on first use"),
+    "northeast-2017-fine": _Spec(
+        build_northeast_2017_fine, False, f"northeast_2017_fine_{'-'.join(CHOKEPOINT_SPLIT)}_s{SPLIT_VERSION}",
+        ("LN", "JL", "HLJ", "ROC"),
+        "northeast-2017 with the chokepoint sectors 16, 17, 20 split into their components of the national "
+        "2017 149-sector table (e.g. 068 metal-processing machinery, 076 other special equipment, 092 electronic "
+        "components); every province assumed to make the national product mix; sums back to northeast-2017; "
+        "built on first use",
+        lambda: len(national_detail(CHOKEPOINT_SPLIT).sectors)),
 }
 
 
@@ -112,7 +131,8 @@ def list_datasets() -> list[DatasetInfo]:
     for name, spec in _REGISTRY.items():
         available = (BUILT_DIR / spec.folder / "meta.json").is_file() if spec.shipped else \
             (_cache_folder(spec, cache_dir()) / "meta.json").is_file()
-        out.append(DatasetInfo(name, spec.description, spec.regions, 42, 42 * len(spec.regions), spec.shipped,
+        S = spec.n_sectors()
+        out.append(DatasetInfo(name, spec.description, spec.regions, S, S * len(spec.regions), spec.shipped,
                                available))
     return out
 
@@ -143,8 +163,8 @@ def load_dataset(name: str) -> IOTable:
     Parameters
     ----------
     name : str
-        ``"northeast-2017"`` (shipped) or ``"china31-2017"`` (built into the cache on first
-        use, about two seconds).
+        ``"northeast-2017"`` (shipped), ``"china31-2017"`` or ``"northeast-2017-fine"``
+        (built into the cache on first use, a few seconds).
 
     Returns
     -------

@@ -113,7 +113,7 @@ def heatmap_imports(result: ScanResult, *, ax: Any = None, top: int = 25) -> Any
     ax.set_yticks(range(len(order)), [f"{p} {_name(names.name_zh[p], names.name_en[p], 30)}" for p in order],
                   fontsize=7, fontfamily=fams)
     ax.set_xlabel("origin of the cut imports (grey: nothing imported)")
-    ax.set_ylabel("imported product (NBS 42 sector)")
+    ax.set_ylabel("imported product (NBS 42 sector or its 149-sector component)")
     s = result.settings
     ax.set_title(f"Chokepoint scan 卡脖子: output loss of {s['scope']} when one import is cut\n"
                  f"({s['share']:.0%} cut for {s['duration']:g} days into {s['import_regions']} regions)",
@@ -127,13 +127,18 @@ def heatmap_imports(result: ScanResult, *, ax: Any = None, top: int = 25) -> Any
 
 
 def bar_top(result: ScanResult, *, n: int = 20) -> Any:
-    """Horizontal bars of the ``n`` targets with the largest (positive) loss, one panel per kind; returns the figure."""
+    """Horizontal bars of the ``n`` ranked targets with the largest loss, one panel per kind; returns the figure.
+
+    Only ranked chokepoints are drawn (``effect == "ranked"``): screened products, aggregate
+    origins and targets without a measurable effect are listed in ``ranking.csv``.
+    """
     from matplotlib.patches import Patch
 
     plt = _plt()
     fams = font_families()
     money = _money(result)
-    harm = result.ranking[np.isfinite(result.ranking.loss_cny) & (result.ranking.loss_cny > 0)]
+    r = result.ranking
+    harm = r[np.isfinite(r.loss_cny) & (r.loss_cny > 0) & (r.effect == "ranked" if "effect" in r else True)]
     kinds = [k for k in result.settings["kinds"] if (result.ranking.kind == k).any()]
     sizes = [min(n, int((harm.kind == k).sum())) for k in kinds]
     fig, axes = plt.subplots(len(kinds), 1, figsize=(10, 1.2 + 0.3 * sum(sizes) + 0.9 * len(kinds)),
@@ -169,6 +174,9 @@ def write_scan_files(result: ScanResult, out: str | Path, *, figures: bool = Tru
     pre.rename(columns={"rank": "dynamic_rank", "loss_cny": "dynamic_loss_cny"}).to_csv(
         paths["prescreen"], index=False, encoding="utf-8")
     result.correlations.to_csv(paths["correlations"], index=False)
+    if result.reference is not None:
+        paths["reference"] = out / "reference.csv"
+        result.reference.to_csv(paths["reference"], index=False, encoding="utf-8")
     if figures:
         with figure_style():
             _write_figures(result, out, paths)

@@ -47,11 +47,22 @@ def _order(df: pd.DataFrame, by: str) -> np.ndarray:
 def rank_targets(df: pd.DataFrame, by: str = "loss") -> pd.DataFrame:
     """Sort a scan table, adding ``rank`` (within each kind) and ``rank_all`` (over all kinds).
 
+    With an ``effect`` column (:func:`chainsim.scan.screen.target_effects`), only the
+    targets whose effect is ``"ranked"`` are ranked; the others follow in sections, in the
+    order of :data:`chainsim.scan.screen.EFFECTS` (each sorted by the same criterion), with
+    ``rank`` and ``rank_all`` empty. Without it every target is ranked.
+
     Parameters
     ----------
     df : DataFrame
-        With ``kind, loss_cny, ttr_days, tts_days`` (NaN = censored / not observed).
+        With ``kind, loss_cny, ttr_days, tts_days`` (NaN = censored / not observed) and
+        optionally ``effect``.
     by : {"loss", "ttr", "tts"}
+
+    Returns
+    -------
+    DataFrame
+        Sorted; ``rank`` and ``rank_all`` are nullable integers (``Int64``).
 
     Raises
     ------
@@ -64,13 +75,25 @@ def rank_targets(df: pd.DataFrame, by: str = "loss") -> pd.DataFrame:
     ...                    "ttr_days": [20.0, float("nan"), 40.0], "tts_days": [3.0, 1.0, 2.0]})
     >>> rank_targets(df).target.tolist(), rank_targets(df, "ttr").target.tolist()
     (['b', 'a', 'c'], ['c', 'a', 'b'])
+    >>> r = rank_targets(df.assign(effect=["ranked", "screened: non-storable input (flow)", "ranked"]))
+    >>> r.target.tolist(), r["rank"].tolist()
+    (['a', 'c', 'b'], [1, 2, <NA>])
     """
+    from chainsim.scan.screen import EFFECTS
+
     if by not in RANK_BY:
         raise ScenarioError(f"rank_by: unknown criterion {by!r}; expected one of {list(RANK_BY)}"
                             f"{did_you_mean(by, RANK_BY)}")
-    out = df.iloc[_order(df, by)].reset_index(drop=True)
-    out["rank_all"] = np.arange(1, len(out) + 1)
-    out["rank"] = out.groupby("kind", sort=False).cumcount() + 1
+    order = _order(df, by)
+    if "effect" in df.columns:
+        section = df["effect"].map({e: k for k, e in enumerate(EFFECTS)}).fillna(len(EFFECTS)).to_numpy()
+        order = order[np.argsort(section[order], kind="stable")]
+    out = df.iloc[order].reset_index(drop=True)
+    ranked = (out["effect"] == EFFECTS[0]).to_numpy() if "effect" in out.columns else np.ones(len(out), dtype=bool)
+    out["rank_all"] = pd.array(np.where(ranked, np.cumsum(ranked), 0), dtype="Int64")
+    out["rank"] = pd.array(np.where(ranked, out.assign(_r=ranked).groupby("kind", sort=False)["_r"].cumsum(), 0),
+                           dtype="Int64")
+    out.loc[~ranked, ["rank_all", "rank"]] = pd.NA
     return out
 
 
@@ -91,8 +114,9 @@ def pathway_effect(base: pd.DataFrame, other: pd.DataFrame, *, top: int = 20) ->
         rank_change`` (positive = moved down the list, less critical), ``loss_base_cny,
         loss_pathway_cny, loss_reduction_cny, loss_reduction_pct`` and ``status``:
         ``removed`` (leaves the top list), ``added`` (enters it), ``stays`` or ``-``. The
-        list holds the top ``top`` targets of each kind *that cost anything* (loss > 0): a
-        target whose loss the pathway brings to zero leaves it whatever its rank.
+        list holds the top ``top`` *ranked* targets of each kind that cost anything (loss > 0):
+        a target whose loss the pathway brings to zero, or below the threshold of a measurable
+        effect (no rank), leaves it whatever its rank.
     """
     keep = ["kind", "target", "name_zh", "name_en", "rank", "loss_cny"]
     b = base[keep].rename(columns={"rank": "rank_base", "loss_cny": "loss_base_cny"})
@@ -104,7 +128,7 @@ def pathway_effect(base: pd.DataFrame, other: pd.DataFrame, *, top: int = 20) ->
     pos = df.loss_base_cny > 0
     df["loss_reduction_pct"] = np.where(pos, 100.0 * df.loss_reduction_cny / df.loss_base_cny.where(pos), np.nan)
     # the chokepoint list: the top ``top`` of a kind that cost anything (ranks among zero losses are table order)
-    in_b = (df.rank_base <= top) & (df.loss_base_cny > 0)
-    in_o = (df.rank_pathway <= top) & (df.loss_pathway_cny > 0)
+    in_b = ((df.rank_base <= top) & (df.loss_base_cny > 0)).fillna(False).astype(bool)
+    in_o = ((df.rank_pathway <= top) & (df.loss_pathway_cny > 0)).fillna(False).astype(bool)
     df["status"] = np.select([in_b & ~in_o, ~in_b & in_o, in_b & in_o], ["removed", "added", "stays"], "-")
     return df.sort_values(["kind", "rank_base"], kind="stable").reset_index(drop=True)

@@ -27,6 +27,8 @@ from chainsim.errors import ScenarioError
 from chainsim.metrics import cumulative_loss, depth, loss_in_days_of_output, observed_time_to_survive, recovery_time
 from chainsim.scan.prescreen import prescreen, rank_correlations
 from chainsim.scan.rank import RANK_BY, rank_targets
+from chainsim.scan.screen import MIN_LOSS_DAYS, SCREENED_CLASSES, exposure, product_classes, target_effects
+from chainsim.scan.sector_params import expand_params, parent_codes
 from chainsim.scan.targets import KINDS, Target, enumerate_targets, parse_kinds
 
 __all__ = ["RANKING_COLUMNS", "ScanResult", "scan"]
@@ -38,10 +40,12 @@ Progress = Callable[[str, int, int], None]
 #: A loss below this many days of the scope's output is rounding noise and reported as 0.
 NO_EFFECT_DAYS = 1e-9
 
-#: Columns of :attr:`ScanResult.ranking` (``ranking.csv``).
-RANKING_COLUMNS = ["rank", "rank_all", "kind", "target", "product", "origin", "from_region", "to_region", "region",
-                   "name_zh", "name_en", "flow_cny", "loss_cny", "loss_days", "ttr_days", "recovered", "tts_days",
-                   "depth", "crashed"]
+#: Columns of :attr:`ScanResult.ranking` (``ranking.csv``). ``name_zh`` and ``name_en`` are the product's
+#: (a node's: its sector's) names, as ``product_name_zh``, kept for scripts written for earlier versions.
+RANKING_COLUMNS = ["rank", "rank_all", "kind", "target", "effect", "product", "product_name_zh", "origin",
+                   "origin_name_zh", "from_region", "to_region", "region", "name_zh", "name_en", "import_share_of_use",
+                   "origin_share", "largest_named_share", "flow_cny", "loss_cny", "loss_days", "ttr_days", "recovered",
+                   "tts_days", "depth", "crashed"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +67,10 @@ class ScanResult:
         The scope's daily output without disruption.
     targets : tuple of Target
     settings : dict
+    reference : DataFrame or None
+        The reference check of the imported products (:func:`chainsim.scan.reference.reference_check`;
+        its statistics are ``provenance["reference_check"]``), for a scan with imports of a
+        table with NBS sector codes; else None.
     provenance : dict
         chainsim version, dataset name and checksum, settings and timings: ``seconds[kind]``
         is engine time summed over that kind's chunks (across workers), ``seconds[kind_cpu]``
@@ -78,6 +86,7 @@ class ScanResult:
     targets: tuple[Target, ...]
     settings: Mapping[str, Any]
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    reference: pd.DataFrame | None = None
 
 
 # ------------------------------------------------------------------ workers
@@ -207,7 +216,8 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
          start: int = 10, days: int = 365, scope: str = "northeast", import_regions: str = "all",
          epsilon: float = 0.01, params: str | Mapping[str, Any] | ModelParams | None = None,
          pathway: str | None = None, intensity: float = 0.5, rank_by: str = "loss", workers: int = 1,
-         chunk: int = 32, progress: Progress | None = None) -> ScanResult:
+         chunk: int = 32, min_loss_days: float = MIN_LOSS_DAYS, run_screened: bool = True,
+         progress: Progress | None = None) -> ScanResult:
     """Disrupt every target in turn and rank them by the scope's loss, TTR and TTS.
 
     Parameters
@@ -237,6 +247,14 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
         Processes; results do not depend on it.
     chunk : int
         Targets per engine batch.
+    min_loss_days : float
+        Threshold of a measurable effect, in days of the scope's output (default 0.0304 =
+        0.1 % of a month's output, as ``metrics.min_loss_days``): smaller losses and gains are
+        listed as "no measurable effect", not ranked (:mod:`chainsim.scan.screen`).
+    run_screened : bool
+        Also simulate the targets of screened products (utilities, services; listed apart
+        with their loss). ``False`` skips them (their metrics are empty), about a third of the
+        run time of a full scan.
     progress : callable, optional
         ``progress(kind, done, total)`` after each chunk.
 
@@ -254,6 +272,8 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
     t_start = time.perf_counter()
     kinds = parse_kinds(kinds)
     _check(share, duration, start, days, workers, chunk, epsilon)
+    if not (isinstance(min_loss_days, int | float) and not isinstance(min_loss_days, bool) and min_loss_days >= 0):
+        raise ScenarioError(f"min_loss_days: expected a number of days >= 0; found {min_loss_days!r}")
     if rank_by not in RANK_BY:
         rank_targets(pd.DataFrame(), rank_by)  # raises with a did-you-mean
     if import_regions not in ("all", "scope"):
@@ -272,22 +292,41 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
         if not 0.0 <= intensity <= 1.0:
             raise ScenarioError(f"intensity: expected a value in [0, 1]; found {intensity!r}")
 
-        # levers move the model's own values (the user's params) by their shift from the lever baseline
-        plan = plan_pathway(pathway, [], intensity=intensity, sector_codes=table.sector_codes,
-                            base_params=prm.model_dump())
+        # levers move the model's own values (the user's params) by their shift from the lever baseline;
+        # on a split table a lever keyed by an NBS-42 sector acts on its components (expand_params)
+        codes = parent_codes(table)
+        plan = plan_pathway(pathway, [], intensity=intensity, sector_codes=codes, base_params=prm.model_dump())
         levers = plan.levers
         prm = resolve_params(_merge(prm.model_dump(), plan.params))
-        targets = [_rewrite(t, pathway, intensity, table.sector_codes) for t in targets]
+        targets = [_rewrite(t, pathway, intensity, codes) for t in targets]
+    prm = expand_params(table, prm)
     model = build_model(table, prm)
     base = _run_chunk(model, mask, [[]], days)[0][0]
     t_sim = time.perf_counter()
-    Y, crash, seconds = _simulate(model, table, prm, mask, targets, days, chunk, workers, progress)
+    run = np.ones(len(targets), dtype=bool)
+    if not run_screened:
+        classes = product_classes(table)
+        run = np.array([classes.get(t.product, "") not in SCREENED_CLASSES for t in targets], dtype=bool)
+    Y = np.full((len(targets), days), np.nan)
+    crash = np.full(len(targets), -1)
+    Y[run], crash[run], seconds = _simulate(model, table, prm, mask, [t for t, r in zip(targets, run, strict=True)
+                                                                       if r], days, chunk, workers, progress)
     seconds["simulation_wall"] = time.perf_counter() - t_sim
-    df = pd.DataFrame([{"kind": t.kind, "target": t.target, "product": t.product, "origin": t.origin,
+    origin_zh = {k: (v[1] if isinstance(v, list | tuple) and len(v) > 1 else "")
+                 for k, v in dict(table.provenance.get("origin_names", {}) or {}).items()}
+    df = pd.DataFrame([{"kind": t.kind, "target": t.target, "product": t.product, "product_name_zh": t.name_zh,
+                        "origin": t.origin, "origin_name_zh": origin_zh.get(t.origin, ""),
                         "from_region": t.from_region, "to_region": t.to_region, "region": t.region,
                         "name_zh": t.name_zh, "name_en": t.name_en, "flow_cny": t.flow * table.money.per_unit}
                        for t in targets])
-    df = pd.concat([df, _metrics(Y, crash, base, start, epsilon, table.money.per_unit)], axis=1)
+    metrics = _metrics(Y[run], crash[run], base, start, epsilon, table.money.per_unit)
+    metrics.index = np.flatnonzero(run)
+    metrics = metrics.reindex(range(len(targets)))  # skipped targets: no metrics (NaN, not recovered, not crashed)
+    metrics["recovered"] = metrics["recovered"].fillna(False).astype(bool)
+    metrics["crashed"] = metrics["crashed"].fillna(False).astype(bool)
+    df = pd.concat([df, exposure(table, targets), metrics], axis=1)
+    df["effect"] = target_effects(table, targets, df["loss_days"].to_numpy(), df["crashed"].to_numpy(),
+                                  min_loss_days=float(min_loss_days))
     ranking = rank_targets(df, rank_by)[RANKING_COLUMNS]
     t0 = time.perf_counter()
     dom_w, imp_w, separate = _input_rows(model, table.n_sectors)
@@ -299,16 +338,36 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
     settings = {"kinds": list(kinds), "share": share, "duration": duration, "start": start, "days": days,
                 "scope": scope, "import_regions": import_regions, "epsilon": epsilon, "rank_by": rank_by,
                 "pathway": pathway, "intensity": intensity if pathway else None, "levers": levers,
-                "workers": workers, "chunk": chunk, "params": prm.model_dump(mode="json")}
+                "workers": workers, "chunk": chunk, "min_loss_days": float(min_loss_days),
+                "run_screened": bool(run_screened),
+                "params": prm.model_dump(mode="json")}
+    reference, ref_stats = _reference(table, ranking, kinds)
     seconds["total"] = time.perf_counter() - t_start
     m = table.money
     prov = {"chainsim_version": __version__, "dataset": table.name, "dataset_checksum": table.checksum,
             "money": {"currency": m.currency, "per_unit": m.per_unit, "unit": m.unit}, "settings": settings,
             "targets": {k: sum(t.kind == k for t in targets) for k in kinds},
+            "simulated": {k: int(sum(r for t, r in zip(targets, run, strict=True) if t.kind == k)) for k in kinds},
+            "effects": {k: {str(e): int(n) for e, n in g.value_counts().items()}
+                        for k, g in ranking.groupby("kind", sort=False)["effect"]},
             "seconds": {k: round(v, 3) for k, v in seconds.items() if k.removesuffix("_cpu") not in KINDS
                         or k.removesuffix("_cpu") in kinds}}
+    if ref_stats is not None:
+        prov["reference_check"] = ref_stats
     return ScanResult(ranking=ranking, prescreen=pre, correlations=corr, output=Y, baseline=base,
-                      targets=tuple(targets), settings=settings, provenance=prov)
+                      targets=tuple(targets), settings=settings, provenance=prov, reference=reference)
+
+
+def _reference(table: IOTable, ranking: pd.DataFrame, kinds: Sequence[str]) -> tuple[pd.DataFrame | None,
+                                                                                    dict | None]:
+    """The reference check when it applies: imports scanned on a table with NBS sector codes."""
+    from chainsim.data.nbs import SECTOR_CODES
+    from chainsim.data.nbs149 import sector_parents
+    from chainsim.scan.reference import reference_check
+
+    if "imports" not in kinds or not set(sector_parents(table).values()) <= set(SECTOR_CODES):
+        return None, None
+    return reference_check(table, ranking)
 
 
 def _input_rows(model: Any, S: int) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray]:
