@@ -244,7 +244,7 @@ def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, ch
     workers : int
         Processes running pathways in parallel (1: in this process). Results do not depend
         on it: each pathway is the same engine batch with the same seeds and lever draws
-        either way. The attribution runs follow in this process.
+        either way. The attribution's engine batches follow on as many processes.
     day_progress : callable, optional
         Called as ``day_progress(n)`` with ``n`` simulated pathway-days done since the last
         call (``pathways x horizon_days`` in all, attribution runs not included): after every
@@ -298,7 +298,7 @@ def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, ch
         from chainsim.experiment.attribution import run_attribution
 
         attribution = run_attribution(loaded, runs, seeds, {e: r.lever_fulls for e, r in runs.items()},
-                                      progress=progress)
+                                      progress=progress, workers=int(workers))
     prov = {
         "chainsim_version": __version__, "scenario": sc.name, "scenario_sha256": loaded.sha256,
         "scenario_file": None if loaded.path is None else str(loaded.path), "dataset": loaded.table.name,
