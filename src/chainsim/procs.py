@@ -1,4 +1,4 @@
-"""Process-pool helpers shared by the run, sweep and scan pools: how many workers, and workers end when their coordinator dies.
+"""Process-pool helpers of the run, sweep and scan pools: how many workers; workers end when their coordinator dies.
 
 A ``ProcessPoolExecutor`` worker waits on its call queue; if the coordinating process is
 killed (``kill -9``, the OOM killer, a closed terminal), nothing tells the worker, and it

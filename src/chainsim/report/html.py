@@ -85,8 +85,10 @@ def _font_cache_file(chars: str) -> Path | None:
 
 def _store(path: Path, data: str) -> None:
     """Write ``data`` to ``path`` whole (a temporary file renamed into place), or not at all."""
+    import contextlib
     import tempfile
 
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -94,10 +96,9 @@ def _store(path: Path, data: str) -> None:
             f.write(data)
         os.replace(tmp, path)
     except OSError:
-        try:
-            os.unlink(tmp)
-        except (OSError, UnboundLocalError):
-            pass
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def render_report(run_dir: str | Path) -> str:
