@@ -23,6 +23,8 @@ SLOW: dict[str, str] = {
     "tests/test_ario_oracle.py::test_r16_pymrio_test_system_matches_boario": "BoARIO live",
     "tests/test_cli.py::test_run_writes_every_output": "full trajectories of six pathways",
     "tests/test_sweep_dask.py": "starts a Dask LocalCluster",
+    "tests/test_warmup.py::test_after_warmup_a_run_a_scan_and_ario_compile_nothing":
+        "compiles every engine loop into an empty numba cache, then runs a scenario and a scan",
     "tests/test_sweep_run.py::test_process_pool_crash_is_recovered": "starts and breaks process pools",
     "tests/test_sweep_run.py::test_cli_end_to_end": "a whole sweep through the CLI",
     "tests/test_sweep_run.py::test_pool_results_do_not_depend_on_how_workers_start": "spawned process pools",
