@@ -96,17 +96,22 @@ def _limit_threads() -> str:
         return "env"
 
 
-def _chainsim_runner(case: Path, days: int):
+def _crosscheck():
+    """``validation/boario_crosscheck.py`` as a module (the shock reader and BoARIO's view of a case)."""
     import importlib.util
-
-    from chainsim.data.csv_layout import read_csv_layout
-    from chainsim.engine import simulate
 
     spec = importlib.util.spec_from_file_location("boario_crosscheck", ROOT / "validation" / "boario_crosscheck.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
+    return mod
+
+
+def _chainsim_runner(case: Path, days: int):
+    from chainsim.data.csv_layout import read_csv_layout
+    from chainsim.engine import simulate
+
     table = read_csv_layout(case)
-    shocks = mod.shock_to_disruptions(case / "shock.csv")
+    shocks = _crosscheck().shock_to_disruptions(case / "shock.csv")
 
     def run():
         res = simulate(table, shocks, days=days, params="ario")
@@ -120,23 +125,12 @@ def _boario_runner(case: Path, days: int):
 
     import numpy as np
     import pandas as pd
-    import pymrio
     from boario.event import from_series
     from boario.extended_models import ARIOPsiModel
     from boario.simulation import Simulation
 
-    ind = pd.read_csv(case / "industries.csv", dtype={"region": str, "sector": str})
-    idx = pd.MultiIndex.from_arrays([ind["region"], ind["sector"]], names=["region", "sector"])
-    z = pd.read_csv(case / "Z.csv", dtype={"region": str, "sector": str}).drop(columns=["region", "sector"])
-    Z = pd.DataFrame(z.to_numpy(float), index=idx, columns=idx)
-    regions = list(dict.fromkeys(idx.get_level_values(0)))
-    Y = pd.DataFrame(0.0, index=idx, columns=pd.MultiIndex.from_product([regions, ["final_demand"]]))
-    for r in regions:
-        m = idx.get_level_values(0) == r
-        Y.loc[m, (r, "final_demand")] = ind["final_demand"].to_numpy(float)[m]
-    io = pymrio.IOSystem(Z=Z, Y=Y, x=pd.DataFrame({"indout": ind["output"].to_numpy(float)}, index=idx))
-    io.A = pymrio.calc_A(io.Z, io.x)
-    K = pd.Series(ind["capital"].to_numpy(float), index=idx).sort_index()
+    io, K = _crosscheck().boario_iosystem(case)
+    K = K.sort_index()  # BoARIO orders industries lexicographically
     sh = pd.read_csv(case / "shock.csv", dtype={"region": str, "sector": str}).iloc[0]
     mi = pd.MultiIndex.from_tuples([(sh["region"], sh["sector"])], names=["region", "sector"])
 
