@@ -50,9 +50,10 @@ def main() -> None:
     t_run = time.perf_counter() - t0
     n = len(xv)
     dense = sum(a.nbytes for a in (model.Zbar, model.ZbarT, model.ZbarT_D)) / 2**20
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"n={n} density={np.count_nonzero(table.Z) / n**2:.3f} build {t_build:.2f} s, {days} days {t_run:.2f} s "
-          f"({1e3 * t_run / days:.1f} ms/day), peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} "
-          f"MB (table alone {rss_table:.0f} MB); model n^2 arrays {dense:.0f} MB")
+          f"({1e3 * t_run / days:.1f} ms/day), peak RSS {peak:.0f} MB (table alone {rss_table:.0f} MB); "
+          f"model n^2 arrays {dense:.0f} MB")
 
 
 if __name__ == "__main__":
