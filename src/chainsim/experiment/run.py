@@ -210,6 +210,17 @@ def _pathway_task(loaded: LoadedScenario, entry: str, seeds: Sequence[Any],
         return run_pathway(loaded, entry, seeds=seeds, quantiles=quantiles)
 
 
+def load_engine_loops(loaded: LoadedScenario) -> None:
+    """Load numba and the engine's compiled loops in this process (a three-day run of the scenario's model).
+
+    Called before a pool forks: every forked worker (the pathways', then the attribution's)
+    inherits the loaded loops instead of importing numba and reading its cache again — about
+    1.5 s of CPU per worker (``docs/performance.md``). No result depends on it.
+    """
+    model = build_model(loaded.table, resolve_params(loaded.scenario.params))
+    Engine(model, [[]]).run(3, record=())
+
+
 def _run_parallel(loaded: LoadedScenario, entries: list[str], seeds: Sequence[Any], quantiles: np.ndarray | None,
                   workers: int, done: Callable[[str], None]) -> dict[str, PathwayRun]:
     # scipy.stats (the lever draws in the workers, the summary's bootstrap here) is imported once, before the
@@ -221,7 +232,10 @@ def _run_parallel(loaded: LoadedScenario, entries: list[str], seeds: Sequence[An
 
     from chainsim.sweeps.runner import pool_start_method
 
-    ctx = multiprocessing.get_context(pool_start_method())
+    method = pool_start_method()
+    if method == "fork":
+        load_engine_loops(loaded)
+    ctx = multiprocessing.get_context(method)
     runs: dict[str, PathwayRun] = {}
     with ProcessPoolExecutor(max_workers=min(workers, len(entries)), mp_context=ctx) as pool:
         futures = {pool.submit(_pathway_task, loaded, e, seeds, quantiles): e for e in entries}
