@@ -26,6 +26,8 @@ SLOW: dict[str, str] = {
     "tests/test_scan_screen.py::test_no_service_or_utility_link_in_the_default_top_10":
         "scans the 474 links of the Northeast table",
     "tests/test_scan_screen.py::test_fine_scan_ranks_the_split_products": "scans the 717 imports of the fine table",
+    "tests/test_warmup.py::test_after_warmup_a_run_a_scan_and_ario_compile_nothing":
+        "compiles every engine loop into an empty numba cache, then runs a scenario and a scan",
     "tests/test_sweep_run.py::test_process_pool_crash_is_recovered": "starts and breaks process pools",
     "tests/test_sweep_run.py::test_cli_end_to_end": "a whole sweep through the CLI",
     "tests/test_sweep_run.py::test_pool_results_do_not_depend_on_how_workers_start": "spawned process pools",

@@ -50,20 +50,7 @@ def _boario():
 def run_boario(case: Path, shock: Path, days: int) -> pd.DataFrame:
     """Daily production per industry from BoARIO, columns (region, sector)."""
     from_series, ARIOPsiModel, Simulation = _boario()
-    import pymrio
-
-    ind = pd.read_csv(case / "industries.csv", dtype={"region": str, "sector": str})
-    idx = pd.MultiIndex.from_arrays([ind["region"], ind["sector"]], names=["region", "sector"])
-    z = pd.read_csv(case / "Z.csv", dtype={"region": str, "sector": str}).drop(columns=["region", "sector"])
-    Z = pd.DataFrame(z.to_numpy(float), index=idx, columns=idx)
-    regions = list(dict.fromkeys(idx.get_level_values(0)))
-    Y = pd.DataFrame(0.0, index=idx, columns=pd.MultiIndex.from_product([regions, ["final_demand"]]))
-    for r in regions:
-        m = idx.get_level_values(0) == r
-        Y.loc[m, (r, "final_demand")] = ind["final_demand"].to_numpy(float)[m]
-    io = pymrio.IOSystem(Z=Z, Y=Y, x=pd.DataFrame({"indout": ind["output"].to_numpy(float)}, index=idx))
-    io.A = pymrio.calc_A(io.Z, io.x)
-    K = pd.Series(ind["capital"].to_numpy(float), index=idx)
+    io, K = _crosscheck_module().boario_iosystem(case)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = ARIOPsiModel(io, order_type="alt", alpha_base=1.0, alpha_max=1.25, alpha_tau=365,

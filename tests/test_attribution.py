@@ -96,3 +96,22 @@ def test_attribution_outputs(run, tmp_path):
     bands = pd.read_csv(paths["band_sensitivity"])
     assert sorted(set(bands.epsilon)) == [0.005, 0.01, 0.02]
     assert np.isfinite(bands.left_band_share).all()
+
+
+def test_attribution_batches_on_workers_give_the_serial_attribution(monkeypatch):
+    # issue 22: with workers the attribution's engine batches run in a pool; several batches (CHUNK 2)
+    # must give the serial frame exactly
+    import chainsim.experiment.attribution as attr
+
+    monkeypatch.setattr(attr, "CHUNK", 2)
+    calls = []
+    real = attr._chunk_series
+    monkeypatch.setattr(attr, "_chunk_series", lambda *a: calls.append(1) or real(*a))
+    serial = run_scenario(load_scenario(SCENARIO, table=TOY), workers=1)
+    assert len(calls) > 1  # several batches, in this process
+    calls.clear()
+    pooled = run_scenario(load_scenario(SCENARIO, table=TOY), workers=2)
+    assert not calls  # every batch ran in a worker
+    f = serial.attribution.frame
+    assert len(f) and f.acts.astype(bool).any()
+    pd.testing.assert_frame_equal(f, pooled.attribution.frame)

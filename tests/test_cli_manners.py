@@ -69,6 +69,32 @@ def test_workers_give_the_serial_results(tmp_path, capsys, monkeypatch):
     assert "--workers: expected a positive integer" in capsys.readouterr().err
 
 
+def test_run_defaults_to_the_available_cpus(tmp_path, monkeypatch):
+    # issue 22: no --workers means one process per CPU this process may use (sched_getaffinity), not 1
+    import chainsim.experiment.run as run_mod
+    import chainsim.procs
+
+    path = tmp_path / "s.yaml"
+    path.write_text(SMALL.format(product="20").replace("replications: 3", "replications: 1"), encoding="utf-8")
+    seen = []
+    real = run_mod.run_scenario
+    monkeypatch.setattr(chainsim.procs, "available_cpus", lambda: 3)
+    monkeypatch.setattr(run_mod, "run_scenario", lambda *a, **k: seen.append(k["workers"]) or real(*a, **k))
+    assert main(["run", str(path), "--out", str(tmp_path / "o"), "--no-figures", "--no-report",
+                 "--no-trajectories", "--attribution", "off", "-q"]) == 0
+    assert seen == [3]
+
+
+def test_available_cpus_is_the_affinity_mask(monkeypatch):
+    import os
+
+    from chainsim.procs import available_cpus
+
+    assert available_cpus() == len(os.sched_getaffinity(0))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 5, 7})
+    assert available_cpus() == 3
+
+
 def test_scenario_from_stdin_quiet_and_no_progress_off_a_terminal(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(SMALL.format(product="20")))
     out = tmp_path / "stdin"

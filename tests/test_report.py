@@ -172,3 +172,24 @@ def test_no_figures_run_says_so(tmp_path):
                  "--no-figures", "-q"]) == 0
     html = (out / "report.html").read_text(encoding="utf-8")
     assert 'id="figures-missing"' in html and "report-figure" not in html
+
+
+def test_page_font_is_cut_once_and_read_back_from_the_cache(tmp_path, monkeypatch):
+    # issue 22: cutting the font took about a second of every run; the same characters read the same bytes back
+    import chainsim.report.html as html
+
+    monkeypatch.setenv("CHAINSIM_CACHE", str(tmp_path / "cache"))
+    text = "供应链冲击 — 辽宁 (LN) 电子设备"
+    cuts = []
+    real = html._cut_font
+    monkeypatch.setattr(html, "_cut_font", lambda chars: cuts.append(chars) or real(chars))
+    first = html.page_font(text)
+    assert first and len(cuts) == 1
+    assert len(list((tmp_path / "cache" / "report-fonts").iterdir())) == 1
+    assert html.page_font(text + " again 再") != first  # another character: another subset
+    assert html.page_font(text) == first and len(cuts) == 2  # read back, not cut again
+    assert html.page_font("ASCII only") == ""
+    # an unusable cache folder (a file in its place) only costs the cut
+    (tmp_path / "blocked").write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("CHAINSIM_CACHE", str(tmp_path / "blocked"))
+    assert html.page_font(text) == first and len(cuts) == 3

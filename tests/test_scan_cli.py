@@ -68,3 +68,21 @@ def test_scan_errors_exit_2(table_dir, tmp_path, capsys, args, match):
 def test_scan_missing_table(tmp_path, capsys):
     assert main(["scan", "--table", str(tmp_path / "nope")]) == 2
     assert "file not found" in capsys.readouterr().err
+
+
+def test_scan_defaults_to_the_available_cpus_with_the_serial_results(table_dir, tmp_path, monkeypatch):
+    # issue 22: no --workers means one process per CPU this process may use; the ranking is --workers 1's
+    import chainsim.procs
+    import chainsim.scan
+
+    seen = []
+    real = chainsim.scan.scan
+    monkeypatch.setattr(chainsim.procs, "available_cpus", lambda: 2)
+    monkeypatch.setattr(chainsim.scan, "scan", lambda *a, **k: seen.append(k["workers"]) or real(*a, **k))
+    common = ["--table", str(table_dir), "--scope", "all", "--kinds", "links,nodes", "--days", "60", "--duration",
+              "20", "--start", "2", "--chunk", "4", "--no-figures"]
+    assert main(["scan", *common, "--out", str(tmp_path / "all"), "-q"]) == 0
+    assert main(["scan", *common, "--workers", "1", "--out", str(tmp_path / "one"), "-q"]) == 0
+    assert seen == [2, 1]
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "all" / "ranking.csv"),
+                                  pd.read_csv(tmp_path / "one" / "ranking.csv"))

@@ -57,6 +57,29 @@ def shock_to_disruptions(path: Path) -> list[dict]:
     return out
 
 
+def boario_iosystem(case: Path) -> tuple[object, pd.Series]:
+    """The case's table as BoARIO reads it: a ``pymrio.IOSystem`` and the capital stock by (region, sector).
+
+    Final demand goes into each industry's own region's column (BoARIO uses only row totals).
+    Used by the live oracle tests and ``benchmarks/bench_ario.py`` (BoARIO is GPL: driven
+    through its public API, never imported by chainsim).
+    """
+    import pymrio
+
+    ind = pd.read_csv(case / "industries.csv", dtype={"region": str, "sector": str})
+    idx = pd.MultiIndex.from_arrays([ind["region"], ind["sector"]], names=["region", "sector"])
+    z = pd.read_csv(case / "Z.csv", dtype={"region": str, "sector": str}).drop(columns=["region", "sector"])
+    Z = pd.DataFrame(z.to_numpy(float), index=idx, columns=idx)
+    regions = list(dict.fromkeys(idx.get_level_values(0)))
+    Y = pd.DataFrame(0.0, index=idx, columns=pd.MultiIndex.from_product([regions, ["final_demand"]]))
+    for r in regions:
+        m = idx.get_level_values(0) == r
+        Y.loc[m, (r, "final_demand")] = ind["final_demand"].to_numpy(float)[m]
+    io = pymrio.IOSystem(Z=Z, Y=Y, x=pd.DataFrame({"indout": ind["output"].to_numpy(float)}, index=idx))
+    io.A = pymrio.calc_A(io.Z, io.x)
+    return io, pd.Series(ind["capital"].to_numpy(float), index=idx)
+
+
 def params_from_meta(reference: Path) -> ModelParams:
     """ARIO parameters as recorded by boario_reference.py next to its output."""
     meta_path = Path(str(reference) + ".meta.json")

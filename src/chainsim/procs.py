@@ -1,4 +1,4 @@
-"""Process-pool helpers shared by the sweep and scan pools: workers end when their coordinator dies.
+"""Process-pool helpers of the run, sweep and scan pools: how many workers; workers end when their coordinator dies.
 
 A ``ProcessPoolExecutor`` worker waits on its call queue; if the coordinating process is
 killed (``kill -9``, the OOM killer, a closed terminal), nothing tells the worker, and it
@@ -18,9 +18,21 @@ import sys
 import threading
 import time
 
-__all__ = ["exit_with_parent"]
+__all__ = ["available_cpus", "exit_with_parent"]
 
 _PR_SET_PDEATHSIG = 1
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on: its affinity mask (a container's or ``taskset``'s share), else ``os.cpu_count()``.
+
+    The default number of worker processes of ``chainsim run``, ``scan`` and ``sweep``:
+    ``os.cpu_count()`` counts the machine's CPUs even when the process is confined to fewer.
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # macOS, Windows: no affinity mask
+        return max(1, os.cpu_count() or 1)
 
 
 def _watch(parent_pid: int, every: float) -> None:

@@ -21,7 +21,7 @@ EXIT_USAGE = 2
 def build_parser() -> argparse.ArgumentParser:
     """Return the top-level argument parser with every sub-command registered."""
     from chainsim import __version__
-    from chainsim.cli import compare_cmd, data_cmd, run_cmd, scan_cmd, sweep_cmd
+    from chainsim.cli import compare_cmd, data_cmd, run_cmd, scan_cmd, sweep_cmd, warmup_cmd
 
     parser = argparse.ArgumentParser(
         prog="chainsim",
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep_cmd.register(sub, parents=[common])
     scan_cmd.register(sub, parents=[common])
     compare_cmd.register(sub, parents=[common])
+    warmup_cmd.register(sub, parents=[common])
     return parser
 
 

@@ -25,8 +25,9 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
                    help="output folder (default: runs/<scenario file name>; runs/stdin for -)")
     p.add_argument("--force", action="store_true",
                    help="replace an earlier run in --out (whole; without it a folder holding a run is refused)")
-    p.add_argument("--workers", type=int, default=1,
-                   help="processes running pathways in parallel (default 1; results do not depend on it)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes running pathways in parallel (default: the CPUs this process may use; "
+                        "results do not depend on it)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p.add_argument("--no-trajectories", action="store_true", help="skip trajectories.parquet")
     p.add_argument("--no-report", action="store_true", help="skip report.html")
@@ -164,6 +165,10 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.replications is not None and args.replications < 1:
         raise ScenarioError(f"--replications: expected a positive integer; found {args.replications}")
+    if args.workers is None:
+        from chainsim.procs import available_cpus
+
+        args.workers = available_cpus()
     if args.workers < 1:
         raise ScenarioError(f"--workers: expected a positive integer; found {args.workers}")
     overrides: dict = {} if args.replications is None else {"replications": args.replications}

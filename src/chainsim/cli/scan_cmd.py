@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     p.add_argument("--pathway", default=None, help="also scan under this policy pathway and write pathway_effect.csv")
     p.add_argument("--intensity", type=float, default=0.5, help="pathway intensity θ in [0, 1] (default 0.5)")
     p.add_argument("--top", type=int, default=20, help="length of the chokepoint list per kind (default 20)")
-    p.add_argument("--workers", type=int, default=1, help="processes (results do not depend on it)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes (default: the CPUs this process may use; results do not depend on it)")
     p.add_argument("--chunk", type=int, default=32, help="targets per engine batch (default 32)")
     p.add_argument("--skip-screened", action="store_true",
                    help="do not simulate the screened targets (utilities, services): about a third faster")
@@ -111,6 +112,10 @@ def _scan(args: argparse.Namespace) -> int:
     from chainsim.scan.outputs import write_scan_files
 
     kinds = parse_kinds(args.kinds)
+    if args.workers is None:
+        from chainsim.procs import available_cpus
+
+        args.workers = available_cpus()
     if args.top < 1:
         raise ScenarioError(f"--top: expected a positive integer; found {args.top}")
     if args.table is not None:

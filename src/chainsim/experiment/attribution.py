@@ -152,8 +152,31 @@ def _subsets(players: Sequence[str], method: str) -> list[frozenset[str]]:
     return [frozenset(c) for s in sizes for c in itertools.combinations(players, s)]
 
 
+def _chunk_series(table: Any, params: Any, days: int, chunk: Sequence[tuple], seeds: Sequence[Any],
+                  masks: Mapping[str, np.ndarray]) -> list[dict[str, np.ndarray]]:
+    """One engine batch of attribution members: each member's daily output summed over each scope's mask.
+
+    The same function runs in this process or in a pool worker (one BLAS thread there, the
+    processes being the parallelism), so the series do not depend on where it ran.
+    """
+    from chainsim.engine import Engine, build_model
+    from chainsim.engine.params import resolve_params
+
+    model = build_model(table, resolve_params(params))
+    arrays = Engine(model, [m[4] for m in chunk], seeds=[seeds[m[2]] for m in chunk],
+                    member_params=[m[3] for m in chunk]).run(days)
+    return [{s: arrays.output[:, b, mask].sum(axis=1) for s, mask in masks.items()} for b in range(len(chunk))]
+
+
+def _chunk_task(*args: Any) -> list[dict[str, np.ndarray]]:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _chunk_series(*args)
+
+
 def run_attribution(loaded: Any, runs: Mapping[str, Any], seeds: Sequence[Any], fulls: Mapping[str, Any],
-                    *, progress: Progress | None = None) -> Attribution:
+                    *, progress: Progress | None = None, workers: int = 1) -> Attribution:
     """Run the lever subsets of every pathway and split each pathway's effect over its levers.
 
     Parameters
@@ -169,10 +192,11 @@ def run_attribution(loaded: Any, runs: Mapping[str, Any], seeds: Sequence[Any], 
         central or the scenario's own).
     progress : callable, optional
         ``progress("attribution", done, total)`` after each engine batch.
+    workers : int
+        Processes running the engine batches (1: in this process); the batches are the same
+        either way, so the attribution does not depend on it.
     """
     from chainsim.data.scopes import scope_mask
-    from chainsim.engine import Engine, build_model
-    from chainsim.engine.params import resolve_params
     from chainsim.pathways.apply import plan_pathway
     from chainsim.pathways.registry import LEVERS, PATHWAYS
 
@@ -207,19 +231,32 @@ def run_attribution(loaded: Any, runs: Mapping[str, Any], seeds: Sequence[Any], 
     masks = {s: scope_mask(table, s) for s in sc.metrics.scope}
     series: dict[tuple[str, frozenset[str]], dict[str, np.ndarray]] = {}
     if members:
-        model = build_model(table, resolve_params(base_run.plan.params))
         size = math.ceil(len(members) / math.ceil(len(members) / CHUNK))  # balanced: no small last batch
         chunks = [members[k:k + size] for k in range(0, len(members), size)]
-        for c, chunk in enumerate(chunks):
-            arrays = Engine(model, [m[4] for m in chunk], seeds=[seeds[m[2]] for m in chunk],
-                            member_params=[m[3] for m in chunk]).run(sc.horizon_days)
-            for b, (entry, S, r, _, _) in enumerate(chunk):
-                out = arrays.output[:, b, :]
+        args = [(table, base_run.plan.params, sc.horizon_days, chunk, seeds, masks) for chunk in chunks]
+
+        def store(chunk: Sequence[tuple], sums: list[dict[str, np.ndarray]], done: int) -> None:
+            for (entry, S, r, _, _), by_scope in zip(chunk, sums, strict=True):
                 per_scope = series.setdefault((entry, S), {})
-                for s, mask in masks.items():
-                    per_scope.setdefault(s, np.zeros((n, out.shape[0])))[r] = out[:, mask].sum(axis=1)
+                for s, y in by_scope.items():
+                    per_scope.setdefault(s, np.zeros((n, len(y))))[r] = y
             if progress is not None:
-                progress("attribution", c + 1, len(chunks))
+                progress("attribution", done, len(chunks))
+
+        if workers > 1 and len(chunks) > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            from chainsim.sweeps.runner import pool_start_method
+
+            ctx = multiprocessing.get_context(pool_start_method())
+            with ProcessPoolExecutor(max_workers=min(int(workers), len(chunks)), mp_context=ctx) as pool:
+                futures = {pool.submit(_chunk_task, *a): c for c, a in enumerate(args)}
+                for done, fut in enumerate(as_completed(futures), start=1):
+                    store(chunks[futures[fut]], fut.result(), done)
+        else:
+            for c, a in enumerate(args):
+                store(chunks[c], _chunk_series(*a), c + 1)
     return Attribution(frame=_attribution_frame(loaded, runs, players, methods, series, masks, n), notes=notes)
 
 

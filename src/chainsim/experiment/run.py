@@ -210,14 +210,32 @@ def _pathway_task(loaded: LoadedScenario, entry: str, seeds: Sequence[Any],
         return run_pathway(loaded, entry, seeds=seeds, quantiles=quantiles)
 
 
+def load_engine_loops(loaded: LoadedScenario) -> None:
+    """Load numba and the engine's compiled loops in this process (a three-day run of the scenario's model).
+
+    Called before a pool forks: every forked worker (the pathways', then the attribution's)
+    inherits the loaded loops instead of importing numba and reading its cache again — about
+    1.5 s of CPU per worker (``docs/performance.md``). No result depends on it.
+    """
+    model = build_model(loaded.table, resolve_params(loaded.scenario.params))
+    Engine(model, [[]]).run(3, record=())
+
+
 def _run_parallel(loaded: LoadedScenario, entries: list[str], seeds: Sequence[Any], quantiles: np.ndarray | None,
                   workers: int, done: Callable[[str], None]) -> dict[str, PathwayRun]:
+    # scipy.stats (the lever draws in the workers, the summary's bootstrap here) is imported once, before the
+    # fork, instead of in every worker: about 1 s of CPU each
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    import scipy.stats  # noqa: F401
+
     from chainsim.sweeps.runner import pool_start_method
 
-    ctx = multiprocessing.get_context(pool_start_method())
+    method = pool_start_method()
+    if method == "fork":
+        load_engine_loops(loaded)
+    ctx = multiprocessing.get_context(method)
     runs: dict[str, PathwayRun] = {}
     with ProcessPoolExecutor(max_workers=min(workers, len(entries)), mp_context=ctx) as pool:
         futures = {pool.submit(_pathway_task, loaded, e, seeds, quantiles): e for e in entries}
@@ -244,7 +262,7 @@ def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, ch
     workers : int
         Processes running pathways in parallel (1: in this process). Results do not depend
         on it: each pathway is the same engine batch with the same seeds and lever draws
-        either way. The attribution runs follow in this process.
+        either way. The attribution's engine batches follow on as many processes.
     day_progress : callable, optional
         Called as ``day_progress(n)`` with ``n`` simulated pathway-days done since the last
         call (``pathways x horizon_days`` in all, attribution runs not included): after every
@@ -298,7 +316,7 @@ def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, ch
         from chainsim.experiment.attribution import run_attribution
 
         attribution = run_attribution(loaded, runs, seeds, {e: r.lever_fulls for e, r in runs.items()},
-                                      progress=progress)
+                                      progress=progress, workers=int(workers))
     prov = {
         "chainsim_version": __version__, "scenario": sc.name, "scenario_sha256": loaded.sha256,
         "scenario_file": None if loaded.path is None else str(loaded.path), "dataset": loaded.table.name,

@@ -34,6 +34,7 @@ from typing import Any
 import pandas as pd
 
 from chainsim.errors import ScenarioError, SimulationError
+from chainsim.procs import available_cpus
 from chainsim.sweeps.analysis import ranking_table, sensitivity_table, write_figures
 from chainsim.sweeps.design import Design, make_design
 from chainsim.sweeps.evaluate import evaluate_chunk, prime, scenario_of
@@ -357,8 +358,8 @@ def run_sweep(spec_or_path: SweepSpec | str | Path | Mapping[str, Any], *, out_d
         spec = load_sweep_with_samples(spec, samples)
     if workers is not None and (isinstance(workers, bool) or int(workers) != workers or workers < 1):
         raise ScenarioError(f"--workers: expected a positive number of processes (1 = serial; leave it out for "
-                            f"all {os.cpu_count() or 1} CPUs); found {workers}")
-    workers = int(workers or os.cpu_count() or 1)
+                            f"all {available_cpus()} CPUs); found {workers}")
+    workers = int(workers or available_cpus())
     out = Path(out_dir)
     design = make_design(spec)
     dh = design_hash(design.matrix)

@@ -231,16 +231,22 @@ def stock_and_need_gated(inv, AC, x, V, by_ratio, goal, xo, inv_tau, denom, no_s
                 v = V[b, p, j] * ratio[b, p, j] if by_ratio else V[b, p, j]
                 V[b, p, j] = v
                 U[b, p, j] = u
-                if close and not (abs(v - u) <= 1e-8 + 1e-5 * abs(u)):
+                if not (abs(v - u) <= 1e-8 + 1e-5 * abs(u)):
                     close = False
         neg = False
-        for p in range(P):
-            for j in range(N):
-                if not close and not crashed[b]:
+        if not close and not crashed[b]:  # tested once: numba cannot hoist a load of crashed[b] past the stores
+            for p in range(P):
+                for j in range(N):
                     s = inv[b, p, j] - U[b, p, j]
-                    inv[b, p, j] = s + V[b, p, j]
-                if inv[b, p, j] < 0.0:
-                    neg = True
+                    s = s + V[b, p, j]
+                    inv[b, p, j] = s
+                    if s < 0.0:
+                        neg = True
+        else:
+            for p in range(P):
+                for j in range(N):
+                    if inv[b, p, j] < 0.0:
+                        neg = True
         if neg:
             crashed[b] = True
         gate = gap_gate
