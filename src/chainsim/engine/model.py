@@ -405,16 +405,21 @@ def _stock_days(table: IOTable, params: ModelParams) -> tuple[np.ndarray, np.nda
     r"""Input stock days s and restoration times τ by product (S,), before the quirks.
 
     ``inventory_table="evidence"`` on an NBS-42 table: the chosen column of
-    ``input_stock_days.csv`` times ``inventory_scale``, τ by input class (docs/model.md §4);
-    otherwise ``inventory_days`` times ``inventory_scale`` and ``inventory_tau``. Under the cover
-    rule the days are floored at ``cover_days`` (a stock below a day of need binds at baseline).
+    ``input_stock_days.csv`` times ``inventory_scale``, τ by input class (docs/model.md §4); the
+    flow inputs (electricity and heat, gas, water) keep their days unscaled, since their two days
+    are the one-day order lag plus a day of slack, not a stock anyone plans (scaled, a buyer could
+    not raise output above yesterday's plan without binding on electricity). Otherwise
+    ``inventory_days`` times ``inventory_scale`` and ``inventory_tau``. Under the cover rule the
+    days are floored at ``cover_days`` (a stock below a day of need binds at baseline).
     """
     S = table.n_sectors
+    scale = np.full(S, params.inventory_scale)
     if params.inventory_table == "evidence" and _nbs42(table, "inventory_table='evidence'"):
-        days, tau, _ = input_stocks(params.inventory_level)
+        days, tau, classes = input_stocks(params.inventory_level)
+        scale[np.array(classes) == "flow"] = 1.0
     else:
         days, tau = np.full(S, float(params.inventory_days)), np.full(S, float(params.inventory_tau))
-    s = days * params.inventory_scale
+    s = days * scale
     if params.binding == "cover":
         s = np.maximum(s, params.cover_days)
     return s, tau.copy()
