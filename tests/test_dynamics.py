@@ -211,7 +211,7 @@ GRID_BACK_DAYS = 120
 
 
 def grid_days_to_band(target: str) -> dict[tuple[float, float, int], dict[str, int]]:
-    """The acceptance grid of issue #16 on one target: days to ±1 % (two-sided) after the end, China and each province."""
+    """The acceptance grid of issue #16 on one target: days to ±1 % (two-sided) after the end, China and provinces."""
     out = {}
     for scale in GRID_SCALES:
         m = _model(**_stock_params(scale))
