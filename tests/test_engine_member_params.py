@@ -18,14 +18,14 @@ LOSS = {"type": "capacity_loss", "region": "R0", "sector": "16", "share": 0.3, "
         "recovery": {"curve": "linear", "days": 15}}
 REBUILD = {"type": "capacity_loss", "region": "R1", "sector": "05", "share": 0.2, "start": 4, "duration": 10,
            "recovery": {"curve": "rebuild", "sectors": {"05": 1.0}}}
-BASE = {"inventory_days": 15, "inventory_tau": 10}
+BASE = {"inventory_scale": 0.5}  # NBS codes: stock days from the evidence table, times the scale
 MEMBERS = [
     {**BASE},
-    {**BASE, "inventory_days": 25, "import_headroom": 1.5, "search_days": 5, "detection_lag_days": 2,
-     "ramp_days": 6},
+    {**BASE, "inventory_scale": 0.8, "import_headroom": 1.5, "search_days": 5, "detection_lag_days": 2,
+     "ramp_days": 6, "import_headroom_scale": 0.5},
     {**BASE, "alpha_max": 1.4, "alpha_tau": 100.0, "sector_alpha_max": {"16": 1.5}, "substitution_share": 0.5,
      "substitution_lag_days": 10, "criticality_relief": 0.5},
-    {**BASE, "inventory_days": 10, "sector_criticality_relief": {"19": 1.0}, "rebuild_tau": 30.0,
+    {**BASE, "inventory_scale": 0.3, "sector_criticality_relief": {"19": 1.0}, "rebuild_tau": 30.0,
      "sector_alpha_tau": {"20": 50.0}},
 ]
 
@@ -54,7 +54,7 @@ def test_mixed_params_batch_equals_single_runs(sets):
 def test_members_differ_and_shared_arrays_stay_shared():
     t = nbs_table(1)
     params = [resolve_params(MEMBERS[0]), resolve_params({**BASE, "alpha_max": 1.4})]
-    eng = Engine(build_model(t, params[0]), [[CUT], [CUT]], member_params=params)
+    eng = Engine(build_model(t, params[0]), [[CUT, LOSS], [CUT, LOSS]], member_params=params)
     assert eng.model.alpha_max.shape == (2, eng.model.n_sup)
     assert eng.model.bind_denom.ndim == 2 and eng.model.cap_ref.ndim == 1
     out = eng.run(60).output

@@ -267,7 +267,8 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         if exo.any():
             log.info("%d industries have negative final demand; treated as exogenous supply", int((exo > 0).sum()))
     cap_ref = xbar.copy()
-    cap_ref[(R + n_pool) * S:] *= _origin_headroom(table, params, order[n_pool:]).repeat(S)  # foreign origins only
+    if O > n_pool:  # foreign origins only
+        cap_ref[(R + n_pool) * S:] *= _origin_headroom(table, params, order[n_pool:]).repeat(S)
     # technical coefficients, A_ij = Z_ij / x_j (1/0 := 0), aggregated by product
     inv_x = np.divide(1.0, x, out=np.zeros(N), where=x != 0)
     A = Zs * inv_x[None, :]
@@ -322,7 +323,9 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     if not quirks.lead_times:
         lead[:] = 0
     amax = np.full(n_sup, params.alpha_max)
-    if params.alpha_max_table == "utilisation" and _nbs42(table, "alpha_max_table='utilisation'"):
+    # the utilisation table unless the params set alpha_max explicitly (then it holds for every sector)
+    if (params.alpha_max_table == "utilisation" and "alpha_max" not in params.model_fields_set
+            and _nbs42(table, "alpha_max_table='utilisation'")):
         amax[:N] = alpha_max_by_sector("central")[table.sector_of]
     atau = np.full(n_sup, params.alpha_tau)
     for vec, overrides in ((amax, params.sector_alpha_max), (atau, params.sector_alpha_tau)):
