@@ -12,6 +12,8 @@ the parameter by a stated step) and its sources (``PROVENANCE.md`` there; the re
 * :func:`alpha_tau_days` — the time constant of overproduction;
 * :func:`finished_goods` — producers' finished-goods stock days, the minimum run rate of
   continuous-process sectors, the storage ceiling and the restoration time;
+* :func:`backlog` — the share of unmet final demand for durable and investment goods that is
+  postponed, and the release and loss times of the backlog;
 * :func:`foreign_headroom` — supply headroom of each foreign origin.
 
 Every reader checks its file (codes ``01``..``42`` once each, ``low <= central <= high``, a known
@@ -31,7 +33,8 @@ import numpy as np
 from chainsim.data.classification import NBS42_CODES
 from chainsim.errors import DataError
 
-__all__ = ["EVIDENCE_DIR", "INPUT_CLASSES", "LEVELS", "alpha_max_by_sector", "alpha_tau_days", "finished_goods",
+__all__ = ["EVIDENCE_DIR", "INPUT_CLASSES", "LEVELS", "alpha_max_by_sector", "alpha_tau_days", "backlog",
+           "finished_goods",
            "foreign_headroom", "input_stocks"]
 
 EVIDENCE_DIR = Path(__file__).resolve().parent / "raw" / "dynamics_evidence"
@@ -168,6 +171,31 @@ def finished_goods(level: Level = "central") -> tuple[np.ndarray, np.ndarray, fl
     if ceiling < 1.0:
         raise DataError(f"{name}: row 'fg_max_factor': expected a ceiling >= 1 x the target; found {ceiling}")
     return days, min_run, ceiling, tau
+
+
+def backlog(level: Level = "central") -> tuple[np.ndarray, float, float]:
+    """Backlog share β by product (42,), release time τ_B and loss time τ_L (days).
+
+    ``backlog.csv``: β = carry-over x (GFCF + household share of the product's final demand), for the
+    durable and investment goods it lists (0 elsewhere); ``backlog_parameters.csv``: τ_B 60 d
+    (30-120), τ_L 180 d (90-365), both assumptions [I].
+    """
+    name = "backlog.csv"
+    path = EVIDENCE_DIR / name
+    carry = _ranged(name, "carry_over", level)
+    share = np.zeros(len(NBS42_CODES))
+    for k, r in enumerate(_rows(name), start=2):
+        code = r["nbs42"]
+        if code not in NBS42_CODES:
+            raise DataError(f"{name}: row {k}, field 'nbs42': expected a code 01..42; found {code!r}")
+        eligible = sum(_number(path, k, f, r[f]) for f in ("gfcf_share_of_final_demand",
+                                                           "household_share_of_final_demand"))
+        beta = carry[code] * eligible
+        if beta > 1.0:
+            raise DataError(f"{name}: row {k}: carry-over x eligible share expected <= 1; found {beta:g}")
+        share[NBS42_CODES.index(code)] = beta
+    name = "backlog_parameters.csv"
+    return share, _parameter(name, "release_tau_days", "central"), _parameter(name, "loss_tau_days", "central")
 
 
 def foreign_headroom(level: Level = "central") -> dict[str, float]:

@@ -25,7 +25,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from chainsim.data.classification import NBS42_CODES
-from chainsim.data.dynamics_evidence import alpha_max_by_sector, finished_goods, foreign_headroom, input_stocks
+from chainsim.data.dynamics_evidence import (
+    alpha_max_by_sector,
+    backlog,
+    finished_goods,
+    foreign_headroom,
+    input_stocks,
+)
 from chainsim.data.iotable import IOTable
 from chainsim.engine.economy import COVER_NOISE
 from chainsim.engine.inputs import criticality, noncompetitive_products, read_only
@@ -123,6 +129,12 @@ class EconomyModel:
         Restoration time τ_F of finished goods (days).
     has_fg : bool
         Some producer holds finished goods.
+    backlog_share : (n_sup,)
+        β: share of a producer's unmet final demand that joins its backlog (0 without
+        ``params.backlog``).
+    backlog_release_tau, backlog_loss_tau : float
+        τ_B and τ_L of the backlog (days).
+    has_backlog : bool
     per_region_imports : bool
         Import cuts close links (into every region or named ones) and the order split sees them;
         a foreign origin's capacity is its headroom times the share of its flow left open
@@ -200,6 +212,10 @@ class EconomyModel:
     min_run: np.ndarray | None = None
     fg_tau: float = 30.0
     has_fg: bool = False
+    backlog_share: np.ndarray | None = None
+    backlog_release_tau: float = 60.0
+    backlog_loss_tau: float = 180.0
+    has_backlog: bool = False
 
     def input_blocks(self, row: int) -> tuple[int, int]:
         """Supplier blocks (start, stop) delivering input row ``row``: domestic blocks, foreign ones, or all."""
@@ -377,8 +393,19 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         restock_from=F * S if restock else n_sup, input_of_node=read_only(node_row),
         priority_buyers=read_only(prio), region_share=read_only(region_share),
         route_base=read_only(route_base), inv_tau=read_only(tau), per_region_imports=per_region,
-        **_finished_goods(table, params, xbar),
+        **_finished_goods(table, params, xbar), **_backlog(table, params, n_sup),
     )
+
+
+def _backlog(table: IOTable, params: ModelParams, n_sup: int) -> dict:
+    """Backlog arrays of the domestic producers (docs/model.md §2.8): β, τ_B, τ_L."""
+    share = np.zeros(n_sup)
+    tau_b, tau_l = 60.0, 180.0
+    if params.backlog and _nbs42(table, "backlog"):
+        beta, tau_b, tau_l = backlog(params.inventory_level)
+        share[:table.n_industries] = beta[table.sector_of]
+    return dict(backlog_share=read_only(share), backlog_release_tau=float(tau_b), backlog_loss_tau=float(tau_l),
+                has_backlog=bool(share.any()))
 
 
 def _finished_goods(table: IOTable, params: ModelParams, xbar: np.ndarray) -> dict:

@@ -68,6 +68,8 @@ class ModelParams(BaseModel):
                                "missing is done without (True); or S - A x + V floored at 0 (False)")
     finished_goods: bool = Field(True, description="industrial producers hold finished goods (output_stock_days.csv) "
                                  "and continuous-process sectors keep a minimum run into stock (produce_to_stock.csv)")
+    backlog: bool = Field(True, description="unmet final demand for durable and investment goods is partly "
+                          "postponed (backlog.csv) and served after today's orders (docs/model.md §2.8)")
     alpha_base: float = Field(1.0, ge=1.0, description="α_b: baseline overproduction")
     alpha_max: float = Field(1.25, ge=1.0, description="α_max: maximum overproduction (alpha_max_table='flat')")
     alpha_max_table: Literal["utilisation", "flat"] = Field(
@@ -176,6 +178,7 @@ class ModelParams(BaseModel):
 #: the dynamics of ARIO / BoARIO 0.7.2 (and of chainsim's default model before issue #16)
 _ARIO_DYNAMICS: dict[str, Any] = dict(
     binding="psi", inventory_table="flat", order_basis="realised", exact_stocks=False, finished_goods=False,
+    backlog=False,
     alpha_max_table="flat",
     alpha_tau=365.0, split_weights="capacity", foreign_supply="node")
 

@@ -59,8 +59,27 @@ class DayResult:
 
 
 def total_demand(m: EconomyModel, st: DenseState, y: np.ndarray, rebuild: np.ndarray) -> np.ndarray:
-    r"""§2.2 :math:`D_i = \sum_j (O_{ij} + O^{sub}_{ij}) + y_i + \text{rebuilding demand}_i`."""
-    return st.orders.sum(axis=2) + st.substitution_orders.sum(axis=2) + y + rebuild
+    r"""§2.2 :math:`D_i = \sum_j (O_{ij} + O^{sub}_{ij}) + y_i + \text{rebuilding demand}_i + B_i/\tau_B`.
+
+    The last term is the release of the backlog of postponed final demand (default model, §2.8).
+    """
+    D = st.orders.sum(axis=2) + st.substitution_orders.sum(axis=2) + y + rebuild
+    if m.has_backlog:
+        D += st.postponed / m.backlog_release_tau
+    return D
+
+
+def backlog_served(m: EconomyModel, st: DenseState, D: np.ndarray, q: np.ndarray, y: np.ndarray,
+                   phi_y: np.ndarray) -> None:
+    r"""§2.8 The backlog: served from what is left after today's orders and final demand, decays, grows.
+
+    :math:`R = B/\tau_B` is released into demand; :math:`R^{served} = \min(R, (q + e - (D - R))^+)`;
+    :math:`B \leftarrow B - R^{served} - B/\tau_L + \beta\, y(1 - \varphi^y)` (in place).
+    """
+    B = st.postponed
+    R = B / m.backlog_release_tau
+    served = np.minimum(R, np.maximum(q + m.exo_supply - (D - R), 0.0))
+    st.postponed = B - served - B / m.backlog_loss_tau + m.backlog_share * (y * (1.0 - phi_y))
 
 
 def overproduction(m: EconomyModel, st: DenseState, D: np.ndarray) -> np.ndarray:
@@ -321,7 +340,10 @@ def step(m: EconomyModel, st: DenseState, day: DayInputs) -> DayResult:
     if m.has_fg:
         F0 = st.finished.copy()
         q = shipments(m, D, x, c, st.finished)
-    phi, phi_y, phi_prio = served_shares(m, st, q, D, day.final_demand)
+    D_now = D - st.postponed / m.backlog_release_tau if m.has_backlog else D  # the backlog is served last
+    phi, phi_y, phi_prio = served_shares(m, st, q, D_now, day.final_demand)
+    if m.has_backlog:
+        backlog_served(m, st, D, q, day.final_demand, phi_y)
     V = deliveries(m, st, phi, phi_prio, day.t)
     U = update_stocks(m, st, m.AC * x[:, None, :m.n], V)
     unmet = (day.final_demand * (1.0 - phi_y)).sum(axis=1)

@@ -120,7 +120,7 @@ class FastEconomy:
         dense = DenseState.equilibrium(m, B, ring)
         dense.inventory, dense.orders, dense.alpha = st.inventory.copy(), orders, st.alpha.copy()
         dense.x_prev, dense.crashed = st.x_prev.copy(), st.crashed.copy()
-        dense.finished = st.finished.copy()
+        dense.finished, dense.postponed = st.finished.copy(), st.postponed.copy()
         dense.weights, dense.open = st.ov.dense(m, B)
         econ = ReferenceEconomy(m, B, ring, state=dense)
         if st.sub is not None:

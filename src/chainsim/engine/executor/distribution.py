@@ -38,7 +38,15 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
         ws.f_morning[:] = st.finished
         ship(ws.x, ws.demand, m.exo_supply, ws.capacity, st.finished, m.n, ws.q)
         supplied = ws.q
-    _served_shares(m, st, ws, day, supplied)
+    demand = ws.demand
+    if m.has_backlog:  # today's orders and final demand first (reference.backlog_served)
+        np.subtract(ws.demand, ws.release, out=ws.d_now)
+        demand = ws.d_now
+    _served_shares(m, st, ws, day, supplied, demand)
+    if m.has_backlog:
+        served = np.minimum(ws.release, np.maximum(supplied + m.exo_supply - ws.d_now, 0.0))
+        B = st.postponed
+        st.postponed = B - served - B / m.backlog_loss_tau + m.backlog_share * (day.final_demand * (1.0 - ws.phi_y))
     _deliveries(m, st, ws, ws.phi, ws.V, not by_ratio, with_denominators=True)
     if ws.prio is not None:  # priority buyers are served at their own share
         _deliveries(m, st, ws, ws.phi_prio, ws.G)
@@ -85,10 +93,11 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
         _place_substitution(m, st, ws)
 
 
-def _served_shares(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs, supplied: np.ndarray) -> None:
+def _served_shares(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs, supplied: np.ndarray,
+                   demand: np.ndarray) -> None:
     """Rationing of what is ``supplied`` (production or shipments): compiled for ``proportional``, else the registry."""
     if m.params.rationing == "proportional":
-        proportional_shares(supplied, m.exo_supply, ws.exo, ws.demand, ws.phi, ws.phi_y)
+        proportional_shares(supplied, m.exo_supply, ws.exo, demand, ws.phi, ws.phi_y)
         return
     if ws.prio is not None:  # orders of priority buyers, per supplier
         B, nb, S = len(st.ratio), m.n_blocks, m.n_sectors
@@ -102,7 +111,7 @@ def _served_shares(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs
             sub = st.sub
             sel = ws.prio[sub.j]
             np.add.at(ws.d_prio, (sub.b[sel][:, None], sub.rows(m)[sel]), sub.placed[sel])
-    ws.phi[:], ws.phi_y[:], ws.phi_prio[:] = RULES[m.params.rationing](supplied + m.exo_supply, ws.demand,
+    ws.phi[:], ws.phi_y[:], ws.phi_prio[:] = RULES[m.params.rationing](supplied + m.exo_supply, demand,
                                                                         day.final_demand, ws.d_prio)
 
 

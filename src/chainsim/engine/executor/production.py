@@ -37,6 +37,9 @@ def produce(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs, rebui
         np.add.at(ws.demand, (st.sub.b[:, None], st.sub.rows(m)), st.sub.placed)
     if rebuilding:
         ws.demand += day.rebuild
+    if m.has_backlog:  # release of the backlog of postponed final demand (reference.total_demand)
+        np.divide(st.postponed, m.backlog_release_tau, out=ws.release)
+        ws.demand += ws.release
     if day.t >= m.quirks.overproduction_from_day:
         alpha_update(st.alpha, ws.demand, m.exo_supply, st.x_prev, lead(m.alpha_max, 2), lead(m.alpha_tau, 2),
                      float(m.params.alpha_base), N, m.quirks.overproduction_rule == "decay_at_zero_scarcity",

@@ -60,6 +60,8 @@ class FastState:
     sub : SubOrders or None
     finished : (B, n_sup)
         Producers' finished-goods stocks F.
+    postponed : (B, n_sup)
+        Backlog of postponed final demand.
     """
 
     inventory: np.ndarray
@@ -72,6 +74,7 @@ class FastState:
     placed: tuple[np.ndarray, ...] | None = None
     sub: SubOrders | None = None
     finished: np.ndarray | None = None
+    postponed: np.ndarray | None = None
 
     @classmethod
     def equilibrium(cls, m: EconomyModel, batch: int) -> FastState:
@@ -81,7 +84,7 @@ class FastState:
         return cls(inventory=np.broadcast_to(inv, (batch, *m.AC.shape)).copy(), lam_prev=np.ones((batch, ns)),
                    ratio=np.ones((batch, m.n_inputs, N)), alpha=np.full((batch, ns), m.params.alpha_base),
                    x_prev=np.broadcast_to(m.xbar, (batch, ns)).copy(), crashed=np.zeros(batch, dtype=bool),
-                   finished=np.broadcast_to(m.fg_star, (batch, ns)).copy())
+                   finished=np.broadcast_to(m.fg_star, (batch, ns)).copy(), postponed=np.zeros((batch, ns)))
 
 
 class Workspace:
@@ -98,6 +101,8 @@ class Workspace:
         self.tmp, self.lam = self.tmp_lam[:B], self.tmp_lam[B:]
         self.reb_delivered = z((B, ns))
         self.q = z((B, ns))  # shipments (finished goods)
+        self.release = z((B, ns)) if m.has_backlog else None  # backlog released into today's demand
+        self.d_now = z((B, ns)) if m.has_backlog else None  # demand without it (served first)
         self.f_morning = z((B, ns)) if m.has_fg else None
         self.all_open = np.ones((1, ns))
         nf, K = m.n_blocks - m.n_dom_blocks, m.n_inputs - S
