@@ -234,3 +234,35 @@ def test_acceptance_grid_every_run_comes_back(target):
     days = grid_days_to_band(target)
     late = {k: v for k, v in days.items() if max(v.values()) > GRID_BACK_DAYS}
     assert not late, late
+
+
+def test_evidence_tables_are_checked_and_errors_name_file_row_field_value(tmp_path, monkeypatch):
+    """Every evidence table loads (low <= central <= high, codes 01..42); a bad value is named precisely."""
+    import shutil
+
+    from chainsim.data import dynamics_evidence as ev
+    from chainsim.errors import DataError
+
+    for level in ev.LEVELS:
+        days, tau, classes = ev.input_stocks(level)
+        assert days.shape == (42,) and set(classes) == set(ev.INPUT_CLASSES) and (tau > 0).all()
+        assert (ev.alpha_max_by_sector(level) >= 1).all() and ev.foreign_headroom(level)["ROW"] >= 1
+        fg, run, ceiling, _ = ev.finished_goods(level)
+        assert (fg >= 0).all() and ((run >= 0) & (run <= 1)).all() and ceiling >= 1
+        beta, *_ = ev.backlog(level)
+        assert ((beta >= 0) & (beta <= 1)).all()
+    low, central, high = (ev.input_stocks(lv)[0] for lv in ev.LEVELS)
+    assert (low <= central).all() and (central <= high).all()
+    bad = tmp_path / "dynamics_evidence"
+    shutil.copytree(ev.EVIDENCE_DIR, bad)
+    text = (bad / "input_stock_days.csv").read_text(encoding="utf-8")
+    row = "18,Manufacture of transport equipment,交通运输设备,storable,5,12,25"
+    assert row in text
+    (bad / "input_stock_days.csv").write_text(text.replace(row, row.replace(",12,", ",twelve,")), encoding="utf-8")
+    monkeypatch.setattr(ev, "EVIDENCE_DIR", bad)
+    ev._rows.cache_clear()
+    try:
+        with pytest.raises(DataError, match=r"input_stock_days.csv: row 19, field 'days_central'.*'twelve'"):
+            ev.input_stocks()
+    finally:
+        ev._rows.cache_clear()

@@ -77,8 +77,8 @@ def test_northeast_default_model_mixed_params_batch_equals_single_runs():
             {"type": "capacity_loss", "region": "LN", "sector": "16", "share": 0.3, "start": 20, "duration": 30,
              "recovery": {"curve": "linear", "days": 30}}]
     params = [resolve_params(p) for p in (
-        {}, {"inventory_days": 40, "import_headroom": 1.6, "search_days": 12, "detection_lag_days": 3},
-        {"substitution_share": 0.4, "substitution_lag_days": 60, "ramp_days": 20, "inventory_days": 35,
+        {}, {"inventory_scale": 0.45, "import_headroom": 1.6, "search_days": 12, "detection_lag_days": 3},
+        {"substitution_share": 0.4, "substitution_lag_days": 60, "ramp_days": 20, "inventory_scale": 0.4,
          "sector_criticality_relief": {c: 0.7 for c in ("16", "17", "19", "20", "21")}},
         {"sector_alpha_max": {"16": 1.45}, "sector_alpha_tau": {"16": 150.0}, "rebuild_tau": 45.0})]
     days = 365

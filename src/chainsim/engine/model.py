@@ -445,6 +445,11 @@ def _stock_days(table: IOTable, params: ModelParams) -> tuple[np.ndarray, np.nda
     S = table.n_sectors
     scale = np.full(S, params.inventory_scale)
     if params.inventory_table == "evidence" and _nbs42(table, "inventory_table='evidence'"):
+        ignored = sorted({"inventory_days", "inventory_tau"} & params.model_fields_set)
+        if ignored:
+            log.warning("params %s are not used with inventory_table='evidence' on an NBS-42 table (stock days and "
+                        "restoration times come from input_stock_days.csv); set inventory_scale, or "
+                        "inventory_table='flat' to use them", " and ".join(ignored))
         days, tau, classes = input_stocks(params.inventory_level)
         scale[np.array(classes) == "flow"] = 1.0
     else:
