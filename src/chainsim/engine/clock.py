@@ -277,7 +277,7 @@ class Engine:
             self.searches.daily(t, after=False)
             econ = self.economy
             new = econ.step(day)
-            self.losses.end_of_day(t, econ.phi)
+            self.losses.end_of_day(t, econ.phi_rebuild)
             self.out[t] = econ.x[:, :N]
             if self.cap is not None:
                 self.cap[t] = econ.capacity[:, :N]

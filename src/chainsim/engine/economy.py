@@ -100,7 +100,8 @@ class Economy(Protocol):
     """The state of a batch and its daily step (see the module docstring).
 
     After :meth:`step`, ``x``, ``capacity``, ``x_opt`` and ``phi`` (B, n_sup) are today's
-    production, capacity, optimal production and served shares, ``unmet`` (B,) the final demand
+    production, capacity, optimal production and served shares, ``phi_rebuild`` the served share of
+    rebuilding demand (``phi`` unless it is served last), ``unmet`` (B,) the final demand
     not met (if ``keep_unmet``), ``crashed`` (B,) the members whose stocks went negative
     (BoARIO's crash), ``inventory`` (B, S + K, N) the stocks after the day.
     """
@@ -109,6 +110,7 @@ class Economy(Protocol):
     capacity: np.ndarray
     x_opt: np.ndarray
     phi: np.ndarray
+    phi_rebuild: np.ndarray
     unmet: np.ndarray
     crashed: np.ndarray
     inventory: np.ndarray

@@ -70,6 +70,10 @@ class ModelParams(BaseModel):
                                  "and continuous-process sectors keep a minimum run into stock (produce_to_stock.csv)")
     backlog: bool = Field(True, description="unmet final demand for durable and investment goods is partly "
                           "postponed (backlog.csv) and served after today's orders (docs/model.md §2.8)")
+    rebuild_served: Literal["last", "pro_rata"] = Field(
+        "last", description="rebuilding demand is served from what is left after today's orders and final demand "
+        "('last'; served pro rata it keeps its claim while the economy starves, docs/model.md §5), or pro rata "
+        "with them (ARIO, 'pro_rata')")
     alpha_base: float = Field(1.0, ge=1.0, description="α_b: baseline overproduction")
     alpha_max: float = Field(1.25, ge=1.0, description="α_max: maximum overproduction (alpha_max_table='flat')")
     alpha_max_table: Literal["utilisation", "flat"] = Field(
@@ -178,7 +182,7 @@ class ModelParams(BaseModel):
 #: the dynamics of ARIO / BoARIO 0.7.2 (and of chainsim's default model before issue #16)
 _ARIO_DYNAMICS: dict[str, Any] = dict(
     binding="psi", inventory_table="flat", order_basis="realised", exact_stocks=False, finished_goods=False,
-    backlog=False,
+    backlog=False, rebuild_served="pro_rata",
     alpha_max_table="flat",
     alpha_tau=365.0, split_weights="capacity", foreign_supply="node")
 

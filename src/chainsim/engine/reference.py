@@ -39,7 +39,8 @@ __all__ = ["DayResult", "step"]
 class DayResult:
     """Today's quantities.
 
-    Final demand, demand, capacity, optimal production, production and served shares (B, n_sup),
+    Final demand, demand, capacity, optimal production, production and served shares (orders,
+    final demand, rebuilding demand) (B, n_sup),
     deliveries to stocks and use of stocks (B, S + K, N), final demand not met (B,), and the row of
     the input that binds hardest for each buyer (B, N; -1 where none binds or the shortage was
     reported).
@@ -52,6 +53,7 @@ class DayResult:
     x: np.ndarray
     phi: np.ndarray
     phi_y: np.ndarray
+    phi_rebuild: np.ndarray
     deliveries: np.ndarray
     unmet: np.ndarray
     binding: np.ndarray
@@ -69,17 +71,32 @@ def total_demand(m: EconomyModel, st: DenseState, y: np.ndarray, rebuild: np.nda
     return D
 
 
-def backlog_served(m: EconomyModel, st: DenseState, D: np.ndarray, q: np.ndarray, y: np.ndarray,
-                   phi_y: np.ndarray) -> None:
-    r"""§2.8 The backlog: served from what is left after today's orders and final demand, decays, grows.
+def deferred_demand(m: EconomyModel, st: DenseState, rebuild: np.ndarray) -> np.ndarray:
+    r"""§2.8 Demand served after today's orders and final demand.
 
-    :math:`R = B/\tau_B` is released into demand; :math:`R^{served} = \min(R, (q + e - (D - R))^+)`;
-    :math:`B \leftarrow B - R^{served} - B/\tau_L + \beta\, y(1 - \varphi^y)` (in place).
+    The backlog's release :math:`B/\tau_B`, and rebuilding demand when ``rebuild_served="last"``
+    (zero otherwise).
+    """
+    out = st.postponed / m.backlog_release_tau if m.has_backlog else np.zeros_like(rebuild)
+    if m.params.rebuild_served == "last":
+        out = out + rebuild
+    return out
+
+
+def deferred_share(m: EconomyModel, D: np.ndarray, q: np.ndarray, deferred: np.ndarray) -> np.ndarray:
+    r"""§2.8 Served share of the deferred demand L, from what is left: :math:`\min(1, (q + e - (D - L))^+/L)`."""
+    left = np.maximum(q + m.exo_supply - (D - deferred), 0.0)
+    return np.minimum(np.divide(left, deferred, out=np.ones_like(left), where=deferred > 0), 1.0)
+
+
+def backlog_served(m: EconomyModel, st: DenseState, phi_d: np.ndarray, y: np.ndarray, phi_y: np.ndarray) -> None:
+    r"""§2.8 The backlog: its release served at the deferred share, decays, grows (in place).
+
+    :math:`R = B/\tau_B`; :math:`B \leftarrow B - R\varphi^{d} - B/\tau_L + \beta\, y(1 - \varphi^y)`.
     """
     B = st.postponed
-    R = B / m.backlog_release_tau
-    served = np.minimum(R, np.maximum(q + m.exo_supply - (D - R), 0.0))
-    st.postponed = B - served - B / m.backlog_loss_tau + m.backlog_share * (y * (1.0 - phi_y))
+    st.postponed = B - (B / m.backlog_release_tau) * phi_d - B / m.backlog_loss_tau + m.backlog_share * (
+        y * (1.0 - phi_y))
 
 
 def overproduction(m: EconomyModel, st: DenseState, D: np.ndarray) -> np.ndarray:
@@ -340,17 +357,19 @@ def step(m: EconomyModel, st: DenseState, day: DayInputs) -> DayResult:
     if m.has_fg:
         F0 = st.finished.copy()
         q = shipments(m, D, x, c, st.finished)
-    D_now = D - st.postponed / m.backlog_release_tau if m.has_backlog else D  # the backlog is served last
-    phi, phi_y, phi_prio = served_shares(m, st, q, D_now, day.final_demand)
+    deferred = deferred_demand(m, st, day.rebuild)  # served after today's orders and final demand
+    phi, phi_y, phi_prio = served_shares(m, st, q, D - deferred, day.final_demand)
+    phi_d = deferred_share(m, D, q, deferred)
+    phi_reb = phi_d if m.params.rebuild_served == "last" else phi
     if m.has_backlog:
-        backlog_served(m, st, D, q, day.final_demand, phi_y)
+        backlog_served(m, st, phi_d, day.final_demand, phi_y)
     V = deliveries(m, st, phi, phi_prio, day.t)
     U = update_stocks(m, st, m.AC * x[:, None, :m.n], V)
     unmet = (day.final_demand * (1.0 - phi_y)).sum(axis=1)
-    OC = order_need(m, st, D, c, day.rebuild * phi, U, F0)
+    OC = order_need(m, st, D, c, day.rebuild * phi_reb, U, F0)
     lam = capacity_ratios(m, c, day.delta)
     st.orders = place_orders(m, st, OC, lam)
     st.substitution_orders = substitution_orders(m, st, OC, lam, phi)
     st.x_prev = x
-    return DayResult(day.final_demand.copy(), D, c, x_opt, x, phi, phi_y, V, unmet,
+    return DayResult(day.final_demand.copy(), D, c, x_opt, x, phi, phi_y, phi_reb, V, unmet,
                      binding_inputs(factor, day.reported), U)

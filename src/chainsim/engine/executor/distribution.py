@@ -38,15 +38,26 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
         ws.f_morning[:] = st.finished
         ship(ws.x, ws.demand, m.exo_supply, ws.capacity, st.finished, m.n, ws.q)
         supplied = ws.q
-    demand = ws.demand
-    if m.has_backlog:  # today's orders and final demand first (reference.backlog_served)
-        np.subtract(ws.demand, ws.release, out=ws.d_now)
-        demand = ws.d_now
-    _served_shares(m, st, ws, day, supplied, demand)
-    if m.has_backlog:
-        served = np.minimum(ws.release, np.maximum(supplied + m.exo_supply - ws.d_now, 0.0))
-        B = st.postponed
-        st.postponed = B - served - B / m.backlog_loss_tau + m.backlog_share * (day.final_demand * (1.0 - ws.phi_y))
+    demand, phi_reb = ws.demand, ws.phi
+    reb_last = rebuilding and m.params.rebuild_served == "last"
+    if m.has_backlog or reb_last:  # deferred demand is served after today's orders (reference.deferred_share)
+        deferred = ws.release if m.has_backlog else None
+        if reb_last:
+            deferred = day.rebuild if deferred is None else deferred + day.rebuild
+        demand = np.subtract(ws.demand, deferred, out=ws.d_now)
+        _served_shares(m, st, ws, day, supplied, demand)
+        left = np.maximum(supplied + m.exo_supply - ws.d_now, 0.0)
+        phi_d = np.minimum(np.divide(left, deferred, out=np.ones_like(left), where=deferred > 0), 1.0)
+        if reb_last:
+            phi_reb = ws.phi_reb
+            phi_reb[:] = phi_d
+        if m.has_backlog:
+            B = st.postponed
+            st.postponed = (B - ws.release * phi_d - B / m.backlog_loss_tau
+                            + m.backlog_share * (day.final_demand * (1.0 - ws.phi_y)))
+    else:
+        _served_shares(m, st, ws, day, supplied, demand)
+    ws.phi_rebuild = phi_reb
     _deliveries(m, st, ws, ws.phi, ws.V, not by_ratio, with_denominators=True)
     if ws.prio is not None:  # priority buyers are served at their own share
         _deliveries(m, st, ws, ws.phi_prio, ws.G)
@@ -64,7 +75,7 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
         np.sum(ws.tmp, axis=1, out=ws.unmet)
     xo = ws.x_opt
     if rebuilding:  # optimal production net of today's rebuilding deliveries
-        np.multiply(day.rebuild, ws.phi, out=ws.reb_delivered)
+        np.multiply(day.rebuild, phi_reb, out=ws.reb_delivered)
         xo = np.minimum(np.maximum(ws.demand - m.exo_supply - ws.reb_delivered, 0.0), ws.capacity)
         if m.has_fg:
             from chainsim.engine.executor.production import planned_with_stock
@@ -208,7 +219,7 @@ def proportional_shares(x, exo, has_exo, demand, phi, phi_y):
             s = x[b, i] + exo[i] if has_exo else x[b, i]
             d = demand[b, i]
             f = s / d if d != 0.0 else 0.0
-            if has_exo and not (f <= 1.0) and f == f:
+            if not (f <= 1.0) and f == f:  # exogenous supply, or demand net of what is served last
                 f = 1.0
             phi[b, i] = f
             phi_y[b, i] = f

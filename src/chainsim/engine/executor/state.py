@@ -102,7 +102,9 @@ class Workspace:
         self.reb_delivered = z((B, ns))
         self.q = z((B, ns))  # shipments (finished goods)
         self.release = z((B, ns)) if m.has_backlog else None  # backlog released into today's demand
-        self.d_now = z((B, ns)) if m.has_backlog else None  # demand without it (served first)
+        self.d_now = z((B, ns))  # demand without the deferred part (served first)
+        self.phi_reb = z((B, ns))  # served share of rebuilding demand when it is served last
+        self.phi_rebuild = self.phi
         self.f_morning = z((B, ns)) if m.has_fg else None
         self.all_open = np.ones((1, ns))
         nf, K = m.n_blocks - m.n_dom_blocks, m.n_inputs - S
