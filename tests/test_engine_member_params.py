@@ -23,7 +23,7 @@ MEMBERS = [
     {**BASE},
     {**BASE, "inventory_scale": 0.8, "import_headroom": 1.5, "search_days": 5, "detection_lag_days": 2,
      "ramp_days": 6, "import_headroom_scale": 0.5},
-    {**BASE, "alpha_max": 1.4, "alpha_tau": 100.0, "sector_alpha_max": {"16": 1.5}, "substitution_share": 0.5,
+    {**BASE, "alpha_tau": 100.0, "sector_alpha_max": {"16": 1.5}, "substitution_share": 0.5,
      "substitution_lag_days": 10, "criticality_relief": 0.5},
     {**BASE, "inventory_scale": 0.3, "sector_criticality_relief": {"19": 1.0}, "rebuild_tau": 30.0,
      "sector_alpha_tau": {"20": 50.0}},
@@ -53,7 +53,7 @@ def test_mixed_params_batch_equals_single_runs(sets):
 
 def test_members_differ_and_shared_arrays_stay_shared():
     t = nbs_table(1)
-    params = [resolve_params(MEMBERS[0]), resolve_params({**BASE, "alpha_max": 1.4})]
+    params = [resolve_params(MEMBERS[0]), resolve_params({**BASE, "sector_alpha_max": {"16": 1.45, "05": 1.45}})]
     eng = Engine(build_model(t, params[0]), [[CUT, LOSS], [CUT, LOSS]], member_params=params)
     assert eng.model.alpha_max.shape == (2, eng.model.n_sup)
     assert eng.model.bind_denom.ndim == 2 and eng.model.cap_ref.ndim == 1

@@ -162,7 +162,7 @@ class Engine:
             if p == model.params:
                 out.append(model)
                 continue
-            key = p.model_dump_json() + str(sorted(p.model_fields_set & {"alpha_max"}))  # an explicit α_max
+            key = p.model_dump_json()
             if key not in built:
                 built[key] = build_model(model.table, p)
             out.append(built[key])

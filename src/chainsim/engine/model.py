@@ -339,9 +339,10 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     if not quirks.lead_times:
         lead[:] = 0
     amax = np.full(n_sup, params.alpha_max)
-    # the utilisation table unless the params set alpha_max explicitly (then it holds for every sector)
-    if (params.alpha_max_table == "utilisation" and "alpha_max" not in params.model_fields_set
-            and _nbs42(table, "alpha_max_table='utilisation'")):
+    if params.alpha_max_table == "utilisation" and _nbs42(table, "alpha_max_table='utilisation'"):
+        if params.alpha_max != ModelParams.model_fields["alpha_max"].default:
+            log.warning("params.alpha_max (%g) is not used with alpha_max_table='utilisation' on an NBS-42 table "
+                        "(α_max = 1/u by sector); set sector_alpha_max, or alpha_max_table='flat'", params.alpha_max)
         amax[:N] = alpha_max_by_sector("central")[table.sector_of]
     atau = np.full(n_sup, params.alpha_tau)
     for vec, overrides in ((amax, params.sector_alpha_max), (atau, params.sector_alpha_tau)):

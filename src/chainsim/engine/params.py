@@ -78,8 +78,8 @@ class ModelParams(BaseModel):
     alpha_max: float = Field(1.25, ge=1.0, description="α_max: maximum overproduction (alpha_max_table='flat')")
     alpha_max_table: Literal["utilisation", "flat"] = Field(
         "utilisation", description="α_max by sector: 1/u from NBS 2017 capacity utilisation "
-        "(capacity_utilisation_2017.csv, on NBS-42 tables; an alpha_max given explicitly replaces it for every "
-        "sector) or alpha_max everywhere")
+        "(capacity_utilisation_2017.csv, on NBS-42 tables; sector_alpha_max overrides sectors) or alpha_max "
+        "everywhere")
     alpha_tau: float = Field(30.0, gt=0.0, description="τ_α: overproduction time constant (days; 14-90 [I], "
                              "overproduction_parameters.csv; ARIO 365)")
     split_weights: Literal["losses", "capacity"] = Field(
