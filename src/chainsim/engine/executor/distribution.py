@@ -29,8 +29,7 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
     # today's capacity gives tomorrow's supplier weights λ; nothing before the denominators reads λ,
     # so it is set first and the deliveries' and the denominators' block products run as one
     if m.params.split_weights == "losses":  # λ = 1 - Δ (reference.capacity_ratios)
-        np.subtract(1.0, day.delta, out=ws.lam)
-        lam_zero = bool((ws.lam == 0.0).any())
+        lam_zero = loss_ratios(day.delta, ws.lam)
     else:
         lam_zero = capacity_ratios(ws.capacity, lead(m.cap_ref, 2), m.restock_from, ws.lam)
     supplied = ws.x
@@ -41,20 +40,16 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
     demand, phi_reb = ws.demand, ws.phi
     reb_last = rebuilding and m.params.rebuild_served == "last"
     if m.has_backlog or reb_last:  # deferred demand is served after today's orders (reference.deferred_share)
-        deferred = ws.release if m.has_backlog else None
-        if reb_last:
-            deferred = day.rebuild if deferred is None else deferred + day.rebuild
-        demand = np.subtract(ws.demand, deferred, out=ws.d_now)
+        release = ws.release if m.has_backlog else ws.zeros
+        rebuild = day.rebuild if reb_last else ws.zeros
+        demand = net_demand(ws.demand, release, rebuild, ws.deferred, ws.d_now)
         _served_shares(m, st, ws, day, supplied, demand)
-        left = np.maximum(supplied + m.exo_supply - ws.d_now, 0.0)
-        phi_d = np.minimum(np.divide(left, deferred, out=np.ones_like(left), where=deferred > 0), 1.0)
+        deferred_served(supplied, m.exo_supply, ws.d_now, ws.deferred, ws.phi_reb)  # φ of the deferred part
         if reb_last:
             phi_reb = ws.phi_reb
-            phi_reb[:] = phi_d
         if m.has_backlog:
-            B = st.postponed
-            st.postponed = (B - ws.release * phi_d - B / m.backlog_loss_tau
-                            + m.backlog_share * (day.final_demand * (1.0 - ws.phi_y)))
+            backlog_update(st.postponed, ws.release, ws.phi_reb, 1.0 / m.backlog_loss_tau, m.backlog_share,
+                           day.final_demand, ws.phi_y)
     else:
         _served_shares(m, st, ws, day, supplied, demand)
     ws.phi_rebuild = phi_reb
@@ -183,6 +178,58 @@ def _place_substitution(m: EconomyModel, st: FastState, ws: Workspace) -> None:
     tot = dl.sum(axis=1, keepdims=True)
     np.divide(dl, tot, out=dl, where=tot > 0)
     sub.placed = dl * unmet[:, None]
+
+
+@compiled
+def loss_ratios(delta, lam):
+    r"""Supplier weights :math:`\lambda = 1 - \Delta` (``split_weights="losses"``); returns whether some λ is zero."""
+    B, ns = delta.shape
+    zero = False
+    for b in range(B):
+        for i in range(ns):
+            v = 1.0 - delta[b, i]
+            lam[b, i] = v
+            if v == 0.0:
+                zero = True
+    return zero
+
+
+@compiled
+def net_demand(demand, release, rebuild, deferred, d_now):
+    r"""Deferred demand L = release + rebuild (either may be a (1, 1) zero), and D - L into ``d_now``."""
+    B, ns = demand.shape
+    for b in range(B):
+        br, bb = (b if release.shape[0] > 1 else 0), (b if rebuild.shape[0] > 1 else 0)
+        for i in range(ns):
+            r = release[br, i] if release.shape[1] > 1 else 0.0
+            r = r + (rebuild[bb, i] if rebuild.shape[1] > 1 else 0.0)
+            deferred[b, i] = r
+            d_now[b, i] = demand[b, i] - r
+    return d_now
+
+
+@compiled
+def deferred_served(supplied, exo, d_now, deferred, phi_d):
+    r"""Served share of the deferred demand: :math:`\min(1, (q + e - (D - L))^+/L)`, 1 where L = 0."""
+    B, ns = supplied.shape
+    for b in range(B):
+        for i in range(ns):
+            left = supplied[b, i] + exo[i] - d_now[b, i]
+            if left < 0.0:
+                left = 0.0
+            L = deferred[b, i]
+            f = left / L if L > 0.0 else 1.0
+            phi_d[b, i] = f if f <= 1.0 else 1.0
+
+
+@compiled
+def backlog_update(B_, release, phi_d, inv_tau_l, share, y, phi_y):
+    r"""Backlog :math:`B \leftarrow B - R\varphi^d - B/\tau_L + \beta y(1 - \varphi^y)` (reference.backlog_served)."""
+    B, ns = B_.shape
+    for b in range(B):
+        for i in range(ns):
+            v = B_[b, i]
+            B_[b, i] = v - release[b, i] * phi_d[b, i] - v * inv_tau_l + share[i] * (y[b, i] * (1.0 - phi_y[b, i]))
 
 
 @compiled

@@ -103,7 +103,9 @@ class Workspace:
         self.q = z((B, ns))  # shipments (finished goods)
         self.release = z((B, ns)) if m.has_backlog else None  # backlog released into today's demand
         self.d_now = z((B, ns))  # demand without the deferred part (served first)
-        self.phi_reb = z((B, ns))  # served share of rebuilding demand when it is served last
+        self.phi_reb = z((B, ns))  # served share of the deferred demand (rebuilding served last, backlog)
+        self.deferred = z((B, ns))
+        self.zeros = z((1, 1))
         self.phi_rebuild = self.phi
         self.f_morning = z((B, ns)) if m.has_fg else None
         self.all_open = np.ones((1, ns))
