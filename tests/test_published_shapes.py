@@ -44,7 +44,8 @@ def _katrina_ratios(table, base: str, alpha_max: float) -> np.ndarray:
 
     Cached: the two R19 tests share the alpha_max = 1.25 runs (a read-only array).
     """
-    m = build_model(table, resolve_params({"base": base, "alpha_max": alpha_max}))
+    flat = {"alpha_max_table": "flat"} if base == "default" else {}  # one α_max for every sector, as varied here
+    m = build_model(table, resolve_params({"base": base, "alpha_max": alpha_max, **flat}))
     sets = [[{"type": "capacity_loss", "region": "HLJ", "sector": "all", "basis": "capital", "share": s,
               "start": 5, "duration": 1, "recovery": {"curve": "rebuild", "sectors": {"27": 1.0}}}]  # construction
             for s in SHARES]
