@@ -13,6 +13,7 @@ import pytest
 
 #: node id (or its prefix: a whole module or parametrised family) -> why it is slow
 SLOW: dict[str, str] = {
+    "tests/test_dynamics.py::test_acceptance_grid_every_run_comes_back": "72 runs of 460 days on the Northeast table",
     "tests/test_published_shapes.py": "published-shape cases run the Northeast table over many members and years",
     "tests/test_notebooks.py": "executes every notebook in a kernel",
     "tests/test_report_browser.py": "runs the README's main job and a headless Chromium",

@@ -14,7 +14,7 @@ ORIGINS = ("O1", "O2")
 CRITICALITY = ((1.0, 1.0, 1.0, 1.0), (0.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0), (0.0, 0.0, 0.0, 0.0))
 
 #: Model parameters of the scan tests: the default model with the criticality above.
-PARAMS = {"criticality": CRITICALITY}
+PARAMS = {"criticality": CRITICALITY, "inventory_days": 30}  # stocks a 60-day cut runs down (cover rule)
 
 
 def small_table() -> IOTable:

@@ -131,7 +131,7 @@ def test_a_new_type_is_one_class_and_every_layer_uses_it(pulse):
     d = {"type": "capacity_pulse", "region": "R1", "sector": "S2", "share": 0.6, "start": 4}
     (x,) = parse_disruptions([d])
     assert isinstance(x, Pulse)
-    m = build_model(t, resolve_params({"inventory_days": 5}))
+    m = build_model(t, resolve_params({"inventory_days": 5, "alpha_tau": 365.0}))  # slow α: capacity ~ profile
     runs = {ex: Engine(m, [[d], []], executor=ex).run(30) for ex in ("auto", "reference")}
     cap = runs["reference"].capacity[:, 0, 5] / m.xbar[5]
     # the profile, then back (overproduction raises capacity by a few per mille meanwhile)
@@ -152,7 +152,7 @@ PROFILE = {"points": [[0, 0.5], [2, 1.0], [5, 1.0], [9, 0.0]]}
 def test_a_capacity_loss_can_follow_a_profile():
     """share x profile (linear between points) is the capacity lost on each day, on both economies."""
     t = make_table(2, 3, seed=2, origins=("USA",))
-    m = build_model(t, resolve_params({"inventory_days": 5}))
+    m = build_model(t, resolve_params({"inventory_days": 5, "alpha_tau": 365.0}))  # slow α: capacity ~ profile
     d = {"type": "capacity_loss", "region": "R0", "sector": "S1", "basis": "capacity", "share": 0.4, "start": 3,
          "profile": PROFILE}
     runs = {ex: Engine(m, [[d]], executor=ex).run(20) for ex in ("auto", "reference")}
@@ -220,7 +220,7 @@ def test_a_type_can_compile_a_daily_table_per_industry():
     register(Absence)
     try:
         t = make_table(2, 3, seed=2)
-        m = build_model(t, resolve_params({"inventory_days": 5}))
+        m = build_model(t, resolve_params({"inventory_days": 5, "alpha_tau": 365.0}))  # slow α: capacity ~ profile
         tab = [[0.1, 0.2, 0.0], [0.3, 0.0, 0.5], [0.0, 0.0, 0.0]]
         arr = Engine(m, [[{"type": "absence_table", "region": "R1", "table": tab, "start": 2}]]).run(8)
         lost = 1 - arr.capacity[2:5, 0, 3:6] / m.xbar[3:6]

@@ -55,7 +55,8 @@ def test_import_cut_bites_and_scales():
     losses = []
     for share in (0.3, 0.9):
         res = simulate(t, [{"type": "import_cut", "product": "all", "origin": "all", "share": share, "start": 2,
-                            "duration": 120}], days=150, params={"inventory_days": 10})
+                            "duration": 120}], days=150, params={"inventory_days": 10,
+                                                                  "noncompetitive_products": "all"})
         losses.append((res.baseline - res.output).sum().sum())
     assert 0 < losses[0] < losses[1]
 
@@ -63,7 +64,8 @@ def test_import_cut_bites_and_scales():
 def test_import_cut_into_one_region_hits_that_region_first():
     t = make_table(2, 3, seed=5, origins=("USA",), import_share=0.3)
     res = simulate(t, [{"type": "import_cut", "product": "all", "region": "R1", "share": 1.0, "start": 2,
-                        "duration": 200}], days=60, params={"inventory_days": 10, "resourcing": False})
+                        "duration": 200}], days=60, params={"inventory_days": 10, "resourcing": False,
+                                                            "noncompetitive_products": "all"})
     rel = (res.region_output().iloc[30] / res.baseline.groupby(level="region").sum())
     assert rel["R1"] < rel["R0"] < 1.0 + 1e-9
 
@@ -203,7 +205,7 @@ def test_sector_lever_params():
     m = build_model(t, resolve_params({"sector_alpha_max": {"S1": 1.5}, "sector_alpha_tau": {"S2": 100},
                                        "sector_criticality_relief": {"S0": 1.0}, "criticality": "none"}))
     assert m.alpha_max[1] == 1.5 and m.alpha_max[0] == 1.25 and m.alpha_max[3 + 1] == 1.5
-    assert m.alpha_tau[2] == 100 and m.alpha_tau[0] == 365
+    assert m.alpha_tau[2] == 100 and m.alpha_tau[0] == 30
     assert set(np.unique(m.bind_weight[0])) <= {0.0, 0.5} and (m.bind_weight[1][m.AC[1] > 1e-5] == 1).all()
     from chainsim.errors import ModelBuildError
 
@@ -308,7 +310,8 @@ def test_a_finished_engine_is_freed_without_the_garbage_collector():
     import weakref
 
     t = make_table(2, 3, seed=4, origins=("USA",))
-    m = build_model(t, resolve_params({"inventory_days": 5, "detection_lag_days": 1, "search_days": 30}))
+    m = build_model(t, resolve_params({"base": "legacy", "inventory_days": 5, "detection_lag_days": 1,
+                                       "search_days": 30}))  # the ψ rule binds within the 10 days
     sets = [[{"type": "import_cut", "product": "S1", "origins": ["USA"], "regions": "all", "share": 0.9,
               "start": 2, "duration": 60}]]  # searches still running when the clock stops
     gc.disable()

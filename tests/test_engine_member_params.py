@@ -18,14 +18,14 @@ LOSS = {"type": "capacity_loss", "region": "R0", "sector": "16", "share": 0.3, "
         "recovery": {"curve": "linear", "days": 15}}
 REBUILD = {"type": "capacity_loss", "region": "R1", "sector": "05", "share": 0.2, "start": 4, "duration": 10,
            "recovery": {"curve": "rebuild", "sectors": {"05": 1.0}}}
-BASE = {"inventory_days": 15, "inventory_tau": 10}
+BASE = {"inventory_scale": 0.5}  # NBS codes: stock days from the evidence table, times the scale
 MEMBERS = [
     {**BASE},
-    {**BASE, "inventory_days": 25, "import_headroom": 1.5, "search_days": 5, "detection_lag_days": 2,
-     "ramp_days": 6},
-    {**BASE, "alpha_max": 1.4, "alpha_tau": 100.0, "sector_alpha_max": {"16": 1.5}, "substitution_share": 0.5,
+    {**BASE, "inventory_scale": 0.8, "import_headroom": 1.5, "search_days": 5, "detection_lag_days": 2,
+     "ramp_days": 6, "import_headroom_scale": 0.5},
+    {**BASE, "alpha_tau": 100.0, "sector_alpha_max": {"16": 1.5}, "substitution_share": 0.5,
      "substitution_lag_days": 10, "criticality_relief": 0.5},
-    {**BASE, "inventory_days": 10, "sector_criticality_relief": {"19": 1.0}, "rebuild_tau": 30.0,
+    {**BASE, "inventory_scale": 0.3, "sector_criticality_relief": {"19": 1.0}, "rebuild_tau": 30.0,
      "sector_alpha_tau": {"20": 50.0}},
 ]
 
@@ -53,8 +53,8 @@ def test_mixed_params_batch_equals_single_runs(sets):
 
 def test_members_differ_and_shared_arrays_stay_shared():
     t = nbs_table(1)
-    params = [resolve_params(MEMBERS[0]), resolve_params({**BASE, "alpha_max": 1.4})]
-    eng = Engine(build_model(t, params[0]), [[CUT], [CUT]], member_params=params)
+    params = [resolve_params(MEMBERS[0]), resolve_params({**BASE, "sector_alpha_max": {"16": 1.45, "05": 1.45}})]
+    eng = Engine(build_model(t, params[0]), [[CUT, LOSS], [CUT, LOSS]], member_params=params)
     assert eng.model.alpha_max.shape == (2, eng.model.n_sup)
     assert eng.model.bind_denom.ndim == 2 and eng.model.cap_ref.ndim == 1
     out = eng.run(60).output
@@ -77,8 +77,8 @@ def test_northeast_default_model_mixed_params_batch_equals_single_runs():
             {"type": "capacity_loss", "region": "LN", "sector": "16", "share": 0.3, "start": 20, "duration": 30,
              "recovery": {"curve": "linear", "days": 30}}]
     params = [resolve_params(p) for p in (
-        {}, {"inventory_days": 40, "import_headroom": 1.6, "search_days": 12, "detection_lag_days": 3},
-        {"substitution_share": 0.4, "substitution_lag_days": 60, "ramp_days": 20, "inventory_days": 35,
+        {}, {"inventory_scale": 0.45, "import_headroom": 1.6, "search_days": 12, "detection_lag_days": 3},
+        {"substitution_share": 0.4, "substitution_lag_days": 60, "ramp_days": 20, "inventory_scale": 0.4,
          "sector_criticality_relief": {c: 0.7 for c in ("16", "17", "19", "20", "21")}},
         {"sector_alpha_max": {"16": 1.45}, "sector_alpha_tau": {"16": 150.0}, "rebuild_tau": 45.0})]
     days = 365

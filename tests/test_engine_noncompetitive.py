@@ -22,6 +22,11 @@ from tests.test_engine_helpers import make_table
 from tests.test_executor_vs_reference import assert_matches
 
 ALL = {"noncompetitive_products": "all"}
+#: The closed forms and known answers below are those of ARIO's inventory rule (ψ threshold, orders
+#: on realised output, moving target) and of the legacy foreign nodes: they run the ``legacy``
+#: configuration, which keeps those equations. The default model's inventory rules are tested in
+#: tests/test_dynamics.py, its non-competitive rows against the reference in test_executor_vs_reference.
+LEGACY = {"base": "legacy"}
 
 
 def loss(res) -> float:
@@ -93,7 +98,7 @@ def test_no_shock_baseline_is_stationary_with_auto_on_an_nbs_table():
 
 def _cliff_run(share: float, s: float, psi: float, t0: int, tau: float = 1e12):
     t = make_table(1, 2, seed=3, origins=("USA",), import_share=0.3)
-    m = build_model(t, resolve_params({"criticality": "none", "inventory_days": s, "psi": psi,
+    m = build_model(t, resolve_params({**LEGACY, "criticality": "none", "inventory_days": s, "psi": psi,
                                        "inventory_tau": tau, "resourcing": False,
                                        "noncompetitive_products": ["S0"]}))
     cut = [{"type": "import_cut", "product": "S0", "origin": "USA", "region": "R0", "share": share, "start": t0,
@@ -134,7 +139,7 @@ def test_competitive_imports_pool_the_stock_and_non_competitive_bind():
     t = make_table(2, 3, seed=5, origins=("USA", "JPN"), import_share=0.25)
     cut = [{"type": "import_cut", "product": "all", "origin": "USA", "region": "R1", "share": 0.8, "start": 5,
             "duration": 60}]
-    base = {"inventory_days": 10, "resourcing": False, "criticality": "none"}
+    base = {**LEGACY, "inventory_days": 10, "resourcing": False, "criticality": "none"}
     nc = simulate(t, cut, days=120, params={**base, **ALL})
     comp = simulate(t, cut, days=120, params={**base, "import_substitutability": "competitive"})
     first = lambda r: r.events[r.events.kind == "shortage"]["day"].min()  # noqa: E731
@@ -149,7 +154,7 @@ def test_full_cut_of_a_competitive_import_barely_moves_output_a_noncompetitive_o
     # every link is present here.)
     t = make_table(1, 2, seed=3, origins=("USA", "JPN"), import_share=0.04, density=1.0)
     s, psi = 88.0, 0.8  # (1 - psi) s = 17.6 days of use: not on a day boundary
-    prm = {"criticality": "none", "resourcing": False, "inventory_days": s, "psi": psi}
+    prm = {**LEGACY, "criticality": "none", "resourcing": False, "inventory_days": s, "psi": psi}
     cut = [{"type": "import_cut", "product": "S0", "origin": "all", "region": region, "share": 1.0, "start": 5,
             "duration": 90}]
     comp = simulate(t, cut, days=365, params={**prm, "noncompetitive_products": ["S1"]})
@@ -195,7 +200,7 @@ TWO_CLASS_REFERENCE = {
     "priority_factored": (98.5742637316983, [1.0850991296616108, 3.5856726297262984, 1.0405315994590048,
         -0.052546259295578324, -0.0004638867829953597], 6),
 }
-SHORT = {"inventory_days": 15, "inventory_tau": 10}
+SHORT = {**LEGACY, "inventory_days": 15, "inventory_tau": 10}
 TWO_CLASS_CASES = {
     "all_regions_headroom": ([{"type": "import_cut", "product": ["S0", "S2"], "origin": "USA", "share": 0.5,
                                "start": 5, "duration": 30}],
@@ -352,7 +357,7 @@ def test_lever_inventory_days():
 
 def test_lever_criticality_relief():
     t = _ic_table()
-    crit = {"inventory_days": 10, "criticality": [[1, 1, 1]] * 3}
+    crit = {**LEGACY, "inventory_days": 10, "criticality": [[1, 1, 1]] * 3}
     lo = simulate(t, REGIONAL_CUT, days=150, params=crit)
     hi = simulate(t, REGIONAL_CUT, days=150, params={**crit, "criticality_relief": 1.0})
     assert 0 < loss(hi) < loss(lo)
@@ -474,7 +479,7 @@ def test_imported_stocks_are_rebuilt_once_the_cut_is_over():
     # while p is cut, origins deliver at most h x̄; afterwards they serve the restocking orders too,
     # so the imported stock returns to its target and output to baseline
     t = make_table(1, 2, seed=3, origins=("USA",), import_share=0.3)
-    m = build_model(t, resolve_params({"criticality": "none", "inventory_days": 10, "inventory_tau": 20,
+    m = build_model(t, resolve_params({**LEGACY, "criticality": "none", "inventory_days": 10, "inventory_tau": 20,
                                        "resourcing": False, **ALL}))
     cut = [{"type": "import_cut", "product": "S0", "origin": "USA", "region": "R0", "share": 0.3, "start": 5,
             "duration": 20}]

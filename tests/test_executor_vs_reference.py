@@ -149,9 +149,9 @@ def test_shipped_table_mixed_batch():
             "duration": 40}
     cap = {"type": "capacity_loss", "region": "LN", "sector": "14", "share": 0.5, "start": 10, "duration": 1,
            "recovery": {"curve": "linear", "days": 180}}
-    base = resolve_params({"substitution_share": 0.3, "substitution_lag_days": 30})
-    members = [base, base.model_copy(update={"detection_lag_days": 7.4, "search_days": 20.2, "inventory_days": 60.0}),
-               base.model_copy(update={"import_headroom": 1.3, "alpha_max": 1.4})]
+    base = resolve_params({"substitution_share": 0.3, "substitution_lag_days": 30, "inventory_scale": 0.2})
+    members = [base, base.model_copy(update={"detection_lag_days": 7.4, "search_days": 20.2, "inventory_scale": 0.5}),
+               base.model_copy(update={"import_headroom": 1.3, "import_headroom_scale": 0.5, "alpha_max": 1.4})]
     m = build_model(load_dataset("northeast-2017"), base)
     runs = _runs(m, [[ecut], [named, link], [ecut, cap]], 200, seeds=[1, 2, 3], member_params=members)
     assert_matches(runs["auto"], runs["reference"], m)

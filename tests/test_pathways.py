@@ -92,11 +92,13 @@ def test_sector_levers_skip_sectors_the_table_lacks():
 
 
 def test_levers_move_the_scenarios_own_parameters():
-    plan = plan_pathway("digital_green", [CUT], intensity=0.0, base_params={"inventory_days": 60})
-    assert plan.params["inventory_days"] == 60  # θ = 0 keeps the scenario's value
-    plan = plan_pathway("digital_green", [CUT], intensity=1.0, base_params={"inventory_days": 60, "psi": 0.7})
-    # the inventory lever scales the stocks (multiplier on the model's own stocks), it does not add days
-    assert plan.params["inventory_days"] == pytest.approx(60 * LEVERS["inventory_scale"].full)
+    plan = plan_pathway("digital_green", [CUT], intensity=0.0, base_params={"inventory_scale": 0.6})
+    assert plan.params["inventory_scale"] == 0.6  # θ = 0 keeps the scenario's value
+    plan = plan_pathway("digital_green", [CUT], intensity=1.0, base_params={"inventory_scale": 0.6, "psi": 0.7,
+                                                                            "inventory_days": 60})
+    # the inventory lever scales the stocks (the engine's inventory_scale), it does not add days
+    assert plan.params["inventory_scale"] == pytest.approx(0.6 * LEVERS["inventory_scale"].full)
+    assert plan.params["inventory_days"] == 60
     assert plan.params["psi"] == 0.7  # parameters no lever touches pass through
     plan = plan_pathway("dual_wheel", [LOSS], intensity=1.0, base_params={"alpha_max": 1.1,
                                                                            "sector_alpha_max": {"14": 1.2}})

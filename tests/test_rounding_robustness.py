@@ -32,7 +32,7 @@ def test_events_and_trajectories_survive_a_rounding_level_perturbation_of_the_ta
         members.append(base.model_copy(update={
             "search_days": float(rng.uniform(5, 45)), "detection_lag_days": float(rng.choice([0, 1, 2, 3.5, 14, 0.5])),
             "ramp_days": float(rng.uniform(3, 45)), "substitution_share": 0.5,
-            "substitution_lag_days": float(rng.uniform(10, 80)), "inventory_days": float(rng.uniform(20, 90)),
+            "substitution_lag_days": float(rng.uniform(10, 80)), "inventory_scale": float(rng.uniform(0.1, 0.3)),
             "import_headroom": float(rng.uniform(1.0, 1.5))}))
         sets.append([{"type": "import_cut", "product": ["20", "19"], "origins": ["KOR", "JPN", "TWN", "USA"],
                       "regions": ["LN", "JL"], "share": float(rng.uniform(0.3, 0.9)), "start": 20,

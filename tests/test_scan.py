@@ -54,7 +54,9 @@ def test_link_with_an_idle_alternative_supplier_ranks_low(result):
 @pytest.fixture(scope="module")
 def censored(table):
     """Imports cut beyond the horizon: the critical one cannot have recovered by the end."""
-    return scan(table, kinds="imports", rank_by="ttr", **{**SETTINGS, "duration": 200})
+    # no re-sourcing: with it, AA|s2 finds domestic s3 producers within the horizon and recovers
+    return scan(table, kinds="imports", rank_by="ttr", **{**SETTINGS, "duration": 200,
+                                                         "params": {**PARAMS, "resourcing": False}})
 
 
 def test_censored_ttr_is_not_a_number_and_ranks_last_by_ttr(censored):

@@ -23,7 +23,7 @@ factors:
   pathways.tech_self_reliance: [0, 1]
   pathways.opening_up: [0, 1]
   disruptions[0].share: [0.3, 0.9]
-  params.inventory_days: [30, 120]
+  params.inventory_scale: [0.33, 1.33]
 outputs: [ttr_days, loss_cny, depth]
 scope: LN
 """
@@ -59,7 +59,7 @@ def test_cli_end_to_end(tiny, tmp_path, capsys, serial):
     assert prov["design"]["runs"] == len(runs) == 4 * (5 + 2)
     sens = pd.read_csv(out / "sensitivity.csv")
     assert set(sens.factor) == {"pathways.tech_self_reliance", "pathways.opening_up", "disruptions[0].share",
-                                "params.inventory_days", "seed"}
+                                "params.inventory_scale", "seed"}
     assert set(sens.output) == {"ttr_days", "loss_cny", "depth"}
 
 
@@ -122,19 +122,19 @@ def test_run_config_applies_factors(tiny):
 
     sc = load_scenario(SCENARIO).scenario
     row = {"pathways.tech_self_reliance": 1.0, "pathways.opening_up": 0.0, "disruptions[0].share": 0.5,
-           "params.inventory_days": 40.0, "seed": 0.1}
+           "params.inventory_scale": 0.5, "seed": 0.1}
     params, dis = run_config(spec, sc, row)
     assert dis[0]["share"] == 0.5 and dis[0]["start"] == 30
     from chainsim.pathways.registry import LEVERS
 
     full, _ = LEVERS["substitution_share"].range_for(["20"])  # the scenario cuts electronics (NBS 20)
-    assert params["inventory_days"] == 40.0 and params["substitution_share"] == pytest.approx(full.full)
+    assert params["inventory_scale"] == 0.5 and params["substitution_share"] == pytest.approx(full.full)
     alone, _ = run_config(spec, sc, row, only="opening_up")
-    assert "substitution_share" not in alone and alone["inventory_days"] == 40.0
+    assert "substitution_share" not in alone and alone["inventory_scale"] == 0.5
 
 
 def test_swept_parameter_moved_by_its_lever(tmp_path):
-    # digital_green's inventory lever scales the swept inventory_days by lever(θ)
+    # digital_green's inventory lever scales the swept inventory_scale by lever(θ)
     path = tmp_path / "s.yaml"
     path.write_text(TINY.replace("pathways.opening_up", "pathways.digital_green"), encoding="utf-8")
     spec = load_sweep(path)
@@ -142,12 +142,12 @@ def test_swept_parameter_moved_by_its_lever(tmp_path):
 
     sc = load_scenario(SCENARIO).scenario
     row = {"pathways.tech_self_reliance": 0.0, "pathways.digital_green": 0.5, "disruptions[0].share": 0.5,
-           "params.inventory_days": 40.0, "seed": 0.1}
+           "params.inventory_scale": 0.5, "seed": 0.1}
     params, _ = run_config(spec, sc, row)
     from chainsim.pathways.registry import LEVERS
 
     scale = LEVERS["inventory_scale"].value(0.5)
-    assert params["inventory_days"] == pytest.approx(40.0 * scale)  # the lever scales the swept stocks
+    assert params["inventory_scale"] == pytest.approx(0.5 * scale)  # the lever scales the swept stocks
     assert np.isfinite(params["detection_lag_days"])
 
 

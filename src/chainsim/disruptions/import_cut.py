@@ -1,10 +1,14 @@
 """``import_cut`` (卡链): imports of products from origins (or all) into regions (or all) drop by ``share``.
 
-Into every region, the cut is a capacity loss of the foreign supply nodes (origin, product):
-they deliver ``(1 - share)`` of their baseline and, with a ``recovery``, fade back along the
-curve after ``start + duration``. Into named regions, the cut closes that share of the links
-from the origins to the regions' industries (the order split does not see it: the buyers'
-restocking and re-sourcing do), fading the same way. Domestic supply pools
+Default model (``foreign_supply="per_region"``, docs/model.md §5.4): every cut, into every
+region or into named ones, closes that share of the links from the origins to the regions'
+industries; buyers re-split their orders around the closed share (to other origins, up to their
+headroom, and to domestic producers of a competitive product) and the origin's capacity is its
+headroom times the flow left open. A national cut and the same cut written region by region are
+one computation. With a ``recovery`` the cut fades back along the curve after
+``start + duration``. Before issue #16 (``foreign_supply="node"``, and ``legacy``): into every
+region the cut is a capacity loss of the foreign supply nodes (origin, product); into named
+regions it closes links that the order split does not see. Domestic supply pools
 (``IOTable.domestic_origins``) are not imports: ``origin: all`` leaves them alone.
 
 With non-competitive imports and ``substitution_share`` > 0, buyers of a cut non-competitive
@@ -111,7 +115,7 @@ class ImportCut(Disruption):
                                 f"recovers along a curve of {sorted(CURVES)}")
         if self.profile is not None:
             self._follow_profile(ep, nodes, buyers, target)
-        elif names(self.region) == ["all"]:
+        elif names(self.region) == ["all"] and not m.per_region_imports:
             tau, curve = (1e-9, "linear") if self.recovery is None else (v["tau"], v["curve"])
             # the default model's timing in both configurations (BoARIO has no import cuts)
             ep.plan.loss_rows.append(loss_rows(ep, nodes, "capacity", tau=tau, curve=curve, timing="chainsim"))
@@ -126,7 +130,7 @@ class ImportCut(Disruption):
     def _follow_profile(self, ep: Episode, nodes: np.ndarray, buyers: np.ndarray, target: str) -> None:
         """The cut share x the profile, day by day: foreign nodes' loss (every region) or the links' closed share."""
         daily, share = ep.follow(self.profile), ep.values["share"]
-        if names(self.region) == ["all"]:
+        if names(self.region) == ["all"] and not ep.model.per_region_imports:
             ep.tabulated_rows(nodes, daily, np.full(len(nodes), share), np.ones(len(nodes)), additive=False)
         else:
             ep.plan.links.append(LinkChange(ep.batch, "import_cut", nodes, buyers, ep.steps(daily, self.profile)))

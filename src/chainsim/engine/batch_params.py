@@ -23,7 +23,7 @@ __all__ = ["BATCHABLE_PARAMS", "MEMBER_ARRAYS", "stack_members", "structural_key
 BATCHABLE_PARAMS: frozenset[str] = frozenset({
     "alpha_max", "alpha_tau", "sector_alpha_max", "sector_alpha_tau", "inventory_days", "import_headroom",
     "criticality_relief", "sector_criticality_relief", "detection_lag_days", "search_days", "ramp_days",
-    "substitution_share", "substitution_lag_days", "rebuild_tau",
+    "substitution_share", "substitution_lag_days", "rebuild_tau", "inventory_scale", "import_headroom_scale",
 })
 #: model arrays that take a leading batch axis when the members' values differ
 MEMBER_ARRAYS: tuple[str, ...] = ("alpha_max", "alpha_tau", "cap_ref", "bind_weight", "bind_denom", "goal_coef",

@@ -208,10 +208,31 @@ class Engine:
         t = round(self.env.now)
         on = [(c, self._link_values[i]) for i, c in enumerate(self._plan.links) if c.batch == b and c.closed.active(t)]
         self.economy.set_closures(b, [(c.rows, c.cols, v) for c, v in on])
+        if self._day.foreign_open is not None:
+            self._day.foreign_open[b] = self._foreign_open([(c.rows, c.cols, v) for c, v in on])
         self._day.import_cut_on[b] = False
         for c, _ in on:
             if c.kind == "import_cut":
                 self._day.import_cut_on[b, c.rows % self.model.n_sectors] = True
+
+    def _foreign_open(self, closures: list[tuple[np.ndarray, np.ndarray, float]]) -> np.ndarray:
+        r"""Share of each foreign origin's baseline flow left open by the closures (n_sup,).
+
+        :math:`\omega_o = \sum_j \bar Z_{oj}\kappa_{oj} / \sum_j \bar Z_{oj}`.
+
+        κ multiplies the open shares of every closure of a link, as the economies do (docs/model.md §5.4).
+        """
+        m = self.model
+        f0 = m.n_dom_blocks * m.n_sectors
+        out = np.ones(m.n_sup)
+        kappa: dict[int, np.ndarray] = {}
+        for rows, cols, share in closures:
+            for i in np.asarray(rows)[np.asarray(rows) >= f0].tolist():
+                kappa.setdefault(i, np.ones(m.n))[cols] *= 1.0 - share
+        for i, k in kappa.items():
+            tot = m.Zbar[i].sum()
+            out[i] = (m.Zbar[i] * k).sum() / tot if tot > 0 else 1.0
+        return out
 
     def _set_route(self, b: int, k: int, value: float) -> None:
         m, t = self.model, round(self.env.now)
@@ -256,7 +277,7 @@ class Engine:
             self.searches.daily(t, after=False)
             econ = self.economy
             new = econ.step(day)
-            self.losses.end_of_day(t, econ.phi)
+            self.losses.end_of_day(t, econ.phi_rebuild)
             self.out[t] = econ.x[:, :N]
             if self.cap is not None:
                 self.cap[t] = econ.capacity[:, :N]
@@ -320,7 +341,8 @@ class Engine:
         self.losses.tabulate(days)
         z = np.zeros((B, m.n_sup))
         self._day = DayInputs(0, z, z.copy(), np.broadcast_to(m.ybar, (B, m.n_sup)).copy(),
-                              np.zeros((B, m.n_sectors), dtype=bool), np.zeros((B, N), dtype=bool))
+                              np.zeros((B, m.n_sectors), dtype=bool), np.zeros((B, N), dtype=bool),
+                              foreign_open=np.ones((B, m.n_sup)) if m.per_region_imports else None)
         self._link_values, self._route_values = np.zeros(len(plan.links)), np.zeros(len(plan.routes))
         self._demand_values = np.zeros(len(plan.demand))
         self.log = [(e.day, e.batch, e.kind, e.target, e.detail) for e in plan.log]

@@ -22,7 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
-__all__ = ["BIND_TIE", "NO_SHORTAGES", "RTOL", "SCARCITY_NOISE", "DayInputs", "Economy", "Shortages"]
+__all__ = ["BIND_TIE", "COVER_NOISE", "NO_SHORTAGES", "RTOL", "SCARCITY_NOISE", "DayInputs", "Economy", "Shortages"]
 
 #: Relative gap (to optimal output) within which two inputs bind equally hard; the lower input row
 #: is then named (the tie rule of the ``shortage`` event and of the supplier search it starts).
@@ -32,6 +32,11 @@ BIND_TIE = 1e-9
 #: scarcity (overproduction decays): a scarcity of 1e-9 is rounding, not a shortage, and the rule
 #: would otherwise jump between growth and decay on the sign of rounding noise.
 SCARCITY_NOISE = 1e-9
+
+#: Relative shortfall of a stock against the day's need below which the cover rule sees no shortage:
+#: a flow input held at exactly ``cover_days`` of need (the floor of scaled stock days) would
+#: otherwise bind, and be reported, on the sign of rounding noise at baseline.
+COVER_NOISE = 1e-9
 
 #: Tolerance of the fast executor against the reference: per industry and day,
 #: ``|x_fast - x_ref| <= RTOL * max(|x_ref|, x̄)`` (x̄ the industry's baseline output).
@@ -59,6 +64,9 @@ class DayInputs:
         Buyers whose first shortage was already reported (the economy names new ones only).
     rebuilding : bool
         Whether ``rebuild`` has any demand today (an economy may skip its work when not).
+    foreign_open : (B, n_sup) or None
+        With ``per_region_imports``: the share of each foreign origin's baseline flow whose links
+        are open (import cuts in force); None: every link open.
     """
 
     t: int
@@ -68,6 +76,7 @@ class DayInputs:
     import_cut_on: np.ndarray
     reported: np.ndarray
     rebuilding: bool = False
+    foreign_open: np.ndarray | None = None
 
 
 @dataclass
@@ -91,7 +100,8 @@ class Economy(Protocol):
     """The state of a batch and its daily step (see the module docstring).
 
     After :meth:`step`, ``x``, ``capacity``, ``x_opt`` and ``phi`` (B, n_sup) are today's
-    production, capacity, optimal production and served shares, ``unmet`` (B,) the final demand
+    production, capacity, optimal production and served shares, ``phi_rebuild`` the served share of
+    rebuilding demand (``phi`` unless it is served last), ``unmet`` (B,) the final demand
     not met (if ``keep_unmet``), ``crashed`` (B,) the members whose stocks went negative
     (BoARIO's crash), ``inventory`` (B, S + K, N) the stocks after the day.
     """
@@ -100,6 +110,7 @@ class Economy(Protocol):
     capacity: np.ndarray
     x_opt: np.ndarray
     phi: np.ndarray
+    phi_rebuild: np.ndarray
     unmet: np.ndarray
     crashed: np.ndarray
     inventory: np.ndarray

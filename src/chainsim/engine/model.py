@@ -24,7 +24,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from chainsim.data.classification import NBS42_CODES
+from chainsim.data.dynamics_evidence import (
+    alpha_max_by_sector,
+    backlog,
+    finished_goods,
+    foreign_headroom,
+    input_stocks,
+)
 from chainsim.data.iotable import IOTable
+from chainsim.engine.economy import COVER_NOISE
 from chainsim.engine.inputs import criticality, noncompetitive_products, read_only
 from chainsim.engine.params import ModelParams
 from chainsim.engine.quirks import Quirks, quirks_of
@@ -44,7 +53,7 @@ def _as_index(idx: np.ndarray) -> slice | np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class EconomyModel:
-    """Structural arrays (daily flows) and parameters; read-only once built.
+    r"""Structural arrays (daily flows) and parameters; read-only once built.
 
     Attributes
     ----------
@@ -59,7 +68,7 @@ class EconomyModel:
     xbar : (n_sup,)
         Baseline daily output (foreign nodes: baseline daily imports).
     cap_ref : (n_sup,)
-        Baseline capacity (``xbar``; foreign nodes ``xbar * import_headroom``).
+        Baseline capacity (``xbar``; foreign nodes ``xbar`` times their origin's headroom :math:`h_o`).
     Zbar : (n_sup, N)
         Baseline daily deliveries, supplier nodes x buyers.
     ybar : (n_sup,)
@@ -109,6 +118,27 @@ class EconomyModel:
         s_p A^C_pj for finite inventories (0 on infinite rows).
     inv_days, infinite_rows : (S + K,)
         Inventory target s and infinite-inventory flag of each input row.
+    inv_tau : (S + K,)
+        Restoration time τ of each input row (days): by input class from the evidence table, or
+        ``params.inventory_tau``.
+    fg_star, fg_max, min_run : (n_sup,)
+        Finished-goods target :math:`F^* = f\bar x`, its ceiling and the minimum run rate m (share
+        of capacity a continuous process keeps running while its stock is below the ceiling); zero
+        without ``params.finished_goods`` and on foreign nodes.
+    fg_tau : float
+        Restoration time τ_F of finished goods (days).
+    has_fg : bool
+        Some producer holds finished goods.
+    backlog_share : (n_sup,)
+        β: share of a producer's unmet final demand that joins its backlog (0 without
+        ``params.backlog``).
+    backlog_release_tau, backlog_loss_tau : float
+        τ_B and τ_L of the backlog (days).
+    has_backlog : bool
+    per_region_imports : bool
+        Import cuts close links (into every region or named ones) and the order split sees them;
+        a foreign origin's capacity is its headroom times the share of its flow left open
+        (``params.foreign_supply == "per_region"``, docs/model.md §5.4).
     capital : (N,)
         Productive capital K.
     w_fixed : (n_sup, N) or None
@@ -175,6 +205,17 @@ class EconomyModel:
     priority_buyers: np.ndarray | None = None
     region_share: np.ndarray | None = None
     route_base: np.ndarray | None = None
+    inv_tau: np.ndarray | None = None
+    per_region_imports: bool = False
+    fg_star: np.ndarray | None = None
+    fg_max: np.ndarray | None = None
+    min_run: np.ndarray | None = None
+    fg_tau: float = 30.0
+    has_fg: bool = False
+    backlog_share: np.ndarray | None = None
+    backlog_release_tau: float = 60.0
+    backlog_loss_tau: float = 180.0
+    has_backlog: bool = False
 
     def input_blocks(self, row: int) -> tuple[int, int]:
         """Supplier blocks (start, stop) delivering input row ``row``: domestic blocks, foreign ones, or all."""
@@ -242,12 +283,14 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         if exo.any():
             log.info("%d industries have negative final demand; treated as exogenous supply", int((exo > 0).sum()))
     cap_ref = xbar.copy()
-    cap_ref[(R + n_pool) * S:] *= params.import_headroom  # foreign origins only
+    if O > n_pool:  # foreign origins only
+        cap_ref[(R + n_pool) * S:] *= _origin_headroom(table, params, order[n_pool:]).repeat(S)
     # technical coefficients, A_ij = Z_ij / x_j (1/0 := 0), aggregated by product
     inv_x = np.divide(1.0, x, out=np.zeros(N), where=x != 0)
     A = Zs * inv_x[None, :]
     F = R + n_pool  # blocks of domestic supply: regions and domestic pools; foreign origins follow
-    restock = O > n_pool and quirks.foreign_restock
+    per_region = O > n_pool and params.foreign_supply == "per_region"
+    restock = O > n_pool and quirks.foreign_restock and not per_region
     nc = np.zeros(0, dtype=int)
     if O > n_pool and params.import_substitutability == "noncompetitive":
         nc = noncompetitive_products(table, params)
@@ -275,12 +318,12 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         mask = ZC > params.mask_threshold * xbar[None, :N]
     else:
         mask = AC > params.mask_threshold
-    s = np.full(S, float(params.inventory_days))
+    s, tau = _stock_days(table, params)
     s[s <= quirks.min_inventory_days] = 2.0
-    inf_rows = np.zeros(S, dtype=bool)
+    inf_rows = ~np.isfinite(s)
     for code in params.infinite_inventory_sectors:
         inf_rows[table.sector_index(code)] = True
-    s, inf_rows = s[input_product], inf_rows[input_product]
+    s, inf_rows, tau = s[input_product], inf_rows[input_product], tau[input_product]
     s_hat = np.where(inf_rows, 0.0, s)
     crit = criticality(table, params)
     weight = mask.astype(float) if crit is None else crit[:, table.sector_of][input_product] * mask
@@ -296,11 +339,18 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     if not quirks.lead_times:
         lead[:] = 0
     amax = np.full(n_sup, params.alpha_max)
+    if params.alpha_max_table == "utilisation" and _nbs42(table, "alpha_max_table='utilisation'"):
+        if params.alpha_max != ModelParams.model_fields["alpha_max"].default:
+            log.warning("params.alpha_max (%g) is not used with alpha_max_table='utilisation' on an NBS-42 table "
+                        "(α_max = 1/u by sector); set sector_alpha_max, or alpha_max_table='flat'", params.alpha_max)
+        amax[:N] = alpha_max_by_sector("central")[table.sector_of]
     atau = np.full(n_sup, params.alpha_tau)
     for vec, overrides in ((amax, params.sector_alpha_max), (atau, params.sector_alpha_tau)):
         for code, v in overrides.items():
             vec[:N][table.sector_of == table.sector_index(code)] = v
-    bind_denom = np.where(weight > 0, params.psi * s_hat[:, None] * AC, 0.0)
+    cover = params.cover_days * (1.0 - COVER_NOISE)  # rounding below a day's need is not a shortage
+    bind_days = params.psi * s_hat if params.binding == "psi" else np.where(inf_rows, 0.0, cover)
+    bind_denom = np.where(weight > 0, bind_days[:, None] * AC, 0.0)
     weight = np.where(bind_denom > 0, weight, 0.0)  # cannot bind: an infinite inventory, or ψ = 0
     goal_coef = s_hat[:, None] * AC
     w_fixed = None
@@ -343,5 +393,84 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         origin_block=read_only(origin_block), n_pool_blocks=n_pool,
         restock_from=F * S if restock else n_sup, input_of_node=read_only(node_row),
         priority_buyers=read_only(prio), region_share=read_only(region_share),
-        route_base=read_only(route_base),
+        route_base=read_only(route_base), inv_tau=read_only(tau), per_region_imports=per_region,
+        **_finished_goods(table, params, xbar), **_backlog(table, params, n_sup),
     )
+
+
+def _backlog(table: IOTable, params: ModelParams, n_sup: int) -> dict:
+    """Backlog arrays of the domestic producers (docs/model.md §2.8): β, τ_B, τ_L."""
+    share = np.zeros(n_sup)
+    tau_b, tau_l = 60.0, 180.0
+    if params.backlog and _nbs42(table, "backlog"):
+        beta, tau_b, tau_l = backlog(params.inventory_level)
+        share[:table.n_industries] = beta[table.sector_of]
+    return dict(backlog_share=read_only(share), backlog_release_tau=float(tau_b), backlog_loss_tau=float(tau_l),
+                has_backlog=bool(share.any()))
+
+
+def _finished_goods(table: IOTable, params: ModelParams, xbar: np.ndarray) -> dict:
+    """Finished-goods arrays of the domestic producers (docs/model.md §2.4): target, ceiling, minimum run, τ_F."""
+    n_sup, N = len(xbar), table.n_industries
+    star, ceiling, run = np.zeros(n_sup), np.zeros(n_sup), np.zeros(n_sup)
+    tau = 30.0
+    if params.finished_goods and _nbs42(table, "finished_goods"):
+        days, min_run, factor, tau = finished_goods(params.inventory_level)
+        star[:N] = days[table.sector_of] * xbar[:N]
+        ceiling[:N] = factor * star[:N]
+        run[:N] = np.where(star[:N] > 0, min_run[table.sector_of], 0.0)
+    return dict(fg_star=read_only(star), fg_max=read_only(ceiling), min_run=read_only(run), fg_tau=float(tau),
+                has_fg=bool(star.any()))
+
+
+def _nbs42(table: IOTable, what: str) -> bool:
+    """Whether the table has the NBS-42 sector codes (the evidence tables' rows); logs the fallback if not."""
+    if tuple(table.sector_codes) == NBS42_CODES:
+        return True
+    log.info("%s needs the NBS-42 sector codes; table '%s' has other codes, so uniform values are used", what,
+             table.name)
+    return False
+
+
+def _stock_days(table: IOTable, params: ModelParams) -> tuple[np.ndarray, np.ndarray]:
+    r"""Input stock days s and restoration times τ by product (S,), before the quirks.
+
+    ``inventory_table="evidence"`` on an NBS-42 table: the chosen column of
+    ``input_stock_days.csv`` times ``inventory_scale``, τ by input class (docs/model.md §4); the
+    flow inputs (electricity and heat, gas, water) keep their days unscaled, since their two days
+    are the one-day order lag plus a day of slack, not a stock anyone plans (scaled, a buyer could
+    not raise output above yesterday's plan without binding on electricity). Otherwise
+    ``inventory_days`` times ``inventory_scale`` and ``inventory_tau``. Under the cover rule the
+    days are floored at ``cover_days`` (a stock below a day of need binds at baseline).
+    """
+    S = table.n_sectors
+    scale = np.full(S, params.inventory_scale)
+    if params.inventory_table == "evidence" and _nbs42(table, "inventory_table='evidence'"):
+        ignored = sorted({"inventory_days", "inventory_tau"} & params.model_fields_set)
+        if ignored:
+            log.warning("params %s are not used with inventory_table='evidence' on an NBS-42 table (stock days and "
+                        "restoration times come from input_stock_days.csv); set inventory_scale, or "
+                        "inventory_table='flat' to use them", " and ".join(ignored))
+        days, tau, classes = input_stocks(params.inventory_level)
+        scale[np.array(classes) == "flow"] = 1.0
+    else:
+        days, tau = np.full(S, float(params.inventory_days)), np.full(S, float(params.inventory_tau))
+    s = days * scale
+    if params.binding == "cover":
+        s = np.maximum(s, params.cover_days)
+    return s, tau.copy()
+
+
+def _origin_headroom(table: IOTable, params: ModelParams, origins: list[int]) -> np.ndarray:
+    r"""Supply headroom :math:`h_o` of the foreign origins (table indices ``origins``, in block order).
+
+    ``foreign_supply="node"``: ``import_headroom`` for every origin. ``"per_region"``: from
+    ``foreign_supply.csv`` (origins it does not list take its ``ROW`` row),
+    :math:`h_o(\theta) = \max(1 + \theta(h_o - 1), h_{floor})` with θ = ``import_headroom_scale``
+    and the floor ``import_headroom`` (the pathway lever: every origin can sell at least that much).
+    """
+    if params.foreign_supply == "node":
+        return np.full(len(origins), float(params.import_headroom))
+    tab = foreign_headroom(params.inventory_level)
+    h = np.array([tab.get(table.origins[k], tab["ROW"]) for k in origins], dtype=float)
+    return np.maximum(1.0 + params.import_headroom_scale * (h - 1.0), params.import_headroom)

@@ -2,8 +2,13 @@
 
 The ``ario`` configuration reproduces BoARIO 0.7.2 ``ARIOPsiModel`` with ``order_type="alt"``
 (Hallegatte 2008, 2014; Guan et al. 2020 for the ψ rule), quirks included, as specified in
-``ARIO_SPEC.md``. The default model shares the equations but fixes the quirks and switches
-on chainsim's extensions (foreign supply nodes, criticality, re-sourcing).
+``ARIO_SPEC.md``. The default model fixes the quirks, switches on chainsim's extensions
+(foreign supply nodes, criticality, re-sourcing) and replaces ARIO's inventory and order rules
+by those of issue #16 (docs/model.md §2, docs/dynamics_design.md): stocks by product from
+evidence, an input binds when its stock cannot cover the day (Pichler et al. 2022), orders on
+planned output toward a fixed target, exact stock accounting, overproduction up to 1/u of the
+NBS 2017 utilisation, and one foreign-supply mechanism with headroom by origin.
+``ModelParams.legacy()`` is the default model before issue #16.
 
 References
 ----------
@@ -38,13 +43,55 @@ class ModelParams(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    psi: float = Field(0.8, ge=0.0, le=1.0, description="ψ: share of the inventory target below which an input binds")
-    inventory_days: float = Field(90.0, gt=0.0, description="s: inventory target, days of use")
+    psi: float = Field(0.8, ge=0.0, le=1.0, description="ψ: share of the inventory target below which an input "
+                       "binds (binding='psi')")
+    binding: Literal["cover", "psi"] = Field(
+        "cover", description="when an input binds: 'cover' when the opening stock cannot cover cover_days of "
+        "the day's need at planned output (Pichler et al. 2022); 'psi' below ψ of the target (ARIO)")
+    cover_days: float = Field(1.0, ge=1.0, le=2.0, description="b: days of need a stock must cover not to bind "
+                              "(binding='cover'); also the floor of scaled stock days")
+    inventory_table: Literal["evidence", "flat"] = Field(
+        "evidence", description="input stock days: by product from data/raw/dynamics_evidence/input_stock_days.csv "
+        "('evidence'; uniform inventory_days on a table without NBS-42 codes) or inventory_days for every input")
+    inventory_level: Literal["low", "central", "high"] = Field(
+        "central", description="column of the evidence table of stock days (and of foreign headroom)")
+    inventory_scale: float = Field(1.0, gt=0.0, description="multiplier on every input's stock days (a sweep lever)")
+    inventory_days: float = Field(90.0, gt=0.0, description="s: inventory target, days of use "
+                                  "(inventory_table='flat')")
     infinite_inventory_sectors: tuple[str, ...] = Field((), description="products whose inventories never bind")
-    inventory_tau: float = Field(60.0, gt=0.0, description="τ_inv: inventory restoration time (days)")
+    inventory_tau: float = Field(60.0, gt=0.0, description="τ_inv: inventory restoration time (days; with the "
+                                 "evidence table, τ comes by input class from the table)")
+    order_basis: Literal["planned", "realised"] = Field(
+        "planned", description="orders for tomorrow: A x̂ + (s A x̄ - S)/τ floored at 0, planned output and a fixed "
+        "target (Pichler et al. 2022 eq. 4; 'planned'); or A x + max(s A x̃ - S, 0)/τ (ARIO, 'realised')")
+    exact_stocks: bool = Field(True, description="use U = min(A x, S): a stock never goes below zero and what is "
+                               "missing is done without (True); or S - A x + V floored at 0 (False)")
+    finished_goods: bool = Field(True, description="industrial producers hold finished goods (output_stock_days.csv) "
+                                 "and continuous-process sectors keep a minimum run into stock (produce_to_stock.csv)")
+    backlog: bool = Field(True, description="unmet final demand for durable and investment goods is partly "
+                          "postponed (backlog.csv) and served after today's orders (docs/model.md §2.8)")
+    rebuild_served: Literal["last", "pro_rata"] = Field(
+        "last", description="rebuilding demand is served from what is left after today's orders and final demand "
+        "('last'; served pro rata it keeps its claim while the economy starves, docs/model.md §5), or pro rata "
+        "with them (ARIO, 'pro_rata')")
     alpha_base: float = Field(1.0, ge=1.0, description="α_b: baseline overproduction")
-    alpha_max: float = Field(1.25, ge=1.0, description="α_max: maximum overproduction")
-    alpha_tau: float = Field(365.0, gt=0.0, description="τ_α: overproduction time constant (days)")
+    alpha_max: float = Field(1.25, ge=1.0, description="α_max: maximum overproduction (alpha_max_table='flat')")
+    alpha_max_table: Literal["utilisation", "flat"] = Field(
+        "utilisation", description="α_max by sector: 1/u from NBS 2017 capacity utilisation "
+        "(capacity_utilisation_2017.csv, on NBS-42 tables; sector_alpha_max overrides sectors) or alpha_max "
+        "everywhere")
+    alpha_tau: float = Field(30.0, gt=0.0, description="τ_α: overproduction time constant (days; 14-90 [I], "
+                             "overproduction_parameters.csv; ARIO 365)")
+    split_weights: Literal["losses", "capacity"] = Field(
+        "losses", description="supplier weights λ of the order split: the capacity left by losses 1 - Δ "
+        "('losses'), or c / c̄ including overproduction (ARIO 'alt', 'capacity')")
+    foreign_supply: Literal["per_region", "node"] = Field(
+        "per_region", description="'per_region': every import cut closes the links from the origin to the buyer "
+        "regions, buyers re-split their orders around it and the origin's capacity is its headroom times the flow "
+        "left open (one mechanism for national and provincial cuts); 'node': a national cut is a capacity loss of "
+        "the origin and origins of uncut products deliver every order (before issue #16)")
+    import_headroom_scale: float = Field(1.0, ge=0.0, le=10.0, description="θ: multiplier on every origin's spare "
+                                         "supply h_o - 1 (foreign_supply='per_region')")
     rebuild_tau: float = Field(60.0, gt=0.0, description="τ_R: rebuilding time constant (days)")
     capital_to_va: float = Field(4.0, gt=0.0, description="κ: capital / value added when the table has no capital")
     year_days: int = Field(365, gt=0, description="days per table year")
@@ -61,7 +108,8 @@ class ModelParams(BaseModel):
         "auto", description="products whose imports are a separate, non-substitutable input: 'auto' = the "
         "differentiated goods of Rauch (1999) on an NBS-42 table (NONCOMPETITIVE_NBS42), 'all', 'none' or "
         "a list of sector codes")
-    import_headroom: float = Field(1.0, ge=1.0, description="foreign supply capacity / baseline imports")
+    import_headroom: float = Field(1.0, ge=1.0, description="foreign supply capacity / baseline imports: every "
+                                   "origin's ('node'), or a floor on every origin's headroom ('per_region')")
     criticality: Literal["none", "auto"] | tuple[tuple[float, ...], ...] = Field(
         "auto", description="input criticality (S x S of 0/0.5/1, input rows x user columns) or 'auto'")
     rationing: Literal["proportional", "final_demand_first", "intermediate_first", "priority_sectors"] = Field(
@@ -119,9 +167,24 @@ class ModelParams(BaseModel):
     def ario(cls, **overrides: Any) -> ModelParams:
         """BoARIO 0.7.2 ``ARIOPsiModel`` defaults with every chainsim extension switched off."""
         base = dict(ario_quirks=True, imports="primary", criticality="none", rationing="proportional",
-                    resourcing=False, import_substitutability="competitive")
+                    resourcing=False, import_substitutability="competitive", **_ARIO_DYNAMICS)
         base.update(overrides)
         return cls(**base)
+
+    @classmethod
+    def legacy(cls, **overrides: Any) -> ModelParams:
+        """The default model before issue #16 (commit 29a3f71): ARIO's inventory and order rules, flat 90 days."""
+        base = dict(_ARIO_DYNAMICS)
+        base.update(overrides)
+        return cls(**base)
+
+
+#: the dynamics of ARIO / BoARIO 0.7.2 (and of chainsim's default model before issue #16)
+_ARIO_DYNAMICS: dict[str, Any] = dict(
+    binding="psi", inventory_table="flat", order_basis="realised", exact_stocks=False, finished_goods=False,
+    backlog=False, rebuild_served="pro_rata",
+    alpha_max_table="flat",
+    alpha_tau=365.0, split_weights="capacity", foreign_supply="node")
 
 
 def resolve_params(params: str | Mapping[str, Any] | ModelParams | None) -> ModelParams:
@@ -129,10 +192,10 @@ def resolve_params(params: str | Mapping[str, Any] | ModelParams | None) -> Mode
 
     Parameters
     ----------
-    params : None, "default", "ario", dict or ModelParams
-        ``None``/``"default"`` give the default model, ``"ario"`` the BoARIO configuration. A
-        dict overrides fields of the default model, or of the ``ario`` configuration if it
-        holds ``"base": "ario"``.
+    params : None, "default", "ario", "legacy", dict or ModelParams
+        ``None``/``"default"`` give the default model, ``"ario"`` the BoARIO configuration,
+        ``"legacy"`` the default model before issue #16. A dict overrides fields of the default
+        model, or of the ``ario``/``legacy`` configuration if it holds ``"base": "ario"``/``"legacy"``.
 
     Raises
     ------
@@ -146,15 +209,20 @@ def resolve_params(params: str | Mapping[str, Any] | ModelParams | None) -> Mode
     if isinstance(params, str):
         if params == "ario":
             return ModelParams.ario()
-        raise ModelBuildError(f"params: expected None, 'default', 'ario', a dict or ModelParams; found {params!r}")
+        if params == "legacy":
+            return ModelParams.legacy()
+        raise ModelBuildError(f"params: expected None, 'default', 'ario', 'legacy', a dict or ModelParams; "
+                              f"found {params!r}")
     if isinstance(params, Mapping):
         fields = dict(params)
         base = fields.pop("base", "default")
         try:
             if base == "ario":
                 return ModelParams.ario(**fields)
+            if base == "legacy":
+                return ModelParams.legacy(**fields)
             if base != "default":
-                raise ModelBuildError(f"params.base: expected 'default' or 'ario'; found {base!r}")
+                raise ModelBuildError(f"params.base: expected 'default', 'ario' or 'legacy'; found {base!r}")
             return ModelParams(**fields)
         except ValidationError as exc:
             raise ModelBuildError("invalid params: " + format_validation_error(exc, "params")) from None

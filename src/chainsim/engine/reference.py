@@ -39,9 +39,11 @@ __all__ = ["DayResult", "step"]
 class DayResult:
     """Today's quantities.
 
-    Final demand, demand, capacity, optimal production, production and served shares (B, n_sup),
-    deliveries to stocks (B, S + K, N), final demand not met (B,), and the row of the input that
-    binds hardest for each buyer (B, N; -1 where none binds or the shortage was reported).
+    Final demand, demand, capacity, optimal production, production and served shares (orders,
+    final demand, rebuilding demand) (B, n_sup),
+    deliveries to stocks and use of stocks (B, S + K, N), final demand not met (B,), and the row of
+    the input that binds hardest for each buyer (B, N; -1 where none binds or the shortage was
+    reported).
     """
 
     final_demand: np.ndarray
@@ -51,14 +53,50 @@ class DayResult:
     x: np.ndarray
     phi: np.ndarray
     phi_y: np.ndarray
+    phi_rebuild: np.ndarray
     deliveries: np.ndarray
     unmet: np.ndarray
     binding: np.ndarray
+    use: np.ndarray
 
 
 def total_demand(m: EconomyModel, st: DenseState, y: np.ndarray, rebuild: np.ndarray) -> np.ndarray:
-    r"""§2.2 :math:`D_i = \sum_j (O_{ij} + O^{sub}_{ij}) + y_i + \text{rebuilding demand}_i`."""
-    return st.orders.sum(axis=2) + st.substitution_orders.sum(axis=2) + y + rebuild
+    r"""§2.2 :math:`D_i = \sum_j (O_{ij} + O^{sub}_{ij}) + y_i + \text{rebuilding demand}_i + B_i/\tau_B`.
+
+    The last term is the release of the backlog of postponed final demand (default model, §2.8).
+    """
+    D = st.orders.sum(axis=2) + st.substitution_orders.sum(axis=2) + y + rebuild
+    if m.has_backlog:
+        D += st.postponed / m.backlog_release_tau
+    return D
+
+
+def deferred_demand(m: EconomyModel, st: DenseState, rebuild: np.ndarray) -> np.ndarray:
+    r"""§2.8 Demand served after today's orders and final demand.
+
+    The backlog's release :math:`B/\tau_B`, and rebuilding demand when ``rebuild_served="last"``
+    (zero otherwise).
+    """
+    out = st.postponed / m.backlog_release_tau if m.has_backlog else np.zeros_like(rebuild)
+    if m.params.rebuild_served == "last":
+        out = out + rebuild
+    return out
+
+
+def deferred_share(m: EconomyModel, D: np.ndarray, q: np.ndarray, deferred: np.ndarray) -> np.ndarray:
+    r"""§2.8 Served share of the deferred demand L, from what is left: :math:`\min(1, (q + e - (D - L))^+/L)`."""
+    left = np.maximum(q + m.exo_supply - (D - deferred), 0.0)
+    return np.minimum(np.divide(left, deferred, out=np.ones_like(left), where=deferred > 0), 1.0)
+
+
+def backlog_served(m: EconomyModel, st: DenseState, phi_d: np.ndarray, y: np.ndarray, phi_y: np.ndarray) -> None:
+    r"""§2.8 The backlog: its release served at the deferred share, decays, grows (in place).
+
+    :math:`R = B/\tau_B`; :math:`B \leftarrow B - R\varphi^{d} - B/\tau_L + \beta\, y(1 - \varphi^y)`.
+    """
+    B = st.postponed
+    st.postponed = B - (B / m.backlog_release_tau) * phi_d - B / m.backlog_loss_tau + m.backlog_share * (
+        y * (1.0 - phi_y))
 
 
 def overproduction(m: EconomyModel, st: DenseState, D: np.ndarray) -> np.ndarray:
@@ -81,17 +119,46 @@ def overproduction(m: EconomyModel, st: DenseState, D: np.ndarray) -> np.ndarray
     return a
 
 
-def production_capacity(m: EconomyModel, alpha: np.ndarray, delta: np.ndarray) -> np.ndarray:
-    r"""§2.4 :math:`c = \bar c(1-\Delta)\alpha`; a cut foreign supply node delivers :math:`(1-\Delta)\bar x`."""
+def production_capacity(m: EconomyModel, alpha: np.ndarray, delta: np.ndarray,
+                        foreign_open: np.ndarray | None = None) -> np.ndarray:
+    r"""§2.4 :math:`c = \bar c(1-\Delta)\alpha`.
+
+    Foreign origins (§5.4): with ``per_region_imports``, :math:`c_o = h_o\bar x_o(1-\Delta_o)\,\omega_o`
+    with ω the share of the origin's baseline flow whose links are open (import cuts close links);
+    otherwise a cut foreign supply node delivers :math:`(1-\Delta)\bar x` (no headroom while cut).
+    """
     c = (1.0 - delta) * m.cap_ref * alpha
     N = m.n
-    c[:, N:] = np.where(delta[:, N:] > 0, (1.0 - delta[:, N:]) * m.xbar[N:], c[:, N:])
+    if m.per_region_imports:
+        if foreign_open is not None:
+            c[:, N:] *= foreign_open[:, N:]
+    else:
+        c[:, N:] = np.where(delta[:, N:] > 0, (1.0 - delta[:, N:]) * m.xbar[N:], c[:, N:])
     return c
 
 
-def optimal_production(m: EconomyModel, D: np.ndarray, c: np.ndarray) -> np.ndarray:
-    r"""§2.4, §5.7 :math:`x^{opt} = \min(\max(D - e, 0), c)`: exogenous supply e covers demand first."""
-    return np.minimum(np.maximum(D - m.exo_supply, 0.0), c)
+def optimal_production(m: EconomyModel, D: np.ndarray, c: np.ndarray, F: np.ndarray | None = None) -> np.ndarray:
+    r"""§2.4, §5.7 Planned production; exogenous supply e covers demand first.
+
+    Without finished goods :math:`\hat x = \min(\max(D - e, 0), c)`. With them (§2.4):
+    :math:`\hat x = \min(\max(D - e + (F^* - F)/\tau_F,\ m c\,1[F < F^{max}]), c)^+`: a producer
+    restores its output stock, and a continuous process keeps running at m of capacity into stock.
+    """
+    if not m.has_fg:
+        return np.minimum(np.maximum(D - m.exo_supply, 0.0), c)
+    want = D - m.exo_supply + (m.fg_star - F) / m.fg_tau
+    floor = np.where(F < m.fg_max, m.min_run * c, 0.0)
+    return np.maximum(np.minimum(np.maximum(want, floor), c), 0.0)
+
+
+def shipments(m: EconomyModel, D: np.ndarray, x: np.ndarray, c: np.ndarray, F: np.ndarray) -> np.ndarray:
+    r"""§2.6 Shipments :math:`q = \min(\max(D - e, 0), x + F, \max(c, x))`; F becomes :math:`F + x - q` (in place).
+
+    A plant ships from stock only within today's capacity. Without finished goods q = x.
+    """
+    q = np.minimum(np.minimum(np.maximum(D - m.exo_supply, 0.0), x + F), np.maximum(c, x))
+    F += x - q
+    return q
 
 
 def foreign_restock(m: EconomyModel, D: np.ndarray, x_opt: np.ndarray, c: np.ndarray, delta: np.ndarray,
@@ -137,7 +204,10 @@ def binding_inputs(factor: np.ndarray, reported: np.ndarray) -> np.ndarray:
 
 def served_shares(m: EconomyModel, st: DenseState, x: np.ndarray, D: np.ndarray, y: np.ndarray
                   ) -> tuple[np.ndarray, ...]:
-    r"""§5.6 Rationing: the rule of ``params.rationing`` (:mod:`chainsim.engine.rationing`) on supply :math:`x + e`."""
+    r"""§5.6 Rationing: the rule of ``params.rationing`` (:mod:`chainsim.engine.rationing`) on supply :math:`x + e`.
+
+    ``x`` is what is shipped (production, or shipments with finished goods).
+    """
     prio = np.flatnonzero(m.priority_buyers)  # the orders of priority buyers (none but under "priority_sectors")
     d_prio = st.orders[:, :, prio].sum(axis=2) + st.substitution_orders[:, :, prio].sum(axis=2)
     return RULES[m.params.rationing](x + m.exo_supply, D, y, d_prio)
@@ -166,13 +236,20 @@ def deliveries(m: EconomyModel, st: DenseState, phi: np.ndarray, phi_prio: np.nd
     return V
 
 
-def update_stocks(m: EconomyModel, st: DenseState, U: np.ndarray, V: np.ndarray) -> None:
-    r"""§2.5 :math:`S \leftarrow S - U + V`, use :math:`U = A^C x`.
+def update_stocks(m: EconomyModel, st: DenseState, U: np.ndarray, V: np.ndarray) -> np.ndarray:
+    r"""§2.5 :math:`S \leftarrow S - U + V`; returns the use U.
 
-    Default: stocks floored at 0 (an input that cannot bind is done without). BoARIO: a member
-    whose deliveries are allclose to its use keeps its stocks, and a negative stock crashes the
-    member (its later days are NaN).
+    Default (``exact_stocks``): use :math:`U = \min(A^C x, S)` of the opening stock, so
+    :math:`S^{open} + V - U = S^{close}` exactly; what is missing (an input that cannot bind, or
+    binds half) is done without. ``exact_stocks=False``: :math:`U = A^C x` and the stock is floored
+    at 0. BoARIO: a member whose deliveries are allclose to its use keeps its stocks, and a
+    negative stock crashes the member (its later days are NaN).
     """
+    if m.params.exact_stocks and not m.quirks.allclose_gates:
+        U = np.minimum(U, st.inventory)
+        st.inventory -= U
+        st.inventory += V
+        return U
     gate = allclose_members(V, U) if m.quirks.allclose_gates else np.zeros(len(U), dtype=bool)
     live = ~(gate | st.crashed)
     st.inventory[live] = st.inventory[live] - U[live] + V[live]
@@ -180,16 +257,28 @@ def update_stocks(m: EconomyModel, st: DenseState, U: np.ndarray, V: np.ndarray)
         st.crashed |= (st.inventory < 0).reshape(len(U), -1).any(axis=1)
     else:
         np.maximum(st.inventory, 0.0, out=st.inventory)
+    return U
 
 
 def order_need(m: EconomyModel, st: DenseState, D: np.ndarray, c: np.ndarray, rebuild_delivered: np.ndarray,
-               U: np.ndarray) -> np.ndarray:
-    r"""§2.7 :math:`O^C = A^C x + \max(s A^C \tilde x^{opt} - S, 0)/\tau_{inv}`.
+               U: np.ndarray, F: np.ndarray | None = None) -> np.ndarray:
+    r"""§2.7 The need for tomorrow.
 
-    :math:`\tilde x^{opt}` is optimal production without today's rebuilding deliveries. BoARIO:
-    the gap is 0 for a member whose stocks are allclose to the goal (finite rows).
+    Default (``order_basis="planned"``, Pichler et al. 2022 eq. 4):
+    :math:`O^C = \max(A^C \tilde x + (s A^C \bar x - S)/\tau_r, 0)`, planned output and a fixed
+    target (infinite stocks: no gap). ARIO (``"realised"``):
+    :math:`O^C = U + \max(s A^C \tilde x - S, 0)/\tau_{inv}`. :math:`\tilde x` is optimal production
+    without today's rebuilding deliveries. BoARIO: the gap is 0 for a member whose stocks are
+    allclose to the goal (finite rows). ``F``: the finished-goods stocks of the morning.
     """
-    x_tilde = np.minimum(np.maximum(D - m.exo_supply - rebuild_delivered, 0.0), c)
+    if m.has_fg:
+        x_tilde = optimal_production(m, D - rebuild_delivered, c, F)
+    else:
+        x_tilde = np.minimum(np.maximum(D - m.exo_supply - rebuild_delivered, 0.0), c)
+    if m.params.order_basis == "planned":
+        N = m.n
+        gap = np.where(m.infinite_rows[:, None], 0.0, m.goal_coef * m.xbar[None, :N] - st.inventory)
+        return np.maximum(m.AC * x_tilde[:, None, :N] + gap / m.inv_tau[:, None], 0.0)
     goal = m.goal_coef * x_tilde[:, None, :m.n]
     gap = np.maximum(goal - st.inventory, 0.0) / m.params.inventory_tau
     if m.quirks.allclose_gates and not m.gap_gate_never:
@@ -198,8 +287,16 @@ def order_need(m: EconomyModel, st: DenseState, D: np.ndarray, c: np.ndarray, re
     return gap + U
 
 
-def capacity_ratios(m: EconomyModel, c: np.ndarray) -> np.ndarray:
-    r"""§2.7 :math:`\lambda = c/\bar c` (1 where :math:`\bar c = 0`), capped at 1 for restocking foreign origins."""
+def capacity_ratios(m: EconomyModel, c: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    r"""§2.7 Supplier weights of the order split.
+
+    Default (``split_weights="losses"``): :math:`\lambda = 1 - \Delta`, the capacity left by
+    losses (overproduction serves the orders a supplier gets but attracts none: no market-share
+    ratchet). ARIO: :math:`\lambda = c/\bar c` (1 where :math:`\bar c = 0`), capped at 1 for
+    restocking foreign origins.
+    """
+    if m.params.split_weights == "losses":
+        return 1.0 - delta
     lam = np.divide(c, m.cap_ref, out=np.ones_like(c), where=np.broadcast_to(m.cap_ref, c.shape) != 0)
     lam[:, m.restock_from:] = np.minimum(lam[:, m.restock_from:], 1.0)
     return lam
@@ -210,15 +307,19 @@ def place_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np.ndarra
 
     "alt": :math:`w_{ij} = W_{ij}\lambda_i / \sum_{k \in c(i)} W_{kj}\lambda_k`; "noalt"
     (``order_type``) uses the fixed baseline shares. The need of an input no supplier
-    can serve (zero denominator) is dropped.
+    can serve (zero denominator) is dropped. The share κ of a closed link drops its orders;
+    with ``per_region_imports`` the links from foreign origins enter the split with
+    :math:`W\kappa\lambda` instead, so orders move to the other origins and the domestic producers.
     """
     if m.w_fixed is not None:
         return m.w_fixed * OC[:, m.input_of_node] * st.open
     orders = st.weights * lam[:, :, None]  # W λ
+    f = m.n_dom_blocks * m.n_sectors if m.per_region_imports else m.n_sup  # import cuts enter the split (§5.4)
+    orders[:, f:] *= st.open[:, f:]
     denom = by_input(m, orders)
     per_purchase = np.divide(OC, denom, out=np.zeros_like(OC), where=denom > 0)  # need per capacity-weighted purchase
     orders *= per_purchase[:, m.input_of_node]
-    orders *= st.open
+    orders[:, :f] *= st.open[:, :f]
     return orders
 
 
@@ -248,18 +349,27 @@ def step(m: EconomyModel, st: DenseState, day: DayInputs) -> DayResult:
     D = total_demand(m, st, day.final_demand, day.rebuild)
     if day.t >= m.quirks.overproduction_from_day:
         st.alpha = overproduction(m, st, D)
-    c = production_capacity(m, st.alpha, day.delta)
-    x_opt, c = foreign_restock(m, D, optimal_production(m, D, c), c, day.delta, day.import_cut_on)
+    c = production_capacity(m, st.alpha, day.delta, day.foreign_open)
+    x_opt, c = foreign_restock(m, D, optimal_production(m, D, c, st.finished), c, day.delta, day.import_cut_on)
     x, factor = input_limits(m, st.inventory, x_opt)
-    phi, phi_y, phi_prio = served_shares(m, st, x, D, day.final_demand)
+    F0 = None
+    q = x
+    if m.has_fg:
+        F0 = st.finished.copy()
+        q = shipments(m, D, x, c, st.finished)
+    deferred = deferred_demand(m, st, day.rebuild)  # served after today's orders and final demand
+    phi, phi_y, phi_prio = served_shares(m, st, q, D - deferred, day.final_demand)
+    phi_d = deferred_share(m, D, q, deferred)
+    phi_reb = phi_d if m.params.rebuild_served == "last" else phi
+    if m.has_backlog:
+        backlog_served(m, st, phi_d, day.final_demand, phi_y)
     V = deliveries(m, st, phi, phi_prio, day.t)
-    U = m.AC * x[:, None, :m.n]
-    update_stocks(m, st, U, V)
+    U = update_stocks(m, st, m.AC * x[:, None, :m.n], V)
     unmet = (day.final_demand * (1.0 - phi_y)).sum(axis=1)
-    OC = order_need(m, st, D, c, day.rebuild * phi, U)
-    lam = capacity_ratios(m, c)
+    OC = order_need(m, st, D, c, day.rebuild * phi_reb, U, F0)
+    lam = capacity_ratios(m, c, day.delta)
     st.orders = place_orders(m, st, OC, lam)
     st.substitution_orders = substitution_orders(m, st, OC, lam, phi)
     st.x_prev = x
-    return DayResult(day.final_demand.copy(), D, c, x_opt, x, phi, phi_y, V, unmet,
-                     binding_inputs(factor, day.reported))
+    return DayResult(day.final_demand.copy(), D, c, x_opt, x, phi, phi_y, phi_reb, V, unmet,
+                     binding_inputs(factor, day.reported), U)

@@ -38,6 +38,7 @@ class ReferenceEconomy:
         self.state = DenseState.equilibrium(model, batch, ring) if state is None else state
         z = np.zeros((batch, model.n_sup))
         self.x, self.capacity, self.x_opt, self.phi = z, z.copy(), z.copy(), z.copy()
+        self.phi_rebuild = self.phi
         self.unmet = np.zeros(batch)
         self.keep_unmet = True
         self.day: DayResult | None = None  # the last day's quantities
@@ -56,6 +57,7 @@ class ReferenceEconomy:
         """One day of :func:`chainsim.engine.reference.step`."""
         r = self.day = step(self.model, self.state, day)
         self.x, self.capacity, self.x_opt, self.phi, self.unmet = r.x, r.capacity, r.x_opt, r.phi, r.unmet
+        self.phi_rebuild = r.phi_rebuild
         b, j = np.nonzero(r.binding >= 0)
         return Shortages(b, j, r.binding[b, j])
 

@@ -65,6 +65,10 @@ class DenseState:
         Throughput share lost and lead days of each route (supplier block -> buyer region).
     crashed : (B,) bool
         A stock went negative (BoARIO's crash).
+    finished : (B, n_sup)
+        Producers' finished-goods stocks F.
+    postponed : (B, n_sup)
+        Backlog of postponed final demand for each producer's product.
     """
 
     inventory: np.ndarray
@@ -80,6 +84,8 @@ class DenseState:
     route_loss: np.ndarray
     route_lead: np.ndarray
     crashed: np.ndarray
+    finished: np.ndarray | None = None
+    postponed: np.ndarray | None = None
     substitutions: dict[int, tuple[int, np.ndarray, np.ndarray, float]] = field(default_factory=dict)
 
     @classmethod
@@ -95,7 +101,8 @@ class DenseState:
                  sigma=np.zeros((B, m.n_sectors, N)), backlog=np.zeros((B, ns, N)), transit=np.zeros((L, B, I, N)),
                  route_loss=np.zeros((B, m.n_blocks, m.table.n_regions)),
                  route_lead=np.broadcast_to(m.base_lead, (B, m.n_blocks, m.table.n_regions)).copy(),
-                 crashed=np.zeros(B, dtype=bool))
+                 crashed=np.zeros(B, dtype=bool), finished=np.broadcast_to(m.fg_star, (B, ns)).copy(),
+                 postponed=np.zeros((B, ns)))
         nb, S, R = m.n_blocks, m.n_sectors, m.table.n_regions
         for lead in np.unique(m.base_lead[m.base_lead > 0]):  # sent before day 0, arriving on days 0 .. lead-1
             on = m.Zbar.reshape(nb, S, R, S) * (m.base_lead == lead)[:, None, :, None]

@@ -186,11 +186,6 @@ def _evidence_classes(entry: str, values: Mapping[str, float], overrides: Mappin
     return out, notes
 
 
-#: scale levers whose parameter the engine does not have yet -> the parameter they scale instead
-#: (equivalent while the model's input stocks are one flat number of days)
-_SCALE_FALLBACK = {"inventory_scale": "inventory_days"}
-
-
 def _set_param(params: dict[str, Any], base: Mapping[str, Any], lever: Lever, value: float,
                sector_codes: Sequence[str] | None) -> str | None:
     """Move the scenario's own value of a parameter lever's target (``params`` in place); a note if it cannot act."""
@@ -198,8 +193,6 @@ def _set_param(params: dict[str, Any], base: Mapping[str, Any], lever: Lever, va
 
     fields = ModelParams.model_fields
     field_name = lever.target.removeprefix("params.")
-    if field_name not in fields and field_name in _SCALE_FALLBACK:
-        field_name = _SCALE_FALLBACK[field_name]
 
     def moved(start: float) -> float:
         return float(start) * value if lever.combine == "scale" else float(start) + value - lever.baseline

@@ -239,16 +239,18 @@ _L = [
           ),
           "ARIO's 1.25 (Hallegatte 2008), consistent with NBS 2017 manufacturing utilisation 77.5 % (1/u = "
           "1.29) [F].", MANUFACTURING),
-    Lever("alpha_tau_manufacturing", "params.alpha_tau", 365.0, "days",
+    Lever("alpha_tau_manufacturing", "params.alpha_tau", 30.0, "days",
           "Time constant τ_α of overproduction in manufacturing: how fast surge capacity is mobilised.",
           "推动传统产业转型升级", "三 (双轮驱动)",
           (
-              _ev(90.0, 30.0, 180.0, "Renesas went from under 10 % to full capacity in about 10 weeks (2021) "
-                  "[F]; Shanghai automakers took about 4 weeks to continuous production (2022) [F]; Toyota "
-                  "about 6 months (2011) [F]; BoARIO-Sensitivity tests 90 days [F].",
-                  "renesas_2021", "shanghai_2022_autos", "toyota_2011", "boario_sensitivity"),
+              _ev(14.0, 14.0, 30.0, "Shanghai automakers took about 4 weeks to continuous production (2022) "
+                  "[F]; Renesas went from under 10 % to full capacity in about 10 weeks (2021) [F]; Toyota "
+                  "about 6 months (2011) [F]: the model's 30 days is already at the fast end, and 14 days, the "
+                  "low end of overproduction_parameters.csv, is what a modernised line could reach [I].",
+                  "renesas_2021", "shanghai_2022_autos", "toyota_2011"),
           ),
-          "ARIO's one year (Hallegatte 2008), a conservative baseline [F].", MANUFACTURING),
+          "30 days (14-90, overproduction_parameters.csv; issue #16), between Shanghai's 4 weeks and "
+          "Renesas's 10 [F, I]; ARIO's one year (Hallegatte 2008) in the legacy model.", MANUFACTURING),
     Lever("detection_lag_days", "params.detection_lag_days", 14.0, "days",
           "Days between the first binding shortage and the start of a supplier search (information lag); "
           "industrial-internet platforms see shortages almost at once.",

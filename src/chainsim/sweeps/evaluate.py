@@ -8,7 +8,7 @@ parameters, and takes its random draws from its own child seed of the sweep seed
 parameters), for the ranking robustness table.
 
 Runs of a chunk whose model parameters differ only in the batchable fields
-(:data:`chainsim.engine.batch_params.BATCHABLE_PARAMS`: the pathway levers and ``inventory_days``)
+(:data:`chainsim.engine.batch_params.BATCHABLE_PARAMS`: the pathway levers, ``inventory_scale`` and ``inventory_days``)
 are simulated together through the engine's batch axis (:class:`chainsim.engine.Engine`
 with ``member_params``), so runs that differ in pathway intensities, disruption values,
 inventories or seeds cost one batched simulation. Batches depend only on the chunk's
@@ -119,7 +119,7 @@ def run_config(spec: SweepSpec, scenario: Any, row: Mapping[str, Any], only: str
     """Model parameters and disruptions of one run (``only``: that pathway alone).
 
     Disruption fields are replaced before the pathways rewrite the disruptions. A model
-    parameter that a pathway lever also sets (swept, like ``params.inventory_days`` under
+    parameter that a pathway lever also sets (swept, like ``params.inventory_scale`` under
     ``digital_green``, or set by the scenario) is moved by the lever — shifted by
     ``lever(θ) − lever baseline``, or scaled by ``lever(θ)`` for a multiplier such as
     ``inventory_scale`` — as in ``chainsim run`` (:func:`plan_pathway`'s ``base_params``). Levers

@@ -56,6 +56,7 @@ class FastEconomy:
     capacity = property(lambda self: self.ws.capacity)
     x_opt = property(lambda self: self.ws.x_opt)
     phi = property(lambda self: self.ws.phi)
+    phi_rebuild = property(lambda self: self.ws.phi_rebuild)
     unmet = property(lambda self: self.ws.unmet)
     crashed = property(lambda self: self.state.crashed)
     inventory = property(lambda self: self.state.inventory)
@@ -120,6 +121,7 @@ class FastEconomy:
         dense = DenseState.equilibrium(m, B, ring)
         dense.inventory, dense.orders, dense.alpha = st.inventory.copy(), orders, st.alpha.copy()
         dense.x_prev, dense.crashed = st.x_prev.copy(), st.crashed.copy()
+        dense.finished, dense.postponed = st.finished.copy(), st.postponed.copy()
         dense.weights, dense.open = st.ov.dense(m, B)
         econ = ReferenceEconomy(m, B, ring, state=dense)
         if st.sub is not None:
@@ -130,5 +132,6 @@ class FastEconomy:
                                       float(st.sub.sigma[sel][0]))
         econ.x, econ.capacity, econ.x_opt, econ.phi = (a.copy() for a in (self.x, self.capacity, self.x_opt,
                                                                            self.phi))
+        econ.phi_rebuild = self.phi_rebuild.copy()
         econ.keep_unmet = self.keep_unmet
         return econ

@@ -28,8 +28,31 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
     by_ratio = st.placed is None and ws.prio is None and st.sub is None
     # today's capacity gives tomorrow's supplier weights λ; nothing before the denominators reads λ,
     # so it is set first and the deliveries' and the denominators' block products run as one
-    lam_zero = capacity_ratios(ws.capacity, lead(m.cap_ref, 2), m.restock_from, ws.lam)
-    _served_shares(m, st, ws, day)
+    if m.params.split_weights == "losses":  # λ = 1 - Δ (reference.capacity_ratios)
+        lam_zero = loss_ratios(day.delta, ws.lam)
+    else:
+        lam_zero = capacity_ratios(ws.capacity, lead(m.cap_ref, 2), m.restock_from, ws.lam)
+    supplied = ws.x
+    if m.has_fg:  # shipments from production and finished goods (reference.shipments)
+        ws.f_morning[:] = st.finished
+        ship(ws.x, ws.demand, m.exo_supply, ws.capacity, st.finished, m.n, ws.q)
+        supplied = ws.q
+    demand, phi_reb = ws.demand, ws.phi
+    reb_last = rebuilding and m.params.rebuild_served == "last"
+    if m.has_backlog or reb_last:  # deferred demand is served after today's orders (reference.deferred_share)
+        release = ws.release if m.has_backlog else ws.zeros
+        rebuild = day.rebuild if reb_last else ws.zeros
+        demand = net_demand(ws.demand, release, rebuild, ws.deferred, ws.d_now)
+        _served_shares(m, st, ws, day, supplied, demand)
+        deferred_served(supplied, m.exo_supply, ws.d_now, ws.deferred, ws.phi_reb)  # φ of the deferred part
+        if reb_last:
+            phi_reb = ws.phi_reb
+        if m.has_backlog:
+            backlog_update(st.postponed, ws.release, ws.phi_reb, 1.0 / m.backlog_loss_tau, m.backlog_share,
+                           day.final_demand, ws.phi_y)
+    else:
+        _served_shares(m, st, ws, day, supplied, demand)
+    ws.phi_rebuild = phi_reb
     _deliveries(m, st, ws, ws.phi, ws.V, not by_ratio, with_denominators=True)
     if ws.prio is not None:  # priority buyers are served at their own share
         _deliveries(m, st, ws, ws.phi_prio, ws.G)
@@ -47,10 +70,24 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
         np.sum(ws.tmp, axis=1, out=ws.unmet)
     xo = ws.x_opt
     if rebuilding:  # optimal production net of today's rebuilding deliveries
-        np.multiply(day.rebuild, ws.phi, out=ws.reb_delivered)
+        np.multiply(day.rebuild, phi_reb, out=ws.reb_delivered)
         xo = np.minimum(np.maximum(ws.demand - m.exo_supply - ws.reb_delivered, 0.0), ws.capacity)
+        if m.has_fg:
+            from chainsim.engine.executor.production import planned_with_stock
+
+            xo = xo.copy()
+            planned_with_stock(ws.demand - ws.reb_delivered, m.exo_supply, ws.capacity, ws.f_morning, m.fg_star,
+                               m.fg_max, m.min_run, m.fg_tau, m.n, xo)
     fix_zero = _denominators(m, st, ws, lam_zero)
     keep = st.sub is not None  # the substitution orders read today's use and need
+    if m.params.order_basis == "planned" and not m.quirks.allclose_gates:
+        stock_and_need_planned(st.inventory, m.AC, ws.x, ws.V, by_ratio, lead(m.goal_coef, 3), m.xbar, xo,
+                               m.inv_tau, m.infinite_rows, m.params.exact_stocks, ws.denom, ws.no_supplier, fix_zero,
+                               ws.U if keep else None, ws.OC if keep else None, st.ratio)
+        st.lam_prev[:] = ws.lam
+        if st.sub is not None:
+            _place_substitution(m, st, ws)
+        return
     args = (st.inventory, m.AC, ws.x, ws.V, by_ratio, lead(m.goal_coef, 3), xo, 1.0 / m.params.inventory_tau,
             ws.denom, ws.no_supplier, fix_zero)
     if m.quirks.allclose_gates:
@@ -62,10 +99,11 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
         _place_substitution(m, st, ws)
 
 
-def _served_shares(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs) -> None:
-    """Rationing: compiled for ``proportional``, the registry's rule otherwise."""
+def _served_shares(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs, supplied: np.ndarray,
+                   demand: np.ndarray) -> None:
+    """Rationing of what is ``supplied`` (production or shipments): compiled for ``proportional``, else the registry."""
     if m.params.rationing == "proportional":
-        proportional_shares(ws.x, m.exo_supply, ws.exo, ws.demand, ws.phi, ws.phi_y)
+        proportional_shares(supplied, m.exo_supply, ws.exo, demand, ws.phi, ws.phi_y)
         return
     if ws.prio is not None:  # orders of priority buyers, per supplier
         B, nb, S = len(st.ratio), m.n_blocks, m.n_sectors
@@ -79,7 +117,7 @@ def _served_shares(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs
             sub = st.sub
             sel = ws.prio[sub.j]
             np.add.at(ws.d_prio, (sub.b[sel][:, None], sub.rows(m)[sel]), sub.placed[sel])
-    ws.phi[:], ws.phi_y[:], ws.phi_prio[:] = RULES[m.params.rationing](ws.x + m.exo_supply, ws.demand,
+    ws.phi[:], ws.phi_y[:], ws.phi_prio[:] = RULES[m.params.rationing](supplied + m.exo_supply, demand,
                                                                         day.final_demand, ws.d_prio)
 
 
@@ -113,7 +151,10 @@ def _denominators(m: EconomyModel, st: FastState, ws: Workspace, lam_zero: bool)
     st.placed = None
     if st.ov is not None and len(st.ov):
         st.placed = st.ov.delta()
-        b, p_, dW, _ = st.placed
+        b, p_, dW, eff = st.placed
+        if m.per_region_imports:  # links from foreign origins enter the split with W κ (reference.place_orders)
+            dW = dW.copy()
+            dW[:, m.n_dom_blocks:] = eff[:, m.n_dom_blocks:]
         pair_sums(m, ws.denom, b, p_, dW, ws.lam.reshape(B, nb, S)[b, :, p_])
     return st.placed is not None or lam_zero
 
@@ -140,6 +181,83 @@ def _place_substitution(m: EconomyModel, st: FastState, ws: Workspace) -> None:
 
 
 @compiled
+def loss_ratios(delta, lam):
+    r"""Supplier weights :math:`\lambda = 1 - \Delta` (``split_weights="losses"``); returns whether some λ is zero."""
+    B, ns = delta.shape
+    zero = False
+    for b in range(B):
+        for i in range(ns):
+            v = 1.0 - delta[b, i]
+            lam[b, i] = v
+            if v == 0.0:
+                zero = True
+    return zero
+
+
+@compiled
+def net_demand(demand, release, rebuild, deferred, d_now):
+    r"""Deferred demand L = release + rebuild (either may be a (1, 1) zero), and D - L into ``d_now``."""
+    B, ns = demand.shape
+    for b in range(B):
+        br, bb = (b if release.shape[0] > 1 else 0), (b if rebuild.shape[0] > 1 else 0)
+        for i in range(ns):
+            r = release[br, i] if release.shape[1] > 1 else 0.0
+            r = r + (rebuild[bb, i] if rebuild.shape[1] > 1 else 0.0)
+            deferred[b, i] = r
+            d_now[b, i] = demand[b, i] - r
+    return d_now
+
+
+@compiled
+def deferred_served(supplied, exo, d_now, deferred, phi_d):
+    r"""Served share of the deferred demand: :math:`\min(1, (q + e - (D - L))^+/L)`, 1 where L = 0."""
+    B, ns = supplied.shape
+    for b in range(B):
+        for i in range(ns):
+            left = supplied[b, i] + exo[i] - d_now[b, i]
+            if left < 0.0:
+                left = 0.0
+            L = deferred[b, i]
+            f = left / L if L > 0.0 else 1.0
+            phi_d[b, i] = f if f <= 1.0 else 1.0
+
+
+@compiled
+def backlog_update(B_, release, phi_d, inv_tau_l, share, y, phi_y):
+    r"""Backlog :math:`B \leftarrow B - R\varphi^d - B/\tau_L + \beta y(1 - \varphi^y)` (reference.backlog_served)."""
+    B, ns = B_.shape
+    for b in range(B):
+        for i in range(ns):
+            v = B_[b, i]
+            B_[b, i] = v - release[b, i] * phi_d[b, i] - v * inv_tau_l + share[i] * (y[b, i] * (1.0 - phi_y[b, i]))
+
+
+@compiled
+def ship(x, demand, exo, capacity, F, n_dom, q):
+    r"""Shipments :math:`q = \min(\max(D - e, 0), x + F, \max(c, x))`; F becomes F + x - q.
+
+    Nodes from ``n_dom`` on (foreign) ship what they produce.
+    """
+    B, ns = x.shape
+    for b in range(B):
+        for i in range(ns):
+            xi = x[b, i]
+            if i >= n_dom:
+                q[b, i] = xi
+                continue
+            d = demand[b, i] - exo[i]
+            d = d if d >= 0.0 else 0.0
+            f = F[b, i]
+            v = xi + f
+            v = d if d <= v else v
+            c = capacity[b, i]
+            c = c if c >= xi else xi
+            v = v if v <= c else c
+            q[b, i] = v
+            F[b, i] = f + (xi - v)
+
+
+@compiled
 def proportional_shares(x, exo, has_exo, demand, phi, phi_y):
     r"""Proportional rationing :math:`\varphi = \varphi^y = \min((x + e)/D, 1)` (0 if D = 0)."""
     B, ns = x.shape
@@ -148,7 +266,7 @@ def proportional_shares(x, exo, has_exo, demand, phi, phi_y):
             s = x[b, i] + exo[i] if has_exo else x[b, i]
             d = demand[b, i]
             f = s / d if d != 0.0 else 0.0
-            if has_exo and not (f <= 1.0) and f == f:
+            if not (f <= 1.0) and f == f:  # exogenous supply, or demand net of what is served last
                 f = 1.0
             phi[b, i] = f
             phi_y[b, i] = f
@@ -203,6 +321,50 @@ def stock_and_need(inv, AC, x, V, by_ratio, goal, xo, inv_tau, denom, no_supplie
                 if o < 0.0:
                     o = 0.0
                 o = o * inv_tau + u
+                if U is not None:
+                    U[b, p, j] = u
+                if OC is not None:
+                    OC[b, p, j] = o
+                d = denom[b, p, j] + no_supplier[p, j]
+                ratio[b, p, j] = 0.0 if fix_zero and d <= 0.0 else o / d
+
+
+@compiled
+def stock_and_need_planned(inv, AC, x, V, by_ratio, goal, xbar, xo, tau, infinite, exact, denom, no_supplier, fix_zero,
+                           U, OC, ratio):
+    r"""Stocks and tomorrow's need of the default model (reference ``update_stocks`` and ``order_need``).
+
+    Use :math:`u = \min(A^C x, S)` (``exact``; else :math:`A^C x` and the stock floored at 0),
+    :math:`S \leftarrow S - u + V`; need :math:`O^C = \max(A^C \hat x + (s A^C \bar x - S)/\tau_r, 0)` with
+    no gap on ``infinite`` rows; ``ratio`` as in :func:`stock_and_need`.
+    """
+    B, P, N = inv.shape
+    for b in range(B):
+        bg = b if goal.shape[0] > 1 else 0
+        for p in range(P):
+            inf_row = infinite[p]
+            tp = tau[p]
+            for j in range(N):
+                u = AC[p, j] * x[b, j]
+                v = V[b, p, j] * ratio[b, p, j] if by_ratio else V[b, p, j]
+                V[b, p, j] = v
+                s0 = inv[b, p, j]
+                if exact:
+                    if s0 < u:
+                        u = s0
+                    s = s0 - u
+                    s = s + v
+                else:
+                    s = s0 - u
+                    s = s + v
+                    if s < 0.0:
+                        s = 0.0
+                inv[b, p, j] = s
+                o = AC[p, j] * xo[b, j]
+                if not inf_row:
+                    o = o + (goal[bg, p, j] * xbar[j] - s) / tp
+                if o < 0.0:
+                    o = 0.0
                 if U is not None:
                     U[b, p, j] = u
                 if OC is not None:

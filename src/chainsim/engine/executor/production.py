@@ -37,11 +37,19 @@ def produce(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs, rebui
         np.add.at(ws.demand, (st.sub.b[:, None], st.sub.rows(m)), st.sub.placed)
     if rebuilding:
         ws.demand += day.rebuild
+    if m.has_backlog:  # release of the backlog of postponed final demand (reference.total_demand)
+        np.divide(st.postponed, m.backlog_release_tau, out=ws.release)
+        ws.demand += ws.release
     if day.t >= m.quirks.overproduction_from_day:
         alpha_update(st.alpha, ws.demand, m.exo_supply, st.x_prev, lead(m.alpha_max, 2), lead(m.alpha_tau, 2),
                      float(m.params.alpha_base), N, m.quirks.overproduction_rule == "decay_at_zero_scarcity",
                      SCARCITY_NOISE)
-    supply(day.delta, lead(m.cap_ref, 2), st.alpha, m.xbar, N, ws.demand, m.exo_supply, ws.exo, ws.capacity, ws.x_opt)
+    fo = ws.all_open if day.foreign_open is None else day.foreign_open
+    supply(day.delta, lead(m.cap_ref, 2), st.alpha, m.xbar, m.n_sup if m.per_region_imports else N, fo, N,
+           ws.demand, m.exo_supply, ws.exo, ws.capacity, ws.x_opt)
+    if m.has_fg:  # planned production with finished goods (reference.optimal_production)
+        planned_with_stock(ws.demand, m.exo_supply, ws.capacity, st.finished, m.fg_star, m.fg_max, m.min_run,
+                           m.fg_tau, N, ws.x_opt)
     foreign_restock(day.delta, day.import_cut_on, m.restock_from, S, ws.demand, ws.x_opt, ws.capacity)
     ws.n_new_binding = input_limits(st.inventory, lead(ws.w_inv_bind, 3), lead(m.bind_weight, 3), ws.x_opt, ws.x,
                                     ws.min_rho, day.reported, BIND_TIE, ws.bind_row)
@@ -85,18 +93,23 @@ def alpha_update(alpha, demand, exo, x_prev, amax, atau, base, n_dom, boario, no
 
 
 @compiled
-def supply(delta, cap_ref, alpha, xbar, no_headroom_from, demand, exo, has_exo, capacity, x_opt):
+def supply(delta, cap_ref, alpha, xbar, no_headroom_from, foreign_open, n_dom, demand, exo, has_exo, capacity, x_opt):
     r"""Capacity :math:`c = \bar c(1-\Delta)\alpha` and optimal production :math:`x^{opt} = \min(\max(D - e, 0), c)`.
 
-    Supply nodes from ``no_headroom_from`` on deliver :math:`(1-\Delta)\bar x` while cut.
+    Supply nodes from ``no_headroom_from`` on deliver :math:`(1-\Delta)\bar x` while cut; foreign
+    nodes (from ``n_dom``) have their capacity times ``foreign_open`` (the open share of their flow;
+    a (1, n_sup) array of ones when no import cut is in force).
     """
     B, ns = delta.shape
     for b in range(B):
         bc = b if cap_ref.shape[0] > 1 else 0
+        bo = b if foreign_open.shape[0] > 1 else 0
         for i in range(ns):
             dl = delta[b, i]
             c = (1.0 - dl) * cap_ref[bc, i]
             c = c * alpha[b, i]
+            if i >= n_dom:
+                c = c * foreign_open[bo, i]
             if i >= no_headroom_from and dl > 0.0:
                 c = (1.0 - dl) * xbar[i]
             capacity[b, i] = c
@@ -106,6 +119,23 @@ def supply(delta, cap_ref, alpha, xbar, no_headroom_from, demand, exo, has_exo, 
                 if d < 0.0:
                     d = 0.0
             x_opt[b, i] = d if (d <= c or d != d) else c  # numpy minimum: NaN propagates
+
+
+@compiled
+def planned_with_stock(demand, exo, capacity, F, fg_star, fg_max, min_run, tau_f, n_dom, x_opt):
+    r"""Planned production of domestic producers with finished goods (reference ``optimal_production``).
+
+    :math:`\hat x = \min(\max(D - e + (F^* - F)/\tau_F,\ m c\,1[F < F^{max}]), c)^+`.
+    """
+    B = demand.shape[0]
+    for b in range(B):
+        for i in range(n_dom):
+            c = capacity[b, i]
+            want = demand[b, i] - exo[i] + (fg_star[i] - F[b, i]) / tau_f
+            floor = min_run[i] * c if F[b, i] < fg_max[i] else 0.0
+            v = want if want >= floor else floor
+            v = v if v <= c else c
+            x_opt[b, i] = v if v >= 0.0 else 0.0
 
 
 @compiled

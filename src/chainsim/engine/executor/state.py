@@ -58,6 +58,10 @@ class FastState:
         The (member, product) pairs whose links differ from baseline; ``placed`` their snapshot
         ``(b, p, W - Zbar, W κ - Zbar)`` at the last order step (the orders served today).
     sub : SubOrders or None
+    finished : (B, n_sup)
+        Producers' finished-goods stocks F.
+    postponed : (B, n_sup)
+        Backlog of postponed final demand.
     """
 
     inventory: np.ndarray
@@ -69,6 +73,8 @@ class FastState:
     ov: Overrides | None = None
     placed: tuple[np.ndarray, ...] | None = None
     sub: SubOrders | None = None
+    finished: np.ndarray | None = None
+    postponed: np.ndarray | None = None
 
     @classmethod
     def equilibrium(cls, m: EconomyModel, batch: int) -> FastState:
@@ -77,7 +83,8 @@ class FastState:
         inv = np.where(m.infinite_rows[:, None], np.inf, m.inv_days[..., None] * m.AC * m.xbar[None, :N])
         return cls(inventory=np.broadcast_to(inv, (batch, *m.AC.shape)).copy(), lam_prev=np.ones((batch, ns)),
                    ratio=np.ones((batch, m.n_inputs, N)), alpha=np.full((batch, ns), m.params.alpha_base),
-                   x_prev=np.broadcast_to(m.xbar, (batch, ns)).copy(), crashed=np.zeros(batch, dtype=bool))
+                   x_prev=np.broadcast_to(m.xbar, (batch, ns)).copy(), crashed=np.zeros(batch, dtype=bool),
+                   finished=np.broadcast_to(m.fg_star, (batch, ns)).copy(), postponed=np.zeros((batch, ns)))
 
 
 class Workspace:
@@ -93,6 +100,15 @@ class Workspace:
         self.tmp_lam = z((2 * B, ns))
         self.tmp, self.lam = self.tmp_lam[:B], self.tmp_lam[B:]
         self.reb_delivered = z((B, ns))
+        self.q = z((B, ns))  # shipments (finished goods)
+        self.release = z((B, ns)) if m.has_backlog else None  # backlog released into today's demand
+        self.d_now = z((B, ns))  # demand without the deferred part (served first)
+        self.phi_reb = z((B, ns))  # served share of the deferred demand (rebuilding served last, backlog)
+        self.deferred = z((B, ns))
+        self.zeros = z((1, 1))
+        self.phi_rebuild = self.phi
+        self.f_morning = z((B, ns)) if m.has_fg else None
+        self.all_open = np.ones((1, ns))
         nf, K = m.n_blocks - m.n_dom_blocks, m.n_inputs - S
         self.d_dom, self.d_imp = z((S, m.d_blocks, B)), z((K, nf, B))
         self.v_nc = z((2 * B, nf, K))  # gathered non-competitive products
