@@ -140,6 +140,23 @@ def _target_errors(cmp: pd.DataFrame) -> dict[tuple[str, str, str], float]:
             if (r.geo, r.nbs42, r.period) in TARGETS}
 
 
+def target_span(alone: Sequence[float], joint: float) -> tuple[float, float]:
+    """The range a fitted value is given: the values that fit each target alone, and the joint fit.
+
+    The joint (least-squares) fit need not lie between the single-target fits when the errors are
+    not monotone in the parameter; the range must still hold it, or a triangular distribution
+    centred on it cannot be written (found on the first fit after issue #16: φ = 0.75, the single
+    months' fits 0 and 0.5).
+
+    >>> target_span([0.0, 0.5], 0.75)
+    (0.0, 0.75)
+    >>> target_span([0.1, 0.3], 0.2)
+    (0.1, 0.3)
+    """
+    values = [*alone, joint]
+    return float(min(values)), float(max(values))
+
+
 def _best(grid: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
     sse = (grid[list(cols)] ** 2).sum(axis=1)
     return grid.loc[sse.idxmin()]
@@ -192,8 +209,8 @@ def calibrate(loaded: LoadedScenario, observed: pd.DataFrame, thetas: Sequence[f
     table = compare_monthly(fit_monthly, observed).matched.drop(columns=["model_p10", "model_p90", "within_band"])
     table["role"] = ["fitted: " + TARGETS[(g, n, q)] if (g, n, q) in TARGETS else "checked"
                      for g, n, q in zip(table.geo, table.nbs42, table.period, strict=True)]
-    return Calibration(theta=theta, phi=phi, theta_range=(min(theta_alone), max(theta_alone)),
-                       phi_range=(min(phi_alone), max(phi_alone)), grid=grid, table=table,
+    return Calibration(theta=theta, phi=phi, theta_range=target_span(theta_alone, theta),
+                       phi_range=target_span(phi_alone, phi), grid=grid, table=table,
                        checks=acceptance_checks(table))
 
 
