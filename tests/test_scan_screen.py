@@ -69,7 +69,10 @@ def _row_table() -> IOTable:
 
 def test_an_aggregate_origin_is_listed_apart_even_when_its_cut_hurts_most():
     """No ROW among the top import targets when a named origin supplies more than a third of the product."""
-    res = scan(_row_table(), kinds="imports", **SETTINGS)
+    # 10 days of stocks: under the cover rule and one foreign mechanism of issue #16, ROW's 20 % headroom and
+    # SETTINGS' 30 days absorb the 60-day cut of KOR's 42 % (no measurable effect), which would test nothing here
+    settings = {**SETTINGS, "params": {**PARAMS, "inventory_days": 10}}
+    res = scan(_row_table(), kinds="imports", **settings)
     r = res.ranking.set_index("target")
     row, kor = r.loc["ROW->all|s3"], r.loc["KOR->all|s3"]
     assert row.loss_cny > kor.loss_cny > 0  # ROW (58 %) hurts more than KOR (42 %) ...
@@ -174,12 +177,17 @@ def test_no_service_or_utility_link_in_the_default_top_10():
 def test_fine_scan_ranks_the_split_products():
     """northeast-2017-fine: the import list names components of the split sectors (ICs' 092 first), no ROW."""
     fine = load_dataset("northeast-2017-fine")
-    res = scan(fine, kinds="imports", days=40, duration=25, start=5, params={"inventory_days": 10},
+    # a 60-day cut at a fifth of the evidence's stocks (6 days of ICs): at the central stocks of issue #16 the
+    # other origins' headroom and 30 days of stock absorb any one origin's cut of 092, so nothing is ranked
+    # (docs/scan.md); the test is about which products the split lets the scan name
+    res = scan(fine, kinds="imports", days=90, duration=60, start=5, params={"inventory_scale": 0.2},
                workers=2)
     r = res.ranking
     ranked = r[r.effect == "ranked"]
-    assert set(ranked["product"]) & {"092", "088", "089", "068", "072", "076"}
-    assert ranked.iloc[0]["product"] == "092"
+    split = {"092", "088", "089", "068", "070", "072", "076"}
+    assert set(ranked["product"]) & split
+    assert ranked[ranked["product"].isin(split)].iloc[0]["product"] == "092"  # ICs lead the split components
+    assert "092" in set(ranked.head(3)["product"])  # and the whole list, after transport equipment from JPN, DEU
     assert "ROW" not in set(r[r["rank"] <= 5].origin)
     assert res.reference is not None and "092" in set(res.reference["product"])
     assert res.settings["params"]["noncompetitive_products"]  # the NBS-42 rule carried to the components

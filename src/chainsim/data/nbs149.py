@@ -229,3 +229,25 @@ def sector_parents(table: IOTable) -> dict[str, str]:
     """
     given = dict(table.provenance.get("sector_parents", {}) or {})
     return {c: str(given.get(c, c)) for c in table.sector_codes}
+
+
+def nbs42_parents(table: IOTable) -> tuple[str, ...] | None:
+    """The NBS-42 sector of each sector of ``table`` if the table is NBS-42 or splits it, else None.
+
+    The evidence tables (stock days, finished goods, backlog, utilisation), the criticality survey
+    and the non-competitive list are keyed by NBS-42 code; a split table's components take their
+    sector's row (the split's own assumption). A table whose sectors do not cover the 42 codes is
+    not the NBS classification.
+
+    Examples
+    --------
+    >>> from chainsim.data.toy import load_toy
+    >>> nbs42_parents(load_toy()) is None
+    True
+    """
+    from chainsim.data.classification import NBS42_CODES
+
+    parents = sector_parents(table)
+    if set(parents.values()) != set(NBS42_CODES):
+        return None
+    return tuple(parents[c] for c in table.sector_codes)

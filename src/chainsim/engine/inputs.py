@@ -21,8 +21,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from chainsim.data.classification import NBS42_CODES, NONCOMPETITIVE_NBS42
+from chainsim.data.classification import NONCOMPETITIVE_NBS42
 from chainsim.data.iotable import IOTable
+from chainsim.data.nbs149 import nbs42_parents
 from chainsim.engine.params import ModelParams
 from chainsim.errors import ChainsimError, ModelBuildError
 
@@ -46,11 +47,12 @@ def noncompetitive_products(table: IOTable, params: ModelParams) -> np.ndarray:
     if v == "all":
         return np.arange(S)
     if v == "auto":
-        if tuple(table.sector_codes) != NBS42_CODES:
+        parents = nbs42_parents(table)  # a split table's components take their NBS-42 sector's rule
+        if parents is None:
             log.info("noncompetitive_products='auto' needs the NBS-42 sector codes; table '%s' has other codes, "
                      "so every import is competitive", table.name)
             return np.zeros(0, dtype=int)
-        return np.array([table.sector_index(c) for c in NONCOMPETITIVE_NBS42], dtype=int)
+        return np.array([k for k, p in enumerate(parents) if p in NONCOMPETITIVE_NBS42], dtype=int)
     numeric = {int(c): k for k, c in enumerate(table.sector_codes) if c.isdigit()}
     out = []
     for c in v:
@@ -76,7 +78,7 @@ def _auto_criticality(codes: tuple[str, ...]) -> np.ndarray | None:
     except Exception as exc:  # the dataset is optional: fall back to all-critical
         log.warning("criticality dataset unavailable (%s); all inputs treated as critical", exc)
         return None
-    if df.shape != (len(codes), len(codes)):
+    if df.shape[0] != len(set(codes)):
         log.info("criticality matrix shape %s does not match %d sectors; ignored", df.shape, len(codes))
         return None
     # matched by code, never by position: a 42-sector table with other codes is not the NBS classification
@@ -96,7 +98,8 @@ def criticality(table: IOTable, params: ModelParams) -> np.ndarray | None:
     if crit == "none":
         return None
     if crit == "auto":
-        return _auto_criticality(tuple(table.sector_codes))
+        parents = nbs42_parents(table)  # a split table's components take their NBS-42 sector's rows and columns
+        return _auto_criticality(tuple(table.sector_codes) if parents is None else parents)
     arr = np.asarray(crit, dtype=float)
     if arr.shape != (table.n_sectors, table.n_sectors):
         raise ModelBuildError(f"params.criticality: expected a {table.n_sectors}x{table.n_sectors} matrix "

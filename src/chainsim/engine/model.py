@@ -33,6 +33,7 @@ from chainsim.data.dynamics_evidence import (
     input_stocks,
 )
 from chainsim.data.iotable import IOTable
+from chainsim.data.nbs149 import nbs42_parents
 from chainsim.engine.economy import COVER_NOISE
 from chainsim.engine.inputs import criticality, noncompetitive_products, read_only
 from chainsim.engine.params import ModelParams
@@ -339,11 +340,12 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     if not quirks.lead_times:
         lead[:] = 0
     amax = np.full(n_sup, params.alpha_max)
-    if params.alpha_max_table == "utilisation" and _nbs42(table, "alpha_max_table='utilisation'"):
+    amax_rows = _nbs42(table, "alpha_max_table='utilisation'") if params.alpha_max_table == "utilisation" else None
+    if amax_rows is not None:
         if params.alpha_max != ModelParams.model_fields["alpha_max"].default:
             log.warning("params.alpha_max (%g) is not used with alpha_max_table='utilisation' on an NBS-42 table "
                         "(α_max = 1/u by sector); set sector_alpha_max, or alpha_max_table='flat'", params.alpha_max)
-        amax[:N] = alpha_max_by_sector("central")[table.sector_of]
+        amax[:N] = alpha_max_by_sector("central")[amax_rows][table.sector_of]
     atau = np.full(n_sup, params.alpha_tau)
     for vec, overrides in ((amax, params.sector_alpha_max), (atau, params.sector_alpha_tau)):
         for code, v in overrides.items():
@@ -402,9 +404,10 @@ def _backlog(table: IOTable, params: ModelParams, n_sup: int) -> dict:
     """Backlog arrays of the domestic producers (docs/model.md §2.8): β, τ_B, τ_L."""
     share = np.zeros(n_sup)
     tau_b, tau_l = 60.0, 180.0
-    if params.backlog and _nbs42(table, "backlog"):
+    rows = _nbs42(table, "backlog") if params.backlog else None
+    if rows is not None:
         beta, tau_b, tau_l = backlog(params.inventory_level)
-        share[:table.n_industries] = beta[table.sector_of]
+        share[:table.n_industries] = beta[rows][table.sector_of]
     return dict(backlog_share=read_only(share), backlog_release_tau=float(tau_b), backlog_loss_tau=float(tau_l),
                 has_backlog=bool(share.any()))
 
@@ -414,8 +417,10 @@ def _finished_goods(table: IOTable, params: ModelParams, xbar: np.ndarray) -> di
     n_sup, N = len(xbar), table.n_industries
     star, ceiling, run = np.zeros(n_sup), np.zeros(n_sup), np.zeros(n_sup)
     tau = 30.0
-    if params.finished_goods and _nbs42(table, "finished_goods"):
+    rows = _nbs42(table, "finished_goods") if params.finished_goods else None
+    if rows is not None:
         days, min_run, factor, tau = finished_goods(params.inventory_level)
+        days, min_run = days[rows], min_run[rows]
         star[:N] = days[table.sector_of] * xbar[:N]
         ceiling[:N] = factor * star[:N]
         run[:N] = np.where(star[:N] > 0, min_run[table.sector_of], 0.0)
@@ -423,13 +428,22 @@ def _finished_goods(table: IOTable, params: ModelParams, xbar: np.ndarray) -> di
                 has_fg=bool(star.any()))
 
 
-def _nbs42(table: IOTable, what: str) -> bool:
-    """Whether the table has the NBS-42 sector codes (the evidence tables' rows); logs the fallback if not."""
-    if tuple(table.sector_codes) == NBS42_CODES:
-        return True
+def _nbs42(table: IOTable, what: str) -> np.ndarray | None:
+    """Row of each sector of ``table`` in the NBS-42 evidence tables, or None (logged) if it has none.
+
+    An NBS-42 table maps to itself; a table that splits NBS-42 sectors into components
+    (``northeast-2017-fine``, ``provenance["sector_parents"]``) maps each component to its
+    sector's row, so 092 electronic components holds the stocks, finished goods, backlog share and
+    α_max of NBS 20 (the same assumption as the split itself, ``docs/data.md``). Any other code
+    list gets None: the uniform values.
+    """
+    parents = nbs42_parents(table)
+    if parents is not None:
+        row = {c: k for k, c in enumerate(NBS42_CODES)}
+        return np.array([row[p] for p in parents])
     log.info("%s needs the NBS-42 sector codes; table '%s' has other codes, so uniform values are used", what,
              table.name)
-    return False
+    return None
 
 
 def _stock_days(table: IOTable, params: ModelParams) -> tuple[np.ndarray, np.ndarray]:
@@ -445,14 +459,16 @@ def _stock_days(table: IOTable, params: ModelParams) -> tuple[np.ndarray, np.nda
     """
     S = table.n_sectors
     scale = np.full(S, params.inventory_scale)
-    if params.inventory_table == "evidence" and _nbs42(table, "inventory_table='evidence'"):
+    rows = _nbs42(table, "inventory_table='evidence'") if params.inventory_table == "evidence" else None
+    if rows is not None:
         ignored = sorted({"inventory_days", "inventory_tau"} & params.model_fields_set)
         if ignored:
             log.warning("params %s are not used with inventory_table='evidence' on an NBS-42 table (stock days and "
                         "restoration times come from input_stock_days.csv); set inventory_scale, or "
                         "inventory_table='flat' to use them", " and ".join(ignored))
         days, tau, classes = input_stocks(params.inventory_level)
-        scale[np.array(classes) == "flow"] = 1.0
+        days, tau = days[rows], tau[rows]
+        scale[np.array(classes)[rows] == "flow"] = 1.0
     else:
         days, tau = np.full(S, float(params.inventory_days)), np.full(S, float(params.inventory_tau))
     s = days * scale

@@ -10,8 +10,8 @@ parent's code (``sector_alpha_max: {"20": 1.1}``, ``infinite_inventory_sectors: 
 a pathway's ``sector_criticality_relief``) apply to all of its components.
 
 This is an assumption of the same kind as the split itself (no survey rates the criticality
-of ICs apart from other electronics). It is applied by :func:`chainsim.scan.scan`; the engine
-itself keeps its NBS-42 rule (merge note for the engine's ``"auto"`` resolution).
+of ICs apart from other electronics). It is applied by :func:`chainsim.scan.scan`; the engine's
+``"auto"`` resolution and evidence tables apply the same parents (:func:`chainsim.data.nbs149.nbs42_parents`).
 """
 
 from __future__ import annotations
