@@ -251,8 +251,8 @@ class Engine:
         """Final demand: the baseline plus every change in force, never below zero (changes restore exactly)."""
         self._demand_values[k] = value
         b = self._plan.demand[k].batch
-        change = sum((d.amount * self._demand_values[i] for i, d in enumerate(self._plan.demand) if d.batch == b),
-                     np.zeros(self.model.n_sup))
+        change = sum((self._plan.demand[i].amount * self._demand_values[i] for i in self._demand_of_batch[b]),
+                     np.zeros(self.model.n_sup))  # the member's own changes, in plan order (same sum as before)
         ybar = self.model.ybar
         self._day.final_demand[b] = ybar + np.maximum(change, -np.maximum(ybar, 0.0))
 
@@ -345,6 +345,9 @@ class Engine:
                               foreign_open=np.ones((B, m.n_sup)) if m.per_region_imports else None)
         self._link_values, self._route_values = np.zeros(len(plan.links)), np.zeros(len(plan.routes))
         self._demand_values = np.zeros(len(plan.demand))
+        self._demand_of_batch: dict[int, list[int]] = {}  # a change re-sums its member's items only, not the plan's
+        for i, d in enumerate(plan.demand):
+            self._demand_of_batch.setdefault(d.batch, []).append(i)
         self.log = [(e.day, e.batch, e.kind, e.target, e.detail) for e in plan.log]
         self.searches = Searches(self.env, m, lambda: self.economy, self.record, self._labels, self.params_of)
         self.out = np.empty((days, B, N)) if out is None else out
