@@ -110,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             "chainsim_version": __version__, "scenario": str(SCENARIO.relative_to(ROOT)),
             "scenario_sha256": loaded.sha256, "dataset_checksum": loaded.table.checksum, "seed": sc.seed,
             "replications": sc.replications,
-            "bands": "10-90 % over replications drawing theta, phi and the catch-up time (no other input is drawn)",
+            "bands": "10-90 % over replications drawing theta, phi, the catch-up time and the sub-region shares "
+                     "(Changchun, Shanghai; no other input is drawn)",
             "written": datetime.now(UTC).isoformat(timespec="seconds")}
     (stage / "prediction.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     if args.out.exists():
