@@ -199,3 +199,22 @@ def test_page_font_is_cut_once_and_read_back_from_the_cache(tmp_path, monkeypatc
     (tmp_path / "blocked").write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv("CHAINSIM_CACHE", str(tmp_path / "blocked"))
     assert html.page_font(text) == first and len(cuts) == 3
+
+
+def test_every_registered_disruption_type_has_a_describer():
+    """The report names each disruption in words; a type without a describer printed its raw dict."""
+    from chainsim.disruptions import DISRUPTIONS
+    from chainsim.report.describe import DESCRIBERS
+
+    assert set(DISRUPTIONS) <= set(DESCRIBERS), sorted(set(DISRUPTIONS) - set(DESCRIBERS))
+
+
+def test_episode_disruptions_are_described_in_both_languages():
+    from chainsim.report.describe import Names, describe
+    from chainsim.scenario.yamlio import parse_yaml
+
+    text = (Path(__file__).parents[1] / "scenarios/episodes/changchun2022.yaml").read_text(encoding="utf-8")
+    for d in parse_yaml(text)[1]["disruptions"]:
+        en, zh = describe(d, Names())
+        assert "{" not in en and d["name"] in en, en
+        assert zh and "{" not in zh, zh

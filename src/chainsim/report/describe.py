@@ -166,10 +166,43 @@ def _final_demand(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
     return en, zh
 
 
+def _profile_words(profile: Any, lang: str) -> str:
+    """A (date or day, value) profile as its peak and its first and last points."""
+    pts = profile.get("points") or [] if isinstance(profile, Mapping) else []
+    if not pts:
+        return ""
+    values = [p[1] for p in pts if isinstance(p[1], int | float)]
+    peak = max(values, key=abs) if values else pts[0][1]
+    if lang == "en":
+        return f"peaking at {_share(peak, 'en')} between {pts[0][0]} and {pts[-1][0]}"
+    return f"{pts[0][0]}至{pts[-1][0]}间最高{_share(peak, 'zh')}"
+
+
+def _lockdown(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
+    where_en, where_zh = n.regions_of(_get(d, "region")), n.regions_of(_get(d, "region"), "zh")
+    area = d.get("area") or {}
+    sub = area.get("subregion") if isinstance(area, Mapping) else None
+    en = (f"Lockdown: workers of {n.sectors_of(d.get('sectors', 'all'))} in {where_en}"
+          f"{f' ({sub})' if sub else ''} absent, {_profile_words(d.get('absent'), 'en')}.")
+    zh = (f"封控：{where_zh}{f'（{sub}）' if sub else ''}{n.sectors_of(d.get('sectors', 'all'), 'zh')}"
+          f"劳动力缺勤，{_profile_words(d.get('absent'), 'zh')}。")
+    return en, zh
+
+
+def _final_demand_by_category(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
+    cats = _codes(d.get("categories", []))
+    en = (f"Final demand ({cats}) for {n.sectors_of(d.get('sectors', 'all'))} in "
+          f"{n.regions_of(_get(d, 'region'))} changes, {_profile_words(d.get('change'), 'en')}.")
+    zh = (f"最终需求（{_codes(d.get('categories', []), '、')}）：{n.regions_of(_get(d, 'region'), 'zh')}对"
+          f"{n.sectors_of(d.get('sectors', 'all'), 'zh')}的需求变化，{_profile_words(d.get('change'), 'zh')}。")
+    return en, zh
+
+
 #: One describer per disruption type: ``(disruption, names) -> (English, Chinese)``.
 DESCRIBERS: Mapping[str, Callable[[Mapping[str, Any], Names], tuple[str, str]]] = {
     "import_cut": _import_cut, "capacity_loss": _capacity_loss, "link_cut": _link_cut,
-    "congestion": _congestion, "final_demand": _final_demand,
+    "congestion": _congestion, "final_demand": _final_demand, "lockdown": _lockdown,
+    "final_demand_by_category": _final_demand_by_category,
 }
 
 
