@@ -100,6 +100,46 @@ def test_jilin_auto_outage_binds_transport_equipment_in_other_provinces():
     assert outside, "no buyer outside Jilin bound on transport equipment"
 
 
+def test_jilin_auto_outage_propagates_at_central_stocks():
+    """JL|18 -80 % for six weeks at the evidence's central stocks binds buyers outside Jilin (issue #16).
+
+    Fails before the switching rule (main at 42acb5f): buyers re-split their transport-equipment
+    orders to the other provinces' makers the next day (λ = 1 - Δ for every product), so Rest of
+    China's overproduction filled in at once and no buyer outside Jilin ever bound. Car parts and
+    vehicles are differentiated goods: buyers keep their suppliers until a supplier search moves them.
+    """
+    m = _model()
+    events = Engine(m, [[_outage("JL|18", 0.8, 42)]]).run(200, record=()).events
+    outside = {e[3] for e in events if e[2] == "shortage" and not e[3].startswith("JL|") and e[4] == "input 18 binds"}
+    assert outside, "no buyer outside Jilin bound on transport equipment at central stocks"
+    assert all(b.startswith("HLJ|") or b.startswith("LN|") for b in outside), outside
+
+
+def test_supplier_search_ends_a_shortage_before_a_long_outage_ends():
+    """A 250-day JL|18 outage: Heilongjiang binds, searches, re-sources, and is back within 1 % before it ends."""
+    m = _model()
+    res = Engine(m, [[_outage("JL|18", 0.8, 250)]]).run(300, record=())
+    rel = _relative(m, res.output)["HLJ"][:, 0]
+    assert rel[START:START + 60].min() < 0.97  # the outage does reach Heilongjiang ...
+    assert np.abs(rel[START + 200:START + 250] - 1.0).max() < 0.01  # ... and re-sourcing ends it before day 250
+    assert any(e[2] == "substitution_ramp_start" and e[3].startswith("HLJ|") for e in res.events)
+
+
+def test_only_domestic_makers_of_differentiated_products_keep_their_orders():
+    """switch_share: 0 on the regions' nodes of the Rauch-differentiated products, 1 on every other node."""
+    from chainsim.data.classification import NONCOMPETITIVE_NBS42
+
+    m = _model()
+    S, codes = m.n_sectors, m.table.sector_codes
+    share = np.asarray(m.switch_share).reshape(m.n_blocks, S)
+    sticky = np.array([c in NONCOMPETITIVE_NBS42 for c in codes])
+    assert (share[: m.n_dom_blocks][:, sticky] == 0).all() and (share[: m.n_dom_blocks][:, ~sticky] == 1).all()
+    assert (share[m.n_dom_blocks:] == 1).all()  # foreign origins: import cuts move orders (docs/model.md §5.3)
+    for preset in ("ario", "legacy"):
+        assert (np.asarray(build_model(_table(), resolve_params(preset)).switch_share) == 1).all()
+    assert (np.asarray(_model(supplier_switching="instant").switch_share) == 1).all()
+
+
 def test_no_shock_stays_at_baseline_for_every_stock_level():
     """No disruption: output equals baseline for three years with every mechanism on, at each inventory_scale."""
     for scale in (0.2, 0.5, 1.0, 2.0):

@@ -12,6 +12,7 @@ reference mid-run, on the BoARIO fixtures, on the shipped table, and on random o
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from chainsim.data.csv_layout import read_csv_layout
 from chainsim.engine import Engine, build_model
 from chainsim.engine.economy import RTOL, DayInputs
 from chainsim.engine.executor import AVAILABLE, FastEconomy
+from chainsim.engine.inputs import read_only
 from chainsim.engine.params import resolve_params
 from tests.test_engine_helpers import make_table
 
@@ -153,7 +155,9 @@ def test_shipped_table_mixed_batch():
     members = [base, base.model_copy(update={"detection_lag_days": 7.4, "search_days": 20.2, "inventory_scale": 0.5}),
                base.model_copy(update={"import_headroom": 1.3, "import_headroom_scale": 0.5, "alpha_max": 1.4})]
     m = build_model(load_dataset("northeast-2017"), base)
-    runs = _runs(m, [[ecut], [named, link], [ecut, cap]], 200, seeds=[1, 2, 3], member_params=members)
+    cars = {"type": "capacity_loss", "region": "JL", "sector": "18", "share": 0.8, "start": 5, "duration": 42,
+            "basis": "capacity"}  # a differentiated product: its buyers keep their orders until they re-source
+    runs = _runs(m, [[ecut], [named, link], [ecut, cap, cars]], 200, seeds=[1, 2, 3], member_params=members)
     assert_matches(runs["auto"], runs["reference"], m)
     kinds = {e[2] for e in runs["reference"].events}
     assert {"shortage", "supplier_search_complete", "substitution_ramp_start"} <= kinds
@@ -169,6 +173,8 @@ def test_one_day_from_random_states(seed, partial, drop, headroom, rationing):
                                        "import_headroom": headroom, "rationing": rationing,
                                        "noncompetitive_products": ("S1",)}))
     B, r = 3, np.random.default_rng(seed)
+    # some domestic makers keep their buyers' orders when they lose capacity (supplier_switching="search")
+    m = dataclasses.replace(m, switch_share=read_only(np.where(r.random(m.n_sup) < 0.3, 0.0, 1.0)))
     fast = FastEconomy(m, B)
     s = fast.state
     s.inventory *= r.uniform(0.0, 1.5, s.inventory.shape) * (r.random(s.inventory.shape) > 0.1)

@@ -85,6 +85,12 @@ class ModelParams(BaseModel):
     split_weights: Literal["losses", "capacity"] = Field(
         "losses", description="supplier weights λ of the order split: the capacity left by losses 1 - Δ "
         "('losses'), or c / c̄ including overproduction (ARIO 'alt', 'capacity')")
+    supplier_switching: Literal["search", "instant"] = Field(
+        "search", description="'search': buyers of a differentiated product (Rauch 1999; the products of "
+        "classification.NONCOMPETITIVE_NBS42) keep ordering from their domestic suppliers when these lose "
+        "capacity, and move to others only through a supplier search (resourcing: detection_lag_days + "
+        "search_days + ramp_days), homogeneous products are re-split at once (split_weights='losses' only); "
+        "'instant': every product's orders follow the capacity left at once (ARIO 'alt', before issue #16)")
     foreign_supply: Literal["per_region", "node"] = Field(
         "per_region", description="'per_region': every import cut closes the links from the origin to the buyer "
         "regions, buyers re-split their orders around it and the origin's capacity is its headroom times the flow "
@@ -184,7 +190,7 @@ _ARIO_DYNAMICS: dict[str, Any] = dict(
     binding="psi", inventory_table="flat", order_basis="realised", exact_stocks=False, finished_goods=False,
     backlog=False, rebuild_served="pro_rata",
     alpha_max_table="flat",
-    alpha_tau=365.0, split_weights="capacity", foreign_supply="node")
+    alpha_tau=365.0, split_weights="capacity", supplier_switching="instant", foreign_supply="node")
 
 
 def resolve_params(params: str | Mapping[str, Any] | ModelParams | None) -> ModelParams:

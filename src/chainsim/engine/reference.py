@@ -290,13 +290,14 @@ def order_need(m: EconomyModel, st: DenseState, D: np.ndarray, c: np.ndarray, re
 def capacity_ratios(m: EconomyModel, c: np.ndarray, delta: np.ndarray) -> np.ndarray:
     r"""§2.7 Supplier weights of the order split.
 
-    Default (``split_weights="losses"``): :math:`\lambda = 1 - \Delta`, the capacity left by
+    Default (``split_weights="losses"``): :math:`\lambda = 1 - s\Delta`, the capacity left by
     losses (overproduction serves the orders a supplier gets but attracts none: no market-share
-    ratchet). ARIO: :math:`\lambda = c/\bar c` (1 where :math:`\bar c = 0`), capped at 1 for
+    ratchet), where the switching share :math:`s` (``m.switch_share``) is 0 on the domestic makers
+    of differentiated products: their buyers keep their orders until a supplier search moves them. ARIO: :math:`\lambda = c/\bar c` (1 where :math:`\bar c = 0`), capped at 1 for
     restocking foreign origins.
     """
     if m.params.split_weights == "losses":
-        return 1.0 - delta
+        return 1.0 - delta * m.switch_share
     lam = np.divide(c, m.cap_ref, out=np.ones_like(c), where=np.broadcast_to(m.cap_ref, c.shape) != 0)
     lam[:, m.restock_from:] = np.minimum(lam[:, m.restock_from:], 1.0)
     return lam

@@ -29,7 +29,7 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
     # today's capacity gives tomorrow's supplier weights λ; nothing before the denominators reads λ,
     # so it is set first and the deliveries' and the denominators' block products run as one
     if m.params.split_weights == "losses":  # λ = 1 - Δ (reference.capacity_ratios)
-        lam_zero = loss_ratios(day.delta, ws.lam)
+        lam_zero = loss_ratios(day.delta, m.switch_share, ws.lam)
     else:
         lam_zero = capacity_ratios(ws.capacity, lead(m.cap_ref, 2), m.restock_from, ws.lam)
     supplied = ws.x
@@ -181,13 +181,13 @@ def _place_substitution(m: EconomyModel, st: FastState, ws: Workspace) -> None:
 
 
 @compiled
-def loss_ratios(delta, lam):
-    r"""Supplier weights :math:`\lambda = 1 - \Delta` (``split_weights="losses"``); returns whether some λ is zero."""
+def loss_ratios(delta, switch, lam):
+    r"""Supplier weights :math:`\lambda = 1 - s\Delta` (``split_weights="losses"``; s: ``m.switch_share``); returns whether some λ is zero."""
     B, ns = delta.shape
     zero = False
     for b in range(B):
         for i in range(ns):
-            v = 1.0 - delta[b, i]
+            v = 1.0 - delta[b, i] * switch[i]
             lam[b, i] = v
             if v == 0.0:
                 zero = True
