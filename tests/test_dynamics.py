@@ -112,7 +112,7 @@ def test_jilin_auto_outage_propagates_at_central_stocks():
     events = Engine(m, [[_outage("JL|18", 0.8, 42)]]).run(200, record=()).events
     outside = {e[3] for e in events if e[2] == "shortage" and not e[3].startswith("JL|") and e[4] == "input 18 binds"}
     assert outside, "no buyer outside Jilin bound on transport equipment at central stocks"
-    assert all(b.startswith("HLJ|") or b.startswith("LN|") for b in outside), outside
+    assert all(b.startswith(("HLJ|", "LN|")) for b in outside), outside
 
 
 def test_supplier_search_ends_a_shortage_before_a_long_outage_ends():

@@ -182,7 +182,10 @@ def _place_substitution(m: EconomyModel, st: FastState, ws: Workspace) -> None:
 
 @compiled
 def loss_ratios(delta, switch, lam):
-    r"""Supplier weights :math:`\lambda = 1 - s\Delta` (``split_weights="losses"``; s: ``m.switch_share``); returns whether some λ is zero."""
+    r"""Supplier weights :math:`\lambda = 1 - s\Delta` (``split_weights="losses"``, s = ``m.switch_share``).
+
+    Returns whether some λ is zero.
+    """
     B, ns = delta.shape
     zero = False
     for b in range(B):
