@@ -14,7 +14,9 @@ the parameter by a stated step) and its sources (``PROVENANCE.md`` there; the re
   continuous-process sectors, the storage ceiling and the restoration time;
 * :func:`backlog` — the share of unmet final demand for durable and investment goods that is
   postponed, and the release and loss times of the backlog;
-* :func:`foreign_headroom` — supply headroom of each foreign origin.
+* :func:`foreign_headroom` — supply headroom of each foreign origin;
+* :func:`household_stickiness` — how much of a household-consumption cut a product's demand
+  ignores (utilities, §3.7).
 
 Every reader checks its file (codes ``01``..``42`` once each, ``low <= central <= high``, a known
 ``status`` and class); an error names the file, the row, the field and the value found.
@@ -35,7 +37,7 @@ from chainsim.errors import DataError
 
 __all__ = ["EVIDENCE_DIR", "INPUT_CLASSES", "LEVELS", "alpha_max_by_sector", "alpha_tau_days", "backlog",
            "finished_goods",
-           "foreign_headroom", "input_stocks"]
+           "foreign_headroom", "household_stickiness", "input_stocks"]
 
 EVIDENCE_DIR = Path(__file__).resolve().parent / "raw" / "dynamics_evidence"
 LEVELS: tuple[str, ...] = ("low", "central", "high")
@@ -213,3 +215,22 @@ def foreign_headroom(level: Level = "central") -> dict[str, float]:
     if "ROW" not in h:
         raise DataError(f"{name}: field 'origin': expected a row 'ROW' (the rest of the world); found none")
     return h
+
+
+def household_stickiness(level: Level = "central") -> np.ndarray:
+    r"""Stickiness :math:`\eta_p` of household demand by product (42,): a cut of share c applies as :math:`c(1-\eta_p)`.
+
+    ``household_demand_stickiness.csv`` lists the sticky products (electricity and heat, gas, water:
+    1, range 0.8-1; NEA release of 2021-04-14 on residential use in March 2020); the others are 0
+    (``docs/dynamics_design.md`` §3.7).
+    """
+    name = "household_demand_stickiness.csv"
+    eta = _ranged(name, "eta", level)
+    unknown = [c for c in eta if c not in NBS42_CODES]
+    if unknown:
+        raise DataError(f"{name}: field 'nbs42': expected codes 01..42; found {unknown[0]!r}")
+    bad = [c for c, v in eta.items() if v > 1.0]
+    if bad:
+        raise DataError(f"{name}: nbs42 {bad[0]!r}, field 'eta_{level}': expected a share in [0, 1]; "
+                        f"found {eta[bad[0]]}")
+    return np.array([eta.get(c, 0.0) for c in NBS42_CODES])
