@@ -13,8 +13,11 @@ mining (NBS 02-05) and each of its sectors, January-February 2020:
 
 Variants (docs/episodes.md, "the 2020 sector split"): ``as fitted``; ``no lockdown on mining``
 (mining added to every lockdown's ``except_sectors``); ``no demand shocks``; ``no min run``
-(the produce-to-stock floor of 02-05 set to 0); ``no sticky utilities`` (household demand for 24-26
-cut like the rest; only meaningful once the scenario's household shocks cover 24-26).
+(the produce-to-stock floor of 02-05 set to 0); ``labour by exposure`` (every lockdown spreads its
+observed absence by Pichler et al.'s essential and remote-work scores instead of uniformly);
+``ores as coal`` (metal and other ores 04-05 follow the coal mines' capacity facts, an assumption
+with no fact behind it: a bound, not a proposal); ``no sticky utilities`` (household demand for
+24-26 cut like the rest; only meaningful once the scenario's household shocks cover 24-26).
 Reads nothing outside the repository; about a minute.
 """
 
@@ -38,6 +41,24 @@ def _except_mining(ds: list[dict]) -> list[dict]:
         if d.get("type") == "lockdown":
             ex = d.get("except_sectors", [])
             d["except_sectors"] = [*([ex] if isinstance(ex, str) else ex), "mining"]
+    return out
+
+
+def _by_exposure(ds: list[dict]) -> list[dict]:
+    out = copy.deepcopy(ds)
+    for d in out:
+        if d.get("type") == "lockdown":
+            d["distribution"] = "exposure"
+    return out
+
+
+def _ores_as_coal(ds: list[dict]) -> list[dict]:
+    out = copy.deepcopy(ds)
+    for d in out:
+        if d.get("type") == "lockdown":
+            d["except_sectors"] = [*d.get("except_sectors", []), "04", "05"]
+        if d.get("type") == "capacity_loss" and d.get("sector") == "02":
+            d["sector"] = ["02", "04", "05"]
     return out
 
 
@@ -85,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     no_run[: model.n][np.isin(sec, MINING)] = 0.0
     model_no_run = dataclasses.replace(model, min_run=no_run)
     variants = {"as fitted": (model, base), "no lockdown on mining": (model, _except_mining(base)),
-                "no demand shocks": (model, _no_demand(base)), "no min run (02-05)": (model_no_run, base)}
+                "no demand shocks": (model, _no_demand(base)), "no min run (02-05)": (model_no_run, base),
+                "labour by exposure": (model, _by_exposure(base)), "ores as coal": (model, _ores_as_coal(base))}
     if any("24" in d.get("sectors", []) or d.get("sectors") in (None, "all") for d in base
            if d.get("type") == "final_demand_by_category" and "household" in d.get("categories", [])):
         variants["no sticky utilities"] = (model, _not_sticky(base))
