@@ -16,7 +16,9 @@ Variants (docs/episodes.md, "the 2020 sector split"): ``as fitted``; ``no lockdo
 (the produce-to-stock floor of 02-05 set to 0); ``labour by exposure`` (every lockdown spreads its
 observed absence by Pichler et al.'s essential and remote-work scores instead of uniformly);
 ``ores as coal`` (metal and other ores 04-05 follow the coal mines' capacity facts, an assumption
-with no fact behind it: a bound, not a proposal); ``no sticky utilities`` (household demand for
+with no fact behind it: a bound, not a proposal); ``process plants crewed`` (the continuous-process
+customers 11-14, the sectors of ``produce_to_stock.csv``, lose no capacity to absence: how much of
+the miss their labour shock carries; no fact behind it either); ``no sticky utilities`` (household demand for
 24-26 cut like the rest; only meaningful once the scenario's household shocks cover 24-26).
 Reads nothing outside the repository; about a minute.
 """
@@ -59,6 +61,14 @@ def _ores_as_coal(ds: list[dict]) -> list[dict]:
             d["except_sectors"] = [*d.get("except_sectors", []), "04", "05"]
         if d.get("type") == "capacity_loss" and d.get("sector") == "02":
             d["sector"] = ["02", "04", "05"]
+    return out
+
+
+def _process_crewed(ds: list[dict]) -> list[dict]:
+    out = copy.deepcopy(ds)
+    for d in out:
+        if d.get("type") == "lockdown":
+            d["except_sectors"] = [*d.get("except_sectors", []), "11", "12", "13", "14"]
     return out
 
 
@@ -107,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     model_no_run = dataclasses.replace(model, min_run=no_run)
     variants = {"as fitted": (model, base), "no lockdown on mining": (model, _except_mining(base)),
                 "no demand shocks": (model, _no_demand(base)), "no min run (02-05)": (model_no_run, base),
-                "labour by exposure": (model, _by_exposure(base)), "ores as coal": (model, _ores_as_coal(base))}
+                "labour by exposure": (model, _by_exposure(base)), "ores as coal": (model, _ores_as_coal(base)),
+                "process plants crewed": (model, _process_crewed(base))}
     if any("24" in d.get("sectors", []) or d.get("sectors") in (None, "all") for d in base
            if d.get("type") == "final_demand_by_category" and "household" in d.get("categories", [])):
         variants["no sticky utilities"] = (model, _not_sticky(base))
