@@ -100,6 +100,19 @@ def _by_nbs42(name: str, values: dict[str, float]) -> np.ndarray:
     return np.array([values[c] for c in NBS42_CODES], dtype=float)
 
 
+def _listed_shares(name: str, stem: str, level: str) -> np.ndarray:
+    """Shares in [0, 1] of the NBS-42 codes a file lists (42,), 0 for the codes it does not list."""
+    values = _ranged(name, stem, level)
+    unknown = [c for c in values if c not in NBS42_CODES]
+    if unknown:
+        raise DataError(f"{name}: field 'nbs42': expected codes 01..42; found {unknown[0]!r}")
+    bad = [c for c, v in values.items() if v > 1.0]
+    if bad:
+        raise DataError(f"{name}: nbs42 {bad[0]!r}, field '{stem}_{level}': expected a share in [0, 1]; "
+                        f"found {values[bad[0]]}")
+    return np.array([values.get(c, 0.0) for c in NBS42_CODES])
+
+
 def input_stocks(level: Level = "central") -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     """Input stock days by product (42,), their restoration time τ (central, 42,) and the class of each input.
 
@@ -159,15 +172,7 @@ def finished_goods(level: Level = "central") -> tuple[np.ndarray, np.ndarray, fl
     """
     name = "output_stock_days.csv"
     days = _by_nbs42(name, _ranged(name, "days", level))
-    runs = _ranged("produce_to_stock.csv", "min_run", level)
-    unknown = [c for c in runs if c not in NBS42_CODES]
-    if unknown:
-        raise DataError(f"produce_to_stock.csv: field 'nbs42': expected codes 01..42; found {unknown[0]!r}")
-    bad = [c for c, v in runs.items() if v > 1.0]
-    if bad:
-        raise DataError(f"produce_to_stock.csv: nbs42 {bad[0]!r}, field 'min_run_{level}': expected a share in "
-                        f"[0, 1]; found {runs[bad[0]]}")
-    min_run = np.array([runs.get(c, 0.0) for c in NBS42_CODES])
+    min_run = _listed_shares("produce_to_stock.csv", "min_run", level)
     name = "finished_goods_parameters.csv"
     ceiling, tau = _parameter(name, "fg_max_factor", level), _parameter(name, "fg_restore_tau_days", "central")
     if ceiling < 1.0:
@@ -224,13 +229,4 @@ def household_stickiness(level: Level = "central") -> np.ndarray:
     1, range 0.8-1; NEA release of 2021-04-14 on residential use in March 2020); the others are 0
     (``docs/dynamics_design.md`` §3.7).
     """
-    name = "household_demand_stickiness.csv"
-    eta = _ranged(name, "eta", level)
-    unknown = [c for c in eta if c not in NBS42_CODES]
-    if unknown:
-        raise DataError(f"{name}: field 'nbs42': expected codes 01..42; found {unknown[0]!r}")
-    bad = [c for c, v in eta.items() if v > 1.0]
-    if bad:
-        raise DataError(f"{name}: nbs42 {bad[0]!r}, field 'eta_{level}': expected a share in [0, 1]; "
-                        f"found {eta[bad[0]]}")
-    return np.array([eta.get(c, 0.0) for c in NBS42_CODES])
+    return _listed_shares("household_demand_stickiness.csv", "eta", level)
