@@ -111,6 +111,15 @@ class FinalDemandByCategory(BaseModel):
     def _one_or_list(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
 
+    @field_validator("stickiness")
+    @classmethod
+    def _shares(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        bad = {k: x for k, x in (v or {}).items() if not 0.0 <= float(x) <= 1.0}
+        if bad:
+            k = next(iter(bad))
+            raise ValueError(f"'{k}': expected a share in [0, 1]; found {bad[k]:g}")
+        return v
+
     @model_validator(mode="after")
     def _check(self) -> FinalDemandByCategory:
         check_share_profile(self.change, "change", lo=-1.0, hi=10.0)
@@ -121,10 +130,6 @@ class FinalDemandByCategory(BaseModel):
                                  f"{did_you_mean(c, names)}")
         if self.area is not None and self.area.subregion is not None:
             raise ValueError("area: a demand shock takes 'share' (with its 'source'), not a sub-region of producers")
-        bad = {k: v for k, v in (self.stickiness or {}).items() if not 0.0 <= float(v) <= 1.0}
-        if bad:
-            k = next(iter(bad))
-            raise ValueError(f"stickiness.{k}: expected a share in [0, 1]; found {bad[k]:g}")
         return self
 
     @property
