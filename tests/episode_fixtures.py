@@ -11,8 +11,10 @@ SECTORS = ("06", "18", "28")
 CATEGORIES = ("household", "government", "gfcf")
 
 
-def tiny_table() -> IOTable:
+def tiny_table(sectors: tuple[str, ...] = SECTORS) -> IOTable:
     """Two regions x three sectors, three final-demand categories per region, balanced by construction.
+
+    ``sectors``: three NBS-42 codes (default 06, 18, 28).
 
     Value added / output ratios are 0.5 everywhere except ``JL|18`` (0.25), so hand sums stay simple.
     """
@@ -30,5 +32,5 @@ def tiny_table() -> IOTable:
         for j, (_r, c) in enumerate(cols):  # half to each destination region
             Y[k, j] = 0.5 * rest[k] * split[CATEGORIES.index(c)]
     return IOTable(name="tiny-ln-jl", regions=tuple(Region(r) for r in REGIONS),
-                   sectors=tuple(Sector(s) for s in SECTORS), Z=Z, Y=Y, fd_columns=tuple(cols), exports=exports,
+                   sectors=tuple(Sector(s) for s in sectors), Z=Z, Y=Y, fd_columns=tuple(cols), exports=exports,
                    value_added=x * va_ratio, x=x, unit="CNY", provenance={"source": "tests/episode_fixtures.py"})

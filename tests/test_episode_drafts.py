@@ -48,7 +48,11 @@ def test_both_drafts_exist_outside_the_shipped_scenario_folder():
 def test_draft_compiles(path):
     sc, table, shocks, others, lock, dem = compile_draft(path)
     assert sc.calendar is not None and sc.trend
-    assert shocks and not others
+    assert shocks
+    # besides the episode types, only capacity in production given as a profile that ends (covid2020's coal
+    # mines, NEA facts): no workaround through fixed-duration losses or plain final-demand shocks
+    assert all(d.type == "capacity_loss" and d.basis == "capacity" and d.profile is not None
+               and d.profile.ends_at_zero() for d in others), others
     assert lock.shape == (sc.horizon_days, table.n_industries)
     assert lock.min() >= 0.0 and lock.max() <= 1.0 and lock.max() > 0.3
     assert dem.domestic.min() >= 0.0 and (dem.domestic < 1.0).any()

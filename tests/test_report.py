@@ -218,3 +218,15 @@ def test_episode_disruptions_are_described_in_both_languages():
         en, zh = describe(d, Names())
         assert "{" not in en and d["name"] in en, en
         assert zh and "{" not in zh, zh
+
+
+def test_a_capacity_loss_along_a_profile_is_described_by_its_profile():
+    """covid2020's coal mines: share 1 along a profile peaking at 0.375; the text said '100 % ... lost from day 0'."""
+    from chainsim.report.describe import Names, describe
+    from chainsim.scenario.yamlio import parse_yaml
+
+    text = (Path(__file__).parents[1] / "scenarios/episodes/covid2020.yaml").read_text(encoding="utf-8")
+    (coal,) = [d for d in parse_yaml(text)[1]["disruptions"] if d["type"] == "capacity_loss"]
+    en, zh = describe(coal, Names())
+    assert "peaking at 38 %" in en and "2020-03-24" in en and "100 %" not in en, en
+    assert "38%" in zh and "2020-03-24" in zh, zh

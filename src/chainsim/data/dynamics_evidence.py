@@ -14,7 +14,9 @@ the parameter by a stated step) and its sources (``PROVENANCE.md`` there; the re
   continuous-process sectors, the storage ceiling and the restoration time;
 * :func:`backlog` — the share of unmet final demand for durable and investment goods that is
   postponed, and the release and loss times of the backlog;
-* :func:`foreign_headroom` — supply headroom of each foreign origin.
+* :func:`foreign_headroom` — supply headroom of each foreign origin;
+* :func:`household_stickiness` — how much of a household-consumption cut a product's demand
+  ignores (utilities, §3.7).
 
 Every reader checks its file (codes ``01``..``42`` once each, ``low <= central <= high``, a known
 ``status`` and class); an error names the file, the row, the field and the value found.
@@ -35,7 +37,7 @@ from chainsim.errors import DataError
 
 __all__ = ["EVIDENCE_DIR", "INPUT_CLASSES", "LEVELS", "alpha_max_by_sector", "alpha_tau_days", "backlog",
            "finished_goods",
-           "foreign_headroom", "input_stocks"]
+           "foreign_headroom", "household_stickiness", "input_stocks"]
 
 EVIDENCE_DIR = Path(__file__).resolve().parent / "raw" / "dynamics_evidence"
 LEVELS: tuple[str, ...] = ("low", "central", "high")
@@ -98,6 +100,19 @@ def _by_nbs42(name: str, values: dict[str, float]) -> np.ndarray:
     return np.array([values[c] for c in NBS42_CODES], dtype=float)
 
 
+def _listed_shares(name: str, stem: str, level: str) -> np.ndarray:
+    """Shares in [0, 1] of the NBS-42 codes a file lists (42,), 0 for the codes it does not list."""
+    values = _ranged(name, stem, level)
+    unknown = [c for c in values if c not in NBS42_CODES]
+    if unknown:
+        raise DataError(f"{name}: field 'nbs42': expected codes 01..42; found {unknown[0]!r}")
+    bad = [c for c, v in values.items() if v > 1.0]
+    if bad:
+        raise DataError(f"{name}: nbs42 {bad[0]!r}, field '{stem}_{level}': expected a share in [0, 1]; "
+                        f"found {values[bad[0]]}")
+    return np.array([values.get(c, 0.0) for c in NBS42_CODES])
+
+
 def input_stocks(level: Level = "central") -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     """Input stock days by product (42,), their restoration time τ (central, 42,) and the class of each input.
 
@@ -157,15 +172,7 @@ def finished_goods(level: Level = "central") -> tuple[np.ndarray, np.ndarray, fl
     """
     name = "output_stock_days.csv"
     days = _by_nbs42(name, _ranged(name, "days", level))
-    runs = _ranged("produce_to_stock.csv", "min_run", level)
-    unknown = [c for c in runs if c not in NBS42_CODES]
-    if unknown:
-        raise DataError(f"produce_to_stock.csv: field 'nbs42': expected codes 01..42; found {unknown[0]!r}")
-    bad = [c for c, v in runs.items() if v > 1.0]
-    if bad:
-        raise DataError(f"produce_to_stock.csv: nbs42 {bad[0]!r}, field 'min_run_{level}': expected a share in "
-                        f"[0, 1]; found {runs[bad[0]]}")
-    min_run = np.array([runs.get(c, 0.0) for c in NBS42_CODES])
+    min_run = _listed_shares("produce_to_stock.csv", "min_run", level)
     name = "finished_goods_parameters.csv"
     ceiling, tau = _parameter(name, "fg_max_factor", level), _parameter(name, "fg_restore_tau_days", "central")
     if ceiling < 1.0:
@@ -213,3 +220,13 @@ def foreign_headroom(level: Level = "central") -> dict[str, float]:
     if "ROW" not in h:
         raise DataError(f"{name}: field 'origin': expected a row 'ROW' (the rest of the world); found none")
     return h
+
+
+def household_stickiness(level: Level = "central") -> np.ndarray:
+    r"""Stickiness :math:`\eta_p` of household demand by product (42,): a cut of share c applies as :math:`c(1-\eta_p)`.
+
+    ``household_demand_stickiness.csv`` lists the sticky products (electricity and heat, gas, water:
+    1, range 0.8-1; NEA release of 2021-04-14 on residential use in March 2020); the others are 0
+    (``docs/dynamics_design.md`` §3.7).
+    """
+    return _listed_shares("household_demand_stickiness.csv", "eta", level)

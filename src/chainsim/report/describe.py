@@ -119,6 +119,16 @@ def _import_cut(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
 
 def _capacity_loss(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
     basis = d.get("basis", "capital")
+    profile = d.get("profile")
+    if isinstance(profile, Mapping) and profile.get("points"):  # share x profile, no duration or recovery
+        share = d.get("share", 1)
+        scaled = {**profile, "points": [[p[0], p[1] * share if isinstance(p[1], int | float)
+                                         and isinstance(share, int | float) else p[1]] for p in profile["points"]]}
+        en = (f"Capacity loss: the {basis} of {n.sectors_of(_get(d, 'sector'))} in {n.regions_of(_get(d, 'region'))} "
+              f"is lost along a profile, {_profile_words(scaled, 'en')}.")
+        zh = (f"产能损失：{n.regions_of(_get(d, 'region'), 'zh')}{n.sectors_of(_get(d, 'sector'), 'zh')}的"
+              f"{'资本' if basis == 'capital' else '产能'}按时间曲线损失，{_profile_words(scaled, 'zh')}。")
+        return en, zh
     rec = d.get("recovery") or {}
     how_en = (f", then recovers ({rec.get('curve', 'linear')}) over {value_words(rec['days'], ' days')}"
               if rec.get("days") is not None else "")

@@ -17,6 +17,15 @@ the products and a profile of the relative change::
 Each shock gives a multiplier :math:`m(t) = \max(0, 1 + w\,c(t))` for its cells (``w`` the
 covered share of the region, ``area``). Several shocks multiply.
 
+**Sticky household demand** (``docs/dynamics_design.md`` §3.7). Households confined at home do
+not cut their use of electricity, heat, gas and water: a household cut :math:`c < 0` applies to
+product :math:`p` as :math:`c\,(1 - \eta_p)`, with the stickiness :math:`\eta` of the evidence
+table (:func:`chainsim.data.dynamics_evidence.household_stickiness`: 1 for 24–26, range 0.8–1,
+after the NEA's release of 2021-04-14 on residential use in March 2020; 0 elsewhere). Rises and
+the other categories are not touched. A shock may override η by product or sector group
+(``stickiness: {utilities: 0.8}``; ``{all: 0}`` switches it off). Tables without NBS-42 codes
+take η = 0.
+
 **Deferred demand.** Purchases of durables and investment goods that a lockdown prevents are
 postponed rather than cancelled (Beraja & Wolf 2021 on the pent-up demand of durables and
 investment). For the deferrable cells (``deferrable_demand.csv``: household durables 09,
@@ -47,6 +56,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chainsim.data.classification import NBS42_CODES
 from chainsim.data.iotable import IOTable
 from chainsim.errors import ScenarioError, did_you_mean
 from chainsim.scenario.calendar import Calendar
@@ -57,7 +67,7 @@ from chainsim.shocks.labour import check_share_profile
 from chainsim.shocks.tables import deferrable_cells
 
 __all__ = ["CATEGORIES", "Deferral", "DemandMultipliers", "FinalDemandByCategory", "defer", "demand_multipliers",
-           "final_demand_path", "shock_multipliers"]
+           "final_demand_path", "household_stickiness", "shock_multipliers"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 Names = str | list[str]
@@ -92,12 +102,23 @@ class FinalDemandByCategory(BaseModel):
     change: ProfileLike
     area: AreaShare | None = None
     deferral: Deferral | None = None
+    stickiness: dict[str, float] | None = Field(
+        None, description="η by product or sector group, overriding the evidence table (household cuts only)")
     source: str = ""
 
     @field_validator("categories", mode="before")
     @classmethod
     def _one_or_list(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
+
+    @field_validator("stickiness")
+    @classmethod
+    def _shares(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        bad = {k: x for k, x in (v or {}).items() if not 0.0 <= float(x) <= 1.0}
+        if bad:
+            k = next(iter(bad))
+            raise ValueError(f"'{k}': expected a share in [0, 1]; found {bad[k]:g}")
+        return v
 
     @model_validator(mode="after")
     def _check(self) -> FinalDemandByCategory:
@@ -155,6 +176,36 @@ def defer(m: np.ndarray, share: float, catch_up_days: float) -> np.ndarray:
     return out
 
 
+def household_stickiness(shock: FinalDemandByCategory, table: IOTable, loc: tuple[Any, ...] = ()) -> np.ndarray:
+    """Stickiness η of household demand for each sector of ``table`` (S,): the evidence, then the shock's overrides.
+
+    The evidence table is keyed by NBS-42 code: a table of NBS-42 codes (all 42 or some) takes
+    its rows, a split table's components take their sector's, a table of other codes none.
+    Overrides apply in the order written.
+
+    Raises
+    ------
+    ScenarioError
+        An unknown sector or group in ``stickiness``, named with the field path ``loc``.
+    """
+    from chainsim.data.dynamics_evidence import household_stickiness as evidence
+    from chainsim.data.nbs149 import nbs42_parents
+
+    codes = tuple(table.sector_codes)
+    parents = codes if set(codes) <= set(NBS42_CODES) else nbs42_parents(table)
+    if parents is None:
+        eta = np.zeros(table.n_sectors)
+    else:
+        by_code = dict(zip(NBS42_CODES, evidence("central"), strict=True))
+        eta = np.array([by_code[p] for p in parents])
+    for key, value in (shock.stickiness or {}).items():
+        try:
+            eta[sector_mask(key, table.sector_codes)] = float(value)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{field_path(loc, 'stickiness')}: {exc}") from None
+    return eta
+
+
 def shock_multipliers(shock: FinalDemandByCategory, table: IOTable, days: int, calendar: Calendar | None = None,
                       loc: tuple[Any, ...] = ()) -> DemandMultipliers:
     """One shock's own multipliers (domestic (T, S, C), exports (T, N)), deferral applied.
@@ -175,19 +226,21 @@ def shock_multipliers(shock: FinalDemandByCategory, table: IOTable, days: int, c
     dom = np.ones((int(days), S, C))
     exp = np.ones((int(days), N))
     cats = shock.canonical_categories
+    eta = household_stickiness(shock, table, loc) if "household" in cats else None
     for r in regions:
         try:
             w = shock.area.weights(table.region_codes[r], table) if shock.area is not None else np.ones(S)
         except ScenarioError as exc:
             raise ScenarioError(f"{field_path(loc, 'area')}: {exc}") from None
-        m = np.maximum(0.0, 1.0 + w[None, :] * change[:, None])  # (T, S)
+        rel = w[None, :] * change[:, None]  # (T, S)
+        m = np.maximum(0.0, 1.0 + rel)
         for cat in cats:
             deferrable = (np.ones(S, dtype=bool) if shock.deferral and shock.deferral.products == "all"
                           else deferrable_cells(cat, table.sector_codes))
-            mm = m.copy()
+            mm = m.copy() if cat != "household" else np.maximum(0.0, 1.0 + np.where(rel < 0, rel * (1.0 - eta), rel))
             if shock.deferral is not None and (deferrable & products).any():
                 cols = products & deferrable
-                mm[:, cols] = defer(m[:, cols], shock.deferral.share, shock.deferral.catch_up_days)
+                mm[:, cols] = defer(mm[:, cols], shock.deferral.share, shock.deferral.catch_up_days)
             if cat == "exports":
                 k = slice(r * S, (r + 1) * S)
                 exp[:, k] = np.where(products[None, :], mm, 1.0)

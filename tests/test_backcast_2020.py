@@ -1,0 +1,87 @@
+"""The 2020 backcast against the observations: the national sector split of January-February 2020.
+
+Issue 17 asks the sector split (mining 02-05, manufacturing 06-23, utilities 24-26, NBS value added
+of industry above designated size, January-February 2020, year on year) within 5 points. The
+test runs ``scenarios/episodes/covid2020.yaml`` at its shipped central values (the modes of θ, φ
+and the catch-up time written by ``validation/calibrate_covid2020.py --apply``; central
+sub-region shares) and compares with ``observed_2020_calibration.csv`` (the repository's copy).
+No model number is written here: the observed values are NBS's, the limit is the issue's.
+
+Also checked: the coal-mine capacity profile of the scenario is the arithmetic of its input facts
+(``inputs_covid2020_energy.csv``), so an edit of either shows.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from chainsim.experiment.backcast import GridPoint, run_points
+from chainsim.experiment.compare import compare_monthly, read_observed
+from chainsim.experiment.monthly import monthly_table
+from chainsim.scenario.load import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+EPISODES = ROOT / "scenarios" / "episodes"
+LIMIT_PTS = 5.0
+
+
+def _mode(v):
+    return float(v["mode"]) if isinstance(v, dict) else float(v)
+
+
+@pytest.fixture(scope="module")
+def jan_feb_split():
+    loaded = load_scenario(EPISODES / "covid2020.yaml")
+    sc = loaded.scenario
+    lock = next(d for d in sc.disruptions if d["type"] == "lockdown")
+    dem = next(d for d in sc.disruptions if d.get("deferral"))
+    point = GridPoint(_mode(lock["leontief_weight"]), _mode(dem["deferral"]["share"]))
+    outputs, baseline = run_points(loaded, [point], catch_up_days=_mode(dem["deferral"]["catch_up_days"]))
+    monthly = monthly_table(outputs, dict.fromkeys(outputs, baseline), loaded.table, sc.calendar, trend=sc.trend,
+                            scopes=["china"])
+    matched = compare_monthly(monthly, read_observed()).matched
+    rows = matched[(matched.geo == "CN") & (matched.period == "2020-01/02")]
+    return rows.set_index("nbs42")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("codes", [
+    pytest.param("02-05", marks=pytest.mark.xfail(strict=True, reason=(
+        "issue 17 open: mining still follows its customers down (metals 14, non-metallic 13, coking 11 fall "
+        "deeper than observed under the all-industry labour profile) and metal ores 04-05 have no restart fact; "
+        "with the energy-supply facts the miss is about 7 points (10.8 before). Remove this mark when it passes"))),
+    "06-23", "24-26"])
+def test_national_sector_split_jan_feb_2020_within_5_points(jan_feb_split, codes):
+    row = jan_feb_split.loc[codes]
+    assert abs(float(row.model) - float(row.observed)) <= LIMIT_PTS, (codes, float(row.model), float(row.observed))
+
+
+def test_coal_capacity_profile_is_the_arithmetic_of_its_input_facts():
+    """'norm.' = 1 - rate / 95.42 (Shanxi's 'normal level'), minus the normal-year post-holiday absence."""
+    with (EPISODES / "inputs_covid2020_energy.csv").open(encoding="utf-8") as fh:
+        rates = {(r["geo"], r["date"]): float(r["value"]) for r in csv.DictReader(fh)
+                 if r["measure"] == "coal_capacity_in_production"}
+    normal_rate = rates[("SX", "2020-03-24")]
+    idle = {date.fromisoformat(d): 1.0 - v / normal_rate for (g, d), v in rates.items() if g == "CN"}
+
+    def normal_year(day: date) -> float:  # 0.5 on 31 January, 0 from 11 February (the national profile's)
+        k = (day - date(2020, 1, 31)).days
+        return 0.5 * max(0.0, 1.0 - k / 11.0) if k >= 0 else 0.0
+
+    feb1, feb13 = date(2020, 2, 1), date(2020, 2, 13)
+    feb11 = idle[feb1] + (idle[feb13] - idle[feb1]) * 10 / 12
+    expect = {date(2020, 1, 24): 0.0, feb1: idle[feb1] - normal_year(feb1), date(2020, 2, 11): feb11,
+              **{d: v for d, v in idle.items() if d > feb1}, date(2020, 3, 24): 0.0}
+    raw = yaml.safe_load((EPISODES / "covid2020.yaml").read_text(encoding="utf-8"))  # dates as written
+    (coal,) = [d for d in raw["disruptions"] if d["type"] == "capacity_loss" and d["sector"] == "02"]
+    points = {date.fromisoformat(str(p[0])): float(p[1]) for p in coal["profile"]["points"]}
+    assert points.keys() == expect.keys()
+    for d, v in expect.items():
+        assert points[d] == pytest.approx(v, abs=6e-4), d
+    lockdowns = [d for d in raw["disruptions"] if d["type"] == "lockdown"]
+    assert all({"02", "03"} <= set(d["except_sectors"]) for d in lockdowns)  # energy supply has its own facts
