@@ -67,9 +67,19 @@ def _katrina_ratios(table, base: str, alpha_max: float) -> np.ndarray:
     return ratio
 
 
-@pytest.mark.parametrize("base", ["ario", "default"])
+@pytest.mark.parametrize("base", [
+    "ario",
+    pytest.param("default", marks=pytest.mark.xfail(strict=True, reason=(
+        "On the default model (alpha_max 1.25 flat, tau_alpha 30 d) the disaster raises output: (asset + output "
+        "loss) / asset loss is -1.42, -1.46, -1.40, -0.76, -0.42, -0.31, -0.20 at 1-40 % of Heilongjiang's capital. "
+        "Spare capacity covers most of the lost capacity within weeks and serves the rebuilding demand, and the gross "
+        "output that demand creates along the supply chain exceeds the destroyed capital (2.4 times it at 1 %); "
+        "ARIO's year-long overproduction ramp does not (ario 0.84-2.97). Without the sign check the assertions "
+        "below pass on these negative ratios (max / min of negatives is below 1.1)."))),
+])
 def test_r19_amplification_is_flat_for_small_disasters_then_rises(table, base):
     ratio = _katrina_ratios(table, base, 1.25)
+    assert np.all(ratio > 0)  # a loss: Hallegatte's total losses exceed the direct ones (149 vs 107 bn USD)
     small, large = ratio[: 3], ratio[2:]
     assert small.max() / small.min() < 1.1  # up to 5 % of the capital: about proportional
     assert np.all(np.diff(large) > 0)  # beyond: total losses grow faster than direct losses
@@ -82,6 +92,7 @@ def test_r19_amplification_is_flat_for_small_disasters_then_rises(table, base):
 @pytest.mark.parametrize("base", ["ario", "default"])
 def test_r19_less_overproduction_capacity_raises_losses(table, base):
     # Hallegatte (2008): alpha_max is among the most important parameters; halving the surge (1.25 -> 1.125)
+    # raises losses at every size (default model: smaller gains, -1.42 -> -1.21 at 1 %, -0.20 -> +0.33 at 40 %)
     high = _katrina_ratios(table, base, 1.25)
     low = _katrina_ratios(table, base, 1.125)
     assert np.all(low > high)
