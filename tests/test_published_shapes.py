@@ -1,14 +1,22 @@
 """Shape tests from published model results (REFERENCE_RESULTS T3), on the shipped Northeast table.
 
-The published cases (Katrina, Tanzania) need data that is not offline; their qualitative
-findings are checked instead, as REFERENCE_RESULTS recommends.
+The published cases (Katrina, Tanzania, Ford, Rotterdam, the global COVID lockdowns) need data
+that is not offline; their qualitative findings are checked instead, as REFERENCE_RESULTS
+recommends. Every case runs the default model (issue #16: evidence stocks by product, the cover
+rule, finished goods, catch-up, overproduction up to 1/u, one foreign-supply mechanism, supplier
+switching by search) and, where it is cheap and tells something, ``ario`` (BoARIO 0.7.2).
 
-R23-R26 run the ``legacy`` configuration (ARIO's inventory and order rules, the default model
-before issue #16), whose shapes they were written against. Under the default model of issue #16
-they do not all hold as written (R23: a one-to-eight-week cut of Liaoning's metals from the rest
-of China is a gain for the Northeast at the evidence's stock days, other suppliers filling the
-stock gap; at a quarter of them losses start in week 5 and then grow concavely, with catch-up):
-re-deriving them for the default model is a follow-up (docs/validation.md).
+Each experiment is chosen where the finding can show: R23 cuts a link whose loss outlasts the
+buyers' stocks (Jilin's transport equipment to Heilongjiang, two thirds of its supply; a cut of
+Liaoning's metals from the rest of China, the experiment written for the model before issue #16,
+is filled by Liaoning's own metal makers and binds nobody at the evidence's stocks); R24 scans at
+the central stocks and at the evidence's low stocks, where enough single-origin cuts bind for a
+rank correlation; R25 floods a tenth or more of Jilin's capital, beyond what spare capacity
+absorbs; R26 uses a week, which outlasts only the stocks of flow inputs and transport, and two
+months. Where the default model does not reproduce a finding, the test is a strict xfail whose
+reason gives the measured numbers and the mechanism (R19's amplification, negative on the
+default model; R24's rank correlation at low stocks; R25's region that does not build). Measured
+numbers: docs/validation.md.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from chainsim.data.datasets import load_dataset
@@ -59,9 +68,19 @@ def _katrina_ratios(table, base: str, alpha_max: float) -> np.ndarray:
     return ratio
 
 
-@pytest.mark.parametrize("base", ["ario", "default"])
+@pytest.mark.parametrize("base", [
+    "ario",
+    pytest.param("default", marks=pytest.mark.xfail(strict=True, reason=(
+        "On the default model (alpha_max 1.25 flat, tau_alpha 30 d) the disaster raises output: (asset + output "
+        "loss) / asset loss is -1.42, -1.46, -1.40, -0.76, -0.42, -0.31, -0.20 at 1-40 % of Heilongjiang's capital. "
+        "Spare capacity covers most of the lost capacity within weeks and serves the rebuilding demand, and the gross "
+        "output that demand creates along the supply chain exceeds the destroyed capital (2.4 times it at 1 %); "
+        "ARIO's year-long overproduction ramp does not (ario 0.84-2.97). Without the sign check the assertions "
+        "below pass on these negative ratios (max / min of negatives is below 1.1)."))),
+])
 def test_r19_amplification_is_flat_for_small_disasters_then_rises(table, base):
     ratio = _katrina_ratios(table, base, 1.25)
+    assert np.all(ratio > 0)  # a loss: Hallegatte's total losses exceed the direct ones (149 vs 107 bn USD)
     small, large = ratio[: 3], ratio[2:]
     assert small.max() / small.min() < 1.1  # up to 5 % of the capital: about proportional
     assert np.all(np.diff(large) > 0)  # beyond: total losses grow faster than direct losses
@@ -74,171 +93,314 @@ def test_r19_amplification_is_flat_for_small_disasters_then_rises(table, base):
 @pytest.mark.parametrize("base", ["ario", "default"])
 def test_r19_less_overproduction_capacity_raises_losses(table, base):
     # Hallegatte (2008): alpha_max is among the most important parameters; halving the surge (1.25 -> 1.125)
+    # raises losses at every size (default model: smaller gains, -1.42 -> -1.21 at 1 %, -0.20 -> +0.33 at 40 %)
     high = _katrina_ratios(table, base, 1.25)
     low = _katrina_ratios(table, base, 1.125)
     assert np.all(low > high)
 
 
 # --- R23: Colon, Hallegatte & Rozenberg (2021), losses rise nonlinearly with duration -----------
+#
+# Colon et al. find that the losses of a transport disruption "increase non-linearly with the duration of
+# disruptions": firms live on their inventories for a while, then lose ever more. The cut here is every delivery
+# of transport equipment (18) from Jilin to Heilongjiang (13.4 bn CNY a year, 67 % of what Heilongjiang's industries
+# buy of domestic 18; 12 days of stock at the evidence's central value): the other suppliers' share is too small
+# to fill the buyers' stock gap (the restocking orders go to them), so the cut outlasts the stocks.
 
 WEEKS = np.arange(1, 9)
+R23_CUT = {"type": "link_cut", "product": "18", "from_region": "JL", "to_region": "HLJ", "to_sector": "all",
+           "share": 1.0, "start": 5}
+#: thin, central and thick stocks: the default model scales its evidence table, ario has one flat target
+R23_STOCKS = {"default": ("inventory_scale", (0.5, 1.0, 2.0)), "ario": ("inventory_days", (60, 90, 120))}
 
 
-def _link_cut_losses(table, inventory_days: float) -> np.ndarray:
-    """Northeast output lost when Liaoning's purchases of metals from the rest of China stop for 1-8 weeks."""
-    m = build_model(table, resolve_params({"base": "legacy", "inventory_days": inventory_days}))
-    sets = [[{"type": "link_cut", "product": "14", "from_region": "ROC", "to_region": "LN", "to_sector": "all",
-              "share": 1.0, "start": 5, "duration": int(7 * w)}] for w in WEEKS]
-    arr = Engine(m, sets).run(365)
-    return (m.xbar[: m.n][None, None, :] - arr.output)[:, :, _ne_mask(table)].sum(axis=(0, 2))
+@functools.cache
+def _link_cut_losses(table, base: str, key: str, value: float) -> np.ndarray:
+    """Northeast output lost (days of its output over 365 days) when the R23 link is cut for 1-8 weeks."""
+    params = {key: value} if base == "default" else {"base": base, key: value}
+    m = build_model(table, resolve_params(params))
+    arr = Engine(m, [[{**R23_CUT, "duration": int(7 * w)}] for w in WEEKS]).run(365)
+    assert (arr.crash_day < 0).all()
+    xbar = m.xbar[: m.n][_ne_mask(table)]
+    loss = (xbar[None, None, :] - arr.output[:, :, _ne_mask(table)]).sum(axis=(0, 2)) / xbar.sum()
+    loss.setflags(write=False)
+    return loss
+
+
+def _marginal(loss: np.ndarray) -> np.ndarray:
+    """What each further week of the cut costs."""
+    return np.diff(np.r_[0.0, loss])
 
 
 def _kink(loss: np.ndarray) -> int:
-    """First duration (weeks) whose loss exceeds 1 % of the largest."""
-    return int(WEEKS[np.argmax(loss > 0.01 * loss.max())])
+    """First duration (weeks) whose further week costs more than a tenth of the dearest week."""
+    marginal = _marginal(loss)
+    return int(WEEKS[np.argmax(marginal > 0.1 * marginal.max())])
 
 
-def test_r23_loss_is_convex_in_duration_and_inventories_shift_the_kink(table):
-    thick = _link_cut_losses(table, 30)
-    thin = _link_cut_losses(table, 15)
-    scale = thick.max()
-    assert np.all(np.diff(thick, 2) > -1e-6 * scale)  # convex: nothing while stocks last, then ever more
-    # three weeks are covered by 30 days of stock: at most a small gain (other Northeast suppliers sell more).
-    # Data builder 2.0: the gain is 1.0 bn CNY against an 8-week loss of 21.2 bn (4.7 %); builder 1.1: 1.0 against
-    # 128.9 bn (0.8 %). Liaoning now buys 64.5 instead of 80.3 bn CNY of metals a year from the rest of China and
-    # more from its own industry (own-province supply kept by the re-export netting), so 30 days of stock cover
-    # more of the cut and the 8-week loss, the scale here, is smaller; the early gain is unchanged.
-    assert np.abs(thick[:3]).max() < 5e-2 * scale
-    assert _kink(thin) < _kink(thick)  # thinner stocks: losses start sooner
-    assert thin[3] > thick[3]
+@pytest.mark.parametrize("base", ["default", "ario"])
+def test_r23_loss_is_convex_in_duration_and_inventories_shift_the_kink(table, base):
+    # Default model (NE days lost at 1..8 weeks, stocks x1): 0.007, 0.015, 0.14, 0.42, 0.73, 1.06, 1.52, 2.07. The
+    # first weeks cost Jilin's lost sales (0.0066 days of Northeast output a week); Heilongjiang's users of 18 bind
+    # from day 24 (19 days into the cut), then each week costs more (0.12 -> 0.55 days). Beyond eight weeks the
+    # curve turns S-shaped (not asserted): the supplier searches started by the shortage end it about 100 days in,
+    # so a week beyond 17 weeks costs 0.005 days again. ario (flat stocks, the psi rule) at 60/90/120 days: kinks
+    # at weeks 4, 5 and 7; at 30 days and below it collapses (the absorbing state of issue #16).
+    key, levels = R23_STOCKS[base]
+    thin, central, thick = (_link_cut_losses(table, base, key, v) for v in levels)
+    for loss in (thin, central, thick):
+        marginal = _marginal(loss)
+        assert marginal[0] > 0  # the first week costs the seller's lost sales
+        assert np.all(np.diff(marginal) > -1e-3 * loss[-1])  # convex: no further week costs less than the one before
+        assert marginal.max() > 10 * marginal[0]  # little while stocks last, then much more (x26 to x133)
+    assert _kink(thin) < _kink(central) < _kink(thick)  # default: weeks 2, 3, 7; ario: 4, 5, 7
+    # thinner stocks never cost less (equal in the weeks every stock level covers)
+    assert np.all(thin >= central * (1 - 1e-9)) and np.all(central >= thick * (1 - 1e-9))
 
 
 # --- R24: Simchi-Levi et al. (2015), spend does not predict the loss of a supplier's disruption -------
+#
+# Ford: annual spend with a supplier site does not predict the profit lost if it is disrupted; most sites would
+# cost nothing, and the riskiest supply cheap parts (low spend, single source, low inventory). The "sites" here are
+# the table's import flows (product x origin into every region), the spend the annual flow a cut removes; the scan
+# cuts each for 90 days from day 10 (scan defaults) and counts Northeast output over 200 days. Services and flow
+# inputs are left out (run_screened=False): Ford's sites supply parts.
+
 
 def _flow_row(result, measure: str):
     c = result.correlations
     return c[(c.kind == "imports") & (c.measure == measure)].iloc[0]
 
 
-@pytest.fixture(scope="module")
-def imports_scan(table):
-    """Every import (product x origin) cut into every region, scan defaults (default model, 100 % for 90 days from
-    day 10), over 200 days: the slowest harmful cut is back within 1 % by day 138 (TTR 128 days with 365)."""
+def _simulated(result) -> pd.DataFrame:
+    r = result.ranking.reset_index(drop=True)
+    return r[np.isfinite(r.loss_cny.astype(float))]
+
+
+def _imports_scan(table, params: dict):
     from chainsim.scan import scan
 
-    return scan(table, kinds="imports", days=200, params={"base": "legacy"})
+    return scan(table, kinds="imports", days=200, params=params, run_screened=False)
 
 
-def test_r24_spend_does_not_predict_loss_and_a_cheap_concentrated_input_tops_the_list(imports_scan):
-    # The default model: its non-competitive imports of differentiated goods and its input criticality are what
-    # make a cheap imported part a chokepoint; the ario configuration folds imports into value added (no cut).
-    # The Ford "supplier sites" are the table's import flows; their spend is the annual flow a cut removes.
-    r = imports_scan.ranking.reset_index(drop=True)
+@pytest.fixture(scope="module")
+def imports_scan_central(table):
+    """Every goods import cut at the evidence's central stocks (the default model's own)."""
+    return _imports_scan(table, {})
+
+
+@pytest.fixture(scope="module")
+def imports_scan_low(table):
+    """The same at the evidence's low stocks (``input_stock_days.csv`` column ``low``, 0.33-0.67 of central)."""
+    return _imports_scan(table, {"inventory_level": "low"})
+
+
+def test_r24_at_central_stocks_most_import_cuts_cost_nothing_and_the_largest_spends_are_not_the_risks(
+        imports_scan_central):
+    # Measured: 2 of the 324 goods cuts cost more than 0.01 days (ROW metal products 15, 24.6 bn CNY a year, loses
+    # 34.9 bn; JPN transport equipment 18, 137.6 bn, loses 2.9 bn): the other origins' headroom (10-20 %) and weeks
+    # of stocks cover a 90-day cut of one origin. 196 cuts of homogeneous goods raise Northeast output (orders move
+    # to domestic producers), the largest of them most, hence a negative rank correlation.
+    r = _simulated(imports_scan_central)
     harm = r[r.loss_days > 0.01]  # the scan's "harmful" threshold
-    flow = _flow_row(imports_scan, "flow")
-    assert len(harm) >= 10
-    assert flow.spearman < 0.0  # no positive rank correlation of spend with loss (measured -0.34 over 318 cuts)
-    assert abs(flow.spearman_harm) < 0.5  # nor among the harmful cuts (measured 0.10, n = 17)
+    assert len(r) >= 100
+    assert len(harm) < 0.5 * len(r)  # most sites cost nothing (Ford: about 61 %, HBR 2014)
+    assert _flow_row(imports_scan_central, "flow").spearman <= 0.0  # measured -0.31 over 324 cuts
+    biggest = r.loc[r.flow_cny.idxmax()]
+    assert biggest.loss_cny < 0.5 * biggest.flow_cny  # ROW electronics, 745 bn a year: no measurable effect
     # a spend-proportional (linear IO) estimate of the same cuts does rank by spend: the statistic can detect it
-    pre = imports_scan.prescreen
+    pre = imports_scan_central.prescreen
     imp = pre[pre.kind == "imports"]
     assert imp.flow_cny.corr(imp.iim_cny, method="spearman") > 0.9  # measured 0.97
 
-    # the most harmful cut of all (the chokepoint list ranks single named origins only and lists ROW apart,
-    # but R24 is about every cut's loss against its spend)
+
+def test_r24_at_low_stocks_the_riskiest_cut_is_concentrated_and_the_largest_spend_is_not(imports_scan_low):
+    # At the low stocks 56 of the 324 goods cuts bind. The dearest, ROW metal products (15), removes 31 % of the
+    # imported 15 (the largest named origin sells 19 %); the largest spend, ROW electronics (745 bn CNY a year),
+    # loses 101 bn (0.14 x its spend).
+    r = _simulated(imports_scan_low)
+    assert (r.loss_days > 0.01).sum() >= 10  # enough harmful cuts for a ranking to mean something
     top, biggest = r.loc[r.loss_cny.idxmax()], r.loc[r.flow_cny.idxmax()]
-    assert top.flow_cny < 0.5 * harm.flow_cny.median()  # low spend: ROW metal products 33 bn CNY/yr vs median 96
-    assert top.loss_cny > 3.0 * top.flow_cny  # ... costing 7.0 times its annual spend
-    assert biggest.target != top.target  # the largest spend (851 bn) costs 0.10 times its spend
-    assert biggest.loss_cny < 0.5 * biggest.flow_cny
-    assert top.tts_days == r.tts_days.min()  # TTS-based: the shortest time to survive (47 days; the others >= 59)
-    # concentrated source: of the cuts of that product only its largest origin's (42 % of its imports) costs anything
-    same = r[(r["product"] == top["product"]) & (r.target != top.target)]
-    assert (same.loss_days <= 0.01).all() and (same.flow_cny < top.flow_cny).all()
+    assert top.origin_share >= top.largest_named_share  # concentrated: its product's largest origin
+    assert biggest.target != top.target and biggest.loss_cny < 0.5 * biggest.flow_cny
+
+
+def test_r24_at_low_stocks_a_cheap_input_tops_the_list(imports_scan_low):
+    # ROW metal products: 24.6 bn CNY a year (80th of 525 imports by spend; median of the 56 harmful cuts 57.8 bn),
+    # 1.7 % of its users' supply, loses 400 bn, 16 times its spend.
+    r = _simulated(imports_scan_low)
+    harm = r[r.loss_days > 0.01]
+    top = r.loc[r.loss_cny.idxmax()]
+    assert top.flow_cny < harm.flow_cny.median()  # low spend
+    assert top.loss_cny > 3.0 * top.flow_cny  # ... costing several times its spend
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "At the evidence's low stocks spend does predict the loss on the default model: Spearman(spend, loss) +0.50 "
+    "over the 324 goods import cuts and +0.33 over the 56 harmful ones (one-sided 5 % bound 0.22). A single-origin "
+    "cut binds when the origin's share of the product's imports exceeds what the other origins' headroom (10-20 %) "
+    "and the stocks cover for 90 days, and a product's largest origins are also its largest spends "
+    "(Spearman(origin share, loss) +0.37 among the harmful). At the central stocks only 2 cuts bind and the "
+    "correlation is -0.31 (the test above)."))
+def test_r24_at_low_stocks_spend_does_not_predict_the_loss(imports_scan_low):
+    flow = _flow_row(imports_scan_low, "flow")
+    assert flow.spearman <= 0.0
+    assert flow.spearman_harm < 1.645 / np.sqrt(flow.n_harm - 1)  # not significantly positive (one-sided 5 %)
 
 
 # --- R25: Koks & Thissen (2016), regions that rebuild a flooded region gain -----------------------
+#
+# MRIA (Rotterdam floods): neighbouring regions gain (reconstruction demand plus displaced production), distant ones
+# lose slightly (inefficiency costs). Jilin borders both other provinces and the table has no distances, so
+# "neighbour" is read as the trade relation MRIA substitutes along: who sells Jilin its construction (27).
+#
+# Flood sizes: on the default model a flood of 1-5 % of Jilin's capital is a gain for Jilin itself over the year
+# (+33.6, +57.0, +12.3 bn CNY at 1, 2, 5 %): overproduction up to 1/u (NBS 2017 utilisation, 1.22-1.32) covers the
+# lost capacity and the rebuilding is demand (with alpha_max 1.0 every region loses: Jilin -47.8 bn at 1 %, LN -1.7,
+# ROC -5.0). The flooded region loses from 10 % on, so the default model is tested at 10, 20 and 30 %; ario, whose
+# overproduction builds up over a year, loses at 1 % and keeps its published sizes.
 
-FLOOD = [0.01, 0.02, 0.05]
+R25_FLOODS = {"default": (0.1, 0.2, 0.3), "ario": (0.01, 0.02, 0.05)}
 
 
-def _flood_gains(table, recovery: dict) -> dict[str, np.ndarray]:
-    """Output gained (+) or lost (-) per region over 365 days when a share of Jilin's capital is destroyed on day 5."""
-    m = build_model(table, resolve_params("legacy"))
+@functools.cache
+def _flood_gains(table, base: str, curve: str) -> dict[str, np.ndarray]:
+    """Output gained (+) or lost (-) per region over 365 days when a share of Jilin's capital is destroyed on day 5.
+
+    ``curve`` ``rebuild``: construction (27) rebuilds it; ``linear``: it comes back over 120 days without
+    rebuilding demand.
+    """
+    recovery = {"curve": "rebuild", "sectors": {"27": 1.0}} if curve == "rebuild" else {"curve": "linear", "days": 120}
+    m = build_model(table, resolve_params({"base": base}))
     sets = [[{"type": "capacity_loss", "region": "JL", "sector": "all", "basis": "capital", "share": s,
-              "start": 5, "duration": 1, "recovery": recovery}] for s in FLOOD]
+              "start": 5, "duration": 1, "recovery": recovery}] for s in R25_FLOODS[base]]
     arr = Engine(m, sets).run(365)
     assert (arr.crash_day < 0).all()
     gain = (arr.output - m.xbar[: m.n][None, None, :]).sum(axis=0)
     regions = np.array([r for r, _ in table.labels])
-    return {r: gain[:, regions == r].sum(axis=1) for r in table.region_codes}
+    out = {r: gain[:, regions == r].sum(axis=1) for r in table.region_codes}
+    for v in out.values():
+        v.setflags(write=False)
+    return out
 
 
-def test_r25_regions_that_rebuild_a_flooded_province_gain_the_others_lose_slightly(table):
-    # The default model (MRIA is not ARIO). Jilin borders both other provinces; the table has no distances, so
-    # "neighbour" is read as the trade relation MRIA substitutes along: who sells Jilin its construction (27).
+def _construction_sellers(table) -> tuple[list[str], list[str]]:
+    """Regions selling Jilin more than 10 % of its construction (27), and those selling it less than 1 %."""
     S, r_jl = table.n_sectors, table.region_index("JL")
     jl = slice(r_jl * S, (r_jl + 1) * S)
     bought = np.array([np.asarray(table.Z)[r * S + table.sector_codes.index("27"), jl].sum()
                        for r in range(table.n_regions)])
     share = dict(zip(table.region_codes, bought / bought.sum(), strict=True))
     builders = [r for r in table.region_codes if r != "JL" and share[r] > 0.1]  # LN 21 %, ROC 32 %
-    idle = [r for r in table.region_codes if r != "JL" and share[r] < 0.01]  # HLJ 0.3 % (data builder 1.1: 0.7 %)
+    idle = [r for r in table.region_codes if r != "JL" and share[r] < 0.01]  # HLJ 0.3 %
     assert builders and idle
+    return builders, idle
 
-    rebuilt = _flood_gains(table, {"curve": "rebuild", "sectors": {"27": 1.0}})
+
+@pytest.mark.parametrize("base", ["default", "ario"])
+def test_r25_regions_that_rebuild_a_flooded_province_gain(table, base):
+    # Default (10/20/30 %, bn CNY): Jilin -102.5, -380.6, -699.0; LN +256.5, +320.3, +328.7; ROC +835.3, +1505.4,
+    # +2134.5. ario (1/2/5 %): Jilin -15.9, -34.1, -100.1; LN +2.2, +4.3, +10.1; ROC +4.5, +8.9, +21.6.
+    builders, _ = _construction_sellers(table)
+    rebuilt, plain = _flood_gains(table, base, "rebuild"), _flood_gains(table, base, "linear")
     assert np.all(rebuilt["JL"] < 0)
     for r in builders:
-        assert np.all(rebuilt[r] > 0)  # 1 % of the capital: LN +2.1, ROC +5.0 bn CNY against Jilin's -3.8
+        assert np.all(rebuilt[r] > 0)
+        assert np.all(rebuilt[r] > plain[r])  # the gain is the rebuilding demand they serve
+
+
+def test_r25_displaced_production_without_rebuilding(table):
+    # MRIA's second channel: a neighbour takes over part of the flooded region's production. The default model
+    # (switching of homogeneous goods, spare capacity up to 1/u): without rebuilding demand Jilin loses 60.8, 122.6,
+    # 185.4 bn CNY and ROC gains 13.8, 27.0, 39.3 (HLJ +0.15 to +0.25; LN -0.8, -1.8, -3.0). ario has no such gain
+    # (every region loses), nor had the model before issue #16.
+    plain = _flood_gains(table, "default", "linear")
+    assert np.all(plain["JL"] < 0)
+    others = np.array([plain[r] for r in table.region_codes if r != "JL"])
+    assert np.all(others.max(axis=0) > 0)
+    assert np.all(others.sum(axis=0) < -plain["JL"])  # less than Jilin loses: production moves, it is not created
+
+
+@pytest.mark.parametrize("base", [
+    pytest.param("default", marks=pytest.mark.xfail(strict=True, reason=(
+        "On the default model the region that sells Jilin no construction (HLJ, 0.3 %) gains too: +20.2, +31.8, "
+        "+40.7 bn CNY with rebuilding at 10/20/30 % (Jilin -102.5, -380.6, -699.0), +0.15 to +0.25 without. "
+        "Rebuilding demand reaches it upstream (materials for the builders) and spare capacity (1/u) lets it serve "
+        "that demand; a "
+        "fixed-price IO model has no inefficiency cost, the channel through which MRIA's distant regions lose."))),
+    "ario",
+])
+def test_r25_the_others_lose_slightly(table, base):
+    # ario (1/2/5 %): HLJ -0.09, -0.20, -0.71 bn CNY, 0.6-0.7 % of Jilin's loss: it loses its sales to Jilin.
+    _, idle = _construction_sellers(table)
+    rebuilt = _flood_gains(table, base, "rebuild")
     for r in idle:
-        # slightly: at most 5 % of Jilin's loss either way, and a loss when the flood is large. Data builder 2.0:
-        # HLJ +0.9, +0.4 and -1.0 % of Jilin's loss (builder 1.1: -0.9, -1.4, -2.5 %): with more own-province supply
-        # Heilongjiang's construction and building materials (27, 13, 05) now sell a little to the rebuilding,
-        # which outweighs its lost sales to Jilin (mostly agriculture) for the two small floods.
+        assert np.all(rebuilt[r] < 0)
         assert np.all(np.abs(rebuilt[r]) < 0.05 * np.abs(rebuilt["JL"]))
-        assert rebuilt[r][-1] < 0
-    # the gain is reconstruction demand: the same damage recovering without it (linear, 120 days) gains nobody
-    plain = _flood_gains(table, {"curve": "linear", "days": 120})
-    for r in table.region_codes:
-        assert np.all(plain[r] < 0)
 
 
 # --- R26: Guan et al. (2020), simultaneous lockdowns cost more than the same lockdowns one region at a time
+#
+# Guan et al.: the losses of lockdowns depend largely on the number of countries locking down. As REFERENCE's sign
+# test: each of the 42 industries loses half of its capacity for a while, in one region at a time (the four
+# regions' losses summed) or in all four at once; Northeast output over 130 days. Locked alone, a region's buyers
+# turn to the other regions' producers and live on their stocks; locked everywhere, nobody replaces it, and the
+# difference shows once the lockdown outlasts the buyers' stocks.
 
-LOCKDOWN_DAYS = (30, 60)
-# 130 days (day 10 + the 60-day lockdown + 60 days after it) instead of 200: the claims' numbers barely move
-# (default model: 30 days -1.08 % -> -1.25 %, 60 days +26.1 % -> +25.4 %, 33 -> 33 industries; ario: -0.89 % ->
-# -1.16 %, +87 % -> +81 %, 41 -> 41) and the two tests run 2.3x (default) and 1.9x (ario) faster.
+LOCKDOWN_DAYS = {"default": (7, 60), "ario": (30, 60)}
 LOCKDOWN_HORIZON = 130
+LOCKDOWN_SHARE = 0.5
 
 
+@functools.cache
 def _lockdown_losses(table, base: str) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Northeast output lost (days of its output over 130 days) when each industry loses half of its capacity for
-    30 or 60 days from day 10: in one region at a time (summed over the regions) and in every region at once."""
+    """Northeast output lost (days of its output over 130 days) per locked industry: one region at a time (summed
+    over the regions) and every region at once, for each lockdown duration of ``LOCKDOWN_DAYS[base]``."""
     m = build_model(table, resolve_params({"base": base}))
     regions = list(table.region_codes)
     groups = [[r] for r in regions] + [regions]
-    sets = [[{"type": "capacity_loss", "region": g, "sector": p, "basis": "capacity", "share": 0.5, "start": 10,
-              "duration": d, "recovery": {"curve": "linear", "days": 1.0}}]
-            for d in LOCKDOWN_DAYS for p in table.sector_codes for g in groups]
-    arr = Engine(m, sets).run(LOCKDOWN_HORIZON)
-    assert (arr.crash_day < 0).all()
+    durations = LOCKDOWN_DAYS[base]
+    sets = [[{"type": "capacity_loss", "region": g, "sector": p, "basis": "capacity", "share": LOCKDOWN_SHARE,
+              "start": 10, "duration": d, "recovery": {"curve": "linear", "days": 1.0}}]
+            for d in durations for p in table.sector_codes for g in groups]
     ne = _ne_mask(table)
+    out = []
+    for i in range(0, len(sets), 32):  # batches of 32 members: one batch of 420 runs many times slower
+        arr = Engine(m, sets[i:i + 32]).run(LOCKDOWN_HORIZON)
+        assert (arr.crash_day < 0).all()
+        out.append(arr.output[:, :, ne])
     xbar = m.xbar[: m.n][ne]
-    loss = (xbar[None, None, :] - arr.output[:, :, ne]).sum(axis=(0, 2)) / xbar.sum()
-    loss = loss.reshape(len(LOCKDOWN_DAYS), table.n_sectors, len(groups))
-    return {d: (loss[k, :, :-1].sum(axis=1), loss[k, :, -1]) for k, d in enumerate(LOCKDOWN_DAYS)}
+    loss = (xbar[None, None, :] - np.concatenate(out, axis=1)).sum(axis=(0, 2)) / xbar.sum()
+    loss = loss.reshape(len(durations), table.n_sectors, len(groups))
+    return {d: (loss[k, :, :-1].sum(axis=1), loss[k, :, -1]) for k, d in enumerate(durations)}
 
 
-@pytest.mark.parametrize("base", ["ario", "legacy"])
+@pytest.mark.parametrize("base", ["default", "ario"])
 def test_r26_simultaneous_lockdowns_cost_more_once_they_outlast_inventories(table, base):
-    # Guan et al. is ARIO-type (BoARIO's "alt" orders come from it): the ario configuration, and the default model.
-    # A lockdown is a capacity loss of strictness 0.5 in an industry; a buyer losing half its supply of an input
-    # survives (1 - psi) * 90 / 0.5 = 36 days on stock. Within that, where the industry is locked does not matter.
-    losses = _lockdown_losses(table, base)
-    separate, together = losses[30]
-    assert abs(together.sum() / separate.sum() - 1.0) < 0.03  # measured -1.25 % (default), -1.16 % (ario)
-    # Beyond it, a region locked alone is replaced by the others; locked everywhere at once, it is not.
-    separate, together = losses[60]
-    assert together.sum() > 1.15 * separate.sum()  # measured +25 % (default), +81 % (ario), over 42 industries
-    assert (together > 1.01 * separate).sum() >= 28  # most industries: 33 (default), 41 (ario) of 42
+    # 60 days outlast most stocks (a buyer losing half of an input lives about twice its stock days on it):
+    # default +51 % (96.1 -> 145.3 days), more in 28 of the 42 industries; ario +102 % (85.7 -> 172.9), 41.
+    separate, together = _lockdown_losses(table, base)[60]
+    assert together.sum() > 1.15 * separate.sum()
+    assert (together > 1.01 * separate).sum() > table.n_sectors // 2
+    if base == "ario":
+        # ario's flat 90-day stocks bind below psi: half an input lasts (1 - psi) 90 / 0.5 = 36 days, so 30-day
+        # lockdowns are additive wherever they are (measured -0.4 %)
+        separate, together = _lockdown_losses(table, base)[30]
+        assert abs(together.sum() / separate.sum() - 1.0) < 0.03
+
+
+def test_r26_a_week_outlasts_only_the_stocks_of_flow_inputs_and_transport(table):
+    # The default model's stocks differ by product, so one duration separates the two cases. A 7-day lockdown at
+    # half capacity outlasts a buyer's stock of s days when 0.5 x 7 > s - cover (one day): electricity and heat,
+    # gas, water (2 days) and transport (3 days). Locked everywhere they cost 1.9 to 3.1 times as much as one region
+    # at a time (0.81 -> 1.54 days for 24); every other industry costs at most as much (together / separate
+    # 0.70-1.00: a locked province also stops buying from the others, counted once when they are locked together).
+    # Total: +26 % (5.77 -> 7.27 days).
+    m = build_model(table, resolve_params(None))
+    stock_days = np.asarray(m.inv_days[: table.n_sectors])
+    separate, together = _lockdown_losses(table, "default")[7]
+    outlasted = LOCKDOWN_SHARE * 7 > stock_days - m.params.cover_days
+    assert 0 < outlasted.sum() < table.n_sectors // 2  # the evidence table: 24, 25, 26 and 29
+    assert np.all(together[outlasted] > 1.5 * separate[outlasted])
+    assert np.all(together[~outlasted] <= 1.01 * separate[~outlasted])
+    assert together.sum() > separate.sum()
