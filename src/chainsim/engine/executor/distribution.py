@@ -15,7 +15,7 @@ from chainsim.engine.economy import DayInputs
 from chainsim.engine.executor.jit import compiled
 from chainsim.engine.executor.production import lead
 from chainsim.engine.executor.state import FastState, Workspace
-from chainsim.engine.executor.supplier_sums import by_product, orders_received, pair_orders, pair_sums
+from chainsim.engine.executor.supplier_sums import by_product, orders_received, pair_sums, set_pair_orders
 from chainsim.engine.model import EconomyModel
 from chainsim.engine.rationing import RULES
 
@@ -111,7 +111,7 @@ def _served_shares(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs
         orders_received(m, st.ratio[:, :, ws.prio], *ws.ZbarT_prio, d3)
         if st.placed is not None:
             b, p, _, eff = st.placed
-            d3[b, :, p] += pair_orders(m, st.ratio, b, p, eff, ws.prio)
+            set_pair_orders(m, d3, st.ratio, b, p, eff, ws.prio)
         ws.d_prio *= st.lam_prev
         if st.sub is not None:
             sub = st.sub
@@ -172,6 +172,8 @@ def _place_substitution(m: EconomyModel, st: FastState, ws: Workspace) -> None:
         fo = r[:, None] * st.ov.W[sub.ks, F:, j] * st.ov.K[sub.ks, F:, j] * lam_f
     else:
         fo = r[:, None] * m.ZbarT[p, F:, j] * lam_f
+    if m.has_split:  # the foreign orders on the imported-only row: the second slot, 1 - σ_p
+        fo *= (1.0 - m.import_sigma[p])[:, None]
     expected = (fo * ws.phi[b[:, None], frows]).sum(axis=1)
     unmet = np.maximum(ws.OC[b, mrow, j] - expected, 0.0) * sub.sigma
     dl = sub.share * ws.lam[b[:, None], sub.rows(m)]
