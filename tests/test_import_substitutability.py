@@ -158,12 +158,20 @@ def test_evidence_default_scale_level_and_materiality():
     low = build_model(t, resolve_params({"import_substitutability_level": "low"})).import_sigma
     high = build_model(t, resolve_params({"import_substitutability_level": "high"})).import_sigma
     assert (low <= m.import_sigma).all() and (m.import_sigma <= high).all()
-    k2 = build_model(t, resolve_params({"import_dependence_scale": 2.0})).import_sigma
-    np.testing.assert_allclose(1.0 - k2, np.minimum(1.0, 2.0 * (1.0 - m.import_sigma)))
-    k0 = build_model(t, resolve_params({"import_dependence_scale": 0.0}))
-    assert k0.n_inputs == t.n_sectors  # every import competitive
     every = build_model(t, resolve_params({"import_row_min_share": 0.0}))
     assert every.n_inputs > m.n_inputs
+    np.testing.assert_array_equal(every.import_sigma, [central[c] for c in t.sector_codes])
+    k2 = build_model(t, resolve_params({"import_dependence_scale": 2.0, "import_row_min_share": 0.0})).import_sigma
+    np.testing.assert_allclose(1.0 - k2, np.minimum(1.0, 2.0 * (1.0 - every.import_sigma)))
+    k0 = build_model(t, resolve_params({"import_dependence_scale": 0.0}))
+    assert k0.n_inputs == t.n_sectors  # every import competitive
+    # materiality: a row is kept where the non-substitutable imports are at least 1 % of the product's use
+    F, S = m.n_dom_blocks, t.n_sectors
+    Z4 = np.asarray(m.Zbar).reshape(m.n_blocks, S, m.n)
+    dependent = (1.0 - every.import_sigma) * Z4[F:].sum(axis=(0, 2)) / Z4.sum(axis=(0, 2))
+    assert set(m.nc_products) == set(np.flatnonzero(dependent >= 0.01))
+    kept = build_model(t, resolve_params({"sector_import_substitutability": {"27": 0.5}}))
+    assert kept.import_sigma[t.sector_index("27")] == 0.5  # a value given is kept, material or not
 
 
 @pytest.mark.parametrize("params", [{"order_type": "noalt"}, {"lead_days_imports": 3, "lead_days_interregional": 1}],

@@ -70,13 +70,14 @@ def import_sigma(table: IOTable, params: ModelParams, import_share: np.ndarray) 
     r"""Substitutable share :math:`\sigma_p` of each product's imports (S,), by ``params.import_substitutability``.
 
     ``"evidence"`` on a table with NBS-42 codes (or components of them, which take their sector's
-    row): the ``import_substitutability_level`` column of ``import_substitutability.csv``; a
-    product whose imports are below ``import_row_min_share`` of its intermediate use
-    (``import_share``, (S,)) keeps σ = 1 (no imported-only row; logged). ``"competitive"``: 1 for
-    every product. ``"noncompetitive"``, and ``"evidence"`` on another table: 0 for
-    :func:`noncompetitive_products`, 1 elsewhere. Then ``sector_import_substitutability``
-    overrides products and ``import_dependence_scale`` k maps :math:`1-\sigma` to
-    :math:`\min(1, k(1-\sigma))`.
+    row): the ``import_substitutability_level`` column of ``import_substitutability.csv``.
+    ``"competitive"``: 1 for every product. ``"noncompetitive"``, and ``"evidence"`` on another
+    table: 0 for :func:`noncompetitive_products`, 1 elsewhere. Then
+    ``sector_import_substitutability`` overrides products and ``import_dependence_scale`` k maps
+    :math:`1-\sigma` to :math:`\min(1, k(1-\sigma))`. Last, with the table's values, a product
+    whose non-substitutable imports :math:`(1-\sigma_p) m_p` (``import_share`` m, (S,): the
+    foreign share of its intermediate use) are below ``import_row_min_share`` keeps σ = 1 (no
+    imported-only row; logged), unless its σ was given.
     """
     from chainsim.data.classification import NBS42_CODES
     from chainsim.data.dynamics_evidence import import_substitutability
@@ -91,21 +92,25 @@ def import_sigma(table: IOTable, params: ModelParams, import_share: np.ndarray) 
     if parents is not None:
         row = {c: k for k, c in enumerate(NBS42_CODES)}
         sigma = import_substitutability(params.import_substitutability_level)[[row[p] for p in parents]]
-        small = (sigma < 1.0) & (np.asarray(import_share) < params.import_row_min_share)
-        if small.any():
-            log.info("%d products import less than %g of their intermediate use: their imports are treated as "
-                     "competitive (σ = 1; import_row_min_share)", int(small.sum()), params.import_row_min_share)
-        sigma[small] = 1.0
     elif mode != "competitive":
         sigma[noncompetitive_products(table, params)] = 0.0
+    given = np.zeros(S, dtype=bool)
     for code, v in params.sector_import_substitutability.items():
         try:
-            sigma[table.sector_index(code)] = v
+            k = table.sector_index(code)
         except ChainsimError as exc:
             raise ModelBuildError(f"params.sector_import_substitutability: {exc}") from None
+        sigma[k], given[k] = v, True
     k = params.import_dependence_scale
     if k != 1.0:
         sigma = 1.0 - np.minimum(1.0, k * (1.0 - sigma))
+    if parents is not None:  # materiality of the table's values (a value given explicitly is kept)
+        small = (sigma < 1.0) & ((1.0 - sigma) * np.asarray(import_share) < params.import_row_min_share) & ~given
+        if small.any():
+            log.info("%d products' non-substitutable imports are below %g of their intermediate use: they are "
+                     "treated as competitive (σ = 1; import_row_min_share)", int(small.sum()),
+                     params.import_row_min_share)
+        sigma[small] = 1.0
     return sigma
 
 

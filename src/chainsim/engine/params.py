@@ -116,8 +116,9 @@ class ModelParams(BaseModel):
         "1 - σ_p -> min(1, k (1 - σ_p)), applied after the overrides (0: every import competitive)")
     import_row_min_share: float = Field(
         0.01, ge=0.0, le=1.0, description="materiality: with import_substitutability='evidence', a product "
-        "whose foreign imports are below this share of its intermediate use in the table keeps σ = 1 (no "
-        "imported-only row; an assumption for speed, docs/model.md §1)")
+        "whose non-substitutable imports (1 - σ_p) x (foreign share of its intermediate use in the table) are "
+        "below this share keeps σ = 1 (no imported-only row; an assumption for speed, docs/model.md §5.3); a σ "
+        "given in sector_import_substitutability is kept")
     noncompetitive_products: Literal["auto", "all", "none"] | tuple[str, ...] = Field(
         "auto", description="products whose imports are a separate, non-substitutable input (σ = 0) under "
         "import_substitutability='noncompetitive' (and 'evidence' on a table without NBS-42 codes): 'auto' = "

@@ -5,7 +5,8 @@ The fast executor holds orders as :math:`O_{ij} = W_{ij} \kappa_{ij} \lambda_i r
 link open, the day's sums over the suppliers of each input (deliveries, the order split's
 denominators) and over buyers (orders received) are batched matmuls with ``ZbarT_D`` /
 ``ZbarT_M``, products of (S, blocks, N) by (S, N, B): no (B, n_sup, N) array exists. The
-(member, product) pairs whose weights or open shares differ add small batched corrections.
+(member, product) pairs whose weights or open shares differ are recomputed from their slices
+(small batched products).
 """
 
 from __future__ import annotations
@@ -40,9 +41,9 @@ def by_product(model: EconomyModel, buf: np.ndarray, v: np.ndarray, out: np.ndar
 
 def pair_sums(model: EconomyModel, out: np.ndarray, b: np.ndarray, p: np.ndarray, vals: np.ndarray,
               w: np.ndarray, scale: np.ndarray | None = None) -> None:
-    """Set ``out[b, row, :] = scale * Σ_{a supplies row} w[:, a] (vals + Zbar)[:, a, :]`` for the overridden pairs.
+    """Set ``out[b, row, :] = scale * Σ_{a supplies row} w[:, a] vals[:, a, :]`` for the overridden pairs.
 
-    ``vals`` is (P, blocks, N) — the pair's W - Zbar or W κ - Zbar —, ``w`` (P, blocks). Every
+    ``vals`` is (P, blocks, N) — the pair's W or W κ —, ``w`` (P, blocks). Every
     supplier of the pooled row p and of its imported-only row is in the pair (b, p), so the two
     rows are recomputed from the pair's full slice (a foreign slot delivers σ_p to the pooled row
     and 1 - σ_p to the imported-only row), not corrected: ``baseline + (W κ - Zbar)`` leaves a
@@ -54,10 +55,9 @@ def pair_sums(model: EconomyModel, out: np.ndarray, b: np.ndarray, p: np.ndarray
     F = model.n_dom_blocks
     irow = model.import_row[p]
     imp = irow != p
-    full = vals + model.ZbarT[p]
     sig = model.import_sigma[p][:, None]
-    add = np.matmul(w[:, None, :F], full[:, :F])[:, 0]
-    foreign = np.matmul(w[:, None, F:], full[:, F:])[:, 0]
+    add = np.matmul(w[:, None, :F], vals[:, :F])[:, 0]
+    foreign = np.matmul(w[:, None, F:], vals[:, F:])[:, 0]
     add += foreign * sig
     foreign *= 1.0 - sig
     if scale is not None:
@@ -68,12 +68,12 @@ def pair_sums(model: EconomyModel, out: np.ndarray, b: np.ndarray, p: np.ndarray
 
 
 def set_pair_orders(model: EconomyModel, d3: np.ndarray, ratio: np.ndarray, b: np.ndarray, p: np.ndarray,
-                    eff: np.ndarray, cols: np.ndarray | None = None) -> None:
-    """Orders received through the overridden pairs, set into ``d3`` (B, blocks, S) from ``eff + Zbar`` (W κ).
+                    wk: np.ndarray, cols: np.ndarray | None = None) -> None:
+    """Orders received through the overridden pairs, set into ``d3`` (B, blocks, S) from their links ``wk`` (W κ).
 
     Recomputed, not corrected, for the reason given in :func:`pair_sums`.
     """
-    d3[b, :, p] = pair_orders(model, ratio, b, p, eff + model.ZbarT[p], cols)
+    d3[b, :, p] = pair_orders(model, ratio, b, p, wk, cols)
 
 
 def pair_orders(model: EconomyModel, ratio: np.ndarray, b: np.ndarray, p: np.ndarray, eff: np.ndarray,
