@@ -145,6 +145,11 @@ class DenseState:
         B, nb, S, R = len(sent), m.n_blocks, m.n_sectors, m.table.n_regions
         pending = sent + self.backlog
         pending_m = None if sent_m is None else sent_m + self.backlog_m
+        if not (self.route_loss > 0).any() and not (self.route_lead > 0).any():  # every route ships everything
+            self.backlog = np.zeros_like(pending)
+            if pending_m is not None:
+                self.backlog_m = np.zeros_like(pending_m)
+            return pending, pending_m
         by_route = pending.reshape(B, nb, S, R, S)  # supplier block, product, buyer region, buyer sector
         total = by_route.sum(axis=(2, 4))
         if pending_m is not None:
