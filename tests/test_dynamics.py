@@ -177,8 +177,15 @@ def test_stability_probe_recovers_from_three_percent_stocks():
 
 
 def test_stocks_are_conserved_exactly_every_day():
-    """Opening stock + deliveries - use = closing stock, per input row, buyer and day (no clipping)."""
+    """Opening stock + deliveries - use = closing stock, per input row, buyer and day (no clipping).
+
+    Every row: the pooled rows and the imported-only rows of the partly substitutable products
+    (0 < σ < 1, two slots per foreign origin), which the cut of product 20 empties.
+    """
     m = _model(**_stock_params(0.2))
+    assert m.has_split and (m.import_row[m.split_products] >= m.n_sectors).all()
+    row20 = int(m.import_row[m.table.sector_index("20")])
+    assert row20 >= m.n_sectors and row20 in m.import_row[m.split_products]
     eng = Engine(m, [[_outage("JL|18", 0.8, 42), {"type": "import_cut", "product": "20", "share": 1.0,
                                                     "start": START, "duration": 60}]], executor="reference")
     prev = {}
@@ -197,9 +204,12 @@ def test_stocks_are_conserved_exactly_every_day():
             worst[0] = max(worst[0], float((err / scale).max()))
             assert (use >= -1e-300).all() and (S[fin] >= 0.0).all()
         prev["S"] = S
+        low.append(float(S[row20].sum()))
 
+    low: list[float] = []
     eng.run(150, progress=check, record=())
     assert worst[0] <= 1e-12, worst[0]
+    assert min(low) < 0.5 * (m.goal_coef[row20] * m.xbar[: m.n]).sum()  # the imported-only row ran down
 
 
 ECUT = {"type": "import_cut", "product": "20", "origin": ["KOR", "JPN", "TWN", "USA"], "share": 0.6,

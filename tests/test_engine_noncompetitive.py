@@ -27,6 +27,8 @@ ALL = {"noncompetitive_products": "all"}
 #: configuration, which keeps those equations. The default model's inventory rules are tested in
 #: tests/test_dynamics.py, its non-competitive rows against the reference in test_executor_vs_reference.
 LEGACY = {"base": "legacy"}
+#: the yes/no rule (σ 0 or 1 by noncompetitive_products) on an NBS-42 table; toy tables use it under "evidence" too
+NC = {"import_substitutability": "noncompetitive"}
 
 
 def loss(res) -> float:
@@ -64,19 +66,20 @@ def test_input_rows_domestic_and_imported_for_the_noncompetitive_products_only()
 
 
 def test_auto_is_the_differentiated_nbs_products():
+    """The yes/no rule kept as the σ = 0/1 limit (``import_substitutability="noncompetitive"``)."""
     t = nbs_table()
-    m = build_model(t, resolve_params(None))
+    m = build_model(t, resolve_params(NC))
     assert [t.sector_codes[p] for p in m.nc_products] == list(NONCOMPETITIVE_NBS42)
     assert NONCOMPETITIVE_NBS42 == ("08", "15", "16", "17", "18", "19", "20", "21")
     assert m.n_inputs == 42 + 8 and m.import_row[t.sector_index("20")] == 42 + 6
     assert m.import_row[t.sector_index("24")] == t.sector_index("24")  # electricity: competitive
     # codes as YAML may give them: one code, numbers, numbers without the leading zero
     for v in ("20", [20, 16], ["16", 20], [8]):
-        m = build_model(t, resolve_params({"noncompetitive_products": v}))
+        m = build_model(t, resolve_params({**NC, "noncompetitive_products": v}))
         expected = {"20"} if v == "20" else ({"08"} if v == [8] else {"16", "20"})
         assert {t.sector_codes[p] for p in m.nc_products} == expected
     with pytest.raises(ModelBuildError, match=r"noncompetitive_products: unknown sector 'some'"):
-        build_model(t, resolve_params({"noncompetitive_products": "some"}))
+        build_model(t, resolve_params({**NC, "noncompetitive_products": "some"}))
 
 
 SETTINGS = ["auto", "all", "none", ("S1",), ("S0", "S2")]

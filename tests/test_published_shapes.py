@@ -225,9 +225,14 @@ def test_r24_at_low_stocks_the_riskiest_cut_is_concentrated_and_the_largest_spen
     assert biggest.target != top.target and biggest.loss_cny < 0.5 * biggest.flow_cny
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "With partial substitutability of imports (sigma, issue #16) the costliest cut at the low stocks is not cheap: "
+    "ROW crude oil (03), 317.7 bn CNY a year, 67 % of imported crude, 5 days of stock at the low column, loses "
+    "277 bn (0.87 x its spend); the median spend of the 43 harmful cuts is 67.3 bn. Concentrated and low-stock, "
+    "as Simchi-Levi et al. find, but a large flow. Before sigma: ROW metal products, 24.6 bn a year, lost 400 bn "
+    "(16 x its spend): with sigma 0.5 (central) half of a metal-products cut moves to domestic makers."))
 def test_r24_at_low_stocks_a_cheap_input_tops_the_list(imports_scan_low):
-    # ROW metal products: 24.6 bn CNY a year (80th of 525 imports by spend; median of the 56 harmful cuts 57.8 bn),
-    # 1.7 % of its users' supply, loses 400 bn, 16 times its spend.
+    # the Ford finding: the riskiest site supplies a low-cost part, and costs several times its spend
     r = _simulated(imports_scan_low)
     harm = r[r.loss_days > 0.01]
     top = r.loc[r.loss_cny.idxmax()]
@@ -236,8 +241,9 @@ def test_r24_at_low_stocks_a_cheap_input_tops_the_list(imports_scan_low):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "At the evidence's low stocks spend does predict the loss on the default model: Spearman(spend, loss) +0.50 "
-    "over the 324 goods import cuts and +0.33 over the 56 harmful ones (one-sided 5 % bound 0.22). A single-origin "
+    "At the evidence's low stocks spend does predict the loss on the default model: Spearman(spend, loss) +0.72 "
+    "over the 324 goods import cuts and +0.54 over the 43 harmful ones with sigma (+0.50 and +0.33 over 56 "
+    "before sigma; one-sided 5 % bound about 0.25). A single-origin "
     "cut binds when the origin's share of the product's imports exceeds what the other origins' headroom (10-20 %) "
     "and the stocks cover for 90 days, and a product's largest origins are also its largest spends "
     "(Spearman(origin share, loss) +0.37 among the harmful). At the central stocks only 2 cuts bind and the "

@@ -115,7 +115,8 @@ def test_min_loss_days_is_validated_and_recorded():
 def test_expand_params_gives_every_component_its_sectors_values():
     fine = load_dataset("northeast-2017-fine")
     assert is_split_table(fine) and not is_split_table(load_dataset("northeast-2017"))
-    base = ModelParams(sector_alpha_max={"20": 1.1, "092": 1.3}, infinite_inventory_sectors=("24",))
+    base = ModelParams(sector_alpha_max={"20": 1.1, "092": 1.3}, infinite_inventory_sectors=("24",),
+                       import_substitutability="noncompetitive", sector_import_substitutability={"16": 0.3})
     p = expand_params(fine, base)
     crit = np.array(p.criticality)
     from chainsim.data.datasets import load_criticality
@@ -128,6 +129,7 @@ def test_expand_params_gives_every_component_its_sectors_values():
     assert "12" not in p.noncompetitive_products and "24" not in p.noncompetitive_products
     assert p.sector_alpha_max["088"] == 1.1 and p.sector_alpha_max["092"] == 1.3  # the component's own value wins
     assert p.infinite_inventory_sectors == ("24",)
+    assert p.sector_import_substitutability["068"] == 0.3 and "16" not in p.sector_import_substitutability
     plain = ModelParams()
     assert expand_params(load_dataset("northeast-2017"), plain) is plain
 

@@ -48,9 +48,26 @@ def test_components_take_their_sectors_finished_goods_backlog_and_alpha_max(mode
 
 
 def test_components_of_differentiated_sectors_are_noncompetitive_imports(models):
-    coarse, fine, mc, mf = models
+    """The yes/no rule (σ = 0 limit): a component is non-competitive when its sector is."""
+    coarse, fine, _, _ = models
+    nc = {"import_substitutability": "noncompetitive"}
+    mc, mf = build_model(coarse, ModelParams(**nc)), build_model(fine, ModelParams(**nc))
     parents = sector_parents(fine)
     nc_c = {coarse.sector_codes[i] for i in mc.nc_products}
     nc_f = {fine.sector_codes[i] for i in mf.nc_products}
     assert nc_f == {k for k, p in parents.items() if p in nc_c}
     assert "092" in nc_f
+
+
+def test_components_take_their_sectors_import_substitutability(models):
+    """σ of a component is its sector's row of import_substitutability.csv (1 where its imports are immaterial)."""
+    from chainsim.data.classification import NBS42_CODES
+    from chainsim.data.dynamics_evidence import import_substitutability
+
+    _coarse, fine, _mc, mf = models
+    table_sigma = dict(zip(NBS42_CODES, import_substitutability("central"), strict=True))
+    sig_f = _by_code(fine, mf.import_sigma)
+    for code, parent in sector_parents(fine).items():
+        assert sig_f[code] in (table_sigma[parent], 1.0), code
+    assert sig_f["092"] == table_sigma["20"] < 1.0
+    assert "092" in {fine.sector_codes[i] for i in mf.nc_products}

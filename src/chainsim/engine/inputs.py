@@ -27,7 +27,7 @@ from chainsim.data.nbs149 import nbs42_parents
 from chainsim.engine.params import ModelParams
 from chainsim.errors import ChainsimError, ModelBuildError
 
-__all__ = ["criticality", "noncompetitive_products", "read_only"]
+__all__ = ["criticality", "import_sigma", "noncompetitive_products", "read_only"]
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,54 @@ def noncompetitive_products(table: IOTable, params: ModelParams) -> np.ndarray:
                 continue
             raise ModelBuildError(f"params.noncompetitive_products: {exc}") from None
     return np.unique(np.array(out, dtype=int))
+
+
+def import_sigma(table: IOTable, params: ModelParams, import_share: np.ndarray) -> np.ndarray:
+    r"""Substitutable share :math:`\sigma_p` of each product's imports (S,), by ``params.import_substitutability``.
+
+    ``"evidence"`` on a table with NBS-42 codes (or components of them, which take their sector's
+    row): the ``import_substitutability_level`` column of ``import_substitutability.csv``.
+    ``"competitive"``: 1 for every product. ``"noncompetitive"``, and ``"evidence"`` on another
+    table: 0 for :func:`noncompetitive_products`, 1 elsewhere. Then
+    ``sector_import_substitutability`` overrides products and ``import_dependence_scale`` k maps
+    :math:`1-\sigma` to :math:`\min(1, k(1-\sigma))`. Last, with the table's values, a product
+    whose non-substitutable imports :math:`(1-\sigma_p) m_p` (``import_share`` m, (S,): the
+    foreign share of its intermediate use) are below ``import_row_min_share`` keeps σ = 1 (no
+    imported-only row; logged), unless its σ was given.
+    """
+    from chainsim.data.classification import NBS42_CODES
+    from chainsim.data.dynamics_evidence import import_substitutability
+
+    S = table.n_sectors
+    sigma = np.ones(S)
+    mode = params.import_substitutability
+    parents = nbs42_parents(table) if mode == "evidence" else None
+    if mode == "evidence" and parents is None:
+        log.info("import_substitutability='evidence' needs the NBS-42 sector codes; table '%s' has other codes, "
+                 "so noncompetitive_products decides (σ 0 or 1)", table.name)
+    if parents is not None:
+        row = {c: k for k, c in enumerate(NBS42_CODES)}
+        sigma = import_substitutability(params.import_substitutability_level)[[row[p] for p in parents]]
+    elif mode != "competitive":
+        sigma[noncompetitive_products(table, params)] = 0.0
+    given = np.zeros(S, dtype=bool)
+    for code, v in params.sector_import_substitutability.items():
+        try:
+            k = table.sector_index(code)
+        except ChainsimError as exc:
+            raise ModelBuildError(f"params.sector_import_substitutability: {exc}") from None
+        sigma[k], given[k] = v, True
+    k = params.import_dependence_scale
+    if k != 1.0:
+        sigma = 1.0 - np.minimum(1.0, k * (1.0 - sigma))
+    if parents is not None:  # materiality of the table's values (a value given explicitly is kept)
+        small = (sigma < 1.0) & ((1.0 - sigma) * np.asarray(import_share) < params.import_row_min_share) & ~given
+        if small.any():
+            log.info("%d products' non-substitutable imports are below %g of their intermediate use: they are "
+                     "treated as competitive (σ = 1; import_row_min_share)", int(small.sum()),
+                     params.import_row_min_share)
+        sigma[small] = 1.0
+    return sigma
 
 
 @lru_cache(maxsize=8)

@@ -6,15 +6,17 @@ origin. Buyers are the N = R x S domestic industries. Because of the block layou
 "sum over the suppliers of product p" is a reshape ``(blocks, S, N)`` and a sum over the
 first axis, with no index arrays.
 
-Input rows: with competitive imports (and in the ARIO configuration) every supplier of
-product p delivers the same input p (S input rows). With non-competitive imports (the default
-model with foreign supply nodes; Armington 1969) the foreign blocks of the K *non-competitive*
-products (``params.noncompetitive_products``; by default the differentiated goods of Rauch
-1999) deliver a second input, imported p, with its own requirement, inventory, ψ constraint
-and order split: S + K input rows, row p for domestic p (domestic suppliers, and foreign
-origins of a competitive p) and row S + k for the k-th non-competitive product imported.
-The domestic blocks, then the foreign blocks, are contiguous, so the sums over the suppliers
-of an input are reshapes of block slices (plus a gather of the K non-competitive products).
+Input rows and slots (docs/model.md §1): each product p has a substitutable share σ_p of its
+imports (``params.import_substitutability``; by default from ``import_substitutability.csv``).
+A foreign origin's flow of p is split into two *slots*: σ_p of it delivers the **pooled** row p,
+with the domestic producers (one order split: a cut moves these orders to domestic producers),
+and 1 - σ_p the **imported-only** row of p, with its own requirement, stock, target and binding
+weight w (1 - σ_p). Products with σ = 1 (every import competitive, the ARIO configuration) have
+no imported-only row; products with σ = 0 deliver only the imported-only row (the
+non-competitive imports of Armington 1969). S + K input rows: row p pooled, row S + k the k-th
+product with σ < 1 imported. The domestic blocks, then the foreign blocks, are contiguous, so
+the sums over the slots of an input are reshapes of block slices (plus a gather of the K
+products), with the foreign blocks of a split product weighted σ_p and 1 - σ_p.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from chainsim.data.dynamics_evidence import (
 from chainsim.data.iotable import IOTable
 from chainsim.data.nbs149 import nbs42_parents
 from chainsim.engine.economy import COVER_NOISE
-from chainsim.engine.inputs import criticality, noncompetitive_products, read_only
+from chainsim.engine.inputs import criticality, import_sigma, read_only
 from chainsim.engine.params import ModelParams
 from chainsim.engine.quirks import Quirks, quirks_of
 
@@ -87,9 +89,20 @@ class EconomyModel:
         Supplier blocks of domestic supply F (the regions and the domestic supply pools); the
         foreign origins are blocks F .. n_blocks.
     import_row : (S,) int
-        Input row delivered by the foreign origins of product p (p if p is competitive).
+        The imported-only row of product p (p if p has none: σ_p = 1).
     block_row : (blocks, S) int
-        Input row delivered by each supplier node (block, p).
+        Input row of each supplier node's first slot (block, p): p for the domestic blocks, for
+        the foreign blocks p (σ_p > 0, the pooled row) or the imported-only row (σ_p = 0).
+    import_sigma : (S,)
+        σ_p, the substitutable share of product p's imports (docs/model.md §1): a foreign
+        origin's flow of p goes σ_p to the pooled row p and 1 - σ_p to the imported-only row.
+    split_products : (K',) int
+        The products with 0 < σ < 1, whose foreign nodes have two slots; ``has_split`` if any.
+    slot_share : (n_sup,)
+        Share of each supply node's flow in its first slot (σ_p on the foreign nodes of the split
+        products, else 1); the second slot (imported-only row) has the rest.
+    w_fixed_m : (n_sup, N) or None
+        ``order_type="noalt"``: the fixed shares of the second slots (split products only).
     input_product : (S + K,) int
         Product of each input row.
     d_blocks : int
@@ -223,13 +236,29 @@ class EconomyModel:
     backlog_loss_tau: float = 180.0
     has_backlog: bool = False
     switch_share: np.ndarray | None = None
+    import_sigma: np.ndarray | None = None
+    split_products: np.ndarray | None = None
+    has_split: bool = False
+    slot_share: np.ndarray | None = None
+    w_fixed_m: np.ndarray | None = None
 
     def input_blocks(self, row: int) -> tuple[int, int]:
         """Supplier blocks (start, stop) delivering input row ``row``: domestic blocks, foreign ones, or all."""
         F, nb = self.n_dom_blocks, self.n_blocks
         if row >= self.n_sectors:
             return F, nb
-        return (0, F) if self.n_classes == 2 and self.import_row[row] != row else (0, nb)
+        return (0, F) if self.n_classes == 2 and self.block_row[F, row] != row else (0, nb)
+
+    def row_suppliers(self, rows: np.ndarray) -> np.ndarray:
+        """Which supplier blocks deliver each input row (rows,) -> (rows, blocks) bool, either slot."""
+        rows = np.asarray(rows, dtype=int)
+        p = self.input_product[rows]
+        first = self.block_row[:, p].T == rows[:, None]
+        if not self.has_split:
+            return first
+        second = (self.import_row[p] == rows) & np.isin(p, self.split_products)
+        first[:, self.n_dom_blocks:] |= second[:, None]
+        return first
 
     def input_name(self, row: int) -> str:
         """Sector code of an input row, with " (imported)" for the imported rows."""
@@ -298,25 +327,36 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     F = R + n_pool  # blocks of domestic supply: regions and domestic pools; foreign origins follow
     per_region = O > n_pool and params.foreign_supply == "per_region"
     restock = O > n_pool and quirks.foreign_restock and not per_region
-    nc = np.zeros(0, dtype=int)
-    if O > n_pool and params.import_substitutability == "noncompetitive":
-        nc = noncompetitive_products(table, params)
+    sigma = np.ones(S)  # σ_p: the substitutable share of p's imports (1 without foreign origins)
+    if O > n_pool:
+        Zf = Zs.reshape(nb, S, N)
+        foreign_use = Zf[F:].sum(axis=(0, 2))
+        total_use = Zf.sum(axis=(0, 2))
+        sigma = import_sigma(table, params, np.divide(foreign_use, total_use, out=np.zeros(S), where=total_use > 0))
+    nc = np.flatnonzero(sigma < 1.0)  # products with an imported-only row
+    split = np.flatnonzero((sigma > 0.0) & (sigma < 1.0))  # ... whose foreign origins also deliver the pooled row
     n_nc = len(nc)
     C = 2 if n_nc else 1
     import_row = np.arange(S)
     import_row[nc] = S + np.arange(n_nc)
+    foreign_row = import_row.copy()  # the row of a foreign origin's first slot: pooled p, or imported-only p
+    foreign_row[split] = split
     block_row = np.tile(np.arange(S), (nb, 1))
-    block_row[F:] = import_row
+    block_row[F:] = foreign_row
     input_product = np.r_[np.arange(S), nc]
     comp = np.setdiff1d(np.arange(S), nc)
+    nc_only = np.setdiff1d(nc, split)
+    keep = 1.0 - sigma[nc]  # the imported-only slot's share of a foreign origin's flow
 
-    def by_input(X4: np.ndarray) -> np.ndarray:  # (blocks, S, N) -> (S + n_nc, N), summing the suppliers of each row
+    def by_input(X4: np.ndarray) -> np.ndarray:  # (blocks, S, N) -> (S + n_nc, N), summing the slots of each row
         if not n_nc:
             return X4.sum(axis=0)
         dom = X4[:F].sum(axis=0)
         if len(comp):
             dom[comp] += X4[F:, comp].sum(axis=0)
-        return np.concatenate([dom, X4[F:, nc].sum(axis=0)])
+        if len(split):
+            dom[split] += sigma[split, None] * X4[F:, split].sum(axis=0)
+        return np.concatenate([dom, keep[:, None] * X4[F:, nc].sum(axis=0)])
 
     A4, Z4 = A.reshape(nb, S, N), Zs.reshape(nb, S, N)
     AC, ZC = by_input(A4), by_input(Z4)
@@ -339,6 +379,8 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         relief[table.sector_index(code)] = v
     if relief.any():  # a share r of critical ratings becomes important: expected weight 1 - r/2
         weight = np.where(weight == 1.0, 1.0 - 0.5 * relief[input_product][:, None], weight)
+    if len(split):  # the imported-only row binds the share of output that needs the imported varieties
+        weight[S:] *= keep[:, None]
     lead = np.full((nb, R), params.lead_days_interregional, dtype=int)
     np.fill_diagonal(lead[:R], 0)
     lead[R:] = params.lead_days_imports
@@ -361,11 +403,17 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     bind_denom = np.where(weight > 0, bind_days[:, None] * AC, 0.0)
     weight = np.where(bind_denom > 0, weight, 0.0)  # cannot bind: an infinite inventory, or ψ = 0
     goal_coef = s_hat[:, None] * AC
-    w_fixed = None
+    slot_share = np.ones((nb, S))  # share of each supply node's flow in its first slot (row block_row)
+    slot_share[F:, split] = sigma[split]
+    w_fixed = w_fixed_m = None
     if params.order_type == "noalt":
         Zb4 = Zbar.reshape(nb, S, N)
-        den = by_input(Zb4)[block_row, :]  # (blocks, S, N): the suppliers of each node's input
-        w_fixed = (Zb4 / np.where(den > 0, den, np.inf)).reshape(n_sup, N)
+        den = by_input(Zb4)
+        w_fixed = (slot_share[:, :, None] * Zb4 / _positive(den[block_row, :])).reshape(n_sup, N)
+        if len(split):
+            w_m = np.zeros((nb, S, N))
+            w_m[F:, split] = (1.0 - sigma[split, None]) * Zb4[F:, split] / _positive(den[import_row[split]][None])
+            w_fixed_m = read_only(w_m.reshape(n_sup, N))
     if table.capital is not None:
         K = np.asarray(table.capital, dtype=float)
     else:
@@ -373,10 +421,11 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         K = params.capital_to_va * np.clip(va, 0.0, None)
     gate_never = bool((inf_rows[:, None] & (AC == 0)).any())
     ZbarT = Zbar.reshape(nb, S, N).transpose(1, 0, 2).copy()
-    d_blocks = F if n_nc == S else nb
+    d_blocks = F if len(nc_only) == S else nb
     ZbarT_D = ZbarT[:, :d_blocks].copy()
     if d_blocks > F:
-        ZbarT_D[nc, F:] = 0.0  # the foreign origins of non-competitive products deliver the imported rows
+        ZbarT_D[nc_only, F:] = 0.0  # the foreign origins of products with σ = 0 deliver the imported rows only
+        ZbarT_D[split, F:] *= sigma[split, None, None]  # their pooled slot
     nc_ix = _as_index(nc)
     node_row = block_row.ravel()
     prio = np.zeros(N, dtype=bool)
@@ -397,7 +446,9 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         n_dom_blocks=F,
         import_row=read_only(import_row), block_row=read_only(block_row), input_product=read_only(input_product),
         d_blocks=d_blocks, ZbarT_D=read_only(ZbarT_D),
-        ZbarT_M=read_only(ZbarT[nc_ix, F:].copy()),
+        ZbarT_M=read_only(ZbarT[nc_ix, F:] * keep[:, None, None]),
+        import_sigma=read_only(sigma), split_products=read_only(split), has_split=bool(len(split)),
+        slot_share=read_only(slot_share.ravel()), w_fixed_m=w_fixed_m,
         origin_block=read_only(origin_block), n_pool_blocks=n_pool,
         restock_from=F * S if restock else n_sup, input_of_node=read_only(node_row),
         priority_buyers=read_only(prio), region_share=read_only(region_share),
@@ -432,6 +483,11 @@ def _switch_share(table: IOTable, params: ModelParams, n_sup: int, n_dom_blocks:
     sticky = np.array([p in NONCOMPETITIVE_NBS42 for p in parents])
     share[: n_dom_blocks * S] = np.where(np.tile(sticky, n_dom_blocks), 0.0, 1.0)
     return share
+
+
+def _positive(a: np.ndarray) -> np.ndarray:
+    """``a`` with its non-positive entries replaced by infinity (a division by it gives 0 there)."""
+    return np.where(a > 0, a, np.inf)
 
 
 def _backlog(table: IOTable, params: ModelParams, n_sup: int) -> dict:

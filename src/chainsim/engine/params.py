@@ -106,13 +106,29 @@ class ModelParams(BaseModel):
     ario_quirks: bool = Field(False, description="replicate BoARIO 0.7.2 timing and decay quirks exactly")
     imports: Literal["primary", "supply_nodes"] = Field(
         "supply_nodes", description="foreign imports as a primary input (ARIO) or as exogenous suppliers")
-    import_substitutability: Literal["competitive", "noncompetitive"] = Field(
-        "noncompetitive", description="master switch: 'competitive' makes every import the same input as the "
-        "domestic product (as noncompetitive_products='none'); 'noncompetitive' gives the products of "
-        "noncompetitive_products a separate imported input with its own inventory, ψ constraint and order split")
+    import_substitutability: Literal["evidence", "competitive", "noncompetitive"] = Field(
+        "evidence", description="σ_p, the short-run substitutable share of product p's imports (docs/model.md §1): "
+        "'evidence' reads import_substitutability.csv on an NBS-42 table (the column import_substitutability_level; "
+        "another table takes σ = 0 for noncompetitive_products and 1 elsewhere); 'competitive' σ = 1 for every "
+        "product (every import the same input as the domestic product); 'noncompetitive' σ = 0 for the products "
+        "of noncompetitive_products and 1 elsewhere (the yes/no rule before σ). sector_import_substitutability "
+        "overrides products in every mode")
+    import_substitutability_level: Literal["low", "central", "high"] = Field(
+        "central", description="column of import_substitutability.csv (import_substitutability='evidence')")
+    sector_import_substitutability: dict[str, float] = Field(
+        default_factory=dict, description="σ by product code, e.g. {'20': 0.1}: overrides the mode's value")
+    import_dependence_scale: float = Field(
+        1.0, ge=0.0, le=10.0, description="k: multiplier on every product's non-substitutable share, "
+        "1 - σ_p -> min(1, k (1 - σ_p)), applied after the overrides (0: every import competitive)")
+    import_row_min_share: float = Field(
+        0.01, ge=0.0, le=1.0, description="materiality: with import_substitutability='evidence', a product "
+        "whose non-substitutable imports (1 - σ_p) x (foreign share of its intermediate use in the table) are "
+        "below this share keeps σ = 1 (no imported-only row; an assumption for speed, docs/model.md §5.3); a σ "
+        "given in sector_import_substitutability is kept")
     noncompetitive_products: Literal["auto", "all", "none"] | tuple[str, ...] = Field(
-        "auto", description="products whose imports are a separate, non-substitutable input: 'auto' = the "
-        "differentiated goods of Rauch (1999) on an NBS-42 table (NONCOMPETITIVE_NBS42), 'all', 'none' or "
+        "auto", description="products whose imports are a separate, non-substitutable input (σ = 0) under "
+        "import_substitutability='noncompetitive' (and 'evidence' on a table without NBS-42 codes): 'auto' = "
+        "the differentiated goods of Rauch (1999) on an NBS-42 table (NONCOMPETITIVE_NBS42), 'all', 'none' or "
         "a list of sector codes")
     import_headroom: float = Field(1.0, ge=1.0, description="foreign supply capacity / baseline imports: every "
                                    "origin's ('node'), or a floor on every origin's headroom ('per_region')")
@@ -148,12 +164,20 @@ class ModelParams(BaseModel):
             return tuple(str(c) if isinstance(c, int) and not isinstance(c, bool) else c for c in v)
         return v
 
+    @field_validator("sector_import_substitutability", mode="before")
+    @classmethod
+    def _keys(cls, v: Any) -> Any:
+        """Product codes as strings (YAML reads an unquoted 20 as a number)."""
+        if isinstance(v, Mapping):
+            return {str(k) if isinstance(k, int) and not isinstance(k, bool) else k: x for k, x in v.items()}
+        return v
+
     @model_validator(mode="after")
     def _check(self) -> ModelParams:
         if self.alpha_max < self.alpha_base:
             raise ValueError(f"alpha_max ({self.alpha_max}) must be >= alpha_base ({self.alpha_base})")
         for name, lo, hi in (("sector_alpha_max", 1.0, float("inf")), ("sector_alpha_tau", 1e-9, float("inf")),
-                             ("sector_criticality_relief", 0.0, 1.0)):
+                             ("sector_criticality_relief", 0.0, 1.0), ("sector_import_substitutability", 0.0, 1.0)):
             for code, v in getattr(self, name).items():
                 if not lo <= v <= hi:
                     raise ValueError(f"{name}[{code!r}]: expected a value in [{lo:g}, {hi:g}]; found {v!r}")
@@ -179,8 +203,12 @@ class ModelParams(BaseModel):
 
     @classmethod
     def legacy(cls, **overrides: Any) -> ModelParams:
-        """The default model before issue #16 (commit 29a3f71): ARIO's inventory and order rules, flat 90 days."""
-        base = dict(_ARIO_DYNAMICS)
+        """The default model before issue #16 (commit 29a3f71): ARIO's inventory and order rules, flat 90 days.
+
+        Imports are competitive or not by the yes/no rule of that model (``import_substitutability=
+        "noncompetitive"``, the differentiated goods of Rauch 1999).
+        """
+        base = dict(_ARIO_DYNAMICS, import_substitutability="noncompetitive")
         base.update(overrides)
         return cls(**base)
 

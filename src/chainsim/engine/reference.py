@@ -30,7 +30,7 @@ import numpy as np
 from chainsim.engine.economy import BIND_TIE, SCARCITY_NOISE, DayInputs
 from chainsim.engine.model import EconomyModel
 from chainsim.engine.rationing import RULES
-from chainsim.engine.reference_state import DenseState, allclose_members, by_input
+from chainsim.engine.reference_state import DenseState, allclose_members, by_input, slot_layers
 
 __all__ = ["DayResult", "step"]
 
@@ -66,6 +66,8 @@ def total_demand(m: EconomyModel, st: DenseState, y: np.ndarray, rebuild: np.nda
     The last term is the release of the backlog of postponed final demand (default model, §2.8).
     """
     D = st.orders.sum(axis=2) + st.substitution_orders.sum(axis=2) + y + rebuild
+    if st.import_orders is not None:  # the second slots of the split products (§1)
+        D += st.import_orders.sum(axis=2)
     if m.has_backlog:
         D += st.postponed / m.backlog_release_tau
     return D
@@ -191,14 +193,20 @@ def input_limits(m: EconomyModel, S: np.ndarray, x_opt: np.ndarray) -> tuple[np.
     return x, factor
 
 
-def binding_inputs(factor: np.ndarray, reported: np.ndarray) -> np.ndarray:
-    """Row of the input binding hardest for each buyer that binds and was not reported (-1 elsewhere).
+def binding_inputs(m: EconomyModel, S: np.ndarray, x_opt: np.ndarray, factor: np.ndarray, reported: np.ndarray
+                   ) -> np.ndarray:
+    r"""Row of the input binding hardest for each buyer that binds and was not reported (-1 elsewhere).
 
-    Inputs within :data:`~chainsim.engine.economy.BIND_TIE` of the smallest factor are ties,
-    named by the lowest row.
+    Inputs whose weighted shortfall :math:`w(1 - S/(\psi s A^C x^{opt}))` (not capped: a stock
+    above the day's need counts as negative) is within :data:`~chainsim.engine.economy.BIND_TIE`
+    of the largest are ties, named by the lowest row; an input that cannot bind (``bind_denom``
+    0) is never named.
     """
     low = factor.min(axis=1)
-    rows = np.argmax(factor <= low[:, None, :] + BIND_TIE, axis=1)
+    level = m.bind_denom * x_opt[:, None, :m.n]
+    can = (m.bind_denom > 0) & (level > 0)
+    short = np.where(can, m.bind_weight * (1.0 - np.divide(S, level, out=np.zeros_like(level), where=can)), -np.inf)
+    rows = np.argmax(short >= short.max(axis=1, keepdims=True) - BIND_TIE, axis=1)
     return np.where((low < 1.0) & ~reported, rows, -1)
 
 
@@ -210,6 +218,8 @@ def served_shares(m: EconomyModel, st: DenseState, x: np.ndarray, D: np.ndarray,
     """
     prio = np.flatnonzero(m.priority_buyers)  # the orders of priority buyers (none but under "priority_sectors")
     d_prio = st.orders[:, :, prio].sum(axis=2) + st.substitution_orders[:, :, prio].sum(axis=2)
+    if st.import_orders is not None:
+        d_prio += st.import_orders[:, :, prio].sum(axis=2)
     return RULES[m.params.rationing](x + m.exo_supply, D, y, d_prio)
 
 
@@ -226,9 +236,11 @@ def deliveries(m: EconomyModel, st: DenseState, phi: np.ndarray, phi_prio: np.nd
 
     Priority buyers are served at :math:`\varphi^{prio}`. Goods travel their route (throughput
     caps, backlogs, lead times: :meth:`DenseState.ship`); substitutes delivered by domestic
-    producers go to the imported input of their product; goods arriving today are added.
+    producers go to the imported input of their product; goods arriving today are added. The
+    second slots of the split products (``import_orders``) deliver the imported-only rows (§1).
     """
-    V = by_input(m, st.ship(m, served(m, st.orders, phi, phi_prio), t))
+    second = None if st.import_orders is None else served(m, st.import_orders, phi, phi_prio)
+    V = by_input(m, *st.ship(m, served(m, st.orders, phi, phi_prio), t, second))
     RS = m.table.n_regions * m.n_sectors  # substitution orders go to the regions' producers
     sub = served(m, st.substitution_orders[:, :RS], phi[:, :RS], phi_prio[:, :RS])
     V[:, m.import_row] += sub.reshape(len(V), -1, m.n_sectors, m.n).sum(axis=1)
@@ -304,25 +316,36 @@ def capacity_ratios(m: EconomyModel, c: np.ndarray, delta: np.ndarray) -> np.nda
     return lam
 
 
-def place_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    r"""§2.7 Orders :math:`O_{ij} = O^C_{c(i)j}\, w_{ij}\, \kappa_{ij}`.
+def place_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray | None]:
+    r"""§2.7 Orders :math:`O_{ij} = O^C_{c(i)j}\, w_{ij}\, \kappa_{ij}` on every slot.
 
     "alt": :math:`w_{ij} = W_{ij}\lambda_i / \sum_{k \in c(i)} W_{kj}\lambda_k`; "noalt"
     (``order_type``) uses the fixed baseline shares. The need of an input no supplier
     can serve (zero denominator) is dropped. The share κ of a closed link drops its orders;
     with ``per_region_imports`` the links from foreign origins enter the split with
     :math:`W\kappa\lambda` instead, so orders move to the other origins and the domestic producers.
+    A foreign origin of a split product (0 < σ_p < 1, §1) has two slots, weighted σ_p in the split
+    of the pooled row p and 1 - σ_p in that of the imported-only row: returns the orders on the
+    first slots and on the second (None without split products).
     """
     if m.w_fixed is not None:
-        return m.w_fixed * OC[:, m.input_of_node] * st.open
+        second = None
+        if m.w_fixed_m is not None:
+            second = m.w_fixed_m * OC[:, m.import_row[np.arange(m.n_sup) % m.n_sectors]] * st.open
+        return m.w_fixed * OC[:, m.input_of_node] * st.open, second
     orders = st.weights * lam[:, :, None]  # W λ
     f = m.n_dom_blocks * m.n_sectors if m.per_region_imports else m.n_sup  # import cuts enter the split (§5.4)
     orders[:, f:] *= st.open[:, f:]
-    denom = by_input(m, orders)
+    first, second = slot_layers(m, orders)
+    denom = by_input(m, first, second)
     per_purchase = np.divide(OC, denom, out=np.zeros_like(OC), where=denom > 0)  # need per capacity-weighted purchase
-    orders *= per_purchase[:, m.input_of_node]
-    orders[:, :f] *= st.open[:, :f]
-    return orders
+    first *= per_purchase[:, m.input_of_node]
+    first[:, :f] *= st.open[:, :f]
+    if second is not None:
+        second *= per_purchase[:, m.import_row[np.arange(m.n_sup) % m.n_sectors]]
+        second[:, :f] *= st.open[:, :f]
+    return first, second
 
 
 def substitution_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np.ndarray, phi: np.ndarray
@@ -336,7 +359,11 @@ def substitution_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np
     deliver, split by baseline output d and capacity ratio λ.
     """
     B, nb, S, N, R, F = len(OC), m.n_blocks, m.n_sectors, m.n, m.table.n_regions, m.n_dom_blocks
-    foreign = (st.orders.reshape(B, nb, S, N)[:, F:] * phi.reshape(B, nb, S)[:, F:, :, None]).sum(axis=1)
+    on_import = st.orders.reshape(B, nb, S, N)[:, F:]  # the foreign slots on the imported-only rows
+    if st.import_orders is not None:
+        on_import = on_import.copy()
+        on_import[:, :, m.split_products] = st.import_orders.reshape(B, nb, S, N)[:, F:, m.split_products]
+    foreign = (on_import * phi.reshape(B, nb, S)[:, F:, :, None]).sum(axis=1)
     unmet = st.sigma * np.maximum(OC[:, m.import_row] - foreign, 0.0)  # (B, S, N)
     dl = m.region_share * lam[:, :R * S].reshape(B, R, S)
     tot = dl.sum(axis=1, keepdims=True)
@@ -354,6 +381,7 @@ def step(m: EconomyModel, st: DenseState, day: DayInputs) -> DayResult:
     c = production_capacity(m, st.alpha, day.delta, day.foreign_open)
     x_opt, c = foreign_restock(m, D, optimal_production(m, D, c, st.finished), c, day.delta, day.import_cut_on)
     x, factor = input_limits(m, st.inventory, x_opt)
+    bound = binding_inputs(m, st.inventory, x_opt, factor, day.reported)
     F0 = None
     q = x
     if m.has_fg:
@@ -370,8 +398,8 @@ def step(m: EconomyModel, st: DenseState, day: DayInputs) -> DayResult:
     unmet = (day.final_demand * (1.0 - phi_y)).sum(axis=1)
     OC = order_need(m, st, D, c, day.rebuild * phi_reb, U, F0)
     lam = capacity_ratios(m, c, day.delta)
-    st.orders = place_orders(m, st, OC, lam)
+    st.orders, st.import_orders = place_orders(m, st, OC, lam)
     st.substitution_orders = substitution_orders(m, st, OC, lam, phi)
     st.x_prev = x
     return DayResult(day.final_demand.copy(), D, c, x_opt, x, phi, phi_y, phi_reb, V, unmet,
-                     binding_inputs(factor, day.reported), U)
+                     bound, U)

@@ -106,7 +106,7 @@ class Searches:
         nb = m.n_blocks
         self.base = np.vstack([self.base, np.zeros((Q, nb))])
         self.target = np.vstack([self.target, np.zeros((Q, nb))])
-        self.inrng = np.vstack([self.inrng, m.block_row[:, p].T == row[:, None]])  # the suppliers of the input
+        self.inrng = np.vstack([self.inrng, m.row_suppliers(row)])  # the suppliers of the input (either slot)
         self.used = np.vstack([self.used, np.zeros((Q, nb), dtype=bool)])
         self.mode, self.day, self.x = (np.r_[self.mode, np.full(Q, _CLOCK)], np.r_[self.day, np.zeros(Q, dtype=int)],
                                        np.r_[self.x, np.zeros(Q)])

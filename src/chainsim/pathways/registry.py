@@ -132,8 +132,9 @@ _L_INST = "instruments (NBS 21: incl. sensors)"
 _L = [
     Lever("substitution_share", "params.substitution_share", 0.0, "share of the cut",
           "Domestic producers of the same product can replace up to this share of an imported input lost "
-          "to an import cut (卡链), after a lag and a ramp (non-competitive imports only: a competitive "
-          "import is already replaced through the order split).",
+          "to an import cut (卡链), after a lag and a ramp (it acts on the imported-only row of a product "
+          "with a substitutable share σ < 1: the substitutable share is already replaced through the "
+          "order split).",
           "这有利于在关键核心技术领域及时缩短“卡脖子”技术清单长度", "一 (科技自立自强)",
           (
               _ev(0.5, 0.3, 0.7, "Korea 2019 (a mature-node chemical under a national programme): domestic "

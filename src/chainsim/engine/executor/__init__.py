@@ -8,7 +8,7 @@ equations as :mod:`chainsim.engine.reference`, arranged for speed:
   (:mod:`~chainsim.engine.executor.supplier_sums`);
 * the few (member, product) pairs whose link weights or open shares differ from the baseline
   (link cuts, import cuts into named regions, re-sourcing, substitution) are
-  :class:`~chainsim.engine.executor.links.Overrides` with small corrections;
+  :class:`~chainsim.engine.executor.links.Overrides`, whose sums are recomputed from their slices;
 * batch members may carry their own parameter arrays (:mod:`chainsim.engine.batch_params`);
 * the elementwise work runs as numba loops that read each array once
   (:mod:`~chainsim.engine.executor.production`, :mod:`~chainsim.engine.executor.distribution`).
@@ -113,13 +113,27 @@ class FastEconomy:
         m, st, B = self.model, self.state, self.batch
         nb, S, N = m.n_blocks, m.n_sectors, m.n
         orders = m.Zbar[None] * st.lam_prev[:, :, None] * st.ratio[:, m.input_of_node]
+        second = None
+        if m.has_split:  # the two slots of the foreign nodes of split products (docs/model.md §1)
+            share = m.slot_share[None, :, None]
+            m_row = m.import_row[np.arange(m.n_sup) % S]
+            second = m.Zbar[None] * st.lam_prev[:, :, None] * (1.0 - share) * st.ratio[:, m_row]
+            orders *= share
         if st.placed is not None:  # overridden pairs: W κ instead of Zbar in the orders being served
-            b, p, _, eff = st.placed
+            b, p, _, wk = st.placed
             lam3 = st.lam_prev.reshape(B, nb, S)
-            rows = m.block_row[:, p].T  # (P, blocks): input row of each supplier of the product
-            orders.reshape(B, nb, S, N)[b, :, p] += eff * lam3[b, :, p][:, :, None] * st.ratio[b[:, None], rows]
+            rows = m.block_row[:, p].T  # (P, blocks): input row of each supplier's first slot
+            wl = wk * lam3[b, :, p][:, :, None]
+            if second is None:
+                orders.reshape(B, nb, S, N)[b, :, p] = wl * st.ratio[b[:, None], rows]
+            else:
+                share = m.slot_share.reshape(nb, S)[:, p].T[:, :, None]
+                orders.reshape(B, nb, S, N)[b, :, p] = wl * share * st.ratio[b[:, None], rows]
+                m_rows = np.broadcast_to(m.import_row[p][:, None], rows.shape)
+                second.reshape(B, nb, S, N)[b, :, p] = wl * (1.0 - share) * st.ratio[b[:, None], m_rows]
         dense = DenseState.equilibrium(m, B, ring)
         dense.inventory, dense.orders, dense.alpha = st.inventory.copy(), orders, st.alpha.copy()
+        dense.import_orders = second
         dense.x_prev, dense.crashed = st.x_prev.copy(), st.crashed.copy()
         dense.finished, dense.postponed = st.finished.copy(), st.postponed.copy()
         dense.weights, dense.open = st.ov.dense(m, B)

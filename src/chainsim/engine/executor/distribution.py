@@ -15,7 +15,7 @@ from chainsim.engine.economy import DayInputs
 from chainsim.engine.executor.jit import compiled
 from chainsim.engine.executor.production import lead
 from chainsim.engine.executor.state import FastState, Workspace
-from chainsim.engine.executor.supplier_sums import by_product, orders_received, pair_orders, pair_sums
+from chainsim.engine.executor.supplier_sums import by_product, orders_received, pair_sums, set_pair_orders
 from chainsim.engine.model import EconomyModel
 from chainsim.engine.rationing import RULES
 
@@ -110,8 +110,8 @@ def _served_shares(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs
         d3 = ws.d_prio.reshape(B, nb, S)
         orders_received(m, st.ratio[:, :, ws.prio], *ws.ZbarT_prio, d3)
         if st.placed is not None:
-            b, p, _, eff = st.placed
-            d3[b, :, p] += pair_orders(m, st.ratio, b, p, eff, ws.prio)
+            b, p, _, wk = st.placed
+            set_pair_orders(m, d3, st.ratio, b, p, wk, ws.prio)
         ws.d_prio *= st.lam_prev
         if st.sub is not None:
             sub = st.sub
@@ -123,7 +123,7 @@ def _served_shares(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs
 
 def _deliveries(m: EconomyModel, st: FastState, ws: Workspace, phi: np.ndarray, out: np.ndarray,
                 by_ratio: bool = True, with_denominators: bool = False) -> None:
-    """Factored deliveries V_cj = r_cj Σ_a W_acj κ λ_ac φ_ac (with the overridden pairs' corrections).
+    """Factored deliveries V_cj = r_cj Σ_a W_acj κ λ_ac φ_ac (the overridden pairs' rows recomputed).
 
     ``by_ratio=False`` leaves out the factor r (the stock loop applies it). ``with_denominators``
     (``out`` is ``ws.V``, ``ws.lam`` today's capacity ratios): the denominators' block product is
@@ -138,8 +138,8 @@ def _deliveries(m: EconomyModel, st: FastState, ws: Workspace, phi: np.ndarray, 
     if by_ratio:
         out *= st.ratio
     if st.placed is not None:
-        b, p, _, eff = st.placed
-        pair_sums(m, out, b, p, eff, ws.tmp.reshape(B, nb, S)[b, :, p], st.ratio)
+        b, p, _, wk = st.placed
+        pair_sums(m, out, b, p, wk, ws.tmp.reshape(B, nb, S)[b, :, p], st.ratio)
 
 
 def _denominators(m: EconomyModel, st: FastState, ws: Workspace, lam_zero: bool) -> bool:
@@ -151,11 +151,11 @@ def _denominators(m: EconomyModel, st: FastState, ws: Workspace, lam_zero: bool)
     st.placed = None
     if st.ov is not None and len(st.ov):
         st.placed = st.ov.delta()
-        b, p_, dW, eff = st.placed
+        b, p_, W, wk = st.placed
         if m.per_region_imports:  # links from foreign origins enter the split with W κ (reference.place_orders)
-            dW = dW.copy()
-            dW[:, m.n_dom_blocks:] = eff[:, m.n_dom_blocks:]
-        pair_sums(m, ws.denom, b, p_, dW, ws.lam.reshape(B, nb, S)[b, :, p_])
+            W = W.copy()
+            W[:, m.n_dom_blocks:] = wk[:, m.n_dom_blocks:]
+        pair_sums(m, ws.denom, b, p_, W, ws.lam.reshape(B, nb, S)[b, :, p_])
     return st.placed is not None or lam_zero
 
 
@@ -172,6 +172,8 @@ def _place_substitution(m: EconomyModel, st: FastState, ws: Workspace) -> None:
         fo = r[:, None] * st.ov.W[sub.ks, F:, j] * st.ov.K[sub.ks, F:, j] * lam_f
     else:
         fo = r[:, None] * m.ZbarT[p, F:, j] * lam_f
+    if m.has_split:  # the foreign orders on the imported-only row: the second slot, 1 - σ_p
+        fo *= (1.0 - m.import_sigma[p])[:, None]
     expected = (fo * ws.phi[b[:, None], frows]).sum(axis=1)
     unmet = np.maximum(ws.OC[b, mrow, j] - expected, 0.0) * sub.sigma
     dl = sub.share * ws.lam[b[:, None], sub.rows(m)]

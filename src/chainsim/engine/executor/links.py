@@ -4,8 +4,8 @@ Orders are held in factored form :math:`O_{ij} = W_{ij} \kappa_{ij} \lambda_i r_
 W is the weight base (baseline ``Zbar``), κ the share of a link that is open (link cuts,
 import cuts into named regions) and λ, r come from the order step. Link cuts and re-sourcing
 change W and κ only for a few (member, product) pairs, kept as dense ``(P, blocks, N)`` slices
-in :class:`Overrides`; the day adds their correction to the batched products
-(:mod:`chainsim.engine.executor.supplier_sums`).
+in :class:`Overrides`; the day recomputes those pairs' sums from their slices after the batched
+products (:mod:`chainsim.engine.executor.supplier_sums`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class Overrides:
     """Products (b, p) of which some link weights W or open shares κ differ from baseline.
 
     Each overridden pair holds its supplier-by-buyer slice densely, ``(P, blocks, N)``: a cut
-    or a re-sourcing touches one product of a member, and the kernel's corrections for P
+    or a re-sourcing touches one product of a member, and the kernel's sums for P
     pairs are then small batched products, not scatters over single columns.
 
     Attributes
@@ -80,12 +80,12 @@ class Overrides:
         return k
 
     def delta(self) -> tuple[np.ndarray, ...]:
-        """Snapshot at order time: (b, p, W - Zbar, W κ - Zbar), each pair (P, blocks, N).
+        """Snapshot at order time: (b, p, W, W κ), each pair (P, blocks, N).
 
         Recomputed only after a change (:meth:`touch`); the arrays returned are not modified later.
         """
         if self._snapshot is None:
-            self._snapshot = (self.b, self.p, self.W - self.Z0, self.W * self.K - self.Z0)
+            self._snapshot = (self.b, self.p, self.W.copy(), self.W * self.K)
         return self._snapshot
 
     def columns(self, m: EconomyModel, b: np.ndarray, p: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

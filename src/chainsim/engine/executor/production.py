@@ -13,7 +13,7 @@ import numpy as np
 from chainsim.engine.economy import BIND_TIE, SCARCITY_NOISE, DayInputs
 from chainsim.engine.executor.jit import compiled
 from chainsim.engine.executor.state import FastState, Workspace
-from chainsim.engine.executor.supplier_sums import orders_received, pair_orders
+from chainsim.engine.executor.supplier_sums import orders_received, set_pair_orders
 from chainsim.engine.model import EconomyModel
 
 __all__ = ["lead", "produce"]
@@ -30,8 +30,8 @@ def produce(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs, rebui
     d3 = ws.demand.reshape(B, nb, S)
     orders_received(m, st.ratio, m.ZbarT_D, m.ZbarT_M, d3, ws.d_dom, ws.d_imp)
     if st.placed is not None:  # overridden pairs: W κ instead of Zbar
-        b, p, _, eff = st.placed
-        d3[b, :, p] += pair_orders(m, st.ratio, b, p, eff)
+        b, p, _, wk = st.placed
+        set_pair_orders(m, d3, st.ratio, b, p, wk)
     orders_to_demand(ws.demand, st.lam_prev, day.final_demand)
     if st.sub is not None:  # domestic substitution orders for imported inputs
         np.add.at(ws.demand, (st.sub.b[:, None], st.sub.rows(m)), st.sub.placed)

@@ -56,7 +56,7 @@ class FastState:
     crashed : (B,) bool
     ov : Overrides or None
         The (member, product) pairs whose links differ from baseline; ``placed`` their snapshot
-        ``(b, p, W - Zbar, W κ - Zbar)`` at the last order step (the orders served today).
+        ``(b, p, W, W κ)`` at the last order step (the orders served today).
     sub : SubOrders or None
     finished : (B, n_sup)
         Producers' finished-goods stocks F.

@@ -5,7 +5,8 @@ The fast executor holds orders as :math:`O_{ij} = W_{ij} \kappa_{ij} \lambda_i r
 link open, the day's sums over the suppliers of each input (deliveries, the order split's
 denominators) and over buyers (orders received) are batched matmuls with ``ZbarT_D`` /
 ``ZbarT_M``, products of (S, blocks, N) by (S, N, B): no (B, n_sup, N) array exists. The
-(member, product) pairs whose weights or open shares differ add small batched corrections.
+(member, product) pairs whose weights or open shares differ are recomputed from their slices
+(small batched products).
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ import numpy as np
 
 from chainsim.engine.model import EconomyModel
 
-__all__ = ["by_product", "orders_received", "pair_orders", "pair_sums", "sub_rows"]
+__all__ = ["by_product", "orders_received", "pair_orders", "pair_sums", "set_pair_orders", "sub_rows"]
 
 
 def by_product(model: EconomyModel, buf: np.ndarray, v: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Σ_{a supplies input row} Zbar[a, p, j] v[b, a, p] for every (b, row, j) into ``out`` (B, S + K, N).
 
-    Batched matmuls: the domestic rows over the first ``d_blocks`` blocks (``ZbarT_D`` is zero on
-    the foreign nodes of non-competitive products), the K imported rows over the foreign blocks
-    (``buf`` (>= B, foreign blocks, K) gathers the non-competitive products when they are not contiguous).
+    Batched matmuls: the pooled rows over the first ``d_blocks`` blocks (``ZbarT_D`` is zero on
+    the foreign nodes of products with σ = 0 and σ_p Zbar on those of split products), the K
+    imported-only rows over the foreign blocks (``ZbarT_M`` = (1 - σ_p) Zbar; ``buf`` (>= B,
+    foreign blocks, K) gathers the K products when they are not contiguous).
     """
     B, nb, S = v.shape[0], model.n_blocks, model.n_sectors
     v3 = v.reshape(B, nb, S)
@@ -38,42 +40,55 @@ def by_product(model: EconomyModel, buf: np.ndarray, v: np.ndarray, out: np.ndar
 
 
 def pair_sums(model: EconomyModel, out: np.ndarray, b: np.ndarray, p: np.ndarray, vals: np.ndarray,
-               w: np.ndarray, scale: np.ndarray | None = None) -> None:
-    """``out[b, row, :] += scale * Σ_{a supplies row} w[:, a] vals[:, a, :]`` for overridden pairs.
+              w: np.ndarray, scale: np.ndarray | None = None) -> None:
+    """Set ``out[b, row, :] = scale * Σ_{a supplies row} w[:, a] vals[:, a, :]`` for the overridden pairs.
 
-    ``vals`` is (P, blocks, N), ``w`` (P, blocks). Pairs (b, p) are distinct, so the
-    fancy-indexed additions never collide.
+    ``vals`` is (P, blocks, N) — the pair's W or W κ —, ``w`` (P, blocks). Every
+    supplier of the pooled row p and of its imported-only row is in the pair (b, p), so the two
+    rows are recomputed from the pair's full slice (a foreign slot delivers σ_p to the pooled row
+    and 1 - σ_p to the imported-only row), not corrected: ``baseline + (W κ - Zbar)`` leaves a
+    rounding residue, not an exact zero, where every link of a row is closed, and that residue
+    depends on the batch's shape (a served share φ = x/D of a node with D = ±1e-15 instead of 0
+    then moved the substitution orders of other members by up to 4 % of output before this was
+    changed). Pairs (b, p) are distinct, so the fancy-indexed stores never collide.
     """
-    if model.n_classes == 1:
-        add = np.matmul(w[:, None, :], vals)[:, 0]
-        if scale is not None:
-            add *= scale[b, p]
-        out[b, p] += add
-        return
     F = model.n_dom_blocks
     irow = model.import_row[p]
-    imp = irow != p  # non-competitive products: the foreign blocks feed the imported row
-    dom = np.matmul(w[:, None, :F], vals[:, :F])[:, 0]
+    imp = irow != p
+    sig = model.import_sigma[p][:, None]
+    add = np.matmul(w[:, None, :F], vals[:, :F])[:, 0]
     foreign = np.matmul(w[:, None, F:], vals[:, F:])[:, 0]
-    add = dom if imp.all() else dom + foreign * ~imp[:, None]
+    add += foreign * sig
+    foreign *= 1.0 - sig
     if scale is not None:
         add *= scale[b, p]
         foreign *= scale[b, irow]
-    out[b, p] += add
-    if imp.all():
-        out[b, irow] += foreign
-    elif imp.any():
-        out[b[imp], irow[imp]] += foreign[imp]
+    out[b, p] = add
+    out[b[imp], irow[imp]] = foreign[imp]
+
+
+def set_pair_orders(model: EconomyModel, d3: np.ndarray, ratio: np.ndarray, b: np.ndarray, p: np.ndarray,
+                    wk: np.ndarray, cols: np.ndarray | None = None) -> None:
+    """Orders received through the overridden pairs, set into ``d3`` (B, blocks, S) from their links ``wk`` (W κ).
+
+    Recomputed, not corrected, for the reason given in :func:`pair_sums`.
+    """
+    d3[b, :, p] = pair_orders(model, ratio, b, p, wk, cols)
 
 
 def pair_orders(model: EconomyModel, ratio: np.ndarray, b: np.ndarray, p: np.ndarray, eff: np.ndarray,
-                 cols: np.ndarray | None = None) -> np.ndarray:
-    """Orders received through the overridden pairs, ``Σ_j eff[k, a, j] ratio[b, row(a, p), j]``: (P, blocks).
+                cols: np.ndarray | None = None) -> np.ndarray:
+    r"""Orders through the pairs' links ``eff`` (P, blocks, N): (P, blocks) of ``Σ_j eff[k, a, j] ratio[b, row, j]``.
+
+    A foreign node of a split product sums its two slots, :math:`\sigma_p r_p + (1 - \sigma_p) r_M`.
 
     ``cols`` restricts the buyers (a boolean mask over N).
     """
     F = model.n_dom_blocks if model.n_classes == 2 else model.n_blocks
     r_dom, r_for = ratio[b, p], ratio[b, model.import_row[p]] if model.n_classes == 2 else None
+    if model.has_split:  # the two slots of a foreign node: σ_p r_p + (1 - σ_p) r_M
+        sig = model.import_sigma[p][:, None]
+        r_for = sig * r_dom + (1.0 - sig) * r_for
     if cols is not None:
         r_dom = r_dom * cols
         r_for = None if r_for is None else r_for * cols
@@ -101,4 +116,7 @@ def orders_received(model: EconomyModel, ratio: np.ndarray, ZD: np.ndarray, ZM: 
     d3[:, :hi] = d.transpose(2, 1, 0)
     if model.n_classes == 2:
         d = np.matmul(ZM, ratio[:, S:].transpose(1, 2, 0), out=bufM)  # (K, foreign blocks, B)
-        d3[:, model.n_dom_blocks:, model.nc_index] = d.transpose(2, 1, 0)
+        if model.has_split:  # the foreign nodes of split products also received orders on their pooled slot
+            d3[:, model.n_dom_blocks:, model.nc_index] += d.transpose(2, 1, 0)
+        else:
+            d3[:, model.n_dom_blocks:, model.nc_index] = d.transpose(2, 1, 0)
