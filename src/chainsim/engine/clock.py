@@ -40,6 +40,8 @@ from chainsim.engine.model import EconomyModel, build_model
 from chainsim.engine.params import ModelParams, resolve_params
 from chainsim.engine.reference_economy import ReferenceEconomy
 from chainsim.engine.resourcing import Searches
+from chainsim.engine.sparse.economy import SparseEconomy
+from chainsim.engine.sparse.model import SparseModel
 from chainsim.errors import ScenarioError, SimulationError
 
 __all__ = ["EXECUTORS", "Engine", "RunArrays", "reusable_output"]
@@ -134,6 +136,9 @@ class Engine:
         self.executor = executor
         self.member_params = None
         if member_params is not None:
+            if isinstance(model, SparseModel):
+                raise ScenarioError("member_params: members with their own parameters are not modelled on the "
+                                    "sparse layout; run them one by one, or use a dense table")
             models = self._member_models(model, list(member_params))
             model = stack_members(model, models)
             self.member_params = [m.params for m in models]
@@ -334,7 +339,12 @@ class Engine:
         plan = compile_plan(m, self.sets, [np.random.default_rng(s) for s in self.seeds], days, self.member_params)
         self._plan, self._ring = plan, int(m.base_lead.max()) + plan.max_extra_lead() + 1
         fast = self.executor == "auto" and executor.supports(m)
-        self.economy = executor.FastEconomy(m, B) if fast else ReferenceEconomy(m, B, self._ring)
+        if isinstance(m, SparseModel):  # the ario day over links (no dense arrays to hand a run over to)
+            if self.executor == "reference":
+                raise ScenarioError("executor: 'reference' needs a dense model; this one has the sparse layout")
+            self.economy = SparseEconomy(m, B)
+        else:
+            self.economy = executor.FastEconomy(m, B) if fast else ReferenceEconomy(m, B, self._ring)
         self.losses = CapacitySchedule(plan.rows(), len(plan.event_names), B, m.n_sup, series=plan.series,
                                        strict=m.quirks.loss_above_one == "error")
         self.losses.rebuilds = [Rebuild(s) for s in plan.rebuilds]

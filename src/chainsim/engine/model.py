@@ -232,7 +232,7 @@ class EconomyModel:
 
 
 
-def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
+def build_model(table: IOTable, params: ModelParams, *, layout: str = "auto") -> EconomyModel:
     """Build the daily structural arrays of the ARIO-family model (``ARIO_SPEC.md`` §2).
 
     Parameters
@@ -241,6 +241,10 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         A balanced table (annual flows).
     params : ModelParams
         Behavioural parameters.
+    layout : {"auto", "dense", "sparse"}
+        ``"sparse"``: the flows as links, no N² array (:mod:`chainsim.engine.sparse`, the ``ario``
+        configuration only); ``"auto"``: sparse for a sparse table or a large sparse one
+        (:func:`chainsim.engine.sparse.sparse_layout`), else dense.
 
     Returns
     -------
@@ -249,8 +253,13 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     Raises
     ------
     ModelBuildError
-        Unknown infinite-inventory sector or criticality matrix of the wrong shape.
+        Unknown infinite-inventory sector or criticality matrix of the wrong shape; a sparse
+        layout with parameters it does not implement.
     """
+    from chainsim.engine.sparse import build_sparse_model, sparse_layout
+
+    if sparse_layout(table, params, layout):
+        return build_sparse_model(table, params)
     R, S, N = table.n_regions, table.n_sectors, table.n_industries
     quirks = quirks_of(params.ario_quirks)
     yd = float(params.year_days)
