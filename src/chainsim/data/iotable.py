@@ -225,6 +225,13 @@ class IOTable:
         r, s = divmod(int(k), self.n_sectors)
         return f"{self.regions[r].code}|{self.sectors[s].code}"
 
+    def _cell(self, name: str, where: tuple[int, ...]) -> tuple[int, ...]:
+        """The (row, column) of Z for position ``where`` of a sparse Z's stored links; ``where`` otherwise."""
+        if name != "Z" or not self.is_sparse:
+            return where
+        k = where[0]
+        return int(np.searchsorted(self.Z.indptr, k, side="right")) - 1, int(self.Z.indices[k])
+
     def _check(self) -> None:
         arrays = {"Z": self.Z, "Y": self.Y, "exports": self.exports, "value_added": self.value_added,
                   "x": self.x, "imports_Z": self.imports_Z, "imports_Y": self.imports_Y}
@@ -235,19 +242,17 @@ class IOTable:
         for name, a in arrays.items():
             bad = ~np.isfinite(a)
             if bad.any():
-                where = np.argwhere(bad)[0]
+                where = self._cell(name, tuple(int(i) for i in np.argwhere(bad)[0]))
                 raise DataError(f"IOTable '{self.name}': field '{name}' holds NaN or infinite values "
-                                f"({int(bad.sum())} cells; first at index {tuple(int(i) for i in where)})")
+                                f"({int(bad.sum())} cells; first at index {where})")
         for name in ("Z", "exports", "x", "imports_Z", "imports_Y", "capital"):
             a = arrays.get(name)
             if a is not None and (a < 0).any():
                 where = tuple(int(i) for i in np.argwhere(a < 0)[0])
-                if name == "Z" and self.is_sparse:
-                    k = where[0]
-                    where = (int(np.searchsorted(self.Z.indptr, k, side="right")) - 1, int(self.Z.indices[k]))
-                lab = self._label(where[0]) if name in ("exports", "x", "capital") else str(where)
+                value = a[where]
+                lab = self._label(where[0]) if name in ("exports", "x", "capital") else str(self._cell(name, where))
                 raise DataError(f"IOTable '{self.name}': field '{name}' must be non-negative; "
-                                f"found {a[where]:.6g} at {lab}")
+                                f"found {value:.6g} at {lab}")
         rows = np.asarray(self.Z.sum(axis=1)).ravel() + self.Y.sum(axis=1) + self.exports
         cols = np.asarray(self.Z.sum(axis=0)).ravel() + self.imports_Z.sum(axis=(0, 1)) + self.value_added
         scale = np.maximum(np.abs(self.x), 1e-12 * max(float(np.abs(self.x).max()), 1.0))

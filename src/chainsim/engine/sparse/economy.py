@@ -41,8 +41,9 @@ def orders_received(indptr, indices, data, n_sectors, ratio, lam_prev, final_dem
     r"""Total demand :math:`D_i = \lambda_{t-1,i}\sum_j \bar Z_{ij} r_{p(i)j} + y_i`, one pass over the CSR links."""
     B, n = demand.shape
     for b in range(B):
-        for i in range(n):
-            p = i % n_sectors
+        for q in range(n):  # the suppliers of one product after another: ratio[b, p] stays in cache
+            p, r = divmod(q, n // n_sectors)
+            i = r * n_sectors + p
             acc = 0.0
             for k in range(indptr[i], indptr[i + 1]):
                 acc += data[k] * ratio[b, p, indices[k]]
@@ -60,8 +61,9 @@ def deliveries(indptr, indices, data, n_sectors, lam_prev, phi, lam, V, denom):
     for b in range(B):
         V[b] = 0.0
         denom[b] = 0.0
-        for i in range(n):
-            p = i % n_sectors
+        for q in range(n):  # the suppliers of one product after another: V[b, p] and denom[b, p] stay in cache
+            p, r = divmod(q, n // n_sectors)
+            i = r * n_sectors + p
             t = lam_prev[b, i] * phi[b, i]
             w = lam[b, i]
             for k in range(indptr[i], indptr[i + 1]):
