@@ -124,6 +124,10 @@ class Engine:
     (5, 2, 2)
     """
 
+    #: Let the clock run on between steps when no event falls between them and no search can start one
+    #: (results are the same either way; ``tests/test_ario_day.py``).
+    lazy_clock: bool = True
+
     def __init__(self, model: EconomyModel, disruption_sets: Sequence[Sequence[Any]], *,
                  seeds: Sequence[Any] | None = None, member_params: Sequence[Any] | None = None,
                  executor: str = "auto") -> None:
@@ -268,6 +272,11 @@ class Engine:
         was_crashed = np.zeros(self.batch, dtype=bool)
         may_crash = m.quirks.negative_stock == "crash"
         low = (1.0 - m.params.milestone_share) * m.cap_ref[..., :N]  # capacity below this is not recovered
+        # Without supplier searches nothing the day does starts a process, so the clock need not stop
+        # between two steps when no event falls between them: the next step follows at once and the
+        # clock catches up before the next event (about 5 µs a day of SimPy saved; issue 22). Searches
+        # start their processes at env.now, so with them the clock stops every day.
+        lazy = self.lazy_clock and not m.params.resourcing
         yield self.env.timeout(0.5)
         for t in range(days):
             while self.env.peek() == self.env.now:  # events due at the step's time come before it
@@ -307,7 +316,9 @@ class Engine:
             self.searches.daily(t, after=True)
             if progress is not None:
                 progress(t + 1, days)
-            yield self.env.timeout(1)
+            if lazy and self.env.peek() > t + 1.5:  # no event up to the next step (at t + 1.5)
+                continue
+            yield self.env.timeout(t + 1.5 - self.env.now)
 
     def run(self, days: int, progress: Callable[[int, int], None] | None = None,
             record: Sequence[str] = ("capacity", "unmet"), out: np.ndarray | None = None) -> RunArrays:
