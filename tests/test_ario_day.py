@@ -28,8 +28,8 @@ def table():
     return load_dataset("northeast-2017")
 
 
-def _run(model, fused: bool, monkeypatch=None, days: int = 200):
-    eng = Engine(model, SETS)
+def _run(model, fused: bool, monkeypatch=None, days: int = 200, members=None):
+    eng = Engine(model, SETS, member_params=members)
     if not fused:
         real = FastEconomy.__init__
 
@@ -56,6 +56,18 @@ def test_fused_ario_day_matches_the_generic_day(table, monkeypatch):
     assert fused.events == generic.events and len(fused.events) > 4
     quiet = fused.output[:, 3]  # the member without a disruption stays at baseline (ARIO drifts by ~1e-11)
     np.testing.assert_allclose(quiet, np.broadcast_to(m.xbar, quiet.shape), rtol=1e-9)
+
+
+def test_fused_day_with_members_own_parameters(table, monkeypatch):
+    """Members with their own α_max, inventory days and ψ-relevant stocks (per-member arrays) on the fused day."""
+    m = build_model(table, ModelParams.ario())
+    members = [ModelParams.ario(alpha_max=1.1), ModelParams.ario(inventory_days=30.0),
+               ModelParams.ario(alpha_tau=100.0, inventory_days=120.0), ModelParams.ario()]
+    fused, generic = _run(m, True, members=members), _run(m, False, monkeypatch, members=members)
+    np.testing.assert_allclose(fused.output, generic.output, rtol=1e-12, atol=0)
+    assert fused.events == generic.events
+    alone = Engine(build_model(table, members[1]), [SETS[1]]).run(200)  # a member is as if run alone
+    np.testing.assert_allclose(fused.output[:, 1], alone.output[:, 0], rtol=1e-12, atol=0)
 
 
 def test_fused_day_only_where_it_applies(table):

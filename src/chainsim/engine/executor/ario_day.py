@@ -32,20 +32,23 @@ import numpy as np
 
 from chainsim.engine.economy import BIND_TIE, NO_SHORTAGES, SCARCITY_NOISE, DayInputs, Shortages
 from chainsim.engine.executor.jit import compiled
+from chainsim.engine.executor.production import lead
 from chainsim.engine.model import EconomyModel
 
 __all__ = ["ario_day", "orders_received", "step", "supports"]
 
 
 def supports(m: EconomyModel) -> bool:
-    """Whether :func:`ario_day` runs ``m``: the dense ``ario`` configuration, shared parameters, no exogenous supply."""
+    """Whether :func:`ario_day` runs ``m``: the dense ``ario`` configuration without exogenous supply.
+
+    Members may carry their own parameter arrays (``batch_params.MEMBER_ARRAYS``, leading axis B).
+    """
     from chainsim.engine.sparse.model import unsupported
 
     return (m.ZbarT is not None and m.n_classes == 1 and m.n_sup == m.n and m.quirks.allclose_gates
             and m.quirks.overproduction_rule == "decay_at_zero_scarcity" and not unsupported(m.params, m.table)
             and not m.exo_supply.any() and m.restock_from >= m.n_sup and not m.has_fg and not m.has_backlog
-            and m.cap_ref.ndim == 1 and m.alpha_max.ndim == 1 and m.alpha_tau.ndim == 1 and m.goal_coef.ndim == 2
-            and m.bind_weight.ndim == 2 and not m.priority_buyers.any())
+            and not m.priority_buyers.any())
 
 
 def step(econ, day: DayInputs) -> Shortages:
@@ -55,7 +58,8 @@ def step(econ, day: DayInputs) -> Shortages:
     n_new = ario_day(
         day.t, m.quirks.overproduction_from_day, float(m.params.alpha_base), SCARCITY_NOISE, BIND_TIE,
         1.0 / m.params.inventory_tau, not m.gap_gate_never, ws.keep_unmet, day.rebuilding,
-        m.ZbarT, m.cap_ref, m.alpha_max, m.alpha_tau, m.AC, m.goal_coef, ws.w_inv_bind, m.bind_weight,
+        m.ZbarT, lead(m.cap_ref, 2), lead(m.alpha_max, 2), lead(m.alpha_tau, 2), m.AC, lead(m.goal_coef, 3),
+        lead(ws.w_inv_bind, 3), lead(m.bind_weight, 3),
         ws.no_supplier, ws.finite_rows, day.delta, day.final_demand, day.rebuild, day.reported,
         st.inventory, st.lam_prev, st.ratio, st.alpha, st.x_prev, st.crashed,
         ws.demand, ws.capacity, ws.x_opt, ws.x, ws.min_rho, ws.bind_row, ws.phi, ws.phi_y, ws.lam, ws.V, ws.denom,
@@ -93,6 +97,10 @@ def ario_day(t, od_from, alpha_base, noise, tie, inv_tau, gap_gate, keep_unmet, 
     n_new = 0
     lam_zero = False
     for b in range(B):
+        # members' own parameter arrays have a leading axis of B, shared ones of 1
+        bc, bm, bt = (b if cap_ref.shape[0] > 1 else 0), (b if amax.shape[0] > 1 else 0), (b if atau.shape[0] > 1
+                                                                                           else 0)
+        bw, bb = (b if w_inv_bind.shape[0] > 1 else 0), (b if bind_w.shape[0] > 1 else 0)
         for i in range(N):  # demand holds the orders received (orders_received)
             d = demand[b, i] * lam_prev[b, i] + final_demand[b, i]
             if rebuilding:
@@ -103,11 +111,11 @@ def ario_day(t, od_from, alpha_base, noise, tie, inv_tau, gap_gate, keep_unmet, 
             if t >= od_from:
                 sig = (d - x_prev[b, i]) / d if d != 0.0 else 0.0
                 a_ = alpha[b, i]
-                inc = (amax[i] - a_) * sig + ((alpha_base - a_) if sig == 0.0 else 0.0)
-                a_ = a_ + inc / atau[i]
+                inc = (amax[bm, i] - a_) * sig + ((alpha_base - a_) if sig == 0.0 else 0.0)
+                a_ = a_ + inc / atau[bt, i]
                 alpha[b, i] = a_ if a_ >= 1.0 or a_ != a_ else 1.0
             # 3. capacity and optimal production
-            c = (1.0 - delta[b, i]) * cap_ref[i]
+            c = (1.0 - delta[b, i]) * cap_ref[bc, i]
             c = c * alpha[b, i]
             capacity[b, i] = c
             x_opt[b, i] = d if (d <= c or d != d) else c
@@ -115,9 +123,9 @@ def ario_day(t, od_from, alpha_base, noise, tie, inv_tau, gap_gate, keep_unmet, 
         # 4. production under the input limits (executor.production.input_limits)
         for p in range(S):
             for j in range(N):
-                wib = w_inv_bind[p, j]
+                wib = w_inv_bind[bw, p, j]
                 held = inv[b, p, j] * wib if wib != 0.0 else 0.0
-                v = bind_w[p, j] * x_opt[b, j] - held
+                v = bind_w[bb, p, j] * x_opt[b, j] - held
                 mx = x[b, j]
                 if (v > mx or v != v) and mx == mx:
                     x[b, j] = v
@@ -131,14 +139,15 @@ def ario_day(t, od_from, alpha_base, noise, tie, inv_tau, gap_gate, keep_unmet, 
             if r < 1.0 and not reported[b, j]:
                 lim = top - tie * x_opt[b, j]
                 for p in range(S):
-                    if w_inv_bind[p, j] != 0.0 and bind_w[p, j] * x_opt[b, j] - inv[b, p, j] * w_inv_bind[p, j] >= lim:
+                    wib = w_inv_bind[bw, p, j]
+                    if wib != 0.0 and bind_w[bb, p, j] * x_opt[b, j] - inv[b, p, j] * wib >= lim:
                         row = p
                         break
                 n_new += 1
             bind_row[b, j] = row
         # 5. capacity ratios and proportional served shares
         for i in range(N):
-            cr = cap_ref[i]
+            cr = cap_ref[bc, i]
             v = capacity[b, i] / cr if cr != 0.0 else 1.0
             lam[b, i] = v
             if v == 0.0:
@@ -150,6 +159,7 @@ def ario_day(t, od_from, alpha_base, noise, tie, inv_tau, gap_gate, keep_unmet, 
             phi[b, i] = f
             phi_y[b, i] = f
     for b in range(B):
+        bg = b if goal.shape[0] > 1 else 0
         # 6. deliveries (factor r applied in the stock loop) and the split's denominators
         for p in range(S):
             for j in range(N):
@@ -209,13 +219,13 @@ def ario_day(t, od_from, alpha_base, noise, tie, inv_tau, gap_gate, keep_unmet, 
                 break
             if finite[p]:
                 for j in range(N):
-                    g = goal[p, j] * xo[j]
+                    g = goal[bg, p, j] * xo[j]
                     if not (abs(inv[b, p, j] - g) <= 1e-8 + 1e-5 * abs(g)):
                         gate = False
                         break
         for p in range(S):
             for j in range(N):
-                o = goal[p, j] * xo[j] - inv[b, p, j]
+                o = goal[bg, p, j] * xo[j] - inv[b, p, j]
                 if o < 0.0:
                     o = 0.0
                 o = 0.0 if gate else o * inv_tau
