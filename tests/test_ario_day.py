@@ -70,12 +70,14 @@ def test_fused_day_with_members_own_parameters(table, monkeypatch):
     np.testing.assert_allclose(fused.output[:, 1], alone.output[:, 0], rtol=1e-12, atol=0)
 
 
-def test_fused_day_only_where_it_applies(table):
+def test_fused_day_only_where_it_applies(table, monkeypatch):
     assert ario_day.supports(build_model(table, ModelParams.ario(psi=0.6, inventory_days=30.0)))
     assert not ario_day.supports(build_model(table, ModelParams()))  # the default model
     assert not ario_day.supports(build_model(table, ModelParams.ario(order_type="noalt")))
     assert not ario_day.supports(build_model(table, ModelParams.ario(ario_quirks=False)))
     assert not ario_day.supports(build_model(table, ModelParams.ario(), layout="sparse"))
+    monkeypatch.setattr(ario_day, "FUSED_MAX_INDUSTRIES", 100)
+    assert not ario_day.supports(build_model(table, ModelParams.ario()))  # 168 industries: the BLAS day
 
 
 @pytest.mark.parametrize("params", ["ario", "default"])

@@ -35,17 +35,23 @@ from chainsim.engine.executor.jit import compiled
 from chainsim.engine.executor.production import lead
 from chainsim.engine.model import EconomyModel
 
-__all__ = ["ario_day", "orders_received", "step", "supports"]
+__all__ = ["FUSED_MAX_INDUSTRIES", "ario_day", "orders_received", "step", "supports"]
+
+#: Largest table (industries) whose ``ario`` day runs fused. Above it the arithmetic outweighs the calls and
+#: the generic day's BLAS products are as fast or faster (measured with ``benchmarks/bench_dense.py``: equal at
+#: 420 and 840 industries, the fused day 10 % slower at 1,260; docs/performance.md).
+FUSED_MAX_INDUSTRIES = 1000
 
 
 def supports(m: EconomyModel) -> bool:
-    """Whether :func:`ario_day` runs ``m``: the dense ``ario`` configuration without exogenous supply.
+    """Whether :func:`ario_day` runs ``m``: the dense ``ario`` configuration without exogenous supply, small N.
 
     Members may carry their own parameter arrays (``batch_params.MEMBER_ARRAYS``, leading axis B).
     """
     from chainsim.engine.sparse.model import unsupported
 
-    return (m.ZbarT is not None and m.n_classes == 1 and m.n_sup == m.n and m.quirks.allclose_gates
+    return (m.ZbarT is not None and m.n <= FUSED_MAX_INDUSTRIES and m.n_classes == 1 and m.n_sup == m.n
+            and m.quirks.allclose_gates
             and m.quirks.overproduction_rule == "decay_at_zero_scarcity" and not unsupported(m.params, m.table)
             and not m.exo_supply.any() and m.restock_from >= m.n_sup and not m.has_fg and not m.has_backlog
             and not m.priority_buyers.any())
