@@ -152,6 +152,10 @@ def test_layout_errors_name_what_is_wrong(mid):
         build_model(mid, ModelParams())
     with pytest.raises(ModelBuildError, match=r"layout='dense': table .* holds Z as a sparse array"):
         build_model(mid, ModelParams.ario(), layout="dense")
+    from chainsim.engine.model import build_model as build_dense
+
+    with pytest.raises(ModelBuildError, match="holds Z as a sparse array: the dense model would densify it"):
+        build_dense(mid, ModelParams.ario())
     with pytest.raises(ModelBuildError, match=r"order_type='noalt' \(needs 'alt'\)"):
         build_model(load_dataset("northeast-2017"), ModelParams.ario(order_type="noalt"), layout="sparse")
     cut = {"type": "link_cut", "product": "S14", "from_region": "R001", "to_region": "R002",

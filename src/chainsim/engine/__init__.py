@@ -14,7 +14,8 @@ from typing import Any
 from chainsim.data.iotable import IOTable
 from chainsim.disruptions import CURVES, parse_disruptions
 from chainsim.engine.clock import Engine, RunArrays
-from chainsim.engine.model import EconomyModel, build_model
+from chainsim.engine.layout import build_model
+from chainsim.engine.model import EconomyModel
 from chainsim.engine.params import ModelParams, resolve_params
 from chainsim.engine.rationing import RULES
 from chainsim.engine.result import SimulationResult, result_from_arrays

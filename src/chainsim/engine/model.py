@@ -232,7 +232,7 @@ class EconomyModel:
 
 
 
-def build_model(table: IOTable, params: ModelParams, *, layout: str = "auto") -> EconomyModel:
+def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     """Build the daily structural arrays of the ARIO-family model (``ARIO_SPEC.md`` §2).
 
     Parameters
@@ -241,10 +241,6 @@ def build_model(table: IOTable, params: ModelParams, *, layout: str = "auto") ->
         A balanced table (annual flows).
     params : ModelParams
         Behavioural parameters.
-    layout : {"auto", "dense", "sparse"}
-        ``"sparse"``: the flows as links, no N² array (:mod:`chainsim.engine.sparse`, the ``ario``
-        configuration only); ``"auto"``: sparse for a sparse table or a large sparse one
-        (:func:`chainsim.engine.sparse.sparse_layout`), else dense.
 
     Returns
     -------
@@ -253,13 +249,14 @@ def build_model(table: IOTable, params: ModelParams, *, layout: str = "auto") ->
     Raises
     ------
     ModelBuildError
-        Unknown infinite-inventory sector or criticality matrix of the wrong shape; a sparse
-        layout with parameters it does not implement.
+        Unknown infinite-inventory sector or criticality matrix of the wrong shape; a table whose
+        Z is sparse (``chainsim.engine.build_model`` gives it the sparse layout).
     """
-    from chainsim.engine.sparse import build_sparse_model, sparse_layout
+    if getattr(table, "is_sparse", False):
+        from chainsim.errors import ModelBuildError
 
-    if sparse_layout(table, params, layout):
-        return build_sparse_model(table, params)
+        raise ModelBuildError(f"table '{table.name}' holds Z as a sparse array: the dense model would densify it; "
+                              "build it with chainsim.engine.build_model (layout 'auto' or 'sparse')")
     R, S, N = table.n_regions, table.n_sectors, table.n_industries
     quirks = quirks_of(params.ario_quirks)
     yd = float(params.year_days)
