@@ -106,11 +106,12 @@ def test_sparse_model_memory_grows_with_the_links_not_n_squared(mid):
 
 # ----------------------------------------------------------------------------- the day
 def test_sparse_day_matches_the_dense_executor_on_a_mid_size_table(mid):
-    """1,680 industries, a capacity loss and a rebuilding event: 1e-10 relative per industry and day."""
+    """1,680 industries, a capacity loss, a rebuilding event and a fall in final demand: 1e-10 per industry-day."""
     reb = {"type": "capacity_loss", "region": "R003", "sector": "S20", "share": 0.3, "start": 12, "duration": 1,
            "recovery": {"curve": "rebuild", "days": 60, "sectors": {"S27": 1.0}}}
+    demand = {"type": "final_demand", "region": "R007", "sector": "S06", "share": -0.3, "start": 20, "duration": 60}
     dense = _dense(mid)
-    runs = {lay: simulate(dense if lay == "dense" else mid, [SHOCK, reb], days=240, params="ario", layout=lay)
+    runs = {lay: simulate(dense if lay == "dense" else mid, [SHOCK, reb, demand], days=240, params="ario", layout=lay)
             for lay in ("dense", "auto")}
     a, b = (runs[k].output.to_numpy() for k in ("dense", "auto"))
     assert (a.min(axis=0) < 0.999 * a[0]).any()  # the shocks move the economy
