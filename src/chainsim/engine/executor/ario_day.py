@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainsim.engine.economy import BIND_TIE, NO_SHORTAGES, SCARCITY_NOISE, DayInputs, Shortages
+from chainsim.engine.economy import BIND_TIE, NO_SHORTAGES, DayInputs, Shortages
 from chainsim.engine.executor.jit import compiled
 from chainsim.engine.executor.production import lead
 from chainsim.engine.model import EconomyModel
@@ -62,7 +62,7 @@ def step(econ, day: DayInputs) -> Shortages:
     m, st, ws = econ.model, econ.state, econ.ws
     orders_received(m.ZbarT, st.ratio, ws.demand)
     n_new = ario_day(
-        day.t, m.quirks.overproduction_from_day, float(m.params.alpha_base), SCARCITY_NOISE, BIND_TIE,
+        day.t, m.quirks.overproduction_from_day, float(m.params.alpha_base), BIND_TIE,
         1.0 / m.params.inventory_tau, not m.gap_gate_never, ws.keep_unmet, day.rebuilding,
         m.ZbarT, lead(m.cap_ref, 2), lead(m.alpha_max, 2), lead(m.alpha_tau, 2), m.AC, lead(m.goal_coef, 3),
         lead(ws.w_inv_bind, 3), lead(m.bind_weight, 3),
@@ -92,7 +92,7 @@ def orders_received(ZbarT, ratio, demand):
 
 
 @compiled
-def ario_day(t, od_from, alpha_base, noise, tie, inv_tau, gap_gate, keep_unmet, rebuilding,
+def ario_day(t, od_from, alpha_base, tie, inv_tau, gap_gate, keep_unmet, rebuilding,
              ZbarT, cap_ref, amax, atau, AC, goal, w_inv_bind, bind_w, no_supplier, finite,
              delta, final_demand, rebuild, reported,
              inv, lam_prev, ratio, alpha, x_prev, crashed,
