@@ -2,7 +2,7 @@
 """ARIO against ARIO: chainsim's ``ario`` configuration vs BoARIO 0.7.2 ``ARIOPsiModel``, one run at a time.
 
 usage: python benchmarks/bench_ario.py [--sizes northeast,5x42,30x42] [--repeats 3] [--days 365]
-                                       [--json FILE] [--no-empty-cache]
+                                       [--json FILE] [--no-empty-cache] [--also-src DIR]
 
 Like with like:
 
@@ -206,6 +206,9 @@ def main() -> None:
     ap.add_argument("--steady-runs", type=int, default=3)
     ap.add_argument("--no-empty-cache", action="store_true", help="skip chainsim with an empty numba cache")
     ap.add_argument("--json", default=None, help="also write every measurement here")
+    ap.add_argument("--also-src", default=None, metavar="DIR",
+                    help="also time the chainsim of another checkout's src folder (e.g. a worktree of an earlier "
+                         "commit), alternating with the other two: chainsim before/after on the same machine")
     ap.add_argument("--worker", choices=["chainsim", "boario"], help=argparse.SUPPRESS)
     ap.add_argument("--case", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -221,10 +224,16 @@ def main() -> None:
         for size in a.sizes.split(","):
             case = write_case(size, Path(tmp) / size)
             recs: dict[str, list[dict]] = {"chainsim": [], "boario": [], "chainsim_empty_cache": []}
+            engines = ["chainsim", "boario"]
+            if a.also_src:
+                recs["chainsim_other"] = []
+                engines.append("chainsim_other")
+            other = {"PYTHONPATH": str(Path(a.also_src).resolve())} if a.also_src else None
             for rep in range(a.repeats):
-                order = ("chainsim", "boario") if rep % 2 == 0 else ("boario", "chainsim")
+                order = engines[rep % len(engines):] + engines[:rep % len(engines)]  # rotate who goes first
                 for eng in order:
-                    recs[eng].append(_spawn(eng, case, a.days, a.steady_runs))
+                    recs[eng].append(_spawn(eng, case, a.days, a.steady_runs,
+                                            other if eng == "chainsim_other" else None))
                 if not a.no_empty_cache:
                     with tempfile.TemporaryDirectory() as cache:
                         recs["chainsim_empty_cache"].append(
@@ -245,11 +254,19 @@ def main() -> None:
                   f"{statistics.median(cold):8.1f}  {[round(r, 1) for r in cold]}")
             print(f"{'imports + table, s':28s}{med(c, 'setup_s'):15.3f}{med(b, 'setup_s'):10.3f}")
             print(f"{'peak RSS, MB':28s}{med(c, 'rss_mb'):15.0f}{med(b, 'rss_mb'):10.0f}")
+            if a.also_src:
+                o = recs["chainsim_other"]
+                speedup = [x["steady_median_s"] / y["steady_median_s"] for x, y in zip(o, c, strict=True)]
+                vs = [y["steady_median_s"] / x["steady_median_s"] for x, y in zip(o, b, strict=True)]
+                print(f"{'other src, steady, s':28s}{med(o, 'steady_median_s'):15.3f}{'':10s}"
+                      f"{statistics.median(vs):8.1f}  {[round(r, 1) for r in vs]} (BoARIO / other)")
+                print(f"{'this chainsim / other':28s}{statistics.median(speedup):15.2f}x faster in the steady state "
+                      f"{[round(r, 2) for r in speedup]}")
             if recs["chainsim_empty_cache"]:
                 e = recs["chainsim_empty_cache"]
                 print(f"{'cold, empty numba cache, s':28s}{med(e, 'cold_s'):15.3f}{'':10s}"
                       f"{med(b, 'cold_s') / med(e, 'cold_s'):8.1f}  (a fresh install's first call: numba compiles)")
-            for r in (*c, *b, *recs["chainsim_empty_cache"]):
+            for r in (*c, *b, *recs["chainsim_empty_cache"], *recs.get("chainsim_other", [])):
                 r.pop("total_output")
             everything[size] = {"industries": n, "max_rel_dev_total_output": dev, "steady_ratio": steady,
                                 "cold_ratio": cold, **recs}

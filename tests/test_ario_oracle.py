@@ -82,9 +82,13 @@ def run_boario(case: Path, shock: Path, days: int) -> pd.DataFrame:
     return sim.production_realised
 
 
+#: the reference day (the specification), the fast executor, and the sparse layout's day over links (issue 22)
+DAYS = {"reference": dict(executor="reference"), "auto": dict(executor="auto"), "sparse": dict(layout="sparse")}
+
+
 def _both_executors(fn):
-    """``fn(executor)`` for the reference day (the specification) and the fast executor."""
-    return {ex: fn(ex) for ex in ("reference", "auto")}
+    """``fn(**how)`` for every way of running the day (:data:`DAYS`): each must reproduce BoARIO."""
+    return {name: fn(**how) for name, how in DAYS.items()}
 
 
 @pytest.mark.parametrize(("case", "shock", "days"), [
@@ -95,8 +99,8 @@ def test_ario_matches_boario_per_industry_full_precision(case, shock, days):
     """The reference day alone reproduces BoARIO to 1e-12 per industry-day; so does the fast executor."""
     case_dir = FIX / case
     ref = run_boario(case_dir, case_dir / shock, days)
-    runs = _both_executors(lambda ex: simulate(read_csv_layout(case_dir), shock_to_disruptions(case_dir / shock),
-                                               days=days, params="ario", executor=ex))
+    runs = _both_executors(lambda **how: simulate(read_csv_layout(case_dir), shock_to_disruptions(case_dir / shock),
+                                                   days=days, params="ario", **how))
     for ex, res in runs.items():
         mine = res.output
         want = ref.loc[:, list(mine.columns)].to_numpy()[: len(mine)]
@@ -172,7 +176,7 @@ def test_r16_pymrio_test_system_matches_boario():
                                                                              "sectors": extra}
             dis.append({"type": "capacity_loss", "region": r, "sector": s, "share": sh, "start": occ,
                         "duration": dur, "recovery": rec})
-    for ex, res in _both_executors(lambda ex: simulate(table, dis, days=365, params="ario", executor=ex)).items():
+    for ex, res in _both_executors(lambda **how: simulate(table, dis, days=365, params="ario", **how)).items():
         dev = np.abs(res.output.to_numpy() - ref) / np.maximum(np.abs(ref), 1e-12)
         print(f"R16 pymrio test system ({ex}): max per-industry relative deviation {dev.max():.3e}")
         assert dev.max() < 1e-12
@@ -198,8 +202,8 @@ def test_northeast_whole_region_rebuild_collapse_matches_boario(tmp_path):
     shock.write_text("\n".join(rows) + "\n", encoding="utf-8")
     days = 365
     ref = run_boario(tmp_path, shock, days)
-    runs = _both_executors(lambda ex: simulate(read_csv_layout(tmp_path), shock_to_disruptions(shock), days=days,
-                                               params="ario", executor=ex))
+    runs = _both_executors(lambda **how: simulate(read_csv_layout(tmp_path), shock_to_disruptions(shock), days=days,
+                                                   params="ario", **how))
     for ex, res in runs.items():
         mine = res.output
         want = ref.loc[:, list(mine.columns)].to_numpy()[: len(mine)]

@@ -65,7 +65,28 @@ class Region:
         return f"{self.code} {names}".strip()
 
 
+def _frozen_sparse(a: Any, *, name: str, shape: tuple[int, ...]) -> Any:
+    """A read-only CSR copy of a scipy.sparse array or matrix (float64, sorted, no explicit zeros kept)."""
+    from scipy import sparse
+
+    arr = sparse.csr_array(a, dtype=float, copy=True)
+    if arr.shape != shape:
+        raise DataError(f"IOTable field '{name}': expected shape {shape}, found {arr.shape}")
+    arr.eliminate_zeros()
+    arr.sort_indices()
+    for part in (arr.data, arr.indices, arr.indptr):
+        part.setflags(write=False)
+    return arr
+
+
+def is_sparse(a: Any) -> bool:
+    """Whether ``a`` is a scipy.sparse array or matrix (scipy is imported only if the object comes from it)."""
+    return type(a).__module__.startswith("scipy.sparse")
+
+
 def _frozen(a: Any, *, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    if name == "Z" and is_sparse(a):
+        return _frozen_sparse(a, name=name, shape=shape)
     arr = np.array(a, dtype=float, copy=True)
     if arr.shape != shape:
         raise DataError(f"IOTable field '{name}': expected shape {shape}, found {arr.shape}")
@@ -83,8 +104,12 @@ class IOTable:
         Identifier, e.g. ``"northeast-2017"``.
     regions, sectors : tuple of Region, tuple of Sector
         The grid; industries are ordered region-major.
-    Z : array (N, N)
-        Intermediate flows, supplier industry rows x user industry columns.
+    Z : array (N, N) or scipy.sparse array
+        Intermediate flows, supplier industry rows x user industry columns. A scipy.sparse
+        ``Z`` is kept as a read-only CSR array (:attr:`is_sparse`): for large tables whose memory
+        must grow with the number of links, not N² (``docs/performance.md``, "Large tables").
+        Such a table runs the ``ario`` configuration only
+        (:func:`chainsim.engine.sparse.build_sparse_model`).
     Y : array (N, C)
         Final demand for domestic products; columns are ``fd_columns``.
     fd_columns : tuple of (region code, category)
@@ -190,8 +215,9 @@ class IOTable:
         state = dict(state)
         state["provenance"] = MappingProxyType(dict(state["provenance"]))
         for v in state.values():
-            if isinstance(v, np.ndarray):
-                v.flags.writeable = False
+            for a in ((v.data, v.indices, v.indptr) if is_sparse(v) else (v,)):
+                if isinstance(a, np.ndarray):
+                    a.flags.writeable = False
         self.__dict__.update(state)
 
     # ------------------------------------------------------------------ checks
@@ -199,26 +225,36 @@ class IOTable:
         r, s = divmod(int(k), self.n_sectors)
         return f"{self.regions[r].code}|{self.sectors[s].code}"
 
+    def _cell(self, name: str, where: tuple[int, ...]) -> tuple[int, ...]:
+        """The (row, column) of Z for position ``where`` of a sparse Z's stored links; ``where`` otherwise."""
+        if name != "Z" or not self.is_sparse:
+            return where
+        k = where[0]
+        return int(np.searchsorted(self.Z.indptr, k, side="right")) - 1, int(self.Z.indices[k])
+
     def _check(self) -> None:
         arrays = {"Z": self.Z, "Y": self.Y, "exports": self.exports, "value_added": self.value_added,
                   "x": self.x, "imports_Z": self.imports_Z, "imports_Y": self.imports_Y}
         if self.capital is not None:
             arrays["capital"] = self.capital
+        if self.is_sparse:  # the checks below read the stored links (the rest of Z is zero)
+            arrays["Z"] = self.Z.data
         for name, a in arrays.items():
             bad = ~np.isfinite(a)
             if bad.any():
-                where = np.argwhere(bad)[0]
+                where = self._cell(name, tuple(int(i) for i in np.argwhere(bad)[0]))
                 raise DataError(f"IOTable '{self.name}': field '{name}' holds NaN or infinite values "
-                                f"({int(bad.sum())} cells; first at index {tuple(int(i) for i in where)})")
+                                f"({int(bad.sum())} cells; first at index {where})")
         for name in ("Z", "exports", "x", "imports_Z", "imports_Y", "capital"):
             a = arrays.get(name)
             if a is not None and (a < 0).any():
                 where = tuple(int(i) for i in np.argwhere(a < 0)[0])
-                lab = self._label(where[0]) if name in ("exports", "x", "capital") else str(where)
+                value = a[where]
+                lab = self._label(where[0]) if name in ("exports", "x", "capital") else str(self._cell(name, where))
                 raise DataError(f"IOTable '{self.name}': field '{name}' must be non-negative; "
-                                f"found {a[where]:.6g} at {lab}")
-        rows = self.Z.sum(axis=1) + self.Y.sum(axis=1) + self.exports
-        cols = self.Z.sum(axis=0) + self.imports_Z.sum(axis=(0, 1)) + self.value_added
+                                f"found {value:.6g} at {lab}")
+        rows = np.asarray(self.Z.sum(axis=1)).ravel() + self.Y.sum(axis=1) + self.exports
+        cols = np.asarray(self.Z.sum(axis=0)).ravel() + self.imports_Z.sum(axis=(0, 1)) + self.value_added
         scale = np.maximum(np.abs(self.x), 1e-12 * max(float(np.abs(self.x).max()), 1.0))
         checks = (("row (uses: Z + Y + exports)", rows), ("column (inputs: Z + imports + value added)", cols))
         for what, total in checks:
@@ -231,6 +267,11 @@ class IOTable:
                     f"(gap {total[k] - self.x[k]:.6g}, {gap[k]:.2e} relative; tolerance {self.tolerance:.0e})")
 
     # --------------------------------------------------------------- structure
+    @property
+    def is_sparse(self) -> bool:
+        """Whether ``Z`` is held as a scipy.sparse CSR array (a large table; ``docs/performance.md``)."""
+        return is_sparse(self.Z)
+
     @property
     def n_regions(self) -> int:
         """Number of regions R."""
@@ -340,8 +381,12 @@ class IOTable:
         h.update(repr((self.region_codes, self.sector_codes, self.fd_columns, self.origins)).encode())
         if self.domestic_origins:
             h.update(repr(("domestic_origins", self.domestic_origins)).encode())
-        for a in (self.Z, self.Y, self.exports, self.value_added, self.x, self.imports_Z, self.imports_Y):
-            h.update(np.ascontiguousarray(a, dtype="<f8").tobytes())
+        Z: tuple[np.ndarray, ...] = (self.Z,)
+        if self.is_sparse:  # a sparse Z is hashed as its CSR arrays (never densified)
+            h.update(b"csr")
+            Z = (self.Z.indptr.astype("<i8"), self.Z.indices.astype("<i8"), self.Z.data)
+        for a in (*Z, self.Y, self.exports, self.value_added, self.x, self.imports_Z, self.imports_Y):
+            h.update(np.ascontiguousarray(a, dtype=a.dtype if a.dtype.kind == "i" else "<f8").tobytes())
         if self.capital is not None:
             h.update(np.ascontiguousarray(self.capital, dtype="<f8").tobytes())
         return h.hexdigest()

@@ -144,11 +144,11 @@ class CapacityLoss(Disruption):
         nodes, K = nodes[keep], K[keep]
         L = ep.values["share"] * K
         R = np.zeros((m.n_sup, len(nodes)))
-        Z = np.asarray(tab.Z)
         for code, bq in (self.recovery.sectors or {}).items():
             q = int(resolve("sector", [code], tab, f"{ep.path}.recovery.sectors")[0])
             rows = np.arange(tab.n_regions) * S + q
-            zq = Z[np.ix_(rows, nodes)]
+            zq = tab.Z[np.ix_(rows, nodes)]
+            zq = zq.toarray() if hasattr(zq, "toarray") else np.asarray(zq)  # a sparse table's Z (issue 22)
             tot = zq.sum(axis=0)
             R[rows] += bq * L[None, :] * np.divide(zq, tot, out=np.zeros_like(zq), where=tot != 0)
         return RebuildSpec(batch=ep.batch, targets=nodes, damage=L, stock=R, start=ep.start,

@@ -14,7 +14,8 @@ from typing import Any
 from chainsim.data.iotable import IOTable
 from chainsim.disruptions import CURVES, parse_disruptions
 from chainsim.engine.clock import Engine, RunArrays
-from chainsim.engine.model import EconomyModel, build_model
+from chainsim.engine.layout import build_model
+from chainsim.engine.model import EconomyModel
 from chainsim.engine.params import ModelParams, resolve_params
 from chainsim.engine.rationing import RULES
 from chainsim.engine.result import SimulationResult, result_from_arrays
@@ -27,7 +28,7 @@ __all__ = [
 
 def simulate(table: IOTable | EconomyModel, disruptions: Sequence[Mapping[str, Any] | Any] = (), *, days: int,
              params: str | Mapping[str, Any] | ModelParams | None = None, seed: Any = None,
-             executor: str = "auto") -> SimulationResult:
+             executor: str = "auto", layout: str = "auto") -> SimulationResult:
     """Simulate the daily response of the economy in ``table`` to ``disruptions``.
 
     Parameters
@@ -45,6 +46,10 @@ def simulate(table: IOTable | EconomyModel, disruptions: Sequence[Mapping[str, A
     executor : {"auto", "reference"}
         ``"reference"`` runs the dense reference day (:mod:`chainsim.engine.reference`);
         ``"auto"`` the fast executor where it applies (see :class:`Engine`).
+    layout : {"auto", "dense", "sparse"}
+        The model's layout (:func:`build_model`): ``"sparse"`` keeps the flows as links, for large
+        tables (the ``ario`` configuration; ``docs/performance.md``); ``"auto"`` chooses it for a
+        sparse table or a large sparse one.
 
     Returns
     -------
@@ -66,6 +71,6 @@ def simulate(table: IOTable | EconomyModel, disruptions: Sequence[Mapping[str, A
     >>> bool(abs(res.relative_output() - 1).max() < 1e-12)
     True
     """
-    model = table if isinstance(table, EconomyModel) else build_model(table, resolve_params(params))
+    model = table if isinstance(table, EconomyModel) else build_model(table, resolve_params(params), layout=layout)
     arrays = Engine(model, [list(disruptions)], seeds=[seed], executor=executor).run(days)
     return result_from_arrays(model, arrays, 0, seed=seed)

@@ -284,8 +284,14 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     Raises
     ------
     ModelBuildError
-        Unknown infinite-inventory sector or criticality matrix of the wrong shape.
+        Unknown infinite-inventory sector or criticality matrix of the wrong shape; a table whose
+        Z is sparse (``chainsim.engine.build_model`` gives it the sparse layout).
     """
+    if getattr(table, "is_sparse", False):
+        from chainsim.errors import ModelBuildError
+
+        raise ModelBuildError(f"table '{table.name}' holds Z as a sparse array: the dense model would densify it; "
+                              "build it with chainsim.engine.build_model (layout 'auto' or 'sparse')")
     R, S, N = table.n_regions, table.n_sectors, table.n_industries
     quirks = quirks_of(params.ario_quirks)
     yd = float(params.year_days)

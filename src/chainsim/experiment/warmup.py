@@ -7,8 +7,9 @@ process only loads the cache (about 1–2 s: numba's import and its typing conte
 per process). :func:`warm_up` runs the paths a scenario run, a scan and the ``ario``
 configuration take — a short import cut with every pathway (searches, substitution, link
 overrides, batch members with their own parameters), a capacity loss in the ``ario``
-configuration, and a batch into a reused output buffer — on the Northeast table for a few
-days, so that the compilation happens at install time instead.
+configuration (its fused day, and its day over links on the sparse layout, which uses the
+generic loops of larger ``ario`` tables too), and a batch into a reused output buffer — on the
+Northeast table for a few days, so that the compilation happens at install time instead.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def warm_up(dataset: str = "northeast-2017") -> dict[str, float]:
     shock = {"type": "capacity_loss", "region": table.region_codes[0], "sector": table.sector_codes[0],
              "share": 0.5, "start": 1, "duration": 2, "recovery": {"curve": "linear", "days": 5}}
     t0 = time.perf_counter()
-    simulate(table, [shock], days=12, params="ario")
+    simulate(table, [shock], days=12, params="ario")  # the fused ario day
+    simulate(table, [shock], days=12, params="ario", layout="sparse")  # the day over links, with the generic loops
     seconds["ario"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     model = build_model(table, ModelParams())

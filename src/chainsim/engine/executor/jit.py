@@ -22,8 +22,14 @@ __all__ = ["AVAILABLE", "compiled"]
 AVAILABLE: bool = importlib.util.find_spec("numba") is not None
 
 
-def compiled(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorate a module's loop to be compiled with ``numba.njit`` on first call (``.py`` is the plain function)."""
+def compiled(fn: Callable[..., Any] | None = None, /, **options: Any) -> Callable[..., Any]:
+    """Decorate a module's loop to be compiled with ``numba.njit`` on first call (``.py`` is the plain function).
+
+    ``@compiled(fastmath={"reassoc"})`` passes options on to ``njit`` (a reduction the compiler
+    may reorder, and so vectorise).
+    """
+    if fn is None:
+        return functools.partial(compiled, **options)
     jitted: list[Callable[..., Any]] = []
 
     @functools.wraps(fn)
@@ -31,7 +37,7 @@ def compiled(fn: Callable[..., Any]) -> Callable[..., Any]:
         if not jitted:
             from numba import njit
 
-            jitted.append(njit(cache=True, nogil=True, error_model="numpy")(fn))
+            jitted.append(njit(cache=True, nogil=True, error_model="numpy", **options)(fn))
             setattr(sys.modules[fn.__module__], fn.__name__, jitted[0])  # the module's later calls go straight to it
         return jitted[0](*args)
 
