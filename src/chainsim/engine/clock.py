@@ -73,7 +73,7 @@ def reusable_output(shape: tuple[int, int, int]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RunArrays:
-    """Raw trajectories of a batch run (daily flows).
+    r"""Raw trajectories of a batch run (daily flows).
 
     Attributes
     ----------
@@ -81,6 +81,9 @@ class RunArrays:
         Production and production capacity of each domestic industry (capacity None if not recorded).
     unmet : (T, B) or None
         Final demand not met (None if not recorded).
+    done_without : (T, B) or None
+        Input use no stock could cover, :math:`\sum (A^C x - U)` (docs/model.md §2 step 5; None if
+        not recorded; 0 in configurations without exact stocks).
     events : list of (day, batch, kind, target, detail)
     crash_day : (B,) int
         First day a stock went negative (-1 if none); later days are NaN.
@@ -94,6 +97,7 @@ class RunArrays:
     events: list[tuple[int, int, str, str, str]]
     crash_day: np.ndarray
     samples: list[dict]
+    done_without: np.ndarray | None = None
 
 
 class Engine:
@@ -297,6 +301,8 @@ class Engine:
                 self.cap[t] = econ.capacity[:, :N]
             if self.unmet is not None:
                 self.unmet[t] = econ.unmet
+            if self.done is not None:
+                self.done[t] = getattr(econ, "done_without", 0.0)  # a layout without exact stocks has none
             if len(new.b):  # shortages: the first day an input binds
                 day.reported[new.b, new.j] = True
                 for b, j, p in zip(new.b, new.j, new.row, strict=True):
@@ -321,7 +327,7 @@ class Engine:
             yield self.env.timeout(t + 1.5 - self.env.now)
 
     def run(self, days: int, progress: Callable[[int, int], None] | None = None,
-            record: Sequence[str] = ("capacity", "unmet"), out: np.ndarray | None = None) -> RunArrays:
+            record: Sequence[str] = ("capacity", "unmet", "done_without"), out: np.ndarray | None = None) -> RunArrays:
         """Simulate ``days`` days and return the trajectories.
 
         Parameters
@@ -330,17 +336,19 @@ class Engine:
             Horizon; day 0 is a full step.
         progress : callable, optional
             Called as ``progress(done, days)`` after each day.
-        record : sequence of {"capacity", "unmet"}
-            Trajectories kept besides output (unmet final demand is not computed if not kept).
+        record : sequence of {"capacity", "unmet", "done_without"}
+            Trajectories kept besides output (unmet final demand is not computed if not kept; input
+            done without is computed anyway, it costs one sum in the stock loop).
         out : ndarray (days, batch, N) of float64, optional
             Where output is written (and returned), as numpy's ``out=`` (a sweep worker reuses one
             buffer: :func:`reusable_output`).
         """
         if int(days) != days or days < 1:
             raise ScenarioError(f"days: expected a positive integer; found {days!r}")
-        unknown = set(record) - {"capacity", "unmet"}
+        unknown = set(record) - {"capacity", "unmet", "done_without"}
         if unknown:
-            raise ScenarioError(f"record: expected 'capacity' and/or 'unmet'; found {sorted(unknown)}")
+            raise ScenarioError(f"record: expected some of 'capacity', 'unmet', 'done_without'; "
+                                f"found {sorted(unknown)}")
         if self.env.now > 0:
             raise SimulationError("this Engine has already run; build a new Engine for another run")
         days, m, B, N = int(days), self.model, self.batch, self.model.n
@@ -374,6 +382,7 @@ class Engine:
         self.out = np.empty((days, B, N)) if out is None else out
         self.cap = np.empty((days, B, N)) if "capacity" in record else None
         self.unmet = np.empty((days, B)) if "unmet" in record else None
+        self.done = np.empty((days, B)) if "done_without" in record else None
         self.economy.keep_unmet = self.unmet is not None
         self.crash_day = np.full(B, -1)
         self._procs: list[Generator[simpy.Event, Any, None]] = []
@@ -387,8 +396,8 @@ class Engine:
         self.searches.close()
         for b, d in enumerate(self.crash_day):
             if d >= 0:
-                for a in (self.out, self.cap, self.unmet):
+                for a in (self.out, self.cap, self.unmet, self.done):
                     if a is not None:
                         a[d + 1:, b] = np.nan
         events = sorted(self.log, key=lambda e: (e[1], e[0]))
-        return RunArrays(self.out, self.cap, self.unmet, events, self.crash_day.copy(), plan.samples)
+        return RunArrays(self.out, self.cap, self.unmet, events, self.crash_day.copy(), plan.samples, self.done)

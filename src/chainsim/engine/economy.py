@@ -97,12 +97,14 @@ NO_SHORTAGES = Shortages(np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zero
 
 
 class Economy(Protocol):
-    """The state of a batch and its daily step (see the module docstring).
+    r"""The state of a batch and its daily step (see the module docstring).
 
     After :meth:`step`, ``x``, ``capacity``, ``x_opt`` and ``phi`` (B, n_sup) are today's
     production, capacity, optimal production and served shares, ``phi_rebuild`` the served share of
     rebuilding demand (``phi`` unless it is served last), ``unmet`` (B,) the final demand
-    not met (if ``keep_unmet``), ``crashed`` (B,) the members whose stocks went negative
+    not met (if ``keep_unmet``), ``done_without`` (B,) the use of inputs no stock could cover
+    (:math:`\sum (A^C x - U)`, default model with exact stocks; 0 otherwise), ``crashed`` (B,)
+    the members whose stocks went negative
     (BoARIO's crash), ``inventory`` (B, S + K, N) the stocks after the day.
     """
 
@@ -112,6 +114,7 @@ class Economy(Protocol):
     phi: np.ndarray
     phi_rebuild: np.ndarray
     unmet: np.ndarray
+    done_without: np.ndarray
     crashed: np.ndarray
     inventory: np.ndarray
     keep_unmet: bool

@@ -58,6 +58,7 @@ class DayResult:
     unmet: np.ndarray
     binding: np.ndarray
     use: np.ndarray
+    done_without: np.ndarray
 
 
 def total_demand(m: EconomyModel, st: DenseState, y: np.ndarray, rebuild: np.ndarray) -> np.ndarray:
@@ -394,7 +395,10 @@ def step(m: EconomyModel, st: DenseState, day: DayInputs) -> DayResult:
     if m.has_backlog:
         backlog_served(m, st, phi_d, day.final_demand, phi_y)
     V = deliveries(m, st, phi, phi_prio, day.t)
-    U = update_stocks(m, st, m.AC * x[:, None, :m.n], V)
+    need = m.AC * x[:, None, :m.n]
+    U = update_stocks(m, st, need, V)
+    done_without = (need - U).sum(axis=(1, 2)) if m.params.exact_stocks and not m.quirks.allclose_gates \
+        else np.zeros(len(x))  # §2.5: use the stock could not cover
     unmet = (day.final_demand * (1.0 - phi_y)).sum(axis=1)
     OC = order_need(m, st, D, c, day.rebuild * phi_reb, U, F0)
     lam = capacity_ratios(m, c, day.delta)
@@ -402,4 +406,4 @@ def step(m: EconomyModel, st: DenseState, day: DayInputs) -> DayResult:
     st.substitution_orders = substitution_orders(m, st, OC, lam, phi)
     st.x_prev = x
     return DayResult(day.final_demand.copy(), D, c, x_opt, x, phi, phi_y, phi_reb, V, unmet,
-                     bound, U)
+                     bound, U, done_without)

@@ -40,6 +40,7 @@ class ReferenceEconomy:
         self.x, self.capacity, self.x_opt, self.phi = z, z.copy(), z.copy(), z.copy()
         self.phi_rebuild = self.phi
         self.unmet = np.zeros(batch)
+        self.done_without = np.zeros(batch)
         self.keep_unmet = True
         self.day: DayResult | None = None  # the last day's quantities
 
@@ -58,6 +59,7 @@ class ReferenceEconomy:
         r = self.day = step(self.model, self.state, day)
         self.x, self.capacity, self.x_opt, self.phi, self.unmet = r.x, r.capacity, r.x_opt, r.phi, r.unmet
         self.phi_rebuild = r.phi_rebuild
+        self.done_without = r.done_without
         b, j = np.nonzero(r.binding >= 0)
         return Shortages(b, j, r.binding[b, j])
 

@@ -28,7 +28,7 @@ _NO_CURRENCY = MoneyUnit(None, 1.0, "table units")
 
 @dataclass(frozen=True, eq=False)
 class SimulationResult:
-    """Daily trajectories of one run (flows in the table's unit per day, see ``money``).
+    r"""Daily trajectories of one run (flows in the table's unit per day, see ``money``).
 
     Attributes
     ----------
@@ -47,6 +47,12 @@ class SimulationResult:
         chainsim version, seed, table name and checksum, parameters, sampled values.
     money : MoneyUnit
         Currency and scale of one table unit (``IOTable.money``).
+    input_done_without : Series or None
+        Input use no stock could cover each day, :math:`\sum_{r,j} (A^C_{rj} x_j - U_{rj})` in table
+        units (docs/model.md §2 step 5): inputs that cannot bind, or bind half, and run out are done
+        without. Next to output and unmet final demand it shows what a price-free model's output
+        gains hide (``None`` as for ``capacity``; 0 in ``ario`` and ``legacy``, which have no exact
+        stocks).
     """
 
     output: pd.DataFrame
@@ -56,6 +62,7 @@ class SimulationResult:
     events: pd.DataFrame
     provenance: Mapping[str, Any]
     money: MoneyUnit = _NO_CURRENCY
+    input_done_without: pd.Series | None = None
 
     def _mask(self, scope: Any) -> Any:
         from chainsim.metrics.regional import scope_columns
@@ -124,4 +131,6 @@ def result_from_arrays(model: EconomyModel, arrays: RunArrays, b: int, *, seed: 
         events=pd.DataFrame(ev, columns=["day", "kind", "target", "detail"]),
         provenance=MappingProxyType(prov),
         money=tab.money,
+        input_done_without=None if arrays.done_without is None
+        else pd.Series(arrays.done_without[:, b], index=days, name="input_done_without"),
     )

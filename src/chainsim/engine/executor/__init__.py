@@ -60,6 +60,7 @@ class FastEconomy:
     phi = property(lambda self: self.ws.phi)
     phi_rebuild = property(lambda self: self.ws.phi_rebuild)
     unmet = property(lambda self: self.ws.unmet)
+    done_without = property(lambda self: self.ws.done_without)
     crashed = property(lambda self: self.state.crashed)
     inventory = property(lambda self: self.state.inventory)
 

@@ -83,7 +83,7 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
     if m.params.order_basis == "planned" and not m.quirks.allclose_gates:
         stock_and_need_planned(st.inventory, m.AC, ws.x, ws.V, by_ratio, lead(m.goal_coef, 3), m.xbar, xo,
                                m.inv_tau, m.infinite_rows, m.params.exact_stocks, ws.denom, ws.no_supplier, fix_zero,
-                               ws.U if keep else None, ws.OC if keep else None, st.ratio)
+                               ws.U if keep else None, ws.OC if keep else None, st.ratio, ws.done_without)
         st.lam_prev[:] = ws.lam
         if st.sub is not None:
             _place_substitution(m, st, ws)
@@ -336,16 +336,18 @@ def stock_and_need(inv, AC, x, V, by_ratio, goal, xo, inv_tau, denom, no_supplie
 
 @compiled
 def stock_and_need_planned(inv, AC, x, V, by_ratio, goal, xbar, xo, tau, infinite, exact, denom, no_supplier, fix_zero,
-                           U, OC, ratio):
+                           U, OC, ratio, done):
     r"""Stocks and tomorrow's need of the default model (reference ``update_stocks`` and ``order_need``).
 
     Use :math:`u = \min(A^C x, S)` (``exact``; else :math:`A^C x` and the stock floored at 0),
     :math:`S \leftarrow S - u + V`; need :math:`O^C = \max(A^C \hat x + (s A^C \bar x - S)/\tau_r, 0)` with
-    no gap on ``infinite`` rows; ``ratio`` as in :func:`stock_and_need`.
+    no gap on ``infinite`` rows; ``ratio`` as in :func:`stock_and_need`; ``done`` (B,) gets the use
+    no stock could cover, :math:`\sum (A^C x - u)` (0 unless ``exact``).
     """
     B, P, N = inv.shape
     for b in range(B):
         bg = b if goal.shape[0] > 1 else 0
+        short = 0.0
         for p in range(P):
             inf_row = infinite[p]
             tp = tau[p]
@@ -356,6 +358,7 @@ def stock_and_need_planned(inv, AC, x, V, by_ratio, goal, xbar, xo, tau, infinit
                 s0 = inv[b, p, j]
                 if exact:
                     if s0 < u:
+                        short += u - s0
                         u = s0
                     s = s0 - u
                     s = s + v
@@ -376,6 +379,7 @@ def stock_and_need_planned(inv, AC, x, V, by_ratio, goal, xbar, xo, tau, infinit
                     OC[b, p, j] = o
                 d = denom[b, p, j] + no_supplier[p, j]
                 ratio[b, p, j] = 0.0 if fix_zero and d <= 0.0 else o / d
+        done[b] = short
 
 
 @compiled

@@ -120,6 +120,7 @@ class Workspace:
         self.bind_row = np.full((B, N), -1)
         self.n_new_binding = 0
         self.unmet = z(B)
+        self.done_without = z(B)  # use of inputs no stock could cover today (reference.update_stocks)
         self.keep_unmet = True  # False: the run does not record unmet final demand (not computed)
         self.exo = bool(m.exo_supply.any())
         bd = m.bind_denom
