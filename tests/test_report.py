@@ -38,7 +38,7 @@ def _copy(run_dir, tmp_path):
 
 def test_run_writes_a_self_contained_report(run_dir):
     html = (run_dir / "report.html").read_text(encoding="utf-8")
-    assert "<title>Electronics import cut (卡链)" in html
+    assert "<title>Electronics export control (卡链)" in html
     # nothing fetched from anywhere: every image and the font are data: URIs, no script at all
     assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#)""", html)
     assert not re.search(r"url\((?!data:)", html)
@@ -87,8 +87,12 @@ def test_report_shows_the_paired_comparison_as_summary_csv_has_it(run_dir):
     inert = "Changes nothing in this scenario (trajectories equal the baseline's in every replication; ranked with " \
             "the baseline, never below it): "
     (line,) = [c for c in ctx["caveats"]["drives"] if c.startswith(inert)]
-    # the baseline is not listed as a pathway that changes nothing (with every origin cut, headroom cannot act)
-    assert line.removeprefix(inert).rstrip(".").split(", ") == ["opening_up", "environment"]
+    # exactly the pathways summary.csv calls "no effect" (environment: no lever acts on an import cut), never the
+    # baseline itself
+    listed = line.removeprefix(inert).rstrip(".").split(", ")
+    ne = summary[(summary.scope == "northeast") & (summary.pathway != "baseline")]
+    assert "environment" in listed and "baseline" not in listed
+    assert sorted(listed) == sorted(ne.loc[ne.effect == "no effect", "pathway"])
 
 
 def test_report_shows_attribution_csv_as_written(run_dir):

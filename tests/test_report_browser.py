@@ -59,7 +59,7 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
             page.on("request", lambda r: requests.append(r.url))
             page.goto(report.as_uri(), wait_until="load")
             page.evaluate("document.fonts.ready")
-            assert "Electronics import cut" in page.locator("#report-title").inner_text()
+            assert "Electronics export control" in page.locator("#report-title").inner_text()
             tables = page.locator("table.pathway-table")
             assert tables.count() == 4  # northeast, LN, JL, HLJ
             assert tables.first.locator("tbody tr").count() == 6

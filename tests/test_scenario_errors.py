@@ -60,7 +60,7 @@ def test_unknown_origin_names_line_and_suggests(tmp_path):
 
 
 def test_unknown_region_and_sector(tmp_path):
-    p = _edit(tmp_path, "regions: [LN, JL, HLJ]", "regions: [LN, JL, HJL]")
+    p = _edit(tmp_path, "regions: all", "regions: [LN, JL, HJL]")
     pattern = r"disruptions\[0\]\.regions\[2\]: unknown region 'HJL'.*did you mean 'HLJ'"
     with pytest.raises(ScenarioError, match=pattern):
         load_scenario(p)
@@ -77,14 +77,14 @@ def test_sector_by_name_is_accepted(tmp_path):
 @pytest.mark.parametrize(("old", "new", "pattern"), [
     ("share: 0.6", "share: 1.6", r"disruptions\[0\]\.share: expected a share in \[0, 1\]; found 1.6"),
     ("start: 30", "start: 400", r"disruptions\[0\]\.start: expected a day in \[0, horizon_days=365\); found 400"),
-    ("duration: {distribution: lognormal, median: 90, sigma: 0.3}", "duration: -5",
+    ("duration: {distribution: lognormal, median: 180, sigma: 0.3}", "duration: -5",
      r"disruptions\[0\]\.duration: expected a number of days in \[0, 100,000\]; found -5"),
     ("horizon_days: 365", "horizon_days: -1", r"horizon_days: Input should be greater than 0; found -1"),
     ("type: import_cut", "type: import_cutt", r"unknown disruption type 'import_cutt'.*did you mean 'import_cut'"),
     ("dual_wheel,", "dual_wheal,", r"pathways\.compare\[3\]: unknown pathway 'dual_wheal'.*did you mean 'dual_wheel'"),
     ("intensity: 0.5", "intensity: 2", r"pathways\.intensity: Input should be less than or equal to 1"),
     ("dataset: northeast-2017", "dataset: northeast-2071", r"dataset: unknown dataset 'northeast-2071'"),
-    ("median: 90", "median: nan", r"disruptions\[0\]\.duration"),
+    ("median: 180", "median: nan", r"disruptions\[0\]\.duration"),
     ("scope: [northeast, LN, JL, HLJ]", "scope: [northeast, LM]",
      r"metrics\.scope\[1\]: unknown region, sector or named scope 'LM'.*did you mean 'LN'"),
 ])
@@ -139,7 +139,7 @@ def test_overridden_value_is_not_blamed_on_the_file(tmp_path, capsys):
 
 
 def test_bad_item_in_a_list_is_named_by_index(tmp_path):
-    p = _edit(tmp_path, "regions: [LN, JL, HLJ]", "regions: [LN, 5, HLJ]")
+    p = _edit(tmp_path, "regions: all", "regions: [LN, 5, HLJ]")
     with pytest.raises(ScenarioError) as exc:
         load_scenario(p)
     assert str(exc.value) == (f"{p}:{_line_of(p, 'regions: [LN, 5')}: disruptions[0].regions[1]: Input should be "

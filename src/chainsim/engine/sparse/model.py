@@ -230,4 +230,7 @@ def build_sparse_model(table: IOTable, params: ModelParams) -> SparseModel:
         region_share=read_only(region_share), route_base=read_only(route_base), inv_tau=read_only(tau.copy()),
         per_region_imports=False, **_finished_goods(table, params, xbar), **_backlog(table, params, N),
         links=Zbar, supplied=read_only(ZC / yd),
+        # the ario configuration: every import competitive (σ = 1, one slot), every supplier's orders move at once
+        switch_share=read_only(np.ones(N)), import_sigma=read_only(np.ones(S)),
+        split_products=read_only(np.zeros(0, dtype=int)), slot_share=read_only(np.ones(N)),
     )
