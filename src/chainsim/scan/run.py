@@ -228,8 +228,9 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
     share : float
         Share of the flow (imports, links) or capacity (nodes) lost, in (0, 1].
     duration : float
-        Days at full strength (default 90, the default model's inventory target: shorter
-        cuts are mostly absorbed by inventories).
+        Days at full strength (default 90, a quarter). The default model's input stocks are
+        2-60 days by product (``input_stock_days.csv``); a cut binds a buyer only once its
+        stock, less a day's need, is run down by the share it loses.
     start, days : int
         First disrupted day and horizon.
     scope : str
