@@ -229,8 +229,9 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
         Share of the flow (imports, links) or capacity (nodes) lost, in (0, 1].
     duration : float
         Days at full strength (default 90, a quarter). The default model's input stocks are
-        2-60 days by product (``input_stock_days.csv``); a cut binds a buyer only once its
-        stock, less a day's need, is run down by the share it loses.
+        by product (``input_stock_days.csv``, central: 7-30 days of goods, 2 of utilities); a
+        cut binds a buyer only once its stock, less a day's need, is run down by the share it
+        loses.
     start, days : int
         First disrupted day and horizon.
     scope : str
