@@ -168,3 +168,15 @@ def test_write_scan(tmp_path, result, censored):
 def test_errors(table, kwargs, match):
     with pytest.raises(ScenarioError, match=match):
         scan(table, **{**SETTINGS, **kwargs})
+
+
+def test_prescreen_survival_uses_the_models_stocks_and_binding_rule(table):
+    """The survival measure takes the model's stock days and binding rule, not a flat ARIO 90 days and psi.
+
+    Under the cover rule (b = 1 day) 30 days of stock bind after 29 days of a full cut, as under the psi rule with
+    psi = 1/30: the two scans must give the same static survival loss (the dynamic runs differ)."""
+    kw = dict(SETTINGS, kinds="imports")
+    cover = scan(table, **{**kw, "params": {**PARAMS, "binding": "cover", "cover_days": 1.0}}).prescreen
+    psi = scan(table, **{**kw, "params": {**PARAMS, "binding": "psi", "psi": 1.0 / 30.0}}).prescreen
+    assert (cover.survival_cny > 0).any()
+    np.testing.assert_allclose(cover.survival_cny, psi.survival_cny, rtol=1e-12)

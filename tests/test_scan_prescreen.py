@@ -144,3 +144,23 @@ def test_input_rows_read_from_the_engine_model():
     _, imp2, sep2 = _input_rows(SimpleNamespace(bind_weight=np.ones((2 * S, N))), S)  # two classes
     assert sep2.all() and imp2.shape == (S, N)
     assert not _input_rows(SimpleNamespace(bind_weight=np.ones((S, N))), S)[2].any()  # competitive
+
+
+def test_survival_slack_days_by_product():
+    """Stock days by product: a buyer binds after slack / sigma days (slack: days of cover before binding)."""
+    t = small_table()
+    targets = [x for x in enumerate_targets(t, ["imports"]) if x.target == "O1->all|s3"]
+    scope = scope_mask(t, "all")
+    crit = prescreen(t, targets, scope, share=0.5, duration=90.0).iloc[0]
+    s3 = t.sector_index("s3")
+    # 18 days of slack on s3 (and nothing on the others): the psi rule's (1 - 0.8) 90 = 18, the same loss
+    slack = np.full(t.n_sectors, 1000.0)
+    slack[s3] = 18.0
+    by_product = prescreen(t, targets, scope, share=0.5, duration=90.0, slack_days=slack,
+                           import_slack_days=slack).iloc[0]
+    assert by_product.survival_cny == pytest.approx(0.6 * crit.critical_cny, rel=1e-9)
+    # 45 days of slack on s3 alone: TTS = 90, a 90-day cut never binds, whatever the other products' days
+    slack[s3], other = 45.0, np.zeros(t.n_sectors)
+    other[s3] = 45.0
+    assert prescreen(t, targets, scope, share=0.5, duration=90.0, slack_days=np.zeros(t.n_sectors),
+                     import_slack_days=other).iloc[0].survival_cny == 0.0

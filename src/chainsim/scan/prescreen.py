@@ -25,9 +25,12 @@ region-sector's output. Three static measures estimate the output the scope lose
     single-source input; it is propagated like ``iim``.
 ``survival``
     ``critical`` with the buyer's inventory as a buffer, after Simchi-Levi et al. (2015): a
-    buyer losing a share σ of its supply of an input with ``s`` days of inventory, binding
-    below ψ of it, survives :math:`\mathrm{TTS} = (1-\psi)s/\sigma` days (REFERENCE R11)
-    and loses output only for the rest of the cut, :math:`\max(0, D - \mathrm{TTS})`; its
+    buyer losing a share σ of its supply of an input that its stock covers for ``slack`` days of
+    full use before the input binds survives :math:`\mathrm{TTS} = \mathrm{slack}/\sigma` days
+    (REFERENCE R11). The slack is the model's, by input row: :math:`s_p - b` under the cover rule
+    (stock days :math:`s_p` by product, binding below ``b`` days of need, Pichler et al. 2022) and
+    :math:`(1-\psi)s` under ARIO's ψ rule. The buyer loses output only for the rest of the cut,
+    :math:`\max(0, D - \mathrm{TTS})`; its
     inoperability averaged over the cut is :math:`w\sigma \max(0, 1 - \mathrm{TTS}/D)`.
 ``demand``
     the demand-reduction IIM (Santos & Haimes 2004) upstream of the cut: the supplier of a
@@ -247,7 +250,8 @@ def _extraction(table: IOTable, targets: Sequence[Target], lost: np.ndarray, sco
 def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, share: float = 1.0,
               duration: float = 90.0, criticality: np.ndarray | None = None,
               noncompetitive: bool | np.ndarray = False, import_criticality: np.ndarray | None = None,
-              inventory_days: float = 90.0, psi: float = 0.8, year_days: float = 365.0) -> pd.DataFrame:
+              inventory_days: float = 90.0, psi: float = 0.8, year_days: float = 365.0,
+              slack_days: np.ndarray | None = None, import_slack_days: np.ndarray | None = None) -> pd.DataFrame:
     """Static losses of the scope for every target (yuan), with ranks within each kind.
 
     Parameters
@@ -265,8 +269,14 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
         Whether imports are a separate input from the domestic product, for every product or
         per product (see :func:`perturbations`).
     inventory_days, psi : float
-        Inventory target ``s`` (days of use) and the share ψ of it below which an input binds
-        (``survival`` measure; the model's ``inventory_days`` and ``psi``).
+        A flat inventory target ``s`` (days of use) and the share ψ of it below which an input
+        binds: the slack ``(1 - psi) * inventory_days`` of every input when ``slack_days`` is None
+        (ARIO's ψ rule).
+    slack_days, import_slack_days : array (S,), optional
+        Days of full use a buyer's stock of domestic (imported) product p covers before the input
+        binds (``survival`` measure), e.g. the engine's stock days less its binding days
+        (:func:`chainsim.scan.run.scan`); ``inf`` never binds. ``import_slack_days`` defaults to
+        ``slack_days``. An import target takes the imported row's slack, the others the domestic's.
 
     Returns
     -------
@@ -286,7 +296,9 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
     q_iim = inoperability(astar, (c_iim * share).T)
     q_crit = inoperability(astar, (np.clip(crit, 0.0, 1.0) * share).T)
     sigma = frac * share
-    tts = np.divide((1.0 - psi) * inventory_days, sigma, out=np.full_like(sigma, np.inf), where=sigma > 0)
+    slack = _target_slack(table, targets, inventory_days, psi, slack_days, import_slack_days)[:, None]
+    tts = np.divide(np.broadcast_to(slack, sigma.shape), sigma, out=np.full_like(sigma, np.inf),
+                    where=sigma > 0)
     active = np.clip(1.0 - tts / float(duration), 0.0, 1.0)  # share of the cut a buyer is short
     c_surv = np.where(own > 0, share, np.clip(crit, 0.0, 1.0) * share * active)
     q_surv = inoperability(astar, c_surv.T)
@@ -304,6 +316,19 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
     for m in MEASURES:
         df[f"{m}_rank"] = df.groupby("kind")[f"{m}_cny"].rank(ascending=False, method="first").astype(int)
     return df
+
+
+def _target_slack(table: IOTable, targets: Sequence[Target], inventory_days: float, psi: float,
+                  slack_days: np.ndarray | None, import_slack_days: np.ndarray | None) -> np.ndarray:
+    """Days of full use the buyers' stock of each target's product covers before it binds (K,)."""
+    flat = (1.0 - float(psi)) * float(inventory_days)
+    if slack_days is None:
+        return np.full(len(targets), flat)
+    dom = np.asarray(slack_days, dtype=float)
+    imp = dom if import_slack_days is None else np.asarray(import_slack_days, dtype=float)
+    p = np.array([table.sector_index(t.product) for t in targets], dtype=int)
+    is_import = np.array([t.kind == "imports" for t in targets], dtype=bool)
+    return np.where(is_import, imp[p], dom[p]) if len(targets) else np.zeros(0)
 
 
 def _spearman(a: pd.Series, b: pd.Series) -> float:

@@ -228,8 +228,10 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
     share : float
         Share of the flow (imports, links) or capacity (nodes) lost, in (0, 1].
     duration : float
-        Days at full strength (default 90, the default model's inventory target: shorter
-        cuts are mostly absorbed by inventories).
+        Days at full strength (default 90, a quarter). The default model's input stocks are
+        by product (``input_stock_days.csv``, central: 7-30 days of goods, 2 of utilities); a
+        cut binds a buyer only once its stock, less a day's need, is run down by the share it
+        loses.
     start, days : int
         First disrupted day and horizon.
     scope : str
@@ -330,9 +332,10 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
     ranking = rank_targets(df, rank_by)[RANKING_COLUMNS]
     t0 = time.perf_counter()
     dom_w, imp_w, separate = _input_rows(model, table.n_sectors)
+    dom_slack, imp_slack = _input_slack(model, prm, table.n_sectors)
     pre = prescreen(table, targets, mask, share=share, duration=duration, year_days=prm.year_days,
                     inventory_days=prm.inventory_days, psi=prm.psi, criticality=dom_w, import_criticality=imp_w,
-                    noncompetitive=separate)
+                    noncompetitive=separate, slack_days=dom_slack, import_slack_days=imp_slack)
     seconds["prescreen"] = time.perf_counter() - t0
     corr = rank_correlations(ranking, pre)
     settings = {"kinds": list(kinds), "share": share, "duration": duration, "start": start, "days": days,
@@ -386,6 +389,29 @@ def _input_rows(model: Any, S: int) -> tuple[np.ndarray | None, np.ndarray | Non
         row = np.arange(S) + (S if w.shape[0] == 2 * S else 0)
     row = np.asarray(row, dtype=int)
     return w[:S], w[row], row != np.arange(S)
+
+
+def _input_slack(model: Any, prm: ModelParams, S: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Days of full use the stock of each domestic and imported input covers before it binds (S each).
+
+    The engine's stock days by input row (``inv_days``: by product from the dynamics evidence on an
+    NBS table, scaled by ``inventory_scale``) less the days at which the row binds: ``cover_days``
+    under the cover rule, ψ of the stock under ARIO's ψ rule; ``inf`` for infinite inventories.
+    ``None`` when the model does not expose its stock days.
+    """
+    days = getattr(model, "inv_days", None)
+    if days is None:
+        return None, None
+    days = np.asarray(days, dtype=float)
+    bind = prm.psi * days if prm.binding == "psi" else np.full_like(days, prm.cover_days)
+    slack = np.maximum(days - bind, 0.0)
+    infinite = np.asarray(getattr(model, "infinite_rows", np.zeros(len(days), dtype=bool)), dtype=bool)
+    slack[infinite | ~np.isfinite(days)] = np.inf
+    row = getattr(model, "import_row", None)
+    row = np.arange(S) + (S if len(days) == 2 * S else 0) if row is None else np.asarray(row, dtype=int)
+    if row.max(initial=0) >= len(days):
+        return slack[:S], None
+    return slack[:S], slack[row]
 
 
 def _merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,15 +8,15 @@ listed in a section of its own with the reason in ``effect`` (in this order of p
     a stock went negative: no loss is reported.
 ``screened: non-storable input (flow)``
     electricity and heat, gas, water (NBS 24-26). Users hold about two days of them (1-3;
-    Hallegatte 2014, MR-ARIO and DisruptSC's utility rows), but today's engine gives every
-    input the same 90-day stock (docs/model.md), so a cut of them is absorbed far too long and
-    then propagates like a cut of a stocked good. Its loss is not comparable with the goods'
-    until the dynamics of issue #16 (classes of ``raw/dynamics_evidence/input_stock_days.csv``,
-    design §3.2) are in the engine.
+    Hallegatte 2014, MR-ARIO and DisruptSC's utility rows), as the default model does (classes
+    of ``raw/dynamics_evidence/input_stock_days.csv``, design §3.2). They come over a grid or
+    pipe network, so an inter-provincial utility flow of the table is mostly the regional
+    table's proportional trade estimate, not a supplier that can be cut alone.
 ``screened: service or building work (deferrable)``
     NBS 23 and 27-42: not storable but postponable (30 days of deferrable use, transport 3,
-    finance and real estate up to no limit). The engine treats them as 90 days of a stocked,
-    often critical input, which is neither: the list would rank the artefact.
+    finance and real estate up to no limit; the default model's deferrable input rows). A
+    province's services bought from another are likewise an estimate of the regional table,
+    not one supplier.
 ``aggregate origin``
     an import origin that stands for many countries (``ROW``, the rest of the world): its cut
     is an embargo by every country not named, not one supplier's. Listed apart, with the
