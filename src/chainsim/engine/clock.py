@@ -302,7 +302,7 @@ class Engine:
             if self.unmet is not None:
                 self.unmet[t] = econ.unmet
             if self.done is not None:
-                self.done[t] = getattr(econ, "done_without", 0.0)  # a layout without exact stocks has none
+                self.done[t] = econ.done_without
             if len(new.b):  # shortages: the first day an input binds
                 day.reported[new.b, new.j] = True
                 for b, j, p in zip(new.b, new.j, new.row, strict=True):

@@ -366,16 +366,8 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
 
     A4, Z4 = A.reshape(nb, S, N), Zs.reshape(nb, S, N)
     AC, ZC = by_input(A4), by_input(Z4)
-    # BoARIO compares the annual Z^C with the daily x̄ (spec §2); chainsim uses A^C
-    if quirks.input_mask == "annual_flow":
-        mask = ZC > params.mask_threshold * xbar[None, :N]
-    else:
-        mask = AC > params.mask_threshold
-    s, tau = _stock_days(table, params)
-    s[s <= quirks.min_inventory_days] = 2.0
-    inf_rows = ~np.isfinite(s)
-    for code in params.infinite_inventory_sectors:
-        inf_rows[table.sector_index(code)] = True
+    mask = _input_mask(params, quirks, ZC, AC, xbar[:N])
+    s, tau, inf_rows = _product_stock_days(table, params, quirks)
     s, inf_rows, tau = s[input_product], inf_rows[input_product], tau[input_product]
     s_hat = np.where(inf_rows, 0.0, s)
     crit = criticality(table, params)
@@ -489,6 +481,24 @@ def _switch_share(table: IOTable, params: ModelParams, n_sup: int, n_dom_blocks:
     sticky = np.array([p in NONCOMPETITIVE_NBS42 for p in parents])
     share[: n_dom_blocks * S] = np.where(np.tile(sticky, n_dom_blocks), 0.0, 1.0)
     return share
+
+
+def _input_mask(params: ModelParams, quirks: Quirks, ZC: np.ndarray, AC: np.ndarray,
+                xbar: np.ndarray) -> np.ndarray:
+    """Which (input, buyer) cells are inputs: BoARIO compares annual Z^C with daily x̄ (spec §2), chainsim A^C."""
+    if quirks.input_mask == "annual_flow":
+        return ZC > params.mask_threshold * xbar[None, :]
+    return AC > params.mask_threshold
+
+
+def _product_stock_days(table: IOTable, params: ModelParams, quirks: Quirks) -> tuple[np.ndarray, ...]:
+    """Stock days s and restoration time τ by product, and which products never bind (infinite stocks)."""
+    s, tau = _stock_days(table, params)
+    s[s <= quirks.min_inventory_days] = 2.0
+    inf_rows = ~np.isfinite(s)
+    for code in params.infinite_inventory_sectors:
+        inf_rows[table.sector_index(code)] = True
+    return s, tau, inf_rows
 
 
 def _positive(a: np.ndarray) -> np.ndarray:

@@ -86,6 +86,7 @@ class SparseEconomy:
         self.V, self.denom, self.U, self.OC = (z((B, S, N)) for _ in range(4))
         self.bind_row = np.full((B, N), -1)
         self.unmet = z(B)
+        self.done_without = z(B)  # the ario configuration has no exact stocks: nothing is done without
         self.keep_unmet = True
         bd = m.bind_denom
         self._w_inv_bind = (m.bind_weight * np.divide(1.0, bd, out=np.zeros_like(bd), where=bd > 0))[None]

@@ -26,7 +26,7 @@ import numpy as np
 from chainsim.data.iotable import IOTable
 from chainsim.engine.economy import COVER_NOISE
 from chainsim.engine.inputs import criticality, read_only
-from chainsim.engine.model import EconomyModel, _backlog, _finished_goods, _nbs42, _stock_days
+from chainsim.engine.model import EconomyModel, _backlog, _finished_goods, _input_mask, _nbs42, _product_stock_days
 from chainsim.engine.params import ModelParams
 from chainsim.engine.quirks import quirks_of
 from chainsim.errors import ModelBuildError
@@ -171,15 +171,8 @@ def build_sparse_model(table: IOTable, params: ModelParams) -> SparseModel:
     inv_x = np.divide(1.0, x, out=np.zeros(N), where=x != 0)
     ZC = _by_product(Z, S)
     AC = ZC * inv_x[None, :]
-    if quirks.input_mask == "annual_flow":  # BoARIO compares the annual Z^C with the daily x̄ (spec §2)
-        mask = ZC > params.mask_threshold * xbar[None, :]
-    else:
-        mask = AC > params.mask_threshold
-    s, tau = _stock_days(table, params)
-    s[s <= quirks.min_inventory_days] = 2.0
-    inf_rows = ~np.isfinite(s)
-    for code in params.infinite_inventory_sectors:
-        inf_rows[table.sector_index(code)] = True
+    mask = _input_mask(params, quirks, ZC, AC, xbar)
+    s, tau, inf_rows = _product_stock_days(table, params, quirks)
     s_hat = np.where(inf_rows, 0.0, s)
     crit = criticality(table, params)
     weight = mask.astype(float) if crit is None else crit[:, table.sector_of] * mask
