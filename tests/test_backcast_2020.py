@@ -85,3 +85,30 @@ def test_coal_capacity_profile_is_the_arithmetic_of_its_input_facts():
         assert points[d] == pytest.approx(v, abs=6e-4), d
     lockdowns = [d for d in raw["disruptions"] if d["type"] == "lockdown"]
     assert all({"02", "03"} <= set(d["except_sectors"]) for d in lockdowns)  # energy supply has its own facts
+
+
+def test_investment_profile_is_the_arithmetic_of_its_input_facts():
+    """March-May: month = difference of year-to-date levels against the year before's (level / (1 + y/y))."""
+    with (EPISODES / "inputs_covid2020_demand.csv").open(encoding="utf-8") as fh:
+        ytd = [(r["date"], float(r["value"]), float(r["yoy_pct"])) for r in csv.DictReader(fh)
+               if r["measure"] == "fixed_asset_investment_ytd"]
+    ytd.sort()
+    month = {}
+    for (_, l0, g0), (period, l1, g1) in zip(ytd, ytd[1:], strict=False):
+        month[int(period[-2:])] = (l1 - l0) / (l1 / (1 + g1 / 100) - l0 / (1 + g0 / 100)) - 1
+    assert sorted(month) == [3, 4, 5]
+    raw = yaml.safe_load((EPISODES / "covid2020.yaml").read_text(encoding="utf-8"))
+    (gfcf,) = [d for d in raw["disruptions"] if d.get("categories") == ["gfcf"]]
+    points = {date.fromisoformat(str(p[0])): float(p[1]) for p in gfcf["change"]["points"]}
+    jan_feb = ytd[0][2] / 100 * 60 / 37  # January-February spread over the 37 shock days of the 60
+    assert points[date(2020, 1, 24)] == pytest.approx(jan_feb, abs=6e-4) == points[date(2020, 2, 29)]
+    for m, v in month.items():
+        last = 31 if m in (3, 5) else 30
+        assert points[date(2020, m, 1)] == pytest.approx(v, abs=6e-4) == points[date(2020, m, last)], m
+    assert "deferral" not in gfcf  # realised investment already holds the postponed projects
+
+
+def test_process_lockdowns_use_the_continuous_process_evidence():
+    raw = yaml.safe_load((EPISODES / "covid2020.yaml").read_text(encoding="utf-8"))
+    lockdowns = [d for d in raw["disruptions"] if d["type"] == "lockdown"]
+    assert lockdowns and all(d.get("continuous_process") == "central" for d in lockdowns)
