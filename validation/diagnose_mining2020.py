@@ -20,9 +20,10 @@ with no fact behind it: a bound, not a proposal); ``process plants crewed`` (the
 customers 11-14, the sectors of ``produce_to_stock.csv``, lose no capacity to absence: how much of
 the miss their labour shock carries; no fact behind it either); ``no continuous crews`` (every
 lockdown's ``continuous_process`` set to 0: the model before issue 17's crews rule) and ``crews
-low`` / ``crews high`` (the evidence table's ends, ``continuous_process.csv``); ``no sticky utilities`` (household demand for
-24-26 cut like the rest; only meaningful once the scenario's household shocks cover 24-26).
-Reads nothing outside the repository; about a minute.
+low`` / ``crews high`` (the evidence table's ends, ``continuous_process.csv``); ``no sticky
+utilities`` (household demand for 24-26 cut like the rest; only meaningful once the scenario's
+household shocks cover 24-26).
+Reads nothing outside the repository; about 10 s.
 """
 
 from __future__ import annotations

@@ -189,7 +189,7 @@ def finished_goods(level: Level = "central") -> tuple[np.ndarray, np.ndarray, fl
 def continuous_process(level: Level = "central") -> np.ndarray:
     """Share of each sector's workforce that a labour-supply shock does not reach (42,), 0 for unlisted sectors.
 
-    ``continuous_process.csv``: the crews of plants that must run continuously (因生产需要必须连续作业)
+    ``continuous_process.csv``: the crews of plants that must run continuously (连续生产)
     — refining and coking (11), chemicals (12), metal smelting (14); non-metallic minerals (13) at 0
     central — from a survey of 589 petroleum, chemical and non-ferrous firms on 10 February 2020 and
     CISA's steel output of 11-20 February 2020 (``PROVENANCE.md``, ids BCYF2020, CISA2020OUT).

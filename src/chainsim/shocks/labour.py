@@ -26,7 +26,8 @@ al. 2022, whose supply shock is :math:`(1 - \mathrm{RLI})(1 - \mathrm{ESS})`):
 
 **Continuous-process crews.** ``continuous_process`` :math:`c_s` is the share of a sector's
 workforce that crews plants which must run continuously (blast furnaces, refineries, crackers:
-因生产需要必须连续作业的企业, exempted from the 2020 holiday extension) and stays at work: the
+连续生产; the 2020 provincial notices that delayed restarts exempted "other firms vital to the
+economy and livelihood", 其他涉及重要国计民生的相关企业) and stays at work: the
 sector's exposure is multiplied by :math:`1 - c_s`. With ``basis: stay_home`` that is
 :math:`\varepsilon_s = a(1 - c_s)\cdots`; with ``basis: observed`` the measured all-industry
 absence already counts those crews as present, so the others are more absent: the absence is
