@@ -71,6 +71,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
+from chainsim.data.classification import NBS42_CODES
+from chainsim.data.dynamics_evidence import continuous_process
 from chainsim.data.iotable import IOTable
 from chainsim.errors import ScenarioError
 from chainsim.scenario.calendar import Calendar
@@ -241,9 +243,7 @@ def spread_observed_absence(mean_absent: np.ndarray, exposure: np.ndarray, weigh
 def continuous_shares(spec: str | float | dict[str, float], sector_codes: tuple[str, ...]) -> np.ndarray:
     """``continuous_process`` per sector: a level of ``continuous_process.csv``, a number or ``{sector: share}``."""
     if isinstance(spec, str):
-        from chainsim.data.classification import NBS42_CODES
-        from chainsim.data.dynamics_evidence import continuous_process
-        table = dict(zip(NBS42_CODES, continuous_process(spec), strict=True))  # type: ignore[arg-type]
+        table = dict(zip(NBS42_CODES, continuous_process(spec), strict=True))
         return np.array([table.get(c, 0.0) for c in sector_codes])
     return sector_values(spec, "continuous_process", sector_codes)
 
