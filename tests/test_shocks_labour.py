@@ -1,5 +1,7 @@
 """The lockdown shock: schema, absent labour by sector, and its non-1:1 mapping to lost capacity."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -173,3 +175,67 @@ def test_loss_is_monotone_and_at_most_the_absent_share(a1, a2, elasticity, theta
     l2 = lockdown_capacity_loss(lockdown(absent=hi, elasticity=elasticity, leontief_weight=theta), TABLE, 1)[0, 3]
     assert l1 <= l2 + 1e-12
     assert l2 <= hi + 1e-12  # beta <= 1: never more capacity lost than labour
+
+
+# ------------------------------------------------------------------ continuous-process crews (issue 17)
+def test_continuous_process_stay_home_hand_values():
+    # ordered home 1.0; 80 % of sector 06's crews run continuous plants and stay: absent 0.2
+    shock = lockdown(absent=1.0, basis="stay_home", essential=0.0, remote=0.0, continuous_process={"06": 0.8})
+    loss = lockdown_capacity_loss(shock, TABLE, 1)
+    assert loss[0, 3:].tolist() == pytest.approx([0.2, 1.0, 1.0])
+
+
+def test_continuous_process_observed_keeps_the_measured_mean():
+    # the measured all-industry absence 0.4 includes the crews that stayed: the others are more absent,
+    # epsilon_s = lambda (1 - c_s) with sum_s w_s epsilon_s = 0.4 sum_s w_s (employment weights)
+    shock = lockdown(absent=0.4, continuous_process={"06": 0.5})
+    loss = lockdown_capacity_loss(shock, TABLE, 1)[0, 3:]
+    w = load_labour_table().lookup("employment", ("06", "18", "28"))
+    lam = 0.4 * w.sum() / (0.5 * w[0] + w[1] + w[2])
+    assert loss.tolist() == pytest.approx([0.5 * lam, lam, lam])
+    assert np.average(loss, weights=w) == pytest.approx(0.4)
+
+
+def test_continuous_process_hand_values_two_sectors():
+    # employment 1 : 1 (a table of our own), c = (0.5, 0), mean 0.3: lambda = 0.6 / 1.5 = 0.4 -> (0.2, 0.4)
+    from chainsim.shocks.labour import spread_observed_absence
+    eps = spread_observed_absence(np.array([0.3]), np.ones(2), np.ones(2), np.array([0.5, 0.0]))
+    assert eps[0].tolist() == pytest.approx([0.2, 0.4])
+
+
+def test_continuous_process_level_reads_the_evidence_table():
+    from chainsim.data.classification import NBS42_CODES
+    from chainsim.data.dynamics_evidence import continuous_process
+    c = dict(zip(NBS42_CODES, continuous_process("central"), strict=True))
+    table = pd.read_csv(Path(__file__).resolve().parents[1] / "src/chainsim/data/raw/dynamics_evidence"
+                        / "continuous_process.csv", dtype={"nbs42": str}).set_index("nbs42")
+    assert {k for k, v in c.items() if v > 0} == set(table.index[table.share_central > 0])
+    assert c["14"] == pytest.approx(table.loc["14", "share_central"]) and c["06"] == 0.0
+    lo, hi = continuous_process("low"), continuous_process("high")
+    assert np.all(lo <= continuous_process("central")) and np.all(continuous_process("central") <= hi)
+    assert hi.max() < 1.0  # no sector's crews are all exempt: the observed mean stays reachable
+
+
+def test_continuous_process_level_on_a_table_without_those_sectors_changes_nothing():
+    a = lockdown_capacity_loss(lockdown(absent=0.4), TABLE, 2)
+    b = lockdown_capacity_loss(lockdown(absent=0.4, continuous_process="central"), TABLE, 2)
+    assert np.array_equal(a, b)
+
+
+def test_continuous_process_schema_errors_name_the_field():
+    with pytest.raises(ScenarioError, match=r"continuous_process: expected shares in \[0, 1\]"):
+        lockdown(continuous_process={"06": 1.5})
+    with pytest.raises(ScenarioError, match="continuous_process"):
+        lockdown(continuous_process="middle")
+    with pytest.raises(ScenarioError, match="continuous_process: unknown sector"):
+        lockdown_capacity_loss(lockdown(continuous_process={"99": 0.5}), TABLE, 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(0.0, 0.9), st.floats(0.0, 0.95))
+def test_continuous_process_protects_its_sector_and_keeps_the_mean(a, c):
+    plain = lockdown_capacity_loss(lockdown(absent=a), TABLE, 1)[0, 3:]
+    crew = lockdown_capacity_loss(lockdown(absent=a, continuous_process={"18": c}), TABLE, 1)[0, 3:]
+    w = load_labour_table().lookup("employment", ("06", "18", "28"))
+    assert crew[1] <= plain[1] + 1e-12 and crew[0] >= plain[0] - 1e-12  # 18 protected, the others carry it
+    assert np.average(crew, weights=w) == pytest.approx(a, abs=1e-9)

@@ -18,9 +18,12 @@ observed absence by Pichler et al.'s essential and remote-work scores instead of
 ``ores as coal`` (metal and other ores 04-05 follow the coal mines' capacity facts, an assumption
 with no fact behind it: a bound, not a proposal); ``process plants crewed`` (the continuous-process
 customers 11-14, the sectors of ``produce_to_stock.csv``, lose no capacity to absence: how much of
-the miss their labour shock carries; no fact behind it either); ``no sticky utilities`` (household demand for
-24-26 cut like the rest; only meaningful once the scenario's household shocks cover 24-26).
-Reads nothing outside the repository; about a minute.
+the miss their labour shock carries; no fact behind it either); ``no continuous crews`` (every
+lockdown's ``continuous_process`` set to 0: the model before issue 17's crews rule) and ``crews
+low`` / ``crews high`` (the evidence table's ends, ``continuous_process.csv``); ``no sticky
+utilities`` (household demand for 24-26 cut like the rest; only meaningful once the scenario's
+household shocks cover 24-26).
+Reads nothing outside the repository; about 10 s.
 """
 
 from __future__ import annotations
@@ -72,6 +75,16 @@ def _process_crewed(ds: list[dict]) -> list[dict]:
     return out
 
 
+def _crews(level: str | float):
+    def apply(ds: list[dict]) -> list[dict]:
+        out = copy.deepcopy(ds)
+        for d in out:
+            if d.get("type") == "lockdown":
+                d["continuous_process"] = level
+        return out
+    return apply
+
+
 def _no_demand(ds: list[dict]) -> list[dict]:
     return [d for d in ds if d.get("type") != "final_demand_by_category"]
 
@@ -118,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     variants = {"as fitted": (model, base), "no lockdown on mining": (model, _except_mining(base)),
                 "no demand shocks": (model, _no_demand(base)), "no min run (02-05)": (model_no_run, base),
                 "labour by exposure": (model, _by_exposure(base)), "ores as coal": (model, _ores_as_coal(base)),
-                "process plants crewed": (model, _process_crewed(base))}
+                "process plants crewed": (model, _process_crewed(base)),
+                "no continuous crews": (model, _crews(0.0)(base)), "crews low": (model, _crews("low")(base)),
+                "crews high": (model, _crews("high")(base))}
     if any("24" in d.get("sectors", []) or d.get("sectors") in (None, "all") for d in base
            if d.get("type") == "final_demand_by_category" and "household" in d.get("categories", [])):
         variants["no sticky utilities"] = (model, _not_sticky(base))

@@ -18,6 +18,8 @@ the parameter by a stated step) and its sources (``PROVENANCE.md`` there; the re
 * :func:`household_stickiness` — how much of a household-consumption cut a product's demand
   ignores (utilities, §3.7).
 * :func:`import_substitutability` — the short-run substitutable share σ of each product's imports.
+* :func:`continuous_process` — the share of a sector's workforce that crews continuous plants and
+  stayed at work through the 2020 holiday extension (issue #17, the ``lockdown`` type).
 
 Every reader checks its file (codes ``01``..``42`` once each, ``low <= central <= high``, a known
 ``status`` and class); an error names the file, the row, the field and the value found.
@@ -37,7 +39,8 @@ from chainsim.data.classification import NBS42_CODES
 from chainsim.errors import DataError
 
 __all__ = ["EVIDENCE_DIR", "INPUT_CLASSES", "LEVELS", "RAUCH_CLASSES", "alpha_max_by_sector", "alpha_tau_days",
-           "backlog", "finished_goods", "foreign_headroom", "household_stickiness", "import_substitutability",
+           "backlog", "continuous_process", "finished_goods", "foreign_headroom", "household_stickiness",
+           "import_substitutability",
            "input_stocks"]
 
 EVIDENCE_DIR = Path(__file__).resolve().parent / "raw" / "dynamics_evidence"
@@ -181,6 +184,18 @@ def finished_goods(level: Level = "central") -> tuple[np.ndarray, np.ndarray, fl
     if ceiling < 1.0:
         raise DataError(f"{name}: row 'fg_max_factor': expected a ceiling >= 1 x the target; found {ceiling}")
     return days, min_run, ceiling, tau
+
+
+def continuous_process(level: Level = "central") -> np.ndarray:
+    """Share of each sector's workforce that a labour-supply shock does not reach (42,), 0 for unlisted sectors.
+
+    ``continuous_process.csv``: the crews of plants that must run continuously (连续生产)
+    — refining and coking (11), chemicals (12), metal smelting (14); non-metallic minerals (13) at 0
+    central — from a survey of 589 petroleum, chemical and non-ferrous firms on 10 February 2020 and
+    CISA's steel output of 11-20 February 2020 (``PROVENANCE.md``, ids BCYF2020, CISA2020OUT).
+    Read by :class:`chainsim.shocks.labour.Lockdown` (``continuous_process: central``).
+    """
+    return _listed_shares("continuous_process.csv", "share", level)
 
 
 def backlog(level: Level = "central") -> tuple[np.ndarray, float, float]:

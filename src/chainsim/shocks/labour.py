@@ -24,6 +24,19 @@ al. 2022, whose supply shock is :math:`(1 - \mathrm{RLI})(1 - \mathrm{ESS})`):
 
 .. math:: \varepsilon_s(t) = a(t)\,(1 - \mathrm{ESS}_s)(1 - \mathrm{RLI}_s)(1 - \mathrm{CL}_s).
 
+**Continuous-process crews.** ``continuous_process`` :math:`c_s` is the share of a sector's
+workforce that crews plants which must run continuously (blast furnaces, refineries, crackers:
+连续生产; the 2020 provincial notices that delayed restarts exempted "other firms vital to the
+economy and livelihood", 其他涉及重要国计民生的相关企业) and stays at work: the
+sector's exposure is multiplied by :math:`1 - c_s`. With ``basis: stay_home`` that is
+:math:`\varepsilon_s = a(1 - c_s)\cdots`; with ``basis: observed`` the measured all-industry
+absence already counts those crews as present, so the others are more absent: the absence is
+spread as :math:`\varepsilon_s(t) = \min(1, \lambda(t)(1 - c_s)x_s)` keeping the
+employment-weighted mean at the measured one (:func:`spread_observed_absence`; :math:`x_s = 1`
+uniform, or the exposure below). ``continuous_process: central`` (or ``low``, ``high``) reads
+``continuous_process.csv`` of the dynamics evidence (a survey of petroleum and chemical firms on
+10 February 2020 and CISA's steel output of mid-February 2020; ``docs/episodes.md``).
+
 **Capacity.** Capital stays in place while workers are absent. With value added
 :math:`K^{1-\alpha}L^{\alpha}` (Cobb-Douglas, capital fixed in the short run) and inputs in
 fixed proportions, capacity scales as :math:`(1-\varepsilon)^{\beta}` with the output
@@ -58,6 +71,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
+from chainsim.data.classification import NBS42_CODES
+from chainsim.data.dynamics_evidence import continuous_process
 from chainsim.data.iotable import IOTable
 from chainsim.errors import ScenarioError
 from chainsim.scenario.calendar import Calendar
@@ -72,7 +87,8 @@ from chainsim.shocks.tables import (
 )
 
 __all__ = ["AreaShare", "Lockdown", "absent_by_sector", "capacity_exponent", "combined_capacity_loss",
-           "distribute_by_exposure", "local_capacity_loss", "lockdown_capacity_loss"]
+           "continuous_shares", "distribute_by_exposure", "local_capacity_loss", "lockdown_capacity_loss",
+           "spread_observed_absence"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 Names = str | list[str]
@@ -102,6 +118,7 @@ class Lockdown(BaseModel):
     essential: Literal["pichler2022"] | PerSector = "pichler2022"
     remote: Literal["pichler2022"] | PerSector = "pichler2022"
     closed_loop: PerSector = 0.0
+    continuous_process: Literal["low", "central", "high"] | PerSector = 0.0
     area: AreaShare | None = None
     elasticity: Literal["labour_share"] | float = "labour_share"
     leontief_weight: float = Field(0.0, ge=0.0, le=1.0)
@@ -110,7 +127,7 @@ class Lockdown(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> Lockdown:
         check_share_profile(self.absent, "absent")
-        for name in ("essential", "remote", "closed_loop"):
+        for name in ("essential", "remote", "closed_loop", "continuous_process"):
             v = getattr(self, name)
             values = v.values() if isinstance(v, dict) else ([] if isinstance(v, str) else [v])
             if any(not 0.0 <= float(x) <= 1.0 for x in values):
@@ -190,6 +207,47 @@ def distribute_by_exposure(mean_absent: np.ndarray, exposure: np.ndarray, weight
     return out
 
 
+def spread_observed_absence(mean_absent: np.ndarray, exposure: np.ndarray, weights: np.ndarray,
+                            continuous: np.ndarray) -> np.ndarray:
+    r"""Spread a measured class-wide absence over sectors whose continuous-process crews stayed at work.
+
+    The measured mean :math:`A(t)` counts the crews (a share :math:`c_s` of sector :math:`s`'s
+    workforce :math:`w_s`) as present, so the rest carry it: :math:`\varepsilon_s = \min(1,
+    \lambda(t)(1 - c_s)x_s)` with :math:`\sum_s w_s \varepsilon_s = A(t)\sum_s w_s`
+    (:func:`distribute_by_exposure` with exposure :math:`(1 - c_s)x_s`).
+
+    Parameters
+    ----------
+    mean_absent : ndarray (T,)
+        Measured absent share :math:`A(t)` of the whole class.
+    exposure : ndarray (S,)
+        :math:`x_s` (1 for a uniform spread).
+    weights : ndarray (S,)
+        Employment :math:`w_s`.
+    continuous : ndarray (S,)
+        :math:`c_s` in [0, 1].
+
+    Returns
+    -------
+    ndarray (T, S)
+
+    Examples
+    --------
+    >>> spread_observed_absence(np.array([0.3]), np.ones(2), np.ones(2), np.array([0.5, 0.0])).round(4).tolist()
+    [[0.2, 0.4]]
+    """
+    x = np.asarray(exposure, dtype=float) * (1.0 - np.asarray(continuous, dtype=float))
+    return distribute_by_exposure(mean_absent, x, weights)
+
+
+def continuous_shares(spec: str | float | dict[str, float], sector_codes: tuple[str, ...]) -> np.ndarray:
+    """``continuous_process`` per sector: a level of ``continuous_process.csv``, a number or ``{sector: share}``."""
+    if isinstance(spec, str):
+        table = dict(zip(NBS42_CODES, continuous_process(spec), strict=True))
+        return np.array([table.get(c, 0.0) for c in sector_codes])
+    return sector_values(spec, "continuous_process", sector_codes)
+
+
 def capacity_exponent(shock: Lockdown, table: IOTable, labour: LabourTable | None = None) -> np.ndarray:
     r"""Output elasticity of capacity to labour :math:`\beta_k = b_k + \theta(1 - b_k)` per industry, shape (N,)."""
     base = (industry_labour_share(table, labour) if shock.elasticity == "labour_share"
@@ -221,18 +279,27 @@ def absent_by_sector(shock: Lockdown, table: IOTable, days: int, calendar: Calen
         return mask, eps
     sel = np.flatnonzero(mask)
     sub = tuple(codes[i] for i in sel)
+    where = field_path(loc, "").rstrip(".")
+    try:
+        crew = continuous_shares(shock.continuous_process, sub)
+    except ScenarioError as exc:  # the message names the field already
+        raise ScenarioError(f"{where}.{exc}" if where else str(exc)) from None
     if shock.basis == "observed":
-        if shock.distribution == "uniform":
+        if shock.distribution == "uniform" and not crew.any():
             eps[:, sel] = a[:, None]
-        else:
-            lt = labour or load_labour_table()
-            x = (1.0 - lt.lookup("ess", sub)) * (1.0 - lt.lookup("rli", sub))
-            eps[:, sel] = distribute_by_exposure(a, x, lt.lookup("employment", sub))
+            return mask, eps
+        lt = labour or load_labour_table()
+        x = (np.ones(len(sub)) if shock.distribution == "uniform"
+             else (1.0 - lt.lookup("ess", sub)) * (1.0 - lt.lookup("rli", sub)))
+        try:
+            eps[:, sel] = spread_observed_absence(a, x, lt.lookup("employment", sub), crew)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{field_path(loc, 'absent')}: {exc}") from None
         return mask, eps
     ess = sector_values(shock.essential, "ess", sub, labour)
     rli = sector_values(shock.remote, "rli", sub, labour)
     cl = sector_values(shock.closed_loop, "closed_loop", sub, labour)
-    eps[:, sel] = a[:, None] * ((1.0 - ess) * (1.0 - rli) * (1.0 - cl))[None, :]
+    eps[:, sel] = a[:, None] * ((1.0 - ess) * (1.0 - rli) * (1.0 - cl) * (1.0 - crew))[None, :]
     return mask, eps
 
 
