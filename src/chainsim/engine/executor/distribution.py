@@ -334,7 +334,7 @@ def stock_and_need(inv, AC, x, V, by_ratio, goal, xo, inv_tau, denom, no_supplie
                 ratio[b, p, j] = 0.0 if fix_zero and d <= 0.0 else o / d
 
 
-@compiled
+@compiled(fastmath={"reassoc"})
 def stock_and_need_planned(inv, AC, x, V, by_ratio, goal, xbar, xo, tau, infinite, exact, denom, no_supplier, fix_zero,
                            U, OC, ratio, done):
     r"""Stocks and tomorrow's need of the default model (reference ``update_stocks`` and ``order_need``).
@@ -356,10 +356,10 @@ def stock_and_need_planned(inv, AC, x, V, by_ratio, goal, xbar, xo, tau, infinit
                 v = V[b, p, j] * ratio[b, p, j] if by_ratio else V[b, p, j]
                 V[b, p, j] = v
                 s0 = inv[b, p, j]
-                if exact:
-                    if s0 < u:
-                        short += u - s0
-                        u = s0
+                if exact:  # branch-free, so that the loop vectorises (the reduction of ``short`` reassociated)
+                    gap = u - s0
+                    short += gap if gap > 0.0 else 0.0
+                    u = s0 if s0 < u else u
                     s = s0 - u
                     s = s + v
                 else:
