@@ -342,7 +342,8 @@ def stock_and_need_planned(inv, AC, x, V, by_ratio, goal, xbar, xo, tau, infinit
     Use :math:`u = \min(A^C x, S)` (``exact``; else :math:`A^C x` and the stock floored at 0),
     :math:`S \leftarrow S - u + V`; need :math:`O^C = \max(A^C \hat x + (s A^C \bar x - S)/\tau_r, 0)` with
     no gap on ``infinite`` rows; ``ratio`` as in :func:`stock_and_need`; ``done`` (B,) gets the use
-    no stock could cover, :math:`\sum (A^C x - u)` (0 unless ``exact``).
+    no stock could cover, :math:`\sum (A^C x - u)` (0 unless ``exact``). ``V`` is read, not written
+    back (times ``ratio``): nothing reads it later, and the store was a sixth of the loop's memory traffic.
     """
     B, P, N = inv.shape
     for b in range(B):
@@ -353,8 +354,7 @@ def stock_and_need_planned(inv, AC, x, V, by_ratio, goal, xbar, xo, tau, infinit
             tp = tau[p]
             for j in range(N):
                 u = AC[p, j] * x[b, j]
-                v = V[b, p, j] * ratio[b, p, j] if by_ratio else V[b, p, j]
-                V[b, p, j] = v
+                v = V[b, p, j] * ratio[b, p, j] if by_ratio else V[b, p, j]  # (not stored back: nothing reads it)
                 s0 = inv[b, p, j]
                 if exact:  # branch-free, so that the loop vectorises (the reduction of ``short`` reassociated)
                     gap = u - s0
