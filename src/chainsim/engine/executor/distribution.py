@@ -4,7 +4,10 @@ The same equations as :func:`chainsim.engine.reference.served_shares` ..
 :func:`~chainsim.engine.reference.substitution_orders`. Deliveries and the order split's
 denominators are batched products over supplier blocks, computed in one call over 2B rows
 (they do not depend on the stocks); the stock update and tomorrow's need then go through one
-compiled loop (:func:`stock_and_need`, or :func:`stock_and_need_gated` with BoARIO's gates).
+compiled loop (:func:`stock_and_need_planned` for the default model, :func:`stock_and_need`, or
+:func:`stock_and_need_gated` with BoARIO's gates). The elementwise stages before the deliveries
+are two compiled calls, one each side of the rationing (:func:`morning_shares`,
+:func:`evening_shares`): a call of the day costs its dispatch, about 10 µs (issue 22).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@ r"""The fast day, first half: demand from the factored orders, overproduction, c
 
 The same equations as :func:`chainsim.engine.reference.total_demand` ..
 :func:`~chainsim.engine.reference.input_limits`, as compiled loops that read each (inputs x
-industries) array once. Per-member arrays (``batch_params.MEMBER_ARRAYS``) come with a leading
+industries) array once; total demand, overproduction, capacity and optimal production are one
+pass over the nodes (:func:`demand_and_supply`). Per-member arrays (``batch_params.MEMBER_ARRAYS``) come with a leading
 axis of B, shared ones with a leading axis of 1 (:func:`lead`).
 """
 
