@@ -4,7 +4,10 @@ The same equations as :func:`chainsim.engine.reference.served_shares` ..
 :func:`~chainsim.engine.reference.substitution_orders`. Deliveries and the order split's
 denominators are batched products over supplier blocks, computed in one call over 2B rows
 (they do not depend on the stocks); the stock update and tomorrow's need then go through one
-compiled loop (:func:`stock_and_need`, or :func:`stock_and_need_gated` with BoARIO's gates).
+compiled loop (:func:`stock_and_need_planned` for the default model, :func:`stock_and_need`, or
+:func:`stock_and_need_gated` with BoARIO's gates). The elementwise stages before the deliveries
+are two compiled calls, one each side of the rationing (:func:`morning_shares`,
+:func:`evening_shares`): a call of the day costs its dispatch, about 10 µs (issue 22).
 """
 
 from __future__ import annotations
@@ -27,31 +30,25 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
     # only the matmul's deliveries: their last factor, yesterday's ratio, is applied in the stock loop
     by_ratio = st.placed is None and ws.prio is None and st.sub is None
     # today's capacity gives tomorrow's supplier weights λ; nothing before the denominators reads λ,
-    # so it is set first and the deliveries' and the denominators' block products run as one
-    if m.params.split_weights == "losses":  # λ = 1 - Δ (reference.capacity_ratios)
-        lam_zero = loss_ratios(day.delta, m.switch_share, ws.lam)
-    else:
-        lam_zero = capacity_ratios(ws.capacity, lead(m.cap_ref, 2), m.restock_from, ws.lam)
-    supplied = ws.x
-    if m.has_fg:  # shipments from production and finished goods (reference.shipments)
-        ws.f_morning[:] = st.finished
-        ship(ws.x, ws.demand, m.exo_supply, ws.capacity, st.finished, m.n, ws.q)
-        supplied = ws.q
-    demand, phi_reb = ws.demand, ws.phi
+    # so it is set first and the deliveries' and the denominators' block products run as one.
+    # The elementwise stages run as two compiled calls around the rationing (issue 22: each call
+    # of the day costs its dispatch; about 0.1 ms a day at the sweep's batch of 16 was calls).
     reb_last = rebuilding and m.params.rebuild_served == "last"
-    if m.has_backlog or reb_last:  # deferred demand is served after today's orders (reference.deferred_share)
-        release = ws.release if m.has_backlog else ws.zeros
-        rebuild = day.rebuild if reb_last else ws.zeros
-        demand = net_demand(ws.demand, release, rebuild, ws.deferred, ws.d_now)
-        _served_shares(m, st, ws, day, supplied, demand)
-        deferred_served(supplied, m.exo_supply, ws.d_now, ws.deferred, ws.phi_reb)  # φ of the deferred part
-        if reb_last:
-            phi_reb = ws.phi_reb
-        if m.has_backlog:
-            backlog_update(st.postponed, ws.release, ws.phi_reb, 1.0 / m.backlog_loss_tau, m.backlog_share,
-                           day.final_demand, ws.phi_y)
-    else:
-        _served_shares(m, st, ws, day, supplied, demand)
+    deferral = m.has_backlog or reb_last  # deferred demand is served after today's orders (reference.deferred_share)
+    proportional = m.params.rationing == "proportional"
+    release = ws.release if m.has_backlog else ws.zeros
+    lam_zero = morning_shares(m.params.split_weights == "losses", day.delta, m.switch_share, lead(m.cap_ref, 2),
+                              m.restock_from, ws.lam, m.has_fg, ws.x, ws.demand, m.exo_supply, ws.capacity,
+                              st.finished, ws.f_morning if m.has_fg else ws.zeros, m.n, ws.q, deferral, release,
+                              day.rebuild if reb_last else ws.zeros, ws.deferred, ws.d_now, proportional, ws.exo,
+                              ws.phi, ws.phi_y)
+    supplied = ws.q if m.has_fg else ws.x
+    if not proportional:
+        _served_shares(m, st, ws, day, supplied, ws.d_now if deferral else ws.demand)
+    evening_shares(deferral, m.has_backlog, supplied, m.exo_supply, ws.d_now, ws.deferred, ws.phi_reb, st.postponed,
+                   release, 1.0 / m.backlog_loss_tau, m.backlog_share, day.final_demand, ws.phi_y, ws.keep_unmet,
+                   ws.unmet)
+    phi_reb = ws.phi_reb if reb_last else ws.phi
     ws.phi_rebuild = phi_reb
     _deliveries(m, st, ws, ws.phi, ws.V, not by_ratio, with_denominators=True)
     if ws.prio is not None:  # priority buyers are served at their own share
@@ -64,10 +61,6 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
         if ws.prio is not None:
             phi = np.where(ws.prio[sub.j][:, None], ws.phi_prio[sub.b[:, None], rows], phi)
         np.add.at(ws.V, (sub.b, m.import_row[sub.p], sub.j), (sub.placed * phi).sum(axis=1))
-    if ws.keep_unmet:
-        np.subtract(1.0, ws.phi_y, out=ws.tmp)
-        ws.tmp *= day.final_demand
-        np.sum(ws.tmp, axis=1, out=ws.unmet)
     xo = ws.x_opt
     if rebuilding:  # optimal production net of today's rebuilding deliveries
         np.multiply(day.rebuild, phi_reb, out=ws.reb_delivered)
@@ -101,10 +94,10 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
 
 def _served_shares(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs, supplied: np.ndarray,
                    demand: np.ndarray) -> None:
-    """Rationing of what is ``supplied`` (production or shipments): compiled for ``proportional``, else the registry."""
-    if m.params.rationing == "proportional":
-        proportional_shares(supplied, m.exo_supply, ws.exo, demand, ws.phi, ws.phi_y)
-        return
+    """Rationing of what is ``supplied`` (production or shipments) by a rule of the registry (not ``proportional``).
+
+    ``proportional`` runs compiled in :func:`morning_shares`.
+    """
     if ws.prio is not None:  # orders of priority buyers, per supplier
         B, nb, S = len(st.ratio), m.n_blocks, m.n_sectors
         d3 = ws.d_prio.reshape(B, nb, S)
@@ -183,83 +176,98 @@ def _place_substitution(m: EconomyModel, st: FastState, ws: Workspace) -> None:
 
 
 @compiled
-def loss_ratios(delta, switch, lam):
-    r"""Supplier weights :math:`\lambda = 1 - s\Delta` (``split_weights="losses"``, s = ``m.switch_share``).
+def morning_shares(losses, delta, switch, cap_ref, restock_from, lam, has_fg, x, demand, exo, capacity, finished,
+                   f_morning, n_dom, q, deferral, release, rebuild, deferred, d_now, proportional, has_exo, phi, phi_y):
+    r"""Supplier weights, shipments, the deferred part of demand and proportional shares, per node in one pass.
 
-    Returns whether some λ is zero.
+    1. λ (reference ``capacity_ratios``): :math:`1 - s\Delta` if ``losses`` (s = ``switch``, the
+       order split of the default model), else :math:`c/\bar c` (1 where :math:`\bar c` = 0; capped
+       at 1 from node ``restock_from`` on). Returns whether some λ is zero.
+    2. If ``has_fg``, shipments (reference ``shipments``): :math:`q = \min(\max(D - e, 0), x + F,
+       \max(c, x))`, F becomes F + x - q (``f_morning`` keeps F before); nodes from ``n_dom`` on
+       (foreign) ship what they produce.
+    3. If ``deferral``, deferred demand L = release + rebuild (either may be a (1, 1) zero) into
+       ``deferred``, D - L into ``d_now`` (reference ``deferred_share``): served after today's orders.
+    4. If ``proportional``, :math:`\varphi = \varphi^y = \min((s + e)/D', 1)` (0 if D' = 0), s the
+       shipments (or x), D' = ``d_now`` or D (reference ``served_shares``).
     """
-    B, ns = delta.shape
+    B, ns = x.shape
     zero = False
     for b in range(B):
+        bc = b if cap_ref.shape[0] > 1 else 0
+        br, bb = (b if release.shape[0] > 1 else 0), (b if rebuild.shape[0] > 1 else 0)
         for i in range(ns):
-            v = 1.0 - delta[b, i] * switch[i]
+            if losses:
+                v = 1.0 - delta[b, i] * switch[i]
+            else:
+                cr = cap_ref[bc, i]
+                v = capacity[b, i] / cr if cr != 0.0 else 1.0
+                if i >= restock_from and not (v <= 1.0) and v == v:
+                    v = 1.0
             lam[b, i] = v
             if v == 0.0:
                 zero = True
+            sent = x[b, i]
+            if has_fg:
+                f = finished[b, i]
+                f_morning[b, i] = f
+                if i < n_dom:
+                    d = demand[b, i] - exo[i]
+                    d = d if d >= 0.0 else 0.0
+                    w = sent + f
+                    w = d if d <= w else w
+                    c = capacity[b, i]
+                    c = c if c >= sent else sent
+                    w = w if w <= c else c
+                    finished[b, i] = f + (sent - w)
+                    sent = w
+                q[b, i] = sent
+            d = demand[b, i]
+            if deferral:
+                r = release[br, i] if release.shape[1] > 1 else 0.0
+                r = r + (rebuild[bb, i] if rebuild.shape[1] > 1 else 0.0)
+                deferred[b, i] = r
+                d = d - r
+                d_now[b, i] = d
+            if proportional:
+                sup = sent + exo[i] if has_exo else sent
+                f = sup / d if d != 0.0 else 0.0
+                if not (f <= 1.0) and f == f:  # exogenous supply, or demand net of what is served last
+                    f = 1.0
+                phi[b, i] = f
+                phi_y[b, i] = f
     return zero
 
 
 @compiled
-def net_demand(demand, release, rebuild, deferred, d_now):
-    r"""Deferred demand L = release + rebuild (either may be a (1, 1) zero), and D - L into ``d_now``."""
-    B, ns = demand.shape
-    for b in range(B):
-        br, bb = (b if release.shape[0] > 1 else 0), (b if rebuild.shape[0] > 1 else 0)
-        for i in range(ns):
-            r = release[br, i] if release.shape[1] > 1 else 0.0
-            r = r + (rebuild[bb, i] if rebuild.shape[1] > 1 else 0.0)
-            deferred[b, i] = r
-            d_now[b, i] = demand[b, i] - r
-    return d_now
+def evening_shares(deferral, has_backlog, supplied, exo, d_now, deferred, phi_d, backlog, release, inv_tau_l, share, y,
+                   phi_y, keep_unmet, unmet):
+    r"""After the rationing: the deferred part's served share, the backlog, unmet final demand.
 
-
-@compiled
-def deferred_served(supplied, exo, d_now, deferred, phi_d):
-    r"""Served share of the deferred demand: :math:`\min(1, (q + e - (D - L))^+/L)`, 1 where L = 0."""
+    If ``deferral``: :math:`\varphi^d = \min(1, (s + e - (D - L))^+/L)`, 1 where L = 0; with
+    ``has_backlog``, :math:`B \leftarrow B - R\varphi^d - B/\tau_L + \beta y(1 - \varphi^y)`
+    (reference ``deferred_share``, ``backlog_served``). If ``keep_unmet``,
+    :math:`\sum_i (1 - \varphi^y_i) y_i` per member into ``unmet``.
+    """
     B, ns = supplied.shape
     for b in range(B):
+        u = 0.0
         for i in range(ns):
-            left = supplied[b, i] + exo[i] - d_now[b, i]
-            if left < 0.0:
-                left = 0.0
-            L = deferred[b, i]
-            f = left / L if L > 0.0 else 1.0
-            phi_d[b, i] = f if f <= 1.0 else 1.0
-
-
-@compiled
-def backlog_update(B_, release, phi_d, inv_tau_l, share, y, phi_y):
-    r"""Backlog :math:`B \leftarrow B - R\varphi^d - B/\tau_L + \beta y(1 - \varphi^y)` (reference.backlog_served)."""
-    B, ns = B_.shape
-    for b in range(B):
-        for i in range(ns):
-            v = B_[b, i]
-            B_[b, i] = v - release[b, i] * phi_d[b, i] - v * inv_tau_l + share[i] * (y[b, i] * (1.0 - phi_y[b, i]))
-
-
-@compiled
-def ship(x, demand, exo, capacity, F, n_dom, q):
-    r"""Shipments :math:`q = \min(\max(D - e, 0), x + F, \max(c, x))`; F becomes F + x - q.
-
-    Nodes from ``n_dom`` on (foreign) ship what they produce.
-    """
-    B, ns = x.shape
-    for b in range(B):
-        for i in range(ns):
-            xi = x[b, i]
-            if i >= n_dom:
-                q[b, i] = xi
-                continue
-            d = demand[b, i] - exo[i]
-            d = d if d >= 0.0 else 0.0
-            f = F[b, i]
-            v = xi + f
-            v = d if d <= v else v
-            c = capacity[b, i]
-            c = c if c >= xi else xi
-            v = v if v <= c else c
-            q[b, i] = v
-            F[b, i] = f + (xi - v)
+            if deferral:
+                left = supplied[b, i] + exo[i] - d_now[b, i]
+                if left < 0.0:
+                    left = 0.0
+                L = deferred[b, i]
+                f = left / L if L > 0.0 else 1.0
+                f = f if f <= 1.0 else 1.0
+                phi_d[b, i] = f
+                if has_backlog:
+                    v = backlog[b, i]
+                    backlog[b, i] = v - release[b, i] * f - v * inv_tau_l + share[i] * (y[b, i] * (1.0 - phi_y[b, i]))
+            if keep_unmet:
+                u += (1.0 - phi_y[b, i]) * y[b, i]
+        if keep_unmet:
+            unmet[b] = u
 
 
 @compiled
@@ -334,7 +342,7 @@ def stock_and_need(inv, AC, x, V, by_ratio, goal, xo, inv_tau, denom, no_supplie
                 ratio[b, p, j] = 0.0 if fix_zero and d <= 0.0 else o / d
 
 
-@compiled
+@compiled(fastmath={"reassoc"})
 def stock_and_need_planned(inv, AC, x, V, by_ratio, goal, xbar, xo, tau, infinite, exact, denom, no_supplier, fix_zero,
                            U, OC, ratio, done):
     r"""Stocks and tomorrow's need of the default model (reference ``update_stocks`` and ``order_need``).
@@ -342,7 +350,8 @@ def stock_and_need_planned(inv, AC, x, V, by_ratio, goal, xbar, xo, tau, infinit
     Use :math:`u = \min(A^C x, S)` (``exact``; else :math:`A^C x` and the stock floored at 0),
     :math:`S \leftarrow S - u + V`; need :math:`O^C = \max(A^C \hat x + (s A^C \bar x - S)/\tau_r, 0)` with
     no gap on ``infinite`` rows; ``ratio`` as in :func:`stock_and_need`; ``done`` (B,) gets the use
-    no stock could cover, :math:`\sum (A^C x - u)` (0 unless ``exact``).
+    no stock could cover, :math:`\sum (A^C x - u)` (0 unless ``exact``). ``V`` is read, not written
+    back (times ``ratio``): nothing reads it later, and the store was a sixth of the loop's memory traffic.
     """
     B, P, N = inv.shape
     for b in range(B):
@@ -353,13 +362,12 @@ def stock_and_need_planned(inv, AC, x, V, by_ratio, goal, xbar, xo, tau, infinit
             tp = tau[p]
             for j in range(N):
                 u = AC[p, j] * x[b, j]
-                v = V[b, p, j] * ratio[b, p, j] if by_ratio else V[b, p, j]
-                V[b, p, j] = v
+                v = V[b, p, j] * ratio[b, p, j] if by_ratio else V[b, p, j]  # (not stored back: nothing reads it)
                 s0 = inv[b, p, j]
-                if exact:
-                    if s0 < u:
-                        short += u - s0
-                        u = s0
+                if exact:  # branch-free, so that the loop vectorises (the reduction of ``short`` reassociated)
+                    gap = u - s0
+                    short += gap if gap > 0.0 else 0.0
+                    u = s0 if s0 < u else u
                     s = s0 - u
                     s = s + v
                 else:

@@ -2,7 +2,8 @@ r"""The fast day, first half: demand from the factored orders, overproduction, c
 
 The same equations as :func:`chainsim.engine.reference.total_demand` ..
 :func:`~chainsim.engine.reference.input_limits`, as compiled loops that read each (inputs x
-industries) array once. Per-member arrays (``batch_params.MEMBER_ARRAYS``) come with a leading
+industries) array once; total demand, overproduction, capacity and optimal production are one
+pass over the nodes (:func:`demand_and_supply`). Per-member arrays (``batch_params.MEMBER_ARRAYS``) come with a leading
 axis of B, shared ones with a leading axis of 1 (:func:`lead`).
 """
 
@@ -32,25 +33,22 @@ def produce(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs, rebui
     if st.placed is not None:  # overridden pairs: W κ instead of Zbar
         b, p, _, wk = st.placed
         set_pair_orders(m, d3, st.ratio, b, p, wk)
-    orders_to_demand(ws.demand, st.lam_prev, day.final_demand)
-    if st.sub is not None:  # domestic substitution orders for imported inputs
-        np.add.at(ws.demand, (st.sub.b[:, None], st.sub.rows(m)), st.sub.placed)
-    if rebuilding:
-        ws.demand += day.rebuild
-    if m.has_backlog:  # release of the backlog of postponed final demand (reference.total_demand)
-        np.divide(st.postponed, m.backlog_release_tau, out=ws.release)
-        ws.demand += ws.release
-    if day.t >= m.quirks.overproduction_from_day:
-        alpha_update(st.alpha, ws.demand, m.exo_supply, st.x_prev, lead(m.alpha_max, 2), lead(m.alpha_tau, 2),
-                     float(m.params.alpha_base), N, m.quirks.overproduction_rule == "decay_at_zero_scarcity",
-                     SCARCITY_NOISE)
-    fo = ws.all_open if day.foreign_open is None else day.foreign_open
-    supply(day.delta, lead(m.cap_ref, 2), st.alpha, m.xbar, m.n_sup if m.per_region_imports else N, fo, N,
-           ws.demand, m.exo_supply, ws.exo, ws.capacity, ws.x_opt)
+    factored = st.sub is None  # D = Dλ + y inside demand_and_supply (else first, then the substitution orders)
+    if not factored:
+        orders_to_demand(ws.demand, st.lam_prev, day.final_demand)
+        np.add.at(ws.demand, (st.sub.b[:, None], st.sub.rows(m)), st.sub.placed)  # domestic substitution orders
+    demand_and_supply(factored, ws.demand, st.lam_prev, day.final_demand, rebuilding, day.rebuild, m.has_backlog,
+                      st.postponed, m.backlog_release_tau, ws.release if m.has_backlog else ws.zeros,
+                      day.t >= m.quirks.overproduction_from_day, st.alpha, m.exo_supply, st.x_prev,
+                      lead(m.alpha_max, 2), lead(m.alpha_tau, 2), float(m.params.alpha_base), N,
+                      m.quirks.overproduction_rule == "decay_at_zero_scarcity", SCARCITY_NOISE,
+                      day.delta, lead(m.cap_ref, 2), m.xbar, m.n_sup if m.per_region_imports else N,
+                      ws.all_open if day.foreign_open is None else day.foreign_open, ws.exo, ws.capacity, ws.x_opt)
     if m.has_fg:  # planned production with finished goods (reference.optimal_production)
         planned_with_stock(ws.demand, m.exo_supply, ws.capacity, st.finished, m.fg_star, m.fg_max, m.min_run,
                            m.fg_tau, N, ws.x_opt)
-    foreign_restock(day.delta, day.import_cut_on, m.restock_from, S, ws.demand, ws.x_opt, ws.capacity)
+    if m.restock_from < m.n_sup:
+        foreign_restock(day.delta, day.import_cut_on, m.restock_from, S, ws.demand, ws.x_opt, ws.capacity)
     ws.n_new_binding = input_limits(st.inventory, lead(ws.w_inv_bind, 3), lead(m.bind_weight, 3), ws.x_opt, ws.x,
                                     ws.min_rho, day.reported, BIND_TIE, ws.bind_row)
 
@@ -65,46 +63,56 @@ def orders_to_demand(demand, lam_prev, final_demand):
 
 
 @compiled
-def alpha_update(alpha, demand, exo, x_prev, amax, atau, base, n_dom, boario, noise):
-    r"""Overproduction (:func:`chainsim.engine.reference.overproduction`); σ = (D - e - x_{t-1})/(D - e), 0 if D = e.
+def demand_and_supply(factored, demand, lam_prev, final_demand, rebuilding, rebuild, has_backlog, backlog, tau_b,
+                      release, overproduce, alpha, exo, x_prev, amax, atau, base, n_dom, boario, noise,
+                      delta, cap_ref, xbar, no_headroom_from, foreign_open, has_exo, capacity, x_opt):
+    r"""Total demand, overproduction, capacity and optimal production of every node, in one pass.
 
-    Default: α += [(α_max - α)σ if σ > ``noise`` else (α_b - α)]/τ_α, floored at α_b. ``boario``: α +=
-    [(α_max - α)σ + (α_b - α)1(σ = 0)]/τ_α, floored at 1. Nodes ``n_dom`` .. keep α = 1.
+    1. Total demand (reference ``total_demand``): if ``factored``, ``demand`` holds the orders
+       received before λ, :math:`D = D\lambda_{t-1} + y` (else D is complete so far); plus the
+       rebuilding demand if ``rebuilding``; plus, with ``has_backlog``, the backlog's release
+       :math:`R = B/\tau_B` (into ``release``).
+    2. If ``overproduce``, overproduction (reference ``overproduction``); σ = (D - e - x_{t-1})/(D - e),
+       0 if D = e. Default: α += [(α_max - α)σ if σ > ``noise`` else (α_b - α)]/τ_α, floored at α_b.
+       ``boario``: α += [(α_max - α)σ + (α_b - α)1(σ = 0)]/τ_α, floored at 1. Nodes ``n_dom`` .. keep α = 1.
+    3. Capacity :math:`c = \bar c(1-\Delta)\alpha` and optimal production :math:`x^{opt} = \min(\max(D - e, 0), c)`
+       (reference ``optimal_production``). Supply nodes from ``no_headroom_from`` on deliver
+       :math:`(1-\Delta)\bar x` while cut; foreign nodes (from ``n_dom``) have their capacity times
+       ``foreign_open`` (the open share of their flow; a (1, n_sup) array of ones when no import
+       cut is in force).
     """
-    B, ns = alpha.shape
+    B, ns = demand.shape
     for b in range(B):
         bm, bt = (b if amax.shape[0] > 1 else 0), (b if atau.shape[0] > 1 else 0)
-        for i in range(n_dom):
-            d = demand[b, i] - exo[i]
-            sig = 0.0
-            if d != 0.0:
-                sig = (d - x_prev[b, i]) / d
-            a = alpha[b, i]
-            if boario:
-                inc = (amax[bm, i] - a) * sig + ((base - a) if sig == 0.0 else 0.0)
-                a = a + inc / atau[bt, i]
-                alpha[b, i] = a if a >= 1.0 or a != a else 1.0
-            else:
-                inc = (amax[bm, i] - a) * sig if sig > noise else base - a
-                a = a + inc / atau[bt, i]
-                alpha[b, i] = a if a >= base or a != a else base
-        for i in range(n_dom, ns):
-            alpha[b, i] = 1.0
-
-
-@compiled
-def supply(delta, cap_ref, alpha, xbar, no_headroom_from, foreign_open, n_dom, demand, exo, has_exo, capacity, x_opt):
-    r"""Capacity :math:`c = \bar c(1-\Delta)\alpha` and optimal production :math:`x^{opt} = \min(\max(D - e, 0), c)`.
-
-    Supply nodes from ``no_headroom_from`` on deliver :math:`(1-\Delta)\bar x` while cut; foreign
-    nodes (from ``n_dom``) have their capacity times ``foreign_open`` (the open share of their flow;
-    a (1, n_sup) array of ones when no import cut is in force).
-    """
-    B, ns = delta.shape
-    for b in range(B):
-        bc = b if cap_ref.shape[0] > 1 else 0
-        bo = b if foreign_open.shape[0] > 1 else 0
+        bc, bo = (b if cap_ref.shape[0] > 1 else 0), (b if foreign_open.shape[0] > 1 else 0)
         for i in range(ns):
+            d = demand[b, i]
+            if factored:
+                d = d * lam_prev[b, i] + final_demand[b, i]
+            if rebuilding:
+                d = d + rebuild[b, i]
+            if has_backlog:
+                r = backlog[b, i] / tau_b
+                release[b, i] = r
+                d = d + r
+            demand[b, i] = d
+            if overproduce:
+                if i < n_dom:
+                    de = d - exo[i]
+                    sig = 0.0
+                    if de != 0.0:
+                        sig = (de - x_prev[b, i]) / de
+                    a = alpha[b, i]
+                    if boario:
+                        inc = (amax[bm, i] - a) * sig + ((base - a) if sig == 0.0 else 0.0)
+                        a = a + inc / atau[bt, i]
+                        alpha[b, i] = a if a >= 1.0 or a != a else 1.0
+                    else:
+                        inc = (amax[bm, i] - a) * sig if sig > noise else base - a
+                        a = a + inc / atau[bt, i]
+                        alpha[b, i] = a if a >= base or a != a else base
+                else:
+                    alpha[b, i] = 1.0
             dl = delta[b, i]
             c = (1.0 - dl) * cap_ref[bc, i]
             c = c * alpha[b, i]
@@ -113,7 +121,6 @@ def supply(delta, cap_ref, alpha, xbar, no_headroom_from, foreign_open, n_dom, d
             if i >= no_headroom_from and dl > 0.0:
                 c = (1.0 - dl) * xbar[i]
             capacity[b, i] = c
-            d = demand[b, i]
             if has_exo:
                 d = d - exo[i]
                 if d < 0.0:

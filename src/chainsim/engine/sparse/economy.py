@@ -93,6 +93,7 @@ class SparseEconomy:
         self._no_supplier = np.where(m.supplied > 0, 0.0, np.inf)
         self._finite = ~m.infinite_rows
         self._open = np.ones((1, N))
+        self._zero = np.zeros((1, 1))  # the backlog arguments of demand_and_supply (none here)
         L = m.links
         self._csr = (L.indptr.astype(np.int64), L.indices.astype(np.int64), np.asarray(L.data, dtype=float), S)
         self._shared = tuple(a[None] for a in (m.cap_ref, m.alpha_max, m.alpha_tau, m.goal_coef, m.bind_weight))
@@ -106,14 +107,13 @@ class SparseEconomy:
         m, st = self.model, self.state
         cap_ref, amax, atau, goal, bind_w = self._shared
         orders_received(*self._csr, st.ratio, st.lam_prev, day.final_demand, self.demand)
-        if day.rebuilding:
-            self.demand += day.rebuild
-        if day.t >= m.quirks.overproduction_from_day:
-            prod.alpha_update(st.alpha, self.demand, m.exo_supply, st.x_prev, amax, atau, float(m.params.alpha_base),
-                              m.n, m.quirks.overproduction_rule == "decay_at_zero_scarcity", SCARCITY_NOISE)
         has_exo = bool(m.exo_supply.any())
-        prod.supply(day.delta, cap_ref, st.alpha, m.xbar, m.n, self._open, m.n, self.demand, m.exo_supply, has_exo,
-                    self.capacity, self.x_opt)
+        # rebuilding demand, overproduction, capacity and optimal production (no backlog in ``ario``)
+        prod.demand_and_supply(False, self.demand, st.lam_prev, day.final_demand, day.rebuilding, day.rebuild, False,
+                               self._zero, 1.0, self._zero, day.t >= m.quirks.overproduction_from_day, st.alpha,
+                               m.exo_supply, st.x_prev, amax, atau, float(m.params.alpha_base), m.n,
+                               m.quirks.overproduction_rule == "decay_at_zero_scarcity", SCARCITY_NOISE, day.delta,
+                               cap_ref, m.xbar, m.n, self._open, has_exo, self.capacity, self.x_opt)
         n_new = prod.input_limits(st.inventory, self._w_inv_bind, bind_w, self.x_opt, self.x, self.min_rho,
                                   day.reported, BIND_TIE, self.bind_row)
         lam_zero = dist.capacity_ratios(self.capacity, cap_ref, m.restock_from, self.lam)
