@@ -15,6 +15,7 @@ here writes files (see :mod:`chainsim.experiment.outputs`).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -158,6 +159,23 @@ def central_fulls(entry: str, products: Sequence[str], overrides: Mapping[str, M
     return out
 
 
+def _entry_plans(loaded: LoadedScenario, entry: str, replications: int, quantiles: np.ndarray | None
+                 ) -> tuple[PathwayPlan, list[PathwayPlan], list[dict[str, dict[str, float]]]]:
+    """An entry's plan at central values, and per replication its plan and lever full values (drawn or central)."""
+    sc = loaded.scenario
+    pw = sc.pathways
+    kw = dict(intensity=pw.intensity, intensities=pw.intensities, costs=pw.costs,
+              sector_codes=loaded.table.sector_codes, base_params=sc.params)
+    plan = plan_pathway(entry, sc.disruptions, overrides=pw.levers, **kw)
+    products = disrupted_products(sc.disruptions)
+    if quantiles is None or not plan.levers:
+        return plan, [plan] * replications, [central_fulls(entry, products, pw.levers)] * replications
+    if len(quantiles) != replications:
+        raise ScenarioError(f"quantiles: expected {replications} rows (one per replication); found {len(quantiles)}")
+    fulls = [drawn_overrides(entry, q, products, pw.levers) for q in quantiles]
+    return plan, [plan_pathway(entry, sc.disruptions, overrides=f, **kw) for f in fulls], fulls
+
+
 def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | None = None,
                 quantiles: np.ndarray | None = None, day_progress: DayProgress | None = None) -> PathwayRun:
     """Run all replications of one pathway entry as one engine batch.
@@ -168,20 +186,8 @@ def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | No
     (for a progress bar).
     """
     sc = loaded.scenario
-    pw = sc.pathways
-    kw = dict(intensity=pw.intensity, intensities=pw.intensities, costs=pw.costs,
-              sector_codes=loaded.table.sector_codes, base_params=sc.params)
-    plan = plan_pathway(entry, sc.disruptions, overrides=pw.levers, **kw)
     seeds = list(seeds) if seeds is not None else replication_seeds(sc.seed, sc.replications)
-    products = disrupted_products(sc.disruptions)
-    if quantiles is None or not plan.levers:
-        fulls = [central_fulls(entry, products, pw.levers)] * len(seeds)
-        plans = [plan] * len(seeds)
-    else:
-        if len(quantiles) != len(seeds):
-            raise ScenarioError(f"quantiles: expected {len(seeds)} rows (one per replication); found {len(quantiles)}")
-        fulls = [drawn_overrides(entry, q, products, pw.levers) for q in quantiles]
-        plans = [plan_pathway(entry, sc.disruptions, overrides=f, **kw) for f in fulls]
+    plan, plans, fulls = _entry_plans(loaded, entry, len(seeds), quantiles)
     params = resolve_params(plan.params)
     model = build_model(loaded.table, params)
     members = None if all(p is plan for p in plans) else [resolve_params(p.params) for p in plans]
@@ -222,31 +228,71 @@ def load_engine_loops(loaded: LoadedScenario) -> None:
 
 
 def _run_parallel(loaded: LoadedScenario, entries: list[str], seeds: Sequence[Any], quantiles: np.ndarray | None,
-                  workers: int, done: Callable[[str], None]) -> dict[str, PathwayRun]:
-    # scipy.stats (the lever draws in the workers, the summary's bootstrap here) is imported once, before the
-    # fork, instead of in every worker: about 1 s of CPU each
+                  workers: int, done: Callable[[str], None], attribution: bool, progress: Progress | None,
+                  on_pathways: Callable[[dict[str, PathwayRun]], None] | None
+                  ) -> tuple[dict[str, PathwayRun], Attribution | None]:
+    """The pathways and the attribution's engine batches in one pool, pathways first.
+
+    The attribution's batches need only each entry's plan and lever full values (known before
+    any run), so they queue behind the pathways in the same pool: no second pool, no core
+    idle while the last pathway finishes. ``on_pathways(runs)`` is called here, in this
+    process, as soon as every pathway is in, while the workers run the attribution. The
+    workers end with this process (:func:`chainsim.procs.exit_with_parent`): a run killed
+    while they work leaves none behind.
+    """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import ProcessPoolExecutor, wait
 
-    import scipy.stats  # noqa: F401
-
+    from chainsim.experiment.attribution import _chunk_task, attribution_from_chunks, plan_attribution
+    from chainsim.procs import exit_with_parent
     from chainsim.sweeps.runner import pool_start_method
 
+    plan = None
+    if attribution:
+        central = {}
+        fulls = {}
+        for e in entries:
+            central[e], _, fulls[e] = _entry_plans(loaded, e, len(seeds), quantiles)
+        plan = plan_attribution(loaded, central, seeds, fulls)
     method = pool_start_method()
     if method == "fork":
         load_engine_loops(loaded)
     ctx = multiprocessing.get_context(method)
     runs: dict[str, PathwayRun] = {}
-    with ProcessPoolExecutor(max_workers=min(workers, len(entries)), mp_context=ctx) as pool:
-        futures = {pool.submit(_pathway_task, loaded, e, seeds, quantiles): e for e in entries}
-        for fut in as_completed(futures):
-            runs[futures[fut]] = fut.result()
-            done(futures[fut])
-    return {e: runs[e] for e in entries}
+    sums: list[Any] = []
+    n_chunks = 0 if plan is None else len(plan.chunks)
+    with ProcessPoolExecutor(max_workers=min(workers, len(entries) + n_chunks), mp_context=ctx,
+                             initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
+        todo = {pool.submit(_pathway_task, loaded, e, seeds, quantiles): ("pathway", e) for e in entries}
+        if plan is not None:
+            sums = [None] * n_chunks
+            todo.update({pool.submit(_chunk_task, *a): ("chunk", c) for c, a in enumerate(plan.chunks)})
+        chunks_done: list[int] = []
+        reported = 0
+        while todo:
+            finished, _ = wait(todo, return_when="FIRST_COMPLETED")
+            for fut in finished:
+                kind, key = todo.pop(fut)
+                if kind == "pathway":
+                    runs[key] = fut.result()
+                    done(key)
+                    if len(runs) == len(entries) and on_pathways is not None:
+                        on_pathways({e: runs[e] for e in entries})
+                else:
+                    sums[key] = fut.result()
+                    chunks_done.append(key)
+            if len(runs) == len(entries) and progress is not None:  # attribution progress after the pathways'
+                while reported < len(chunks_done):
+                    reported += 1
+                    progress("attribution", reported, n_chunks)
+    runs = {e: runs[e] for e in entries}
+    att = None if plan is None else attribution_from_chunks(loaded, runs, plan, sums)
+    return runs, att
 
 
 def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, checked: Any = None,
-                 workers: int = 1, day_progress: DayProgress | None = None) -> ScenarioRun:
+                 workers: int = 1, day_progress: DayProgress | None = None,
+                 on_pathways: Callable[[Mapping[str, PathwayRun]], None] | None = None) -> ScenarioRun:
     """Run every pathway entry of a scenario (and ``baseline``) with common random numbers.
 
     Parameters
@@ -267,6 +313,11 @@ def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, ch
         Called as ``day_progress(n)`` with ``n`` simulated pathway-days done since the last
         call (``pathways x horizon_days`` in all, attribution runs not included): after every
         day when serial, after every pathway with workers.
+    on_pathways : callable, optional
+        Called once as ``on_pathways(runs)`` (entry -> :class:`PathwayRun`, in the scenario's
+        order) as soon as every pathway has run, before the attribution has finished: with
+        workers the attribution's batches are still running in the pool then, so work that
+        needs only the pathways (``trajectories.parquet``, the band sensitivity) overlaps them.
 
     Returns
     -------
@@ -299,24 +350,28 @@ def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, ch
         if progress is not None:
             progress(entry, len(finished), len(entries))
 
+    attribute = sc.pathways.attribution.method != "off" and len(entries) > 1
+    attribution = None
     if workers > 1 and len(entries) > 1:
         def done_parallel(entry: str) -> None:
             if day_progress is not None:
                 day_progress(sc.horizon_days)
             done(entry)
 
-        runs = _run_parallel(loaded, entries, seeds, quantiles, int(workers), done_parallel)
+        runs, attribution = _run_parallel(loaded, entries, seeds, quantiles, int(workers), done_parallel,
+                                          attribute, progress, on_pathways)
     else:
         runs = {}
         for entry in entries:
             runs[entry] = run_pathway(loaded, entry, seeds=seeds, quantiles=quantiles, day_progress=day_progress)
             done(entry)
-    attribution = None
-    if sc.pathways.attribution.method != "off" and len(entries) > 1:
-        from chainsim.experiment.attribution import run_attribution
+        if on_pathways is not None:
+            on_pathways(dict(runs))
+        if attribute:
+            from chainsim.experiment.attribution import run_attribution
 
-        attribution = run_attribution(loaded, runs, seeds, {e: r.lever_fulls for e, r in runs.items()},
-                                      progress=progress, workers=int(workers))
+            attribution = run_attribution(loaded, runs, seeds, {e: r.lever_fulls for e, r in runs.items()},
+                                          progress=progress)
     prov = {
         "chainsim_version": __version__, "scenario": sc.name, "scenario_sha256": loaded.sha256,
         "scenario_file": None if loaded.path is None else str(loaded.path), "dataset": loaded.table.name,
