@@ -14,8 +14,13 @@ over the same replications, shock draws and lever draws as the main run. Then
 :math:`v(\varnothing)` is the baseline run and :math:`v(N)` the pathway's run; the other
 :math:`2^{|N|} - 2` subsets (Shapley) or the :math:`|N|` singletons (one at a time) are
 extra runs, batched through the engine ``member_params`` (balanced batches of at most
-:data:`CHUNK` members). Attribution uses the first ``attribution.replications`` replications
-(default 4: on the README scenario 14 lever subsets x 4 = 56 members, three engine batches);
+:data:`CHUNK` members, an even number of them when more than one: the pool's two workers end
+together), and queued in the pathways' own pool behind them (:func:`plan_attribution`). A
+member's series does not depend on the batch it runs in (the same draws, its own columns:
+the README scenario's attribution is the same to the last bit with batches of 7, 14 or 19
+members, the toy's with 2, 3 or all, ``tests/test_attribution.py``). Attribution uses the
+first ``attribution.replications`` replications (default 4: on the README scenario 14 lever
+subsets x 4 = 56 members, four engine batches of 14);
 a pathway with more than :data:`MAX_SHAPLEY_LEVERS` acting levers falls back to one at a time.
 
 ``attribution.csv`` has one row per pathway x scope x lever (plus a ``(total)`` row):
@@ -251,7 +256,9 @@ def plan_attribution(loaded: Any, plans: Mapping[str, Any], seeds: Sequence[Any]
     masks = {s: scope_mask(table, s) for s in sc.metrics.scope}
     batches: list[list[tuple]] = []
     if members:
-        size = math.ceil(len(members) / math.ceil(len(members) / CHUNK))  # balanced: no small last batch
+        count = math.ceil(len(members) / CHUNK)
+        count += count % 2 if count > 1 else 0  # an even number: two workers finish together
+        size = math.ceil(len(members) / count)  # balanced: no small last batch
         batches = [members[k:k + size] for k in range(0, len(members), size)]
     chunks = [(table, plans["baseline"].params, sc.horizon_days, chunk, seeds, masks) for chunk in batches]
     return AttributionPlan(chunks=chunks, members=batches, players=players, methods=methods, notes=notes,
