@@ -17,16 +17,10 @@ from chainsim.errors import OutputError
 from chainsim.experiment.figures import render_figures, start_figures
 from chainsim.experiment.run import run_scenario
 from chainsim.scenario.load import load_scenario
+from tests.test_attribution import SCENARIO as ATTRIBUTION_SCENARIO
 
 TOY = load_toy()
-SCENARIO = {
-    "name": "toy outage", "horizon_days": 60, "replications": 3, "seed": 4,
-    "disruptions": [{"type": "capacity_loss", "region": "R1", "sector": "A", "share": 0.4, "start": 5,
-                     "duration": {"distribution": "uniform", "low": 5, "high": 15},
-                     "recovery": {"curve": "linear", "days": 40}}],
-    "pathways": {"compare": ["baseline", "environment", "dual_wheel"]},
-    "metrics": {"scope": ["R1"]},
-}
+SCENARIO = {**ATTRIBUTION_SCENARIO, "horizon_days": 60}  # three pathways, three replications, the toy table
 
 
 @pytest.fixture(scope="module")
