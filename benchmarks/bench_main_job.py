@@ -44,7 +44,7 @@ PHASES = [
     ("chainsim.experiment.bands", "band_sensitivity", "band sensitivity"),
     ("chainsim.experiment.outputs", "write_trajectories", "trajectories.parquet"),
     ("chainsim.experiment.outputs", "_figures", "figures (4 PNG)"),
-    ("chainsim.experiment.figures", "render_figures", "figures (4 PNG)"),
+    ("chainsim.experiment.figures", "render_figures", "figures (PNG; per drawing process)"),
     ("chainsim.experiment.outputs", "write_run_files", "write_run_files (tables, run.json; waits for figures)"),
     ("chainsim.report", "write_report", "report.html"),
 ]

@@ -64,7 +64,7 @@ def test_figures_drawn_in_a_forked_process_are_the_same_files(serial, tmp_path):
     (tmp_path / "fork").mkdir()
     (tmp_path / "here").mkdir()
     pending = start_figures(serial, tmp_path / "fork")
-    assert pending.process is not None  # forked: no other thread is alive in the test process
+    assert len(pending.children) == 2  # forked: no other thread is alive in the test process
     forked = pending.result()
     here = render_figures(serial, tmp_path / "here")
     assert list(forked) == list(here) == ["recovery_curves", "recovery_panels", "loss_heatmap", "attribution_figure"]
@@ -72,7 +72,7 @@ def test_figures_drawn_in_a_forked_process_are_the_same_files(serial, tmp_path):
         assert forked[key].read_bytes() == here[key].read_bytes(), key
     assert pending.result() is forked  # asked twice: the same paths, nothing drawn again
     inline = start_figures(serial, tmp_path / "here", background=False)
-    assert inline.process is None and inline.result() == here
+    assert not inline.forked and inline.result() == here
 
 
 def test_a_figure_failure_in_the_drawing_process_is_the_runs_failure(tmp_path, monkeypatch, capsys):
