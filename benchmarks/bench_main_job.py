@@ -36,7 +36,7 @@ SCENARIO = HERE.parent / "scenarios" / "electronics_import_cut.yaml"
 PHASES = [
     ("chainsim.scenario.load", "load_scenario", "load scenario and table"),
     ("chainsim.experiment.preflight", "preflight", "preflight"),
-    ("chainsim.experiment.run", "load_engine_loops", "pre-load the engine loops (before the fork)"),
+    ("chainsim.experiment.pool", "load_engine_loops", "pre-load the engine loops (before the fork)"),
     ("chainsim.experiment.run", "_pathway_task", "pathway (engine, in a worker)"),
     ("chainsim.experiment.attribution", "_chunk_task", "attribution batch (engine, in a worker)"),
     ("chainsim.experiment.run", "run_scenario", "run_scenario (pathways + attribution)"),

@@ -9,13 +9,13 @@ in their drawn levers through ``member_params``). ``baseline`` is always run: it
 reference of the paired comparison. With ``workers > 1`` the pathways run in parallel
 processes, each computing exactly the batch it would compute alone, so the results are
 identical to a serial run. When ``pathways.attribution`` is on, the lever subsets of every
-pathway are run too, after the pathways (:mod:`chainsim.experiment.attribution`). Nothing
+pathway are run too, after the pathways (:mod:`chainsim.experiment.attribution`; with workers
+queued behind them in the same pool, :mod:`chainsim.experiment.pool`). Nothing
 here writes files (see :mod:`chainsim.experiment.outputs`).
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -216,78 +216,24 @@ def _pathway_task(loaded: LoadedScenario, entry: str, seeds: Sequence[Any],
         return run_pathway(loaded, entry, seeds=seeds, quantiles=quantiles)
 
 
-def load_engine_loops(loaded: LoadedScenario) -> None:
-    """Load numba and the engine's compiled loops in this process (a three-day run of the scenario's model).
-
-    Called before a pool forks: every forked worker (the pathways', then the attribution's)
-    inherits the loaded loops instead of importing numba and reading its cache again — about
-    1.5 s of CPU per worker (``docs/performance.md``). No result depends on it.
-    """
-    model = build_model(loaded.table, resolve_params(loaded.scenario.params))
-    Engine(model, [[]]).run(3, record=())
-
-
 def _run_parallel(loaded: LoadedScenario, entries: list[str], seeds: Sequence[Any], quantiles: np.ndarray | None,
                   workers: int, done: Callable[[str], None], attribution: bool, progress: Progress | None,
                   on_pathways: Callable[[dict[str, PathwayRun]], None] | None
                   ) -> tuple[dict[str, PathwayRun], Attribution | None]:
-    """The pathways and the attribution's engine batches in one pool, pathways first.
-
-    The attribution's batches need only each entry's plan and lever full values (known before
-    any run), so they queue behind the pathways in the same pool: no second pool, no core
-    idle while the last pathway finishes. ``on_pathways(runs)`` is called here, in this
-    process, as soon as every pathway is in, while the workers run the attribution. The
-    workers end with this process (:func:`chainsim.procs.exit_with_parent`): a run killed
-    while they work leaves none behind.
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, wait
-
-    from chainsim.experiment.attribution import _chunk_task, attribution_from_chunks, plan_attribution
-    from chainsim.procs import exit_with_parent
-    from chainsim.sweeps.runner import pool_start_method
+    """The pathways and, with ``attribution``, the attribution's batches in one pool (:mod:`.pool`)."""
+    from chainsim.experiment.attribution import attribution_from_chunks, plan_attribution
+    from chainsim.experiment.pool import run_in_pool
 
     plan = None
     if attribution:
-        central = {}
-        fulls = {}
+        central, fulls = {}, {}
         for e in entries:
             central[e], _, fulls[e] = _entry_plans(loaded, e, len(seeds), quantiles)
         plan = plan_attribution(loaded, central, seeds, fulls)
-    method = pool_start_method()
-    if method == "fork":
-        load_engine_loops(loaded)
-    ctx = multiprocessing.get_context(method)
-    runs: dict[str, PathwayRun] = {}
-    sums: list[Any] = []
-    n_chunks = 0 if plan is None else len(plan.chunks)
-    with ProcessPoolExecutor(max_workers=min(workers, len(entries) + n_chunks), mp_context=ctx,
-                             initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
-        todo = {pool.submit(_pathway_task, loaded, e, seeds, quantiles): ("pathway", e) for e in entries}
-        if plan is not None:
-            sums = [None] * n_chunks
-            todo.update({pool.submit(_chunk_task, *a): ("chunk", c) for c, a in enumerate(plan.chunks)})
-        chunks_done: list[int] = []
-        reported = 0
-        while todo:
-            finished, _ = wait(todo, return_when="FIRST_COMPLETED")
-            for fut in finished:
-                kind, key = todo.pop(fut)
-                if kind == "pathway":
-                    runs[key] = fut.result()
-                    done(key)
-                    if len(runs) == len(entries) and on_pathways is not None:
-                        on_pathways({e: runs[e] for e in entries})
-                else:
-                    sums[key] = fut.result()
-                    chunks_done.append(key)
-            if len(runs) == len(entries) and progress is not None:  # attribution progress after the pathways'
-                while reported < len(chunks_done):
-                    reported += 1
-                    progress("attribution", reported, n_chunks)
-    runs = {e: runs[e] for e in entries}
-    att = None if plan is None else attribution_from_chunks(loaded, runs, plan, sums)
-    return runs, att
+    runs, sums = run_in_pool(loaded, {e: (_pathway_task, (loaded, e, seeds, quantiles)) for e in entries},
+                             [] if plan is None else plan.chunks, workers, done=done, progress=progress,
+                             on_pathways=on_pathways)
+    return runs, None if plan is None else attribution_from_chunks(loaded, runs, plan, sums)
 
 
 def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, checked: Any = None,
