@@ -220,7 +220,7 @@ def _run(args: argparse.Namespace) -> int:
         finally:
             for b in bars.values():
                 b.close()
-        # the figures are drawn in a forked process (when safe) while the summary and the files are written
+        # the figures are drawn in forked processes (when safe) while the summary and the files are written
         figures = False if args.no_figures else start_figures(run, stage)
         try:
             summary = summary_table(run)
