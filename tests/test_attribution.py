@@ -115,3 +115,17 @@ def test_attribution_batches_on_workers_give_the_serial_attribution(monkeypatch)
     f = serial.attribution.frame
     assert len(f) and f.acts.astype(bool).any()
     pd.testing.assert_frame_equal(f, pooled.attribution.frame)
+
+
+def test_a_members_series_does_not_depend_on_its_batch(monkeypatch):
+    # the attribution's members are split into batches of at most CHUNK (an even number of batches): the
+    # split changes nothing, to the last bit
+    import chainsim.experiment.attribution as attr
+
+    frames = []
+    for chunk in (2, 3, 100):
+        monkeypatch.setattr(attr, "CHUNK", chunk)
+        frames.append(run_scenario(load_scenario(SCENARIO, table=TOY), workers=1).attribution.frame)
+    assert frames[0].acts.astype(bool).any()
+    for f in frames[1:]:
+        pd.testing.assert_frame_equal(frames[0], f, check_exact=True)

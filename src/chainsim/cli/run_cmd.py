@@ -157,11 +157,12 @@ def _run(args: argparse.Namespace) -> int:
     from chainsim.cli.progress import make_bar, show_progress
     from chainsim.errors import ScenarioError
     from chainsim.experiment.bands import band_sensitivity
+    from chainsim.experiment.figures import start_figures
     from chainsim.experiment.folder import safe_folder_name, staged_output
-    from chainsim.experiment.outputs import write_run_files
+    from chainsim.experiment.outputs import write_run_files, write_trajectories
     from chainsim.experiment.pathway_tables import summary_table
     from chainsim.experiment.preflight import preflight
-    from chainsim.experiment.run import run_scenario
+    from chainsim.experiment.run import ScenarioRun, run_scenario
 
     if args.replications is not None and args.replications < 1:
         raise ScenarioError(f"--replications: expected a positive integer; found {args.replications}")
@@ -200,17 +201,38 @@ def _run(args: argparse.Namespace) -> int:
                 bars["attribution"] = make_bar(total, desc="lever attribution", unit="batches", enabled=enabled)
             bars["attribution"].update(done - bars["attribution"].n)
 
+        early: dict[str, Any] = {}
+
+        def on_pathways(runs: Any) -> None:
+            # what needs the pathways only, while the pool's workers run the attribution's batches
+            pathways_only = ScenarioRun(loaded=loaded, pathways=runs)
+            early["bands"] = band_sensitivity(pathways_only)
+            if not args.no_trajectories:
+                early["trajectories"] = write_trajectories(pathways_only, stage / "trajectories.parquet")
+            if not args.no_figures:  # imported here, not in each figure's process (0.36 s)
+                from chainsim.plots import _plt
+
+                _plt()
+
         try:
             run = run_scenario(loaded, progress=progress, checked=checked, workers=args.workers,
-                               day_progress=bar.update)
+                               day_progress=bar.update, on_pathways=on_pathways)
         finally:
             for b in bars.values():
                 b.close()
-        summary = summary_table(run)
-        bands = band_sensitivity(run)
+        # the figures are drawn in forked processes (when safe) while the summary and the files are written
+        figures = False if args.no_figures else start_figures(run, stage)
+        try:
+            summary = summary_table(run)
+            bands = early["bands"] if "bands" in early else band_sensitivity(run)
+        except BaseException:
+            if figures:
+                figures.cancel()
+            raise
         report = () if args.no_report else ("report.html",)
-        names = write_run_files(run, summary, stage, figures=not args.no_figures,
-                                trajectories=not args.no_trajectories, bands=bands, more_files=report)
+        written = {"trajectories": early["trajectories"]} if "trajectories" in early else {}
+        names = write_run_files(run, summary, stage, figures=figures, trajectories=not args.no_trajectories,
+                                bands=bands, more_files=report, written=written)
         if report:
             from chainsim.report import write_report
 

@@ -14,8 +14,13 @@ over the same replications, shock draws and lever draws as the main run. Then
 :math:`v(\varnothing)` is the baseline run and :math:`v(N)` the pathway's run; the other
 :math:`2^{|N|} - 2` subsets (Shapley) or the :math:`|N|` singletons (one at a time) are
 extra runs, batched through the engine ``member_params`` (balanced batches of at most
-:data:`CHUNK` members). Attribution uses the first ``attribution.replications`` replications
-(default 4: on the README scenario 14 lever subsets x 4 = 56 members, three engine batches);
+:data:`CHUNK` members, an even number of them when more than one: the pool's two workers end
+together), and queued in the pathways' own pool behind them (:func:`plan_attribution`). A
+member's series does not depend on the batch it runs in (the same draws, its own columns:
+the README scenario's attribution is the same to the last bit with batches of 7, 14 or 19
+members, the toy's with 2, 3 or all, ``tests/test_attribution.py``). Attribution uses the
+first ``attribution.replications`` replications (default 4: on the README scenario 14 lever
+subsets x 4 = 56 members, four engine batches of 14);
 a pathway with more than :data:`MAX_SHAPLEY_LEVERS` acting levers falls back to one at a time.
 
 ``attribution.csv`` has one row per pathway x scope x lever (plus a ``(total)`` row):
@@ -57,8 +62,8 @@ import pandas as pd
 
 from chainsim.data.units import MoneyUnit, find_money_column, money_column, money_columns, money_of_column
 
-__all__ = ["ATTRIBUTION_COLUMNS", "CHUNK", "MAX_SHAPLEY_LEVERS", "Attribution", "attribution_columns",
-           "run_attribution", "shapley"]
+__all__ = ["ATTRIBUTION_COLUMNS", "CHUNK", "MAX_SHAPLEY_LEVERS", "Attribution", "AttributionPlan",
+           "attribution_columns", "attribution_from_chunks", "plan_attribution", "run_attribution", "shapley"]
 
 #: largest number of acting levers for an exact Shapley split (2^k − 2 extra lever subsets)
 MAX_SHAPLEY_LEVERS = 4
@@ -175,9 +180,112 @@ def _chunk_task(*args: Any) -> list[dict[str, np.ndarray]]:
         return _chunk_series(*args)
 
 
+@dataclass(frozen=True, eq=False)
+class AttributionPlan:
+    """The engine batches of a lever attribution, known before any pathway has run.
+
+    Attributes
+    ----------
+    chunks : list of tuple
+        One argument tuple of :func:`_chunk_series` per engine batch (run them anywhere, in
+        any order: :func:`attribution_from_chunks` takes the results by batch number).
+    members : list of list of tuple
+        Per batch, its members ``(entry, lever subset, replication, params, disruptions)``.
+    players, methods, notes, masks, replications
+        What :func:`attribution_from_chunks` needs to split each pathway's effect.
+    """
+
+    chunks: list[tuple]
+    members: list[list[tuple]]
+    players: Mapping[str, tuple[str, ...]]
+    methods: Mapping[str, str]
+    notes: Mapping[str, str]
+    masks: Mapping[str, np.ndarray]
+    replications: int
+
+
+def plan_attribution(loaded: Any, plans: Mapping[str, Any], seeds: Sequence[Any], fulls: Mapping[str, Any]
+                     ) -> AttributionPlan:
+    """The lever subsets of every pathway as engine batches (:class:`AttributionPlan`).
+
+    Needs only each entry's central plan (:func:`~chainsim.pathways.apply.plan_pathway`, for
+    its acting levers) and its lever full values, not its run: the batches can run in the same
+    pool as the pathways. The empty subset is the baseline's run and the full one the
+    pathway's own (same seeds, same lever draws): neither is run again.
+
+    Parameters
+    ----------
+    loaded : LoadedScenario
+    plans : mapping
+        Pathway entry -> its :class:`~chainsim.pathways.apply.PathwayPlan` at central values
+        (``baseline`` included).
+    seeds, fulls
+        As for :func:`run_attribution`.
+    """
+    from chainsim.data.scopes import scope_mask
+    from chainsim.pathways.apply import plan_pathway
+    from chainsim.pathways.registry import LEVERS, PATHWAYS
+
+    sc = loaded.scenario
+    table = loaded.table
+    pw = sc.pathways
+    n = min(int(pw.attribution.replications), len(seeds))
+    members: list[tuple[str, frozenset[str], int, dict[str, Any], list[dict]]] = []
+    players: dict[str, tuple[str, ...]] = {}
+    methods: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    for entry, plan_ in plans.items():
+        if entry == "baseline":
+            continue
+        players[entry] = tuple(plan_.changed)
+        method = pw.attribution.method
+        if method == "shapley" and len(players[entry]) > MAX_SHAPLEY_LEVERS:
+            method = "one_at_a_time"
+            notes[entry] = (f"{len(players[entry])} acting levers: one at a time only "
+                            f"(Shapley up to {MAX_SHAPLEY_LEVERS})")
+        methods[entry] = method
+        names = [p.strip() for p in entry.split("+")]
+        for S in _subsets(players[entry], method):
+            for r in range(n):
+                full = fulls[entry][r]
+                ov = {p: {lv: (full.get(p, {}).get(lv, LEVERS[lv].full) if lv in S else LEVERS[lv].baseline)
+                          for lv in PATHWAYS[p].levers} for p in names}
+                plan = plan_pathway(entry, sc.disruptions, intensity=pw.intensity, intensities=pw.intensities,
+                                    overrides=ov, sector_codes=table.sector_codes, base_params=sc.params)
+                members.append((entry, S, r, plan.params, list(plan.disruptions)))
+    masks = {s: scope_mask(table, s) for s in sc.metrics.scope}
+    batches: list[list[tuple]] = []
+    if members:
+        count = math.ceil(len(members) / CHUNK)
+        count += count % 2 if count > 1 else 0  # an even number: two workers finish together
+        size = math.ceil(len(members) / count)  # balanced: no small last batch
+        batches = [members[k:k + size] for k in range(0, len(members), size)]
+    chunks = [(table, plans["baseline"].params, sc.horizon_days, chunk, seeds, masks) for chunk in batches]
+    return AttributionPlan(chunks=chunks, members=batches, players=players, methods=methods, notes=notes,
+                           masks=masks, replications=n)
+
+
+def attribution_from_chunks(loaded: Any, runs: Mapping[str, Any], plan: AttributionPlan,
+                            sums: Sequence[list[dict[str, np.ndarray]]]) -> Attribution:
+    """The :class:`Attribution` from the pathways' runs and the results of ``plan.chunks`` (in batch order)."""
+    n = plan.replications
+    series: dict[tuple[str, frozenset[str]], dict[str, np.ndarray]] = {}
+    for chunk, by_member in zip(plan.members, sums, strict=True):
+        for (entry, S, r, _, _), by_scope in zip(chunk, by_member, strict=True):
+            per_scope = series.setdefault((entry, S), {})
+            for s, y in by_scope.items():
+                per_scope.setdefault(s, np.zeros((n, len(y))))[r] = y
+    frame = _attribution_frame(loaded, runs, plan.players, plan.methods, series, plan.masks, n)
+    return Attribution(frame=frame, notes=dict(plan.notes))
+
+
 def run_attribution(loaded: Any, runs: Mapping[str, Any], seeds: Sequence[Any], fulls: Mapping[str, Any],
                     *, progress: Progress | None = None, workers: int = 1) -> Attribution:
     """Run the lever subsets of every pathway and split each pathway's effect over its levers.
+
+    :func:`plan_attribution`, its batches run here or on a pool, then
+    :func:`attribution_from_chunks`. (``run_scenario`` with workers runs the batches in the
+    pathways' own pool instead.)
 
     Parameters
     ----------
@@ -196,68 +304,29 @@ def run_attribution(loaded: Any, runs: Mapping[str, Any], seeds: Sequence[Any], 
         Processes running the engine batches (1: in this process); the batches are the same
         either way, so the attribution does not depend on it.
     """
-    from chainsim.data.scopes import scope_mask
-    from chainsim.pathways.apply import plan_pathway
-    from chainsim.pathways.registry import LEVERS, PATHWAYS
+    plan = plan_attribution(loaded, {e: r.plan for e, r in runs.items()}, seeds, fulls)
+    sums: list[Any] = [None] * len(plan.chunks)
 
-    sc = loaded.scenario
-    table = loaded.table
-    pw = sc.pathways
-    n = min(int(pw.attribution.replications), len(seeds))
-    base_run = runs["baseline"]
-    members: list[tuple[str, frozenset[str], int, dict[str, Any], list[dict]]] = []
-    players: dict[str, tuple[str, ...]] = {}
-    methods: dict[str, str] = {}
-    notes: dict[str, str] = {}
-    for entry, pr in runs.items():
-        if entry == "baseline":
-            continue
-        players[entry] = tuple(pr.plan.changed)
-        method = pw.attribution.method
-        if method == "shapley" and len(players[entry]) > MAX_SHAPLEY_LEVERS:
-            method = "one_at_a_time"
-            notes[entry] = (f"{len(players[entry])} acting levers: one at a time only "
-                            f"(Shapley up to {MAX_SHAPLEY_LEVERS})")
-        methods[entry] = method
-        names = [p.strip() for p in entry.split("+")]
-        for S in _subsets(players[entry], method):
-            for r in range(n):
-                full = fulls[entry][r]
-                ov = {p: {lv: (full.get(p, {}).get(lv, LEVERS[lv].full) if lv in S else LEVERS[lv].baseline)
-                          for lv in PATHWAYS[p].levers} for p in names}
-                plan = plan_pathway(entry, sc.disruptions, intensity=pw.intensity, intensities=pw.intensities,
-                                    overrides=ov, sector_codes=table.sector_codes, base_params=sc.params)
-                members.append((entry, S, r, plan.params, list(plan.disruptions)))
-    masks = {s: scope_mask(table, s) for s in sc.metrics.scope}
-    series: dict[tuple[str, frozenset[str]], dict[str, np.ndarray]] = {}
-    if members:
-        size = math.ceil(len(members) / math.ceil(len(members) / CHUNK))  # balanced: no small last batch
-        chunks = [members[k:k + size] for k in range(0, len(members), size)]
-        args = [(table, base_run.plan.params, sc.horizon_days, chunk, seeds, masks) for chunk in chunks]
+    def store(c: int, result: list[dict[str, np.ndarray]], done: int) -> None:
+        sums[c] = result
+        if progress is not None:
+            progress("attribution", done, len(plan.chunks))
 
-        def store(chunk: Sequence[tuple], sums: list[dict[str, np.ndarray]], done: int) -> None:
-            for (entry, S, r, _, _), by_scope in zip(chunk, sums, strict=True):
-                per_scope = series.setdefault((entry, S), {})
-                for s, y in by_scope.items():
-                    per_scope.setdefault(s, np.zeros((n, len(y))))[r] = y
-            if progress is not None:
-                progress("attribution", done, len(chunks))
+    if workers > 1 and len(plan.chunks) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        if workers > 1 and len(chunks) > 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor, as_completed
+        from chainsim.sweeps.runner import pool_start_method
 
-            from chainsim.sweeps.runner import pool_start_method
-
-            ctx = multiprocessing.get_context(pool_start_method())
-            with ProcessPoolExecutor(max_workers=min(int(workers), len(chunks)), mp_context=ctx) as pool:
-                futures = {pool.submit(_chunk_task, *a): c for c, a in enumerate(args)}
-                for done, fut in enumerate(as_completed(futures), start=1):
-                    store(chunks[futures[fut]], fut.result(), done)
-        else:
-            for c, a in enumerate(args):
-                store(chunks[c], _chunk_series(*a), c + 1)
-    return Attribution(frame=_attribution_frame(loaded, runs, players, methods, series, masks, n), notes=notes)
+        ctx = multiprocessing.get_context(pool_start_method())
+        with ProcessPoolExecutor(max_workers=min(int(workers), len(plan.chunks)), mp_context=ctx) as pool:
+            futures = {pool.submit(_chunk_task, *a): c for c, a in enumerate(plan.chunks)}
+            for done, fut in enumerate(as_completed(futures), start=1):
+                store(futures[fut], fut.result(), done)
+    else:
+        for c, a in enumerate(plan.chunks):
+            store(c, _chunk_series(*a), c + 1)
+    return attribution_from_chunks(loaded, runs, plan, sums)
 
 
 def _attribution_frame(loaded: Any, runs: Mapping[str, Any], players: Mapping[str, tuple[str, ...]],

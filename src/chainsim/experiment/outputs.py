@@ -17,14 +17,18 @@ overflowed past 3.4e38 for tables in small units and kept only 7 digits).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from chainsim.experiment.pathway_tables import loss_drivers
 from chainsim.experiment.run import ScenarioRun
+
+if TYPE_CHECKING:
+    from chainsim.experiment.figures import PendingFigures
 
 __all__ = ["TRAJECTORY_COLUMNS", "table_labels", "trajectories_frame", "write_outputs", "write_run_files",
            "write_trajectories"]
@@ -123,22 +127,44 @@ def write_trajectories(run: ScenarioRun, path: str | Path, *, rows_per_group: in
     return path
 
 
-def write_run_files(run: ScenarioRun, summary: pd.DataFrame, folder: str | Path, *, figures: bool = True,
-                    trajectories: bool = True, bands: pd.DataFrame | None = None,
-                    more_files: tuple[str, ...] = ()) -> dict[str, Path]:
+def write_run_files(run: ScenarioRun, summary: pd.DataFrame, folder: str | Path, *,
+                    figures: bool | PendingFigures = True, trajectories: bool = True,
+                    bands: pd.DataFrame | None = None, more_files: tuple[str, ...] = (),
+                    written: Mapping[str, Path] | None = None) -> dict[str, Path]:
     """Write every file of a run into ``folder`` (``run.json`` last) and return their paths.
 
     No atomicity of its own: :func:`write_outputs` (and ``chainsim run``) call it on a
     staging folder. ``bands`` is the band-sensitivity table (computed here when not given).
     ``more_files`` names files the caller writes into the same folder after ``run.json``
     (``report.html``, which is rendered from these files), so that ``run.json`` lists them too.
+    ``figures``: ``True`` draws them in a forked process while the tables are written
+    (:func:`chainsim.experiment.figures.start_figures`), or the caller's
+    :class:`~chainsim.experiment.figures.PendingFigures` already started. ``written``: files
+    the caller already wrote into ``folder`` (key -> path; ``"trajectories"`` is then not
+    written again), listed like the others.
     """
+    from chainsim.experiment.figures import PendingFigures, start_figures
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    pending = figures if isinstance(figures, PendingFigures) else start_figures(run, out) if figures else None
+    try:
+        return _write_run_files(run, summary, out, pending, trajectories=trajectories, bands=bands,
+                                more_files=more_files, written=dict(written or {}))
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
+
+
+def _write_run_files(run: ScenarioRun, summary: pd.DataFrame, out: Path, pending: PendingFigures | None, *,
+                     trajectories: bool, bands: pd.DataFrame | None, more_files: tuple[str, ...],
+                     written: dict[str, Path]) -> dict[str, Path]:
+    """The files of :func:`write_run_files`, the figures' process (if any) drawing meanwhile."""
     from chainsim.experiment.bands import band_sensitivity
     from chainsim.experiment.monthly import write_monthly
     from chainsim.experiment.paired import BOOTSTRAP_STREAM, CONFIDENCE, IDENTICAL_RTOL, N_RESAMPLES
 
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     paths["summary"] = out / "summary.csv"
     summary.to_csv(paths["summary"], index=False, float_format="%.6g")
@@ -148,10 +174,11 @@ def write_run_files(run: ScenarioRun, summary: pd.DataFrame, folder: str | Path,
     if run.attribution is not None:
         paths["attribution"] = out / "attribution.csv"
         run.attribution.frame.to_csv(paths["attribution"], index=False, float_format="%.6g")
-    if trajectories:
+    if "trajectories" in written:
+        paths["trajectories"] = written.pop("trajectories")
+    elif trajectories:
         paths["trajectories"] = write_trajectories(run, out / "trajectories.parquet")
-    if figures:
-        paths.update(_figures(run, out))
+    paths.update(written)
     meta = dict(run.provenance)
     meta["scenario_body"] = run.loaded.scenario.model_dump(mode="json")
     meta["events"] = {e: [list(ev) for ev in pr.events] for e, pr in run.pathways.items()}
@@ -165,7 +192,10 @@ def write_run_files(run: ScenarioRun, summary: pd.DataFrame, folder: str | Path,
         meta["attribution_notes"] = dict(run.attribution.notes)
     meta.update(table_labels(run.loaded.table))
     meta["loss_drivers"] = loss_drivers(run, "baseline")
-    paths.update(write_monthly(run, out))  # monthly.csv, only when the scenario has a calendar
+    monthly = write_monthly(run, out)  # monthly.csv, only when the scenario has a calendar
+    if pending is not None:
+        paths.update(pending.result())  # waits for the figures' process
+    paths.update(monthly)
     meta["files"] = sorted({*(p.name for p in paths.values()), *more_files})
     paths["run"] = out / "run.json"
     paths["run"].write_text(json.dumps(meta, ensure_ascii=False, indent=2, default=_json_default), encoding="utf-8")
@@ -210,31 +240,3 @@ def _json_default(o: Any) -> Any:
     if isinstance(o, np.ndarray):
         return o.tolist()
     return str(o)
-
-
-def _figures(run: ScenarioRun, out: Path) -> dict[str, Path]:
-    from chainsim.plots import _plt, attribution_bars, figure_style, loss_heatmap, recovery_curves, recovery_panels
-
-    plt = _plt()
-    paths = {}
-    scope = run.loaded.scenario.metrics.scope[0]
-
-    def save(name: str, fig: Any, key: str | None = None) -> None:
-        paths[key or name] = out / f"{name}.png"
-        fig.savefig(paths[key or name], dpi=130, format="png")
-        plt.close(fig)
-
-    with figure_style():  # the bundled CJK font, also for tick labels made at save time
-        fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
-        recovery_curves(run, scope, ax=ax)
-        save("recovery_curves", fig)
-        save("recovery_panels", recovery_panels(run, scope))
-        table = run.loaded.table
-        fig, ax = plt.subplots(figsize=(4.5 + 1.0 * table.n_regions, 7.6), layout="constrained")
-        loss_heatmap(run, "baseline", ax=ax)
-        save("loss_heatmap", fig)
-        if run.attribution is not None and not run.attribution.frame.empty:
-            fig, ax = plt.subplots(figsize=(9, 0.6 * len(run.pathways) + 2.2), layout="constrained")
-            attribution_bars(run, scope, ax=ax)
-            save("attribution", fig, "attribution_figure")
-    return paths

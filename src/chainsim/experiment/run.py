@@ -9,7 +9,8 @@ in their drawn levers through ``member_params``). ``baseline`` is always run: it
 reference of the paired comparison. With ``workers > 1`` the pathways run in parallel
 processes, each computing exactly the batch it would compute alone, so the results are
 identical to a serial run. When ``pathways.attribution`` is on, the lever subsets of every
-pathway are run too, after the pathways (:mod:`chainsim.experiment.attribution`). Nothing
+pathway are run too, after the pathways (:mod:`chainsim.experiment.attribution`; with workers
+queued behind them in the same pool, :mod:`chainsim.experiment.pool`). Nothing
 here writes files (see :mod:`chainsim.experiment.outputs`).
 """
 
@@ -158,6 +159,23 @@ def central_fulls(entry: str, products: Sequence[str], overrides: Mapping[str, M
     return out
 
 
+def _entry_plans(loaded: LoadedScenario, entry: str, replications: int, quantiles: np.ndarray | None
+                 ) -> tuple[PathwayPlan, list[PathwayPlan], list[dict[str, dict[str, float]]]]:
+    """An entry's plan at central values, and per replication its plan and lever full values (drawn or central)."""
+    sc = loaded.scenario
+    pw = sc.pathways
+    kw = dict(intensity=pw.intensity, intensities=pw.intensities, costs=pw.costs,
+              sector_codes=loaded.table.sector_codes, base_params=sc.params)
+    plan = plan_pathway(entry, sc.disruptions, overrides=pw.levers, **kw)
+    products = disrupted_products(sc.disruptions)
+    if quantiles is None or not plan.levers:
+        return plan, [plan] * replications, [central_fulls(entry, products, pw.levers)] * replications
+    if len(quantiles) != replications:
+        raise ScenarioError(f"quantiles: expected {replications} rows (one per replication); found {len(quantiles)}")
+    fulls = [drawn_overrides(entry, q, products, pw.levers) for q in quantiles]
+    return plan, [plan_pathway(entry, sc.disruptions, overrides=f, **kw) for f in fulls], fulls
+
+
 def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | None = None,
                 quantiles: np.ndarray | None = None, day_progress: DayProgress | None = None) -> PathwayRun:
     """Run all replications of one pathway entry as one engine batch.
@@ -168,20 +186,8 @@ def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | No
     (for a progress bar).
     """
     sc = loaded.scenario
-    pw = sc.pathways
-    kw = dict(intensity=pw.intensity, intensities=pw.intensities, costs=pw.costs,
-              sector_codes=loaded.table.sector_codes, base_params=sc.params)
-    plan = plan_pathway(entry, sc.disruptions, overrides=pw.levers, **kw)
     seeds = list(seeds) if seeds is not None else replication_seeds(sc.seed, sc.replications)
-    products = disrupted_products(sc.disruptions)
-    if quantiles is None or not plan.levers:
-        fulls = [central_fulls(entry, products, pw.levers)] * len(seeds)
-        plans = [plan] * len(seeds)
-    else:
-        if len(quantiles) != len(seeds):
-            raise ScenarioError(f"quantiles: expected {len(seeds)} rows (one per replication); found {len(quantiles)}")
-        fulls = [drawn_overrides(entry, q, products, pw.levers) for q in quantiles]
-        plans = [plan_pathway(entry, sc.disruptions, overrides=f, **kw) for f in fulls]
+    plan, plans, fulls = _entry_plans(loaded, entry, len(seeds), quantiles)
     params = resolve_params(plan.params)
     model = build_model(loaded.table, params)
     members = None if all(p is plan for p in plans) else [resolve_params(p.params) for p in plans]
@@ -210,43 +216,29 @@ def _pathway_task(loaded: LoadedScenario, entry: str, seeds: Sequence[Any],
         return run_pathway(loaded, entry, seeds=seeds, quantiles=quantiles)
 
 
-def load_engine_loops(loaded: LoadedScenario) -> None:
-    """Load numba and the engine's compiled loops in this process (a three-day run of the scenario's model).
-
-    Called before a pool forks: every forked worker (the pathways', then the attribution's)
-    inherits the loaded loops instead of importing numba and reading its cache again — about
-    1.5 s of CPU per worker (``docs/performance.md``). No result depends on it.
-    """
-    model = build_model(loaded.table, resolve_params(loaded.scenario.params))
-    Engine(model, [[]]).run(3, record=())
-
-
 def _run_parallel(loaded: LoadedScenario, entries: list[str], seeds: Sequence[Any], quantiles: np.ndarray | None,
-                  workers: int, done: Callable[[str], None]) -> dict[str, PathwayRun]:
-    # scipy.stats (the lever draws in the workers, the summary's bootstrap here) is imported once, before the
-    # fork, instead of in every worker: about 1 s of CPU each
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+                  workers: int, done: Callable[[str], None], attribution: bool, progress: Progress | None,
+                  on_pathways: Callable[[dict[str, PathwayRun]], None] | None
+                  ) -> tuple[dict[str, PathwayRun], Attribution | None]:
+    """The pathways and, with ``attribution``, the attribution's batches in one pool (:mod:`.pool`)."""
+    from chainsim.experiment.attribution import attribution_from_chunks, plan_attribution
+    from chainsim.experiment.pool import run_in_pool
 
-    import scipy.stats  # noqa: F401
-
-    from chainsim.sweeps.runner import pool_start_method
-
-    method = pool_start_method()
-    if method == "fork":
-        load_engine_loops(loaded)
-    ctx = multiprocessing.get_context(method)
-    runs: dict[str, PathwayRun] = {}
-    with ProcessPoolExecutor(max_workers=min(workers, len(entries)), mp_context=ctx) as pool:
-        futures = {pool.submit(_pathway_task, loaded, e, seeds, quantiles): e for e in entries}
-        for fut in as_completed(futures):
-            runs[futures[fut]] = fut.result()
-            done(futures[fut])
-    return {e: runs[e] for e in entries}
+    plan = None
+    if attribution:
+        central, fulls = {}, {}
+        for e in entries:
+            central[e], _, fulls[e] = _entry_plans(loaded, e, len(seeds), quantiles)
+        plan = plan_attribution(loaded, central, seeds, fulls)
+    runs, sums = run_in_pool(loaded, {e: (_pathway_task, (loaded, e, seeds, quantiles)) for e in entries},
+                             [] if plan is None else plan.chunks, workers, done=done, progress=progress,
+                             on_pathways=on_pathways)
+    return runs, None if plan is None else attribution_from_chunks(loaded, runs, plan, sums)
 
 
 def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, checked: Any = None,
-                 workers: int = 1, day_progress: DayProgress | None = None) -> ScenarioRun:
+                 workers: int = 1, day_progress: DayProgress | None = None,
+                 on_pathways: Callable[[Mapping[str, PathwayRun]], None] | None = None) -> ScenarioRun:
     """Run every pathway entry of a scenario (and ``baseline``) with common random numbers.
 
     Parameters
@@ -267,6 +259,11 @@ def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, ch
         Called as ``day_progress(n)`` with ``n`` simulated pathway-days done since the last
         call (``pathways x horizon_days`` in all, attribution runs not included): after every
         day when serial, after every pathway with workers.
+    on_pathways : callable, optional
+        Called once as ``on_pathways(runs)`` (entry -> :class:`PathwayRun`, in the scenario's
+        order) as soon as every pathway has run, before the attribution has finished: with
+        workers the attribution's batches are still running in the pool then, so work that
+        needs only the pathways (``trajectories.parquet``, the band sensitivity) overlaps them.
 
     Returns
     -------
@@ -299,24 +296,28 @@ def run_scenario(loaded: LoadedScenario, *, progress: Progress | None = None, ch
         if progress is not None:
             progress(entry, len(finished), len(entries))
 
+    attribute = sc.pathways.attribution.method != "off" and len(entries) > 1
+    attribution = None
     if workers > 1 and len(entries) > 1:
         def done_parallel(entry: str) -> None:
             if day_progress is not None:
                 day_progress(sc.horizon_days)
             done(entry)
 
-        runs = _run_parallel(loaded, entries, seeds, quantiles, int(workers), done_parallel)
+        runs, attribution = _run_parallel(loaded, entries, seeds, quantiles, int(workers), done_parallel,
+                                          attribute, progress, on_pathways)
     else:
         runs = {}
         for entry in entries:
             runs[entry] = run_pathway(loaded, entry, seeds=seeds, quantiles=quantiles, day_progress=day_progress)
             done(entry)
-    attribution = None
-    if sc.pathways.attribution.method != "off" and len(entries) > 1:
-        from chainsim.experiment.attribution import run_attribution
+        if on_pathways is not None:
+            on_pathways(dict(runs))
+        if attribute:
+            from chainsim.experiment.attribution import run_attribution
 
-        attribution = run_attribution(loaded, runs, seeds, {e: r.lever_fulls for e, r in runs.items()},
-                                      progress=progress, workers=int(workers))
+            attribution = run_attribution(loaded, runs, seeds, {e: r.lever_fulls for e, r in runs.items()},
+                                          progress=progress)
     prov = {
         "chainsim_version": __version__, "scenario": sc.name, "scenario_sha256": loaded.sha256,
         "scenario_file": None if loaded.path is None else str(loaded.path), "dataset": loaded.table.name,

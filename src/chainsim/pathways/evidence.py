@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from chainsim.disruptions import DISRUPTIONS
 
-__all__ = ["SOURCES", "EvidenceRange", "Source", "choose_range", "disrupted_products"]
+__all__ = ["SOURCES", "EvidenceRange", "Source", "choose_range", "disrupted_products", "triangular_ppf"]
 
 
 @dataclass(frozen=True)
@@ -203,12 +203,39 @@ class EvidenceRange:
         >>> r.quantile(0.5), r.quantile(0.0), r.quantile(1.0)
         (1.0, 0.0, 2.0)
         """
-        from scipy.stats import triang
-
         if self.high == self.low:
             return float(self.full)
-        c = (self.full - self.low) / (self.high - self.low)
-        return float(triang.ppf(float(u), c, loc=self.low, scale=self.high - self.low))
+        return triangular_ppf(float(u), self.low, self.full, self.high)
+
+
+def triangular_ppf(u: float, low: float, mode: float, high: float) -> float:
+    r"""Quantile ``u`` of the triangular distribution on ``[low, high]`` with mode ``mode`` (``low < high``).
+
+    The inverse of its CDF (Johnson, Kotz & Balakrishnan 1995, *Continuous Univariate
+    Distributions* vol. 2, ch. 26): with :math:`c = (m - a) / (b - a)`,
+    :math:`x = a + (b - a)\sqrt{c\,u}` for :math:`u < c`, else
+    :math:`x = a + (b - a)\,[1 - \sqrt{(1 - c)(1 - u)}]`. Written in the same floating-point
+    steps as ``scipy.stats.triang.ppf(u, c, loc=a, scale=b - a)`` (``scipy/stats/_continuous_distns.py``),
+    so the two agree bit for bit (``tests/test_evidence_draws.py``), without importing
+    ``scipy.stats`` (0.6-0.7 s) for six lever draws.
+
+    Examples
+    --------
+    >>> triangular_ppf(0.5, 0.0, 1.0, 2.0), triangular_ppf(0.0, 0.0, 1.0, 2.0), triangular_ppf(1.0, 0.0, 1.0, 2.0)
+    (1.0, 0.0, 2.0)
+    """
+    import math
+
+    if not 0.0 <= u <= 1.0:
+        raise ValueError(f"triangular_ppf: expected a quantile in [0, 1]; found {u}")
+    scale = high - low
+    c = (mode - low) / scale
+    if u == 0.0:
+        return float(0.0 * scale + low)
+    if u == 1.0:
+        return float(1.0 * scale + low)
+    z = math.sqrt(c * u) if u < c else 1.0 - math.sqrt((1.0 - c) * (1.0 - u))
+    return float(z * scale + low)
 
 
 def disrupted_products(disruptions: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
