@@ -305,8 +305,9 @@ def capacity_ratios(m: EconomyModel, c: np.ndarray, delta: np.ndarray) -> np.nda
 
     Default (``split_weights="losses"``): :math:`\lambda = 1 - s\Delta`, the capacity left by
     losses (overproduction serves the orders a supplier gets but attracts none: no market-share
-    ratchet), where the switching share :math:`s` (``m.switch_share``) is 0 on the domestic makers
-    of differentiated products: their buyers keep their orders until a supplier search moves them.
+    ratchet), where the switching share :math:`s` (``m.switch_share``) is 0 on the makers, domestic
+    and foreign, of differentiated products: their buyers keep their orders until a supplier search
+    moves them.
     ARIO: :math:`\lambda = c/\bar c` (1 where :math:`\bar c = 0`), capped at 1 for restocking
     foreign origins.
     """
