@@ -295,6 +295,27 @@ def test_buyers_keep_a_cut_origins_orders_of_a_differentiated_product():
     assert moved[1] > kept[1]
 
 
+def test_kept_orders_bind_a_cut_imported_only_row_sooner_than_instant_switching():
+    """A 90-day full cut of Taiwan's, Korea's and Japan's electronics (53 % of the row) at central stocks.
+
+    The imported-only row of 20 binds its buyers within the cut either way (30 days of stock, the
+    other origins' headroom through the restocking orders fills little of it); with the orders kept
+    (issue #21) it binds sooner and costs the Northeast more than when they move at once.
+    """
+    cut = {**TWN20, "origin": ["TWN", "KOR", "JPN"]}
+    first, loss = {}, {}
+    for switching in ("search", "instant"):
+        m = _model(supplier_switching=switching)
+        res = Engine(m, [[cut]]).run(200, record=())
+        days = [e[0] for e in res.events if e[2] == "shortage" and e[4] == "input 20 (imported) binds"]
+        assert days and START < min(days) < START + 90, switching
+        first[switching] = min(days)
+        xb = np.asarray(m.xbar)[: 3 * m.n_sectors]
+        loss[switching] = float(xb.sum() * 200 - res.output[:, 0, : 3 * m.n_sectors].sum())
+    assert first["search"] < first["instant"], first
+    assert loss["search"] > loss["instant"] > 0, loss
+
+
 def test_national_import_cut_is_the_same_cut_written_per_region():
     """One foreign mechanism: a cut into every region equals the same cut into each region separately."""
     m = _model()
