@@ -338,16 +338,19 @@ def place_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np.ndarra
             second = m.w_fixed_m * OC[:, m.import_row[np.arange(m.n_sup) % m.n_sectors]] * st.open
         return m.w_fixed * OC[:, m.input_of_node] * st.open, second
     orders = st.weights * lam[:, :, None]  # W λ
-    seen = split_sees_closures(m)  # import cuts enter the split (§5.4) ...
-    orders[:, seen] *= st.open[:, seen]
+    f = m.n_dom_blocks * m.n_sectors if m.per_region_imports else m.n_sup  # the foreign origins' nodes
+    seen = split_sees_closures(m)[f:, None]  # import cuts enter the split (§5.4) ...
+    orders[:, f:] *= np.where(seen, st.open[:, f:], 1.0)
     first, second = slot_layers(m, orders)
     denom = by_input(m, first, second)
     per_purchase = np.divide(OC, denom, out=np.zeros_like(OC), where=denom > 0)  # need per capacity-weighted purchase
     first *= per_purchase[:, m.input_of_node]
-    first[:, ~seen] *= st.open[:, ~seen]  # ... other closed links drop their orders
     if second is not None:
         second *= per_purchase[:, m.import_row[np.arange(m.n_sup) % m.n_sectors]]
-        second[:, ~seen] *= st.open[:, ~seen]
+    for layer in (first,) if second is None else (first, second):  # ... other closed links drop their orders
+        layer[:, :f] *= st.open[:, :f]
+        if not seen.all():
+            layer[:, f:] *= np.where(seen, 1.0, st.open[:, f:])
     return first, second
 
 
