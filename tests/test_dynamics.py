@@ -125,16 +125,19 @@ def test_supplier_search_ends_a_shortage_before_a_long_outage_ends():
     assert any(e[2] == "substitution_ramp_start" and e[3].startswith("HLJ|") for e in res.events)
 
 
-def test_only_domestic_makers_of_differentiated_products_keep_their_orders():
-    """switch_share: 0 on the regions' nodes of the Rauch-differentiated products, 1 on every other node."""
+def test_every_maker_of_a_differentiated_product_keeps_its_orders():
+    """switch_share: 0 on every node of a Rauch-differentiated product, domestic or foreign, 1 elsewhere.
+
+    Boehm, Flaaen & Pandalai-Nayar (2019) observed the stickiness on imported inputs, so the foreign
+    origins of these products keep their buyers' orders as the domestic makers do (issue #21).
+    """
     from chainsim.data.classification import NONCOMPETITIVE_NBS42
 
     m = _model()
     S, codes = m.n_sectors, m.table.sector_codes
     share = np.asarray(m.switch_share).reshape(m.n_blocks, S)
     sticky = np.array([c in NONCOMPETITIVE_NBS42 for c in codes])
-    assert (share[: m.n_dom_blocks][:, sticky] == 0).all() and (share[: m.n_dom_blocks][:, ~sticky] == 1).all()
-    assert (share[m.n_dom_blocks:] == 1).all()  # foreign origins: import cuts move orders (docs/model.md §5.3)
+    assert (share[:, sticky] == 0).all() and (share[:, ~sticky] == 1).all()
     for preset in ("ario", "legacy"):
         assert (np.asarray(build_model(_table(), resolve_params(preset)).switch_share) == 1).all()
     assert (np.asarray(_model(supplier_switching="instant").switch_share) == 1).all()
@@ -247,6 +250,70 @@ def test_input_done_without_is_the_use_no_stock_covered():
 
 ECUT = {"type": "import_cut", "product": "20", "origin": ["KOR", "JPN", "TWN", "USA"], "share": 0.6,
         "start": START, "duration": 90}
+
+
+def _foreign_day(m, cut: dict, days: int):
+    """Reference run of ``cut``: per day, production of every node and deliveries to every input row, member 0."""
+    eng = Engine(m, [[cut]], executor="reference")
+    x, V = [], []
+
+    def keep(done, total):
+        x.append(eng.economy.day.x[0].copy())
+        V.append(eng.economy.day.deliveries[0].sum(axis=1))
+
+    eng.run(days, progress=keep, record=())
+    return np.array(x), np.array(V), eng
+
+
+TWN20 = {"type": "import_cut", "product": "20", "origin": "TWN", "share": 1.0, "start": START, "duration": 90}
+
+
+def test_buyers_keep_a_cut_origins_orders_of_a_differentiated_product():
+    """A full cut of Taiwan's electronics: the other origins get no sudden orders in the default model.
+
+    The cut origin's share of the imported-only row is lost on the cut's first days (its orders are
+    kept and go unserved, Boehm et al. 2019), where ``supplier_switching="instant"`` moves them to
+    the other origins at once, who fill in up to their headroom.
+    """
+    S = _model().n_sectors
+    p = _table().sector_index("20")
+    twn = list(_table().origins).index("TWN")
+    out = {}
+    for switching in ("search", "instant"):
+        m = _model(supplier_switching=switching)
+        x, V, _ = _foreign_day(m, TWN20, START + 5)
+        nodes = np.arange(m.n_dom_blocks, m.n_blocks) * S + p  # the foreign origins' nodes of 20
+        xb = np.asarray(m.xbar)
+        others = np.array([i for i in nodes if i != m.origin_block[twn] * S + p and xb[i] > 0])
+        row = int(m.import_row[p])
+        out[switching] = (x[START + 2, others].sum() / xb[others].sum(), V[START + 2, row] / V[START - 1, row],
+                          xb[m.origin_block[twn] * S + p] / xb[nodes].sum())
+    kept, moved = out["search"], out["instant"]
+    assert kept[0] < 1.03 < 1.1 < moved[0], (kept, moved)  # the others' production: near baseline vs headroom
+    share_twn = kept[2]
+    assert kept[1] < 1.0 - 0.9 * share_twn, (kept, share_twn)  # the row loses about Taiwan's share at once
+    assert moved[1] > kept[1]
+
+
+def test_kept_orders_bind_a_cut_imported_only_row_sooner_than_instant_switching():
+    """A 90-day full cut of Taiwan's, Korea's and Japan's electronics (53 % of the row) at central stocks.
+
+    The imported-only row of 20 binds its buyers within the cut either way (30 days of stock, the
+    other origins' headroom through the restocking orders fills little of it); with the orders kept
+    (issue #21) it binds sooner and costs the Northeast more than when they move at once.
+    """
+    cut = {**TWN20, "origin": ["TWN", "KOR", "JPN"]}
+    first, loss = {}, {}
+    for switching in ("search", "instant"):
+        m = _model(supplier_switching=switching)
+        res = Engine(m, [[cut]]).run(200, record=())
+        days = [e[0] for e in res.events if e[2] == "shortage" and e[4] == "input 20 (imported) binds"]
+        assert days and START < min(days) < START + 90, switching
+        first[switching] = min(days)
+        xb = np.asarray(m.xbar)[: 3 * m.n_sectors]
+        loss[switching] = float(xb.sum() * 200 - res.output[:, 0, : 3 * m.n_sectors].sum())
+    assert first["search"] < first["instant"], first
+    assert loss["search"] > loss["instant"] > 0, loss
 
 
 def test_national_import_cut_is_the_same_cut_written_per_region():

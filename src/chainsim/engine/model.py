@@ -151,9 +151,10 @@ class EconomyModel:
     has_backlog : bool
     switch_share : (n_sup,)
         1 where buyers move orders away from a supplier node as soon as it loses capacity (the
-        order split's :math:`\lambda = 1 - \Delta`), 0 on the domestic producers of differentiated
-        products under ``supplier_switching="search"``: their buyers keep ordering until a supplier
-        search re-sources them (:math:`\lambda = 1 - s\Delta`, docs/model.md §2.7).
+        order split's :math:`\lambda = 1 - \Delta`) or an import cut closes its links, 0 on every
+        node (domestic or foreign) of a differentiated product under ``supplier_switching="search"``:
+        their buyers keep ordering until a supplier search re-sources them (:math:`\lambda = 1 - s\Delta`;
+        the split does not see a sticky origin's closed links; docs/model.md §2.7).
     per_region_imports : bool
         Import cuts close links (into every region or named ones) and the order split sees them;
         a foreign origin's capacity is its headroom times the share of its flow left open
@@ -452,22 +453,25 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         priority_buyers=read_only(prio), region_share=read_only(region_share),
         route_base=read_only(route_base), inv_tau=read_only(tau), per_region_imports=per_region,
         **_finished_goods(table, params, xbar), **_backlog(table, params, n_sup),
-        switch_share=read_only(_switch_share(table, params, n_sup, F)),
+        switch_share=read_only(_switch_share(table, params, n_sup)),
     )
 
 
-def _switch_share(table: IOTable, params: ModelParams, n_sup: int, n_dom_blocks: int) -> np.ndarray:
+def _switch_share(table: IOTable, params: ModelParams, n_sup: int) -> np.ndarray:
     r"""Which supplier nodes lose their buyers' orders as soon as they lose capacity (docs/model.md §2.7).
 
-    ``supplier_switching="search"``: 0 on the domestic producers (regions and domestic pools) of the
-    differentiated products of :data:`~chainsim.data.classification.NONCOMPETITIVE_NBS42` (a split
-    table's components by their NBS-42 sector), 1 elsewhere. A buyer of a car part, a machine or an
-    instrument cannot move its orders to another province's maker the next day: auto parts need a
-    PPAP qualification of 2-4 months, US affiliates of Japanese firms cut output one-for-one with
-    their Japanese imports for months after Tohoku (Boehm, Flaaen & Pandalai-Nayar 2019), and
-    DisruptSC has no rewiring at all; the supplier search (``resourcing``) moves them. A tonne of
-    coal or steel, a kWh or a freight service is bought from whoever has it. On a table without
-    NBS-42 codes every node switches at once (logged).
+    ``supplier_switching="search"``: 0 on every supplier node of the differentiated products of
+    :data:`~chainsim.data.classification.NONCOMPETITIVE_NBS42` (a split table's components by their
+    NBS-42 sector) -- the regions' producers, the domestic pools and the foreign origins -- and 1
+    elsewhere. A buyer of a car part, a machine, a chip or an instrument cannot move its orders to
+    another maker the next day: auto parts need a PPAP qualification of 2-4 months, and US affiliates
+    of Japanese firms cut output one-for-one with their Japanese *imports* for months after Tohoku
+    (Boehm, Flaaen & Pandalai-Nayar 2019); DisruptSC has no rewiring at all. The supplier search
+    (``resourcing``) moves them. A foreign origin with s = 0 keeps its buyers' orders when an import
+    cut closes its links: the order split does not see the closed share, whose orders go unserved
+    (``reference.place_orders``; before issue #21 only the domestic makers kept them, without a
+    source for the difference). A tonne of coal or steel, a kWh or a freight service is bought from
+    whoever has it. On a table without NBS-42 codes every node switches at once (logged).
     """
     share = np.ones(n_sup)
     if params.supplier_switching == "instant" or params.split_weights != "losses":
@@ -477,10 +481,8 @@ def _switch_share(table: IOTable, params: ModelParams, n_sup: int, n_dom_blocks:
         log.info("supplier_switching='search' needs NBS-42 sector codes; table '%s' has other codes, so every "
                  "supplier's orders move at once", table.name)
         return share
-    S = table.n_sectors
     sticky = np.array([p in NONCOMPETITIVE_NBS42 for p in parents])
-    share[: n_dom_blocks * S] = np.where(np.tile(sticky, n_dom_blocks), 0.0, 1.0)
-    return share
+    return np.where(np.tile(sticky, n_sup // table.n_sectors), 0.0, 1.0)
 
 
 def _input_mask(params: ModelParams, quirks: Quirks, ZC: np.ndarray, AC: np.ndarray,

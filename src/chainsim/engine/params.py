@@ -87,9 +87,10 @@ class ModelParams(BaseModel):
         "('losses'), or c / c̄ including overproduction (ARIO 'alt', 'capacity')")
     supplier_switching: Literal["search", "instant"] = Field(
         "search", description="'search': buyers of a differentiated product (Rauch 1999; the products of "
-        "classification.NONCOMPETITIVE_NBS42) keep ordering from their domestic suppliers when these lose "
-        "capacity, and move to others only through a supplier search (resourcing: detection_lag_days + "
-        "search_days + ramp_days), homogeneous products are re-split at once (split_weights='losses' only); "
+        "classification.NONCOMPETITIVE_NBS42) keep ordering from their suppliers, domestic and foreign, when "
+        "these lose capacity or an import cut closes their links, and move to others only through a supplier "
+        "search (resourcing: detection_lag_days + search_days + ramp_days), homogeneous products are re-split "
+        "at once (split_weights='losses' only); "
         "'instant': every product's orders follow the capacity left at once (ARIO 'alt', before issue #16)")
     foreign_supply: Literal["per_region", "node"] = Field(
         "per_region", description="'per_region': every import cut closes the links from the origin to the buyer "

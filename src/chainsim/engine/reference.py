@@ -305,8 +305,9 @@ def capacity_ratios(m: EconomyModel, c: np.ndarray, delta: np.ndarray) -> np.nda
 
     Default (``split_weights="losses"``): :math:`\lambda = 1 - s\Delta`, the capacity left by
     losses (overproduction serves the orders a supplier gets but attracts none: no market-share
-    ratchet), where the switching share :math:`s` (``m.switch_share``) is 0 on the domestic makers
-    of differentiated products: their buyers keep their orders until a supplier search moves them.
+    ratchet), where the switching share :math:`s` (``m.switch_share``) is 0 on the makers, domestic
+    and foreign, of differentiated products: their buyers keep their orders until a supplier search
+    moves them.
     ARIO: :math:`\lambda = c/\bar c` (1 where :math:`\bar c = 0`), capped at 1 for restocking
     foreign origins.
     """
@@ -325,7 +326,8 @@ def place_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np.ndarra
     (``order_type``) uses the fixed baseline shares. The need of an input no supplier
     can serve (zero denominator) is dropped. The share κ of a closed link drops its orders;
     with ``per_region_imports`` the links from foreign origins enter the split with
-    :math:`W\kappa\lambda` instead, so orders move to the other origins and the domestic producers.
+    :math:`W\kappa\lambda` instead, so orders move to the other origins and the domestic producers,
+    except those of differentiated products (``switch_share`` 0, :func:`split_sees_closures`).
     A foreign origin of a split product (0 < σ_p < 1, §1) has two slots, weighted σ_p in the split
     of the pooled row p and 1 - σ_p in that of the imported-only row: returns the orders on the
     first slots and on the second (None without split products).
@@ -336,17 +338,35 @@ def place_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np.ndarra
             second = m.w_fixed_m * OC[:, m.import_row[np.arange(m.n_sup) % m.n_sectors]] * st.open
         return m.w_fixed * OC[:, m.input_of_node] * st.open, second
     orders = st.weights * lam[:, :, None]  # W λ
-    f = m.n_dom_blocks * m.n_sectors if m.per_region_imports else m.n_sup  # import cuts enter the split (§5.4)
-    orders[:, f:] *= st.open[:, f:]
+    f = m.n_dom_blocks * m.n_sectors if m.per_region_imports else m.n_sup  # the foreign origins' nodes
+    seen = split_sees_closures(m)[f:, None]  # import cuts enter the split (§5.4) ...
+    orders[:, f:] *= np.where(seen, st.open[:, f:], 1.0)
     first, second = slot_layers(m, orders)
     denom = by_input(m, first, second)
     per_purchase = np.divide(OC, denom, out=np.zeros_like(OC), where=denom > 0)  # need per capacity-weighted purchase
     first *= per_purchase[:, m.input_of_node]
-    first[:, :f] *= st.open[:, :f]
     if second is not None:
         second *= per_purchase[:, m.import_row[np.arange(m.n_sup) % m.n_sectors]]
-        second[:, :f] *= st.open[:, :f]
+    for layer in (first,) if second is None else (first, second):  # ... other closed links drop their orders
+        layer[:, :f] *= st.open[:, :f]
+        if not seen.all():
+            layer[:, f:] *= np.where(seen, 1.0, st.open[:, f:])
     return first, second
+
+
+def split_sees_closures(m: EconomyModel) -> np.ndarray:
+    r"""Supplier nodes whose closed links the order split sees, (n_sup,) bool (§5.3, §2.7).
+
+    With ``per_region_imports`` the foreign origins whose buyers switch at once (``switch_share``
+    1): a cut origin's orders move to the other suppliers. Every other closed link, domestic or of a
+    foreign origin of a differentiated product (``switch_share`` 0, issue #21), keeps its orders in
+    the split and drops them: the buyer goes without until a supplier search moves them.
+    """
+    seen = np.zeros(m.n_sup, dtype=bool)
+    if m.per_region_imports:
+        f = m.n_dom_blocks * m.n_sectors
+        seen[f:] = m.switch_share[f:] > 0
+    return seen
 
 
 def substitution_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np.ndarray, phi: np.ndarray

@@ -21,6 +21,7 @@ from chainsim.engine.executor.state import FastState, Workspace
 from chainsim.engine.executor.supplier_sums import by_product, orders_received, pair_sums, set_pair_orders
 from chainsim.engine.model import EconomyModel
 from chainsim.engine.rationing import RULES
+from chainsim.engine.reference import split_sees_closures
 
 __all__ = ["distribute_and_order"]
 
@@ -145,9 +146,9 @@ def _denominators(m: EconomyModel, st: FastState, ws: Workspace, lam_zero: bool)
     if st.ov is not None and len(st.ov):
         st.placed = st.ov.delta()
         b, p_, W, wk = st.placed
-        if m.per_region_imports:  # links from foreign origins enter the split with W κ (reference.place_orders)
-            W = W.copy()
-            W[:, m.n_dom_blocks:] = wk[:, m.n_dom_blocks:]
+        if m.per_region_imports:  # links from foreign origins enter the split with W κ (reference.place_orders) ...
+            seen = split_sees_closures(m).reshape(m.n_blocks, m.n_sectors)[:, p_].T  # ... but not sticky ones
+            W = np.where(seen[:, :, None], wk, W)
         pair_sums(m, ws.denom, b, p_, W, ws.lam.reshape(B, nb, S)[b, :, p_])
     return st.placed is not None or lam_zero
 
