@@ -5,8 +5,9 @@ usage: PYTHONPATH=<tree>/src python benchmarks/bench_default_day.py [--batch 8] 
 
 A batch of ``--batch`` capacity losses (Liaoning metal smelting, shares in [0.3, 0.7] and linear
 recoveries over [90, 270] days drawn from seed 0: the capacity-loss sweep's factors, whose
-sweep runs batches of 8; 16 before sweep16, figures in docs/performance.md) runs ``--days`` days through ``chainsim.engine.Engine`` (fast
-executor, default model); the best of ``--repeat`` runs is printed in ms a day and ms a member.
+sweep runs batches of 8; 16 before sweep16, docs/performance.md) runs ``--days`` days through
+``chainsim.engine.Engine`` (fast executor, default model); the best of ``--repeat`` runs is
+printed in ms a day and ms a member.
 The numba loops are loaded (or compiled) by a short run first. ``--profile`` prints cProfile's
 top stages of one more run. Run it for the code before and after a change alternately, with
 ``OPENBLAS_NUM_THREADS=1`` (docs/performance.md, "The default model on its own").
