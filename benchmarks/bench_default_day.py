@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """The default model's day on the Northeast table: seconds a day of a batch, best of repeats, in one process.
 
-usage: PYTHONPATH=<tree>/src python benchmarks/bench_default_day.py [--batch 16] [--days 365] [--repeat 3] [--profile]
+usage: PYTHONPATH=<tree>/src python benchmarks/bench_default_day.py [--batch 8] [--days 365] [--repeat 3] [--profile]
 
 A batch of ``--batch`` capacity losses (Liaoning metal smelting, shares in [0.3, 0.7] and linear
 recoveries over [90, 270] days drawn from seed 0: the capacity-loss sweep's factors, whose
-sweep runs batches of 16) runs ``--days`` days through ``chainsim.engine.Engine`` (fast
-executor, default model); the best of ``--repeat`` runs is printed in ms a day and ms a member.
+sweep runs batches of 8; 16 before sweep16, docs/performance.md) runs ``--days`` days through
+``chainsim.engine.Engine`` (fast executor, default model); the best of ``--repeat`` runs is
+printed in ms a day and ms a member.
 The numba loops are loaded (or compiled) by a short run first. ``--profile`` prints cProfile's
 top stages of one more run. Run it for the code before and after a change alternately, with
 ``OPENBLAS_NUM_THREADS=1`` (docs/performance.md, "The default model on its own").
@@ -25,7 +26,7 @@ import numpy as np
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--profile", action="store_true")

@@ -346,24 +346,30 @@ def _shock_uncertainty_sweep(folder, samples):
     return spec, make_design(spec).matrix.to_dict("records")
 
 
-def test_runs_sharing_their_params_go_in_wide_batches_with_unchanged_results(tmp_path, monkeypatch):
-    # runs that differ only in shock values and seeds share every model array: 16 to a batch
+def test_runs_sharing_their_params_build_one_model_and_the_batch_size_leaves_results_unchanged(tmp_path,
+                                                                                                 monkeypatch):
+    # the default model runs 8 to a batch even when every run shares its params (its state arrays
+    # outgrow the cache at 16: docs/performance.md); the shared model is built once per chunk, and
+    # the batch size does not move any result
+    import chainsim.engine
     from chainsim.engine import resolve_params
     from chainsim.sweeps import evaluate, evaluate_chunk
 
     spec, rows = _shock_uncertainty_sweep(tmp_path, 12)
-    prm = resolve_params({})
-    assert evaluate.batch_size(prm, shared=True) == evaluate.WIDE_BATCH > evaluate.batch_size(prm) == 8
+    assert evaluate.batch_size(resolve_params({})) == evaluate.MAX_BATCH == 8
+    assert evaluate.batch_size(resolve_params("ario")) == evaluate.WIDE_BATCH == 16
 
-    sizes = []
-    real = evaluate._run_batch
+    sizes, builds = [], []
+    real, real_build = evaluate._run_batch, chainsim.engine.build_model
     monkeypatch.setattr(evaluate, "_run_batch", lambda *a: sizes.append(len(a[5])) or real(*a))
-    wide = pd.DataFrame(evaluate_chunk(spec, rows))
-    monkeypatch.setattr(evaluate, "WIDE_BATCH", 5)
+    monkeypatch.setattr(chainsim.engine, "build_model", lambda *a: builds.append(1) or real_build(*a))
     narrow = pd.DataFrame(evaluate_chunk(spec, rows))
-    assert sizes == [12, 5, 5, 2]
-    pd.testing.assert_frame_equal(wide, narrow, check_exact=False, rtol=1e-9)
-    assert wide.depth.nunique() == 12  # every run its own shock
+    assert sizes == [8, 4] and len(builds) == 1
+    monkeypatch.setattr(evaluate, "MAX_BATCH", 5)
+    other = pd.DataFrame(evaluate_chunk(spec, rows))
+    assert sizes == [8, 4, 5, 5, 2] and len(builds) == 2
+    pd.testing.assert_frame_equal(narrow, other, check_exact=False, rtol=1e-9)
+    assert narrow.depth.nunique() == 12  # every run its own shock
 
 
 def test_chunks_run_in_threads_at_once_give_serial_results(tmp_path):

@@ -36,30 +36,30 @@ from chainsim.sweeps.spec import OUTPUTS, SweepSpec
 __all__ = ["MAX_BATCH", "WIDE_BATCH", "batch_size", "evaluate_chunk", "prime", "run_config", "scenario_of"]
 
 #: most runs simulated at once through the engine's batch axis with foreign supply nodes (the
-#: default model) when the members' parameters differ; throughput is flat from 8 to 12 and
-#: falls beyond
+#: default model): throughput is flat from 8 to 12 and falls beyond (members with their own
+#: params); for runs sharing one model, 16 measured slower than 8 since issue 16's day (below)
 MAX_BATCH = 8
 #: runs per batch when the fixed cost of a day weighs more than a member's working set
 WIDE_BATCH = 16
 
 
-def batch_size(params: Any, shared: bool = False) -> int:
+def batch_size(params: Any) -> int:
     """Runs per engine batch for a model's params.
 
-    :data:`WIDE_BATCH` (16) when a member adds little work or memory, so the fixed cost of a
-    day (the Python step, SimPy, kernel dispatch) weighs more:
+    :data:`WIDE_BATCH` (16) for models without foreign supply nodes (the ``ario``
+    configuration, ``imports`` other than ``supply_nodes``): a member adds little work or
+    memory, so the fixed cost of a day (the Python step, SimPy, kernel dispatch) weighs more
+    (about 14 % more runs/s than 8 for the ARIO configuration).
 
-    * models without foreign supply nodes (about 14 % more runs/s than 8 for the ARIO
-      configuration);
-    * ``shared``: every member has the same params (runs differing only in shock values and
-      seeds), so the model's per-member arrays are shared and a member adds only its state.
-      Measured on the 1,000-run capacity-loss sweep, 2 workers: 134–136 runs/s against
-      127–128 for 8, results bit for bit the same.
-
-    :data:`MAX_BATCH` otherwise: members with their own params carry their own arrays, and 16
-    measured 12 % slower than 8 on the shipped electronics sweep.
+    :data:`MAX_BATCH` (8) for the default model, whether or not the members share their params:
+    its (B, S + K, N) state arrays outgrow the core's cache at 16. Members with their own params
+    measured 12 % slower at 16 than at 8 on the shipped electronics sweep; runs sharing one model
+    (the 1,000-run capacity-loss sweep, 2 workers, ``benchmarks/bench_sweep.py --child capacity``)
+    were 134–136 runs/s at 16 against 127–128 at 8 before issue 16, but since its day (57 input
+    rows instead of 50: split imports) 16 is the slower, by 10–25 % (docs/performance.md).
+    Results are bit for bit the same either way.
     """
-    return WIDE_BATCH if shared or params.ario_quirks or params.imports != "supply_nodes" else MAX_BATCH
+    return WIDE_BATCH if params.ario_quirks or params.imports != "supply_nodes" else MAX_BATCH
 
 _SINGLE = ("ttr_days", "recovered", "loss_cny")
 
@@ -199,12 +199,16 @@ class _Task(NamedTuple):
 
 
 def _run_batch(spec: SweepSpec, rows: Sequence[Mapping[str, Any]], sc: Any, table: Any, mask: np.ndarray,
-               batch: Sequence[_Task], results: dict[tuple[int, str | None], dict[str, Any]]) -> None:
-    """Build the models of one batch, simulate it through the engine's batch axis, keep each run's metrics."""
+               batch: Sequence[_Task], results: dict[tuple[int, str | None], dict[str, Any]],
+               built: dict[str, Any] | None = None) -> None:
+    """Build the models of one batch, simulate it through the engine's batch axis, keep each run's metrics.
+
+    ``built`` (params JSON → model) keeps models for later batches (a group whose runs share one model).
+    """
     from chainsim.engine import Engine, build_model
     from chainsim.engine.clock import reusable_output
 
-    built: dict[str, Any] = {}
+    built = {} if built is None else built
     models = []
     for t in batch:
         key = t.params.model_dump_json()
@@ -283,9 +287,11 @@ def evaluate_chunk(spec: SweepSpec, rows: Sequence[Mapping[str, Any]]) -> list[d
         groups.setdefault(structural_key(prm), []).append(_Task(i, only, prm, disruptions))
     results: dict[tuple[int, str | None], dict[str, Any]] = {}
     for members in groups.values():
-        size = batch_size(members[0].params, shared=all(t.params == members[0].params for t in members))
+        shared = all(t.params == members[0].params for t in members)
+        built: dict[str, Any] = {}  # a group whose runs share their params builds its one model once
+        size = batch_size(members[0].params)
         for lo in range(0, len(members), size):
-            _run_batch(spec, rows, sc, table, mask, members[lo:lo + size], results)
+            _run_batch(spec, rows, sc, table, mask, members[lo:lo + size], results, built if shared else None)
     out = []
     nan = float("nan")
     for i, r in enumerate(rows):

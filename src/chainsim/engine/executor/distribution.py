@@ -33,7 +33,7 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
     # today's capacity gives tomorrow's supplier weights λ; nothing before the denominators reads λ,
     # so it is set first and the deliveries' and the denominators' block products run as one.
     # The elementwise stages run as two compiled calls around the rationing (issue 22: each call
-    # of the day costs its dispatch; about 0.1 ms a day at the sweep's batch of 16 was calls).
+    # of the day costs its dispatch; about 0.1 ms a day at a batch of 16 was calls).
     reb_last = rebuilding and m.params.rebuild_served == "last"
     deferral = m.has_backlog or reb_last  # deferred demand is served after today's orders (reference.deferred_share)
     proportional = m.params.rationing == "proportional"
