@@ -12,19 +12,19 @@ mining (NBS 02-05) and each of its sectors, January-February 2020:
 * ``slack``: output below capacity, points of baseline (orders or inputs limit it, not labour).
 
 Variants (docs/episodes.md, "the 2020 sector split"): ``as fitted``; ``no lockdown on mining``
-(mining added to every lockdown's ``except_sectors``); ``no demand shocks``; ``no min run``
-(the produce-to-stock floor of 02-05 set to 0); ``labour by exposure`` (every lockdown spreads its
-observed absence by Pichler et al.'s essential and remote-work scores instead of uniformly);
-``ores as coal`` (metal and other ores 04-05 follow the coal mines' capacity facts, an assumption
-with no fact behind it: a bound, not a proposal); ``ores by labour`` (04 back under the all-industry
+(mining added to every lockdown's ``except_sectors``); ``no demand shocks``; ``no min run`` (the
+produce-to-stock floor of 02-05 set to 0); ``labour by exposure`` (every lockdown spreads its
+observed absence by Pichler et al.'s essential and remote-work scores instead of uniformly); ``ores
+as coal`` (metal and other ores 04-05 follow the coal mines' capacity facts, an assumption with no
+fact behind it: a bound, not a proposal); ``ores by labour`` (04 back under the all-industry
 absence, the model before its operating-rate fact); ``ore fact low`` / ``ore fact high`` (the ore
-mines' February loss at the ends of its range, 0.162 and 0.311 instead of 0.280); ``process plants crewed`` (the continuous-process
-customers 11-14, the sectors of ``produce_to_stock.csv``, lose no capacity to absence: how much of
-the miss their labour shock carries; no fact behind it either); ``no continuous crews`` (every
-lockdown's ``continuous_process`` set to 0: the model before issue 17's crews rule) and ``crews
-low`` / ``crews high`` (the evidence table's ends, ``continuous_process.csv``); ``no sticky
-utilities`` (household demand for 24-26 cut like the rest; only meaningful once the scenario's
-household shocks cover 24-26).
+mines' February loss at the ends of its range, 0.162 and 0.311 instead of 0.280); ``process plants
+crewed`` (the continuous-process customers 11-14, the sectors of ``produce_to_stock.csv``, lose no
+capacity to absence: how much of the miss their labour shock carries; no fact behind it either);
+``no continuous crews`` (every lockdown's ``continuous_process`` set to 0: the model before issue
+17's crews rule) and ``crews low`` / ``crews high`` (the evidence table's ends,
+``continuous_process.csv``); ``no sticky utilities`` (household demand for 24-26 cut like the rest;
+only meaningful once the scenario's household shocks cover 24-26).
 Reads nothing outside the repository; about 10 s.
 """
 
