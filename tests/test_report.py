@@ -230,7 +230,7 @@ def test_a_capacity_loss_along_a_profile_is_described_by_its_profile():
     from chainsim.scenario.yamlio import parse_yaml
 
     text = (Path(__file__).parents[1] / "scenarios/episodes/covid2020.yaml").read_text(encoding="utf-8")
-    (coal,) = [d for d in parse_yaml(text)[1]["disruptions"] if d["type"] == "capacity_loss"]
+    (coal,) = [d for d in parse_yaml(text)[1]["disruptions"] if d["type"] == "capacity_loss" and d["sector"] == "02"]
     en, zh = describe(coal, Names())
     assert "peaking at 38 %" in en and "2020-03-24" in en and "100 %" not in en, en
     assert "38%" in zh and "2020-03-24" in zh, zh

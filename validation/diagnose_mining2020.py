@@ -12,17 +12,19 @@ mining (NBS 02-05) and each of its sectors, January-February 2020:
 * ``slack``: output below capacity, points of baseline (orders or inputs limit it, not labour).
 
 Variants (docs/episodes.md, "the 2020 sector split"): ``as fitted``; ``no lockdown on mining``
-(mining added to every lockdown's ``except_sectors``); ``no demand shocks``; ``no min run``
-(the produce-to-stock floor of 02-05 set to 0); ``labour by exposure`` (every lockdown spreads its
-observed absence by Pichler et al.'s essential and remote-work scores instead of uniformly);
-``ores as coal`` (metal and other ores 04-05 follow the coal mines' capacity facts, an assumption
-with no fact behind it: a bound, not a proposal); ``process plants crewed`` (the continuous-process
-customers 11-14, the sectors of ``produce_to_stock.csv``, lose no capacity to absence: how much of
-the miss their labour shock carries; no fact behind it either); ``no continuous crews`` (every
-lockdown's ``continuous_process`` set to 0: the model before issue 17's crews rule) and ``crews
-low`` / ``crews high`` (the evidence table's ends, ``continuous_process.csv``); ``no sticky
-utilities`` (household demand for 24-26 cut like the rest; only meaningful once the scenario's
-household shocks cover 24-26).
+(mining added to every lockdown's ``except_sectors``); ``no demand shocks``; ``no min run`` (the
+produce-to-stock floor of 02-05 set to 0); ``labour by exposure`` (every lockdown spreads its
+observed absence by Pichler et al.'s essential and remote-work scores instead of uniformly); ``ores
+as coal`` (metal and other ores 04-05 follow the coal mines' capacity facts, an assumption with no
+fact behind it: a bound, not a proposal); ``ores by labour`` (04 back under the all-industry
+absence, the model before its operating-rate fact); ``ore fact low`` / ``ore fact high`` (the ore
+mines' February loss at the ends of its range, 0.162 and 0.311 instead of 0.280); ``process plants
+crewed`` (the continuous-process customers 11-14, the sectors of ``produce_to_stock.csv``, lose no
+capacity to absence: how much of the miss their labour shock carries; no fact behind it either);
+``no continuous crews`` (every lockdown's ``continuous_process`` set to 0: the model before issue
+17's crews rule) and ``crews low`` / ``crews high`` (the evidence table's ends,
+``continuous_process.csv``); ``no sticky utilities`` (household demand for 24-26 cut like the rest;
+only meaningful once the scenario's household shocks cover 24-26).
 Reads nothing outside the repository; about 10 s.
 """
 
@@ -38,6 +40,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "episodes" / "covid2020.yaml"
 MINING = ("02", "03", "04", "05")
+# February 2020's mean loss of the ore mines (NBS 04) from SMM's operating rates: central and the ends
+# for 3/8 and all of the holiday stopped (covid2020.yaml, docs/episodes.md "Ore mines";
+# tests/test_backcast_2020.py checks the arithmetic)
+ORE_LOSS, ORE_LOSS_LOW, ORE_LOSS_HIGH = 0.2802, 0.1617, 0.3114
 
 
 def _except_mining(ds: list[dict]) -> list[dict]:
@@ -57,14 +63,38 @@ def _by_exposure(ds: list[dict]) -> list[dict]:
     return out
 
 
+def _is_ore_item(d: dict) -> bool:
+    return d.get("type") == "capacity_loss" and d.get("sector") == "04"
+
+
 def _ores_as_coal(ds: list[dict]) -> list[dict]:
-    out = copy.deepcopy(ds)
+    out = [d for d in copy.deepcopy(ds) if not _is_ore_item(d)]
     for d in out:
         if d.get("type") == "lockdown":
             d["except_sectors"] = [*d.get("except_sectors", []), "04", "05"]
         if d.get("type") == "capacity_loss" and d.get("sector") == "02":
             d["sector"] = ["02", "04", "05"]
     return out
+
+
+def _ores_by_labour(ds: list[dict]) -> list[dict]:
+    """The model before the ore-mine fact: 04 back under the all-industry absence, no ore item."""
+    out = [d for d in copy.deepcopy(ds) if not _is_ore_item(d)]
+    for d in out:
+        if d.get("type") == "lockdown":
+            d["except_sectors"] = [s for s in d.get("except_sectors", []) if s != "04"]
+    return out
+
+
+def _ore_loss(scale: float):
+    """The ore-mine profile scaled to another February loss (the ends of its range: docs/episodes.md)."""
+    def apply(ds: list[dict]) -> list[dict]:
+        out = copy.deepcopy(ds)
+        for d in out:
+            if _is_ore_item(d):
+                d["profile"]["points"] = [[t, v * scale] for t, v in d["profile"]["points"]]
+        return out
+    return apply
 
 
 def _process_crewed(ds: list[dict]) -> list[dict]:
@@ -131,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     variants = {"as fitted": (model, base), "no lockdown on mining": (model, _except_mining(base)),
                 "no demand shocks": (model, _no_demand(base)), "no min run (02-05)": (model_no_run, base),
                 "labour by exposure": (model, _by_exposure(base)), "ores as coal": (model, _ores_as_coal(base)),
+                "ores by labour": (model, _ores_by_labour(base)),
+                "ore fact low": (model, _ore_loss(ORE_LOSS_LOW / ORE_LOSS)(base)),
+                "ore fact high": (model, _ore_loss(ORE_LOSS_HIGH / ORE_LOSS)(base)),
                 "process plants crewed": (model, _process_crewed(base)),
                 "no continuous crews": (model, _crews(0.0)(base)), "crews low": (model, _crews("low")(base)),
                 "crews high": (model, _crews("high")(base))}
