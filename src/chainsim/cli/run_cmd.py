@@ -209,10 +209,10 @@ def _run(args: argparse.Namespace) -> int:
             early["bands"] = band_sensitivity(pathways_only)
             if not args.no_trajectories:
                 early["trajectories"] = write_trajectories(pathways_only, stage / "trajectories.parquet")
-            if not args.no_figures:  # imported here, not in each figure's process (0.36 s)
-                from chainsim.plots import _plt
+            if not args.no_figures and args.workers > 1:  # once here, not in each drawing process (0.8 s)
+                from chainsim.experiment.figures import warm_up
 
-                _plt()
+                warm_up()
 
         try:
             run = run_scenario(loaded, progress=progress, checked=checked, workers=args.workers,
@@ -220,8 +220,9 @@ def _run(args: argparse.Namespace) -> int:
         finally:
             for b in bars.values():
                 b.close()
-        # the figures are drawn in forked processes (when safe) while the summary and the files are written
-        figures = False if args.no_figures else start_figures(run, stage)
+        # with workers the figures are drawn in forked processes (when safe) while the summary and the files
+        # are written; with one worker, in this process after them
+        figures = False if args.no_figures else start_figures(run, stage, background=args.workers > 1)
         try:
             summary = summary_table(run)
             bands = early["bands"] if "bands" in early else band_sensitivity(run)
