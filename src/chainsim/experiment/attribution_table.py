@@ -150,9 +150,9 @@ def attribution_frame(loaded: Any, runs: Mapping[str, Any], players: Mapping[str
             def traj(S: frozenset[str], entry: str = entry, scope: str = scope, mask: np.ndarray = mask
                      ) -> np.ndarray:
                 if not S:
-                    return base.output[:n, :, mask].sum(axis=2)
+                    return base.scope_sum(mask)[:n]
                 if S == frozenset(players[entry]):
-                    return runs[entry].output[:n, :, mask].sum(axis=2)
+                    return runs[entry].scope_sum(mask)[:n]
                 return series[(entry, S)][scope]
 
             ref = traj(frozenset())

@@ -82,6 +82,20 @@ class PathwayRun:
     seconds: float
     lever_values: tuple[dict[str, float], ...] = ()
     lever_fulls: tuple[dict[str, dict[str, float]], ...] = ()
+    def scope_sum(self, mask: np.ndarray) -> np.ndarray:
+        """Daily output summed over the industries of ``mask``: (replications, days), read-only.
+
+        Computed once per mask (``output[:, :, mask].sum(axis=2)``) and shared by the summary, the
+        band sensitivity, the identity check, the attribution and the figures, which all read a
+        scope's series.
+        """
+        sums = self.__dict__.setdefault("_scope_sums", {})  # a cache, not a field: frozen, pickled without it
+        key = np.asarray(mask, dtype=bool).tobytes()
+        if key not in sums:
+            y = self.output[:, :, mask].sum(axis=2)
+            y.flags.writeable = False
+            sums[key] = y
+        return sums[key]
 
 
 @dataclass(frozen=True, eq=False)
