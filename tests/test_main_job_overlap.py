@@ -140,16 +140,3 @@ def test_figures_fork_only_when_the_run_has_workers(tmp_path, monkeypatch, worke
     assert {p.name for p in (tmp_path / "out").glob("*.png")} == {
         "recovery_curves.png", "recovery_panels.png", "loss_heatmap.png", "attribution.png"}
 
-
-def test_warm_up_leaves_the_figures_unchanged(serial, tmp_path):
-    # the parent draws a small figure before forking (matplotlib's lazy imports and font caches, once for
-    # both drawing processes); the figures drawn after it are the same files
-    from chainsim.experiment.figures import warm_up
-
-    (tmp_path / "cold").mkdir()
-    (tmp_path / "warm").mkdir()
-    cold = render_figures(serial, tmp_path / "cold")
-    warm_up()
-    warm = render_figures(serial, tmp_path / "warm")
-    for key in cold:
-        assert cold[key].read_bytes() == warm[key].read_bytes(), key

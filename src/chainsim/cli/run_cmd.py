@@ -209,10 +209,10 @@ def _run(args: argparse.Namespace) -> int:
             early["bands"] = band_sensitivity(pathways_only)
             if not args.no_trajectories:
                 early["trajectories"] = write_trajectories(pathways_only, stage / "trajectories.parquet")
-            if not args.no_figures and args.workers > 1:  # once here, not in each drawing process (0.8 s)
-                from chainsim.experiment.figures import warm_up
+            if not args.no_figures:  # imported here, not in each figure's process (0.36 s)
+                from chainsim.plots import _plt
 
-                warm_up()
+                _plt()
 
         try:
             run = run_scenario(loaded, progress=progress, checked=checked, workers=args.workers,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FIGURES", "PendingFigures", "figure_keys", "render_figures", "start_figures", "warm_up"]
+__all__ = ["FIGURES", "PendingFigures", "figure_keys", "render_figures", "start_figures"]
 
 
 def _recovery_curves(run: Any, plt: Any) -> Any:
@@ -91,42 +91,6 @@ def render_figures(run: Any, out: str | Path, keys: Sequence[str] | None = None)
             fig.savefig(paths[key], dpi=130, format="png")
             plt.close(fig)
     return paths
-
-
-def warm_up() -> None:
-    """Draw and discard a small figure with every kind of artist the run's figures use.
-
-    matplotlib imports modules, reads fonts (the bundled CJK font among them), builds colour
-    maps and compiles regular expressions on the first figure it draws: about 0.8 s of CPU
-    (``docs/performance.md``) that each drawing process would otherwise pay. Called in the
-    parent before :func:`start_figures` forks (by ``chainsim run`` while the pool's workers run
-    the attribution), the children inherit all of it. Nothing a figure shows depends on it
-    (``tests/test_main_job_overlap.py``).
-    """
-    import io
-
-    import numpy as np
-    from matplotlib.colors import TwoSlopeNorm
-
-    from chainsim.plots import _plt, figure_style, font_families
-
-    plt = _plt()
-    fams = font_families()
-    with figure_style():
-        fig, (ax, bx) = plt.subplots(1, 2, figsize=(2.0, 1.0), layout="constrained")
-        ax.plot([0, 1], [0, 1], ls="--", label="基准 a")
-        ax.fill_between([0, 1], [0, 0], [1, 1], alpha=0.1, lw=0)
-        ax.axvspan(0.2, 0.4, alpha=0.1, hatch="//")
-        ax.barh(0, 1.0, color=plt.get_cmap("tab20")(0))
-        ax.set_title("冲击 a\nb", fontfamily=fams)
-        ax.legend(prop={"family": fams, "size": 7})
-        im = bx.imshow(np.array([[-1.0, 1.0]]), cmap="RdBu_r", norm=TwoSlopeNorm(0.0, vmin=-1.0, vmax=1.0))
-        bx.text(0, 0, "0.5", fontsize=6)
-        bx.set_yticks([0], ["行业 a"], fontfamily=fams)
-        fig.colorbar(im, ax=bx, label="%")
-        fig.suptitle("路径 a", fontfamily=fams)
-        fig.savefig(io.BytesIO(), dpi=130, format="png")
-        plt.close(fig)
 
 
 def _draw_in_child(run: Any, out: Path, keys: list[str], conn: Any, parent_pid: int) -> None:
