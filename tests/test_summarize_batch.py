@@ -58,33 +58,32 @@ def test_each_row_is_its_own_summary(hold, band):
     _check(Y, base, onsets, epsilon=0.01, hold=hold, band=band, money_per_unit=1e4, direct=direct)
 
 
-settings_ = settings(max_examples=60, deadline=None)
-
-
-@settings_
-@given(seed=st.integers(0, 2**31), R=st.integers(1, 9), T=st.integers(2, 60),
-       eps=st.sampled_from([0.005, 0.01, 0.02, 0.2]), hold=st.sampled_from([None, 1, 3]),
-       band=st.sampled_from(["two_sided", "below"]))
-def test_property_rows_equal_summarize(seed, R, T, eps, hold, band):
-    rng = np.random.default_rng(seed)
+@st.composite
+def cases(draw):
+    """Random shocked rows, onsets (some detected), band, hold and ε."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**31)))
+    R, T = draw(st.integers(1, 9)), draw(st.integers(2, 60))
     base = float(rng.uniform(1, 1e7))
-    Y = _shocks(rng, R, T, base)
     onsets = [None if rng.random() < 0.3 else int(rng.integers(0, T)) for _ in range(R)]
-    _check(Y, base, onsets, epsilon=eps, hold=hold, band=band)
+    kw = {"epsilon": draw(st.sampled_from([0.005, 0.01, 0.02, 0.2])), "hold": draw(st.sampled_from([None, 1, 3])),
+          "band": draw(st.sampled_from(["two_sided", "below"]))}
+    return _shocks(rng, R, T, base), base, onsets, kw
 
 
-@settings_
-@given(seed=st.integers(0, 2**31), R=st.integers(1, 9), T=st.integers(2, 60),
-       eps=st.sampled_from([0.005, 0.01, 0.02]), hold=st.sampled_from([None, 1, 5]),
-       band=st.sampled_from(["two_sided", "below"]))
-def test_recovery_times_batch_equals_recovery_time(seed, R, T, eps, hold, band):
-    rng = np.random.default_rng(seed)
-    base = float(rng.uniform(1, 1e7))
-    Y = _shocks(rng, R, T, base)
-    onsets = [None if rng.random() < 0.3 else int(rng.integers(0, T)) for _ in range(R)]
-    days, left, recovered = recovery_times_batch(Y, base, onsets=onsets, epsilon=eps, hold=hold, band=band)
-    for k in range(R):
-        r = recovery_time(Y[k], base, epsilon=eps, onset=onsets[k], hold=hold, band=band)
+@settings(max_examples=60, deadline=None)
+@given(case=cases())
+def test_property_rows_equal_summarize(case):
+    Y, base, onsets, kw = case
+    _check(Y, base, onsets, **kw)
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=cases())
+def test_recovery_times_batch_equals_recovery_time(case):
+    Y, base, onsets, kw = case
+    days, left, recovered = recovery_times_batch(Y, base, onsets=onsets, **kw)
+    for k in range(len(Y)):
+        r = recovery_time(Y[k], base, onset=onsets[k], **kw)
         assert (r.days is None and np.isnan(days[k])) or r.days == days[k]
         assert r.left_band == left[k] and r.recovered == recovered[k]
 
