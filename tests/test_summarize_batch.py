@@ -91,3 +91,18 @@ def test_recovery_times_batch_equals_recovery_time(case):
 def test_refuses_a_row_count_mismatch():
     with pytest.raises(ValueError, match="onsets"):
         summarize_batch(np.ones((3, 10)), 1.0, onsets=[None, 2])
+
+
+def test_scope_sum_is_the_masked_sum_computed_once():
+    from chainsim.experiment.run import PathwayRun
+
+    out = np.random.default_rng(5).random((3, 11, 6))
+    pr = PathwayRun(plan=None, output=out, baseline=np.ones(6), onset=np.zeros(3, dtype=int), events=[], samples=[],
+                    params={}, crash_day=np.full(3, -1), seconds=0.0)
+    mask = np.array([True, False, True, True, False, False])
+    y = pr.scope_sum(mask)
+    assert np.array_equal(y, out[:, :, mask].sum(axis=2)) and pr.scope_sum(mask.copy()) is y
+    assert not y.flags.writeable
+    idx = np.array([1, 4])  # an index array is another key than a boolean mask with the same bytes' length
+    assert np.array_equal(pr.scope_sum(idx), out[:, :, idx].sum(axis=2))
+    assert np.array_equal(pr.scope_sum(~mask), out[:, :, ~mask].sum(axis=2))
