@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chainsim.metrics import recovery_time, summarize
-from chainsim.metrics.summary import recovery_times_batch, summarize_batch
+from chainsim.metrics.batch import recovery_times_batch, summarize_batch
 
 
 def _same(a: object, b: object) -> bool:

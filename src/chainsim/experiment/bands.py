@@ -14,7 +14,7 @@ import pandas as pd
 
 from chainsim.experiment.paired import bootstrap_mean
 from chainsim.experiment.run import ScenarioRun
-from chainsim.metrics.summary import recovery_times_batch
+from chainsim.metrics.batch import recovery_times_batch
 
 __all__ = ["BAND_COLUMNS", "band_sensitivity"]
 

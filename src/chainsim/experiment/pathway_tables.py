@@ -30,7 +30,7 @@ from chainsim.experiment.direct import replication_direct_shock
 from chainsim.experiment.paired import COMPARE_COLUMNS, IDENTICAL_RTOL, compare_pathways
 from chainsim.experiment.run import ScenarioRun
 from chainsim.metrics import summarize_recovery_times, summarize_replications
-from chainsim.metrics.summary import summarize_batch
+from chainsim.metrics.batch import summarize_batch
 
 __all__ = ["SUMMARY_COLUMNS", "identical_to_baseline", "loss_column", "loss_drivers", "ranking_table",
            "replication_table", "scope_trajectories", "summarize_ttr", "summary_columns", "summary_table"]
