@@ -105,3 +105,38 @@ def test_a_figure_failure_in_the_drawing_process_is_the_runs_failure(tmp_path, m
     err = capsys.readouterr().err
     assert "writing the run's files failed (No space left on device)" in err and "Traceback" not in err
     assert not (tmp_path / "cli").exists() or not any((tmp_path / "cli").iterdir())
+
+
+def _cli_scenario(tmp_path):
+    import yaml
+
+    from chainsim.data.csv_layout import write_csv_layout
+
+    write_csv_layout(TOY, tmp_path / "toy")
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump({**SCENARIO, "table": "toy"}), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("workers", "forks"), [(1, False), (2, True)])
+def test_figures_fork_only_when_the_run_has_workers(tmp_path, monkeypatch, workers, forks):
+    # before: `--workers 1` still forked two drawing processes at the end; one worker means one process
+    import chainsim.experiment.figures as figures
+
+    started = []
+    real = figures.start_figures
+
+    def spy(*a, **k):
+        pending = real(*a, **k)
+        started.append(pending.forked)
+        return pending
+
+    monkeypatch.setattr(figures, "start_figures", spy)
+    path = _cli_scenario(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q", "--no-progress",
+                 "--workers", str(workers)]) == 0
+    assert started == [forks]
+    assert {p.name for p in (tmp_path / "out").glob("*.png")} == {
+        "recovery_curves.png", "recovery_panels.png", "loss_heatmap.png", "attribution.png"}
+

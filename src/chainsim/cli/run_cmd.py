@@ -220,8 +220,9 @@ def _run(args: argparse.Namespace) -> int:
         finally:
             for b in bars.values():
                 b.close()
-        # the figures are drawn in forked processes (when safe) while the summary and the files are written
-        figures = False if args.no_figures else start_figures(run, stage)
+        # with workers the figures are drawn in forked processes (when safe) while the summary and the files
+        # are written; with one worker, in this process after them
+        figures = False if args.no_figures else start_figures(run, stage, background=args.workers > 1)
         try:
             summary = summary_table(run)
             bands = early["bands"] if "bands" in early else band_sensitivity(run)

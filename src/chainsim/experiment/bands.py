@@ -14,7 +14,7 @@ import pandas as pd
 
 from chainsim.experiment.paired import bootstrap_mean
 from chainsim.experiment.run import ScenarioRun
-from chainsim.metrics import recovery_time
+from chainsim.metrics.batch import recovery_times_batch
 
 __all__ = ["BAND_COLUMNS", "band_sensitivity"]
 
@@ -42,20 +42,17 @@ def band_sensitivity(run: ScenarioRun) -> pd.DataFrame:
     rows = []
     for scope in sc.metrics.scope:
         mask = scope_mask(loaded.table, scope)
-        series = {e: (pr.output[:, :, mask].sum(axis=2), float(pr.baseline[mask].sum()), pr.onset)
-                  for e, pr in run.pathways.items()}
+        series = {e: (pr.scope_sum(mask), float(pr.baseline[mask].sum()),
+                      [int(o) if o >= 0 else None for o in pr.onset]) for e, pr in run.pathways.items()}
         for eps in eps_list:
-            per: dict[str, pd.DataFrame] = {}
+            per: dict[str, dict[str, np.ndarray]] = {}
             for e, (Y, b, onsets) in series.items():
-                recs = [recovery_time(Y[k], b, epsilon=eps, onset=int(onsets[k]) if onsets[k] >= 0 else None,
-                                      hold=hold, band=band) for k in range(Y.shape[0])]
-                per[e] = pd.DataFrame({"ttr_days": [np.nan if r.days is None else r.days for r in recs],
-                                       "left_band": [r.left_band for r in recs],
-                                       "recovered": [r.recovered for r in recs]})
+                days, left, recovered = recovery_times_batch(Y, b, onsets=onsets, epsilon=eps, hold=hold, band=band)
+                per[e] = {"ttr_days": days, "left_band": left, "recovered": recovered}
             ref = per["baseline"]
-            ref_out = np.where(ref.left_band, ref.ttr_days, 0.0)
+            ref_out = np.where(ref["left_band"], ref["ttr_days"], 0.0)
             for e, g in per.items():
-                out = np.where(g.left_band, g.ttr_days, 0.0)
+                out = np.where(g["left_band"], g["ttr_days"], 0.0)
                 ok = np.isfinite(out) & np.isfinite(ref_out)
                 m, lo, hi = bootstrap_mean(out[ok] - ref_out[ok], sc.seed) if ok.any() else (np.nan,) * 3
                 rows.append({"pathway": e, "scope": scope, "epsilon": eps, "band": band, **summarize_ttr(g),

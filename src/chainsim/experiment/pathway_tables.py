@@ -29,7 +29,8 @@ from chainsim.data.units import MoneyUnit, find_money_column, money_column, mone
 from chainsim.experiment.direct import replication_direct_shock
 from chainsim.experiment.paired import COMPARE_COLUMNS, IDENTICAL_RTOL, compare_pathways
 from chainsim.experiment.run import ScenarioRun
-from chainsim.metrics import summarize, summarize_recovery_times, summarize_replications
+from chainsim.metrics import summarize_recovery_times, summarize_replications
+from chainsim.metrics.batch import summarize_batch
 
 __all__ = ["SUMMARY_COLUMNS", "identical_to_baseline", "loss_column", "loss_drivers", "ranking_table",
            "replication_table", "scope_trajectories", "summarize_ttr", "summary_columns", "summary_table"]
@@ -93,12 +94,11 @@ def replication_table(run: ScenarioRun, *, epsilon: float | None = None) -> pd.D
         for scope in sc.metrics.scope:
             mask = scope_mask(table, scope)
             base = float(pr.baseline[mask].sum())
-            series = pr.output[:, :, mask].sum(axis=2)
-            for b in range(R):
-                onset = int(pr.onset[b]) if pr.onset[b] >= 0 else None
-                p = summarize(series[b], base, onset=onset, epsilon=eps, hold=hold, band=band,
-                              money_per_unit=money.per_unit,
-                              direct_loss=money.amount(direct[b]) if direct[b] > 0 else None)
+            series = pr.scope_sum(mask)
+            per = summarize_batch(series, base, onsets=[int(o) if o >= 0 else None for o in pr.onset], epsilon=eps,
+                                  hold=hold, band=band, money_per_unit=money.per_unit,
+                                  direct_losses=[money.amount(d) if d > 0 else None for d in direct])
+            for b, p in enumerate(per):
                 rows.append({
                     "pathway": entry, "scope": scope, "replication": b, loss_col: p["loss"],
                     "ttr_days": np.nan if p["ttr_days"] is None else p["ttr_days"], "recovered": p["recovered"],
@@ -112,19 +112,21 @@ def replication_table(run: ScenarioRun, *, epsilon: float | None = None) -> pd.D
     return pd.DataFrame(rows)
 
 
-def summarize_ttr(g: pd.DataFrame) -> dict[str, Any]:
+def summarize_ttr(g: Any) -> dict[str, Any]:
     """TTR of one pathway x scope over the replications that left the band, with its status.
 
+    ``g`` holds per replication ``left_band``, ``recovered`` and ``ttr_days`` (NaN when
+    censored): a DataFrame (:func:`replication_table`'s rows) or a mapping of arrays.
     Returns ``ttr_days`` (median), ``ttr_p10``, ``ttr_p90`` (None where a quantile reaches a
     censored run or no run left the band), ``ttr_status`` (``did not leave the band``,
     ``not recovered`` or ``recovered``), ``left_band_share`` and ``recovered_share``.
     """
-    left = g[g.left_band.astype(bool)]
-    out: dict[str, Any] = {"left_band_share": float(g.left_band.astype(bool).mean()),
-                           "recovered_share": float(g.recovered.astype(bool).mean())}
-    if left.empty:
+    left = np.asarray(g["left_band"], dtype=bool)
+    out: dict[str, Any] = {"left_band_share": float(left.mean()),
+                           "recovered_share": float(np.asarray(g["recovered"], dtype=bool).mean())}
+    if not left.any():
         return {**out, "ttr_days": None, "ttr_p10": None, "ttr_p90": None, "ttr_status": DID_NOT_LEAVE}
-    t = summarize_recovery_times([None if np.isnan(v) else v for v in left.ttr_days])
+    t = summarize_recovery_times([None if np.isnan(v) else v for v in np.asarray(g["ttr_days"], dtype=float)[left]])
     return {**out, "ttr_days": t["median"], "ttr_p10": t["p10"], "ttr_p90": t["p90"],
             "ttr_status": NOT_RECOVERED if t["median"] is None else RECOVERED}
 
@@ -139,10 +141,10 @@ def identical_to_baseline(run: ScenarioRun, scope: str) -> list[str]:
     if base is None:
         return []
     mask = scope_mask(run.loaded.table, scope)
-    ref = base.output[:, :, mask].sum(axis=2)
+    ref = base.scope_sum(mask)
     tol = IDENTICAL_RTOL * float(base.baseline[mask].sum())
     return [e for e, pr in run.pathways.items() if e != "baseline" and pr.output.shape == base.output.shape
-            and float(np.abs(pr.output[:, :, mask].sum(axis=2) - ref).max(initial=0.0)) <= tol]
+            and float(np.abs(pr.scope_sum(mask) - ref).max(initial=0.0)) <= tol]
 
 
 def _cost_basis(run: ScenarioRun, entry: str, cost: float) -> str:
@@ -269,7 +271,7 @@ def scope_trajectories(run: ScenarioRun, scope: str, *, relative: bool = True) -
     mask = scope_mask(run.loaded.table, scope)
     frames = {}
     for entry, pr in run.pathways.items():
-        y = pr.output[:, :, mask].sum(axis=2)  # (replications, days)
+        y = pr.scope_sum(mask)  # (replications, days)
         if relative:
             y = y / pr.baseline[mask].sum()
         frames[entry] = pd.DataFrame(y.T, index=pd.RangeIndex(y.shape[1], name="day"))

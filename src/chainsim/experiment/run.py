@@ -83,6 +83,23 @@ class PathwayRun:
     lever_values: tuple[dict[str, float], ...] = ()
     lever_fulls: tuple[dict[str, dict[str, float]], ...] = ()
 
+    def scope_sum(self, mask: np.ndarray) -> np.ndarray:
+        """Daily output summed over the industries of ``mask``: (replications, days), read-only.
+
+        Computed once per mask (``output[:, :, mask].sum(axis=2)``, the same sums as before it
+        was cached) and shared by the summary, the band sensitivity, the identity check, the
+        attribution and the figures, which all read a scope's series. ``output`` is not to be
+        changed after a run (nothing does).
+        """
+        sums = self.__dict__.setdefault("_scope_sums", {})  # in the instance's dict: not a field of the dataclass
+        m = np.asarray(mask)
+        key = (m.dtype.str, m.shape, m.tobytes())
+        if key not in sums:
+            y = self.output[:, :, mask].sum(axis=2)
+            y.flags.writeable = False
+            sums[key] = y
+        return sums[key]
+
 
 @dataclass(frozen=True, eq=False)
 class ScenarioRun:

@@ -7,6 +7,7 @@ indices, replication summaries with honest censoring, and DIIM helpers for valid
 Definitions, units and conventions: ``docs/metrics.md``.
 """
 
+from chainsim.metrics.batch import recovery_times_batch, summarize_batch
 from chainsim.metrics.diim import (
     cstar_pulse,
     cumulative_inoperability,
@@ -64,6 +65,7 @@ __all__ = [
     "observed_time_to_survive",
     "recovery_index",
     "recovery_time",
+    "recovery_times_batch",
     "relative_level",
     "resilience_coefficient",
     "resilience_triangle_area",
@@ -71,6 +73,7 @@ __all__ = [
     "scope_columns",
     "sensitivity_index",
     "summarize",
+    "summarize_batch",
     "summarize_recovery_times",
     "summarize_replications",
     "summarize_runs",
