@@ -24,12 +24,19 @@ def by_input(m: EconomyModel, X: np.ndarray, X_m: np.ndarray | None = None) -> n
     ``X`` is on the first slots: the domestic blocks (regions, domestic pools) deliver the pooled
     row of their product, the foreign origins the row of ``block_row`` (pooled p, or the
     imported-only row of a product with σ = 0). ``X_m``, if given, is on the second slots (the
-    imported-only rows of the split products, 0 < σ < 1; zero elsewhere).
+    imported-only rows of the split products, 0 < σ < 1; zero elsewhere). A named origin's imported
+    slot delivers its own row (``origin_row``), the other origins' the product's shared row.
     """
     B, F, S = len(X), m.n_dom_blocks, m.n_sectors
     X4 = X.reshape(B, m.n_blocks, S, m.n)
     out = np.zeros((B, m.n_inputs, m.n))
     out[:, :S] = X4[:, :F].sum(axis=1)
+    if m.n_named:  # a named origin's imported slot delivers its own row (params.origin_row_min_share)
+        for a in range(F, m.n_blocks):
+            out[:, m.block_row[a]] += X4[:, a]
+            if X_m is not None and m.has_split:
+                out[:, m.origin_row[a, m.split_products]] += X_m.reshape(B, m.n_blocks, S, m.n)[:, a, m.split_products]
+        return out
     out[:, m.block_row[F] if F < m.n_blocks else m.import_row] += X4[:, F:].sum(axis=1)
     if X_m is not None and m.has_split:
         sp = m.split_products

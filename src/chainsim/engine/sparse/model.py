@@ -217,6 +217,7 @@ def build_sparse_model(table: IOTable, params: ModelParams) -> SparseModel:
         alpha_tau=read_only(atau), base_lead=read_only(np.zeros((R, R), dtype=int)), ZbarT=None, n_classes=1,
         n_inputs=S, nc_products=read_only(np.zeros(0, dtype=int)), nc_index=slice(0, 0), n_dom_blocks=R,
         import_row=read_only(arange.copy()), block_row=read_only(np.tile(arange, (R, 1))),
+        origin_row=read_only(np.tile(arange, (R, 1))),
         input_product=read_only(arange.copy()), d_blocks=R, ZbarT_D=None, ZbarT_M=None,
         origin_block=read_only(_origin_blocks(table)), n_pool_blocks=0, restock_from=N,
         input_of_node=read_only(np.tile(arange, R)), priority_buyers=read_only(np.zeros(N, dtype=bool)),
