@@ -290,7 +290,7 @@ class EconomyModel:
         return first
 
     def input_name(self, row: int) -> str:
-        """Sector code of an input row, with " (imported)" for the imported rows (" (imported, JPN)" for an origin's)."""
+        """Sector code of an input row, with " (imported)" for imported rows, " (imported, JPN)" for an origin's."""
         code = self.table.sector_codes[int(self.input_product[row])]
         if row < self.n_sectors:
             return code
@@ -412,7 +412,14 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
 
     A4, Z4 = A.reshape(nb, S, N), Zs.reshape(nb, S, N)
     AC, ZC = by_input(A4), by_input(Z4)
-    mask = _input_mask(params, quirks, ZC, AC, xbar[:N])
+    group = np.r_[np.arange(S), S + np.arange(n_nc), S + np.searchsorted(nc, named_product)].astype(int)
+    if E:  # a product's imported-only rows are one input for the mask (a buyer's requirement split by origin)
+        ZG, AG = np.zeros_like(ZC), np.zeros_like(AC)
+        np.add.at(ZG, group, ZC)
+        np.add.at(AG, group, AC)
+        mask = _input_mask(params, quirks, ZG[group], AG[group], xbar[:N])
+    else:
+        mask = _input_mask(params, quirks, ZC, AC, xbar[:N])
     s, tau, inf_rows = _product_stock_days(table, params, quirks)
     s, inf_rows, tau = s[input_product], inf_rows[input_product], tau[input_product]
     s_hat = np.where(inf_rows, 0.0, s)
@@ -425,10 +432,9 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         weight = np.where(weight == 1.0, 1.0 - 0.5 * relief[input_product][:, None], weight)
     if len(split) or E:  # an imported-only row binds the share of output that needs its imported varieties
         weight[S:S + n_nc] *= keep[:, None]
-        weight[S + n_nc:] *= (keep_named * named_share)[:, None]  # an origin's row: the share of its variety
-        if E:  # the shared row: the other origins' share
-            shared_share = 1.0 - np.bincount(np.searchsorted(nc, named_product), named_share, minlength=n_nc)
-            weight[S:S + n_nc] *= shared_share[:, None]
+        weight[S + n_nc:] *= keep_named[:, None]
+        if E:  # each row of a product binds the share of the buyer's imported-only requirement it holds
+            weight[S:] *= _variety_shares(AC[S:], group[S:] - S)
     lead = np.full((nb, R), params.lead_days_interregional, dtype=int)
     np.fill_diagonal(lead[:R], 0)
     lead[R:] = params.lead_days_imports
@@ -511,8 +517,23 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     )
 
 
+def _variety_shares(AM: np.ndarray, group: np.ndarray) -> np.ndarray:
+    r"""Share of each imported-only row in its product's imported-only requirement, per buyer.
+
+    :math:`A^C_{oj}/\sum_{o'} A^C_{o'j}` over the rows o' of the same product.
+
+    ``AM`` (K + E, N) are the imported-only rows' requirements, ``group`` (K + E,) the product of each
+    (0 .. K - 1). A buyer's lines that need the imported varieties of p are split by origin in these
+    shares, so the rows' binding weights add up to the product's w (1 - σ_p) for every buyer.
+    """
+    total = np.zeros((group.max(initial=-1) + 1, AM.shape[1]))
+    np.add.at(total, group, AM)
+    tot = total[group]
+    return np.divide(AM, tot, out=np.zeros_like(AM), where=tot > 0)
+
+
 def _group_rows(import_row: np.ndarray, named_product: np.ndarray, first: int) -> dict:
-    """``group_rows`` and ``group_mask`` (S, G): each product's shared imported-only row, then its named origins' rows."""
+    """``group_rows`` and ``group_mask`` (S, G): each product's shared imported-only row, then its origins' rows."""
     S = len(import_row)
     count = np.bincount(named_product, minlength=S)
     G = 1 + int(count.max(initial=0))

@@ -127,7 +127,7 @@ class ModelParams(BaseModel):
         "below this share keeps σ = 1 (no imported-only row; an assumption for speed, docs/model.md §5.3); a σ "
         "given in sector_import_substitutability is kept")
     origin_row_min_share: float | None = Field(
-        None, ge=0.01, le=1.0, description="per-origin imported-only rows (docs/model.md §1, issue #21): each foreign "
+        0.1, ge=0.01, le=1.0, description="per-origin imported-only rows (docs/model.md §1, issue #21): each foreign "
         "origin supplying at least this share of a differentiated product's imports (Rauch 1999: NBS 08, 15-21, "
         "with an imported-only row) gets its own imported-only row (requirement, stock, target, binding weight "
         "w (1 - σ_p) share_o); the other origins share one row. An assumption for speed, central 0.10, range "

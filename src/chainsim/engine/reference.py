@@ -201,9 +201,9 @@ def grouped_shortfalls(m: EconomyModel, short: np.ndarray) -> np.ndarray:
 
     The lines of a buyer's output that need product p's imported varieties are split by origin
     (the row of origin o binds :math:`w(1-\sigma_p)\,m_o`, m_o its share of p's imports), so a
-    product's imported-only rows bind together: :math:`\sum_o w(1-\sigma_p) m_o (1-ho_o)` on the
+    product's imported-only rows bind together: :math:`\sum_o w(1-\sigma_p) m_o (1-\rho_o)` on the
     shared row, the named rows 0. Negative shortfalls (a stock above the day's need) count as 0 in
-    the sum: when every origin is short alike, this is the shared row's :math:`w(1-\sigma_p)(1-ho)`.
+    the sum: when every origin is short alike, this is the shared row's :math:`w(1-\sigma_p)(1-\rho)`.
     """
     K0 = m.n_inputs - m.n_named
     out = short.copy()
@@ -439,15 +439,16 @@ def imported_need(m: EconomyModel, OC: np.ndarray) -> np.ndarray:
 
 def substitute_shares(m: EconomyModel, inv: np.ndarray, b: np.ndarray, p: np.ndarray, j: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray]:
-    r"""§5.5 Where substitutes of product p delivered to buyer j go: the rows (Q, G) of p's imported varieties and shares.
+    r"""§5.5 Where substitutes of product p delivered to buyer j go: rows (Q, G) of p's imported varieties, shares.
 
     A domestic substitute stands in for the varieties that are short: the shares are the rows' gaps to
-    their targets, :math:`(s A^C ar x - S)^+`, over their sum (by the rows' requirements :math:`A^C`
+    their targets, :math:`(s A^C \bar x - S)^+`, over their sum (by the rows' requirements :math:`A^C`
     when no row has a gap). ``inv`` is the buyers' opening stock (B, S + K + E, N).
     """
     rows, live = m.group_rows[p], m.group_mask[p]
     jj = j[:, None]
-    gap = np.maximum(m.goal_coef[rows, jj] * m.xbar[jj] - inv[b[:, None], rows, jj], 0.0) * live
+    goal = m.goal_coef[b[:, None], rows, jj] if m.goal_coef.ndim == 3 else m.goal_coef[rows, jj]  # member arrays
+    gap = np.maximum(goal * m.xbar[jj] - inv[b[:, None], rows, jj], 0.0) * live
     ac = m.AC[rows, jj] * live
     tot, tot_ac = gap.sum(axis=1, keepdims=True), ac.sum(axis=1, keepdims=True)
     share = np.where(tot > 0, gap / np.where(tot > 0, tot, 1.0), ac / np.where(tot_ac > 0, tot_ac, 1.0))
@@ -456,7 +457,10 @@ def substitute_shares(m: EconomyModel, inv: np.ndarray, b: np.ndarray, p: np.nda
 
 def substitutes_to_rows(m: EconomyModel, V: np.ndarray, inv: np.ndarray, b: np.ndarray, p: np.ndarray,
                         j: np.ndarray, amount: np.ndarray) -> None:
-    """Add substitutes ``amount`` (Q,) of products p for buyers j of members b to ``V`` (in place; :func:`substitute_shares`)."""
+    """Add substitutes ``amount`` (Q,) of products p for buyers j of members b to ``V`` (in place).
+
+    A product with imported-only rows: over them by :func:`substitute_shares`; else its pooled row.
+    """
     imp = m.import_row[p] >= m.n_sectors
     np.add.at(V, (b[~imp], p[~imp], j[~imp]), amount[~imp])  # a product without imported-only row: its pooled row
     b, p, j, amount = b[imp], p[imp], j[imp], amount[imp]

@@ -166,10 +166,8 @@ def _place_substitution(m: EconomyModel, st: FastState, ws: Workspace) -> None:
     # each origin's orders on its imported-only row (the shared one, or a named origin's own)
     r = st.ratio[b, mrow, j][:, None] if not m.n_named else st.ratio[b[:, None], m.origin_row[F:, p].T, j[:, None]]
     lam_f = ws.lam.reshape(B, nb, S)[b, F:, p]
-    if len(sub.ks):
-        fo = r * st.ov.W[sub.ks, F:, j] * st.ov.K[sub.ks, F:, j] * lam_f
-    else:
-        fo = r * m.ZbarT[p, F:, j] * lam_f
+    links = st.ov.W[sub.ks, F:, j] * st.ov.K[sub.ks, F:, j] if len(sub.ks) else m.ZbarT[p, F:, j]
+    fo = r * links * lam_f
     if m.has_split:  # the foreign orders on the imported-only row: the second slot, 1 - σ_p
         fo *= (1.0 - m.import_sigma[p])[:, None]
     expected = (fo * ws.phi[b[:, None], frows]).sum(axis=1)

@@ -149,4 +149,5 @@ def orders_received(model: EconomyModel, ratio: np.ndarray, ZD: np.ndarray, ZM: 
             d3[:, model.n_dom_blocks:, model.nc_index] = d.transpose(2, 1, 0)
         if model.n_named:  # a named origin's orders on its own row
             ZN = model.Zbar_named if ZN is None else ZN
-            d3[:, model.named_block, model.named_product] += np.matmul(ratio[:, K0:, None, :], ZN[:, :, None])[:, :, 0, 0]
+            named = np.matmul(ratio[:, K0:, None, :], ZN[:, :, None])[:, :, 0, 0]  # (B, E)
+            d3[:, model.named_block, model.named_product] += named
