@@ -209,13 +209,20 @@ def input_limits(inv, w_inv_bind, bind_weight, x_opt, x, min_rho, reported, tie,
                         acc[g, j] += v
                     acc_can[g, j] = True
         for p in range(n_scan):
-            gp = grouped[p]
+            if grouped[p]:  # a shared row with named origins' rows: its positive shortfall plus theirs
+                for j in range(N):
+                    wib = w_inv_bind[bw_, p, j]
+                    held = inv[b, p, j] * wib if wib != 0.0 else 0.0
+                    v = bind_weight[bb, p, j] * x_opt[b, j] - held
+                    v = (v if not (v <= 0.0) else 0.0) + acc[p, j]
+                    m = x[b, j]
+                    if (v > m or v != v) and m == m:
+                        x[b, j] = v
+                continue
             for j in range(N):
                 wib = w_inv_bind[bw_, p, j]
                 held = inv[b, p, j] * wib if wib != 0.0 else 0.0  # an input that cannot bind (w = 0): no shortfall
                 v = bind_weight[bb, p, j] * x_opt[b, j] - held
-                if gp:
-                    v = (v if not (v <= 0.0) else 0.0) + acc[p, j]
                 m = x[b, j]
                 if (v > m or v != v) and m == m:  # numpy max: NaN propagates
                     x[b, j] = v
