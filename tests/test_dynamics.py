@@ -273,14 +273,16 @@ def test_buyers_keep_a_cut_origins_orders_of_a_differentiated_product():
 
     The cut origin's share of the imported-only row is lost on the cut's first days (its orders are
     kept and go unserved, Boehm et al. 2019), where ``supplier_switching="instant"`` moves them to
-    the other origins at once, who fill in up to their headroom.
+    the other origins at once, who fill in up to their headroom. On the product's shared imported-only
+    row (``origin_row_min_share=None``): with a row per named origin (the default since issue #21's
+    second step, ``tests/test_origin_rows.py``) no origin's orders can move to another's variety.
     """
     S = _model().n_sectors
     p = _table().sector_index("20")
     twn = list(_table().origins).index("TWN")
     out = {}
     for switching in ("search", "instant"):
-        m = _model(supplier_switching=switching)
+        m = _model(supplier_switching=switching, origin_row_min_share=None)
         x, V, _ = _foreign_day(m, TWN20, START + 5)
         nodes = np.arange(m.n_dom_blocks, m.n_blocks) * S + p  # the foreign origins' nodes of 20
         xb = np.asarray(m.xbar)
@@ -300,12 +302,13 @@ def test_kept_orders_bind_a_cut_imported_only_row_sooner_than_instant_switching(
 
     The imported-only row of 20 binds its buyers within the cut either way (30 days of stock, the
     other origins' headroom through the restocking orders fills little of it); with the orders kept
-    (issue #21) it binds sooner and costs the Northeast more than when they move at once.
+    (issue #21) it binds sooner and costs the Northeast more than when they move at once. On the
+    product's shared imported-only row (``origin_row_min_share=None``), as the test above.
     """
     cut = {**TWN20, "origin": ["TWN", "KOR", "JPN"]}
     first, loss = {}, {}
     for switching in ("search", "instant"):
-        m = _model(supplier_switching=switching)
+        m = _model(supplier_switching=switching, origin_row_min_share=None)
         res = Engine(m, [[cut]]).run(200, record=())
         days = [e[0] for e in res.events if e[2] == "shortage" and e[4] == "input 20 (imported) binds"]
         assert days and START < min(days) < START + 90, switching

@@ -28,7 +28,7 @@ ALL = {"noncompetitive_products": "all"}
 #: tests/test_dynamics.py, its non-competitive rows against the reference in test_executor_vs_reference.
 LEGACY = {"base": "legacy"}
 #: the yes/no rule (σ 0 or 1 by noncompetitive_products) on an NBS-42 table; toy tables use it under "evidence" too
-NC = {"import_substitutability": "noncompetitive"}
+NC = {"import_substitutability": "noncompetitive", "origin_row_min_share": None}  # the yes/no rule, one row a product
 
 
 def loss(res) -> float:

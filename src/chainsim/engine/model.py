@@ -80,8 +80,9 @@ class EconomyModel:
         Input classes: 1 (every import competitive, or no imports), 2 (some products have a
         separate imported input).
     n_inputs : int
-        Input rows S + K: row p is domestic p (with the imports of a competitive p), row S + k
-        the k-th non-competitive product imported.
+        Input rows S + K + E: row p is domestic p (with the imports of a competitive p), row S + k
+        the k-th non-competitive product imported (from every origin, or from the origins without
+        a row of their own), row S + K + e the e-th named origin's imported-only row.
     nc_products : (K,) int
         The non-competitive products, ascending; ``nc_index`` selects them on a product axis (a
         slice when contiguous).
@@ -103,13 +104,28 @@ class EconomyModel:
         products, else 1); the second slot (imported-only row) has the rest.
     w_fixed_m : (n_sup, N) or None
         ``order_type="noalt"``: the fixed shares of the second slots (split products only).
+    origin_row : (blocks, S) int
+        The imported-only row of each supply node's imported slot: ``import_row[p]`` (the row the
+        product's origins share), or a named origin's own row (``params.origin_row_min_share``).
+    n_named : int
+        E, the named origins' rows: rows S + K .. S + K + E - 1 (by product, then origin).
+    named_block, named_product, named_share, named_group : (E,)
+        Supplier block, product, share of the product's imports and shared row (``import_row[p]``) of
+        each named origin's row. The rows of a product (its shared row and its origins' rows) bind
+        together: their weighted shortfalls add up (docs/model.md §2 step 4).
+    Zbar_named : (E, N)
+        (1 - σ_p) ``Zbar`` of each named origin's node: its baseline deliveries to its row.
+    group_rows, group_mask : (S, G) int, bool
+        The imported-only rows of each product (shared row first, then its named origins' rows;
+        padded with the shared row where ``group_mask`` is False).
     input_product : (S + K,) int
         Product of each input row.
     d_blocks : int
         Blocks summed into the domestic rows by the batched matmuls (F when every product is
         non-competitive, else all: ``ZbarT_D`` is zero on the foreign non-competitive nodes).
     ZbarT_D, ZbarT_M : (S, d_blocks, N), (K, blocks - F, N)
-        ``ZbarT`` split into the suppliers of the domestic rows and of the imported rows.
+        ``ZbarT`` split into the suppliers of the domestic rows and of the K shared imported rows
+        (zero on the named origins, whose rows are ``Zbar_named``).
     restock_from : int
         First supply node of the foreign countries, which serve every order of a product no import
         cut touches (docs/model.md §5.4); ``n_sup`` if none do (no countries, or BoARIO).
@@ -242,6 +258,15 @@ class EconomyModel:
     has_split: bool = False
     slot_share: np.ndarray | None = None
     w_fixed_m: np.ndarray | None = None
+    origin_row: np.ndarray | None = None
+    n_named: int = 0
+    named_block: np.ndarray | None = None
+    named_product: np.ndarray | None = None
+    named_share: np.ndarray | None = None
+    named_group: np.ndarray | None = None
+    Zbar_named: np.ndarray | None = None
+    group_rows: np.ndarray | None = None
+    group_mask: np.ndarray | None = None
 
     def input_blocks(self, row: int) -> tuple[int, int]:
         """Supplier blocks (start, stop) delivering input row ``row``: domestic blocks, foreign ones, or all."""
@@ -251,20 +276,32 @@ class EconomyModel:
         return (0, F) if self.n_classes == 2 and self.block_row[F, row] != row else (0, nb)
 
     def row_suppliers(self, rows: np.ndarray) -> np.ndarray:
-        """Which supplier blocks deliver each input row (rows,) -> (rows, blocks) bool, either slot."""
+        """Which supplier blocks deliver each input row (rows,) -> (rows, blocks) bool, either slot.
+
+        An imported-only row of p counts every foreign origin of p, its own or the other origins' rows
+        (a supplier search on it may move orders to any origin of the product).
+        """
         rows = np.asarray(rows, dtype=int)
         p = self.input_product[rows]
         first = self.block_row[:, p].T == rows[:, None]
-        if not self.has_split:
+        if not self.has_split and not self.n_named:
             return first
-        second = (self.import_row[p] == rows) & np.isin(p, self.split_products)
-        first[:, self.n_dom_blocks:] |= second[:, None]
+        first[:, self.n_dom_blocks:] |= (rows >= self.n_sectors)[:, None]
         return first
 
     def input_name(self, row: int) -> str:
-        """Sector code of an input row, with " (imported)" for the imported rows."""
+        """Sector code of an input row, with " (imported)" for imported rows, " (imported, JPN)" for an origin's."""
         code = self.table.sector_codes[int(self.input_product[row])]
-        return code if row < self.n_sectors else f"{code} (imported)"
+        if row < self.n_sectors:
+            return code
+        e = row - self.n_sectors - len(self.nc_products)
+        if e < 0:
+            return f"{code} (imported)"
+        return f"{code} (imported, {self.origin_name(int(self.named_block[e]))})"
+
+    def origin_name(self, block: int) -> str:
+        """Name of the table origin of supplier block ``block`` (a foreign or domestic-pool block)."""
+        return self.table.origins[int(np.flatnonzero(self.origin_block == block)[0])]
 
 
 
@@ -346,16 +383,22 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     C = 2 if n_nc else 1
     import_row = np.arange(S)
     import_row[nc] = S + np.arange(n_nc)
-    foreign_row = import_row.copy()  # the row of a foreign origin's first slot: pooled p, or imported-only p
-    foreign_row[split] = split
+    named_block, named_product, named_share = _origin_rows(table, params, Zs.reshape(nb, S, N), F, nc,
+                                                           [table.origins[k] for k in order[n_pool:]])
+    E = len(named_block)
+    origin_row = np.tile(import_row, (nb, 1))  # the imported-only row of each supply node's slot (domestic: unused)
+    origin_row[named_block, named_product] = S + n_nc + np.arange(E)
     block_row = np.tile(np.arange(S), (nb, 1))
-    block_row[F:] = foreign_row
-    input_product = np.r_[np.arange(S), nc]
+    block_row[F:] = origin_row[F:]  # a foreign origin's first slot: pooled p, or its imported-only row (σ_p = 0)
+    block_row[F:, split] = split
+    input_product = np.r_[np.arange(S), nc, named_product].astype(int)
     comp = np.setdiff1d(np.arange(S), nc)
-    nc_only = np.setdiff1d(nc, split)
     keep = 1.0 - sigma[nc]  # the imported-only slot's share of a foreign origin's flow
+    keep_named = 1.0 - sigma[named_product]
+    rest = np.ones((nb - F, n_nc))  # which foreign origins deliver the shared imported-only row of each product
+    rest[named_block - F, np.searchsorted(nc, named_product)] = 0.0
 
-    def by_input(X4: np.ndarray) -> np.ndarray:  # (blocks, S, N) -> (S + n_nc, N), summing the slots of each row
+    def by_input(X4: np.ndarray) -> np.ndarray:  # (blocks, S, N) -> (S + n_nc + E, N), summing the slots of each row
         if not n_nc:
             return X4.sum(axis=0)
         dom = X4[:F].sum(axis=0)
@@ -363,11 +406,20 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
             dom[comp] += X4[F:, comp].sum(axis=0)
         if len(split):
             dom[split] += sigma[split, None] * X4[F:, split].sum(axis=0)
-        return np.concatenate([dom, keep[:, None] * X4[F:, nc].sum(axis=0)])
+        shared = X4[F:, nc] * rest[:, :, None] if E else X4[F:, nc]
+        return np.concatenate([dom, keep[:, None] * shared.sum(axis=0),
+                               keep_named[:, None] * X4[named_block, named_product]])
 
     A4, Z4 = A.reshape(nb, S, N), Zs.reshape(nb, S, N)
     AC, ZC = by_input(A4), by_input(Z4)
-    mask = _input_mask(params, quirks, ZC, AC, xbar[:N])
+    group = np.r_[np.arange(S), S + np.arange(n_nc), S + np.searchsorted(nc, named_product)].astype(int)
+    if E:  # a product's imported-only rows are one input for the mask (a buyer's requirement split by origin)
+        ZG, AG = np.zeros_like(ZC), np.zeros_like(AC)
+        np.add.at(ZG, group, ZC)
+        np.add.at(AG, group, AC)
+        mask = _input_mask(params, quirks, ZG[group], AG[group], xbar[:N])
+    else:
+        mask = _input_mask(params, quirks, ZC, AC, xbar[:N])
     s, tau, inf_rows = _product_stock_days(table, params, quirks)
     s, inf_rows, tau = s[input_product], inf_rows[input_product], tau[input_product]
     s_hat = np.where(inf_rows, 0.0, s)
@@ -378,8 +430,11 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         relief[table.sector_index(code)] = v
     if relief.any():  # a share r of critical ratings becomes important: expected weight 1 - r/2
         weight = np.where(weight == 1.0, 1.0 - 0.5 * relief[input_product][:, None], weight)
-    if len(split):  # the imported-only row binds the share of output that needs the imported varieties
-        weight[S:] *= keep[:, None]
+    if len(split) or E:  # an imported-only row binds the share of output that needs its imported varieties
+        weight[S:S + n_nc] *= keep[:, None]
+        weight[S + n_nc:] *= keep_named[:, None]
+        if E:  # each row of a product binds the share of the buyer's imported-only requirement it holds
+            weight[S:] *= _variety_shares(AC[S:], group[S:] - S)
     lead = np.full((nb, R), params.lead_days_interregional, dtype=int)
     np.fill_diagonal(lead[:R], 0)
     lead[R:] = params.lead_days_imports
@@ -411,7 +466,7 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         w_fixed = (slot_share[:, :, None] * Zb4 / _positive(den[block_row, :])).reshape(n_sup, N)
         if len(split):
             w_m = np.zeros((nb, S, N))
-            w_m[F:, split] = (1.0 - sigma[split, None]) * Zb4[F:, split] / _positive(den[import_row[split]][None])
+            w_m[F:, split] = (1.0 - sigma[split, None]) * Zb4[F:, split] / _positive(den[origin_row[F:, split]])
             w_fixed_m = read_only(w_m.reshape(n_sup, N))
     if table.capital is not None:
         K = np.asarray(table.capital, dtype=float)
@@ -420,6 +475,7 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         K = params.capital_to_va * np.clip(va, 0.0, None)
     gate_never = bool((inf_rows[:, None] & (AC == 0)).any())
     ZbarT = Zbar.reshape(nb, S, N).transpose(1, 0, 2).copy()
+    nc_only = np.setdiff1d(nc, split)
     d_blocks = F if len(nc_only) == S else nb
     ZbarT_D = ZbarT[:, :d_blocks].copy()
     if d_blocks > F:
@@ -441,11 +497,15 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         inv_days=read_only(s), infinite_rows=read_only(inf_rows), gap_gate_never=gate_never,
         capital=read_only(K), w_fixed=None if w_fixed is None else read_only(w_fixed), n_foreign=O * S,
         exo_supply=read_only(exo), alpha_max=read_only(amax), alpha_tau=read_only(atau), base_lead=read_only(lead),
-        ZbarT=read_only(ZbarT), n_classes=C, n_inputs=S + n_nc, nc_products=read_only(nc), nc_index=nc_ix,
+        ZbarT=read_only(ZbarT), n_classes=C, n_inputs=S + n_nc + E, nc_products=read_only(nc), nc_index=nc_ix,
         n_dom_blocks=F,
         import_row=read_only(import_row), block_row=read_only(block_row), input_product=read_only(input_product),
         d_blocks=d_blocks, ZbarT_D=read_only(ZbarT_D),
-        ZbarT_M=read_only(ZbarT[nc_ix, F:] * keep[:, None, None]),
+        ZbarT_M=read_only(ZbarT[nc_ix, F:] * keep[:, None, None] * rest.T[:, :, None]),
+        origin_row=read_only(origin_row), n_named=E, named_block=read_only(named_block),
+        named_product=read_only(named_product), named_share=read_only(named_share),
+        named_group=read_only(import_row[named_product]), **_group_rows(import_row, named_product, S + n_nc),
+        Zbar_named=read_only(keep_named[:, None] * Zbar.reshape(nb, S, N)[named_block, named_product]),
         import_sigma=read_only(sigma), split_products=read_only(split), has_split=bool(len(split)),
         slot_share=read_only(slot_share.ravel()), w_fixed_m=w_fixed_m,
         origin_block=read_only(origin_block), n_pool_blocks=n_pool,
@@ -455,6 +515,71 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         **_finished_goods(table, params, xbar), **_backlog(table, params, n_sup),
         switch_share=read_only(_switch_share(table, params, n_sup)),
     )
+
+
+def _variety_shares(AM: np.ndarray, group: np.ndarray) -> np.ndarray:
+    r"""Share of each imported-only row in its product's imported-only requirement, per buyer.
+
+    :math:`A^C_{oj}/\sum_{o'} A^C_{o'j}` over the rows o' of the same product.
+
+    ``AM`` (K + E, N) are the imported-only rows' requirements, ``group`` (K + E,) the product of each
+    (0 .. K - 1). A buyer's lines that need the imported varieties of p are split by origin in these
+    shares, so the rows' binding weights add up to the product's w (1 - σ_p) for every buyer.
+    """
+    total = np.zeros((group.max(initial=-1) + 1, AM.shape[1]))
+    np.add.at(total, group, AM)
+    tot = total[group]
+    return np.divide(AM, tot, out=np.zeros_like(AM), where=tot > 0)
+
+
+def _group_rows(import_row: np.ndarray, named_product: np.ndarray, first: int) -> dict:
+    """``group_rows`` and ``group_mask`` (S, G): each product's shared imported-only row, then its origins' rows."""
+    S = len(import_row)
+    count = np.bincount(named_product, minlength=S)
+    G = 1 + int(count.max(initial=0))
+    rows = np.repeat(import_row[:, None], G, axis=1)
+    mask = np.zeros((S, G), dtype=bool)
+    mask[:, 0] = True
+    seen = np.zeros(S, dtype=int)
+    for e, p in enumerate(named_product):
+        seen[p] += 1
+        rows[p, seen[p]] = first + e
+        mask[p, seen[p]] = True
+    return dict(group_rows=read_only(rows), group_mask=read_only(mask))
+
+
+def _origin_rows(table: IOTable, params: ModelParams, Z4: np.ndarray, F: int, nc: np.ndarray,
+                 names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""The named origins' imported-only rows (docs/model.md §1): supplier block, product and import share of each.
+
+    With ``params.origin_row_min_share`` θ, every foreign origin o whose share of a differentiated
+    product's imports (Rauch 1999: NBS 08, 15-21, a split table's components by their sector) is at least θ,
+    for the products with an imported-only row (``nc``), gets a row of its own: its variety is not the
+    other origins' (Armington 1969 varieties by origin; US affiliates of Japanese firms cut output
+    one-for-one with their Japanese imported inputs for months after Tohoku, Boehm, Flaaen &
+    Pandalai-Nayar 2019), so the other origins' deliveries cannot refill its stock. The other origins
+    share the product's row, and so does ``ROW`` (the rest of the world is many varieties, not one).
+    Nothing without θ, without foreign origins or NBS-42 codes. ``Z4`` (blocks, S, N) are the annual
+    flows; the foreign countries are blocks F .., named ``names``.
+    """
+    none = np.zeros(0, dtype=int)
+    theta = params.origin_row_min_share
+    if theta is None or not len(nc) or F >= len(Z4):
+        return none, none, np.zeros(0)
+    parents = nbs42_parents(table)
+    if parents is None:
+        log.info("origin_row_min_share needs NBS-42 sector codes; table '%s' has other codes, so every product's "
+                 "origins share one imported-only row", table.name)
+        return none, none, np.zeros(0)
+    diff = np.array([parents[p] in NONCOMPETITIVE_NBS42 for p in nc], dtype=bool)
+    flows = Z4[F:, nc].sum(axis=2)  # (origins, K) annual imports of each product from each origin
+    total = flows.sum(axis=0)
+    share = np.divide(flows, total, out=np.zeros_like(flows), where=total > 0)
+    country = np.array([n != "ROW" for n in names], dtype=bool)
+    o, k = np.nonzero((share >= theta) & diff[None, :] & country[:, None])
+    order = np.lexsort((o, k))  # by product, then origin
+    o, k = o[order], k[order]
+    return F + o, nc[k].astype(int), share[o, k]
 
 
 def _switch_share(table: IOTable, params: ModelParams, n_sup: int) -> np.ndarray:

@@ -126,6 +126,12 @@ class ModelParams(BaseModel):
         "whose non-substitutable imports (1 - σ_p) x (foreign share of its intermediate use in the table) are "
         "below this share keeps σ = 1 (no imported-only row; an assumption for speed, docs/model.md §5.3); a σ "
         "given in sector_import_substitutability is kept")
+    origin_row_min_share: float | None = Field(
+        0.1, ge=0.01, le=1.0, description="per-origin imported-only rows (docs/model.md §1, issue #21): each foreign "
+        "origin supplying at least this share of a differentiated product's imports (Rauch 1999: NBS 08, 15-21, "
+        "with an imported-only row) gets its own imported-only row (requirement, stock, target, binding weight "
+        "w (1 - σ_p) share_o); the other origins share one row. An assumption for speed, central 0.10, range "
+        "0.05-0.20; None: one imported-only row per product, shared by every origin")
     noncompetitive_products: Literal["auto", "all", "none"] | tuple[str, ...] = Field(
         "auto", description="products whose imports are a separate, non-substitutable input (σ = 0) under "
         "import_substitutability='noncompetitive' (and 'evidence' on a table without NBS-42 codes): 'auto' = "
@@ -219,7 +225,8 @@ _ARIO_DYNAMICS: dict[str, Any] = dict(
     binding="psi", inventory_table="flat", order_basis="realised", exact_stocks=False, finished_goods=False,
     backlog=False, rebuild_served="pro_rata",
     alpha_max_table="flat",
-    alpha_tau=365.0, split_weights="capacity", supplier_switching="instant", foreign_supply="node")
+    alpha_tau=365.0, split_weights="capacity", supplier_switching="instant", foreign_supply="node",
+    origin_row_min_share=None)
 
 
 def resolve_params(params: str | Mapping[str, Any] | ModelParams | None) -> ModelParams:

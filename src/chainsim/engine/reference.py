@@ -189,9 +189,29 @@ def input_limits(m: EconomyModel, S: np.ndarray, x_opt: np.ndarray) -> tuple[np.
     level = m.bind_denom * x_opt[:, None, :N]
     rho = np.minimum(np.divide(S, level, out=np.ones_like(level), where=level > 0), 1.0)
     factor = 1.0 - m.bind_weight * (1.0 - rho)
+    if m.n_named:  # a product's imported-only rows bind together: their shortfalls add up
+        factor = 1.0 - grouped_shortfalls(m, 1.0 - factor)
     x = x_opt.copy()
     x[:, :N] = x_opt[:, :N] * factor.min(axis=1)
     return x, factor
+
+
+def grouped_shortfalls(m: EconomyModel, short: np.ndarray) -> np.ndarray:
+    r"""§2.4 Shortfalls (B, S + K + E, N) with each named origin's row added to its product's shared row.
+
+    The lines of a buyer's output that need product p's imported varieties are split by origin
+    (the row of origin o binds :math:`w(1-\sigma_p)\,m_o`, m_o its share of p's imports), so a
+    product's imported-only rows bind together: :math:`\sum_o w(1-\sigma_p) m_o (1-\rho_o)` on the
+    shared row, the named rows 0. Negative shortfalls (a stock above the day's need) count as 0 in
+    the sum: when every origin is short alike, this is the shared row's :math:`w(1-\sigma_p)(1-\rho)`.
+    """
+    K0 = m.n_inputs - m.n_named
+    out = short.copy()
+    named = np.maximum(short[:, K0:], 0.0)
+    out[:, m.named_group] = np.maximum(out[:, m.named_group], 0.0)
+    np.add.at(out, (slice(None), m.named_group), named)
+    out[:, K0:] = 0.0
+    return out
 
 
 def binding_inputs(m: EconomyModel, S: np.ndarray, x_opt: np.ndarray, factor: np.ndarray, reported: np.ndarray
@@ -207,6 +227,15 @@ def binding_inputs(m: EconomyModel, S: np.ndarray, x_opt: np.ndarray, factor: np
     level = m.bind_denom * x_opt[:, None, :m.n]
     can = (m.bind_denom > 0) & (level > 0)
     short = np.where(can, m.bind_weight * (1.0 - np.divide(S, level, out=np.zeros_like(level), where=can)), -np.inf)
+    if m.n_named:  # a product's imported-only rows bind together (named on the shared row)
+        K0 = m.n_inputs - m.n_named
+        grouped = grouped_shortfalls(m, np.where(can, short, 0.0))
+        shared = np.zeros(m.n_inputs, dtype=bool)
+        shared[m.named_group] = True
+        can_group = can.copy()
+        np.logical_or.at(can_group, (slice(None), m.named_group), can[:, K0:])
+        short = np.where(shared[None, :, None], np.where(can_group, grouped, -np.inf), short)
+        short[:, K0:] = -np.inf
     rows = np.argmax(short >= short.max(axis=1, keepdims=True) - BIND_TIE, axis=1)
     return np.where((low < 1.0) & ~reported, rows, -1)
 
@@ -244,7 +273,12 @@ def deliveries(m: EconomyModel, st: DenseState, phi: np.ndarray, phi_prio: np.nd
     V = by_input(m, *st.ship(m, served(m, st.orders, phi, phi_prio), t, second))
     RS = m.table.n_regions * m.n_sectors  # substitution orders go to the regions' producers
     sub = served(m, st.substitution_orders[:, :RS], phi[:, :RS], phi_prio[:, :RS])
-    V[:, m.import_row] += sub.reshape(len(V), -1, m.n_sectors, m.n).sum(axis=1)
+    sub = sub.reshape(len(V), -1, m.n_sectors, m.n).sum(axis=1)
+    if m.n_named:  # over the product's imported-only rows, by their stock gaps
+        b, p, j = np.nonzero(sub)
+        substitutes_to_rows(m, V, st.inventory, b, p, j, sub[b, p, j])
+    else:
+        V[:, m.import_row] += sub
     V += st.arrivals(t)
     return V
 
@@ -335,7 +369,7 @@ def place_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np.ndarra
     if m.w_fixed is not None:
         second = None
         if m.w_fixed_m is not None:
-            second = m.w_fixed_m * OC[:, m.import_row[np.arange(m.n_sup) % m.n_sectors]] * st.open
+            second = m.w_fixed_m * OC[:, m.origin_row.ravel()] * st.open
         return m.w_fixed * OC[:, m.input_of_node] * st.open, second
     orders = st.weights * lam[:, :, None]  # W λ
     f = m.n_dom_blocks * m.n_sectors if m.per_region_imports else m.n_sup  # the foreign origins' nodes
@@ -346,7 +380,7 @@ def place_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np.ndarra
     per_purchase = np.divide(OC, denom, out=np.zeros_like(OC), where=denom > 0)  # need per capacity-weighted purchase
     first *= per_purchase[:, m.input_of_node]
     if second is not None:
-        second *= per_purchase[:, m.import_row[np.arange(m.n_sup) % m.n_sectors]]
+        second *= per_purchase[:, m.origin_row.ravel()]  # the imported-only row of each node's second slot
     for layer in (first,) if second is None else (first, second):  # ... other closed links drop their orders
         layer[:, :f] *= st.open[:, :f]
         if not seen.all():
@@ -385,13 +419,53 @@ def substitution_orders(m: EconomyModel, st: DenseState, OC: np.ndarray, lam: np
         on_import = on_import.copy()
         on_import[:, :, m.split_products] = st.import_orders.reshape(B, nb, S, N)[:, F:, m.split_products]
     foreign = (on_import * phi.reshape(B, nb, S)[:, F:, :, None]).sum(axis=1)
-    unmet = st.sigma * np.maximum(OC[:, m.import_row] - foreign, 0.0)  # (B, S, N)
+    unmet = st.sigma * np.maximum(imported_need(m, OC) - foreign, 0.0)  # (B, S, N)
     dl = m.region_share * lam[:, :R * S].reshape(B, R, S)
     tot = dl.sum(axis=1, keepdims=True)
     split = np.divide(dl, tot, out=np.zeros_like(dl), where=tot > 0)
     out = np.zeros_like(st.orders)
     out.reshape(B, nb, S, N)[:, :R] = split[:, :, :, None] * unmet[:, None]
     return out
+
+
+def imported_need(m: EconomyModel, OC: np.ndarray) -> np.ndarray:
+    r"""§5.5 Need (B, S, N) of each product's imported-only varieties: its shared row plus its named origins' rows."""
+    need = OC[:, m.import_row]
+    if m.n_named:
+        need = need.copy()
+        np.add.at(need, (slice(None), m.named_product), OC[:, m.n_inputs - m.n_named:])
+    return need
+
+
+def substitute_shares(m: EconomyModel, inv: np.ndarray, b: np.ndarray, p: np.ndarray, j: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    r"""§5.5 Where substitutes of product p delivered to buyer j go: rows (Q, G) of p's imported varieties, shares.
+
+    A domestic substitute stands in for the varieties that are short: the shares are the rows' gaps to
+    their targets, :math:`(s A^C \bar x - S)^+`, over their sum (by the rows' requirements :math:`A^C`
+    when no row has a gap). ``inv`` is the buyers' opening stock (B, S + K + E, N).
+    """
+    rows, live = m.group_rows[p], m.group_mask[p]
+    jj = j[:, None]
+    goal = m.goal_coef[b[:, None], rows, jj] if m.goal_coef.ndim == 3 else m.goal_coef[rows, jj]  # member arrays
+    gap = np.maximum(goal * m.xbar[jj] - inv[b[:, None], rows, jj], 0.0) * live
+    ac = m.AC[rows, jj] * live
+    tot, tot_ac = gap.sum(axis=1, keepdims=True), ac.sum(axis=1, keepdims=True)
+    share = np.where(tot > 0, gap / np.where(tot > 0, tot, 1.0), ac / np.where(tot_ac > 0, tot_ac, 1.0))
+    return rows, share
+
+
+def substitutes_to_rows(m: EconomyModel, V: np.ndarray, inv: np.ndarray, b: np.ndarray, p: np.ndarray,
+                        j: np.ndarray, amount: np.ndarray) -> None:
+    """Add substitutes ``amount`` (Q,) of products p for buyers j of members b to ``V`` (in place).
+
+    A product with imported-only rows: over them by :func:`substitute_shares`; else its pooled row.
+    """
+    imp = m.import_row[p] >= m.n_sectors
+    np.add.at(V, (b[~imp], p[~imp], j[~imp]), amount[~imp])  # a product without imported-only row: its pooled row
+    b, p, j, amount = b[imp], p[imp], j[imp], amount[imp]
+    rows, share = substitute_shares(m, inv, b, p, j)
+    np.add.at(V, (b[:, None], rows, j[:, None]), share * amount[:, None])
 
 
 def step(m: EconomyModel, st: DenseState, day: DayInputs) -> DayResult:

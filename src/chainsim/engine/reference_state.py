@@ -24,12 +24,27 @@ def by_input(m: EconomyModel, X: np.ndarray, X_m: np.ndarray | None = None) -> n
     ``X`` is on the first slots: the domestic blocks (regions, domestic pools) deliver the pooled
     row of their product, the foreign origins the row of ``block_row`` (pooled p, or the
     imported-only row of a product with σ = 0). ``X_m``, if given, is on the second slots (the
-    imported-only rows of the split products, 0 < σ < 1; zero elsewhere).
+    imported-only rows of the split products, 0 < σ < 1; zero elsewhere). A named origin's imported
+    slot delivers its own row (``origin_row``), the other origins' the product's shared row.
     """
     B, F, S = len(X), m.n_dom_blocks, m.n_sectors
     X4 = X.reshape(B, m.n_blocks, S, m.n)
     out = np.zeros((B, m.n_inputs, m.n))
     out[:, :S] = X4[:, :F].sum(axis=1)
+    if m.n_named:  # a named origin's imported slot delivers its own row (params.origin_row_min_share)
+        K0 = m.n_inputs - m.n_named
+        shared = m.origin_row[F:] < K0  # (origins, S): the nodes whose imported slot is on a shared row
+        first = m.block_row[m.named_block, m.named_product] >= K0  # named nodes delivering their row first (σ = 0)
+        row = m.import_row.copy()  # the row every other foreign node's first slot delivers: pooled, or shared
+        row[m.split_products] = m.split_products
+        out[:, row] += np.where((m.block_row[F:] < K0)[None, :, :, None], X4[:, F:], 0.0).sum(axis=1)
+        out[:, K0:][:, first] += X4[:, m.named_block[first], m.named_product[first]]
+        if X_m is not None and m.has_split:
+            sp = m.split_products
+            Xm4 = X_m.reshape(B, m.n_blocks, S, m.n)
+            out[:, m.import_row[sp]] += np.where(shared[None, :, sp, None], Xm4[:, F:, sp], 0.0).sum(axis=1)
+            out[:, K0:][:, ~first] += Xm4[:, m.named_block[~first], m.named_product[~first]]
+        return out
     out[:, m.block_row[F] if F < m.n_blocks else m.import_row] += X4[:, F:].sum(axis=1)
     if X_m is not None and m.has_split:
         sp = m.split_products

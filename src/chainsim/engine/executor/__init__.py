@@ -121,7 +121,7 @@ class FastEconomy:
         second = None
         if m.has_split:  # the two slots of the foreign nodes of split products (docs/model.md §1)
             share = m.slot_share[None, :, None]
-            m_row = m.import_row[np.arange(m.n_sup) % S]
+            m_row = m.origin_row.ravel()  # the imported-only row of each node's second slot
             second = m.Zbar[None] * st.lam_prev[:, :, None] * (1.0 - share) * st.ratio[:, m_row]
             orders *= share
         if st.placed is not None:  # overridden pairs: W κ instead of Zbar in the orders being served
@@ -134,7 +134,7 @@ class FastEconomy:
             else:
                 share = m.slot_share.reshape(nb, S)[:, p].T[:, :, None]
                 orders.reshape(B, nb, S, N)[b, :, p] = wl * share * st.ratio[b[:, None], rows]
-                m_rows = np.broadcast_to(m.import_row[p][:, None], rows.shape)
+                m_rows = m.origin_row[:, p].T
                 second.reshape(B, nb, S, N)[b, :, p] = wl * (1.0 - share) * st.ratio[b[:, None], m_rows]
         dense = DenseState.equilibrium(m, B, ring)
         dense.inventory, dense.orders, dense.alpha = st.inventory.copy(), orders, st.alpha.copy()

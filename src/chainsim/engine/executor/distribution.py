@@ -21,7 +21,7 @@ from chainsim.engine.executor.state import FastState, Workspace
 from chainsim.engine.executor.supplier_sums import by_product, orders_received, pair_sums, set_pair_orders
 from chainsim.engine.model import EconomyModel
 from chainsim.engine.rationing import RULES
-from chainsim.engine.reference import split_sees_closures
+from chainsim.engine.reference import split_sees_closures, substitutes_to_rows
 
 __all__ = ["distribute_and_order"]
 
@@ -61,7 +61,10 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
         phi = ws.phi[sub.b[:, None], rows]
         if ws.prio is not None:
             phi = np.where(ws.prio[sub.j][:, None], ws.phi_prio[sub.b[:, None], rows], phi)
-        np.add.at(ws.V, (sub.b, m.import_row[sub.p], sub.j), (sub.placed * phi).sum(axis=1))
+        if m.n_named:  # over the product's imported-only rows, by their stock gaps
+            substitutes_to_rows(m, ws.V, st.inventory, sub.b, sub.p, sub.j, (sub.placed * phi).sum(axis=1))
+        else:
+            np.add.at(ws.V, (sub.b, m.import_row[sub.p], sub.j), (sub.placed * phi).sum(axis=1))
     xo = ws.x_opt
     if rebuilding:  # optimal production net of today's rebuilding deliveries
         np.multiply(day.rebuild, phi_reb, out=ws.reb_delivered)
@@ -102,7 +105,7 @@ def _served_shares(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs
     if ws.prio is not None:  # orders of priority buyers, per supplier
         B, nb, S = len(st.ratio), m.n_blocks, m.n_sectors
         d3 = ws.d_prio.reshape(B, nb, S)
-        orders_received(m, st.ratio[:, :, ws.prio], *ws.ZbarT_prio, d3)
+        orders_received(m, st.ratio[:, :, ws.prio], *ws.ZbarT_prio, d3, ZN=ws.Zbar_named_prio)
         if st.placed is not None:
             b, p, _, wk = st.placed
             set_pair_orders(m, d3, st.ratio, b, p, wk, ws.prio)
@@ -160,16 +163,18 @@ def _place_substitution(m: EconomyModel, st: FastState, ws: Workspace) -> None:
     b, p, j = sub.b, sub.p, sub.j
     mrow = m.import_row[p]  # the imported-p input rows
     frows = np.arange(F, nb)[None, :] * S + p[:, None]  # (K', O) foreign suppliers of p
-    r = st.ratio[b, mrow, j]
+    # each origin's orders on its imported-only row (the shared one, or a named origin's own)
+    r = st.ratio[b, mrow, j][:, None] if not m.n_named else st.ratio[b[:, None], m.origin_row[F:, p].T, j[:, None]]
     lam_f = ws.lam.reshape(B, nb, S)[b, F:, p]
-    if len(sub.ks):
-        fo = r[:, None] * st.ov.W[sub.ks, F:, j] * st.ov.K[sub.ks, F:, j] * lam_f
-    else:
-        fo = r[:, None] * m.ZbarT[p, F:, j] * lam_f
+    links = st.ov.W[sub.ks, F:, j] * st.ov.K[sub.ks, F:, j] if len(sub.ks) else m.ZbarT[p, F:, j]
+    fo = r * links * lam_f
     if m.has_split:  # the foreign orders on the imported-only row: the second slot, 1 - σ_p
         fo *= (1.0 - m.import_sigma[p])[:, None]
     expected = (fo * ws.phi[b[:, None], frows]).sum(axis=1)
-    unmet = np.maximum(ws.OC[b, mrow, j] - expected, 0.0) * sub.sigma
+    need = ws.OC[b, mrow, j]
+    if m.n_named:  # the need of all the product's imported-only rows (reference.imported_need)
+        need = (ws.OC[b[:, None], m.group_rows[p], j[:, None]] * m.group_mask[p]).sum(axis=1)
+    unmet = np.maximum(need - expected, 0.0) * sub.sigma
     dl = sub.share * ws.lam[b[:, None], sub.rows(m)]
     tot = dl.sum(axis=1, keepdims=True)
     np.divide(dl, tot, out=dl, where=tot > 0)

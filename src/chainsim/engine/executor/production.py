@@ -50,7 +50,8 @@ def produce(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs, rebui
     if m.restock_from < m.n_sup:
         foreign_restock(day.delta, day.import_cut_on, m.restock_from, S, ws.demand, ws.x_opt, ws.capacity)
     ws.n_new_binding = input_limits(st.inventory, lead(ws.w_inv_bind, 3), lead(m.bind_weight, 3), ws.x_opt, ws.x,
-                                    ws.min_rho, day.reported, BIND_TIE, ws.bind_row)
+                                    ws.min_rho, day.reported, BIND_TIE, ws.bind_row, m.n_inputs - m.n_named,
+                                    ws.named_group, ws.grouped, ws.acc, ws.acc_can)
 
 
 @compiled
@@ -171,7 +172,8 @@ def foreign_restock(delta, cut_on, lo, n_sectors, demand, x_opt, capacity):
 
 
 @compiled
-def input_limits(inv, w_inv_bind, bind_weight, x_opt, x, min_rho, reported, tie, bind_row):
+def input_limits(inv, w_inv_bind, bind_weight, x_opt, x, min_rho, reported, tie, bind_row, n_scan, named_group,
+                 grouped, acc, acc_can):
     r"""Production under the input limits, :math:`x_j = x^{opt}_j - \max(\max_c q_{cj}, 0)`.
 
     :math:`q_{cj} = w_{cj} x^{opt}_j - S_{cj} w_{cj}/d_{cj}` is each input's weighted shortfall
@@ -181,6 +183,10 @@ def input_limits(inv, w_inv_bind, bind_weight, x_opt, x, min_rho, reported, tie,
     ``x / x^{opt}`` into ``min_rho``. For each buyer that binds and is not ``reported``, the input
     binding hardest goes into ``bind_row`` (-1 elsewhere): the lowest row with
     :math:`q \ge \max_c q - tie\,x^{opt}`. Returns the number of such buyers.
+
+    Rows from ``n_scan`` on are named origins' imported-only rows (reference ``grouped_shortfalls``):
+    their positive shortfalls add to their product's shared row ``named_group[e]`` (``grouped`` marks
+    those rows; ``acc`` and ``acc_can`` (P, N) are scratch: the sums and whether a named row can bind).
     """
     B, P, N = inv.shape
     n_new = 0
@@ -188,7 +194,31 @@ def input_limits(inv, w_inv_bind, bind_weight, x_opt, x, min_rho, reported, tie,
         bw_, bb = (b if w_inv_bind.shape[0] > 1 else 0), (b if bind_weight.shape[0] > 1 else 0)
         for j in range(N):
             x[b, j] = 0.0
-        for p in range(P):
+        for e in range(P - n_scan):  # the named origins' rows: their shortfalls into their shared row's sum
+            g = named_group[e]
+            for j in range(N):
+                acc[g, j] = 0.0
+                acc_can[g, j] = False
+        for e in range(P - n_scan):
+            p, g = n_scan + e, named_group[e]
+            for j in range(N):
+                wib = w_inv_bind[bw_, p, j]
+                if wib != 0.0:
+                    v = bind_weight[bb, p, j] * x_opt[b, j] - inv[b, p, j] * wib
+                    if not (v <= 0.0):
+                        acc[g, j] += v
+                    acc_can[g, j] = True
+        for p in range(n_scan):
+            if grouped[p]:  # a shared row with named origins' rows: its positive shortfall plus theirs
+                for j in range(N):
+                    wib = w_inv_bind[bw_, p, j]
+                    held = inv[b, p, j] * wib if wib != 0.0 else 0.0
+                    v = bind_weight[bb, p, j] * x_opt[b, j] - held
+                    v = (v if not (v <= 0.0) else 0.0) + acc[p, j]
+                    m = x[b, j]
+                    if (v > m or v != v) and m == m:
+                        x[b, j] = v
+                continue
             for j in range(N):
                 wib = w_inv_bind[bw_, p, j]
                 held = inv[b, p, j] * wib if wib != 0.0 else 0.0  # an input that cannot bind (w = 0): no shortfall
@@ -205,9 +235,15 @@ def input_limits(inv, w_inv_bind, bind_weight, x_opt, x, min_rho, reported, tie,
             row = -1
             if r < 1.0 and not reported[b, j]:
                 lim = top - tie * x_opt[b, j]
-                for p in range(P):
+                for p in range(n_scan):
                     w, wib = bind_weight[bb, p, j], w_inv_bind[bw_, p, j]
-                    if wib != 0.0 and w * x_opt[b, j] - inv[b, p, j] * wib >= lim:
+                    if grouped[p]:
+                        if wib != 0.0 or acc_can[p, j]:
+                            v = (w * x_opt[b, j] - inv[b, p, j] * wib) if wib != 0.0 else 0.0
+                            if (v if v > 0.0 else 0.0) + acc[p, j] >= lim:
+                                row = p
+                                break
+                    elif wib != 0.0 and w * x_opt[b, j] - inv[b, p, j] * wib >= lim:
                         row = p
                         break
                 n_new += 1

@@ -109,7 +109,7 @@ class Workspace:
         self.phi_rebuild = self.phi
         self.f_morning = z((B, ns)) if m.has_fg else None
         self.all_open = np.ones((1, ns))
-        nf, K = m.n_blocks - m.n_dom_blocks, m.n_inputs - S
+        nf, K = m.n_blocks - m.n_dom_blocks, m.n_inputs - S - m.n_named  # K shared imported-only rows
         self.d_dom, self.d_imp = z((S, m.d_blocks, B)), z((K, nf, B))
         self.v_nc = z((2 * B, nf, K))  # gathered non-competitive products
         I = m.n_inputs
@@ -128,6 +128,16 @@ class Workspace:
         self.prio = m.priority_buyers if m.priority_buyers.any() else None
         if self.prio is not None:
             self.ZbarT_prio = tuple(np.ascontiguousarray(z_[:, :, self.prio]) for z_ in (m.ZbarT_D, m.ZbarT_M))
+            self.Zbar_named_prio = np.ascontiguousarray(m.Zbar_named[:, self.prio]) if m.n_named else None
         supplied = np.concatenate([m.ZbarT_D.sum(axis=1), m.ZbarT_M.sum(axis=1)])  # (S + K, N)
+        if m.n_named:
+            supplied = np.concatenate([supplied, m.Zbar_named])  # (S + K + E, N)
+        # the named origins' rows add to their product's shared row in the input limits (production.input_limits)
+        E = m.n_named
+        self.named_group = np.asarray(m.named_group, dtype=np.int64) if E else np.zeros(0, dtype=np.int64)
+        self.grouped = np.zeros(I, dtype=np.bool_)
+        self.grouped[self.named_group] = True
+        self.acc = z((I, N)) if E else z((1, 1))
+        self.acc_can = np.zeros((I, N) if E else (1, 1), dtype=np.bool_)
         self.no_supplier = np.where(supplied > 0, 0.0, np.inf)
         self.finite_rows = ~m.infinite_rows

@@ -23,8 +23,9 @@ def by_product(model: EconomyModel, buf: np.ndarray, v: np.ndarray, out: np.ndar
 
     Batched matmuls: the pooled rows over the first ``d_blocks`` blocks (``ZbarT_D`` is zero on
     the foreign nodes of products with σ = 0 and σ_p Zbar on those of split products), the K
-    imported-only rows over the foreign blocks (``ZbarT_M`` = (1 - σ_p) Zbar; ``buf`` (>= B,
-    foreign blocks, K) gathers the K products when they are not contiguous).
+    imported-only rows over the foreign blocks (``ZbarT_M`` = (1 - σ_p) Zbar, zero on the named
+    origins; ``buf`` (>= B, foreign blocks, K) gathers the K products when they are not contiguous),
+    and the E named origins' rows from their one node each (``Zbar_named``).
     """
     B, nb, S = v.shape[0], model.n_blocks, model.n_sectors
     v3 = v.reshape(B, nb, S)
@@ -35,7 +36,11 @@ def by_product(model: EconomyModel, buf: np.ndarray, v: np.ndarray, out: np.ndar
             vm = np.take(vm, model.nc_index, axis=2, out=buf[:B], mode="clip")
         else:
             vm = vm[:, :, model.nc_index]
-        np.matmul(vm.transpose(2, 0, 1), model.ZbarT_M, out=out[:, S:].transpose(1, 0, 2))
+        K0 = model.n_inputs - model.n_named
+        np.matmul(vm.transpose(2, 0, 1), model.ZbarT_M, out=out[:, S:K0].transpose(1, 0, 2))
+        if model.n_named:  # each named origin's row has one supplier: its node's (1 - σ_p) Zbar times v
+            np.multiply(v3[:, model.named_block, model.named_product][:, :, None], model.Zbar_named[None],
+                        out=out[:, K0:])
     return out
 
 
@@ -59,12 +64,22 @@ def pair_sums(model: EconomyModel, out: np.ndarray, b: np.ndarray, p: np.ndarray
     add = np.matmul(w[:, None, :F], vals[:, :F])[:, 0]
     foreign = np.matmul(w[:, None, F:], vals[:, F:])[:, 0]
     add += foreign * sig
+    named = None
+    if model.n_named:  # the named origins' rows: each from its own node; the shared row from the others
+        rows = model.origin_row[F:, p].T  # (P, foreign blocks)
+        k, o = np.nonzero(rows != irow[:, None])
+        named = (1.0 - sig[k]) * w[k, F + o, None] * vals[k, F + o]
+        foreign = np.matmul((w[:, F:] * (rows == irow[:, None]))[:, None], vals[:, F:])[:, 0]
     foreign *= 1.0 - sig
     if scale is not None:
         add *= scale[b, p]
         foreign *= scale[b, irow]
+        if named is not None:
+            named *= scale[b[k], rows[k, o]]
     out[b, p] = add
     out[b[imp], irow[imp]] = foreign[imp]
+    if named is not None:
+        out[b[k], rows[k, o]] = named
 
 
 def set_pair_orders(model: EconomyModel, d3: np.ndarray, ratio: np.ndarray, b: np.ndarray, p: np.ndarray,
@@ -85,6 +100,16 @@ def pair_orders(model: EconomyModel, ratio: np.ndarray, b: np.ndarray, p: np.nda
     ``cols`` restricts the buyers (a boolean mask over N).
     """
     F = model.n_dom_blocks if model.n_classes == 2 else model.n_blocks
+    if model.n_named:  # each foreign node's imported slot on its own row (a named origin's, or the shared one)
+        r_dom = ratio[b, p]
+        sig = model.import_sigma[p][:, None, None]
+        r_for = sig * r_dom[:, None] + (1.0 - sig) * ratio[b[:, None], model.origin_row[F:, p].T]
+        if cols is not None:
+            r_dom, r_for = r_dom * cols, r_for * cols
+        out = np.empty(eff.shape[:2])
+        out[:, :F] = np.matmul(eff[:, :F], r_dom[:, :, None])[:, :, 0]
+        out[:, F:] = np.einsum("kon,kon->ko", eff[:, F:], r_for)
+        return out
     r_dom, r_for = ratio[b, p], ratio[b, model.import_row[p]] if model.n_classes == 2 else None
     if model.has_split:  # the two slots of a foreign node: σ_p r_p + (1 - σ_p) r_M
         sig = model.import_sigma[p][:, None]
@@ -105,18 +130,24 @@ def sub_rows(model: EconomyModel, p: np.ndarray) -> np.ndarray:
 
 
 def orders_received(model: EconomyModel, ratio: np.ndarray, ZD: np.ndarray, ZM: np.ndarray, d3: np.ndarray,
-                     bufD: np.ndarray | None = None, bufM: np.ndarray | None = None) -> None:
+                     bufD: np.ndarray | None = None, bufM: np.ndarray | None = None,
+                     ZN: np.ndarray | None = None) -> None:
     """Factored orders received ``d3[b, a, p] = Σ_j Z[a, p, j] r[b, row(a, p), j]`` (before λ), batched matmuls.
 
     ``ZD``/``ZM`` are ``ZbarT_D``/``ZbarT_M`` or their restriction to some buyers (``ratio`` then
-    restricted to the same buyers).
+    restricted to the same buyers; ``ZN`` the named origins' ``Zbar_named`` restricted alike).
     """
     S, hi = model.n_sectors, model.d_blocks
+    K0 = model.n_inputs - model.n_named
     d = np.matmul(ZD, ratio[:, :S].transpose(1, 2, 0), out=bufD)  # (S, d_blocks, B)
     d3[:, :hi] = d.transpose(2, 1, 0)
     if model.n_classes == 2:
-        d = np.matmul(ZM, ratio[:, S:].transpose(1, 2, 0), out=bufM)  # (K, foreign blocks, B)
+        d = np.matmul(ZM, ratio[:, S:K0].transpose(1, 2, 0), out=bufM)  # (K, foreign blocks, B)
         if model.has_split:  # the foreign nodes of split products also received orders on their pooled slot
             d3[:, model.n_dom_blocks:, model.nc_index] += d.transpose(2, 1, 0)
         else:
             d3[:, model.n_dom_blocks:, model.nc_index] = d.transpose(2, 1, 0)
+        if model.n_named:  # a named origin's orders on its own row
+            ZN = model.Zbar_named if ZN is None else ZN
+            named = np.matmul(ratio[:, K0:, None, :], ZN[:, :, None])[:, :, 0, 0]  # (B, E)
+            d3[:, model.named_block, model.named_product] += named

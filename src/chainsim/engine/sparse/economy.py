@@ -97,6 +97,9 @@ class SparseEconomy:
         L = m.links
         self._csr = (L.indptr.astype(np.int64), L.indices.astype(np.int64), np.asarray(L.data, dtype=float), S)
         self._shared = tuple(a[None] for a in (m.cap_ref, m.alpha_max, m.alpha_tau, m.goal_coef, m.bind_weight))
+        # ``ario`` has no per-origin imported-only rows: the input limits' grouping arguments, empty
+        self._no_origin_rows = (np.zeros(0, dtype=np.int64), np.zeros(m.n_inputs, dtype=np.bool_), np.zeros((1, 1)),
+                                np.zeros((1, 1), dtype=np.bool_))
 
     phi_rebuild = property(lambda self: self.phi)
     crashed = property(lambda self: self.state.crashed)
@@ -115,7 +118,7 @@ class SparseEconomy:
                                m.quirks.overproduction_rule == "decay_at_zero_scarcity", SCARCITY_NOISE, day.delta,
                                cap_ref, m.xbar, m.n, self._open, has_exo, self.capacity, self.x_opt)
         n_new = prod.input_limits(st.inventory, self._w_inv_bind, bind_w, self.x_opt, self.x, self.min_rho,
-                                  day.reported, BIND_TIE, self.bind_row)
+                                  day.reported, BIND_TIE, self.bind_row, m.n_inputs, *self._no_origin_rows)
         lam_zero = dist.capacity_ratios(self.capacity, cap_ref, m.restock_from, self.lam)
         dist.proportional_shares(self.x, m.exo_supply, has_exo, self.demand, self.phi, self.phi_y)
         deliveries(*self._csr, st.lam_prev, self.phi, self.lam, self.V, self.denom)

@@ -26,7 +26,15 @@ import numpy as np
 from chainsim.data.iotable import IOTable
 from chainsim.engine.economy import COVER_NOISE
 from chainsim.engine.inputs import criticality, read_only
-from chainsim.engine.model import EconomyModel, _backlog, _finished_goods, _input_mask, _nbs42, _product_stock_days
+from chainsim.engine.model import (
+    EconomyModel,
+    _backlog,
+    _finished_goods,
+    _group_rows,
+    _input_mask,
+    _nbs42,
+    _product_stock_days,
+)
 from chainsim.engine.params import ModelParams
 from chainsim.engine.quirks import quirks_of
 from chainsim.errors import ModelBuildError
@@ -217,6 +225,10 @@ def build_sparse_model(table: IOTable, params: ModelParams) -> SparseModel:
         alpha_tau=read_only(atau), base_lead=read_only(np.zeros((R, R), dtype=int)), ZbarT=None, n_classes=1,
         n_inputs=S, nc_products=read_only(np.zeros(0, dtype=int)), nc_index=slice(0, 0), n_dom_blocks=R,
         import_row=read_only(arange.copy()), block_row=read_only(np.tile(arange, (R, 1))),
+        origin_row=read_only(np.tile(arange, (R, 1))), named_block=read_only(np.zeros(0, dtype=int)),
+        named_product=read_only(np.zeros(0, dtype=int)), named_share=read_only(np.zeros(0)),
+        named_group=read_only(np.zeros(0, dtype=int)), Zbar_named=read_only(np.zeros((0, N))),
+        **_group_rows(arange, np.zeros(0, dtype=int), S),
         input_product=read_only(arange.copy()), d_blocks=R, ZbarT_D=None, ZbarT_M=None,
         origin_block=read_only(_origin_blocks(table)), n_pool_blocks=0, restock_from=N,
         input_of_node=read_only(np.tile(arange, R)), priority_buyers=read_only(np.zeros(N, dtype=bool)),
