@@ -86,3 +86,15 @@ def test_scan_defaults_to_the_available_cpus_with_the_serial_results(table_dir, 
     assert seen == [2, 1]
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "all" / "ranking.csv"),
                                   pd.read_csv(tmp_path / "one" / "ranking.csv"))
+
+
+@pytest.mark.parametrize(("flag", "simulated"), [([], False), (["--run-screened"], True), (["--skip-screened"], False)])
+def test_scan_simulates_screened_targets_only_on_request(table_dir, tmp_path, flag, simulated):
+    """The CLI's scan lists screened targets (utilities, services) with their reason without simulating them;
+    ``--run-screened`` simulates them too (issue 21: the fine scan's 2 minutes). The goods' ranking is the same
+    either way (tests/test_scan_screen.py::test_skipping_the_screened_targets_leaves_the_goods_unchanged)."""
+    out = tmp_path / "out"
+    assert main(["scan", "--table", str(table_dir), "--scope", "all", "--kinds", "nodes", "--days", "30",
+                 "--duration", "10", "--start", "2", "--no-figures", "--out", str(out), *flag]) == 0
+    doc = json.loads((out / "scan.json").read_text(encoding="utf-8"))
+    assert doc["settings"]["run_screened"] is simulated

@@ -38,8 +38,12 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     p.add_argument("--workers", type=int, default=None,
                    help="processes (default: the CPUs this process may use; results do not depend on it)")
     p.add_argument("--chunk", type=int, default=32, help="targets per engine batch (default 32)")
-    p.add_argument("--skip-screened", action="store_true",
-                   help="do not simulate the screened targets (utilities, services): about a third faster")
+    screened = p.add_mutually_exclusive_group()
+    screened.add_argument("--run-screened", action="store_true",
+                          help="also simulate the screened targets (utilities, services) to report their effect; "
+                               "they are listed apart, never ranked (about half as much CPU again)")
+    screened.add_argument("--skip-screened", action="store_true",
+                          help="list the screened targets without simulating them (the default)")
     p.add_argument("--min-loss-days", type=float, default=None,
                    help="smaller losses (days of the scope's output) are listed as 'no measurable effect', not ranked "
                         "(default 0.0304 = 0.1 %% of a month's output)")
@@ -131,8 +135,7 @@ def _scan(args: argparse.Namespace) -> int:
                     rank_by=args.rank_by, workers=args.workers, chunk=args.chunk)
     if args.min_loss_days is not None:
         settings["min_loss_days"] = args.min_loss_days
-    if args.skip_screened:
-        settings["run_screened"] = False
+    settings["run_screened"] = bool(args.run_screened)  # screened targets are listed apart, never ranked
     if args.pathway:
         from chainsim.pathways.apply import lever_values
 
