@@ -239,3 +239,25 @@ def test_docs_list_the_columns_of_ranking_and_reference_csv():
     assert _documented_columns(doc, "reference.csv") == list(df.columns)
     for effect in EFFECTS:  # every section of the effect column is explained
         assert f"| `{effect}` |" in doc
+
+
+def test_expanding_params_to_a_split_table_keeps_which_fields_the_user_set():
+    """expand_params rebuilt ModelParams from a full dump, so every field counted as set by the user and the
+    model warned that inventory_days and inventory_tau 'are not used' on every fine scan (three times)."""
+    fine = load_dataset("northeast-2017-fine")
+    given = ModelParams(inventory_scale=1.2)
+    out = expand_params(fine, given)
+    assert out.model_fields_set == given.model_fields_set | {"criticality"}
+    assert out.inventory_scale == 1.2 and out.criticality != "auto"
+
+
+def test_a_pathway_scan_does_not_warn_about_params_nobody_set(caplog):
+    """The pathway's levers were merged into a full dump of the params, so the scan warned that inventory_days and
+    inventory_tau 'are not used' although neither the user nor the pathway had set them."""
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="chainsim"):
+        res = scan(load_dataset("northeast-2017"), kinds="nodes", days=10, duration=3, start=2,
+                   pathway="opening_up", intensity=0.5)
+    assert res.settings["pathway"] == "opening_up"
+    assert not [r for r in caplog.records if "are not used" in r.getMessage()]

@@ -299,7 +299,10 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
         codes = parent_codes(table)
         plan = plan_pathway(pathway, [], intensity=intensity, sector_codes=codes, base_params=prm.model_dump())
         levers = plan.levers
-        prm = resolve_params(_merge(prm.model_dump(), plan.params))
+        base_dump = prm.model_dump()
+        merged = _merge(base_dump, plan.params)
+        # only what the user set or the levers moved counts as given (the model warns about given values it ignores)
+        prm = resolve_params({k: v for k, v in merged.items() if k in prm.model_fields_set or v != base_dump[k]})
         targets = [_rewrite(t, pathway, intensity, codes) for t in targets]
     prm = expand_params(table, prm)
     model = build_model(table, prm)

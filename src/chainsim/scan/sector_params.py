@@ -88,7 +88,8 @@ def expand_params(table: IOTable, params: ModelParams) -> ModelParams:
                     if k == c or k not in v:  # a component's own value wins over its sector's
                         out[k] = val
             update[name] = out
-    return ModelParams(**{**params.model_dump(), **update}) if update else params
+    # from the fields the user set (not a full dump), so the model still tells given values from defaults
+    return ModelParams(**{**params.model_dump(exclude_unset=True), **update}) if update else params
 
 
 def parent_codes(table: IOTable) -> list[str]:
