@@ -197,17 +197,18 @@ def imports_scan_low(table):
 
 def test_r24_at_central_stocks_most_import_cuts_cost_nothing_and_the_largest_spends_are_not_the_risks(
         imports_scan_central):
-    # Measured: 2 of the 324 goods cuts cost more than 0.01 days (ROW metal products 15, 24.6 bn CNY a year, loses
-    # 34.9 bn; JPN transport equipment 18, 137.6 bn, loses 2.9 bn): the other origins' headroom (10-20 %) and weeks
-    # of stocks cover a 90-day cut of one origin. 196 cuts of homogeneous goods raise Northeast output (orders move
-    # to domestic producers), the largest of them most, hence a negative rank correlation.
+    # Measured (7 Dec 2026, per-origin imported-only rows): 25 of the 324 goods cuts cost more than 0.01 days,
+    # led by TWN instruments (21), 39.6 bn CNY a year, which loses 126.6 bn: a named origin's variety has its own
+    # stock, which the other origins cannot refill. 35 cuts raise Northeast output by more than 0.01 days (orders
+    # of substitutable imports move to domestic producers), the largest of them most, hence a negative rank
+    # correlation.
     r = _simulated(imports_scan_central)
     harm = r[r.loss_days > 0.01]  # the scan's "harmful" threshold
     assert len(r) >= 100
     assert len(harm) < 0.5 * len(r)  # most sites cost nothing (Ford: about 61 %, HBR 2014)
-    assert _flow_row(imports_scan_central, "flow").spearman <= 0.0  # measured -0.31 over 324 cuts
+    assert _flow_row(imports_scan_central, "flow").spearman <= 0.0  # measured -0.57 over 324 cuts
     biggest = r.loc[r.flow_cny.idxmax()]
-    assert biggest.loss_cny < 0.5 * biggest.flow_cny  # ROW electronics, 745 bn a year: no measurable effect
+    assert biggest.loss_cny < 0.5 * biggest.flow_cny  # ROW electronics, 745 bn a year, loses 65 bn (0.09 x)
     # a spend-proportional (linear IO) estimate of the same cuts does rank by spend: the statistic can detect it
     pre = imports_scan_central.prescreen
     imp = pre[pre.kind == "imports"]
@@ -215,9 +216,9 @@ def test_r24_at_central_stocks_most_import_cuts_cost_nothing_and_the_largest_spe
 
 
 def test_r24_at_low_stocks_the_riskiest_cut_is_concentrated_and_the_largest_spend_is_not(imports_scan_low):
-    # At the low stocks 56 of the 324 goods cuts bind. The dearest, ROW metal products (15), removes 31 % of the
-    # imported 15 (the largest named origin sells 19 %); the largest spend, ROW electronics (745 bn CNY a year),
-    # loses 101 bn (0.14 x its spend).
+    # At the low stocks 64 of the 324 goods cuts bind. The dearest, ROW electrical machinery (19), removes 31 % of
+    # the imported 19 (the largest named origin sells 18 %); the largest spend, ROW electronics (745 bn CNY a year),
+    # loses 137 bn (0.18 x its spend). Measured 7 Dec 2026, per-origin imported-only rows.
     r = _simulated(imports_scan_low)
     assert (r.loss_days > 0.01).sum() >= 10  # enough harmful cuts for a ranking to mean something
     top, biggest = r.loc[r.loss_cny.idxmax()], r.loc[r.flow_cny.idxmax()]
@@ -227,10 +228,11 @@ def test_r24_at_low_stocks_the_riskiest_cut_is_concentrated_and_the_largest_spen
 
 @pytest.mark.xfail(strict=True, reason=(
     "With partial substitutability of imports (sigma, issue #16) the costliest cut at the low stocks is not cheap: "
-    "ROW crude oil (03), 317.7 bn CNY a year, 67 % of imported crude, 5 days of stock at the low column, loses "
-    "277 bn (0.87 x its spend); the median spend of the 43 harmful cuts is 67.3 bn. Concentrated and low-stock, "
-    "as Simchi-Levi et al. find, but a large flow. Before sigma: ROW metal products, 24.6 bn a year, lost 400 bn "
-    "(16 x its spend): with sigma 0.5 (central) half of a metal-products cut moves to domestic makers."))
+    "ROW electrical machinery (19), 111.2 bn CNY a year, 31 % of imported 19, loses 277 bn (2.5 x its spend) "
+    "against a median spend of 55.7 bn over the 64 harmful cuts; ROW crude oil (03), 317.7 bn a year, 67 % of "
+    "imported crude, loses as much (0.87 x its spend). Concentrated, as Simchi-Levi et al. find, but a large flow "
+    "(measured 7 Dec 2026, per-origin imported-only rows). Before sigma: ROW metal products, 24.6 bn a year, lost "
+    "400 bn (16 x its spend): with sigma 0.5 (central) half of a metal-products cut moves to domestic makers."))
 def test_r24_at_low_stocks_a_cheap_input_tops_the_list(imports_scan_low):
     # the Ford finding: the riskiest site supplies a low-cost part, and costs several times its spend
     r = _simulated(imports_scan_low)
@@ -241,13 +243,11 @@ def test_r24_at_low_stocks_a_cheap_input_tops_the_list(imports_scan_low):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "At the evidence's low stocks spend does predict the loss on the default model: Spearman(spend, loss) +0.72 "
-    "over the 324 goods import cuts and +0.54 over the 43 harmful ones with sigma (+0.50 and +0.33 over 56 "
-    "before sigma; one-sided 5 % bound about 0.25). A single-origin "
-    "cut binds when the origin's share of the product's imports exceeds what the other origins' headroom (10-20 %) "
-    "and the stocks cover for 90 days, and a product's largest origins are also its largest spends "
-    "(Spearman(origin share, loss) +0.37 among the harmful). At the central stocks only 2 cuts bind and the "
-    "correlation is -0.31 (the test above)."))
+    "At the evidence's low stocks spend does predict the loss on the default model: Spearman(spend, loss) +0.77 "
+    "over the 324 goods import cuts and +0.26 over the 64 harmful ones (one-sided 5 % bound about 0.21; measured "
+    "7 Dec 2026 with per-origin imported-only rows; +0.50 and +0.33 over 56 before sigma). A product's largest "
+    "origins are also its largest spends, and their varieties bind first once stocks are low. At the central "
+    "stocks 25 cuts bind and the correlation is -0.57 (the test above)."))
 def test_r24_at_low_stocks_spend_does_not_predict_the_loss(imports_scan_low):
     flow = _flow_row(imports_scan_low, "flow")
     assert flow.spearman <= 0.0
