@@ -53,13 +53,7 @@ def jan_feb_split():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("codes", [
-    pytest.param("02-05", marks=pytest.mark.xfail(strict=True, reason=(
-        "issue 17 open: with the continuous-process crews the customers 11-14 are near full capacity and "
-        "limited by orders, and the metal ores 04 follow SMM's operating rate; what remains is the other ores 05 "
-        "(the all-industry absence, no fact found) and coal's capacity facts: about 5.3 points (6.2 before the "
-        "ore fact, 7.3 before the crews, 10.8 before the energy facts). Remove this mark when it passes"))),
-    "06-23", "24-26"])
+@pytest.mark.parametrize("codes", ["02-05", "06-23", "24-26"])
 def test_national_sector_split_jan_feb_2020_within_5_points(jan_feb_split, codes):
     row = jan_feb_split.loc[codes]
     assert abs(float(row.model) - float(row.observed)) <= LIMIT_PTS, (codes, float(row.model), float(row.observed))

@@ -437,3 +437,43 @@ def test_reconstruction_no_longer_starves_the_economy_it_rebuilds():
     pro_rata = _model(rebuild_served="pro_rata")
     ln_pr = _relative(pro_rata, Engine(pro_rata, [dis]).run(365, record=()).output)["LN"][:, 0]
     assert ln_pr[-1] < 0.5  # the starvation the rule removes
+
+
+def test_sector_min_run_overrides_the_produce_to_stock_floor_of_a_sector():
+    """``sector_min_run`` sets a sector's produce-to-stock floor m in every region (an episode's operating fact).
+
+    A demand cut on the refineries' (11) output then leaves oil and gas (03) running at no less than
+    m of its capacity into stock while its stock is under the ceiling; without the override it
+    follows its orders further down (produce_to_stock.csv central 0.8).
+    """
+    base, kept = _model(), build_model(_table(), resolve_params({"sector_min_run": {"03": 0.97}}))
+    sec = np.asarray(kept.table.sector_codes)[kept.table.sector_of]
+    run_b, run_k = np.asarray(base.min_run)[: base.n], np.asarray(kept.min_run)[: kept.n]
+    assert (run_k[sec == "03"] == 0.97).all() and (run_b[sec == "03"] < 0.97).all()
+    assert (run_k[sec != "03"] == run_b[sec != "03"]).all()
+    assert (np.asarray(kept.min_run)[kept.n:] == 0).all()  # foreign nodes hold no finished goods
+    cut = [{"type": "final_demand", "region": "all", "sector": ["03", "11", "12", "24", "25"], "share": -0.6,
+            "start": START, "duration": 120}]
+    out = {}
+    for name, m in (("base", base), ("kept", kept)):
+        res = Engine(m, [cut], seeds=[0]).run(100, record=("capacity",))
+        k = sec == "03"
+        out[name] = (res.output[START + 20:, 0, :m.n][:, k] / res.capacity[START + 20:, 0, :m.n][:, k]).min()
+    assert out["kept"] >= 0.97 - 1e-9, out
+    assert out["base"] < 0.97 - 0.01, out
+
+
+@pytest.mark.parametrize("bad, match", [({"03": 1.5}, r"sector_min_run\['03'\].*\[0, 1\]"),
+                                        ({"03": -0.1}, r"sector_min_run\['03'\]")])
+def test_sector_min_run_rejects_values_outside_zero_one(bad, match):
+    from chainsim.errors import ModelBuildError
+
+    with pytest.raises(ModelBuildError, match=match):
+        resolve_params({"sector_min_run": bad})
+
+
+def test_sector_min_run_unknown_code_names_the_code_and_suggests():
+    from chainsim.errors import DataError
+
+    with pytest.raises(DataError, match="unknown sector '3'"):
+        build_model(_table(), resolve_params({"sector_min_run": {"3": 0.9}}))

@@ -657,6 +657,9 @@ def _finished_goods(table: IOTable, params: ModelParams, xbar: np.ndarray) -> di
         star[:N] = days[table.sector_of] * xbar[:N]
         ceiling[:N] = factor * star[:N]
         run[:N] = np.where(star[:N] > 0, min_run[table.sector_of], 0.0)
+    for code, v in params.sector_min_run.items():  # an episode's operating fact (docs/episodes.md)
+        k = table.sector_of == table.sector_index(code)
+        run[:N][k] = np.where(star[:N][k] > 0, v, 0.0)
     return dict(fg_star=read_only(star), fg_max=read_only(ceiling), min_run=read_only(run), fg_tau=float(tau),
                 has_fg=bool(star.any()))
 

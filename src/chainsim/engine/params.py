@@ -159,6 +159,10 @@ class ModelParams(BaseModel):
         default_factory=dict, description="criticality relief by input sector (overrides criticality_relief)")
     sector_alpha_max: dict[str, float] = Field(default_factory=dict, description="α_max by sector")
     sector_alpha_tau: dict[str, float] = Field(default_factory=dict, description="τ_α by sector (days)")
+    sector_min_run: dict[str, float] = Field(
+        default_factory=dict, description="m by sector, e.g. {'03': 0.95}: the produce-to-stock floor (share of "
+        "capacity run into stock while the finished-goods stock is under its ceiling, docs/model.md §2.4) in every "
+        "region, overriding produce_to_stock.csv; for an episode's operating facts (fields kept producing, 连续生产)")
     milestone_share: float = Field(0.01, gt=0.0, lt=1.0, description="capacity back within this share = recovered")
 
     @field_validator("noncompetitive_products", mode="before")
@@ -171,7 +175,7 @@ class ModelParams(BaseModel):
             return tuple(str(c) if isinstance(c, int) and not isinstance(c, bool) else c for c in v)
         return v
 
-    @field_validator("sector_import_substitutability", mode="before")
+    @field_validator("sector_import_substitutability", "sector_min_run", mode="before")
     @classmethod
     def _keys(cls, v: Any) -> Any:
         """Product codes as strings (YAML reads an unquoted 20 as a number)."""
@@ -184,7 +188,8 @@ class ModelParams(BaseModel):
         if self.alpha_max < self.alpha_base:
             raise ValueError(f"alpha_max ({self.alpha_max}) must be >= alpha_base ({self.alpha_base})")
         for name, lo, hi in (("sector_alpha_max", 1.0, float("inf")), ("sector_alpha_tau", 1e-9, float("inf")),
-                             ("sector_criticality_relief", 0.0, 1.0), ("sector_import_substitutability", 0.0, 1.0)):
+                             ("sector_criticality_relief", 0.0, 1.0), ("sector_import_substitutability", 0.0, 1.0),
+                             ("sector_min_run", 0.0, 1.0)):
             for code, v in getattr(self, name).items():
                 if not lo <= v <= hi:
                     raise ValueError(f"{name}[{code!r}]: expected a value in [{lo:g}, {hi:g}]; found {v!r}")

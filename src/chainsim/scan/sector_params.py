@@ -29,7 +29,8 @@ from chainsim.engine import ModelParams
 __all__ = ["expand_params", "is_split_table", "parent_codes"]
 
 _SECTOR_LISTS = ("infinite_inventory_sectors", "priority_sectors")
-_SECTOR_DICTS = ("sector_criticality_relief", "sector_alpha_max", "sector_alpha_tau", "sector_import_substitutability")
+_SECTOR_DICTS = ("sector_criticality_relief", "sector_alpha_max", "sector_alpha_tau", "sector_import_substitutability",
+                 "sector_min_run")
 
 
 def is_split_table(table: IOTable) -> bool:
