@@ -164,3 +164,67 @@ def test_survival_slack_days_by_product():
     other[s3] = 45.0
     assert prescreen(t, targets, scope, share=0.5, duration=90.0, slack_days=np.zeros(t.n_sectors),
                      import_slack_days=other).iloc[0].survival_cny == 0.0
+
+
+def test_input_rows_add_a_products_origin_rows_back_to_its_imported_criticality():
+    """With per-origin rows (issue 21) a product's imported-only weight is split over its rows.
+
+    The pre-screen's import criticality is the product's: w (1 - σ_p) per buyer, the sum of its
+    shared row and its named origins' rows (their weights add up, ``engine.model._variety_shares``),
+    not the shared row's part alone (which scaled a named origin's cut by the other origins' share).
+    It equals the shared-row model's (``origin_row_min_share=None``) to rounding.
+    """
+    from chainsim.data.datasets import load_dataset
+    from chainsim.engine import build_model
+    from chainsim.engine.params import resolve_params
+    from chainsim.scan.run import _input_rows
+
+    table = load_dataset("northeast-2017")
+    S = table.n_sectors
+    split = build_model(table, resolve_params(None))
+    shared = build_model(table, resolve_params({"origin_row_min_share": None}))
+    assert split.n_named > 0 and shared.n_named == 0
+    d1, i1, s1 = _input_rows(split, S)
+    d0, i0, s0 = _input_rows(shared, S)
+    np.testing.assert_array_equal(s1, s0)
+    np.testing.assert_allclose(d1, d0, rtol=0, atol=0)
+    np.testing.assert_allclose(i1, i0, rtol=1e-12, atol=1e-15)
+    assert (np.asarray(split.bind_weight)[np.asarray(split.import_row)][s1] < i1[s1] - 1e-9).any()
+
+
+def test_input_rows_sum_the_named_rows_into_their_group():
+    from types import SimpleNamespace
+
+    from chainsim.scan.run import _input_rows
+
+    S = 3
+    w = np.array([[1, 1], [1, 1], [1, 1], [0.2, 0.3], [0.5, 0.4], [0.3, 0.3]])  # rows 3: shared of p1; 4, 5: origins
+    model = SimpleNamespace(bind_weight=w, import_row=np.array([0, 3, 2]), n_named=2, named_group=np.array([3, 3]))
+    _, imp, sep = _input_rows(model, S)
+    assert sep.tolist() == [False, True, False]
+    np.testing.assert_allclose(imp[1], [1.0, 1.0])
+    np.testing.assert_array_equal(imp[0], w[0])
+
+
+def test_survival_of_a_named_origins_cut_runs_down_its_own_row():
+    """A named origin with its own imported-only row (issue 21): its cut empties that row, not a share of it.
+
+    ``O1`` and ``O2`` each sell half of every buyer's imported ``s4``. Without per-origin rows a
+    cut of ``O1`` removes σ = 1/2 of the buyers' imported supply: a stock of 20 days lasts
+    20/σ = 40 days of a 60-day cut, the buyers are short a third of it. With ``O1``'s own row
+    the cut removes all of that row's supply: its stock lasts 20 days, the buyers are short two
+    thirds of the cut, with the same depth (criticality x 1/2, the row's share of the product's
+    imported requirement). So the measure doubles; ``critical`` (no stocks) does not move.
+    """
+    t = small_table()
+    targets = [x for x in enumerate_targets(t, ["imports"]) if x.target in ("O1->all|s4", "O2->all|s4")]
+    scope = scope_mask(t, "all")
+    S, N = t.n_sectors, t.n_industries
+    kw = dict(duration=60.0, noncompetitive=True, criticality=np.ones((S, N)), import_criticality=np.ones((S, N)),
+              slack_days=np.full(S, 20.0))
+    shared = prescreen(t, targets, scope, **kw).set_index("target")
+    own = prescreen(t, targets, scope, origin_rows={("O1", "s4")}, **kw).set_index("target")
+    for target in ("O1->all|s4", "O2->all|s4"):  # O2 is then alone in the shared row: all of it too
+        assert own.loc[target, "survival_cny"] == pytest.approx(2.0 * shared.loc[target, "survival_cny"], rel=1e-9)
+        assert own.loc[target, "critical_cny"] == shared.loc[target, "critical_cny"]
+    assert shared.loc["O1->all|s4", "survival_cny"] > 0

@@ -61,7 +61,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -251,7 +251,8 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
               duration: float = 90.0, criticality: np.ndarray | None = None,
               noncompetitive: bool | np.ndarray = False, import_criticality: np.ndarray | None = None,
               inventory_days: float = 90.0, psi: float = 0.8, year_days: float = 365.0,
-              slack_days: np.ndarray | None = None, import_slack_days: np.ndarray | None = None) -> pd.DataFrame:
+              slack_days: np.ndarray | None = None, import_slack_days: np.ndarray | None = None,
+              origin_rows: Collection[tuple[str, str]] = ()) -> pd.DataFrame:
     """Static losses of the scope for every target (yuan), with ranks within each kind.
 
     Parameters
@@ -277,6 +278,13 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
         binds (``survival`` measure), e.g. the engine's stock days less its binding days
         (:func:`chainsim.scan.run.scan`); ``inf`` never binds. ``import_slack_days`` defaults to
         ``slack_days``. An import target takes the imported row's slack, the others the domestic's.
+    origin_rows : collection of (origin, product code)
+        The foreign origins of non-competitive products that hold their own imported-only row in
+        the engine (``params.origin_row_min_share``, docs/model.md §1; :func:`chainsim.scan.run.scan`
+        reads them from the model). Their stock runs down at the rate of the whole row, so the
+        ``survival`` measure's time to survive uses the share of the *row's* supply a cut removes
+        (all of it for a named origin's row; of the other origins' shared row for the rest), while
+        the depth stays criticality x the share of the product's imported supply.
 
     Returns
     -------
@@ -295,7 +303,7 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
     c_iim = np.clip(lost / xs + own, 0.0, 1.0)
     q_iim = inoperability(astar, (c_iim * share).T)
     q_crit = inoperability(astar, (np.clip(crit, 0.0, 1.0) * share).T)
-    sigma = frac * share
+    sigma = _row_shares(table, targets, frac, noncompetitive, origin_rows) * share
     slack = _target_slack(table, targets, inventory_days, psi, slack_days, import_slack_days)[:, None]
     tts = np.divide(np.broadcast_to(slack, sigma.shape), sigma, out=np.full_like(sigma, np.inf),
                     where=sigma > 0)
@@ -316,6 +324,38 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
     for m in MEASURES:
         df[f"{m}_rank"] = df.groupby("kind")[f"{m}_cny"].rank(ascending=False, method="first").astype(int)
     return df
+
+
+def _row_shares(table: IOTable, targets: Sequence[Target], frac: np.ndarray, noncompetitive: bool | np.ndarray,
+                origin_rows: Collection[tuple[str, str]]) -> np.ndarray:
+    """Share of each buyer's supply of the target's *binding input row* the cut removes (K, N).
+
+    ``frac`` (:func:`perturbations`) except for the import targets of non-competitive products
+    with per-origin rows: a named origin's cut removes all of its own row's supply where it
+    delivers, another origin's the share ``flow / (supply of the origins without a row)``.
+    """
+    named = {(str(o), str(p)) for o, p in origin_rows}
+    if not named:
+        return frac
+    S = table.n_sectors
+    nc = np.broadcast_to(np.asarray(noncompetitive, dtype=bool), (S,))
+    imp = np.asarray(table.imports_Z)
+    pool = np.isin(np.asarray(table.origins, dtype=object), table.domestic_origins)
+    out = frac.copy()
+    for k, t in enumerate(targets):
+        p = table.sector_index(t.product)
+        if t.kind != "imports" or not nc[p]:
+            continue
+        code = table.sector_codes[p]
+        cols = (_regions(table, t.region)[:, None] * S + np.arange(S)[None, :]).ravel()
+        flow = imp[table.origin_index(t.origin), p, cols]
+        if (t.origin, code) in named:
+            row_supply = flow
+        else:
+            rest = [o for o, is_pool in zip(table.origins, pool, strict=True) if not is_pool and (o, code) not in named]
+            row_supply = imp[[table.origin_index(o) for o in rest], p][:, cols].sum(axis=0)
+        out[k, cols] = np.divide(flow, row_supply, out=np.zeros(len(cols)), where=row_supply > 0)
+    return out
 
 
 def _target_slack(table: IOTable, targets: Sequence[Target], inventory_days: float, psi: float,

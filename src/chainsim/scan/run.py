@@ -338,7 +338,8 @@ def scan(table: IOTable, *, kinds: str | Sequence[str] = KINDS, share: float = 1
     dom_slack, imp_slack = _input_slack(model, prm, table.n_sectors)
     pre = prescreen(table, targets, mask, share=share, duration=duration, year_days=prm.year_days,
                     inventory_days=prm.inventory_days, psi=prm.psi, criticality=dom_w, import_criticality=imp_w,
-                    noncompetitive=separate, slack_days=dom_slack, import_slack_days=imp_slack)
+                    noncompetitive=separate, slack_days=dom_slack, import_slack_days=imp_slack,
+                    origin_rows=_origin_rows(model))
     seconds["prescreen"] = time.perf_counter() - t0
     corr = rank_correlations(ranking, pre)
     settings = {"kinds": list(kinds), "share": share, "duration": duration, "start": start, "days": days,
@@ -382,9 +383,16 @@ def _input_rows(model: Any, S: int) -> tuple[np.ndarray | None, np.ndarray | Non
     Reads the documented attributes of :class:`~chainsim.engine.EconomyModel`: ``bind_weight``
     (input rows x buyers) and ``import_row`` (the input row the foreign origins of product p
     deliver: p when p is competitive); without ``import_row``, S rows mean competitive imports
-    and 2 S rows the two-class model.
+    and 2 S rows the two-class model. With per-origin imported-only rows (``n_named`` rows, each
+    in the group ``named_group`` of its product's shared row) a product's imported criticality is
+    the sum of its rows' weights, w (1 - σ_p) per buyer: the rows split it by origin
+    (docs/model.md §1), and the pre-screen cuts a share of the product's whole imported supply.
     """
     w = np.asarray(model.bind_weight, dtype=float)
+    E = int(getattr(model, "n_named", 0) or 0)
+    if E:
+        w = w.copy()
+        np.add.at(w, np.asarray(model.named_group, dtype=int), w[-E:])
     row = getattr(model, "import_row", None)
     if row is None:
         if w.shape[0] not in (S, 2 * S):
@@ -392,6 +400,16 @@ def _input_rows(model: Any, S: int) -> tuple[np.ndarray | None, np.ndarray | Non
         row = np.arange(S) + (S if w.shape[0] == 2 * S else 0)
     row = np.asarray(row, dtype=int)
     return w[:S], w[row], row != np.arange(S)
+
+
+def _origin_rows(model: Any) -> set[tuple[str, str]]:
+    """(origin, product code) of every named origin with its own imported-only row in the engine (issue 21)."""
+    E = int(getattr(model, "n_named", 0) or 0)
+    if not E:
+        return set()
+    codes = model.table.sector_codes
+    return {(model.origin_name(int(b)), codes[int(p)]) for b, p in zip(model.named_block, model.named_product,
+                                                                       strict=True)}
 
 
 def _input_slack(model: Any, prm: ModelParams, S: int) -> tuple[np.ndarray | None, np.ndarray | None]:
