@@ -73,3 +73,15 @@ def test_built_table_spreads_imports_by_user(tmp_path):
         return imported / (imported + t.Z[rows, j].sum() + t.imports_Z[t.origin_index("DOM"), 19, j])
 
     assert share("20") > 5 * share("28") and share("19") > share("28")
+
+
+def test_split_with_a_vanishing_denominator_places_imports_without_a_floating_point_warning():
+    """A user with a positive prior but a subnormal use makes the factor λ infinite: it is capped, the
+    zero-prior user gets nothing, and no 'invalid value' is raised (inf x 0 in a discarded branch)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = split_imports(np.array([[1.0]]), np.array([[[1e-320, 5.0]]]), np.array([[1.0, 0.0]]))
+    assert np.isfinite(s.shares).all() and (0 <= s.shares).all() and (s.shares <= 1).all()
+    np.testing.assert_allclose((s.shares * np.array([[[1e-320, 5.0]]])).sum(), 1.0)  # the imports are placed

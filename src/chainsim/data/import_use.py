@@ -165,7 +165,9 @@ def split_imports(imports: np.ndarray, uses: np.ndarray, prior: np.ndarray, *, t
         denom = (w * u * ~capped).sum(axis=-1)
         with np.errstate(over="ignore"):  # a vanishing denominator gives an infinite factor: every user capped
             lam = np.where(denom > 0, rest / np.where(denom > 0, denom, 1.0), 0.0)
-            a = np.where(capped, 1.0, np.where(w > 0, np.minimum(1.0, lam[..., None] * w), 0.0))
+        # λ w only where the prior is positive (an infinite λ times a zero prior is not a number, not zero)
+        lam_w = np.multiply(lam[..., None], w, out=np.zeros(u.shape), where=w > 0)
+        a = np.where(capped, 1.0, np.minimum(1.0, lam_w))
         newly = (a >= 1.0) & ~capped & (w > 0) & (u > 0)
         if not newly.any():
             break
