@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from chainsim.experiment.paired import bootstrap_mean
-from chainsim.experiment.run import ScenarioRun
+from chainsim.experiment.scenario_run import ScenarioRun
 from chainsim.metrics.batch import recovery_times_batch
 
 __all__ = ["BAND_COLUMNS", "band_sensitivity"]

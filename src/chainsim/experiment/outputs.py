@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from chainsim.experiment.pathway_tables import loss_drivers
-from chainsim.experiment.run import ScenarioRun
+from chainsim.experiment.scenario_run import ScenarioRun
 
 if TYPE_CHECKING:
     from chainsim.experiment.figures import PendingFigures

@@ -1,4 +1,4 @@
-"""Per pathway x scope summaries of a :class:`~chainsim.experiment.run.ScenarioRun`.
+"""Per pathway x scope summaries of a :class:`~chainsim.experiment.scenario_run.ScenarioRun`.
 
 For each pathway, scope and replication the metrics of :func:`chainsim.metrics.summarize`
 are computed against the no-shock baseline (onset = the replication's first sampled
@@ -28,7 +28,7 @@ from chainsim.data.scopes import scope_mask
 from chainsim.data.units import MoneyUnit, find_money_column, money_column, money_columns
 from chainsim.experiment.direct import replication_direct_shock
 from chainsim.experiment.paired import COMPARE_COLUMNS, IDENTICAL_RTOL, compare_pathways
-from chainsim.experiment.run import ScenarioRun
+from chainsim.experiment.scenario_run import ScenarioRun
 from chainsim.metrics import summarize_recovery_times, summarize_replications
 from chainsim.metrics.batch import summarize_batch
 

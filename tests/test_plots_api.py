@@ -1,0 +1,48 @@
+"""``chainsim.plots`` keeps its public names after the split into a package (users' notebooks import them)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import chainsim.plots as plots
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: ``chainsim.plots.__all__`` of the single module plots.py (main 1c3a9d2), before the split
+NAMES_BEFORE_SPLIT = {
+    "attribution_bars", "figure_style", "font_families", "loss_heatmap", "recovery_curves", "recovery_panels",
+    "sector_label", "shock_windows", "short_name_en", "shorten", "text", "use_cjk_font",
+}
+SUBMODULES = {"attribution", "labels", "losses", "recovery", "style"}
+
+
+def _used_names() -> set[str]:
+    """Names taken from ``chainsim.plots`` by the notebooks, README, docs and the package's own modules."""
+    files = [*ROOT.glob("notebooks/*.ipynb"), ROOT / "README.md", *ROOT.glob("docs/*.md"),
+             *(ROOT / "src" / "chainsim").rglob("*.py")]
+    used: set[str] = set()
+    for f in files:
+        s = f.read_text(encoding="utf-8")
+        used |= set(re.findall(r"chainsim\.plots\.([A-Za-z_]\w*)", s))
+        for names in re.findall(r"from chainsim\.plots import ([\w, ]+)", s):
+            used |= {n.strip() for n in names.split(",") if n.strip()}
+    return used - SUBMODULES
+
+
+def test_public_names_unchanged():
+    assert set(plots.__all__) == NAMES_BEFORE_SPLIT
+    assert all(callable(getattr(plots, n)) for n in plots.__all__)
+
+
+def test_every_name_users_take_from_chainsim_plots_exists():
+    used = _used_names()
+    assert {"recovery_curves", "loss_heatmap", "attribution_bars", "use_cjk_font", "_plt"} <= used
+    assert not {n for n in used if not hasattr(plots, n)}
+
+
+def test_each_plots_module_stays_under_350_lines():
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines())
+             for p in (ROOT / "src" / "chainsim" / "plots").glob("*.py")}
+    assert set(sizes) == {"__init__.py"} | {f"{m}.py" for m in SUBMODULES}
+    assert max(sizes.values()) < 350, sizes
