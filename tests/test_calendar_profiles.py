@@ -104,6 +104,42 @@ def test_resolve_disruption_dates():
         resolve_disruption_dates([{"start": {"distribution": "uniform", "low": 1, "high": 2}, "end": 9}], cal)
 
 
+def test_a_dated_profile_point_before_the_calendar_start_is_refused():
+    """A year typo (2019-12-01 for 2020-01-24) used to become a negative day and move the results."""
+    item = {"type": "lockdown", "absent": {"points": [["2019-12-01", 0.0], ["2020-02-11", 0.8]]}}
+    with pytest.raises(CalendarError, match=r"disruptions\[0\]\.absent\.points\[0\]\[0\]: expected a date on or after "
+                                            r"the calendar's start \(2020-01-01\); found 2019-12-01"):
+        resolve_disruption_dates([item], CAL2020, day0_profiles={"lockdown": ("absent",)})
+    late = {"type": "capacity_loss", "start": "2020-02-01", "profile": {"points": [["2019-12-31", 1.0]]}}
+    with pytest.raises(CalendarError, match="on or after the calendar's start"):
+        resolve_disruption_dates([late], CAL2020)
+    ok = {"type": "capacity_loss", "start": "2020-02-01", "profile": {"points": [["2020-01-20", 1.0], [30, 0.0]]}}
+    assert resolve_disruption_dates([ok], CAL2020)[0]["profile"]["points"] == [[-12, 1.0], [30, 0.0]]
+
+
+def test_dated_profile_points_out_of_order_name_both_dates():
+    """Out-of-order dates used to fail as 'Input should be a valid number' with the converted day numbers."""
+    item = {"type": "lockdown", "absent": {"points": [["2020-01-24", 0.0], ["2020-03-01", 0.3],
+                                                      ["2020-02-28", 0.5]]}}
+    with pytest.raises(CalendarError, match=r"absent\.points\[2\]\[0\]: .*increasing.*2020-02-28.*2020-03-01"):
+        resolve_disruption_dates([item], CAL2020, day0_profiles={"lockdown": ("absent",)})
+
+
+def test_cli_reports_an_out_of_order_lockdown_profile_in_one_line(tmp_path, capsys):
+    from chainsim.cli import main
+
+    episode = Path(__file__).resolve().parents[1] / "scenarios" / "episodes" / "covid2020.yaml"
+    text = episode.read_text(encoding="utf-8")
+    bad = text.replace("- [2020-02-23, 0.456]", "- [2020-02-10, 0.456]", 1)
+    assert bad != text
+    path = tmp_path / "bad.yaml"
+    path.write_text(bad, encoding="utf-8")
+    code = main(["validate", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "increasing" in err and "2020-02-10" in err and "valid number" not in err, err
+
+
 # ------------------------------------------------------------------ profiles
 def test_linear_profile_hand_values():
     p = Profile(points=[[2, 0.0], [6, 1.0]])

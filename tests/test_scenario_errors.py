@@ -142,5 +142,25 @@ def test_bad_item_in_a_list_is_named_by_index(tmp_path):
     p = _edit(tmp_path, "regions: all", "regions: [LN, 5, HLJ]")
     with pytest.raises(ScenarioError) as exc:
         load_scenario(p)
-    assert str(exc.value) == (f"{p}:{_line_of(p, 'regions: [LN, 5')}: disruptions[0].regions[1]: Input should be "
-                              "a valid string; found 5")
+    assert str(exc.value) == (f"{p}:{_line_of(p, 'regions: [LN, 5')}: disruptions[0].regions[1]: unknown region '5'; "
+                              "expected one of ['LN', 'JL', 'HLJ', 'ROC']")
+
+
+@pytest.mark.parametrize("written", ['"3"', "3"])  # quoted and unquoted (an unquoted 03 is read as '03')
+def test_a_sector_code_without_its_leading_zero_suggests_the_padded_code(tmp_path, capsys, written):
+    """A new user wrote product: 3 for '03': the message named '39' and '38', or 'a valid string'."""
+    base = (ROOT / "scenarios" / "russian_oil_gas_cut.yaml").read_text(encoding="utf-8")
+    old = 'product: "03"'
+    assert old in base
+    p = _write(tmp_path, base.replace(old, f"product: {written}", 1))
+    code = main(["validate", str(p)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "did you mean '03'" in err and "valid string" not in err, err
+
+
+@pytest.mark.parametrize("written", ["20", "03"])
+def test_an_unquoted_code_is_read_as_the_code(tmp_path, written):
+    base = (ROOT / "scenarios" / "russian_oil_gas_cut.yaml").read_text(encoding="utf-8")
+    p = _write(tmp_path, base.replace('product: "03"', f"product: {written}", 1))
+    assert main(["validate", str(p)]) == 0

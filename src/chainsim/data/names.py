@@ -120,6 +120,9 @@ def suggest(query: str, entries: Sequence[Any], *, n: int = 2, common: dict[str,
             scored[entry.code] = (score, entry)
 
     by_code = {e.code: e for e in entries}
+    for e in entries:  # a numeric code without its leading zeros (3 -> 03; YAML reads an unquoted 03 as 3)
+        if q.isdigit() and e.code.isdigit() and e.code != q and int(e.code) == int(q):
+            add(e, 2.0)
     for e in entries:  # a code with its letters swapped (HJL -> HLJ)
         if e.code != q and len(q) > 1 and sorted(e.code.lower()) == sorted(q.lower()):
             add(e, 1.4)
@@ -160,6 +163,8 @@ def suggest_sectors(query: str, sectors: Sequence[Any]) -> str:
     " (did you mean '20' (通"
     >>> suggest_sectors("educaton", secs)
     " (did you mean '39' (教育 Education)?)"
+    >>> suggest_sectors("3", [Sector("03", "Exploitation of petroleum and natural gas", "石油和天然气开采产品")] + secs)
+    " (did you mean '03' (石油和天然气开采产品 Exploitation of petroleum and natural gas)?)"
     """
     return _phrase(suggest(query, sectors, common=COMMON_WORDS))
 

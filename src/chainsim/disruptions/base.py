@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Annotated, Any, ClassVar, Literal, Protocol
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from chainsim.data.classification import expand_region_groups
 from chainsim.disruptions.curves import CURVES, curve_code, evaluate
@@ -53,7 +53,18 @@ __all__ = [
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
-Names = str | list[str]
+
+
+def _codes_as_text(v: Any) -> Any:
+    """Numbers as YAML reads unquoted codes (``20``; ``03`` is octal 3 in YAML 1.1) become text; the rest as is."""
+    def text(x: Any) -> Any:
+        return str(x) if isinstance(x, int) and not isinstance(x, bool) else x
+
+    return [text(x) for x in v] if isinstance(v, list | tuple) else text(v)
+
+
+#: A name or a list of names (regions, sectors, origins); unquoted numbers are read as codes.
+Names = Annotated[str | list[str], BeforeValidator(_codes_as_text)]
 
 
 class ModelView(Protocol):

@@ -287,9 +287,31 @@ def _profile_from_start(profile: Mapping[str, Any], start: Any, calendar: Calend
     if not _is_number(start):
         raise CalendarError((*loc, "points"), "dated points need a fixed 'start' (a day or a date), not a "
                                               "distribution: a profile's days count from the start")
-    out = []
+    out, prev = [], None  # prev: (simulation day, as written) of the point before
     for i, p in enumerate(pairs):
-        if isinstance(p, list | tuple) and len(p) == 2 and not _is_number(p[0]):
-            p = [to_day(p[0], calendar, loc=(*loc, "points", i, 0)) - start, p[1]]
+        if isinstance(p, list | tuple) and len(p) == 2:
+            written = p[0]
+            if _is_number(written):
+                day = written + start
+            else:
+                day = to_day(written, calendar, loc=(*loc, "points", i, 0))
+                if day < 0:  # a year typo would otherwise become a negative day and move the results
+                    raise CalendarError((*loc, "points", i, 0),
+                                        f"expected a date on or after the calendar's start ({calendar.start}); "
+                                        f"found {_written(written)} (move calendar.start earlier, or drop the point)")
+                p = [day - start, p[1]]
+            if prev is not None and _is_number(day) and day <= prev[0]:
+                raise CalendarError((*loc, "points", i, 0),
+                                    f"expected points strictly increasing in time; found {_written(written)} "
+                                    f"after {_written(prev[1])}")
+            prev = (day, written) if _is_number(day) else None
         out.append(p)
     return {**profile, "points": out}
+
+
+def _written(value: Any) -> str:
+    """A point's time as the scenario wrote it: a date as YYYY-MM-DD, a day number as 'day N'."""
+    if _is_number(value):
+        return f"day {value:g}"
+    d = parse_date(value)
+    return d.isoformat() if d is not None else repr(value)
