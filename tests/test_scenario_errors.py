@@ -164,3 +164,17 @@ def test_an_unquoted_code_is_read_as_the_code(tmp_path, written):
     base = (ROOT / "scenarios" / "russian_oil_gas_cut.yaml").read_text(encoding="utf-8")
     p = _write(tmp_path, base.replace('product: "03"', f"product: {written}", 1))
     assert main(["validate", str(p)]) == 0
+
+
+def test_validate_and_run_say_that_a_congestion_runs_on_the_reference_executor(tmp_path, capsys):
+    """A new user waited 18 minutes on a 堵链 scenario with one status line: its routes hand the run to the
+    reference executor (about 15x slower, measured). validate and run now say so before the days run."""
+    from chainsim.experiment.preflight import preflight
+
+    loaded = load_scenario(ROOT / "scenarios" / "liaoning_port_congestion.yaml")
+    checked = preflight(loaded)
+    assert checked.routes_from is not None and checked.routes_from >= 0
+    assert main(["validate", str(ROOT / "scenarios" / "liaoning_port_congestion.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "reference executor" in out and f"day {checked.routes_from}" in out, out
+    assert preflight(load_scenario(ROOT / "scenarios" / "electronics_import_cut.yaml")).routes_from is None

@@ -189,6 +189,8 @@ def _run(args: argparse.Namespace) -> int:
         n = len(dict.fromkeys(["baseline", *sc.pathways.compare]))
         _say(args, f"{sc.name}: {n} pathway(s) x {sc.replications} replication(s), {sc.horizon_days} days, "
                    f"table {loaded.table.name}, levers {sc.levers}, {args.workers} worker(s)")
+        if checked.note():
+            _say(args, f"note: {checked.note()}")
         enabled = show_progress(args)
         bar = make_bar(n * sc.horizon_days, desc="run", unit="pathway-days", enabled=enabled)
         bars = {"run": bar}
@@ -267,11 +269,14 @@ def _validate(args: argparse.Namespace) -> int:
     from chainsim.experiment.preflight import preflight
 
     loaded = _load(args)
-    mem = preflight(loaded).memory  # the checks run does, with its seeds
+    checked = preflight(loaded)  # the checks run does, with its seeds
+    mem = checked.memory
     sc = loaded.scenario
     print(f"{args.scenario}: OK — '{sc.name}', table {loaded.table.name}, {len(loaded.disruptions)} disruption(s), "
           f"pathways {sc.pathways.compare}, {sc.replications} replication(s) x {sc.horizon_days} days "
           f"(sha256 {loaded.sha256[:12]}); needs about {mem.total / 2**30:.2f} GiB of memory to run")
+    if checked.note():
+        print(f"note: {checked.note()}")
     return 0
 
 

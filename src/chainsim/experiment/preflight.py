@@ -63,11 +63,26 @@ class MemoryEstimate:
 
 @dataclass(frozen=True)
 class Preflight:
-    """The outcome of :func:`preflight`: pathway entries, their plans and the memory estimate."""
+    """The outcome of :func:`preflight`: pathway entries, their plans and the memory estimate.
+
+    ``routes_from`` is the first day a route change (a ``congestion``) is in force in any
+    pathway and replication, or ``None``: from that day the run continues on the reference
+    executor, which models routes (lead times, throughput) and is much slower
+    (:meth:`note`).
+    """
 
     entries: tuple[str, ...]
     plans: Mapping[str, Any]
     memory: MemoryEstimate
+    routes_from: int | None = None
+
+    def note(self) -> str | None:
+        """What a user should know before the days run (the reference executor's cost), or ``None``."""
+        if self.routes_from is None:
+            return None
+        return (f"a congestion (堵链) changes routes from day {self.routes_from}: from then on the run continues on "
+                "the reference executor, which models lead times and throughput and is about 15 times slower "
+                "than the fast one (docs/performance.md, 'Routes'); expect minutes, not seconds")
 
 
 def available_memory() -> int | None:
@@ -222,6 +237,7 @@ def preflight(loaded: LoadedScenario, *, available: int | None = None) -> Prefli
     entries = tuple(dict.fromkeys(pw.compare))
     seeds = replication_seeds(sc.seed, sc.replications)
     plans, models, ring, max_lead, routes = {}, {}, 0, 0, False
+    first: int | None = None  # the first day a route change acts
     for i, entry in enumerate(entries):
         label = "" if entry == "baseline" else f" (under pathway '{entry}')"
         try:
@@ -250,6 +266,10 @@ def preflight(loaded: LoadedScenario, *, available: int | None = None) -> Prefli
                                     f"cannot be resolved ({type(exc).__name__}: {exc}){label}") from None
             lead = plan_r.max_extra_lead()
             routes = routes or bool(plan_r.routes)
+            for route in plan_r.routes:
+                acting = route.loss.days[route.loss.values != 0]
+                if len(acting):
+                    first = int(acting[0]) if first is None else min(first, int(acting[0]))
             max_lead = max(max_lead, lead)
             base = int(model.base_lead.max()) if model.base_lead.any() else 0
             if base or lead:
@@ -268,4 +288,4 @@ def preflight(loaded: LoadedScenario, *, available: int | None = None) -> Prefli
             f"{(p['engine'] + p['state']) / _GIB:.1f} GiB{transit}) and {est.available / _GIB:.1f} GiB are "
             "available: lower replications or horizon_days, compare fewer pathways"
             + (", or shorten extra_lead_days" if max_lead else ""))
-    return Preflight(entries=entries, plans=plans, memory=est)
+    return Preflight(entries=entries, plans=plans, memory=est, routes_from=first)
