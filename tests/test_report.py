@@ -234,3 +234,24 @@ def test_a_capacity_loss_along_a_profile_is_described_by_its_profile():
     en, zh = describe(coal, Names())
     assert "peaking at 38 %" in en and "2020-03-24" in en and "100 %" not in en, en
     assert "38%" in zh and "2020-03-24" in zh, zh
+
+
+def test_what_drives_the_result_follows_the_reports_first_scope(run_dir):
+    """A new user saw Rest-of-China sectors (shares of all China's loss) in a Northeast report."""
+    meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    scope = meta["loss_drivers_scope"]
+    assert scope == "northeast"
+    drivers = meta["loss_drivers"]
+    assert drivers and all(d["region"] in ("LN", "JL", "HLJ") for d in drivers), drivers
+    assert sum(d["share"] for d in drivers) <= 1.0 + 1e-9
+    ctx = report_context(run_dir)
+    lines = [c for c in ctx["caveats"]["drives"] if "of the baseline pathway's loss" in c]
+    assert lines and all("northeast" in c and not c.startswith("ROC") for c in lines), lines
+
+
+def test_ttr_differences_keep_a_decimal_so_an_interval_that_excludes_zero_does_not_touch_it():
+    """-0.6 [-0.8, -0.4] days was shown as -1 [-1 … 0]: the interval seemed to reach zero."""
+    from chainsim.report.context import _signed_days
+
+    assert [_signed_days(v) for v in (-0.6, -0.8, -0.4, 0.04, -0.04, 12.0, None)] == \
+        ["-0.6", "-0.8", "-0.4", "0.0", "0.0", "+12.0", "—"]

@@ -191,7 +191,9 @@ def _write_run_files(run: ScenarioRun, summary: pd.DataFrame, out: Path, pending
     if run.attribution is not None:
         meta["attribution_notes"] = dict(run.attribution.notes)
     meta.update(table_labels(run.loaded.table))
-    meta["loss_drivers"] = loss_drivers(run, "baseline")
+    first_scope = run.loaded.scenario.metrics.scope[0]  # the report's scope: what drives *its* loss
+    meta["loss_drivers"] = loss_drivers(run, "baseline", scope=first_scope)
+    meta["loss_drivers_scope"] = first_scope
     monthly = write_monthly(run, out)  # monthly.csv, only when the scenario has a calendar
     if pending is not None:
         paths.update(pending.result())  # waits for the figures' process

@@ -240,18 +240,27 @@ def ranking_table(summary: pd.DataFrame, scope: str) -> pd.DataFrame:
     return df[["rank", *[c for c in df.columns if c != "rank"]]].reset_index(drop=True)
 
 
-def loss_drivers(run: ScenarioRun, pathway: str = "baseline", *, top: int = 5) -> list[dict[str, Any]]:
+def loss_drivers(run: ScenarioRun, pathway: str = "baseline", *, top: int = 5,
+                 scope: str | None = None) -> list[dict[str, Any]]:
     """The region-sectors that carry most of a pathway's output loss (median over replications).
+
+    Parameters
+    ----------
+    scope : str, optional
+        Only the industries of this scope (``northeast``, a region, ...; ``chainsim.data.scopes``),
+        their shares of the scope's loss; default every industry of the table.
 
     Returns
     -------
     list of dict
         ``region``, ``sector``, ``loss`` (table currency, see ``IOTable.money``) and ``share``
-        of the total loss of every region-sector that lost output, largest first.
+        of the total loss of every region-sector (of the scope) that lost output, largest first.
     """
     pr = run.pathways[pathway] if pathway in run.pathways else next(iter(run.pathways.values()))
     table = run.loaded.table
     loss = np.median((pr.baseline[None, None, :] - pr.output).sum(axis=1), axis=0) * table.money.per_unit
+    if scope is not None:
+        loss = np.where(scope_mask(table, scope), loss, 0.0)
     total = float(loss[loss > 0].sum())
     order = np.argsort(-loss)[:top]
     return [{"region": table.region_codes[table.region_of[k]], "sector": table.sector_codes[table.sector_of[k]],

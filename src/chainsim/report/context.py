@@ -81,9 +81,12 @@ def _money_of(meta: Mapping[str, Any], summary: pd.DataFrame) -> MoneyUnit:
 
 
 def _signed_days(v: Any) -> str:
-    """``+3``, ``-12``, ``0`` (never ``-0``) for a difference in days."""
+    """``+3.0``, ``-0.6``, ``0.0`` (never ``-0.0``) for a difference in days: one decimal, as ``summary.csv``.
+
+    Whole days hid intervals that exclude zero (-0.8 … -0.4 read as -1 … 0).
+    """
     f = _num(v)
-    return "—" if f is None else "0" if round(f) == 0 else f"{round(f):+d}"
+    return "—" if f is None else "0.0" if round(f, 1) == 0 else f"{f:+.1f}"
 
 
 def _bn(v: Any, spec: str = ",.2f") -> str:
@@ -238,10 +241,12 @@ def _samples_words(meta: Mapping[str, Any]) -> list[str]:
 
 def _caveats(meta: Mapping[str, Any], summary: pd.DataFrame, names: Names, money: MoneyUnit) -> dict[str, list]:
     drives, assumed = [], []
+    where = meta.get("loss_drivers_scope")  # runs before it listed every industry's share of all the loss
+    of = f"of the baseline pathway's loss in {where}" if where else "of the baseline pathway's loss (all regions)"
     for d in meta.get("loss_drivers") or []:
         sec = names.sectors.get(d["sector"], {})
         drives.append(f"{d['region']} {d['sector']} {sec.get('zh', '')} {sec.get('en', '')}: "
-                      f"{money.format(d['loss'])} ({100 * d['share']:.0f} % of the baseline pathway's loss)")
+                      f"{money.format(d['loss'])} ({100 * d['share']:.0f} % {of})")
     samp = _samples_words(meta)
     if samp:
         drives.append("Sampled shock sizes across replications (the spread of the intervals comes from these): "
