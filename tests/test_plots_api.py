@@ -46,3 +46,22 @@ def test_each_plots_module_stays_under_350_lines():
              for p in (ROOT / "src" / "chainsim" / "plots").glob("*.py")}
     assert set(sizes) == {"__init__.py"} | {f"{m}.py" for m in SUBMODULES}
     assert max(sizes.values()) < 350, sizes
+
+
+def test_a_single_pathway_panel_keeps_its_title_inside_the_figure():
+    """A new user's baseline-only episode figure had its title clipped at both edges (one 3.6-inch panel)."""
+    from chainsim.data.toy import load_toy
+    from chainsim.experiment.run import run_scenario
+    from chainsim.plots import recovery_panels
+    from chainsim.scenario.load import load_scenario
+
+    spec = {"name": "a scenario with a long name, as the 2020 backcast has (COVID-19 in China)", "horizon_days": 30,
+            "seed": 1, "replications": 2,
+            "disruptions": [{"type": "capacity_loss", "region": "R1", "sector": "A", "share": 0.3, "start": 5,
+                             "duration": 6}],
+            "pathways": {"compare": ["baseline"]}, "metrics": {"scope": ["R1"]}}
+    run = run_scenario(load_scenario(spec, table=load_toy()))
+    fig = recovery_panels(run, "R1")
+    fig.canvas.draw()
+    box = fig._suptitle.get_window_extent(fig.canvas.get_renderer())
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, (box, fig.bbox)

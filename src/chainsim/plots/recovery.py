@@ -7,6 +7,7 @@ one small panel per pathway with its band. Both shade the shock window
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -189,6 +190,7 @@ def recovery_panels(run: Any, scope: str = "northeast", *, band: tuple[float, fl
     fig.supylabel(f"output of {scope}, % of baseline", fontsize=9)
     what = f"median and {band[0]:g}–{band[1]:g} % of {sc.replications} replications" if sc.replications > 1 \
         else "one replication"
-    fig.suptitle(f"{sc.name}: each pathway on its own 分路径 ({what}; shaded: shock window)", fontfamily=fams,
-                 fontsize=10)
+    title = f"{sc.name}: each pathway on its own 分路径 ({what}; shaded: shock window)"
+    # wrapped to the figure's width (about 12 characters an inch at 10 pt): one panel is 3.6 inches wide
+    fig.suptitle("\n".join(textwrap.wrap(title, width=int(12 * fig.get_figwidth()))), fontfamily=fams, fontsize=10)
     return fig
