@@ -152,7 +152,7 @@ def plan_attribution(loaded: Any, plans: Mapping[str, Any], seeds: Sequence[Any]
         method = pw.attribution.method
         if method == "shapley" and len(players[entry]) > MAX_SHAPLEY_LEVERS:
             method = "one_at_a_time"
-            notes[entry] = (f"{len(players[entry])} acting levers: one at a time only "
+            notes[entry] = (f"{len(players[entry])} levers apply to this scenario: one at a time only "
                             f"(Shapley up to {MAX_SHAPLEY_LEVERS})")
         methods[entry] = method
         names = [p.strip() for p in entry.split("+")]
