@@ -332,3 +332,16 @@ def test_streamed_trajectories_need_memory_for_one_row_group(tmp_path):
     size, grew = map(int, done.stdout.split())
     assert grew < 0.6 * size, (size, grew)
     assert len(pd.read_parquet(tmp_path / "t.parquet", columns=["day"])) == size // 8
+
+
+def test_a_baseline_only_run_prints_no_pathway_comparison_notes(work, capsys):
+    """An episode's backcast compares nothing: the rank, cost and lever-draw notes were noise there."""
+    spec = {**SCENARIO, "pathways": {"compare": ["baseline"]}, "table": str(work / "toy")}
+    (work / "b.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    assert main(["run", str(work / "b.yaml"), "--out", str(work / "b"), "--no-figures", "--no-report", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "rank: on the paired loss difference" not in out and "cost: no cost model" not in out, out
+    assert "levers: full values drawn" not in out
+    capsys.readouterr()
+    assert main(["run", str(work / "s1.yaml"), "--out", str(work / "c"), "--no-figures", "--no-report", "-q"]) == 0
+    assert "rank: on the paired loss difference" in capsys.readouterr().out  # two pathways: the notes stay

@@ -127,6 +127,8 @@ def _notes(run: object, summary: pd.DataFrame, scope: str) -> list[str]:
         why = "; ".join(pr.plan.notes) or f"its levers ({', '.join(pr.plan.levers)}) do not act on these disruptions"
         out.append(f"pathway '{entry}' changes nothing in this scenario: its trajectories equal the baseline's in "
                    f"every replication ({why}); it is not ranked below the baseline")
+    if len(run.pathways) < 2:  # the baseline alone (an episode's backcast): nothing is compared
+        return out
     out.append("rank: on the paired loss difference with baseline (negative = less loss); pathways whose 90 % "
                "interval contains zero share the baseline's rank, and pathways that cannot be told apart share a rank")
     if not (summary.cost_bn_cny > 0).any():
