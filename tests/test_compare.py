@@ -125,3 +125,14 @@ def test_run_without_calendar_writes_no_monthly_csv(tmp_path, capsys):
     capsys.readouterr()
     assert main(["compare", str(out)]) == 2
     assert "monthly.csv: no such file" in capsys.readouterr().err
+
+
+def test_no_match_says_which_periods_the_observations_cover():
+    """`chainsim compare` on the 2022 prediction matched nothing and said only 'no observed row matches'."""
+    import pandas as pd
+
+    from chainsim.experiment.compare import Comparison, format_comparison
+
+    unmatched = pd.DataFrame({"geo": ["CN", "CN"], "period": ["2020-01/02", "2020-06"], "value": [1.0, 2.0]})
+    text = format_comparison(Comparison(matched=pd.DataFrame(), unmatched=unmatched))
+    assert "2020-01/02" in text and "2020-06" in text and "held out" in text, text

@@ -183,7 +183,10 @@ def compare_monthly(monthly: pd.DataFrame, observed: pd.DataFrame, *, pathway: s
 def format_comparison(cmp: Comparison) -> str:
     """The error table as text (points, one decimal), with the count of unmatched rows."""
     if cmp.matched.empty:
-        return f"no observed row matches monthly.csv ({len(cmp.unmatched)} rows unmatched)"
+        periods = sorted(map(str, cmp.unmatched["period"].unique())) if "period" in cmp.unmatched else []
+        span = f"; the observations cover {periods[0]} to {periods[-1]}" if periods else ""
+        return (f"no observed row matches monthly.csv ({len(cmp.unmatched)} rows unmatched{span}; the 2022 "
+                "episode's outcomes are held out and not shipped: its monthly.csv is a prediction)")
     t = cmp.matched[["geo", "sector_en", "nbs42", "period", "observed", "model", "error_pts", "model_p10",
                      "model_p90"]].copy()
     t.columns = ["geo", "sector", "nbs42", "period", "observed %", "model %", "error pts", "model p10", "model p90"]
