@@ -65,3 +65,17 @@ def test_a_single_pathway_panel_keeps_its_title_inside_the_figure():
     fig.canvas.draw()
     box = fig._suptitle.get_window_extent(fig.canvas.get_renderer())
     assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, (box, fig.bbox)
+
+
+def test_the_loss_map_scale_is_symmetric_so_a_small_gain_looks_small():
+    """A -0.44 % gain was drawn as dark as a 6.6 % loss (each half of the scale spanned its own extreme)."""
+    from chainsim.plots.losses import loss_scale
+
+    cmap, norm = loss_scale(-0.44, 6.6)
+    assert cmap == "RdBu_r"
+    assert norm(0.0) == 0.5 and norm(6.6) == 1.0 and norm(-6.6) == 0.0
+    assert 0.45 < norm(-0.44) < 0.5  # pale blue, not the darkest
+    cmap, norm = loss_scale(0.0, 3.0)
+    assert cmap == "Reds" and norm(0.0) == 0.0 and norm(3.0) == 1.0
+    cmap, norm = loss_scale(-2.0, 0.0)
+    assert cmap == "Blues_r" and norm(-2.0) == 0.0 and norm(0.0) == 1.0
