@@ -79,3 +79,28 @@ def test_the_loss_map_scale_is_symmetric_so_a_small_gain_looks_small():
     assert cmap == "Reds" and norm(0.0) == 0.0 and norm(3.0) == 1.0
     cmap, norm = loss_scale(-2.0, 0.0)
     assert cmap == "Blues_r" and norm(-2.0) == 0.0 and norm(0.0) == 1.0
+
+
+def test_a_scenario_with_a_calendar_is_drawn_against_dates():
+    """An episode (calendar from 2020-01-01) was drawn against 'day since start of simulation'."""
+    from chainsim.data.toy import load_toy
+    from chainsim.experiment.run import run_scenario
+    from chainsim.plots import recovery_curves, recovery_panels
+    from chainsim.scenario.load import load_scenario
+
+    spec = {"name": "dated", "horizon_days": 60, "seed": 1, "replications": 2, "calendar": {"start": "2020-01-01"},
+            "disruptions": [{"type": "capacity_loss", "region": "R1", "sector": "A", "share": 0.3,
+                             "start": "2020-01-10", "duration": 6}],
+            "pathways": {"compare": ["baseline"]}, "metrics": {"scope": ["R1"]}}
+    run = run_scenario(load_scenario(spec, table=load_toy()))
+    ax = recovery_curves(run, "R1")
+    ax.figure.canvas.draw()
+    assert "2020-01-01" in ax.get_xlabel()
+    fmt = ax.xaxis.get_major_formatter()
+    assert fmt(31, 0) == "2020-02-01" and fmt(0, 0) == "2020-01-01"
+    assert "by policy pathway" not in ax.get_title()  # the baseline alone compares nothing
+    fig = recovery_panels(run, "R1")
+    assert all("2020-01-01" in a.get_xlabel() for a in fig.axes if a.get_xlabel())
+    undated = run_scenario(load_scenario({k: v for k, v in spec.items() if k != "calendar"} | {
+        "disruptions": [{**spec["disruptions"][0], "start": 9}]}, table=load_toy()))
+    assert recovery_curves(undated, "R1").get_xlabel() == "day since start of simulation 模拟天数"

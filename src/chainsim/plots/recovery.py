@@ -75,6 +75,22 @@ def _ylim(ax: Any, arrays: Sequence[np.ndarray], eps: float) -> None:
     ax.set_ylim(lo - pad, hi + pad)
 
 
+def _day_axis(ax: Any, sc: Any) -> None:
+    """Label the x axis in simulation days, or in dates when the scenario has a calendar."""
+    fams = font_families()
+    if getattr(sc, "calendar", None) is None:
+        ax.set_xlabel("day since start of simulation 模拟天数", fontfamily=fams)
+        return
+    from matplotlib.ticker import FuncFormatter
+
+    from chainsim.scenario.calendar import to_date
+
+    start = sc.calendar.start
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: to_date(round(x), sc.calendar).isoformat()))
+    ax.tick_params(axis="x", labelrotation=30, labelsize=7)
+    ax.set_xlabel(f"date 日期 (day 0 = {start.isoformat()})", fontfamily=fams)
+
+
 def recovery_curves(run: Any, scope: str = "northeast", *, ax: Any = None, band: tuple[float, float] | None = None,
                     view: str = "auto") -> Any:
     """Output of a scope relative to baseline, one median line per pathway, the shock window shaded.
@@ -127,9 +143,10 @@ def recovery_curves(run: Any, scope: str = "northeast", *, ax: Any = None, band:
     ax.axhline(100.0, color="grey", lw=0.8)
     _ylim(ax, drawn, eps)
     ax.set_xlim(0, traj.shape[0] - 1)
-    ax.set_xlabel("day since start of simulation 模拟天数")
+    _day_axis(ax, sc)
     ax.set_ylabel(f"output of {scope}, % of no-shock baseline")
-    title = f"{sc.name}: recovery by policy pathway 各政策路径的恢复"
+    title = (f"{sc.name}: recovery by policy pathway 各政策路径的恢复" if len(run.pathways) > 1
+             else f"{sc.name}: recovery 恢复过程")
     if sc.replications > 1:
         title += (f"\nmedian (lines) and {band[0]:g}–{band[1]:g} % of {sc.replications} replications (shaded)"
                   if show_bands else f"\nmedian of {sc.replications} replications")
@@ -185,7 +202,8 @@ def recovery_panels(run: Any, scope: str = "northeast", *, band: tuple[float, fl
     for k in range(len(entries)):  # on the lowest panel of each column: a figure-level label collided with the legend
         if k + ncols >= len(entries):
             ax = axes[k // ncols, k % ncols]
-            ax.set_xlabel("day since start of simulation 模拟天数", fontfamily=fams, fontsize=9)
+            _day_axis(ax, sc)
+            ax.xaxis.label.set_fontsize(9)
             ax.tick_params(labelbottom=True)
     fig.supylabel(f"output of {scope}, % of baseline", fontsize=9)
     what = f"median and {band[0]:g}–{band[1]:g} % of {sc.replications} replications" if sc.replications > 1 \
