@@ -98,3 +98,15 @@ def test_scan_simulates_screened_targets_only_on_request(table_dir, tmp_path, fl
                  "--duration", "10", "--start", "2", "--no-figures", "--out", str(out), *flag]) == 0
     doc = json.loads((out / "scan.json").read_text(encoding="utf-8"))
     assert doc["settings"]["run_screened"] is simulated
+
+
+def test_scan_help_describes_the_command_and_the_kinds_default(capsys):
+    """A new user found no description line in `chainsim scan --help` and no default for --kinds."""
+    import pytest as _pytest
+
+    from chainsim.cli import main as _main
+
+    with _pytest.raises(SystemExit):
+        _main(["scan", "--help"])
+    out = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    assert "chokepoint scan" in out.split("options:")[0] and "(default all three)" in out

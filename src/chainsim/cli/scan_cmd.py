@@ -15,14 +15,17 @@ __all__ = ["register"]
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser] | None = None) -> None:
     """Add the ``scan`` command."""
-    p = sub.add_parser("scan", parents=parents or [],
-                       help="chokepoint scan: cut every import, inter-provincial link and node in turn, "
-                            "rank by loss, TTR and TTS (卡脖子清单)")
+    what = ("chokepoint scan: cut every import, inter-provincial link and node in turn, "
+            "rank by loss, TTR and TTS (卡脖子清单)")
+    p = sub.add_parser("scan", parents=parents or [], help=what,
+                       description=what + "; a static input-output pre-screen is computed alongside and compared "
+                                          "(docs/scan.md)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--dataset", default=None,
                      help="bundled dataset (default northeast-2017; see 'chainsim data list')")
     src.add_argument("--table", type=Path, default=None, help="folder with a table in the CSV layout")
-    p.add_argument("--kinds", default="imports,links,nodes", help="comma-separated: imports, links, nodes")
+    p.add_argument("--kinds", default="imports,links,nodes",
+                   help="comma-separated: imports, links, nodes (default all three)")
     p.add_argument("--share", type=float, default=1.0, help="share of the flow or capacity lost (default 1)")
     p.add_argument("--duration", type=float, default=90.0, help="days at full strength (default 90)")
     p.add_argument("--start", type=int, default=10, help="first disrupted day (default 10)")
