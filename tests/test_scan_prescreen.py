@@ -256,3 +256,31 @@ def test_survival_with_unequal_origins_tells_a_named_row_from_the_shared_one():
     assert shared["O1->all|s4"] > 0 and shared["O2->all|s4"] == 0.0
     assert own["O1->all|s4"] == pytest.approx(1.2 * shared["O1->all|s4"], rel=1e-9)
     assert own["O2->all|s4"] == pytest.approx(0.4 * shared["O1->all|s4"], rel=1e-9)
+
+
+def test_origin_rows_are_the_engines_named_slots():
+    """``scan.run._origin_rows`` names exactly the (origin, product) whose engine slot delivers a row of its own.
+
+    Read the other way round, from the row each foreign origin's slot of each product delivers
+    (``origin_row``) and its name: ``"<code> (imported, <origin>)"`` for an origin's own row.
+    Before this test returning an empty set from ``_origin_rows`` passed every quick scan test
+    (``tests/test_scan*.py -m "not slow"``; the pre-screen then treats every origin as the shared row's).
+    """
+    from chainsim.data.datasets import load_dataset
+    from chainsim.engine import build_model
+    from chainsim.engine.params import resolve_params
+    from chainsim.scan.run import _origin_rows
+
+    table = load_dataset("northeast-2017")
+    m = build_model(table, resolve_params(None))
+    pools = set(table.domestic_origins)
+    expected = set()
+    for i, origin in enumerate(table.origins):
+        if origin in pools:
+            continue
+        for p, code in enumerate(table.sector_codes):
+            if m.input_name(int(m.origin_row[m.origin_block[i], p])) == f"{code} (imported, {origin})":
+                expected.add((origin, code))
+    assert {("TWN", "20"), ("JPN", "18")} <= expected  # tests/test_origin_rows.py's two cuts
+    assert _origin_rows(m) == expected
+    assert _origin_rows(build_model(table, resolve_params({"origin_row_min_share": None}))) == set()
