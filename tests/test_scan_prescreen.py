@@ -284,3 +284,15 @@ def test_origin_rows_are_the_engines_named_slots():
     assert {("TWN", "20"), ("JPN", "18")} <= expected  # tests/test_origin_rows.py's two cuts
     assert _origin_rows(m) == expected
     assert _origin_rows(build_model(table, resolve_params({"origin_row_min_share": None}))) == set()
+
+
+def test_demand_measure_scales_with_the_cut_share():
+    """The demand-side measure is linear in the cut's share while no seller loses all its sales: half a cut of a
+    link or a node costs its suppliers half the lost sales, through the same Leontief inverse."""
+    t = small_table()
+    targets = enumerate_targets(t, ["links", "nodes"])
+    scope = scope_mask(t, "all")
+    full = prescreen(t, targets, scope, share=1.0, duration=90.0).set_index("target").demand_cny
+    half = prescreen(t, targets, scope, share=0.5, duration=90.0).set_index("target").demand_cny
+    assert (full > 0).sum() >= 5
+    np.testing.assert_allclose(half, 0.5 * full, rtol=1e-12)
