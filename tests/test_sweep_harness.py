@@ -66,6 +66,18 @@ def test_design_is_deterministic_and_seeded():
     assert a.ranked.sum() == 0  # analytic sweeps have no pathway ranking
 
 
+def test_seed_factor_spreads_over_the_whole_seed_pool():
+    """The seed factor's unit interval maps onto the pool's 1024 child seeds: a Sobol design (Saltelli's A and B
+    matrices, 16 samples each, repeated in the AB rows) draws about 32 distinct ones across the pool; a 3-level
+    grid's seed levels (the thirds' midpoints 1/6, 1/2, 5/6) are child seeds 170, 512 and 853."""
+    spec = SweepSpec.analytic("ishigami", PI3, ishigami, samples=16, seed=5)
+    a = make_design(spec).matrix
+    assert a.seed_index.nunique() >= 16 and a.seed_index.max() >= spec.seed_pool // 2
+    grid = make_design(SweepSpec.analytic("ishigami", PI3, ishigami, method="grid", levels=3)).matrix
+    assert sorted(set(grid.seed)) == pytest.approx([1 / 6, 1 / 2, 5 / 6])
+    assert sorted(set(grid.seed_index)) == [170, 512, 853]
+
+
 def test_seed_sequence_is_a_spawned_child():
     child = np.random.SeedSequence(2026).spawn(10)[9]
     assert seed_sequence(2026, 9).generate_state(4).tolist() == child.generate_state(4).tolist()
