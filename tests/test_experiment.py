@@ -28,6 +28,21 @@ def run():
     return run_scenario(load_scenario(SCENARIO))
 
 
+
+def test_loss_drivers_share_the_pathways_loss_and_lead_with_the_shocked_industry(run):
+    """``loss_drivers`` (run.json, the report): every losing region-sector's share of the total loss; over all of
+    them the shares add up to 1, largest first, the top 5 a prefix; Liaoning steel, whose capacity is halved,
+    leads the baseline's list."""
+    from chainsim.experiment.pathway_tables import loss_drivers
+
+    every = loss_drivers(run, "baseline", top=run.table.n_industries)
+    assert len(every) > 5 and sum(d["share"] for d in every) == pytest.approx(1.0, rel=1e-12)
+    losses = [d["loss"] for d in every]
+    assert losses == sorted(losses, reverse=True) and min(losses) > 0
+    assert all(d["share"] == pytest.approx(d["loss"] / sum(losses), rel=1e-12) for d in every)
+    assert loss_drivers(run, "baseline") == every[:5]
+    assert (every[0]["region"], every[0]["sector"]) == ("LN", "14")
+
 def test_pathways_share_the_same_random_draws(run):
     starts = {e: [(s["batch"], s["start"], s["duration"]) for s in pr.samples] for e, pr in run.pathways.items()}
     assert starts["baseline"] == starts["dual_wheel"]
