@@ -98,6 +98,27 @@ def test_attribution_outputs(run, tmp_path):
     assert np.isfinite(bands.left_band_share).all()
 
 
+
+def test_band_sensitivity_at_the_scenarios_band_is_the_summarys_ttr(run):
+    """``band_sensitivity.csv`` at the scenario's own ε repeats ``summary.csv``'s TTR columns (another code path:
+    the summary's per-row metrics and paired differences); the baseline's paired difference with itself is 0 at
+    every ε; a wider band is left later and re-entered sooner, so no pathway's TTR grows with ε, and the linear
+    40-day recovery of the fixture crosses the 0.5 % and the 2 % edges on different days."""
+    from chainsim.experiment.bands import band_sensitivity
+
+    bands = band_sensitivity(run)
+    eps = run.loaded.scenario.metrics.recovery_tolerance
+    cols = ["ttr_days", "ttr_p10", "ttr_p90", "ttr_status", "ttr_diff_days", "ttr_diff_lo", "ttr_diff_hi", "ttr_diff_n"]
+    own = bands[bands.epsilon == eps].set_index(["pathway", "scope"])[cols]
+    summary = summary_table(run).set_index(["pathway", "scope"]).loc[own.index, cols]
+    pd.testing.assert_frame_equal(own, summary, check_dtype=False)
+    assert (own.loc[("environment", "R1"), "ttr_diff_days"] < 0) and (own.ttr_diff_n == 3).all()
+    base = bands[bands.pathway == "baseline"]
+    assert (base[["ttr_diff_days", "ttr_diff_lo", "ttr_diff_hi"]] == 0.0).all().all() and (base.ttr_days > 0).all()
+    for _, g in bands.groupby(["pathway", "scope"]):
+        ttr = g.sort_values("epsilon").ttr_days
+        assert ttr.is_monotonic_decreasing and ttr.iloc[0] > ttr.iloc[-1], g
+
 def test_attribution_batches_on_workers_give_the_serial_attribution(monkeypatch):
     # issue 22: with workers the attribution's engine batches run in a pool; several batches (CHUNK 2)
     # must give the serial frame exactly

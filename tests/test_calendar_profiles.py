@@ -161,8 +161,10 @@ def test_constant_profile():
     assert evaluate_profile(0.3, 3).tolist() == [0.3, 0.3, 0.3]
 
 
-def test_profile_points_must_increase():
-    p = Profile(points=[["2020-03-01", 0.5], ["2020-02-01", 0.1]])
+@pytest.mark.parametrize("second", ["2020-02-01", "2020-03-01", date(2020, 3, 1)], ids=["before", "same", "same-date"])
+def test_profile_points_must_increase(second):
+    # the same day twice is no step either (strictly increasing)
+    p = Profile(points=[["2020-03-01", 0.5], [second, 0.1]])
     with pytest.raises(CalendarError, match=r"absent\.points\[1\]\[0\]: points must be strictly increasing"):
         evaluate_profile(p, 10, CAL2020, loc=("absent",))
 
@@ -199,9 +201,10 @@ def test_a_profile_that_ends_at_zero_ends_the_disruption():
         profile_stop(Profile(points=[["2020-02-01", 1.0]]), 100)
 
 
-def test_numbered_points_must_increase_when_read():
+@pytest.mark.parametrize("second", [1, 2, 2.0])
+def test_numbered_points_must_increase_when_read(second):
     with pytest.raises(ValueError, match="strictly increasing"):
-        Profile(points=[[2, 0.1], [1, 0.2]])
+        Profile(points=[[2, 0.1], [second, 0.2]])
 
 
 # ------------------------------------------------------------------ scenarios

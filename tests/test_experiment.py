@@ -18,7 +18,7 @@ SCENARIO = {
                      "duration": {"distribution": "uniform", "low": 10, "high": 30},
                      "recovery": {"curve": "linear", "days": 60}}],
     "pathways": {"compare": ["baseline", "environment", "dual_wheel"], "intensity": 0.5,
-                 "costs": {"environment": 2.0}},
+                 "costs": {"environment": 3.0}},  # at θ 0.5: 1.5 bn CNY (not 1, which hides / against *)
     "metrics": {"scope": ["northeast", "LN", "LN|14"], "recovery_band": "below"},
 }
 
@@ -27,6 +27,21 @@ SCENARIO = {
 def run():
     return run_scenario(load_scenario(SCENARIO))
 
+
+
+def test_loss_drivers_share_the_pathways_loss_and_lead_with_the_shocked_industry(run):
+    """``loss_drivers`` (run.json, the report): every losing region-sector's share of the total loss; over all of
+    them the shares add up to 1, largest first, the top 5 a prefix; Liaoning steel, whose capacity is halved,
+    leads the baseline's list."""
+    from chainsim.experiment.pathway_tables import loss_drivers
+
+    every = loss_drivers(run, "baseline", top=run.table.n_industries)
+    assert len(every) > 5 and sum(d["share"] for d in every) == pytest.approx(1.0, rel=1e-12)
+    losses = [d["loss"] for d in every]
+    assert losses == sorted(losses, reverse=True) and min(losses) > 0
+    assert all(d["share"] == pytest.approx(d["loss"] / sum(losses), rel=1e-12) for d in every)
+    assert loss_drivers(run, "baseline") == every[:5]
+    assert (every[0]["region"], every[0]["sector"]) == ("LN", "14")
 
 def test_pathways_share_the_same_random_draws(run):
     starts = {e: [(s["batch"], s["start"], s["duration"]) for s in pr.samples] for e, pr in run.pathways.items()}
@@ -59,8 +74,9 @@ def test_summary_is_consistent_with_trajectories(run):
     # faster recovery (environment) saves time at a cost: the paired TTR saving per bn CNY is reported
     env = df[(df.pathway == "environment") & (df.scope == "LN|14")].iloc[0]
     assert env.ttr_days < base.ttr_days and env.ttr_diff_days < 0
-    assert env.days_saved_per_bn_cny == pytest.approx(-env.ttr_diff_days / 1.0)
-    assert env.benefit_cost_ratio == pytest.approx(-env.loss_diff_cny / 1e9)
+    assert env.cost_bn_cny == pytest.approx(1.5)  # 3.0 bn CNY at full intensity x θ 0.5
+    assert env.days_saved_per_bn_cny == pytest.approx(-env.ttr_diff_days / 1.5)
+    assert env.benefit_cost_ratio == pytest.approx(-env.loss_diff_cny / 1.5e9)
     assert env.cost_basis == "user input (no basis given)"
     assert "no cost model" in df[df.pathway == "dual_wheel"].cost_basis.iloc[0]
     assert env.levers_changed and "recovery_speedup" in env.levers_changed

@@ -26,6 +26,15 @@ def test_sensitivity_index_region_falls_more_than_nation():
     assert sensitivity_index(-2.0, 100.0, -4.0, 100.0) == pytest.approx(0.5)
 
 
+def test_martin_indices_are_floats_for_numbers_and_arrays_for_arrays():
+    """Scalars in, a Python float out (as the docstrings' examples print); arrays in, element by element."""
+    assert type(sensitivity_index(-6.0, 100.0, -4.0, 100.0)) is float
+    assert type(resistance_index(-600.0, -400.0)) is float and type(recovery_index(500.0, 400.0)) is float
+    np.testing.assert_allclose(sensitivity_index([-6.0, -2.0, -60.0], [100.0, 100.0, 1000.0], -4.0, 100.0),
+                               [1.5, 0.5, 1.5])
+    np.testing.assert_allclose(recovery_index([500.0, 300.0], 400.0), [0.25, -0.25])
+
+
 def test_resistance_index_martin_2016():
     assert resistance_index(-600.0, -400.0) == pytest.approx(-0.5)
     assert resistance_index(-200.0, -400.0) == pytest.approx(0.5)

@@ -150,3 +150,19 @@ def test_fast_executor_equals_the_reference_with_origin_rows():
     assert [e[:5] for e in fast.events] == [e[:5] for e in ref.events]
     xb = np.asarray(m.xbar)[: m.n]
     assert ref.output[:, 2].sum() < xb.sum() * 150 * (1 - 1e-4)  # the cut binds in this configuration too
+
+
+
+def test_an_origin_with_exactly_the_threshold_share_has_its_own_row():
+    """"At least θ": θ set to a named origin's share keeps its row; the next float above θ drops exactly the rows
+    whose share is θ (``share >= θ`` against ``share > θ``, which no other test told apart)."""
+    def shares(m):
+        return {(int(b), int(p)): float(s) for b, p, s in zip(m.named_block, m.named_product, m.named_share,
+                                                               strict=True)}
+
+    base = shares(_model())
+    pair, theta = min(base.items(), key=lambda kv: kv[1])
+    at = shares(_model(origin_row_min_share=theta))
+    above = shares(_model(origin_row_min_share=float(np.nextafter(theta, 1.0))))
+    assert pair in at and pair not in above
+    assert set(at) - set(above) == {q for q, s in at.items() if s == theta}

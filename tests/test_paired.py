@@ -118,3 +118,33 @@ def test_loss_columns_follow_the_tables_currency():
     units = per.rename(columns={"loss_usd": "loss_units"})
     assert "loss_diff_units" in compare_pathways(units, {}, seed=3, loss_floor={"s": 0.0}, tie={"s": 0.0},
                                                  money=parse_unit("currency unit")).columns
+
+
+def test_identical_to_baseline_is_within_a_billionth_of_the_daily_baseline():
+    """``identical_to_baseline``: a pathway whose scope output is off by rounding (1e-11 of the scope's daily
+    baseline output) counts as identical; one off by 1e-7 of it on one day does not (IDENTICAL_RTOL 1e-9)."""
+    from types import SimpleNamespace
+
+    from chainsim.data.scopes import scope_mask
+    from chainsim.data.toy import load_toy
+    from chainsim.experiment.paired import IDENTICAL_RTOL
+    from chainsim.experiment.pathway_tables import identical_to_baseline
+    from chainsim.experiment.run import PathwayRun
+
+    table = load_toy()
+    base = np.asarray(table.x, dtype=float) / 365.0 * 1e4  # a scope of some 10^5 a day: the tolerance is relative
+    mask = scope_mask(table, "R1")
+    daily = float(base[mask].sum())
+    k = int(np.flatnonzero(mask)[0])
+    out = np.broadcast_to(base, (2, 30, base.size)).copy()
+
+    def pathway(delta: float) -> PathwayRun:
+        o = out.copy()
+        o[1, 12, k] += delta * daily
+        return PathwayRun(plan=None, output=o, baseline=base, onset=np.full(2, -1), events=[], samples=[],
+                          params={}, crash_day=np.full(2, -1), seconds=0.0)
+
+    assert IDENTICAL_RTOL == 1e-9 and daily > 1e4
+    run = SimpleNamespace(loaded=SimpleNamespace(table=table),
+                          pathways={"baseline": pathway(0.0), "rounding": pathway(1e-11), "moved": pathway(1e-7)})
+    assert identical_to_baseline(run, "R1") == ["rounding"]

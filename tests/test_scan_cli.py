@@ -89,15 +89,31 @@ def test_scan_defaults_to_the_available_cpus_with_the_serial_results(table_dir, 
 
 
 @pytest.mark.parametrize(("flag", "simulated"), [([], False), (["--run-screened"], True), (["--skip-screened"], False)])
-def test_scan_simulates_screened_targets_only_on_request(table_dir, tmp_path, flag, simulated):
+def test_scan_simulates_screened_targets_only_on_request(tmp_path, flag, simulated):
     """The CLI's scan lists screened targets (utilities, services) with their reason without simulating them;
     ``--run-screened`` simulates them too (issue 21: the fine scan's 2 minutes). The goods' ranking is the same
-    either way (tests/test_scan_screen.py::test_skipping_the_screened_targets_leaves_the_goods_unchanged)."""
+    either way (tests/test_scan_screen.py::test_skipping_the_screened_targets_leaves_the_goods_unchanged).
+
+    On the NBS-42 dataset (the toy table's sectors have no input class, so none of its targets is screened):
+    the screened nodes are those of the flow and deferrable products, and only the simulated ones have a loss.
+    """
+    from chainsim.data.datasets import load_dataset
+    from chainsim.scan.screen import SCREENED_CLASSES, product_classes
+
     out = tmp_path / "out"
-    assert main(["scan", "--table", str(table_dir), "--scope", "all", "--kinds", "nodes", "--days", "30",
-                 "--duration", "10", "--start", "2", "--no-figures", "--out", str(out), *flag]) == 0
+    assert main(["scan", "--dataset", "northeast-2017", "--scope", "all", "--kinds", "nodes", "--days", "10",
+                 "--duration", "3", "--start", "2", "--no-figures", "--workers", "1", "-q", "--no-progress",
+                 "--out", str(out), *flag]) == 0
     doc = json.loads((out / "scan.json").read_text(encoding="utf-8"))
     assert doc["settings"]["run_screened"] is simulated
+    classes = product_classes(load_dataset("northeast-2017"))
+    ranking = pd.read_csv(out / "ranking.csv", dtype={"product": str})
+    screened = ranking["product"].map(classes).isin(SCREENED_CLASSES)
+    assert 0 < screened.sum() < len(ranking)
+    assert ranking.loc[~screened, "loss_cny"].notna().all()
+    losses = ranking.loc[screened, "loss_cny"]
+    assert (losses.notna() if simulated else losses.isna()).all()
+    assert doc["simulated"]["nodes"] == len(ranking) - (0 if simulated else int(screened.sum()))
 
 
 def test_scan_help_describes_the_command_and_the_kinds_default(capsys):

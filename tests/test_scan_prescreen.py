@@ -228,3 +228,71 @@ def test_survival_of_a_named_origins_cut_runs_down_its_own_row():
         assert own.loc[target, "survival_cny"] == pytest.approx(2.0 * shared.loc[target, "survival_cny"], rel=1e-9)
         assert own.loc[target, "critical_cny"] == shared.loc[target, "critical_cny"]
     assert shared.loc["O1->all|s4", "survival_cny"] > 0
+
+
+def test_survival_with_unequal_origins_tells_a_named_row_from_the_shared_one():
+    """The same cut with ``O1`` selling 3/4 and ``O2`` 1/4 of every buyer's imported ``s4`` (the test above has
+    halves, where a named origin's row and the rest's shared row give the same share and cannot be told apart).
+
+    Hand arithmetic, 20 days of stock, a 60-day cut, the short share ``1 - 20 / (60 σ)``: one shared row,
+    ``O1``'s cut removes σ = 3/4 (short 5/9), ``O2``'s σ = 1/4 (the stock lasts 80 days: never short).
+    ``O1`` with its own row: its cut removes all of it (short 2/3); ``O2``, alone in the shared row, too.
+    The depth is the product's share (3/4, 1/4), so survival(O1 own) = 1.2 survival(O1 shared) and
+    survival(O2 own) = (1/4 x 2/3) / (3/4 x 5/9) = 0.4 survival(O1 shared) (inoperability is linear below 1).
+    """
+    import dataclasses
+
+    t0 = small_table()
+    imp = np.asarray(t0.imports_Z).copy()
+    imp[0, 3, :], imp[1, 3, :] = 3.0, 1.0  # the same total 4 a buyer as the fixture's 2 + 2
+    t = dataclasses.replace(t0, imports_Z=imp)
+    targets = [x for x in enumerate_targets(t, ["imports"]) if x.target in ("O1->all|s4", "O2->all|s4")]
+    scope = scope_mask(t, "all")
+    S, N = t.n_sectors, t.n_industries
+    kw = dict(duration=60.0, noncompetitive=True, criticality=np.ones((S, N)), import_criticality=np.ones((S, N)),
+              slack_days=np.full(S, 20.0))
+    shared = prescreen(t, targets, scope, **kw).set_index("target").survival_cny
+    own = prescreen(t, targets, scope, origin_rows={("O1", "s4")}, **kw).set_index("target").survival_cny
+    assert shared["O1->all|s4"] > 0 and shared["O2->all|s4"] == 0.0
+    assert own["O1->all|s4"] == pytest.approx(1.2 * shared["O1->all|s4"], rel=1e-9)
+    assert own["O2->all|s4"] == pytest.approx(0.4 * shared["O1->all|s4"], rel=1e-9)
+
+
+def test_origin_rows_are_the_engines_named_slots():
+    """``scan.run._origin_rows`` names exactly the (origin, product) whose engine slot delivers a row of its own.
+
+    Read the other way round, from the row each foreign origin's slot of each product delivers
+    (``origin_row``) and its name: ``"<code> (imported, <origin>)"`` for an origin's own row.
+    Before this test returning an empty set from ``_origin_rows`` passed every quick scan test
+    (``tests/test_scan*.py -m "not slow"``; the pre-screen then treats every origin as the shared row's).
+    """
+    from chainsim.data.datasets import load_dataset
+    from chainsim.engine import build_model
+    from chainsim.engine.params import resolve_params
+    from chainsim.scan.run import _origin_rows
+
+    table = load_dataset("northeast-2017")
+    m = build_model(table, resolve_params(None))
+    pools = set(table.domestic_origins)
+    expected = set()
+    for i, origin in enumerate(table.origins):
+        if origin in pools:
+            continue
+        for p, code in enumerate(table.sector_codes):
+            if m.input_name(int(m.origin_row[m.origin_block[i], p])) == f"{code} (imported, {origin})":
+                expected.add((origin, code))
+    assert {("TWN", "20"), ("JPN", "18")} <= expected  # tests/test_origin_rows.py's two cuts
+    assert _origin_rows(m) == expected
+    assert _origin_rows(build_model(table, resolve_params({"origin_row_min_share": None}))) == set()
+
+
+def test_demand_measure_scales_with_the_cut_share():
+    """The demand-side measure is linear in the cut's share while no seller loses all its sales: half a cut of a
+    link or a node costs its suppliers half the lost sales, through the same Leontief inverse."""
+    t = small_table()
+    targets = enumerate_targets(t, ["links", "nodes"])
+    scope = scope_mask(t, "all")
+    full = prescreen(t, targets, scope, share=1.0, duration=90.0).set_index("target").demand_cny
+    half = prescreen(t, targets, scope, share=0.5, duration=90.0).set_index("target").demand_cny
+    assert (full > 0).sum() >= 5
+    np.testing.assert_allclose(half, 0.5 * full, rtol=1e-12)

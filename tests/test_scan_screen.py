@@ -261,3 +261,23 @@ def test_a_pathway_scan_does_not_warn_about_params_nobody_set(caplog):
                    pathway="opening_up", intensity=0.5)
     assert res.settings["pathway"] == "opening_up"
     assert not [r for r in caplog.records if "are not used" in r.getMessage()]
+
+
+def test_import_share_of_use_counts_the_households_imports_of_their_region():
+    """Two regions, one product: R0's industry buys 20 domestic + 10 imported (KOR), its households 30 domestic
+    + 20 imported (KOR); R1's industry 10 domestic, its households 20 domestic + 5 imported (JPN). Imports are
+    30 of 80 in R0, 5 of 35 in R1, 35 of 115 together, KOR's share of them 30/35."""
+    Z = np.array([[20.0, 10.0], [0.0, 0.0]])  # a of R0 delivers to R0 and R1
+    Y = np.array([[30.0, 0.0], [0.0, 20.0]])
+    imz, imy = np.zeros((2, 1, 2)), np.zeros((2, 1, 2))
+    imz[0, 0, 0] = 10.0
+    imy[0, 0, 0], imy[1, 0, 1] = 20.0, 5.0
+    x = Z.sum(axis=1) + Y.sum(axis=1)
+    va = x - Z.sum(axis=0) - imz.sum(axis=(0, 1))
+    t = IOTable(name="hand2", regions=(Region("R0"), Region("R1")), sectors=(Sector("a"),), Z=Z, Y=Y,
+                fd_columns=(("R0", "household"), ("R1", "household")), exports=np.zeros(2), value_added=va, x=x,
+                origins=("KOR", "JPN"), imports_Z=imz, imports_Y=imy)
+    targets = [Target("imports", f"KOR->{r}|a", "a", origin="KOR", region=r) for r in ("R0", "R1", "all")]
+    ex = exposure(t, targets)
+    assert ex.import_share_of_use.tolist() == pytest.approx([30 / 80, 5 / 35, 35 / 115])
+    assert ex.origin_share.tolist() == pytest.approx([1.0, 0.0, 30 / 35])

@@ -46,21 +46,22 @@ def _shocks(rng: np.random.Generator, R: int, T: int, base: float) -> np.ndarray
     return Y
 
 
+@pytest.mark.parametrize("last", [1, 30])
 @pytest.mark.parametrize("hold", [None, 7, 400])
 @pytest.mark.parametrize("band", ["two_sided", "below"])
-def test_each_row_is_its_own_summary(hold, band):
+def test_each_row_is_its_own_summary(hold, band, last):
     rng = np.random.default_rng(22)
     base = 2.7e6
     Y = _shocks(rng, 20, 365, base)
     Y[3] = base  # never leaves the band
     onsets = [30] * 8 + [None] * 4 + [int(v) for v in rng.integers(0, 300, 8)]
     direct = [None if k % 4 == 0 else float(rng.uniform(1e9, 1e10)) for k in range(20)]
-    _check(Y, base, onsets, epsilon=0.01, hold=hold, band=band, money_per_unit=1e4, direct=direct)
+    _check(Y, base, onsets, epsilon=0.01, hold=hold, band=band, money_per_unit=1e4, direct=direct, last=last)
 
 
 @st.composite
 def cases(draw):
-    """Random shocked rows, onsets (some detected), band, hold and ε."""
+    """Random shocked rows, onsets (some detected), band, hold, ε and the horizon's window ``last``."""
     rng = np.random.default_rng(draw(st.integers(0, 2**31)))
     R, T = draw(st.integers(1, 9)), draw(st.integers(2, 60))
     base = float(rng.uniform(1, 1e7))
@@ -70,8 +71,15 @@ def cases(draw):
     return _shocks(rng, R, T, base), base, onsets, kw
 
 
+@st.composite
+def summary_cases(draw):
+    """:func:`cases` with ``last`` (days averaged at the horizon), which only ``summarize`` takes."""
+    Y, base, onsets, kw = draw(cases())
+    return Y, base, onsets, {**kw, "last": draw(st.integers(1, Y.shape[1]))}
+
+
 @settings(max_examples=60, deadline=None)
-@given(case=cases())
+@given(case=summary_cases())
 def test_property_rows_equal_summarize(case):
     Y, base, onsets, kw = case
     _check(Y, base, onsets, **kw)

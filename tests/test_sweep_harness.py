@@ -66,6 +66,18 @@ def test_design_is_deterministic_and_seeded():
     assert a.ranked.sum() == 0  # analytic sweeps have no pathway ranking
 
 
+def test_seed_factor_spreads_over_the_whole_seed_pool():
+    """The seed factor's unit interval maps onto the pool's 1024 child seeds: a Sobol design (Saltelli's A and B
+    matrices, 16 samples each, repeated in the AB rows) draws about 32 distinct ones across the pool; a 3-level
+    grid's seed levels (the thirds' midpoints 1/6, 1/2, 5/6) are child seeds 170, 512 and 853."""
+    spec = SweepSpec.analytic("ishigami", PI3, ishigami, samples=16, seed=5)
+    a = make_design(spec).matrix
+    assert a.seed_index.nunique() >= 16 and a.seed_index.max() >= spec.seed_pool // 2
+    grid = make_design(SweepSpec.analytic("ishigami", PI3, ishigami, method="grid", levels=3)).matrix
+    assert sorted(set(grid.seed)) == pytest.approx([1 / 6, 1 / 2, 5 / 6])
+    assert sorted(set(grid.seed_index)) == [170, 512, 853]
+
+
 def test_seed_sequence_is_a_spawned_child():
     child = np.random.SeedSequence(2026).spawn(10)[9]
     assert seed_sequence(2026, 9).generate_state(4).tolist() == child.generate_state(4).tolist()
@@ -88,3 +100,33 @@ def test_every_method_writes_outputs(tmp_path, method):
     res = run_sweep(spec, out_dir=tmp_path, workers=1, progress=False, figures=True)
     assert {"runs.parquet", "sensitivity.csv", "sweep.json", "sensitivity.png", "tornado.png"} <= set(res.paths)
     assert len(res.sensitivity) == 4
+
+
+
+def test_tornado_bars_are_the_signed_swing_of_each_factor(tmp_path):
+    """y = x1 - 2 x2 + 0.5 x3 + 0 x4 on a 4-level grid of [0, 1]: the lowest fifth of each factor's runs is its
+    level 0 and the highest its level 1, the other factors balanced in both, so the mean of y moves by exactly
+    a_k (the seed, which does not act, by 0); the bars carry that sign (red up, blue down), the largest on top."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgba
+
+    from chainsim.sweeps.analysis import plot_tornado
+
+    a = {"x1": 1.0, "x2": -2.0, "x3": 0.5, "x4": 0.0, "seed": 0.0}
+    spec = SweepSpec.analytic("linear", {k: (0.0, 1.0) for k in a if k != "seed"}, linear, method="grid", levels=4)
+    res = run_sweep(spec, out_dir=tmp_path, workers=1, progress=False, figures=False)
+    fig = plot_tornado(spec, res.design, res.runs)
+    try:
+        ax = fig.axes[0]
+        names = [t.get_text() for t in ax.get_yticklabels()]
+        bars = dict(zip(names, ax.patches, strict=True))
+        assert set(bars) == set(a)
+        for k, ak in a.items():
+            assert bars[k].get_width() == pytest.approx(ak, rel=1e-12, abs=1e-12), (k, bars[k].get_width())
+        assert bars["x2"].get_facecolor() == to_rgba("tab:blue") and bars["x1"].get_facecolor() == to_rgba("tab:red")
+        assert names[-2:] == ["x1", "x2"]  # the largest swing on top
+    finally:
+        plt.close(fig)
