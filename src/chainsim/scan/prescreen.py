@@ -303,7 +303,7 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
     c_iim = np.clip(lost / xs + own, 0.0, 1.0)
     q_iim = inoperability(astar, (c_iim * share).T)
     q_crit = inoperability(astar, (np.clip(crit, 0.0, 1.0) * share).T)
-    sigma = _row_shares(table, targets, frac, noncompetitive, origin_rows) * share
+    sigma = _row_shares(table, targets, frac, lost, noncompetitive, origin_rows) * share
     slack = _target_slack(table, targets, inventory_days, psi, slack_days, import_slack_days)[:, None]
     tts = np.divide(np.broadcast_to(slack, sigma.shape), sigma, out=np.full_like(sigma, np.inf),
                     where=sigma > 0)
@@ -326,35 +326,32 @@ def prescreen(table: IOTable, targets: Sequence[Target], scope: np.ndarray, *, s
     return df
 
 
-def _row_shares(table: IOTable, targets: Sequence[Target], frac: np.ndarray, noncompetitive: bool | np.ndarray,
-                origin_rows: Collection[tuple[str, str]]) -> np.ndarray:
+def _row_shares(table: IOTable, targets: Sequence[Target], frac: np.ndarray, lost: np.ndarray,
+                noncompetitive: bool | np.ndarray, origin_rows: Collection[tuple[str, str]]) -> np.ndarray:
     """Share of each buyer's supply of the target's *binding input row* the cut removes (K, N).
 
     ``frac`` (:func:`perturbations`) except for the import targets of non-competitive products
     with per-origin rows: a named origin's cut removes all of its own row's supply where it
-    delivers, another origin's the share ``flow / (supply of the origins without a row)``.
+    delivers (``lost``, the cut flow, over itself), another origin's the share ``lost / (supply of
+    the origins without a row)``.
     """
     named = {(str(o), str(p)) for o, p in origin_rows}
     if not named:
         return frac
-    S = table.n_sectors
-    nc = np.broadcast_to(np.asarray(noncompetitive, dtype=bool), (S,))
+    nc = np.broadcast_to(np.asarray(noncompetitive, dtype=bool), (table.n_sectors,))
     imp = np.asarray(table.imports_Z)
-    pool = np.isin(np.asarray(table.origins, dtype=object), table.domestic_origins)
     out = frac.copy()
     for k, t in enumerate(targets):
         p = table.sector_index(t.product)
         if t.kind != "imports" or not nc[p]:
             continue
         code = table.sector_codes[p]
-        cols = (_regions(table, t.region)[:, None] * S + np.arange(S)[None, :]).ravel()
-        flow = imp[table.origin_index(t.origin), p, cols]
         if (t.origin, code) in named:
-            row_supply = flow
+            row_supply = lost[k]
         else:
-            rest = [o for o, is_pool in zip(table.origins, pool, strict=True) if not is_pool and (o, code) not in named]
-            row_supply = imp[[table.origin_index(o) for o in rest], p][:, cols].sum(axis=0)
-        out[k, cols] = np.divide(flow, row_supply, out=np.zeros(len(cols)), where=row_supply > 0)
+            rest = [table.origin_index(o) for o in table.foreign_origins if (o, code) not in named]
+            row_supply = imp[rest, p].sum(axis=0)
+        out[k] = np.divide(lost[k], row_supply, out=np.zeros(len(row_supply)), where=row_supply > 0)
     return out
 
 

@@ -300,11 +300,11 @@ def _profile_from_start(profile: Mapping[str, Any], start: Any, calendar: Calend
                                         f"expected a date on or after the calendar's start ({calendar.start}); "
                                         f"found {_written(written)} (move calendar.start earlier, or drop the point)")
                 p = [day - start, p[1]]
-            if prev is not None and _is_number(day) and day <= prev[0]:
+            if prev is not None and day <= prev[0]:
                 raise CalendarError((*loc, "points", i, 0),
                                     f"expected points strictly increasing in time; found {_written(written)} "
                                     f"after {_written(prev[1])}")
-            prev = (day, written) if _is_number(day) else None
+            prev = (day, written)
         out.append(p)
     return {**profile, "points": out}
 
