@@ -28,8 +28,10 @@ __all__ = ["distribute_and_order"]
 
 def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs, rebuilding: bool) -> None:
     """Served shares, deliveries, the stock update and tomorrow's orders (after :func:`~.production.produce`)."""
-    # only the matmul's deliveries: their last factor, yesterday's ratio, is applied in the stock loop
-    by_ratio = st.placed is None and ws.prio is None and st.sub is None
+    # the deliveries' last factor, yesterday's ratio, is applied in the stock loop (to the overridden
+    # pairs' rows too: the same product, so the same bits) unless priority buyers' deliveries or
+    # substitutes are added to V before it (issue 22: one pass over V less a day)
+    by_ratio = ws.prio is None and st.sub is None
     # today's capacity gives tomorrow's supplier weights λ; nothing before the denominators reads λ,
     # so it is set first and the deliveries' and the denominators' block products run as one.
     # The elementwise stages run as two compiled calls around the rationing (issue 22: each call
@@ -136,7 +138,7 @@ def _deliveries(m: EconomyModel, st: FastState, ws: Workspace, phi: np.ndarray, 
         out *= st.ratio
     if st.placed is not None:
         b, p, _, wk = st.placed
-        pair_sums(m, out, b, p, wk, ws.tmp.reshape(B, nb, S)[b, :, p], st.ratio)
+        pair_sums(m, out, b, p, wk, ws.tmp.reshape(B, nb, S)[b, :, p], st.ratio if by_ratio else None)
 
 
 def _denominators(m: EconomyModel, st: FastState, ws: Workspace, lam_zero: bool) -> bool:
