@@ -80,10 +80,19 @@ def _rows(name: str) -> tuple[dict[str, str], ...]:
 
 
 def _ranged(name: str, stem: str, level: str, key: str = "nbs42") -> dict[str, float]:
-    """``{key: value of '<stem>_<level>'}``, checking low <= central <= high on every row."""
+    """``{key: value of '<stem>_<level>'}``, checking low <= central <= high on every row.
+
+    Parsed and checked once per process (a sweep builds a model per member: issue 22); each call
+    returns its own dict.
+    """
+    return dict(_ranged_items(EVIDENCE_DIR, name, stem, level, key))
+
+
+@lru_cache(maxsize=64)
+def _ranged_items(folder: Path, name: str, stem: str, level: str, key: str) -> tuple[tuple[str, float], ...]:
     if level not in LEVELS:
         raise DataError(f"{name}: level expected one of {list(LEVELS)}; found {level!r}")
-    path = EVIDENCE_DIR / name
+    path = folder / name
     out: dict[str, float] = {}
     for k, r in enumerate(_rows(name), start=2):
         vals = [_number(path, k, f"{stem}_{lv}", r.get(f"{stem}_{lv}", "")) for lv in LEVELS]
@@ -94,7 +103,7 @@ def _ranged(name: str, stem: str, level: str, key: str = "nbs42") -> dict[str, f
         if code in out:
             raise DataError(f"{path.name}: row {k}, field '{key}': {code!r} appears twice")
         out[code] = vals[LEVELS.index(level)]
-    return out
+    return tuple(out.items())
 
 
 def _by_nbs42(name: str, values: dict[str, float]) -> np.ndarray:
