@@ -77,6 +77,7 @@ class FastEconomy:
         """Advance every member by one day."""
         m, st, ws = self.model, self.state, self.ws
         if self._fused and st.sub is None and not len(st.ov):
+            ws.denom_is_base = False  # the fused day writes its own denominators
             return ario_day.step(self, day)
         produce(m, st, ws, day, day.rebuilding)
         distribute_and_order(m, st, ws, day, day.rebuilding)

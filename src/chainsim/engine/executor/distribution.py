@@ -130,8 +130,12 @@ def _deliveries(m: EconomyModel, st: FastState, ws: Workspace, phi: np.ndarray, 
     """
     B, nb, S = len(st.ratio), m.n_blocks, m.n_sectors
     np.multiply(st.lam_prev, phi, out=ws.tmp)
-    if with_denominators:
+    if with_denominators and not (ws.lam != 1.0).any():  # every λ is 1: the baseline's denominators
+        by_product(m, ws.v_nc, ws.tmp, out)
+        _baseline_denominators(m, ws)
+    elif with_denominators:
         by_product(m, ws.v_nc, ws.tmp_lam, ws.V_denom)
+        ws.denom_is_base = False
     else:
         by_product(m, ws.v_nc, ws.tmp, out)
     if by_ratio:
@@ -139,6 +143,27 @@ def _deliveries(m: EconomyModel, st: FastState, ws: Workspace, phi: np.ndarray, 
     if st.placed is not None:
         b, p, _, wk = st.placed
         pair_sums(m, out, b, p, wk, ws.tmp.reshape(B, nb, S)[b, :, p], st.ratio if by_ratio else None)
+
+
+def _baseline_denominators(m: EconomyModel, ws: Workspace) -> None:
+    r"""Set ``ws.denom`` to the denominators :math:`\sum_a \bar Z_{acj}` of λ = 1, unless it holds them already.
+
+    Without capacity losses every λ is 1 every day (an import cut, a link cut), and the
+    denominators' half of the day's block product computed the same numbers daily (a tenth of
+    the README run's day, issue 22). They are computed once by the day's own call, over 2B rows
+    of ones (the same shapes, so the same BLAS kernels and the same bits), and copied in when
+    ``ws.denom`` last held something else. The overridden pairs' rows are written after this
+    (:func:`_denominators`): again each day, unless λ was 1 and the links (the overrides'
+    snapshot) are the same as when they were last written (``ws.denom_pairs``).
+    """
+    if ws.denom_is_base:
+        return
+    if ws.base_denom is None:
+        full = np.empty_like(ws.V_denom)
+        by_product(m, np.empty_like(ws.v_nc), np.ones_like(ws.tmp_lam), full)
+        ws.base_denom = full[len(ws.denom):].copy()
+    ws.denom[:] = ws.base_denom
+    ws.denom_is_base, ws.denom_pairs = True, None
 
 
 def _denominators(m: EconomyModel, st: FastState, ws: Workspace, lam_zero: bool) -> bool:
@@ -150,11 +175,14 @@ def _denominators(m: EconomyModel, st: FastState, ws: Workspace, lam_zero: bool)
     st.placed = None
     if st.ov is not None and len(st.ov):
         st.placed = st.ov.delta()
+        if ws.denom_is_base and ws.denom_pairs is st.placed:  # λ = 1 and the same links as yesterday's rows
+            return True
         b, p_, W, wk = st.placed
         if m.per_region_imports:  # links from foreign origins enter the split with W κ (reference.place_orders) ...
             seen = split_sees_closures(m).reshape(m.n_blocks, m.n_sectors)[:, p_].T  # ... but not sticky ones
             W = np.where(seen[:, :, None], wk, W)
         pair_sums(m, ws.denom, b, p_, W, ws.lam.reshape(B, nb, S)[b, :, p_])
+        ws.denom_pairs = st.placed if ws.denom_is_base else None
     return st.placed is not None or lam_zero
 
 

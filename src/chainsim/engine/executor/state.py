@@ -116,6 +116,11 @@ class Workspace:
         self.U, self.G, self.OC = z((B, I, N)), z((B, I, N)), z((B, I, N))
         self.V_denom = z((2 * B, I, N))
         self.V, self.denom = self.V_denom[:B], self.V_denom[B:]
+        # the denominators of λ = 1, computed at their first use (distribution._baseline_denominators),
+        # and whether ``denom`` holds them outside the overridden pairs' rows
+        self.base_denom: np.ndarray | None = None
+        self.denom_is_base = False
+        self.denom_pairs: tuple[np.ndarray, ...] | None = None  # the overrides' snapshot of its pairs' rows
         self.min_rho = z((B, N))
         self.bind_row = np.full((B, N), -1)
         self.n_new_binding = 0
