@@ -130,7 +130,7 @@ def _deliveries(m: EconomyModel, st: FastState, ws: Workspace, phi: np.ndarray, 
     """
     B, nb, S = len(st.ratio), m.n_blocks, m.n_sectors
     np.multiply(st.lam_prev, phi, out=ws.tmp)
-    if with_denominators and not (ws.lam != 1.0).any():  # every λ is 1: the baseline's denominators
+    if with_denominators and unit_split_weights(ws):  # the baseline's denominators
         by_product(m, ws.v_nc, ws.tmp, out)
         _baseline_denominators(m, ws)
     elif with_denominators:
@@ -143,6 +143,11 @@ def _deliveries(m: EconomyModel, st: FastState, ws: Workspace, phi: np.ndarray, 
     if st.placed is not None:
         b, p, _, wk = st.placed
         pair_sums(m, out, b, p, wk, ws.tmp.reshape(B, nb, S)[b, :, p], st.ratio if by_ratio else None)
+
+
+def unit_split_weights(ws: Workspace) -> bool:
+    """Whether every supplier weight λ of today's order split is 1 (no capacity loss anywhere)."""
+    return not (ws.lam != 1.0).any()
 
 
 def _baseline_denominators(m: EconomyModel, ws: Workspace) -> None:
