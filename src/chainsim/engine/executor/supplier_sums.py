@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from chainsim.engine.executor.jit import compiled
 from chainsim.engine.model import EconomyModel
 
-__all__ = ["by_product", "orders_received", "pair_orders", "pair_sums", "set_pair_orders", "sub_rows"]
+__all__ = ["by_product", "orders_received", "pair_order_sums", "pair_orders", "pair_rows", "pair_sums",
+           "set_pair_orders", "sub_rows"]
 
 
 def by_product(model: EconomyModel, buf: np.ndarray, v: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -51,35 +53,66 @@ def pair_sums(model: EconomyModel, out: np.ndarray, b: np.ndarray, p: np.ndarray
     ``vals`` is (P, blocks, N) — the pair's W or W κ —, ``w`` (P, blocks). Every
     supplier of the pooled row p and of its imported-only row is in the pair (b, p), so the two
     rows are recomputed from the pair's full slice (a foreign slot delivers σ_p to the pooled row
-    and 1 - σ_p to the imported-only row), not corrected: ``baseline + (W κ - Zbar)`` leaves a
-    rounding residue, not an exact zero, where every link of a row is closed, and that residue
-    depends on the batch's shape (a served share φ = x/D of a node with D = ±1e-15 instead of 0
-    then moved the substitution orders of other members by up to 4 % of output before this was
-    changed). Pairs (b, p) are distinct, so the fancy-indexed stores never collide.
+    and 1 - σ_p to the imported-only row; a named origin's slot, 1 - σ_p to its own row), not
+    corrected: ``baseline + (W κ - Zbar)`` leaves a rounding residue, not an exact zero, where every
+    link of a row is closed, and that residue depends on the batch's shape (a served share φ = x/D
+    of a node with D = ±1e-15 instead of 0 then moved the substitution orders of other members by
+    up to 4 % of output before this was changed). Pairs (b, p) are distinct, so the stores never
+    collide. One compiled pass over the pairs (:func:`pair_rows`; it was fifteen NumPy calls and a
+    sixth of the README run's day, issue 22).
     """
     F = model.n_dom_blocks
-    irow = model.import_row[p]
-    imp = irow != p
-    sig = model.import_sigma[p][:, None]
-    add = np.matmul(w[:, None, :F], vals[:, :F])[:, 0]
-    foreign = np.matmul(w[:, None, F:], vals[:, F:])[:, 0]
-    add += foreign * sig
-    named = None
-    if model.n_named:  # the named origins' rows: each from its own node; the shared row from the others
-        rows = model.origin_row[F:, p].T  # (P, foreign blocks)
-        k, o = np.nonzero(rows != irow[:, None])
-        named = (1.0 - sig[k]) * w[k, F + o, None] * vals[k, F + o]
-        foreign = np.matmul((w[:, F:] * (rows == irow[:, None]))[:, None], vals[:, F:])[:, 0]
-    foreign *= 1.0 - sig
-    if scale is not None:
-        add *= scale[b, p]
-        foreign *= scale[b, irow]
-        if named is not None:
-            named *= scale[b[k], rows[k, o]]
-    out[b, p] = add
-    out[b[imp], irow[imp]] = foreign[imp]
-    if named is not None:
-        out[b[k], rows[k, o]] = named
+    has_scale = scale is not None
+    pair_rows(out, b, p, np.ascontiguousarray(vals), np.ascontiguousarray(w), F, model.import_row,
+              model.import_sigma, model.origin_row, model.n_named > 0, scale if has_scale else out, has_scale)
+
+
+@compiled
+def pair_rows(out, b, p, vals, w, F, import_row, import_sigma, origin_row, named, scale, has_scale):
+    r"""The loop of :func:`pair_sums`: sums over each pair's supplier blocks in ascending order.
+
+    Pooled row p: :math:`\sum_{a<F} w_a v_a + \sigma_p \sum_{a \ge F} w_a v_a`; imported-only row
+    (if p has one): :math:`(1-\sigma_p)\sum w_a v_a` over the foreign blocks that deliver it (all,
+    or with ``named`` those whose ``origin_row`` is the shared row); each named origin's row:
+    :math:`(1-\sigma_p) w_a v_a`. Each times ``scale`` of its row if ``has_scale``.
+    """
+    P, nb, N = vals.shape
+    dom = np.empty(N)
+    every = np.empty(N)
+    shared = np.empty(N)
+    for k in range(P):
+        bk, pk = b[k], p[k]
+        ir = import_row[pk]
+        sg = import_sigma[pk]
+        keep = 1.0 - sg
+        for n in range(N):
+            dom[n] = 0.0
+            every[n] = 0.0
+            shared[n] = 0.0
+        for a in range(F):
+            wa = w[k, a]
+            for n in range(N):
+                dom[n] += wa * vals[k, a, n]
+        for a in range(F, nb):
+            wa = w[k, a]
+            own = named and origin_row[a, pk] != ir
+            for n in range(N):
+                t = wa * vals[k, a, n]
+                every[n] += t
+                if not own:
+                    shared[n] += t
+            if own:  # a named origin's own imported-only row
+                r = origin_row[a, pk]
+                for n in range(N):
+                    v = keep * wa * vals[k, a, n]
+                    out[bk, r, n] = v * scale[bk, r, n] if has_scale else v
+        for n in range(N):
+            add = dom[n] + every[n] * sg
+            out[bk, pk, n] = add * scale[bk, pk, n] if has_scale else add
+        if ir != pk:
+            for n in range(N):
+                f = shared[n] * keep
+                out[bk, ir, n] = f * scale[bk, ir, n] if has_scale else f
 
 
 def set_pair_orders(model: EconomyModel, d3: np.ndarray, ratio: np.ndarray, b: np.ndarray, p: np.ndarray,
@@ -95,33 +128,42 @@ def pair_orders(model: EconomyModel, ratio: np.ndarray, b: np.ndarray, p: np.nda
                 cols: np.ndarray | None = None) -> np.ndarray:
     r"""Orders through the pairs' links ``eff`` (P, blocks, N): (P, blocks) of ``Σ_j eff[k, a, j] ratio[b, row, j]``.
 
-    A foreign node of a split product sums its two slots, :math:`\sigma_p r_p + (1 - \sigma_p) r_M`.
+    A foreign node of a split product sums its two slots, :math:`\sigma_p r_p + (1 - \sigma_p) r_M`
+    (``r_M`` its own imported-only row: a named origin's, or the product's shared one).
 
-    ``cols`` restricts the buyers (a boolean mask over N).
+    ``cols`` restricts the buyers (a boolean mask over N). One compiled pass (:func:`pair_order_sums`).
     """
-    F = model.n_dom_blocks if model.n_classes == 2 else model.n_blocks
-    if model.n_named:  # each foreign node's imported slot on its own row (a named origin's, or the shared one)
-        r_dom = ratio[b, p]
-        sig = model.import_sigma[p][:, None, None]
-        r_for = sig * r_dom[:, None] + (1.0 - sig) * ratio[b[:, None], model.origin_row[F:, p].T]
-        if cols is not None:
-            r_dom, r_for = r_dom * cols, r_for * cols
-        out = np.empty(eff.shape[:2])
-        out[:, :F] = np.matmul(eff[:, :F], r_dom[:, :, None])[:, :, 0]
-        out[:, F:] = np.einsum("kon,kon->ko", eff[:, F:], r_for)
-        return out
-    r_dom, r_for = ratio[b, p], ratio[b, model.import_row[p]] if model.n_classes == 2 else None
-    if model.has_split:  # the two slots of a foreign node: σ_p r_p + (1 - σ_p) r_M
-        sig = model.import_sigma[p][:, None]
-        r_for = sig * r_dom + (1.0 - sig) * r_for
-    if cols is not None:
-        r_dom = r_dom * cols
-        r_for = None if r_for is None else r_for * cols
+    two = model.n_classes == 2
+    F = model.n_dom_blocks if two else model.n_blocks
+    mix = model.n_named > 0 or model.has_split  # else a foreign node's orders are its imported-only row's
     out = np.empty(eff.shape[:2])
-    out[:, :F] = np.matmul(eff[:, :F], r_dom[:, :, None])[:, :, 0]
-    if r_for is not None:
-        out[:, F:] = np.matmul(eff[:, F:], r_for[:, :, None])[:, :, 0]
+    has_cols = cols is not None
+    pair_order_sums(out, ratio, b, p, np.ascontiguousarray(eff), F, model.origin_row, model.import_sigma, mix,
+                    cols if has_cols else np.ones(1, dtype=np.bool_), has_cols)
     return out
+
+
+@compiled
+def pair_order_sums(out, ratio, b, p, eff, F, origin_row, import_sigma, mix, cols, has_cols):
+    """The loop of :func:`pair_orders` (sums over buyers in ascending order)."""
+    P, nb, N = eff.shape
+    for k in range(P):
+        bk, pk = b[k], p[k]
+        for a in range(F):
+            acc = 0.0
+            for n in range(N):
+                if not has_cols or cols[n]:
+                    acc += eff[k, a, n] * ratio[bk, pk, n]
+            out[k, a] = acc
+        sg = import_sigma[pk]
+        for a in range(F, nb):
+            r = origin_row[a, pk]
+            acc = 0.0
+            for n in range(N):
+                if not has_cols or cols[n]:
+                    rf = sg * ratio[bk, pk, n] + (1.0 - sg) * ratio[bk, r, n] if mix else ratio[bk, r, n]
+                    acc += eff[k, a, n] * rf
+            out[k, a] = acc
 
 
 def sub_rows(model: EconomyModel, p: np.ndarray) -> np.ndarray:
