@@ -33,10 +33,10 @@ import simpy
 from chainsim.disruptions import compile_plan, parse_disruptions
 from chainsim.disruptions.plan import Plan, Steps
 from chainsim.engine import executor
-from chainsim.engine.batch_params import stack_members
+from chainsim.engine.batch_params import member_model, stack_members
 from chainsim.engine.capacity_schedule import CapacitySchedule, Rebuild
 from chainsim.engine.economy import DayInputs, Economy
-from chainsim.engine.model import EconomyModel, build_model
+from chainsim.engine.model import EconomyModel
 from chainsim.engine.params import ModelParams, resolve_params
 from chainsim.engine.reference_economy import ReferenceEconomy
 from chainsim.engine.resourcing import Searches
@@ -177,7 +177,7 @@ class Engine:
                 continue
             key = p.model_dump_json()
             if key not in built:
-                built[key] = build_model(model.table, p)
+                built[key] = member_model(model, p)  # the table's arrays shared, the member's recomputed
             out.append(built[key])
         return out
 

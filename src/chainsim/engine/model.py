@@ -267,6 +267,7 @@ class EconomyModel:
     Zbar_named: np.ndarray | None = None
     group_rows: np.ndarray | None = None
     group_mask: np.ndarray | None = None
+    member_basis: MemberBasis | None = None  # what a batch member's arrays are computed from (batch_params)
 
     def input_blocks(self, row: int) -> tuple[int, int]:
         """Supplier blocks (start, stop) delivering input row ``row``: domestic blocks, foreign ones, or all."""
@@ -303,6 +304,98 @@ class EconomyModel:
         """Name of the table origin of supplier block ``block`` (a foreign or domestic-pool block)."""
         return self.table.origins[int(np.flatnonzero(self.origin_block == block)[0])]
 
+
+
+@dataclass(frozen=True, eq=False)
+class MemberBasis:
+    """What the arrays a batch member may set apart are computed from (:func:`_member_arrays`).
+
+    The part of :func:`build_model` that the batchable parameters
+    (:data:`chainsim.engine.batch_params.BATCHABLE_PARAMS`) do not change, kept with the model so
+    that a member's model reuses the table's arrays instead of rebuilding them
+    (:func:`chainsim.engine.batch_params.member_model`; issue 22).
+
+    Attributes
+    ----------
+    xbar : (n_sup,)
+        Daily output of the supply nodes.
+    headroom_from : int
+        First node of the foreign origins, whose capacity is scaled by their headroom.
+    headroom_origins : tuple of int
+        Table indices of the foreign origins in block order (empty without foreign supply nodes).
+    AC, weight : (inputs, N)
+        Technical coefficients by input row; binding weights (input mask times criticality) before
+        the relief, the origins' shares and the stocks.
+    input_product : (inputs,)
+        Product of each input row.
+    n_nc : int
+        Products with an imported-only row.
+    keep, keep_named : arrays
+        1 - σ_p of the shared imported-only rows and of the named origins' rows.
+    binds_varieties : bool
+        Whether imported-only rows bind only their share of output (split products or named origins).
+    variety : (named and shared imported-only rows, N) or None
+        Each such row's share of its product's imported-only requirement (named origins only).
+    """
+
+    xbar: np.ndarray
+    headroom_from: int
+    headroom_origins: tuple[int, ...]
+    AC: np.ndarray
+    weight: np.ndarray
+    input_product: np.ndarray
+    n_nc: int
+    keep: np.ndarray
+    keep_named: np.ndarray
+    binds_varieties: bool
+    variety: np.ndarray | None
+
+
+def _member_arrays(table: IOTable, params: ModelParams, quirks: Quirks,
+                   basis: MemberBasis) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The :data:`~chainsim.engine.batch_params.MEMBER_ARRAYS` for ``params``; the input rows' infinite flags and τ.
+
+    Capacity reference (foreign headroom), stock days, binding weights (relief, origins' shares),
+    binding denominators, stock goals and α_max, τ_α by node.
+    """
+    S, N, AC, input_product = table.n_sectors, table.n_industries, basis.AC, basis.input_product
+    n_sup, n_nc = len(basis.xbar), basis.n_nc
+    cap_ref = basis.xbar.copy()
+    if basis.headroom_origins:  # foreign origins only
+        cap_ref[basis.headroom_from:] *= _origin_headroom(table, params, list(basis.headroom_origins)).repeat(S)
+    s, tau, inf_rows = _product_stock_days(table, params, quirks)
+    s, inf_rows, tau = s[input_product], inf_rows[input_product], tau[input_product]
+    s_hat = np.where(inf_rows, 0.0, s)
+    weight = basis.weight.copy()
+    relief = np.full(S, params.criticality_relief)
+    for code, v in params.sector_criticality_relief.items():
+        relief[table.sector_index(code)] = v
+    if relief.any():  # a share r of critical ratings becomes important: expected weight 1 - r/2
+        weight = np.where(weight == 1.0, 1.0 - 0.5 * relief[input_product][:, None], weight)
+    if basis.binds_varieties:  # an imported-only row binds the share of output that needs its imported varieties
+        weight[S:S + n_nc] *= basis.keep[:, None]
+        weight[S + n_nc:] *= basis.keep_named[:, None]
+        if basis.variety is not None:  # each row of a product binds the share of the buyer's imported-only
+            weight[S:] *= basis.variety  # requirement it holds
+    amax = np.full(n_sup, params.alpha_max)
+    amax_rows = _nbs42(table, "alpha_max_table='utilisation'") if params.alpha_max_table == "utilisation" else None
+    if amax_rows is not None:
+        if params.alpha_max != ModelParams.model_fields["alpha_max"].default:
+            log.warning("params.alpha_max (%g) is not used with alpha_max_table='utilisation' on an NBS-42 table "
+                        "(α_max = 1/u by sector); set sector_alpha_max, or alpha_max_table='flat'", params.alpha_max)
+        amax[:N] = alpha_max_by_sector("central")[amax_rows][table.sector_of]
+    atau = np.full(n_sup, params.alpha_tau)
+    for vec, overrides in ((amax, params.sector_alpha_max), (atau, params.sector_alpha_tau)):
+        for code, v in overrides.items():
+            vec[:N][table.sector_of == table.sector_index(code)] = v
+    cover = params.cover_days * (1.0 - COVER_NOISE)  # rounding below a day's need is not a shortage
+    bind_days = params.psi * s_hat if params.binding == "psi" else np.where(inf_rows, 0.0, cover)
+    bind_denom = np.where(weight > 0, bind_days[:, None] * AC, 0.0)
+    weight = np.where(bind_denom > 0, weight, 0.0)  # cannot bind: an infinite inventory, or ψ = 0
+    goal_coef = s_hat[:, None] * AC
+    arrays = dict(cap_ref=cap_ref, bind_weight=weight, bind_denom=bind_denom, goal_coef=goal_coef, inv_days=s,
+                  alpha_max=amax, alpha_tau=atau)
+    return {k: read_only(v) for k, v in arrays.items()}, inf_rows, tau
 
 
 def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
@@ -362,9 +455,6 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         ybar = np.clip(ybar, 0.0, None)
         if exo.any():
             log.info("%d industries have negative final demand; treated as exogenous supply", int((exo > 0).sum()))
-    cap_ref = xbar.copy()
-    if O > n_pool:  # foreign origins only
-        cap_ref[(R + n_pool) * S:] *= _origin_headroom(table, params, order[n_pool:]).repeat(S)
     # technical coefficients, A_ij = Z_ij / x_j (1/0 := 0), aggregated by product
     inv_x = np.divide(1.0, x, out=np.zeros(N), where=x != 0)
     A = Zs * inv_x[None, :]
@@ -420,43 +510,19 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         mask = _input_mask(params, quirks, ZG[group], AG[group], xbar[:N])
     else:
         mask = _input_mask(params, quirks, ZC, AC, xbar[:N])
-    s, tau, inf_rows = _product_stock_days(table, params, quirks)
-    s, inf_rows, tau = s[input_product], inf_rows[input_product], tau[input_product]
-    s_hat = np.where(inf_rows, 0.0, s)
     crit = criticality(table, params)
-    weight = mask.astype(float) if crit is None else crit[:, table.sector_of][input_product] * mask
-    relief = np.full(S, params.criticality_relief)
-    for code, v in params.sector_criticality_relief.items():
-        relief[table.sector_index(code)] = v
-    if relief.any():  # a share r of critical ratings becomes important: expected weight 1 - r/2
-        weight = np.where(weight == 1.0, 1.0 - 0.5 * relief[input_product][:, None], weight)
-    if len(split) or E:  # an imported-only row binds the share of output that needs its imported varieties
-        weight[S:S + n_nc] *= keep[:, None]
-        weight[S + n_nc:] *= keep_named[:, None]
-        if E:  # each row of a product binds the share of the buyer's imported-only requirement it holds
-            weight[S:] *= _variety_shares(AC[S:], group[S:] - S)
+    basis = MemberBasis(
+        xbar=xbar, headroom_from=(R + n_pool) * S, headroom_origins=tuple(order[n_pool:]) if O > n_pool else (),
+        AC=AC, weight=mask.astype(float) if crit is None else crit[:, table.sector_of][input_product] * mask,
+        input_product=input_product, n_nc=n_nc, keep=keep, keep_named=keep_named,
+        binds_varieties=bool(len(split) or E), variety=_variety_shares(AC[S:], group[S:] - S) if E else None)
+    member, inf_rows, tau = _member_arrays(table, params, quirks, basis)
     lead = np.full((nb, R), params.lead_days_interregional, dtype=int)
     np.fill_diagonal(lead[:R], 0)
     lead[R:] = params.lead_days_imports
     lead[R:R + n_pool] = params.lead_days_interregional  # domestic pools travel like domestic goods
     if not quirks.lead_times:
         lead[:] = 0
-    amax = np.full(n_sup, params.alpha_max)
-    amax_rows = _nbs42(table, "alpha_max_table='utilisation'") if params.alpha_max_table == "utilisation" else None
-    if amax_rows is not None:
-        if params.alpha_max != ModelParams.model_fields["alpha_max"].default:
-            log.warning("params.alpha_max (%g) is not used with alpha_max_table='utilisation' on an NBS-42 table "
-                        "(α_max = 1/u by sector); set sector_alpha_max, or alpha_max_table='flat'", params.alpha_max)
-        amax[:N] = alpha_max_by_sector("central")[amax_rows][table.sector_of]
-    atau = np.full(n_sup, params.alpha_tau)
-    for vec, overrides in ((amax, params.sector_alpha_max), (atau, params.sector_alpha_tau)):
-        for code, v in overrides.items():
-            vec[:N][table.sector_of == table.sector_index(code)] = v
-    cover = params.cover_days * (1.0 - COVER_NOISE)  # rounding below a day's need is not a shortage
-    bind_days = params.psi * s_hat if params.binding == "psi" else np.where(inf_rows, 0.0, cover)
-    bind_denom = np.where(weight > 0, bind_days[:, None] * AC, 0.0)
-    weight = np.where(bind_denom > 0, weight, 0.0)  # cannot bind: an infinite inventory, or ψ = 0
-    goal_coef = s_hat[:, None] * AC
     slot_share = np.ones((nb, S))  # share of each supply node's flow in its first slot (row block_row)
     slot_share[F:, split] = sigma[split]
     w_fixed = w_fixed_m = None
@@ -492,11 +558,10 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
     route_base = Zbar.reshape(nb, S, R, S).sum(axis=(1, 3))
     return EconomyModel(
         table=table, params=params, quirks=quirks, n=N, n_sup=n_sup, n_sectors=S, n_blocks=nb,
-        xbar=read_only(xbar), cap_ref=read_only(cap_ref), Zbar=read_only(Zbar), ybar=read_only(ybar), AC=read_only(AC),
-        bind_weight=read_only(weight), bind_denom=read_only(bind_denom), goal_coef=read_only(goal_coef),
-        inv_days=read_only(s), infinite_rows=read_only(inf_rows), gap_gate_never=gate_never,
+        xbar=read_only(xbar), Zbar=read_only(Zbar), ybar=read_only(ybar), AC=read_only(AC),
+        **member, infinite_rows=read_only(inf_rows), gap_gate_never=gate_never,
         capital=read_only(K), w_fixed=None if w_fixed is None else read_only(w_fixed), n_foreign=O * S,
-        exo_supply=read_only(exo), alpha_max=read_only(amax), alpha_tau=read_only(atau), base_lead=read_only(lead),
+        exo_supply=read_only(exo), base_lead=read_only(lead),
         ZbarT=read_only(ZbarT), n_classes=C, n_inputs=S + n_nc + E, nc_products=read_only(nc), nc_index=nc_ix,
         n_dom_blocks=F,
         import_row=read_only(import_row), block_row=read_only(block_row), input_product=read_only(input_product),
@@ -513,7 +578,7 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         priority_buyers=read_only(prio), region_share=read_only(region_share),
         route_base=read_only(route_base), inv_tau=read_only(tau), per_region_imports=per_region,
         **_finished_goods(table, params, xbar), **_backlog(table, params, n_sup),
-        switch_share=read_only(_switch_share(table, params, n_sup)),
+        switch_share=read_only(_switch_share(table, params, n_sup)), member_basis=basis,
     )
 
 

@@ -206,14 +206,15 @@ def _run_batch(spec: SweepSpec, rows: Sequence[Mapping[str, Any]], sc: Any, tabl
     ``built`` (params JSON → model) keeps models for later batches (a group whose runs share one model).
     """
     from chainsim.engine import Engine, build_model
+    from chainsim.engine.batch_params import member_model
     from chainsim.engine.clock import reusable_output
 
     built = {} if built is None else built
     models = []
     for t in batch:
         key = t.params.model_dump_json()
-        if key not in built:
-            built[key] = build_model(table, t.params)
+        if key not in built:  # a batch shares its structural params: later members reuse the first's arrays
+            built[key] = member_model(models[0], t.params) if models else build_model(table, t.params)
         models.append(built[key])
     sub = list(zip(batch, models, strict=True))
     model = sub[0][1]
