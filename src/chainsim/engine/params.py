@@ -102,7 +102,11 @@ class ModelParams(BaseModel):
     rebuild_tau: float = Field(60.0, gt=0.0, description="τ_R: rebuilding time constant (days)")
     capital_to_va: float = Field(4.0, gt=0.0, description="κ: capital / value added when the table has no capital")
     year_days: int = Field(365, gt=0, description="days per table year")
-    mask_threshold: float = Field(1e-5, ge=0.0, description="technology threshold of the input mask")
+    mask_threshold: float = Field(
+        1e-5, ge=0.0, description="input mask t_M: an (input, buyer) cell can bind production only if the buyer's "
+        "requirement per unit of output A^C is above it (a product's imported-only rows summed); an assumption "
+        "without a published value, central 1e-5 (BoARIO's constant), range 0-1e-4 (docs/model.md §3); the ario "
+        "configuration compares annual Z^C with daily output as BoARIO does (A^C > t_M / 365)")
     order_type: Literal["alt", "noalt"] = "alt"
     ario_quirks: bool = Field(False, description="replicate BoARIO 0.7.2 timing and decay quirks exactly")
     imports: Literal["primary", "supply_nodes"] = Field(
