@@ -22,22 +22,27 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from chainsim.errors import ChainsimError, DataError
     from chainsim.experiment.compare import (
         OBSERVED_2020,
         compare_monthly,
         format_comparison,
+        monthly_path,
+        no_match_reason,
         read_monthly,
         read_observed,
     )
 
     monthly = read_monthly(args.run_dir)
-    observed = read_observed(args.observed or OBSERVED_2020)
+    observed_path = args.observed or OBSERVED_2020
+    observed = read_observed(observed_path)
     cmp = compare_monthly(monthly, observed, pathway=args.pathway)
+    if cmp.matched.empty:  # a comparison of nothing is not a result: exit 2, like any input that cannot be used
+        raise DataError(f"{monthly_path(args.run_dir)} against {observed_path}: "
+                        f"{no_match_reason(monthly, cmp, pathway=args.pathway)}")
     print(format_comparison(cmp))
     if args.out is not None:
         if args.out.exists():
-            from chainsim.errors import ChainsimError
-
             raise ChainsimError(f"{args.out}: already exists; not overwritten (choose another --out)")
         cmp.matched.to_csv(args.out, index=False, float_format="%.6g")
         print(f"wrote {args.out}")
