@@ -189,3 +189,20 @@ def test_chunks_the_scheduler_forgot_are_resubmitted_when_every_worker_idles(tmp
         res = _sweep(spec, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=forget)
     assert dropped  # chunks were in flight when the scheduler forgot them
     pd.testing.assert_frame_equal(res.runs, _sweep(spec, tmp_path / "serial", workers=1).runs)
+
+
+@pytest.mark.slow
+def test_cluster_restart_mid_sweep_loses_no_run(tmp_path):
+    """``client.restart()`` by anyone cancels every task on the cluster: the coordinator reruns its chunks."""
+    spec = _spec(dask_models.linear)
+    restarted: list[int] = []
+    with _cluster(2, **{dask_models.CHUNK_SECONDS: "0.3"}) as (cluster, client):
+
+        def restart(done, total):
+            if done and not restarted:
+                client.restart()  # waits for the workers to come back
+                restarted.append(done)
+
+        res = _sweep(spec, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=restart)
+    assert restarted and restarted[0] < 8 * 5
+    pd.testing.assert_frame_equal(res.runs, _sweep(spec, tmp_path / "serial", workers=1).runs)
