@@ -206,3 +206,14 @@ def test_cluster_restart_mid_sweep_loses_no_run(tmp_path):
         res = _sweep(spec, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=restart)
     assert restarted and restarted[0] < 8 * 5
     pd.testing.assert_frame_equal(res.runs, _sweep(spec, tmp_path / "serial", workers=1).runs)
+
+
+@pytest.mark.slow
+def test_local_scheduler_runs_the_sweep_and_closes_its_cluster(tmp_path):
+    """``scheduler="local"``: the coordinator starts a LocalCluster, and closes it (no worker process left)."""
+    import multiprocessing
+
+    spec = _spec(dask_models.linear)
+    res = _sweep(spec, tmp_path / "local", scheduler="local", workers=2)
+    pd.testing.assert_frame_equal(res.runs, _sweep(spec, tmp_path / "serial", workers=1).runs)
+    assert not [p for p in multiprocessing.active_children() if p.is_alive()]
