@@ -124,8 +124,7 @@ class _Coordinator:
     def run(self) -> None:
         for cid in self.rows_of:
             self.submit(cid)
-        quiet_since = time.monotonic()  # last time a chunk finished (or the stall watch was reset)
-        next_check = quiet_since + CHECK_SECONDS
+        next_check = time.monotonic() + CHECK_SECONDS  # the cluster is looked at only while no chunk finishes
         no_worker_since: float | None = None
         idle_since: float | None = None
         while self.futs:
@@ -133,8 +132,8 @@ class _Coordinator:
             if batch:
                 for fut, result in batch:
                     self.collect(fut, result)
-                quiet_since, no_worker_since, idle_since = time.monotonic(), None, None
-                next_check = quiet_since + CHECK_SECONDS
+                no_worker_since = idle_since = None
+                next_check = time.monotonic() + CHECK_SECONDS
                 continue
             time.sleep(POLL_SECONDS)
             now = time.monotonic()
