@@ -11,7 +11,10 @@ __all__ = ["register"]
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser] | None = None) -> None:
     """Add the ``compare`` command."""
     p = sub.add_parser("compare", parents=parents or [],
-                       help="compare a run's monthly.csv with observed growth rates (error table)")
+                       help="compare a run's monthly.csv with observed growth rates (error table)",
+                       description="Compare a run's monthly.csv with observed growth rates and print the error "
+                                   "table. Exit 0 when at least one row was compared; exit 2, with one message, "
+                                   "when an input is bad or no observed row matches the run.")
     p.add_argument("run_dir", type=Path, help="output folder of 'chainsim run' (holds monthly.csv)")
     p.add_argument("observed", type=Path, nargs="?", default=None,
                    help="observed table in the layout of observed_2020_calibration.csv (default: the shipped "
