@@ -161,3 +161,14 @@ def test_compare_exits_2_when_nothing_matches(tmp_path, capsys, case):
     else:
         assert "R1" in err and "JL" in err, err
     assert not matched.exists()  # no empty table left behind as if it were a result
+
+
+def test_compare_unknown_pathway_names_the_file(tmp_path, capsys):
+    run = tmp_path / "run"
+    run.mkdir()
+    _monthly([["baseline", "JL", "industry", "2020-01/03", -15.0, -15.0, -15.0, -12.0]]).to_csv(
+        run / "monthly.csv", index=False)
+    assert main(["compare", str(run), "--pathway", "baselin"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"chainsim: error: {run / 'monthly.csv'}: --pathway: pathway 'baselin' is not in"), err
+    assert "did you mean 'baseline'" in err

@@ -39,7 +39,10 @@ def _compare(args: argparse.Namespace) -> int:
     monthly = read_monthly(args.run_dir)
     observed_path = args.observed or OBSERVED_2020
     observed = read_observed(observed_path)
-    cmp = compare_monthly(monthly, observed, pathway=args.pathway)
+    try:
+        cmp = compare_monthly(monthly, observed, pathway=args.pathway)
+    except DataError as exc:  # an unknown --pathway: name the file it is missing from
+        raise DataError(f"{monthly_path(args.run_dir)}: --pathway: {exc}") from None
     if cmp.matched.empty:  # a comparison of nothing is not a result: exit 2, like any input that cannot be used
         raise DataError(f"{monthly_path(args.run_dir)} against {observed_path}: "
                         f"{no_match_reason(monthly, cmp, pathway=args.pathway)}")
