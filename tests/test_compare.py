@@ -136,3 +136,39 @@ def test_no_match_says_which_periods_the_observations_cover():
     unmatched = pd.DataFrame({"geo": ["CN", "CN"], "period": ["2020-01/02", "2020-06"], "value": [1.0, 2.0]})
     text = format_comparison(Comparison(matched=pd.DataFrame(), unmatched=unmatched))
     assert "2020-01/02" in text and "2020-06" in text and "held out" in text, text
+
+
+@pytest.mark.parametrize("case", ["other_periods", "other_regions"])
+def test_compare_exits_2_when_nothing_matches(tmp_path, capsys, case):
+    """`chainsim compare` printed 'no observed row matches' and exited 0: a script could not tell none from some."""
+    rows = [["baseline", "JL", "industry", "2020-01/03", -15.0, -15.0, -15.0, -12.0]]
+    if case == "other_periods":  # a 2022 run against the 2020 observations
+        rows = [["baseline", "JL", "industry", "2022-04", -15.0, -16.0, -14.0, -12.0]]
+    else:  # the right months, but the run's scopes are not the observations' regions
+        rows = [["baseline", "R1", "industry", "2020-01/03", -15.0, -15.0, -15.0, -12.0]]
+    run = tmp_path / "run"
+    run.mkdir()
+    _monthly(rows).to_csv(run / "monthly.csv", index=False)
+    matched = tmp_path / "matched.csv"
+    assert main(["compare", str(run), "--out", str(matched)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("chainsim: error: ") and err.count("\n") == 1, err  # one line, no traceback
+    assert "monthly.csv" in err and "observed_2020_calibration.csv" in err  # both files named
+    assert "no observed row matches" in err
+    if case == "other_periods":
+        assert "2020-06" in err and "2022-04" in err, err  # what the observations and the run cover
+    else:
+        assert "R1" in err and "JL" in err, err
+    assert not matched.exists()  # no empty table left behind as if it were a result
+
+
+def test_compare_unknown_pathway_names_the_file(tmp_path, capsys):
+    run = tmp_path / "run"
+    run.mkdir()
+    _monthly([["baseline", "JL", "industry", "2020-01/03", -15.0, -15.0, -15.0, -12.0]]).to_csv(
+        run / "monthly.csv", index=False)
+    assert main(["compare", str(run), "--pathway", "baselin"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"chainsim: error: {run / 'monthly.csv'}: --pathway: pathway 'baselin' is not in"), err
+    assert "did you mean 'baseline'" in err

@@ -27,8 +27,8 @@ import pandas as pd
 
 from chainsim.errors import DataError, did_you_mean
 
-__all__ = ["OBSERVED_2020", "Comparison", "compare_monthly", "format_comparison", "parse_nbs42", "read_monthly",
-           "read_observed"]
+__all__ = ["OBSERVED_2020", "Comparison", "compare_monthly", "format_comparison", "monthly_path", "no_match_reason",
+           "parse_nbs42", "read_monthly", "read_observed"]
 
 OBSERVED_2020 = Path(__file__).resolve().parent / "observed" / "observed_2020_calibration.csv"
 OBSERVED_COLUMNS = ("geo", "indicator", "sector_en", "nbs42", "period", "value", "source_id")
@@ -91,6 +91,11 @@ def read_observed(path: str | Path = OBSERVED_2020) -> pd.DataFrame:
     return df
 
 
+def monthly_path(run_dir: str | Path) -> Path:
+    """``RUN_DIR/monthly.csv``, or ``run_dir`` itself when it names a file."""
+    return Path(run_dir) / "monthly.csv" if Path(run_dir).is_dir() else Path(run_dir)
+
+
 def read_monthly(run_dir: str | Path) -> pd.DataFrame:
     """Read ``RUN_DIR/monthly.csv``.
 
@@ -101,7 +106,7 @@ def read_monthly(run_dir: str | Path) -> pd.DataFrame:
     """
     from chainsim.experiment.monthly import MONTHLY_COLUMNS
 
-    path = Path(run_dir) / "monthly.csv" if Path(run_dir).is_dir() else Path(run_dir)
+    path = monthly_path(run_dir)
     if not path.is_file():
         raise DataError(f"{path}: no such file; 'chainsim run' writes monthly.csv when the scenario has a "
                         "'calendar: {start: YYYY-MM-DD}'")
@@ -126,6 +131,17 @@ class Comparison:
         return float(e.abs().mean()) if len(e) else float("nan")
 
 
+def _pathway(monthly: pd.DataFrame, pathway: str | None) -> str:
+    """The pathway to compare: ``pathway``, else ``baseline`` when present, else the first of ``monthly.csv``."""
+    pathways = list(dict.fromkeys(monthly["pathway"]))
+    if pathway is None:
+        pathway = "baseline" if "baseline" in pathways else (pathways[0] if pathways else "baseline")
+    if pathway not in pathways:
+        raise DataError(f"pathway '{pathway}' is not in monthly.csv; expected one of {pathways}"
+                        f"{did_you_mean(pathway, pathways)}")
+    return pathway
+
+
 def compare_monthly(monthly: pd.DataFrame, observed: pd.DataFrame, *, pathway: str | None = None,
                     indicator: str = "iva_yoy") -> Comparison:
     """Join ``monthly.csv`` rows of one pathway with the observed rows they can be compared with.
@@ -147,12 +163,7 @@ def compare_monthly(monthly: pd.DataFrame, observed: pd.DataFrame, *, pathway: s
         ``matched`` columns: geo, scope, sector_en, nbs42, sector, period, observed, model,
         error_pts, model_p10, model_p90, within_band, source_id.
     """
-    pathways = list(dict.fromkeys(monthly["pathway"]))
-    if pathway is None:
-        pathway = "baseline" if "baseline" in pathways else (pathways[0] if pathways else "baseline")
-    if pathway not in pathways:
-        raise DataError(f"pathway '{pathway}' is not in monthly.csv; expected one of {pathways}"
-                        f"{did_you_mean(pathway, pathways)}")
+    pathway = _pathway(monthly, pathway)
     m = monthly[monthly["pathway"] == pathway].copy()
     m["codes"] = [_sector_codes(str(s)) for s in m["sector"]]
     index = {(r.scope, r.codes, r.month): r for r in m.itertuples(index=False)}
@@ -178,6 +189,42 @@ def compare_monthly(monthly: pd.DataFrame, observed: pd.DataFrame, *, pathway: s
             "model_p90", "within_band", "source_id"]
     return Comparison(matched=pd.DataFrame(rows, columns=cols),
                       unmatched=pd.DataFrame(unmatched, columns=list(observed.columns)))
+
+
+def _span(values: pd.Series) -> str:
+    labels = sorted(map(str, values.dropna().unique()))
+    if not labels:
+        return "none"
+    return labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
+
+
+def no_match_reason(monthly: pd.DataFrame, cmp: Comparison, *, pathway: str | None = None) -> str:
+    """Why no observed row matched: the regions and periods of both sides, side by side.
+
+    A row matches on ``geo`` (as a scope), NBS-42 codes and period (:func:`compare_monthly`);
+    when none does, the usual cause is another region set or another year, which the two
+    coverages show at a glance.
+
+    Examples
+    --------
+    >>> monthly = pd.DataFrame({"pathway": ["baseline"], "scope": ["JL"], "sector": ["industry"],
+    ...                         "month": ["2022-04"]})
+    >>> unmatched = pd.DataFrame({"geo": ["CN", "LN"], "period": ["2020-01/02", "2020-06"]})
+    >>> no_match_reason(monthly, Comparison(pd.DataFrame(), unmatched))
+    "no observed row matches monthly.csv: the 2 observed rows cover geo CN, LN and periods 2020-01/02 to 2020-06; \
+monthly.csv (pathway 'baseline') covers scopes JL and months 2022-04 (a row matches on geo, NBS-42 codes and \
+period; the 2022 episode's outcomes are held out and not shipped: its monthly.csv is a prediction)"
+    """
+    pathway = _pathway(monthly, pathway)
+    m = monthly[monthly["pathway"] == pathway]
+    obs = cmp.unmatched
+    geos = ", ".join(sorted(map(str, obs["geo"].unique()))) if "geo" in obs else "none"
+    periods = _span(obs["period"]) if "period" in obs else "none"
+    scopes = ", ".join(sorted(map(str, m["scope"].unique()))) or "none"
+    return (f"no observed row matches monthly.csv: the {len(obs)} observed rows cover geo {geos} and periods "
+            f"{periods}; monthly.csv (pathway '{pathway}') covers scopes {scopes} and months {_span(m['month'])} "
+            "(a row matches on geo, NBS-42 codes and period; the 2022 episode's outcomes are held out and not "
+            "shipped: its monthly.csv is a prediction)")
 
 
 def format_comparison(cmp: Comparison) -> str:

@@ -5,7 +5,8 @@
 
 Modules: :mod:`~chainsim.sweeps.spec` (sweep files, factors), :mod:`~chainsim.sweeps.design`
 (design matrices), :mod:`~chainsim.sweeps.evaluate` (the picklable worker),
-:mod:`~chainsim.sweeps.runner` (executors, chunks, resume), :mod:`~chainsim.sweeps.analysis`
+:mod:`~chainsim.sweeps.runner` (executors, chunks, resume), :mod:`~chainsim.sweeps.dask_run` (the Dask
+executor: lost workers, stalls), :mod:`~chainsim.sweeps.analysis`
 (indices, ranking, figures), :mod:`~chainsim.sweeps.analytic` (known-answer functions).
 See ``docs/sweeps.md``.
 """

@@ -11,8 +11,9 @@ depend only on the chunk, so results are identical for any executor and worker c
 Robustness: each finished chunk is written at once (atomically) by the coordinating
 process. Ctrl-C cancels what is pending and keeps what is written; a crashed process pool
 is restarted and only unfinished chunks resubmitted; on Dask, tasks of a lost worker are
-rescheduled by the scheduler, retried (``retries``) and, should they still fail with a
-lost worker, resubmitted here. ``resume=True`` reruns only the missing chunks.
+rescheduled by the scheduler, and a chunk that still fails with a lost worker is
+resubmitted, while a cluster left without workers or stalled ends in a clear error
+(:mod:`chainsim.sweeps.dask_run`). ``resume=True`` reruns only the missing chunks.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import pandas as pd
 from chainsim.errors import ScenarioError, SimulationError
 from chainsim.procs import available_cpus
 from chainsim.sweeps.analysis import ranking_table, sensitivity_table, write_figures
+from chainsim.sweeps.dask_run import run_dask
 from chainsim.sweeps.design import Design, make_design
 from chainsim.sweeps.evaluate import evaluate_chunk, prime, scenario_of
 from chainsim.sweeps.spec import SweepSpec, load_sweep
@@ -198,61 +200,6 @@ def _run_pool(spec: SweepSpec, chunks: Sequence[Chunk], on_done: OnDone, workers
             ex.shutdown(wait=False, cancel_futures=True)
 
 
-def _run_dask(spec: SweepSpec, chunks: Sequence[Chunk], on_done: OnDone, workers: int, scheduler: Any) -> None:
-    try:
-        from distributed import Client, LocalCluster, as_completed
-        from distributed.scheduler import KilledWorker
-    except ImportError:  # pragma: no cover - optional extra
-        raise ScenarioError("--scheduler needs Dask distributed: pip install 'chainsim[dask]'") from None
-    cluster = None
-    if scheduler == "local":
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, silence_logs=logging.ERROR)
-        client = Client(cluster)
-    elif hasattr(scheduler, "submit"):
-        client = scheduler
-    else:
-        try:
-            client = Client(str(scheduler), timeout="20s")
-        except OSError as exc:
-            raise ScenarioError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
-    tries: dict[int, int] = {}
-    rows_of = dict(chunks)
-    try:
-        def submit(cid: int) -> Any:
-            return client.submit(evaluate_chunk, spec, rows_of[cid], pure=False, retries=2,
-                                 key=f"chainsim-sweep-{spec.sha256[:8]}-{cid:05d}-{tries.get(cid, 0)}")
-
-        futs = {submit(cid): cid for cid, _ in chunks}
-        # results are fetched inside the client's event loop (with_results=True): calling
-        # Future.result() from this thread can race the loop when a worker dies
-        # ("... is bound to a different event loop" in distributed)
-        ac = as_completed(list(futs), with_results=True, raise_errors=False)
-        for fut, rows in ac:
-            cid = futs.pop(fut)
-            try:
-                if isinstance(rows, BaseException):
-                    raise rows
-            except (KilledWorker, OSError) as exc:  # a lost worker (CommClosedError is an OSError)
-                tries[cid] = tries.get(cid, 0) + 1
-                if tries[cid] > MAX_RESTARTS:
-                    raise SimulationError(f"chunk {cid} lost its worker {tries[cid]} times: {exc}") from None
-                log.warning("chunk %d: worker lost (%s); resubmitting", cid, exc)
-                new = submit(cid)
-                futs[new] = cid
-                ac.add(new)
-                continue
-            on_done(cid, rows)
-            fut.release()
-    finally:
-        for f in list(futs):
-            f.cancel()
-        if client is not scheduler:
-            client.close()
-        if cluster is not None:
-            cluster.close()
-
-
 def _provenance(spec: SweepSpec, design: Design, layout: list[tuple[int, int]], chunk_size: int) -> dict[str, Any]:
     import hashlib
     from importlib.metadata import version
@@ -401,7 +348,7 @@ def run_sweep(spec_or_path: SweepSpec | str | Path | Mapping[str, Any], *, out_d
     t0 = time.perf_counter()
     if todo:
         if scheduler is not None:
-            _run_dask(spec, todo, on_done, workers, scheduler)
+            run_dask(spec, todo, on_done, workers, scheduler)
         elif workers == 1 or len(todo) == 1:
             _run_serial(spec, todo, on_done)
         else:
