@@ -115,14 +115,14 @@ def import_sigma(table: IOTable, params: ModelParams, import_share: np.ndarray) 
 
 
 @lru_cache(maxsize=8)
-def _auto_criticality(codes: tuple[str, ...]) -> np.ndarray | None:
-    """The shipped criticality matrix on these sector codes (read once per process; read-only)."""
+def _auto_criticality(codes: tuple[str, ...], aggregation: str = "max") -> np.ndarray | None:
+    """The shipped criticality matrix (``aggregation`` of the WIOD pairs) on these codes (read once; read-only)."""
     try:
         from chainsim.data.datasets import load_criticality  # type: ignore[import-not-found]
     except ImportError:
         return None
     try:
-        df = load_criticality()
+        df = load_criticality(aggregation)
     except Exception as exc:  # the dataset is optional: fall back to all-critical
         log.warning("criticality dataset unavailable (%s); all inputs treated as critical", exc)
         return None
@@ -147,7 +147,8 @@ def criticality(table: IOTable, params: ModelParams) -> np.ndarray | None:
         return None
     if crit == "auto":
         parents = nbs42_parents(table)  # a split table's components take their NBS-42 sector's rows and columns
-        return _auto_criticality(tuple(table.sector_codes) if parents is None else parents)
+        return _auto_criticality(tuple(table.sector_codes) if parents is None else parents,
+                                 params.criticality_aggregation)
     arr = np.asarray(crit, dtype=float)
     if arr.shape != (table.n_sectors, table.n_sectors):
         raise ModelBuildError(f"params.criticality: expected a {table.n_sectors}x{table.n_sectors} matrix "

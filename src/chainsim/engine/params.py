@@ -144,7 +144,12 @@ class ModelParams(BaseModel):
     import_headroom: float = Field(1.0, ge=1.0, description="foreign supply capacity / baseline imports: every "
                                    "origin's ('node'), or a floor on every origin's headroom ('per_region')")
     criticality: Literal["none", "auto"] | tuple[tuple[float, ...], ...] = Field(
-        "auto", description="input criticality (S x S of 0/0.5/1, input rows x user columns) or 'auto'")
+        "auto", description="input criticality w (S x S in [0, 1], input rows x user columns: 1 critical, 0.5 "
+        "important, 0 never binds; a fraction is an expected weight) or 'auto' (the shipped NBS-42 matrix)")
+    criticality_aggregation: Literal["max", "mean"] = Field(
+        "max", description="how 'auto' maps the IHS survey's WIOD-55 ratings onto an NBS-42 pair of sectors: the "
+        "max over the WIOD pairs it covers (critical if any is; overstates, PROVENANCE.md) or their unweighted "
+        "mean (an expected weight; dilutes the aggregated sectors); the two bracket the rating (docs/model.md §5)")
     rationing: Literal["proportional", "final_demand_first", "intermediate_first", "priority_sectors"] = Field(
         "proportional", description="rationing rule (registry chainsim.engine.rationing.RULES)")
     priority_sectors: tuple[str, ...] = Field((), description="buyer sectors served first ('priority_sectors')")
@@ -204,9 +209,10 @@ class ModelParams(BaseModel):
             for k, row in enumerate(self.criticality):
                 if len(row) != n:
                     raise ValueError(f"criticality row {k} has {len(row)} entries; expected {n} (square matrix)")
-                bad = [v for v in row if v not in (0.0, 0.5, 1.0)]
+                bad = [v for v in row if not 0.0 <= v <= 1.0]
                 if bad:
-                    raise ValueError(f"criticality row {k}: expected values 0, 0.5 or 1; found {bad[0]!r}")
+                    raise ValueError(f"criticality row {k}: expected values in [0, 1] (1 critical, 0.5 important, "
+                                     f"0 not); found {bad[0]!r}")
         return self
 
     @classmethod

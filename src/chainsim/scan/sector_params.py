@@ -68,7 +68,7 @@ def expand_params(table: IOTable, params: ModelParams) -> ModelParams:
     if params.criticality == "auto":
         from chainsim.data.datasets import load_criticality
 
-        crit = load_criticality()
+        crit = load_criticality(params.criticality_aggregation)
         p = [parents[c] for c in codes]
         update["criticality"] = tuple(tuple(float(v) for v in row) for row in crit.loc[p, p].to_numpy(dtype=float))
     nc = params.noncompetitive_products
