@@ -62,8 +62,8 @@ def test_params_presets_and_errors():
         resolve_params({"psi": 1.5})
     with pytest.raises(ModelBuildError, match="'aryo'"):
         resolve_params("aryo")
-    with pytest.raises(ModelBuildError, match="criticality row 0"):
-        resolve_params({"criticality": [[1, 0.3], [1, 1]]})
+    with pytest.raises(ModelBuildError, match=r"criticality row 0: expected values in \[0, 1\].*1\.3"):
+        resolve_params({"criticality": [[1, 1.3], [1, 1]]})  # a fraction (0.3) is an expected weight since session 6
     assert ModelParams.ario().alpha_max == 1.25 and ModelParams.ario().inventory_tau == 60
 
 

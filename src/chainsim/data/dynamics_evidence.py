@@ -82,19 +82,18 @@ def _rows(name: str) -> tuple[dict[str, str], ...]:
 def _ranged(name: str, stem: str, level: str, key: str = "nbs42") -> dict[str, float]:
     """``{key: value of '<stem>_<level>'}``, checking low <= central <= high on every row.
 
-    Parsed and checked once per process (a sweep builds a model per member: issue 22); each call
-    returns its own dict.
+    Parsed and checked once per reading of the table (:func:`_rows`): a sweep builds a model per
+    member (issue 22). Each call returns its own dict.
     """
-    return dict(_ranged_items(EVIDENCE_DIR, name, stem, level, key))
-
-
-@lru_cache(maxsize=64)
-def _ranged_items(folder: Path, name: str, stem: str, level: str, key: str) -> tuple[tuple[str, float], ...]:
+    rows = _rows(name)
+    hit = _RANGED.get((name, stem, level, key))
+    if hit is not None and hit[0] is rows:  # the same reading of the table (held here, so not a reused id)
+        return dict(hit[1])
     if level not in LEVELS:
         raise DataError(f"{name}: level expected one of {list(LEVELS)}; found {level!r}")
-    path = folder / name
+    path = EVIDENCE_DIR / name
     out: dict[str, float] = {}
-    for k, r in enumerate(_rows(name), start=2):
+    for k, r in enumerate(rows, start=2):
         vals = [_number(path, k, f"{stem}_{lv}", r.get(f"{stem}_{lv}", "")) for lv in LEVELS]
         if not vals[0] <= vals[1] <= vals[2]:
             raise DataError(f"{path.name}: row {k}, fields '{stem}_low/central/high': expected low <= central <= "
@@ -103,7 +102,12 @@ def _ranged_items(folder: Path, name: str, stem: str, level: str, key: str) -> t
         if code in out:
             raise DataError(f"{path.name}: row {k}, field '{key}': {code!r} appears twice")
         out[code] = vals[LEVELS.index(level)]
-    return tuple(out.items())
+    _RANGED[(name, stem, level, key)] = (rows, out)
+    return dict(out)
+
+
+#: parsed ranged values by (table, column stem, level, key), with the reading of the table they came from
+_RANGED: dict[tuple[str, str, str, str], tuple[tuple[dict[str, str], ...], dict[str, float]]] = {}
 
 
 def _by_nbs42(name: str, values: dict[str, float]) -> np.ndarray:
