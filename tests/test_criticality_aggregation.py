@@ -57,3 +57,13 @@ def test_explicit_fractions_accepted_and_out_of_range_refused():
         resolve_params({"criticality": tuple((1.5,) * S for _ in range(S))})
     with pytest.raises(ModelBuildError, match="criticality_aggregation"):
         resolve_params({"criticality_aggregation": "median"})
+
+
+def test_a_bad_matrix_gets_a_short_message():
+    """The error names the row and the value; it does not echo a 42 x 42 matrix (it was about 10,000 characters)."""
+    S = TABLE.n_sectors
+    with pytest.raises(ModelBuildError) as err:
+        resolve_params({"criticality": tuple((2.0,) * S for _ in range(S))})
+    msg = str(err.value)
+    assert "criticality row 0" in msg and "2.0" in msg
+    assert len(msg) < 500, len(msg)

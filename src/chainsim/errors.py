@@ -99,5 +99,12 @@ def format_validation_error(exc: Any, prefix: str = "") -> str:
     for err in exc.errors():
         loc = ".".join(str(p) for p in err.get("loc", ()))
         path = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
-        lines.append(f"{path}: {err.get('msg')} (got {err.get('input')!r})")
+        got = repr(err.get("input"))
+        if len(got) > GOT_MAX:  # a whole params dict or matrix (a model-level check): the message names the value
+            got = got[:GOT_MAX] + " …"
+        lines.append(f"{path}: {err.get('msg')} (got {got})")
     return "; ".join(lines)
+
+
+#: characters of the offending input echoed in a validation message
+GOT_MAX = 160
