@@ -76,11 +76,13 @@ def _chunk_series(table: Any, params: Any, days: int, chunk: Sequence[tuple], se
     processes being the parallelism), so the series do not depend on where it ran.
     """
     from chainsim.engine import Engine, build_model
+    from chainsim.engine.clock import reusable_output
     from chainsim.engine.params import resolve_params
 
     model = build_model(table, resolve_params(params))
+    out = reusable_output((days, len(chunk), model.n))  # reduced to scope sums below, before the next batch
     arrays = Engine(model, [m[4] for m in chunk], seeds=[seeds[m[2]] for m in chunk],
-                    member_params=[m[3] for m in chunk]).run(days)
+                    member_params=[m[3] for m in chunk]).run(days, record=(), out=out)
     return [{s: arrays.output[:, b, mask].sum(axis=1) for s, mask in masks.items()} for b in range(len(chunk))]
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from chainsim.engine import Engine, build_model
+from chainsim.engine.clock import reusable_output
 from chainsim.engine.params import resolve_params
 from chainsim.errors import ScenarioError
 from chainsim.experiment.scenario_run import PathwayRun, ScenarioRun
@@ -87,14 +88,17 @@ def run_pathway(loaded: LoadedScenario, entry: str, *, seeds: Sequence[Any] | No
     members = None if all(p is plan for p in plans) else [resolve_params(p.params) for p in plans]
     t0 = time.perf_counter()
     tick = None if day_progress is None else (lambda done, total: day_progress(1))
+    # output only (a pathway keeps no capacity or unmet-demand series), written into this thread's
+    # reused buffer: it is copied below (issue 22: the page faults of a fresh array and the capacity copy)
+    out = reusable_output((sc.horizon_days, len(seeds), model.n))
     arrays = Engine(model, [list(p.disruptions) for p in plans], seeds=seeds, member_params=members
-                    ).run(sc.horizon_days, progress=tick)
+                    ).run(sc.horizon_days, progress=tick, record=(), out=out)
     seconds = time.perf_counter() - t0
     onset = np.full(len(seeds), -1)
     for s in arrays.samples:
         b = s["batch"]
         onset[b] = s["start"] if onset[b] < 0 else min(onset[b], s["start"])
-    return PathwayRun(plan=plan, output=np.ascontiguousarray(arrays.output.transpose(1, 0, 2)),
+    return PathwayRun(plan=plan, output=arrays.output.transpose(1, 0, 2).copy(),
                       baseline=np.asarray(model.xbar[: model.n]).copy(), onset=onset, events=arrays.events,
                       samples=arrays.samples, params=params.model_dump(mode="json"),
                       crash_day=arrays.crash_day.copy(), seconds=seconds,
