@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainsim.engine.inputs import read_only
-from chainsim.engine.model import EconomyModel, _member_arrays, build_model
+from chainsim.engine.model import EconomyModel, build_model, member_arrays
 from chainsim.engine.params import ModelParams
 from chainsim.errors import ModelBuildError
 
@@ -54,7 +54,7 @@ def member_model(model: EconomyModel, params: ModelParams) -> EconomyModel:
         return model
     if getattr(model, "member_basis", None) is None or structural_key(params) != structural_key(model.params):
         return build_model(model.table, params)
-    arrays, inf_rows, tau = _member_arrays(model.table, params, model.quirks, model.member_basis)
+    arrays, inf_rows, tau = member_arrays(model.table, params, model.quirks, model.member_basis)
     if not (np.array_equal(inf_rows, model.infinite_rows) and np.array_equal(tau, model.inv_tau)):
         return build_model(model.table, params)  # e.g. infinite stock days: not a member array
     return replace(model, params=params, **arrays)

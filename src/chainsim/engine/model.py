@@ -41,7 +41,7 @@ from chainsim.engine.inputs import criticality, import_sigma, read_only
 from chainsim.engine.params import ModelParams
 from chainsim.engine.quirks import Quirks, quirks_of
 
-__all__ = ["EconomyModel", "build_model"]
+__all__ = ["EconomyModel", "MemberBasis", "build_model", "member_arrays"]
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +308,7 @@ class EconomyModel:
 
 @dataclass(frozen=True, eq=False)
 class MemberBasis:
-    """What the arrays a batch member may set apart are computed from (:func:`_member_arrays`).
+    """What the arrays a batch member may set apart are computed from (:func:`member_arrays`).
 
     The part of :func:`build_model` that the batchable parameters
     (:data:`chainsim.engine.batch_params.BATCHABLE_PARAMS`) do not change, kept with the model so
@@ -351,7 +351,7 @@ class MemberBasis:
     variety: np.ndarray | None
 
 
-def _member_arrays(table: IOTable, params: ModelParams, quirks: Quirks,
+def member_arrays(table: IOTable, params: ModelParams, quirks: Quirks,
                    basis: MemberBasis) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """The :data:`~chainsim.engine.batch_params.MEMBER_ARRAYS` for ``params``; the input rows' infinite flags and τ.
 
@@ -516,7 +516,7 @@ def build_model(table: IOTable, params: ModelParams) -> EconomyModel:
         AC=AC, weight=mask.astype(float) if crit is None else crit[:, table.sector_of][input_product] * mask,
         input_product=input_product, n_nc=n_nc, keep=keep, keep_named=keep_named,
         binds_varieties=bool(len(split) or E), variety=_variety_shares(AC[S:], group[S:] - S) if E else None)
-    member, inf_rows, tau = _member_arrays(table, params, quirks, basis)
+    member, inf_rows, tau = member_arrays(table, params, quirks, basis)
     lead = np.full((nb, R), params.lead_days_interregional, dtype=int)
     np.fill_diagonal(lead[:R], 0)
     lead[R:] = params.lead_days_imports

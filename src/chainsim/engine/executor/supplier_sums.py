@@ -62,7 +62,7 @@ def pair_sums(model: EconomyModel, out: np.ndarray, b: np.ndarray, p: np.ndarray
     sixth of the README run's day, issue 22).
     """
     F = model.n_dom_blocks
-    has_scale = scale is not None
+    has_scale = scale is not None  # without a scale the loop is handed ``out`` in its place (never read)
     pair_rows(out, b, p, np.ascontiguousarray(vals), np.ascontiguousarray(w), F, model.import_row,
               model.import_sigma, model.origin_row, model.n_named > 0, scale if has_scale else out, has_scale)
 
@@ -137,7 +137,7 @@ def pair_orders(model: EconomyModel, ratio: np.ndarray, b: np.ndarray, p: np.nda
     F = model.n_dom_blocks if two else model.n_blocks
     mix = model.n_named > 0 or model.has_split  # else a foreign node's orders are its imported-only row's
     out = np.empty(eff.shape[:2])
-    has_cols = cols is not None
+    has_cols = cols is not None  # without a buyer mask the loop is handed a 1-element one (never read)
     pair_order_sums(out, ratio, b, p, np.ascontiguousarray(eff), F, model.origin_row, model.import_sigma, mix,
                     cols if has_cols else np.ones(1, dtype=np.bool_), has_cols)
     return out
