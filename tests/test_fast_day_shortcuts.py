@@ -1,10 +1,8 @@
 """The fast day's shortcuts give the same bits as the full computation (issue 22).
 
 With every supplier weight λ = 1 (no capacity loss) the order split's denominators are the
-baseline's: the evening's one pass per product (:mod:`chainsim.engine.executor.product_pass`)
-reads their precomputed reciprocals; the staged evening (substitution orders, priority buyers)
-copies them in (:func:`chainsim.engine.executor.distribution._baseline_denominators`) instead of
-computing them, and keeps the overridden pairs' rows while the links do not change.
+baseline's: :func:`chainsim.engine.executor.distribution._baseline_denominators` copies them in
+instead of computing them, and keeps the overridden pairs' rows while the links do not change.
 A member whose capacity loss comes and goes switches between the two paths; the results must
 equal, bit for bit, a run where the shortcut is never taken.
 """
@@ -37,19 +35,8 @@ def _run(model, sets, days=80):
     return Engine(model, sets).run(days).output.copy()  # (days, members, industries)
 
 
-@pytest.mark.parametrize("evening", ["one pass", "staged"])
-def test_denominator_shortcut_is_bit_for_bit(model, monkeypatch, evening):
+def test_denominator_shortcut_is_bit_for_bit(model, monkeypatch):
     sets = [[CUT], [CUT, LOSS], [LOSS], []]
-    if evening == "staged":
-        from chainsim.engine.executor import state
-
-        real_init = state.Workspace.__init__
-
-        def staged(self, m, batch):
-            real_init(self, m, batch)
-            self.tables = None
-
-        monkeypatch.setattr(state.Workspace, "__init__", staged)
     taken = {"unit": 0, "other": 0}
     real = dist.unit_split_weights
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 
 from chainsim.engine.economy import DayInputs
-from chainsim.engine.executor import product_pass as one_pass
 from chainsim.engine.executor.jit import compiled
 from chainsim.engine.executor.production import lead
 from chainsim.engine.executor.state import FastState, Workspace
@@ -54,16 +53,30 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
                    ws.unmet)
     phi_reb = ws.phi_reb if reb_last else ws.phi
     ws.phi_rebuild = phi_reb
-    xo = _planned_net_of_rebuilding(m, ws, day, phi_reb) if rebuilding else ws.x_opt
-    if ws.tables is not None:  # the default model's evening as one pass per product
-        _product_pass(m, st, ws, xo, lam_zero)
-        return
     _deliveries(m, st, ws, ws.phi, ws.V, not by_ratio, with_denominators=True)
     if ws.prio is not None:  # priority buyers are served at their own share
         _deliveries(m, st, ws, ws.phi_prio, ws.G)
         ws.V[:, :, ws.prio] = ws.G[:, :, ws.prio]
     if st.sub is not None:  # substitutes delivered by domestic producers fill the imported-input stock
-        _add_substitutes(m, st, ws, ws.V)
+        sub = st.sub
+        rows = sub.rows(m)
+        phi = ws.phi[sub.b[:, None], rows]
+        if ws.prio is not None:
+            phi = np.where(ws.prio[sub.j][:, None], ws.phi_prio[sub.b[:, None], rows], phi)
+        if m.n_named:  # over the product's imported-only rows, by their stock gaps
+            substitutes_to_rows(m, ws.V, st.inventory, sub.b, sub.p, sub.j, (sub.placed * phi).sum(axis=1))
+        else:
+            np.add.at(ws.V, (sub.b, m.import_row[sub.p], sub.j), (sub.placed * phi).sum(axis=1))
+    xo = ws.x_opt
+    if rebuilding:  # optimal production net of today's rebuilding deliveries
+        np.multiply(day.rebuild, phi_reb, out=ws.reb_delivered)
+        xo = np.minimum(np.maximum(ws.demand - m.exo_supply - ws.reb_delivered, 0.0), ws.capacity)
+        if m.has_fg:
+            from chainsim.engine.executor.production import planned_with_stock
+
+            xo = xo.copy()
+            planned_with_stock(ws.demand - ws.reb_delivered, m.exo_supply, ws.capacity, ws.f_morning, m.fg_star,
+                               m.fg_max, m.min_run, m.fg_tau, m.n, xo)
     fix_zero = _denominators(m, st, ws, lam_zero)
     keep = st.sub is not None  # the substitution orders read today's use and need
     if m.params.order_basis == "planned" and not m.quirks.allclose_gates:
@@ -84,97 +97,6 @@ def distribute_and_order(m: EconomyModel, st: FastState, ws: Workspace, day: Day
     if st.sub is not None:
         _place_substitution(m, st, ws)
 
-
-def _add_substitutes(m: EconomyModel, st: FastState, ws: Workspace, V: np.ndarray) -> None:
-    """Add today's substitute deliveries (orders placed yesterday times their served share) to ``V``."""
-    sub = st.sub
-    rows = sub.rows(m)
-    phi = ws.phi[sub.b[:, None], rows]
-    if ws.prio is not None:
-        phi = np.where(ws.prio[sub.j][:, None], ws.phi_prio[sub.b[:, None], rows], phi)
-    if m.n_named:  # over the product's imported-only rows, by their stock gaps
-        substitutes_to_rows(m, V, st.inventory, sub.b, sub.p, sub.j, (sub.placed * phi).sum(axis=1))
-    else:
-        np.add.at(V, (sub.b, m.import_row[sub.p], sub.j), (sub.placed * phi).sum(axis=1))
-
-
-def _planned_net_of_rebuilding(m: EconomyModel, ws: Workspace, day: DayInputs, phi_reb: np.ndarray) -> np.ndarray:
-    """Optimal production net of today's rebuilding deliveries (the need's basis on a rebuilding day)."""
-    np.multiply(day.rebuild, phi_reb, out=ws.reb_delivered)
-    xo = np.minimum(np.maximum(ws.demand - m.exo_supply - ws.reb_delivered, 0.0), ws.capacity)
-    if m.has_fg:
-        from chainsim.engine.executor.production import planned_with_stock
-
-        xo = xo.copy()
-        planned_with_stock(ws.demand - ws.reb_delivered, m.exo_supply, ws.capacity, ws.f_morning, m.fg_star,
-                           m.fg_max, m.min_run, m.fg_tau, m.n, xo)
-    return xo
-
-
-def _product_pass(m: EconomyModel, st: FastState, ws: Workspace, xo: np.ndarray, lam_zero: bool) -> None:
-    """The evening of :func:`distribute_and_order` as one pass per product (:mod:`.product_pass`).
-
-    It leaves tomorrow's orders received in ``ws.d_next`` (``ws.orders_ready``). With substitution
-    columns (none of them delivered today: the staged evening adds those deliveries to the stocks)
-    it writes the need into ``ws.OC``, and tomorrow's substitution orders are placed from it.
-    """
-    t = ws.tables
-    served = _pair_slices(m, ws, st.placed)  # the links of the orders served today (pair index, W κ, W)
-    st.placed = st.ov.delta() if st.ov is not None and len(st.ov) else None  # the links of today's orders
-    if t.base_den is None:
-        t.set_baseline(baseline_denominators(m, ws), ws.no_supplier)
-    extra, extra_rows = ws.zeros3, ws.no_extra
-    if st.sub is not None and st.sub.placed.any():  # substitutes delivered today, added to their rows' deliveries
-        extra, extra_rows = ws.G, ws.extra_rows
-        extra[:] = 0.0
-        _add_substitutes(m, st, ws, extra)
-        np.not_equal(extra, 0.0).any(axis=2, out=extra_rows)
-    one_pass.product_pass(*t.structure(m), *served[:2], *_pair_slices(m, ws, st.placed), st.lam_prev, ws.phi, ws.lam,
-                          unit_split_weights(ws), t.base_den, t.base_rden, st.inventory, m.AC, ws.x, st.ratio,
-                          lead(m.goal_coef, 3), m.xbar, xo, m.inv_tau, m.infinite_rows, m.params.exact_stocks,
-                          ws.no_supplier, st.placed is not None or lam_zero, ws.done_without, ws.d_next, ws.zeros3,
-                          False, ws.OC, st.sub is not None, extra, extra_rows)
-    ws.orders_ready = True
-    st.lam_prev[:] = ws.lam
-    if st.sub is not None:
-        _place_substitution(m, st, ws)
-
-
-def _pair_slices(m: EconomyModel, ws: Workspace, placed: tuple | None) -> tuple[np.ndarray, ...]:
-    """An overrides' snapshot as the pass reads it: pair index (B, S), W κ, the denominators' W (two days kept)."""
-    if placed is None:
-        return ws.no_pairs
-    for snap, *slices in ws.pair_slices:
-        if snap is placed:
-            return tuple(slices)
-    b, p_, W, wk = placed
-    if m.per_region_imports:  # as _denominators: the split sees the closures of switching origins only
-        seen = split_sees_closures(m).reshape(m.n_blocks, m.n_sectors)[:, p_].T
-        W = np.where(seen[:, :, None], wk, W)
-    pair = np.full(ws.no_pairs[0].shape, -1, dtype=np.int64)
-    pair[b, p_] = np.arange(len(b))
-    # read-only, as the baseline table the pass reads in their place (one array type for numba); the
-    # snapshot's arrays are never written (Overrides.delta)
-    wk.flags.writeable = W.flags.writeable = False
-    ws.pair_slices = [(placed, pair, wk, W), *ws.pair_slices[:1]]
-    return pair, wk, W
-
-
-def baseline_denominators(m: EconomyModel, ws: Workspace) -> np.ndarray:
-    r"""The denominators :math:`\sum_a \bar Z_{acj}` of λ = 1 (rows, N), computed by the one pass itself.
-
-    Run on one member with every λ = 1 and no pairs, so that the pass's ``unit`` shortcut gives the
-    bits it would compute (``tests/test_fast_day_shortcuts.py``).
-    """
-    I, N, ns = m.n_inputs, m.n, m.n_sup
-    one, den = np.ones((1, ns)), np.zeros((1, I, N))
-    pair, wk, wden = ws.no_pairs
-    zeros = (np.zeros((I, N)), np.zeros((I, N)), np.zeros((1, I, N)))  # baseline denominators unused, stocks
-    one_pass.product_pass(*ws.tables.structure(m), pair[:1], wk, pair[:1], wk, wden, one, one, one, False, *zeros,
-                          m.AC, np.zeros((1, ns)), np.ones((1, I, N)), np.zeros((1, I, N)), m.xbar, np.zeros((1, ns)),
-                          m.inv_tau, m.infinite_rows, m.params.exact_stocks, ws.no_supplier, False, np.zeros(1),
-                          np.zeros((1, ns)), den, True, ws.zeros3, False, ws.zeros3, ws.no_extra[:1])
-    return den[0]
 
 def _served_shares(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs, supplied: np.ndarray,
                    demand: np.ndarray) -> None:

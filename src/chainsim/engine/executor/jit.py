@@ -32,24 +32,14 @@ def compiled(fn: Callable[..., Any] | None = None, /, **options: Any) -> Callabl
         return functools.partial(compiled, **options)
     jitted: list[Callable[..., Any]] = []
 
-    def jit() -> Callable[..., Any]:
-        """The numba dispatcher (made once; the loops of this module that ``fn`` calls are made first)."""
+    @functools.wraps(fn)
+    def first_call(*args: Any) -> Any:
         if not jitted:
             from numba import njit
 
-            module = sys.modules[fn.__module__]
-            for name in fn.__code__.co_names:  # a compiled loop calling another: numba must see a dispatcher
-                inner = getattr(module, name, None)
-                if callable(getattr(inner, "jit", None)):
-                    inner.jit()
             jitted.append(njit(cache=True, nogil=True, error_model="numpy", **options)(fn))
-            setattr(module, fn.__name__, jitted[0])  # the module's later calls go straight to it
-        return jitted[0]
-
-    @functools.wraps(fn)
-    def first_call(*args: Any) -> Any:
-        return jit()(*args)
+            setattr(sys.modules[fn.__module__], fn.__name__, jitted[0])  # the module's later calls go straight to it
+        return jitted[0](*args)
 
     first_call.py = fn  # type: ignore[attr-defined]
-    first_call.jit = jit  # type: ignore[attr-defined]
     return first_call

@@ -29,14 +29,10 @@ def produce(m: EconomyModel, st: FastState, ws: Workspace, day: DayInputs, rebui
     """Demand, overproduction, capacity, optimal production, foreign restocking and the input limits."""
     B, nb, S, N = len(st.ratio), m.n_blocks, m.n_sectors, m.n
     d3 = ws.demand.reshape(B, nb, S)
-    if ws.orders_ready:  # computed last evening (distribution._product_pass), from the same ratios and links
-        ws.demand[:] = ws.d_next
-        ws.orders_ready = False
-    else:
-        orders_received(m, st.ratio, m.ZbarT_D, m.ZbarT_M, d3, ws.d_dom, ws.d_imp)
-        if st.placed is not None:  # overridden pairs: W κ instead of Zbar
-            b, p, _, wk = st.placed
-            set_pair_orders(m, d3, st.ratio, b, p, wk)
+    orders_received(m, st.ratio, m.ZbarT_D, m.ZbarT_M, d3, ws.d_dom, ws.d_imp)
+    if st.placed is not None:  # overridden pairs: W κ instead of Zbar
+        b, p, _, wk = st.placed
+        set_pair_orders(m, d3, st.ratio, b, p, wk)
     factored = st.sub is None  # D = Dλ + y inside demand_and_supply (else first, then the substitution orders)
     if not factored:
         orders_to_demand(ws.demand, st.lam_prev, day.final_demand)

@@ -146,20 +146,3 @@ class Workspace:
         self.acc_can = np.zeros((I, N) if E else (1, 1), dtype=np.bool_)
         self.no_supplier = np.where(supplied > 0, 0.0, np.inf)
         self.finite_rows = ~m.infinite_rows
-        # the default model's evening as one pass per product (distribution._product_pass): with
-        # "planned" orders, no BoARIO gates and no priority buyers; it leaves tomorrow's orders
-        # received in ``d_next`` (``orders_ready``)
-        self.tables = None
-        if m.params.order_basis == "planned" and not m.quirks.allclose_gates and self.prio is None:
-            from chainsim.engine.executor.product_pass import ProductTables
-
-            self.tables = ProductTables(m)
-        self.d_next = z((B, ns))
-        self.no_extra = np.zeros((B, I), dtype=np.bool_)  # rows with deliveries added after the ratio: none
-        self.extra_rows = np.zeros((B, I), dtype=np.bool_)
-        self.orders_ready = False
-        self.zeros3 = z((1, 1, 1))
-        nothing = z((1, m.n_blocks, N))
-        nothing.flags.writeable = False  # typed as the (read-only) baseline table the pass reads otherwise
-        self.no_pairs = (np.full((B, S), -1, dtype=np.int64), nothing, nothing)
-        self.pair_slices: list[tuple] = []  # the last two snapshots: (snapshot, pair index, W κ, the denominators' W)
