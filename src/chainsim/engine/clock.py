@@ -36,6 +36,7 @@ from chainsim.engine import executor
 from chainsim.engine.batch_params import member_model, stack_members
 from chainsim.engine.capacity_schedule import CapacitySchedule, Rebuild
 from chainsim.engine.economy import DayInputs, Economy
+from chainsim.engine.executor.day_records import day_records
 from chainsim.engine.model import EconomyModel
 from chainsim.engine.params import ModelParams, resolve_params
 from chainsim.engine.reference_economy import ReferenceEconomy
@@ -272,10 +273,11 @@ class Engine:
     # ---------------------------------------------------------------- the day
     def _economy(self, days: int, progress: Callable[[int, int], None] | None) -> Generator[simpy.Event, Any, None]:
         m, day, N = self.model, self._day, self.model.n
-        below, low_now, up, back = (np.zeros((self.batch, N), dtype=bool) for _ in range(4))
+        below, back = (np.zeros((self.batch, N), dtype=bool) for _ in range(2))
         was_crashed = np.zeros(self.batch, dtype=bool)
         may_crash = m.quirks.negative_stock == "crash"
-        low = (1.0 - m.params.milestone_share) * m.cap_ref[..., :N]  # capacity below this is not recovered
+        low = np.atleast_2d((1.0 - m.params.milestone_share) * m.cap_ref[..., :N])  # capacity below: not recovered
+        records = day_records if executor.AVAILABLE else day_records.py  # (the plain loop without numba)
         # Without supplier searches nothing the day does starts a process, so the clock need not stop
         # between two steps when no event falls between them: the next step follows at once and the
         # clock catches up before the next event (about 5 µs a day of SimPy saved; issue 22). Searches
@@ -287,7 +289,7 @@ class Engine:
                 yield self.env.timeout(0)
             day.t = t
             self.losses.delta(t, day.delta)
-            for ev in self.losses.newly_ended:
+            for ev in self.losses.newly_ended if len(self.losses.newly_ended) else ():
                 b, name = self._plan.event_names[ev]
                 self.record(t, b, "disruption_recovered", name, "loss back to zero")
             day.rebuilding = self.losses.rebuild_demand(t, day.rebuild)
@@ -296,9 +298,8 @@ class Engine:
             econ = self.economy
             new = econ.step(day)
             self.losses.end_of_day(t, econ.phi_rebuild)
-            self.out[t] = econ.x[:, :N]
-            if self.cap is not None:
-                self.cap[t] = econ.capacity[:, :N]
+            n_back, n_crash = records(t, N, econ.x, econ.capacity, self.out, self.cap, low, below, back,
+                                      econ.crashed if may_crash else None, was_crashed)
             if self.unmet is not None:
                 self.unmet[t] = econ.unmet
             if self.done is not None:
@@ -309,12 +310,10 @@ class Engine:
                     self.record(t, b, "shortage", self._labels[j], f"input {m.input_name(p)} binds")
                 if m.params.resourcing:
                     self.searches.add(new.b, new.row, new.j)
-            np.less(econ.capacity[:, :N], low, out=low_now)
-            if np.logical_and(below, np.logical_not(low_now, out=up), out=back).any():  # back within the share
+            if n_back:  # back within the share
                 for b, j in zip(*np.nonzero(back), strict=True):
                     self.record(t, b, "capacity_recovered", self._labels[j], f"within {m.params.milestone_share:.0%}")
-            below, low_now = low_now, below
-            if may_crash and econ.crashed.any():  # only BoARIO's quirks let a stock go negative
+            if n_crash:  # only BoARIO's quirks let a stock go negative
                 for b in np.flatnonzero(econ.crashed & ~was_crashed):
                     self.crash_day[b] = t
                     self.record(t, b, "crash", "inventories", "a stock went negative")
