@@ -277,7 +277,7 @@ class Engine:
         was_crashed = np.zeros(self.batch, dtype=bool)
         may_crash = m.quirks.negative_stock == "crash"
         low = np.atleast_2d((1.0 - m.params.milestone_share) * m.cap_ref[..., :N])  # capacity below: not recovered
-        records = day_records if executor.AVAILABLE else day_records.py  # (the plain loop without numba)
+        records = day_records.jit() if executor.AVAILABLE else day_records.py  # (the plain loop without numba)
         # Without supplier searches nothing the day does starts a process, so the clock need not stop
         # between two steps when no event falls between them: the next step follows at once and the
         # clock catches up before the next event (about 5 µs a day of SimPy saved; issue 22). Searches

@@ -52,6 +52,7 @@ class FastEconomy:
         self.ws = Workspace(model, batch)
         self._sub_keys: dict[int, slice] = {}
         self._fused = ario_day.supports(model)  # the ario day as one compiled call (issue 22)
+        self.ario_arrays = ario_day.model_arrays(model, self.ws) if self._fused else None
 
     # the Economy interface's views of the last day
     x = property(lambda self: self.ws.x)

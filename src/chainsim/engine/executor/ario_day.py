@@ -28,6 +28,8 @@ loops: numba's cache does not notice when a called function in another file chan
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from chainsim.engine.economy import BIND_TIE, NO_SHORTAGES, DayInputs, Shortages
@@ -57,6 +59,12 @@ def supports(m: EconomyModel) -> bool:
             and not m.priority_buyers.any())
 
 
+def model_arrays(m: EconomyModel, ws: Any) -> tuple:
+    """The arguments of :func:`ario_day` fixed for a run of model ``m`` (prepared once, not daily)."""
+    return (m.ZbarT, lead(m.cap_ref, 2), lead(m.alpha_max, 2), lead(m.alpha_tau, 2), m.AC, lead(m.goal_coef, 3),
+            lead(ws.w_inv_bind, 3), lead(m.bind_weight, 3), ws.no_supplier, ws.finite_rows)
+
+
 def step(econ, day: DayInputs) -> Shortages:
     """One day of ``econ`` (a :class:`~chainsim.engine.executor.FastEconomy` of a supported model), fused."""
     m, st, ws = econ.model, econ.state, econ.ws
@@ -64,9 +72,7 @@ def step(econ, day: DayInputs) -> Shortages:
     n_new = ario_day(
         day.t, m.quirks.overproduction_from_day, float(m.params.alpha_base), BIND_TIE,
         1.0 / m.params.inventory_tau, not m.gap_gate_never, ws.keep_unmet, day.rebuilding,
-        m.ZbarT, lead(m.cap_ref, 2), lead(m.alpha_max, 2), lead(m.alpha_tau, 2), m.AC, lead(m.goal_coef, 3),
-        lead(ws.w_inv_bind, 3), lead(m.bind_weight, 3),
-        ws.no_supplier, ws.finite_rows, day.delta, day.final_demand, day.rebuild, day.reported,
+        *econ.ario_arrays, day.delta, day.final_demand, day.rebuild, day.reported,
         st.inventory, st.lam_prev, st.ratio, st.alpha, st.x_prev, st.crashed,
         ws.demand, ws.capacity, ws.x_opt, ws.x, ws.min_rho, ws.bind_row, ws.phi, ws.phi_y, ws.lam, ws.V, ws.denom,
         ws.U, ws.OC, ws.unmet)
