@@ -150,3 +150,76 @@ def test_a_members_series_does_not_depend_on_its_batch(monkeypatch):
     assert frames[0].acts.astype(bool).any()
     for f in frames[1:]:
         pd.testing.assert_frame_equal(frames[0], f, check_exact=True)
+
+
+
+def _progress_of(**kw):
+    """Every ``progress(what, done, total)`` call of the toy run, in order."""
+    seen = []
+    run = run_scenario(load_scenario(SCENARIO, table=TOY), progress=lambda *call: seen.append(call), **kw)
+    return run, seen
+
+
+#: environment's three changed levers: 2^3 - 2 = 6 lever subsets x 3 replications = 18 members, 9 batches of 2
+BATCHES = 9
+
+
+def test_attribution_progress_counts_every_batch_once_up_to_the_total(monkeypatch):
+    """The progress bar of a serial run: pathways 1..3 of 3, then attribution batches 1..9 of 9.
+
+    The mutation audit found that a wrong ``done`` count passed every test."""
+    import chainsim.experiment.attribution as attr
+
+    monkeypatch.setattr(attr, "CHUNK", 2)
+    batches = []
+    real = attr._chunk_series
+    monkeypatch.setattr(attr, "_chunk_series", lambda *a: batches.append(len(a[3])) or real(*a))
+    _, seen = _progress_of()
+    assert (len(batches), sum(batches)) == (BATCHES, 18)
+    assert seen == [("baseline", 1, 3), ("environment", 2, 3), ("dual_wheel", 3, 3),
+                    *(("attribution", k, BATCHES) for k in range(1, BATCHES + 1))]
+
+
+def test_attribution_progress_on_workers_counts_up_to_the_total_in_any_finishing_order(monkeypatch, run):
+    """With a pool the batches end in any order, yet the count still goes 1..n of n: through run_scenario (the
+    pathways' pool) and through run_attribution's own pool."""
+    import chainsim.experiment.attribution as attr
+    from chainsim.experiment.run import replication_seeds
+
+    monkeypatch.setattr(attr, "CHUNK", 2)
+    expected = [("attribution", k, BATCHES) for k in range(1, BATCHES + 1)]
+    _, seen = _progress_of(workers=2)
+    pathways, batches = seen[:3], seen[3:]  # the batches are reported once every pathway is in
+    assert {c[0] for c in pathways} == {"baseline", "environment", "dual_wheel"}
+    assert [c[1:] for c in pathways] == [(1, 3), (2, 3), (3, 3)]
+    assert batches == expected
+    seen = []
+    sc = run.loaded.scenario
+    pooled = attr.run_attribution(run.loaded, run.pathways, replication_seeds(sc.seed, sc.replications),
+                                  {e: r.lever_fulls for e, r in run.pathways.items()},
+                                  progress=lambda *call: seen.append(call), workers=2)
+    assert seen == expected
+    pd.testing.assert_frame_equal(pooled.frame, run.attribution.frame)
+
+
+def test_attribution_batches_are_reported_once_every_pathway_is_in(monkeypatch, run):
+    """The CLI closes the run's bar at the first batch reported: a batch that ends while a pathway still runs
+    is reported after it. A pathway task that sleeps 0.6 s holds one worker while the other runs the toy's 9
+    batches (tens of ms each), yet the count starts only after that pathway is done and still goes 1..9."""
+    import time
+
+    import chainsim.experiment.attribution as attr
+    from chainsim.experiment.pool import run_in_pool
+    from chainsim.experiment.run import replication_seeds
+
+    monkeypatch.setattr(attr, "CHUNK", 2)
+    sc = run.loaded.scenario
+    plan = attr.plan_attribution(run.loaded, {e: r.plan for e, r in run.pathways.items()},
+                                 replication_seeds(sc.seed, sc.replications),
+                                 {e: r.lever_fulls for e, r in run.pathways.items()})
+    log = []
+    runs, sums = run_in_pool(run.loaded, {"slow": (time.sleep, (0.6,)), "quick": (abs, (-1,))}, plan.chunks, 2,
+                             done=lambda e: log.append(("done", e)), progress=lambda *call: log.append(call))
+    assert runs == {"slow": None, "quick": 1} and all(s is not None for s in sums)
+    assert sorted(log[:2]) == [("done", "quick"), ("done", "slow")]
+    assert log[2:] == [("attribution", k, BATCHES) for k in range(1, BATCHES + 1)]
