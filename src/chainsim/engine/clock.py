@@ -36,7 +36,7 @@ from chainsim.engine import executor
 from chainsim.engine.batch_params import member_model, stack_members
 from chainsim.engine.capacity_schedule import CapacitySchedule, Rebuild
 from chainsim.engine.economy import DayInputs, Economy
-from chainsim.engine.executor.day_records import day_records
+from chainsim.engine.executor import day_records as bookkeeping
 from chainsim.engine.model import EconomyModel
 from chainsim.engine.params import ModelParams, resolve_params
 from chainsim.engine.reference_economy import ReferenceEconomy
@@ -277,7 +277,8 @@ class Engine:
         was_crashed = np.zeros(self.batch, dtype=bool)
         may_crash = m.quirks.negative_stock == "crash"
         low = np.atleast_2d((1.0 - m.params.milestone_share) * m.cap_ref[..., :N])  # capacity below: not recovered
-        records = day_records.jit() if executor.AVAILABLE else day_records.py  # (the plain loop without numba)
+        # the compiled loop (the module's name for it is the dispatcher itself once it has been called)
+        records = bookkeeping.day_records if executor.AVAILABLE else bookkeeping.day_records.py
         # Without supplier searches nothing the day does starts a process, so the clock need not stop
         # between two steps when no event falls between them: the next step follows at once and the
         # clock catches up before the next event (about 5 µs a day of SimPy saved; issue 22). Searches

@@ -28,13 +28,12 @@ loops: numba's cache does not notice when a called function in another file chan
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from chainsim.engine.economy import BIND_TIE, NO_SHORTAGES, DayInputs, Shortages
 from chainsim.engine.executor.jit import compiled
 from chainsim.engine.executor.production import lead
+from chainsim.engine.executor.state import Workspace
 from chainsim.engine.model import EconomyModel
 
 __all__ = ["FUSED_MAX_INDUSTRIES", "ario_day", "orders_received", "step", "supports"]
@@ -59,7 +58,7 @@ def supports(m: EconomyModel) -> bool:
             and not m.priority_buyers.any())
 
 
-def model_arrays(m: EconomyModel, ws: Any) -> tuple:
+def model_arrays(m: EconomyModel, ws: Workspace) -> tuple:
     """The arguments of :func:`ario_day` fixed for a run of model ``m`` (prepared once, not daily)."""
     return (m.ZbarT, lead(m.cap_ref, 2), lead(m.alpha_max, 2), lead(m.alpha_tau, 2), m.AC, lead(m.goal_coef, 3),
             lead(ws.w_inv_bind, 3), lead(m.bind_weight, 3), ws.no_supplier, ws.finite_rows)

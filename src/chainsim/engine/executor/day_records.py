@@ -5,7 +5,7 @@ finds the industries whose capacity came back within ``milestone_share`` of its 
 (below :math:`(1-m)\bar c` yesterday, not today) and the members whose stocks went negative for
 the first time (BoARIO's crash quirk). As NumPy calls that is eight or nine calls a day of about a
 microsecond each plus their temporaries; for a one-member 365-day run of the ``ario``
-configuration on the Northeast table they were about a tenth of the run (issue 22). The loop
+configuration on the Northeast table they were about a fifth of the run (issue 22). The loop
 gives the same values (comparisons and copies only; ``tests/test_day_records.py``).
 """
 

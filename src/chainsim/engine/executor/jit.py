@@ -25,9 +25,6 @@ AVAILABLE: bool = importlib.util.find_spec("numba") is not None
 def compiled(fn: Callable[..., Any] | None = None, /, **options: Any) -> Callable[..., Any]:
     """Decorate a module's loop to be compiled with ``numba.njit`` on first call (``.py`` is the plain function).
 
-    ``.jit()`` returns the compiled function itself (a module that imported the name calls it
-    without the wrapper's extra Python call).
-
     ``@compiled(fastmath={"reassoc"})`` passes options on to ``njit`` (a reduction the compiler
     may reorder, and so vectorise).
     """
@@ -35,19 +32,14 @@ def compiled(fn: Callable[..., Any] | None = None, /, **options: Any) -> Callabl
         return functools.partial(compiled, **options)
     jitted: list[Callable[..., Any]] = []
 
-    def jit() -> Callable[..., Any]:
-        """The numba dispatcher, made on first use (for callers that imported the name before it was made)."""
+    @functools.wraps(fn)
+    def first_call(*args: Any) -> Any:
         if not jitted:
             from numba import njit
 
             jitted.append(njit(cache=True, nogil=True, error_model="numpy", **options)(fn))
             setattr(sys.modules[fn.__module__], fn.__name__, jitted[0])  # the module's later calls go straight to it
-        return jitted[0]
-
-    @functools.wraps(fn)
-    def first_call(*args: Any) -> Any:
-        return jit()(*args)
+        return jitted[0](*args)
 
     first_call.py = fn  # type: ignore[attr-defined]
-    first_call.jit = jit  # type: ignore[attr-defined]
     return first_call
