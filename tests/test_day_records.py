@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chainsim.engine.executor import AVAILABLE
-from chainsim.engine.executor.day_records import day_records
+from chainsim.engine.executor.day_records import day_records, day_records_plain
 
 IMPLEMENTATIONS = [pytest.param(False, id="plain")]
 if AVAILABLE:
@@ -52,7 +52,7 @@ def test_same_as_the_numpy_calls(compiled, seed, B, n, extra, per_member, keep_c
                                              below0, crashed, was)
     out, cap = np.zeros((T, B, n)), np.zeros((T, B, n))
     below, back = below0.copy(), np.zeros((B, n), dtype=bool)
-    fn = day_records if compiled else (getattr(day_records, "py", None) or day_records.py_func)
+    fn = day_records if compiled else day_records_plain
     n_back, n_crash = fn(t, n, x, capacity, out, cap if keep_cap else None, low, below, back, crashed, was)
     assert np.array_equal(out, want_out)
     assert np.array_equal(cap, want_cap if keep_cap else np.zeros_like(cap), equal_nan=True)

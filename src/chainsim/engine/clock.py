@@ -278,7 +278,7 @@ class Engine:
         may_crash = m.quirks.negative_stock == "crash"
         low = np.atleast_2d((1.0 - m.params.milestone_share) * m.cap_ref[..., :N])  # capacity below: not recovered
         # the compiled loop (the module's name for it is the dispatcher itself once it has been called)
-        records = bookkeeping.day_records if executor.AVAILABLE else bookkeeping.day_records.py
+        records = bookkeeping.day_records if executor.AVAILABLE else bookkeeping.day_records_plain
         # Without supplier searches nothing the day does starts a process, so the clock need not stop
         # between two steps when no event falls between them: the next step follows at once and the
         # clock catches up before the next event (about 5 µs a day of SimPy saved; issue 22). Searches

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from chainsim.engine.executor.jit import compiled
 
-__all__ = ["day_records"]
+__all__ = ["day_records", "day_records_plain"]
 
 
 @compiled
@@ -47,3 +47,8 @@ def day_records(t, n, x, capacity, out, cap, low, below, back, crashed, was_cras
             if crashed[b] and not was_crashed[b]:
                 n_crash += 1
     return n_back, n_crash
+
+
+#: The same loop uncompiled, for runs without numba (``day_records`` itself becomes numba's
+#: dispatcher once called, which has no ``.py``).
+day_records_plain = day_records.py
