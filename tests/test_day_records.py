@@ -44,6 +44,8 @@ def test_same_as_the_numpy_calls(compiled, seed, B, n, extra, per_member, keep_c
     capacity = rng.random((B, n + extra))
     capacity[rng.random((B, n + extra)) < 0.15] = np.nan
     low = rng.random((B if per_member else 1, n))
+    ties = rng.random((B, n)) < 0.2  # capacity exactly at the threshold: not below (np.less)
+    capacity[:, :n][ties] = np.broadcast_to(low, (B, n))[ties]
     below0 = rng.random((B, n)) < 0.5
     crashed = rng.random(B) < 0.5 if crash else None
     was = rng.random(B) < 0.5
