@@ -85,6 +85,10 @@ def did_you_mean(value: str, choices: Iterable[str], *, n: int = 1) -> str:
     return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
 
 
+#: characters of the offending input echoed in a validation message
+GOT_MAX = 160
+
+
 def format_validation_error(exc: Any, prefix: str = "") -> str:
     """Turn a pydantic ``ValidationError`` into one line per problem: field path, expectation, value.
 
@@ -104,7 +108,3 @@ def format_validation_error(exc: Any, prefix: str = "") -> str:
             got = got[:GOT_MAX] + " …"
         lines.append(f"{path}: {err.get('msg')} (got {got})")
     return "; ".join(lines)
-
-
-#: characters of the offending input echoed in a validation message
-GOT_MAX = 160

@@ -79,6 +79,10 @@ def _rows(name: str) -> tuple[dict[str, str], ...]:
     return rows
 
 
+#: parsed ranged values by (table, column stem, level, key), with the reading of the table they came from
+_RANGED: dict[tuple[str, str, str, str], tuple[tuple[dict[str, str], ...], dict[str, float]]] = {}
+
+
 def _ranged(name: str, stem: str, level: str, key: str = "nbs42") -> dict[str, float]:
     """``{key: value of '<stem>_<level>'}``, checking low <= central <= high on every row.
 
@@ -105,9 +109,6 @@ def _ranged(name: str, stem: str, level: str, key: str = "nbs42") -> dict[str, f
     _RANGED[(name, stem, level, key)] = (rows, out)
     return dict(out)
 
-
-#: parsed ranged values by (table, column stem, level, key), with the reading of the table they came from
-_RANGED: dict[tuple[str, str, str, str], tuple[tuple[dict[str, str], ...], dict[str, float]]] = {}
 
 
 def _by_nbs42(name: str, values: dict[str, float]) -> np.ndarray:

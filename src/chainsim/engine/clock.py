@@ -290,7 +290,7 @@ class Engine:
                 yield self.env.timeout(0)
             day.t = t
             self.losses.delta(t, day.delta)
-            for ev in self.losses.newly_ended if len(self.losses.newly_ended) else ():
+            for ev in self.losses.newly_ended:
                 b, name = self._plan.event_names[ev]
                 self.record(t, b, "disruption_recovered", name, "loss back to zero")
             day.rebuilding = self.losses.rebuild_demand(t, day.rebuild)

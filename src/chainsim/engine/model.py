@@ -352,7 +352,7 @@ class MemberBasis:
 
 
 def member_arrays(table: IOTable, params: ModelParams, quirks: Quirks,
-                   basis: MemberBasis) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+                  basis: MemberBasis) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """The :data:`~chainsim.engine.batch_params.MEMBER_ARRAYS` for ``params``; the input rows' infinite flags and τ.
 
     Capacity reference (foreign headroom), stock days, binding weights (relief, origins' shares),

@@ -83,8 +83,7 @@ class Searches:
         self.milestone = np.zeros(0)
         self.base, self.target = np.zeros((0, nb)), np.zeros((0, nb))
         self.inrng, self.used = np.zeros((0, nb), dtype=bool), np.zeros((0, nb), dtype=bool)
-        # each search's suppliers (supply nodes of its product) and their reference capacities (> 0; 1 where 0)
-        self.nodes, self.ref = np.zeros((0, nb), dtype=int), np.zeros((0, nb))
+        self.ref = np.zeros((0, nb))  # each search's suppliers' reference capacities (> 0; 1 where 0)
         self._due: list[tuple[int, float]] = []  # (search, time) of actions noted since the last barrier
         # after completion a search acts once a day; off the whole hour it is enacted by the daily step:
         # before it (PRE, due in the half day before the step) or after it (POST, the half day after)
@@ -111,7 +110,7 @@ class Searches:
         self.inrng = np.vstack([self.inrng, m.row_suppliers(row)])  # the suppliers of the input (either slot)
         nodes = np.arange(nb)[None, :] * m.n_sectors + p[:, None]
         cref = m.cap_ref[b[:, None], nodes] if m.cap_ref.ndim == 2 else m.cap_ref[nodes]  # fixed for the run
-        self.nodes, self.ref = np.vstack([self.nodes, nodes]), np.vstack([self.ref, np.where(cref > 0, cref, 1.0)])
+        self.ref = np.vstack([self.ref, np.where(cref > 0, cref, 1.0)])
         self.used = np.vstack([self.used, np.zeros((Q, nb), dtype=bool)])
         self.mode, self.day, self.x = (np.r_[self.mode, np.full(Q, _CLOCK)], np.r_[self.day, np.zeros(Q, dtype=int)],
                                        np.r_[self.x, np.zeros(Q)])
@@ -218,7 +217,7 @@ class Searches:
 
     def _able(self, q: np.ndarray, K: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Suppliers' rows and their deliverable share (capacity ratio x open share), (Q, blocks)."""
-        rows = self.nodes[q]
+        rows = np.arange(self.model.n_blocks)[None, :] * self.model.n_sectors + self.p[q][:, None]
         return rows, np.clip(self._economy().capacity[self.b[q][:, None], rows] / self.ref[q], 0.0, 1.0) * K
 
     def _complete(self, q: np.ndarray, x: np.ndarray) -> None:
