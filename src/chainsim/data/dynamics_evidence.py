@@ -110,7 +110,6 @@ def _ranged(name: str, stem: str, level: str, key: str = "nbs42") -> dict[str, f
     return dict(out)
 
 
-
 def _by_nbs42(name: str, values: dict[str, float]) -> np.ndarray:
     missing = [c for c in NBS42_CODES if c not in values]
     extra = [c for c in values if c not in NBS42_CODES]
