@@ -68,3 +68,15 @@ def test_other_regions_are_named_one_by_one_or_as_every_region():
     assert NAMES.regions_of("JL") == "JL Jilin 吉林"
     assert NAMES.regions_of("all") == "every region" and NAMES.regions_of("all", "zh") == "所有地区"
     assert NAMES.regions_of(["ROC"]) == "ROC" and NAMES.regions_of(["ROC"], "zh") == "ROC"  # no name: its code
+
+
+@pytest.mark.parametrize("origins", [None, "all", ["all"]])
+def test_an_import_cut_from_every_origin_says_so_in_words(origins):
+    # the schema's default (and 'all') cuts every foreign origin: the sentence must not read "from all" / "自all"
+    cut = {"type": "import_cut", "product": "20", "regions": ["LN"], "share": 0.5, "start": 10, "duration": 30}
+    if origins is not None:
+        cut["origins"] = origins
+    en, zh = describe(cut, NAMES)
+    assert en == ("卡链 chokepoint: imports of 20 Electronics 电子设备 from every foreign origin into LN Liaoning 辽宁 "
+                  "fall by 50 % from day 10 for 30 days.")
+    assert zh == "卡链：自所有境外来源地进口至辽宁的电子设备减少50%，自第10天起持续30天。"

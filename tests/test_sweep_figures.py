@@ -120,3 +120,13 @@ def test_an_rbd_fast_result_without_total_indices_draws_first_order_only():
         assert {k: h for k, (h, _) in bars["first order S1"].items()} == {"a": 0.8, "b": 0.15}
     finally:
         _close(fig)
+
+
+def test_an_output_without_a_known_unit_is_titled_by_its_name_alone():
+    # an analytic sweep's "y" has no unit: the panel reads "y", not "y []"
+    fig = plot_sensitivity(_table("sobol", "y", 0.0, S1=[0.6, 0.1], S1_conf=[0.05, 0.02], ST=[0.7, 0.2],
+                                  ST_conf=[0.06, 0.03]))
+    try:
+        assert fig.axes[0].get_title() == "y"
+    finally:
+        _close(fig)

@@ -108,11 +108,18 @@ def _codes(v: Any, sep: str = ", ") -> str:
     return sep.join(map(str, v)) if isinstance(v, list) else str(v)
 
 
+def _origins(v: Any, lang: str) -> str:
+    """Import origins as written, or every foreign origin for ``all`` (the schema's default)."""
+    if v == "all" or v == ["all"]:
+        return "every foreign origin" if lang == "en" else "所有境外来源地"
+    return _codes(v, ", " if lang == "en" else "、")
+
+
 def _import_cut(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
     o = _get(d, "origin")
-    en = (f"卡链 chokepoint: imports of {n.sectors_of(_get(d, 'product'))} from {_codes(o)} into "
+    en = (f"卡链 chokepoint: imports of {n.sectors_of(_get(d, 'product'))} from {_origins(o, 'en')} into "
           f"{n.regions_of(_get(d, 'region'))} fall by {_share(d.get('share', 1.0), 'en')} {_when(d, 'en')}.")
-    zh = (f"卡链：自{_codes(o, '、')}进口至{n.regions_of(_get(d, 'region'), 'zh')}的"
+    zh = (f"卡链：自{_origins(o, 'zh')}进口至{n.regions_of(_get(d, 'region'), 'zh')}的"
           f"{n.sectors_of(_get(d, 'product'), 'zh')}减少{_share(d.get('share', 1.0), 'zh')}，{_when(d, 'zh')}。")
     return en, zh
 

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chainsim.plots.style import _plt
 from chainsim.sweeps.design import Design
 from chainsim.sweeps.spec import SweepSpec
 
@@ -187,16 +188,6 @@ def ranking_table(spec: SweepSpec, runs: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------- figures
-def _plt() -> Any:
-    import matplotlib
-
-    if "inline" not in matplotlib.get_backend().lower():
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _money(spec: SweepSpec) -> Any:
     """The money unit of the swept scenario's table (CNY for the shipped tables)."""
     from chainsim.data.units import MoneyUnit
@@ -226,7 +217,8 @@ def plot_sensitivity(sens: pd.DataFrame, *, title: str = "") -> Any:
         ax.set_xticks(x, d["factor"], rotation=60, ha="right", fontsize=8)
         cens = d["censored_share"].iloc[0]
         extra = f"\n({cens:.0%} of runs censored at the horizon)" if np.isfinite(cens) and cens > 0 else ""
-        ax.set_title(f"{out} [{UNITS.get(out, '')}]{extra}", fontsize=10)
+        unit = f" [{UNITS[out]}]" if UNITS.get(out) else ""  # an analytic output ("y") has none
+        ax.set_title(f"{out}{unit}{extra}", fontsize=10)
         ax.axhline(0, color="black", lw=0.5)
         ax.legend(fontsize=8)
     fig.suptitle(title or "Sensitivity indices")
