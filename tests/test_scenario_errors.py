@@ -178,3 +178,23 @@ def test_validate_and_run_say_that_a_congestion_runs_on_the_reference_executor(t
     out = capsys.readouterr().out
     assert "reference executor" in out and f"day {checked.routes_from}" in out, out
     assert preflight(load_scenario(ROOT / "scenarios" / "electronics_import_cut.yaml")).routes_from is None
+
+
+def test_a_scope_may_name_a_region_as_the_disruptions_do(tmp_path):
+    # a disruption accepts "regions: Liaoning"; metrics.scope rejected "Jilin" and suggested 'LN'
+    from chainsim.data.scopes import scope_mask
+
+    loaded = load_scenario(_edit(tmp_path, "scope: [northeast, LN, JL, HLJ]", "scope: [northeast, Jilin, 吉林, jilin]"))
+    table = loaded.table
+    jl = scope_mask(table, "JL")
+    for name in ("Jilin", "吉林", "jilin"):
+        assert (scope_mask(table, name) == jl).all(), name
+    assert (scope_mask(table, "Jilin|20") == scope_mask(table, "JL|20")).all()
+    assert scope_mask(table, "Jilin|20").sum() == 1
+
+
+def test_a_misspelt_region_name_in_a_scope_suggests_that_region(tmp_path):
+    p = _edit(tmp_path, "scope: [northeast, LN, JL, HLJ]", "scope: [northeast, Jilinn]")
+    with pytest.raises(ScenarioError, match=r"metrics\.scope\[1\]: unknown region, sector or named scope 'Jilinn'"
+                                            r".*did you mean 'Jilin'"):
+        load_scenario(p)
