@@ -8,7 +8,8 @@ error or a network request, shows its title, the pathway tables and every figure
 Chinese text with the embedded font, and that a screenshot is not blank. ``.ci/run``
 installs Chromium (``apt-get install chromium`` when root) and Playwright; the test skips,
 saying why, only where the browser cannot be had. Set ``CHAINSIM_REPORT_SCREENSHOT=PATH``
-to keep the screenshot (``docs/img/report_screenshot.png`` was made so).
+to keep the screenshot (of the cut from every origin; the README's ``docs/img/report_screenshot.png``
+is of the README's own run, made by ``tools/report_screenshot.py``).
 """
 
 import os

@@ -4,7 +4,7 @@
 usage: python validation/boario_crosscheck.py CASE_DIR --shock SHOCK.csv --reference BOARIO_OUTPUT.csv [--days N]
        [--executor reference|auto]
 
-CASE_DIR, SHOCK.csv and BOARIO_OUTPUT.csv use the layout of ``boario_reference.py``
+CASE_DIR, SHOCK.csv and BOARIO_OUTPUT.csv use the layout of ``tools/boario_reference.py``
 (industries.csv + Z.csv; shock rows of type recovery / rebuild / arbitrary; output columns
 day,total_output,total_output_rel,output[R]...,final_demand_unmet). Model parameters are read
 from BOARIO_OUTPUT.csv.meta.json when present (psi, inv_days, inv_tau, alpha_max, alpha_tau,
@@ -81,7 +81,7 @@ def boario_iosystem(case: Path) -> tuple[object, pd.Series]:
 
 
 def params_from_meta(reference: Path) -> ModelParams:
-    """ARIO parameters as recorded by boario_reference.py next to its output."""
+    """ARIO parameters as recorded by tools/boario_reference.py next to its output."""
     meta_path = Path(str(reference) + ".meta.json")
     if not meta_path.is_file():
         return ModelParams.ario()

@@ -19,7 +19,7 @@ from chainsim.plots import _plt, figure_style, font_families, short_name_en
 from chainsim.scan.rank import pathway_effect
 from chainsim.scan.run import ScanResult
 
-__all__ = ["bar_top", "heatmap_imports", "write_pathway_effect", "write_scan", "write_scan_files"]
+__all__ = ["bar_top", "heatmap_imports", "heatmap_rows", "write_pathway_effect", "write_scan", "write_scan_files"]
 
 _COLORS = {"imports": "tab:red", "links": "tab:blue", "nodes": "tab:green"}
 _KIND_ZH = {"imports": "进口", "links": "省际链接", "nodes": "产能"}
@@ -61,33 +61,64 @@ def _money(result: ScanResult) -> MoneyUnit:
     return MoneyUnit(m.get("currency", "CNY"), float(m.get("per_unit", 1.0)), str(m.get("unit", "")))
 
 
+def heatmap_rows(imports: pd.DataFrame, top: int = 25) -> pd.Index:
+    """The products of the import heat map's rows: the ``top`` with the largest simulated effect, largest first.
+
+    A product's size is the magnitude of its simulated effect summed over origins,
+    ``sum |loss_cny|``, so a cut that brings the scope a gain (buyers turn to its producers)
+    ranks by its size as a loss does. Products without any simulated loss (screened products
+    the scan did not simulate, crashed runs: NaN losses) are left out rather than read as zero;
+    ties keep the ranking's order.
+
+    Parameters
+    ----------
+    imports : DataFrame
+        The ``imports`` rows of a scan's ranking (columns ``product``, ``loss_cny``).
+    top : int
+        Most rows returned.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"product": ["01", "12", "30", "03"], "loss_cny": [5.0, -2.6, float("nan"), 1.2]})
+    >>> list(heatmap_rows(df))
+    ['01', '12', '03']
+    """
+    size = imports["loss_cny"].abs().groupby(imports["product"], sort=False).sum(min_count=1).dropna()
+    return size.sort_values(ascending=False, kind="stable").index[:top]
+
+
 def heatmap_imports(result: ScanResult, *, ax: Any = None, top: int = 25) -> Any:
     """Heat map of the scope's cumulative loss (bn, table currency) by imported product (rows) x origin (columns).
 
-    Only the ``top`` products with the largest total loss are shown; ``None`` when the scan
-    has no import targets. Losses span orders of magnitude (ROW dwarfs single countries), so
-    the scale is logarithmic and spans exactly the values shown: with losses only, a
-    sequential scale from the smallest to the largest loss; with gains too (buyers turn to
-    the scope's producers), a symmetric-log diverging scale whose two halves each reach their
-    own extreme, so no part of the colour scale is left unused. Cells carry their values.
+    Only the ``top`` products with the largest simulated effect are shown (:func:`heatmap_rows`);
+    products the scan did not simulate are left out and counted under the axis. ``None`` when
+    the scan has no import targets. Losses span orders of magnitude (ROW dwarfs single
+    countries), so the scale is logarithmic and spans exactly the values shown: with losses
+    only, a sequential scale from the smallest to the largest loss; with gains too (buyers turn
+    to the scope's producers), a symmetric-log diverging scale whose two halves each reach their
+    own extreme, so no part of the colour scale is left unused. Cells carry their values; grey
+    cells are products not imported from that origin, hatched grey cells targets without a loss
+    (not simulated or crashed).
     """
     df = result.ranking[result.ranking.kind == "imports"]
     if df.empty:
         return None
     import matplotlib as mpl
     from matplotlib.colors import LogNorm
+    from matplotlib.patches import Patch, Rectangle
 
     plt = _plt()
     fams = font_families()
     money = _money(result)
-    pivot = df.pivot_table(index="product", columns="origin", values="loss_cny", aggfunc="sum") / 1e9
     origins = list(dict.fromkeys(t.origin for t in result.targets if t.kind == "imports"))
-    pivot = pivot.reindex(columns=origins)
-    order = pivot.fillna(0.0).sum(axis=1).sort_values(ascending=False).index[:top]
-    pivot = pivot.loc[order]
+    order = heatmap_rows(df, top)
+    cells = df.groupby(["product", "origin"], sort=False)["loss_cny"]
+    pivot = (cells.sum(min_count=1) / 1e9).unstack().reindex(index=order, columns=origins)
+    exists = cells.size().unstack().reindex(index=order, columns=origins).notna().to_numpy()
+    left_out = df["product"].nunique() - len(heatmap_rows(df, top=df["product"].nunique()))
     names = df.drop_duplicates("product").set_index("product")
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.8 + 0.75 * len(origins), 1.5 + 0.3 * len(order)))
+        _, ax = plt.subplots(figsize=(4.8 + 0.75 * len(origins), 2.0 + 0.3 * len(order)))
     data = pivot.to_numpy(dtype=float)
     finite = data[np.isfinite(data)]
     hi = float(finite.max()) if finite.size else 0.0
@@ -109,11 +140,23 @@ def heatmap_imports(result: ScanResult, *, ax: Any = None, top: int = 25) -> Any
             rgba = im.cmap(im.norm(shown[i, j]))
             dark = 0.299 * rgba[0] + 0.587 * rgba[1] + 0.114 * rgba[2] < 0.5
             ax.text(j, i, _short(v), ha="center", va="center", fontsize=6, color="white" if dark else "black")
+        elif exists[i, j] and not np.isfinite(v):  # a target without a loss: not simulated or crashed
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="none", edgecolor="0.45", hatch="////",
+                                   linewidth=0))
     ax.set_xticks(range(len(origins)), origins)
     ax.set_yticks(range(len(order)), [f"{p} {_name(names.name_zh[p], names.name_en[p], 30)}" for p in order],
                   fontsize=7, fontfamily=fams)
-    ax.set_xlabel("origin of the cut imports (grey: nothing imported)")
+    xlabel = "origin of the cut imports"
+    if left_out:
+        xlabel += (f"\n{left_out} imported products not simulated (screened: services, utilities) "
+                   "are not shown; see ranking.csv")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("imported product (NBS 42 sector or its 149-sector component)")
+    ax.legend(handles=[Patch(facecolor="0.85", edgecolor="0.6", label="not imported from this origin"),
+                       Patch(facecolor="0.85", edgecolor="0.45", hatch="////",
+                             label="no loss: not simulated or crashed")],
+              loc="upper left", bbox_to_anchor=(0.0, -0.14 - 0.5 / max(len(order), 1)), ncols=2, fontsize=7,
+              frameon=False)
     s = result.settings
     ax.set_title(f"Chokepoint scan 卡脖子: output loss of {s['scope']} when one import is cut\n"
                  f"({s['share']:.0%} cut for {s['duration']:g} days into {s['import_regions']} regions)",
