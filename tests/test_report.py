@@ -233,7 +233,7 @@ def test_a_capacity_loss_along_a_profile_is_described_by_its_profile():
     (coal,) = [d for d in parse_yaml(text)[1]["disruptions"] if d["type"] == "capacity_loss" and d["sector"] == "02"]
     en, zh = describe(coal, Names())
     assert "peaking at 38 %" in en and "2020-03-24" in en and "100 %" not in en, en
-    assert "38%" in zh and "2020-03-24" in zh, zh
+    assert "38%" in zh and "2020年3月24日" in zh, zh  # dates in Chinese in the Chinese sentence
 
 
 def test_what_drives_the_result_follows_the_reports_first_scope(run_dir):

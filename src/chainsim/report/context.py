@@ -25,8 +25,9 @@ import pandas as pd
 from chainsim.data.units import MoneyUnit, find_money_column, money_column
 from chainsim.errors import ChainsimError
 from chainsim.report.describe import Names, describe
+from chainsim.scenario.calendar import parse_date
 
-__all__ = ["EFFECT_ZH", "FIGURES", "PAIRED_STEMS", "ReportError", "report_context"]
+__all__ = ["EFFECT_ZH", "FIGURES", "PAIRED_STEMS", "ReportError", "origin_words", "place_names", "report_context"]
 
 #: Figures a run writes, in report order: file name -> (English caption, Chinese caption).
 FIGURES: Mapping[str, tuple[str, str]] = {
@@ -107,6 +108,31 @@ def _col(df: pd.DataFrame, money: MoneyUnit, stem: str) -> str | None:
         return find_money_column(df.columns, stem)
     except ValueError:
         return None
+
+
+def place_names() -> dict[str, dict[str, str]]:
+    """Words for the sub-region ids an ``area`` may name: every province by its pinyin (``hubei``) and
+    its capital (``changchun``), from the shipped ``data/raw/geo/province_capitals.csv`` and NBS names
+    (:func:`chainsim.data.provinces.load_provinces`).
+    """
+    from chainsim.data.provinces import load_provinces
+
+    out: dict[str, dict[str, str]] = {}
+    for p in load_provinces():
+        out[p.pinyin] = {"en": p.name_en, "zh": p.name_zh}
+        out.setdefault(p.capital_en.lower(), {"en": p.capital_en, "zh": p.capital_zh})
+    return out
+
+
+def origin_words() -> dict[str, dict[str, str]]:
+    """English and Chinese names of the named import origins: the dataset's ``origin_names``
+    (:func:`chainsim.data.origins.origin_names`, ``data/raw/origins/countries.csv``), which the scan shows too.
+    """
+    from chainsim.data.origins import DOMESTIC_POOL, DOMESTIC_POOL_NAMES, origin_names
+
+    out = {k: {"en": en, "zh": zh} for k, (en, zh) in origin_names().items()}
+    out[DOMESTIC_POOL] = {"en": DOMESTIC_POOL_NAMES[0], "zh": DOMESTIC_POOL_NAMES[1]}
+    return out
 
 
 def _pathway_names() -> dict[str, str]:
@@ -321,7 +347,9 @@ def report_context(run_dir: str | Path) -> dict[str, Any]:
     except (ValueError, pd.errors.ParserError) as exc:
         raise ReportError(f"{run_dir}: cannot read the run's files ({exc})") from None
     body = meta.get("scenario_body") or {}
-    names = Names(meta.get("sectors") or {}, meta.get("regions") or {})
+    calendar = body.get("calendar") if isinstance(body.get("calendar"), Mapping) else {}
+    names = Names(meta.get("sectors") or {}, meta.get("regions") or {}, origins=origin_words(), places=place_names(),
+                  start=parse_date(calendar.get("start")))
     money = _money_of(meta, summary)
     zh = _pathway_names()
     scopes = list(dict.fromkeys(summary.scope))
