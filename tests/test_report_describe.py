@@ -126,7 +126,8 @@ def test_a_demand_cut_reads_as_a_fall_with_its_category_and_area_in_words():
     en, zh = describe(cut, EPISODE)
     assert en == ("Changchun catering — Final demand of household consumption for 30 Accommodation and catering "
                   "住宿和餐饮 in 36 % of JL Jilin 吉林 falls by up to 70 % between 2022-03-11 and 2022-05-31.")
-    assert zh == "最终需求（居民消费）：吉林（36%的范围）对住宿和餐饮的需求下降，2022年3月11日至2022年5月31日间最多下降70%。"
+    assert zh == ("最终需求（居民消费）：吉林（36%的范围）对住宿和餐饮的需求下降，"
+                  "2022年3月11日至2022年5月31日间最多下降70%。")
     rise = {**cut, "name": None, "categories": ["exports", "gfcf"], "area": None,
             "change": {"points": [[0, 0.1], [20, 0.0]]}}
     en, zh = describe(rise, Names(sectors=EPISODE.sectors, regions=EPISODE.regions))
@@ -161,7 +162,7 @@ def test_import_origins_carry_their_names_and_sub_regions_theirs():
 
 
 def test_the_shipped_place_and_origin_names_cover_the_episodes():
-    from chainsim.report.context import place_names, origin_words
+    from chainsim.report.context import origin_words, place_names
 
     places = place_names()
     assert places["changchun"] == {"en": "Changchun", "zh": "长春"}

@@ -111,9 +111,10 @@ def _col(df: pd.DataFrame, money: MoneyUnit, stem: str) -> str | None:
 
 
 def place_names() -> dict[str, dict[str, str]]:
-    """Words for the sub-region ids an ``area`` may name: every province by its pinyin (``hubei``) and
-    its capital (``changchun``), from the shipped ``data/raw/geo/province_capitals.csv`` and NBS names
-    (:func:`chainsim.data.provinces.load_provinces`).
+    """Words for the sub-region ids an ``area`` may name (``hubei``, ``changchun``).
+
+    Every province by its pinyin and its capital by its name, from the shipped
+    ``data/raw/geo/province_capitals.csv`` and NBS names (:func:`chainsim.data.provinces.load_provinces`).
     """
     from chainsim.data.provinces import load_provinces
 
@@ -125,8 +126,10 @@ def place_names() -> dict[str, dict[str, str]]:
 
 
 def origin_words() -> dict[str, dict[str, str]]:
-    """English and Chinese names of the named import origins: the dataset's ``origin_names``
-    (:func:`chainsim.data.origins.origin_names`, ``data/raw/origins/countries.csv``), which the scan shows too.
+    """English and Chinese names of the named import origins.
+
+    The dataset's ``origin_names`` (:func:`chainsim.data.origins.origin_names`,
+    ``data/raw/origins/countries.csv``), which the scan shows too.
     """
     from chainsim.data.origins import DOMESTIC_POOL, DOMESTIC_POOL_NAMES, origin_names
 

@@ -203,7 +203,8 @@ def _capacity_loss(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
               if rec.get("days") is not None else "")
     how_zh = f"，随后在{value_words(rec['days'], '天', 'zh')}内恢复" if rec.get("days") is not None else ""
     en = (f"Capacity loss: {_share(d.get('share', 0), 'en')} of the {basis} of "
-          f"{n.sectors_of(_get(d, 'sector'))} in {n.regions_of(_get(d, 'region'))} is lost {_when(d, n, 'en')}{how_en}.")
+          f"{n.sectors_of(_get(d, 'sector'))} in {n.regions_of(_get(d, 'region'))} is lost "
+          f"{_when(d, n, 'en')}{how_en}.")
     zh = (f"产能损失：{n.regions_of(_get(d, 'region'), 'zh')}{n.sectors_of(_get(d, 'sector'), 'zh')}的"
           f"{'资本' if basis == 'capital' else '产能'}损失{_share(d.get('share', 0), 'zh')}，"
           f"{_when(d, n, 'zh')}{how_zh}。")
@@ -218,7 +219,8 @@ def _link_cut(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
           f"{n.regions_of(d.get('from_region'))} to {users_en} in {n.regions_of(_get(d, 'to_region'))} fall by "
           f"{_share(d.get('share', 1.0), 'en')} {_when(d, n, 'en')}.")
     zh = (f"断链：{n.regions_of(d.get('from_region'), 'zh')}向{n.regions_of(_get(d, 'to_region'), 'zh')}{users_zh}"
-          f"供应的{n.sectors_of(_get(d, 'product'), 'zh')}减少{_share(d.get('share', 1.0), 'zh')}，{_when(d, n, 'zh')}。")
+          f"供应的{n.sectors_of(_get(d, 'product'), 'zh')}减少{_share(d.get('share', 1.0), 'zh')}，"
+          f"{_when(d, n, 'zh')}。")
     return en, zh
 
 
@@ -323,7 +325,8 @@ def _final_demand_by_category(d: Mapping[str, Any], n: Names) -> tuple[str, str]
     en = (f"Final demand of {_categories(cats, 'en')} for {n.sectors_of(d.get('sectors', 'all'))} in "
           f"{_area(d, n, 'en')} {_profile_words(change, n, 'en', signed=True)}.")
     zh = (f"最终需求（{_categories(cats, 'zh')}）：{_area(d, n, 'zh')}对"
-          f"{n.sectors_of(d.get('sectors', 'all'), 'zh')}的需求{verb_zh}，{_profile_words(change, n, 'zh', signed=True)}。")
+          f"{n.sectors_of(d.get('sectors', 'all'), 'zh')}的需求{verb_zh}，"
+          f"{_profile_words(change, n, 'zh', signed=True)}。")
     return en, zh
 
 
