@@ -223,12 +223,14 @@ def _figures(run_dir: Path) -> list[dict[str, str]]:
     return out
 
 
-def _attribution(run_dir: Path, money: MoneyUnit, zh: Mapping[str, str], scope: str | None) -> dict[str, Any] | None:
+def _attribution(run_dir: Path, money: MoneyUnit, zh: Mapping[str, str], scope: str | None,
+                 meta: Mapping[str, Any]) -> dict[str, Any] | None:
     """``attribution.csv`` of the first scope: one row per pathway x lever, money in billions."""
     path = run_dir / "attribution.csv"
     if not path.is_file():
         return None
-    df = pd.read_csv(path, dtype={"scope": str, "pathway": str, "lever": str, "evidence_class": str})
+    df = _full_precision(meta, "attribution.csv",
+                         pd.read_csv(path, dtype={"scope": str, "pathway": str, "lever": str, "evidence_class": str}))
     alone, shap = _col(df, money, "alone_loss_diff"), _col(df, money, "shapley_loss_diff")
     if alone is None or shap is None or not {"pathway", "scope", "lever"} <= set(df.columns):
         raise ReportError(f"{path}: expected the columns pathway, scope, lever, evidence_class, value, "
@@ -252,20 +254,64 @@ def _attribution(run_dir: Path, money: MoneyUnit, zh: Mapping[str, str], scope: 
             "replications": ", ".join(str(v) for v in reps) or "—"}
 
 
-def _samples_words(meta: Mapping[str, Any]) -> list[str]:
-    """Range of the sampled start, duration and share per named disruption, over replications."""
-    by: dict[str, dict[str, list[float]]] = {}
+def _no_attribution(meta: Mapping[str, Any], body: Mapping[str, Any]) -> tuple[str, str]:
+    """Why a run folder has no ``attribution.csv``, in English (HTML) and Chinese."""
+    if len(meta.get("pathways") or []) < 2:
+        return ("only the baseline pathway ran, so there is no pathway effect to split by lever.",
+                "本次只运行了基准路径，没有可分解的路径效果。")
+    method = ((body.get("pathways") or {}).get("attribution") or {}).get("method")
+    if method == "off":
+        return ("the scenario turns it off (<code>pathways.attribution.method: off</code>).",
+                "情景设定关闭了杠杆归因。")
+    return ("this run has no <code>attribution.csv</code> (the chainsim version that wrote it did not split pathway "
+            "effects by lever).", "本次运行没有杠杆归因结果。")
+
+
+def _samples_words(meta: Mapping[str, Any]) -> list[str] | None:
+    """Range over replications of each value drawn per named disruption; ``None`` when the run recorded no samples.
+
+    A value counts as drawn when the scenario gives a distribution for it or it differs between
+    replications (the Leontief weight of a lockdown, an area drawn within its bounds); values the
+    scenario fixes (a start day, a duration read off a profile) are left out.
+    """
     samples = (meta.get("samples") or {}).get("baseline") or next(iter((meta.get("samples") or {}).values()), [])
+    if not samples:
+        return None
+    body = {str(d.get("name")): d for d in (meta.get("scenario_body") or {}).get("disruptions") or []
+            if isinstance(d, Mapping) and d.get("name")}
+    by: dict[str, dict[str, list[float]]] = {}
     for s in samples:
         d = by.setdefault(str(s.get("name") or "disruption"), {})
-        for k in ("start", "duration", "share"):
-            if _num(s.get(k)) is not None:
-                d.setdefault(k, []).append(float(s[k]))
+        for k, v in s.items():
+            if k != "batch" and not isinstance(v, bool) and _num(v) is not None:
+                d.setdefault(k, []).append(float(v))
     words = []
     for name, vals in by.items():
-        parts = [f"{k} {min(v):.3g}–{max(v):.3g}" if min(v) != max(v) else f"{k} {min(v):.3g}" for k, v in vals.items()]
-        words.append(f"{name}: " + ", ".join(parts))
+        spec = body.get(name, {})
+        parts = [f"{k.replace('_', ' ')} {min(v):.3g}–{max(v):.3g}" if min(v) != max(v)
+                 else f"{k.replace('_', ' ')} {min(v):.3g}" for k, v in vals.items()
+                 if min(v) != max(v) or (isinstance(spec.get(k), Mapping) and "distribution" in spec[k])]
+        if parts:
+            words.append(f"{name}: " + ", ".join(parts))
     return words
+
+
+def _censored_words(summary: pd.DataFrame, horizon: Any) -> str | None:
+    """What the table shows for rows where some replications never recover (their TTR censored at the horizon)."""
+    not_rec = summary[summary.recovered_share.astype(float) < 1.0]
+    if not len(not_rec):
+        return None
+    shares = not_rec.recovered_share.astype(float)
+    lo, hi = f"{shares.min():.0%}".replace("%", " %"), f"{shares.max():.0%}".replace("%", " %")
+    span = lo if lo == hi else f"{lo}–{hi}"
+    status = not_rec.ttr_status if "ttr_status" in not_rec.columns else pd.Series("", index=not_rec.index)
+    left = status != "did not leave the band"
+    shown = (status == "not recovered") | (left & (not_rec.ttr_p10.isna() | not_rec.ttr_p90.isna()))
+    within = f"the {horizon}-day horizon" if horizon is not None else "the horizon"
+    return (f"{len(not_rec)} pathway x scope row(s) have replications that do not recover within {within} (the "
+            f"'recovered' column shows the share that did: {span}). Their time to recover counts as later than the "
+            "horizon: the median and the 10–90 % range show a number while it falls on a replication that "
+            f"recovered, 'not recovered' or 'n.r.' where it does not ({int(shown.sum())} such row(s) here).")
 
 
 def _caveats(meta: Mapping[str, Any], summary: pd.DataFrame, names: Names, money: MoneyUnit) -> dict[str, list]:
@@ -278,15 +324,17 @@ def _caveats(meta: Mapping[str, Any], summary: pd.DataFrame, names: Names, money
                       f"{money.format(d['loss'])} ({100 * d['share']:.0f} % {of})")
     samp = _samples_words(meta)
     if samp:
-        drives.append("Sampled shock sizes across replications (the spread of the intervals comes from these): "
+        drives.append("Shock values drawn across replications (the spread of the intervals comes from these): "
                       + "; ".join(samp))
+    elif samp is not None:
+        drives.append("No shock value is drawn from a distribution in this scenario: every replication sees the "
+                      "same shocks.")
     for entry, notes in (meta.get("pathway_notes") or {}).items():
         if notes:
             drives.append(f"{entry}: " + "; ".join(notes))
-    not_rec = summary[summary.recovered_share.astype(float) < 1.0]
-    if len(not_rec):
-        drives.append(f"{len(not_rec)} pathway x scope row(s) have replications that never recover within the "
-                      f"horizon: their TTR is censored (shown as not recovered), not a number.")
+    censored = _censored_words(summary, meta.get("horizon_days"))
+    if censored:
+        drives.append(censored)
     if "ttr_status" in summary.columns:
         stayed = summary[summary.ttr_status == "did not leave the band"]
         if len(stayed):
@@ -332,6 +380,21 @@ def _caveats(meta: Mapping[str, Any], summary: pd.DataFrame, names: Names, money
     return {"drives": drives, "assumed": assumed}
 
 
+def _full_precision(meta: Mapping[str, Any], name: str, table: pd.DataFrame) -> pd.DataFrame:
+    """The table ``name`` as ``run.json`` keeps it at full precision, when it has the CSV's rows and columns.
+
+    The CSVs round to 6 significant digits: formatting them again showed 217.46 where the CLI printed 217.45
+    (217.4546). Runs from before ``full_precision`` (or a CSV edited since) keep the CSV's values.
+    """
+    rows = (meta.get("full_precision") or {}).get(name)
+    if not rows:
+        return table
+    full = pd.DataFrame(rows)
+    if list(full.columns) != list(table.columns) or len(full) != len(table):
+        return table
+    return full
+
+
 def report_context(run_dir: str | Path) -> dict[str, Any]:
     """Everything the template needs, read from a run folder.
 
@@ -349,6 +412,7 @@ def report_context(run_dir: str | Path) -> dict[str, Any]:
                           f"(summary.csv and run.json); missing {Path(exc.filename).name}") from None
     except (ValueError, pd.errors.ParserError) as exc:
         raise ReportError(f"{run_dir}: cannot read the run's files ({exc})") from None
+    summary = _full_precision(meta, "summary.csv", summary)
     body = meta.get("scenario_body") or {}
     calendar = body.get("calendar") if isinstance(body.get("calendar"), Mapping) else {}
     names = Names(meta.get("sectors") or {}, meta.get("regions") or {}, origins=origin_words(), places=place_names(),
@@ -376,7 +440,8 @@ def report_context(run_dir: str | Path) -> dict[str, Any]:
         "paired_missing": paired_missing, "loss_is_mean": _col(summary, money, "loss_mean") is not None,
         "attribution_text": "attribution" in summary.columns and summary.attribution.notna().any(),
         "figures": _figures(run_dir),
-        "attribution": _attribution(run_dir, money, zh, scopes[0] if scopes else None),
+        "attribution": _attribution(run_dir, money, zh, scopes[0] if scopes else None, meta),
+        "no_attribution": _no_attribution(meta, body),
         "levers": [{"pathway": p, "pathway_zh": _zh(p, zh),
                     "settings": ", ".join(f"{k} = {v:g}" for k, v in lv.items())} for p, lv in levers.items() if lv],
         "provenance": [
