@@ -316,7 +316,7 @@ def test_drawn_shock_values_are_listed_with_their_ranges(tmp_path):
     assert len(set(durations)) > 1
     drives = report_context(out)["caveats"]["drives"]
     assert (f"Shock values drawn across replications (the spread of the intervals comes from these): mill fire: "
-            f"duration {min(durations):g}–{max(durations):g}") in drives
+            f"duration, days {min(durations):g}–{max(durations):g}") in drives
 
 
 def test_the_reports_numbers_are_the_ones_the_cli_printed_not_summary_csv_rounded_again(run_dir, tmp_path):

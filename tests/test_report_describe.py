@@ -170,3 +170,12 @@ def test_the_shipped_place_and_origin_names_cover_the_episodes():
     assert places["hubei"] == {"en": "Hubei", "zh": "湖北"}
     assert {k: v["zh"] for k, v in origin_words().items() if k in ("KOR", "JPN", "TWN", "USA")} == \
         {"KOR": "韩国", "JPN": "日本", "TWN": "中国台湾", "USA": "美国"}
+
+
+@pytest.mark.parametrize(("share", "en"), [(0.043, "4.3 %"), (0.6, "60 %"), (0.05, "5 %"), (0.285, "28 %"),
+                                          (0.004, "0.4 %"), (1.0, "100 %")])
+def test_a_small_area_share_keeps_a_digit(share, en):
+    # Shanghai's 4.3 % of the Rest of China's households read "4 %"
+    from chainsim.report.describe import _share
+
+    assert _share(share, "en") == en and _share(share, "zh") == en.replace(" ", "")

@@ -254,6 +254,12 @@ def _attribution(run_dir: Path, money: MoneyUnit, zh: Mapping[str, str], scope: 
             "replications": ", ".join(str(v) for v in reps) or "—"}
 
 
+#: Words for the values a disruption draws per replication (``run.json``'s ``samples``); others show their key.
+_SAMPLE_WORDS = {"start": "start day", "duration": "duration, days", "leontief_weight": "Leontief weight θ",
+                 "area_quantile": "quantile of the area's share range", "catch_up_days": "catch-up days",
+                 "deferral_share": "deferred share"}
+
+
 def _no_attribution(meta: Mapping[str, Any], body: Mapping[str, Any]) -> tuple[str, str]:
     """Why a run folder has no ``attribution.csv``, in English (HTML) and Chinese."""
     if len(meta.get("pathways") or []) < 2:
@@ -288,8 +294,8 @@ def _samples_words(meta: Mapping[str, Any]) -> list[str] | None:
     words = []
     for name, vals in by.items():
         spec = body.get(name, {})
-        parts = [f"{k.replace('_', ' ')} {min(v):.3g}–{max(v):.3g}" if min(v) != max(v)
-                 else f"{k.replace('_', ' ')} {min(v):.3g}" for k, v in vals.items()
+        parts = [f"{_SAMPLE_WORDS.get(k, k)} {min(v):.3g}–{max(v):.3g}" if min(v) != max(v)
+                 else f"{_SAMPLE_WORDS.get(k, k)} {min(v):.3g}" for k, v in vals.items()
                  if min(v) != max(v) or (isinstance(spec.get(k), Mapping) and "distribution" in spec[k])]
         if parts:
             words.append(f"{name}: " + ", ".join(parts))

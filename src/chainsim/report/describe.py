@@ -153,8 +153,11 @@ def value_words(v: Any, unit: str = "", lang: str = "en") -> str:
 
 
 def _share(v: Any, lang: str) -> str:
+    """A share in per cent: whole per cent, but two significant digits below 10 % (4.3 %, not 4 %)."""
     if isinstance(v, int | float):
-        return f"{100 * v:.0f} %" if lang == "en" else f"{100 * v:.0f}%"
+        pct = 100 * v
+        text = f"{pct:.2g}" if 0 < abs(pct) < 9.5 and not float(pct).is_integer() else f"{pct:.0f}"
+        return f"{text} %" if lang == "en" else f"{text}%"
     return value_words(v, "", lang) + (" (share)" if lang == "en" else "（比例）")
 
 
