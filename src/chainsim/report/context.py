@@ -315,9 +315,10 @@ def _censored_words(summary: pd.DataFrame, horizon: Any) -> str | None:
     shown = (status == "not recovered") | (left & (not_rec.ttr_p10.isna() | not_rec.ttr_p90.isna()))
     within = f"the {horizon}-day horizon" if horizon is not None else "the horizon"
     return (f"{len(not_rec)} pathway x scope row(s) have replications that do not recover within {within} (the "
-            f"'recovered' column shows the share that did: {span}). Their time to recover counts as later than the "
-            "horizon: the median and the 10–90 % range show a number while it falls on a replication that "
-            f"recovered, 'not recovered' or 'n.r.' where it does not ({int(shown.sum())} such row(s) here).")
+            f"'recovered' column shows the share that did: {span}). Such a replication's time to recover counts as "
+            "later than the horizon: a TTR median or 10–90 % bound that falls on one reads 'not recovered' or 'n.r.'"
+            + (f" (in {int(shown.sum())} of these rows)." if shown.any()
+               else "; none does here, so every TTR shown is a number."))
 
 
 def _caveats(meta: Mapping[str, Any], summary: pd.DataFrame, names: Names, money: MoneyUnit) -> dict[str, list]:
