@@ -260,7 +260,11 @@ def test_what_drives_the_result_follows_the_reports_first_scope(run_dir):
     assert sum(d["share"] for d in drivers) <= 1.0 + 1e-9
     ctx = report_context(run_dir)
     lines = [c for c in ctx["caveats"]["drives"] if "of the baseline pathway's loss" in c]
-    assert lines and all("northeast" in c and not c.startswith("ROC") for c in lines), lines
+    assert lines and all("loss in the Northeast (LN, JL, HLJ)" in c and not c.startswith("ROC") for c in lines), lines
+    # and the tables are headed by their scope in both languages
+    html = render_report(run_dir)
+    assert ('Scope <span class="scope">northeast</span>: the Northeast (LN, JL, HLJ) '
+            '<span class="zh">范围：东北三省') in html
 
 
 def test_ttr_differences_keep_a_decimal_so_an_interval_that_excludes_zero_does_not_touch_it():

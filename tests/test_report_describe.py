@@ -179,3 +179,15 @@ def test_a_small_area_share_keeps_a_digit(share, en):
     from chainsim.report.describe import _share
 
     assert _share(share, "en") == en and _share(share, "zh") == en.replace(" ", "")
+
+
+@pytest.mark.parametrize(("scope", "en", "zh"), [
+    ("northeast", "the Northeast (LN, JL, HLJ)", "东北三省"),
+    ("JL", "JL Jilin 吉林", "吉林"),
+    ("all", "every region", "所有地区"),
+    ("18", "18 Manufacture of transport equipment 交通运输设备", "交通运输设备"),
+    ("JL|18", "18 Manufacture of transport equipment 交通运输设备 in JL Jilin 吉林", "吉林交通运输设备"),
+])
+def test_a_scope_is_named_in_both_languages(scope, en, zh):
+    # the bilingual report headed its tables "Scope northeast" in English only
+    assert EPISODE.scope_of(scope) == en and EPISODE.scope_of(scope, "zh") == zh

@@ -324,7 +324,8 @@ def _censored_words(summary: pd.DataFrame, horizon: Any) -> str | None:
 def _caveats(meta: Mapping[str, Any], summary: pd.DataFrame, names: Names, money: MoneyUnit) -> dict[str, list]:
     drives, assumed = [], []
     where = meta.get("loss_drivers_scope")  # runs before it listed every industry's share of all the loss
-    of = f"of the baseline pathway's loss in {where}" if where else "of the baseline pathway's loss (all regions)"
+    of = f"of the baseline pathway's loss in {names.scope_of(where)}" if where \
+        else "of the baseline pathway's loss (all regions)"
     for d in meta.get("loss_drivers") or []:
         sec = names.sectors.get(d["sector"], {})
         drives.append(f"{d['region']} {d['sector']} {sec.get('zh', '')} {sec.get('en', '')}: "
@@ -432,7 +433,8 @@ def report_context(run_dir: str | Path) -> dict[str, Any]:
     paired = not paired_missing
     ttr_paired = "ttr_diff_days" in summary.columns
     p_best = "p_best" in summary.columns
-    tables = [{"scope": s, "rows": _pathway_rows(_ranked(summary, s, money), money, zh)} for s in scopes]
+    tables = [{"scope": s, "scope_en": names.scope_of(s), "scope_zh": names.scope_of(s, "zh"),
+               "rows": _pathway_rows(_ranked(summary, s, money), money, zh)} for s in scopes]
     seeds = meta.get("replication_seeds") or []
     eps = (body.get("metrics") or {}).get("recovery_tolerance")
     levers = meta.get("levers") or {}

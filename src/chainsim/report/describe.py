@@ -89,6 +89,18 @@ class Names:
             return "the Northeast (LN, JL, HLJ)" if lang == "en" else "东北三省"
         return self._many(value, self.regions, lang, ("every region", "所有地区"))
 
+    def scope_of(self, scope: Any, lang: str = "en") -> str:
+        """A metrics scope as words: a region or region group, a sector, or ``region|sector``."""
+        text = str(scope)
+        if "|" in text:
+            region, sector = text.split("|", 1)
+            if lang == "en":
+                return f"{self.sectors_of(sector)} in {self.regions_of(region)}"
+            return f"{self.regions_of(region, 'zh')}{self.sectors_of(sector, 'zh')}"
+        if text in self.sectors and text not in self.regions:
+            return self.sectors_of(text, lang)
+        return self.regions_of(text, lang)
+
     def origins_of(self, value: Any, lang: str = "en") -> str:
         """Import origins as words; ``all`` (the schema's default) is every foreign origin.
 
