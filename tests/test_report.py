@@ -360,3 +360,22 @@ def test_the_censoring_caveat_says_what_the_table_shows():
     ok = summary.assign(ttr_p90=[70.0, 71.0, 40.0])
     drives = _caveats({"replications": 20, "horizon_days": 122}, ok, Names(), MoneyUnit("CNY", 1e4, "cny"))
     assert [c for c in drives["drives"] if c.endswith("'n.r.'; none does here, so every TTR shown is a number.")]
+
+
+def test_every_lever_the_report_names_is_explained_in_words(run_dir):
+    # lever ids (criticality_relief, alpha_tau_manufacturing ...) were shown raw, with no words anywhere in the page
+    from chainsim.pathways.registry import LEVERS
+
+    meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    used = sorted({k for lv in meta["levers"].values() for k in lv})
+    assert used
+    ctx = report_context(run_dir)
+    assert [g["lever"] for g in ctx["lever_glossary"]] == used
+    import html as htmllib
+
+    page = htmllib.unescape(render_report(run_dir))
+    assert 'id="lever-glossary"' in page
+    for name in used:
+        lever = LEVERS[name]
+        assert f"<dt>{name}</dt><dd>{lever.description} Unit: {lever.unit}; pathway section {lever.section}.</dd>" \
+            in page

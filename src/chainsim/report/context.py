@@ -138,6 +138,15 @@ def origin_words() -> dict[str, dict[str, str]]:
     return out
 
 
+def _lever_glossary(levers: Mapping[str, Mapping[str, Any]]) -> list[dict[str, str]]:
+    """What each lever the run set means: its description, unit and pathway section (:data:`LEVERS`)."""
+    from chainsim.pathways.registry import LEVERS
+
+    used = sorted({k for lv in levers.values() for k in (lv or {})})
+    return [{"lever": k, "words": f"{LEVERS[k].description.rstrip('.')}. Unit: {LEVERS[k].unit}; pathway section "
+                                  f"{LEVERS[k].section}."} for k in used if k in LEVERS]
+
+
 def _pathway_names() -> dict[str, str]:
     from chainsim.pathways.registry import PATHWAYS
 
@@ -451,6 +460,7 @@ def report_context(run_dir: str | Path) -> dict[str, Any]:
         "figures": _figures(run_dir),
         "attribution": _attribution(run_dir, money, zh, scopes[0] if scopes else None, meta),
         "no_attribution": _no_attribution(meta, body),
+        "lever_glossary": _lever_glossary(levers),
         "levers": [{"pathway": p, "pathway_zh": _zh(p, zh),
                     "settings": ", ".join(f"{k} = {v:g}" for k, v in lv.items())} for p, lv in levers.items() if lv],
         "provenance": [
