@@ -191,3 +191,26 @@ def test_a_small_area_share_keeps_a_digit(share, en):
 def test_a_scope_is_named_in_both_languages(scope, en, zh):
     # the bilingual report headed its tables "Scope northeast" in English only
     assert EPISODE.scope_of(scope) == en and EPISODE.scope_of(scope, "zh") == zh
+
+
+def test_a_disruptions_own_profile_counts_from_its_start():
+    # run.json's body holds covid2020's coal profile as days after the disruption's start (default day 1):
+    # [22, 0.0] is 24 January 2020 (day 23), not the 23rd
+    coal = {"type": "capacity_loss", "name": "coal mines", "region": "LN", "sector": "18", "share": 1.0,
+            "basis": "capacity", "profile": {"points": [[22.0, 0.0], [40.0, 0.375], [82.0, 0.0]]}}
+    names = Names(sectors=EPISODE.sectors, regions={"LN": {"en": "Liaoning", "zh": "辽宁"}}, start=date(2020, 1, 1))
+    en, zh = describe(coal, names)
+    assert en.endswith("is lost along a profile, peaking at 38 % between 2020-01-24 and 2020-03-24."), en
+    assert zh.endswith("按时间曲线损失，2020年1月24日至2020年3月24日间最高38%。"), zh
+    en, _ = describe({**coal, "start": 10}, names)  # days 32 and 92
+    assert en.endswith("between 2020-02-02 and 2020-04-02."), en
+
+
+def test_a_disruption_without_a_start_is_described_from_its_default_start():
+    # the engine starts it on day 1 (the schema's default); the words said "from day 0"
+    loss = {"type": "capacity_loss", "sector": "18", "region": "JL", "share": 0.5, "duration": 10}
+    en, zh = describe(loss, EPISODE)
+    assert en == ("Capacity loss: 50 % of the capital of 18 Manufacture of transport equipment 交通运输设备 in JL Jilin "
+                  "吉林 is lost from 2022-03-02 for 10 days.")
+    assert zh == "产能损失：吉林交通运输设备的资本损失50%，自2022年3月2日起持续10天。"
+    assert describe(loss, Names())[0].endswith("is lost from day 1 for 10 days.")

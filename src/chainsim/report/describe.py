@@ -173,8 +173,18 @@ def _share(v: Any, lang: str) -> str:
     return value_words(v, "", lang) + (" (share)" if lang == "en" else "（比例）")
 
 
+def _start(d: Mapping[str, Any]) -> Any:
+    """The disruption's start as the engine reads it: as written, else its type's default (day 1 for most)."""
+    if d.get("start") is not None:
+        return d["start"]
+    from chainsim.disruptions import DISRUPTIONS
+
+    field = getattr(DISRUPTIONS.get(str(d.get("type"))), "model_fields", {}).get("start")
+    return 0 if field is None or field.default is None else field.default
+
+
 def _when(d: Mapping[str, Any], n: Names, lang: str) -> str:
-    start, dur = d.get("start", 0), d.get("duration")
+    start, dur = _start(d), d.get("duration")
     fixed = not isinstance(start, Mapping)
     if lang == "en":
         s = f"from {n.day(start)}" if fixed else f"from day {value_words(start)}"
@@ -208,10 +218,12 @@ def _capacity_loss(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
         share = d.get("share", 1)
         scaled = {**profile, "points": [[p[0], p[1] * share if isinstance(p[1], int | float)
                                          and isinstance(share, int | float) else p[1]] for p in profile["points"]]}
+        origin = _start(d)  # a disruption's own profile counts from its start
         en = (f"Capacity loss: the {basis} of {n.sectors_of(_get(d, 'sector'))} in {n.regions_of(_get(d, 'region'))} "
-              f"is lost along a profile, {_profile_words(scaled, n, 'en')}.")
+              f"is lost along a profile, {_profile_words(scaled, n, 'en', origin=origin)}.")
         zh = (f"产能损失：{n.regions_of(_get(d, 'region'), 'zh')}{n.sectors_of(_get(d, 'sector'), 'zh')}的"
-              f"{'资本' if basis == 'capital' else '产能'}按时间曲线损失，{_profile_words(scaled, n, 'zh')}。")
+              f"{'资本' if basis == 'capital' else '产能'}按时间曲线损失，"
+              f"{_profile_words(scaled, n, 'zh', origin=origin)}。")
         return en, zh
     rec = d.get("recovery") or {}
     how_en = (f", then recovers ({rec.get('curve', 'linear')}) over {value_words(rec['days'], ' days')}"
@@ -269,17 +281,23 @@ def _final_demand(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
     return en, zh
 
 
-def _profile_words(profile: Any, n: Names, lang: str, signed: bool = False) -> str:
+def _profile_words(profile: Any, n: Names, lang: str, signed: bool = False, origin: Any = 0) -> str:
     """A (date or day, value) profile as its peak and its first and last points.
 
     ``signed``: the values are changes (−0.28 = 28 % less), said as a fall or a rise by up to the peak.
+    ``origin``: the day numbered points count from (a disruption's start for its own ``profile``; day 0 for a
+    lockdown's ``absent`` and a demand ``change``, :mod:`chainsim.scenario.profiles`).
     """
     pts = profile.get("points") or [] if isinstance(profile, Mapping) else []
     if not pts:
         return ""
     values = [p[1] for p in pts if isinstance(p[1], int | float)]
     peak = max(values, key=abs) if values else pts[0][1]
-    first, last = n.day(pts[0][0], lang), n.day(pts[-1][0], lang)
+    def when(t: Any) -> str:
+        shift = isinstance(t, int | float) and isinstance(origin, int | float)
+        return n.day(t + origin if shift else t, lang)
+
+    first, last = when(pts[0][0]), when(pts[-1][0])
     number = isinstance(peak, int | float)
     if signed and number and peak:
         size = _share(abs(peak), lang)
