@@ -210,7 +210,7 @@ def test_a_disruption_without_a_start_is_described_from_its_default_start():
     # the engine starts it on day 1 (the schema's default); the words said "from day 0"
     loss = {"type": "capacity_loss", "sector": "18", "region": "JL", "share": 0.5, "duration": 10}
     en, zh = describe(loss, EPISODE)
-    assert en == ("Capacity loss: 50 % of the capital of 18 Manufacture of transport equipment 交通运输设备 in JL Jilin "
-                  "吉林 is lost from 2022-03-02 for 10 days.")
+    assert en == ("Capacity loss: 50 % of the capital of 18 Manufacture of transport equipment 交通运输设备 in "
+                  "JL Jilin 吉林 is lost from 2022-03-02 for 10 days.")
     assert zh == "产能损失：吉林交通运输设备的资本损失50%，自2022年3月2日起持续10天。"
     assert describe(loss, Names())[0].endswith("is lost from day 1 for 10 days.")
