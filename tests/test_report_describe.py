@@ -214,3 +214,21 @@ def test_a_disruption_without_a_start_is_described_from_its_default_start():
                   "JL Jilin 吉林 is lost from 2022-03-02 for 10 days.")
     assert zh == "产能损失：吉林交通运输设备的资本损失50%，自2022年3月2日起持续10天。"
     assert describe(loss, Names())[0].endswith("is lost from day 1 for 10 days.")
+
+
+def test_a_congestion_names_its_sources_in_words():
+    # "堵链：自JPN、KOR、TWN、USA、DEU ... ROW至辽宁": codes in a Chinese sentence; the list is every foreign origin
+    from chainsim.report.context import origin_words
+
+    names = Names(sectors=EPISODE.sectors, regions={**EPISODE.regions, "LN": {"en": "Liaoning", "zh": "辽宁"}},
+                  origins=origin_words())
+    every = [k for k in origin_words() if k != "DOM"]
+    jam = {"type": "congestion", "from_region": every, "to_region": "LN", "throughput_loss": 0.7,
+           "extra_lead_days": 10, "start": 30, "duration": 20}
+    en, zh = describe(jam, names)
+    assert en == ("堵链 congestion: the route from every foreign origin into LN Liaoning 辽宁 loses 70 % of its "
+                  "throughput and takes 10 more days from day 30 for 20 days; the backlog then clears.")
+    assert zh == "堵链：自所有境外来源地至辽宁的通道运力下降70%，运输时间增加10天，自第30天起持续20天。"
+    en, zh = describe({**jam, "from_region": ["JL", "KOR"]}, names)
+    assert en.startswith("堵链 congestion: the route from JL Jilin 吉林; KOR Korea, Republic of 韩国 into LN"), en
+    assert zh.startswith("堵链：自吉林、韩国至辽宁的通道"), zh

@@ -111,6 +111,18 @@ class Names:
         return self._many(value, self.origins, lang, ("every foreign origin", "所有境外来源地"),
                           "; " if comma else ", ")
 
+    def sources_of(self, value: Any, lang: str = "en") -> str:
+        """Where goods come from: regions and import origins as words; every foreign origin when all are listed."""
+        from chainsim.data.origins import DOMESTIC_POOL
+
+        vals = [value] if isinstance(value, str) else list(value or [])
+        foreign = {k for k in self.origins if k != DOMESTIC_POOL}
+        if foreign and {str(v) for v in vals} == foreign:
+            return "every foreign origin" if lang == "en" else "所有境外来源地"
+        book = {**self.origins, **self.regions}
+        comma = any("," in book.get(str(v), {}).get("en", "") for v in vals)
+        return self._many(vals, book, lang, ("every region", "所有地区"), "; " if comma else ", ")
+
     def place_of(self, key: Any, lang: str = "en") -> str:
         """A sub-region id as words (``changchun`` -> ``Changchun 长春`` / ``长春``); the id if unnamed."""
         entry = self.places.get(str(key), {})
@@ -197,11 +209,6 @@ def _get(d: Mapping[str, Any], key: str, default: Any = "all") -> Any:
     return d.get(key, d.get(key + "s", default))
 
 
-def _codes(v: Any, sep: str = ", ") -> str:
-    """Region codes as written (``LN, JL``; ``all``)."""
-    return sep.join(map(str, v)) if isinstance(v, list) else str(v)
-
-
 def _import_cut(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
     o = _get(d, "origin")
     en = (f"卡链 chokepoint: imports of {n.sectors_of(_get(d, 'product'))} from {n.origins_of(o)} into "
@@ -254,10 +261,10 @@ def _link_cut(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
 def _congestion(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
     src = d.get("from_region", "all")
     extra = d.get("extra_lead_days", 0)
-    en = (f"堵链 congestion: the route from {_codes(src)} into {n.regions_of(_get(d, 'to_region'))} loses "
+    en = (f"堵链 congestion: the route from {n.sources_of(src)} into {n.regions_of(_get(d, 'to_region'))} loses "
           f"{_share(d.get('throughput_loss', 0.5), 'en')} of its throughput and takes "
           f"{value_words(extra, ' more days')} {_when(d, n, 'en')}; the backlog then clears.")
-    zh = (f"堵链：自{_codes(src, '、')}至{n.regions_of(_get(d, 'to_region'), 'zh')}的通道运力下降"
+    zh = (f"堵链：自{n.sources_of(src, 'zh')}至{n.regions_of(_get(d, 'to_region'), 'zh')}的通道运力下降"
           f"{_share(d.get('throughput_loss', 0.5), 'zh')}，运输时间增加{value_words(extra, '天', 'zh')}，"
           f"{_when(d, n, 'zh')}。")
     return en, zh
