@@ -354,7 +354,7 @@ def test_the_censoring_caveat_says_what_the_table_shows():
 
     drives = _caveats({"replications": 20, "horizon_days": 122}, summary, Names(), MoneyUnit("CNY", 1e4, "cny"))
     assert ("2 pathway x scope row(s) have replications that do not recover within the 122-day horizon (the "
-            "'recovered' column shows the share that did: 90 %–95 %). Such a replication's time to recover counts "
+            "'recovered' column shows the share that did: 90%–95%). Such a replication's time to recover counts "
             "as later than the horizon: a TTR median or 10–90 % bound that falls on one reads 'not recovered' or "
             "'n.r.' (in 1 of these rows).") in drives["drives"]
     ok = summary.assign(ttr_p90=[70.0, 71.0, 40.0])

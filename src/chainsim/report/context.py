@@ -317,7 +317,7 @@ def _censored_words(summary: pd.DataFrame, horizon: Any) -> str | None:
     if not len(not_rec):
         return None
     shares = not_rec.recovered_share.astype(float)
-    lo, hi = f"{shares.min():.0%}".replace("%", " %"), f"{shares.max():.0%}".replace("%", " %")
+    lo, hi = _fmt(shares.min(), ".0%"), _fmt(shares.max(), ".0%")  # as the table's 'recovered' column
     span = lo if lo == hi else f"{lo}–{hi}"
     status = not_rec.ttr_status if "ttr_status" in not_rec.columns else pd.Series("", index=not_rec.index)
     left = status != "did not leave the band"
