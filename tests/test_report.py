@@ -343,7 +343,7 @@ def test_the_reports_numbers_are_the_ones_the_cli_printed_not_summary_csv_rounde
 
 def test_the_censoring_caveat_says_what_the_table_shows():
     # new-user pass: "... (shown as not recovered)" while the table showed TTR numbers and "recovered 95 %"
-    from chainsim.report.context import _caveats
+    from chainsim.report.caveats import caveats
     from chainsim.report.describe import Names
 
     summary = pd.DataFrame({
@@ -352,13 +352,13 @@ def test_the_censoring_caveat_says_what_the_table_shows():
         "ttr_days": [61.0, 62.0, 30.0], "ttr_p10": [58.0, 58.0, 20.0], "ttr_p90": [70.0, None, 40.0]})
     from chainsim.data.units import MoneyUnit
 
-    drives = _caveats({"replications": 20, "horizon_days": 122}, summary, Names(), MoneyUnit("CNY", 1e4, "cny"))
+    drives = caveats({"replications": 20, "horizon_days": 122}, summary, Names(), MoneyUnit("CNY", 1e4, "cny"))
     assert ("2 pathway x scope row(s) have replications that do not recover within the 122-day horizon (the "
             "'recovered' column shows the share that did: 90%–95%). Such a replication's time to recover counts "
             "as later than the horizon: a TTR median or 10–90 % bound that falls on one reads 'not recovered' or "
             "'n.r.' (in 1 of these rows).") in drives["drives"]
     ok = summary.assign(ttr_p90=[70.0, 71.0, 40.0])
-    drives = _caveats({"replications": 20, "horizon_days": 122}, ok, Names(), MoneyUnit("CNY", 1e4, "cny"))
+    drives = caveats({"replications": 20, "horizon_days": 122}, ok, Names(), MoneyUnit("CNY", 1e4, "cny"))
     assert [c for c in drives["drives"] if c.endswith("'n.r.'; none does here, so every TTR shown is a number.")]
 
 

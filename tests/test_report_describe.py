@@ -162,7 +162,7 @@ def test_import_origins_carry_their_names_and_sub_regions_theirs():
 
 
 def test_the_shipped_place_and_origin_names_cover_the_episodes():
-    from chainsim.report.context import origin_words, place_names
+    from chainsim.report.glossary import origin_words, place_names
 
     places = place_names()
     assert places["changchun"] == {"en": "Changchun", "zh": "长春"}
@@ -218,7 +218,7 @@ def test_a_disruption_without_a_start_is_described_from_its_default_start():
 
 def test_a_congestion_names_its_sources_in_words():
     # "堵链：自JPN、KOR、TWN、USA、DEU ... ROW至辽宁": codes in a Chinese sentence; the list is every foreign origin
-    from chainsim.report.context import origin_words
+    from chainsim.report.glossary import origin_words
 
     names = Names(sectors=EPISODE.sectors, regions={**EPISODE.regions, "LN": {"en": "Liaoning", "zh": "辽宁"}},
                   origins=origin_words())

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,10 +23,16 @@ import pandas as pd
 
 from chainsim.data.units import MoneyUnit, find_money_column, money_column
 from chainsim.errors import ChainsimError
+from chainsim.report.caveats import caveats, no_attribution
 from chainsim.report.describe import Names, describe
+from chainsim.report.glossary import lever_glossary, origin_words, place_names
+from chainsim.report.numbers import billions as _bn
+from chainsim.report.numbers import formatted as _fmt
+from chainsim.report.numbers import number as _num
+from chainsim.report.numbers import signed_days as _signed_days
 from chainsim.scenario.calendar import parse_date
 
-__all__ = ["EFFECT_ZH", "FIGURES", "PAIRED_STEMS", "ReportError", "origin_words", "place_names", "report_context"]
+__all__ = ["EFFECT_ZH", "FIGURES", "PAIRED_STEMS", "ReportError", "report_context"]
 
 #: Figures a run writes, in report order: file name -> (English caption, Chinese caption).
 FIGURES: Mapping[str, tuple[str, str]] = {
@@ -57,19 +62,6 @@ class ReportError(ChainsimError):
     """A run folder cannot be turned into a report (missing or unreadable files)."""
 
 
-def _num(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
-
-
-def _fmt(v: Any, spec: str, none: str = "—") -> str:
-    f = _num(v)
-    return none if f is None else format(f, spec)
-
-
 def _money_of(meta: Mapping[str, Any], summary: pd.DataFrame) -> MoneyUnit:
     m = meta.get("money")
     if m:
@@ -81,24 +73,6 @@ def _money_of(meta: Mapping[str, Any], summary: pd.DataFrame) -> MoneyUnit:
     return MoneyUnit(None if code == "units" else code.upper(), 1.0, code)
 
 
-def _signed_days(v: Any) -> str:
-    """``+3.0``, ``-0.6``, ``0.0`` (never ``-0.0``) for a difference in days: one decimal, as ``summary.csv``.
-
-    Whole days hid intervals that exclude zero (-0.8 … -0.4 read as -1 … 0).
-    """
-    f = _num(v)
-    return "—" if f is None else "0.0" if round(f, 1) == 0 else f"{f:+.1f}"
-
-
-def _bn(v: Any, spec: str = ",.2f") -> str:
-    """Billions; a signed spec shows an amount that rounds to zero as ``0.00``, never ``-0.00``."""
-    f = _num(v)
-    if f is None:
-        return "—"
-    text = format(f / 1e9, spec)
-    return format(0.0, spec.lstrip("+")) if spec.startswith("+") and float(text.replace(",", "")) == 0 else text
-
-
 def _col(df: pd.DataFrame, money: MoneyUnit, stem: str) -> str | None:
     """The money column ``stem`` of ``df``: named after ``money``, else found by its suffix; None if absent."""
     name = money_column(stem, money)
@@ -108,43 +82,6 @@ def _col(df: pd.DataFrame, money: MoneyUnit, stem: str) -> str | None:
         return find_money_column(df.columns, stem)
     except ValueError:
         return None
-
-
-def place_names() -> dict[str, dict[str, str]]:
-    """Words for the sub-region ids an ``area`` may name (``hubei``, ``changchun``).
-
-    Every province by its pinyin and its capital by its name, from the shipped
-    ``data/raw/geo/province_capitals.csv`` and NBS names (:func:`chainsim.data.provinces.load_provinces`).
-    """
-    from chainsim.data.provinces import load_provinces
-
-    out: dict[str, dict[str, str]] = {}
-    for p in load_provinces():
-        out[p.pinyin] = {"en": p.name_en, "zh": p.name_zh}
-        out.setdefault(p.capital_en.lower(), {"en": p.capital_en, "zh": p.capital_zh})
-    return out
-
-
-def origin_words() -> dict[str, dict[str, str]]:
-    """English and Chinese names of the named import origins.
-
-    The dataset's ``origin_names`` (:func:`chainsim.data.origins.origin_names`,
-    ``data/raw/origins/countries.csv``), which the scan shows too.
-    """
-    from chainsim.data.origins import DOMESTIC_POOL, DOMESTIC_POOL_NAMES, origin_names
-
-    out = {k: {"en": en, "zh": zh} for k, (en, zh) in origin_names().items()}
-    out[DOMESTIC_POOL] = {"en": DOMESTIC_POOL_NAMES[0], "zh": DOMESTIC_POOL_NAMES[1]}
-    return out
-
-
-def _lever_glossary(levers: Mapping[str, Mapping[str, Any]]) -> list[dict[str, str]]:
-    """What each lever the run set means: its description, unit and pathway section (:data:`LEVERS`)."""
-    from chainsim.pathways.registry import LEVERS
-
-    used = sorted({k for lv in levers.values() for k in (lv or {})})
-    return [{"lever": k, "words": f"{LEVERS[k].description.rstrip('.')}. Unit: {LEVERS[k].unit}; pathway section "
-                                  f"{LEVERS[k].section}."} for k in used if k in LEVERS]
 
 
 def _pathway_names() -> dict[str, str]:
@@ -263,140 +200,6 @@ def _attribution(run_dir: Path, money: MoneyUnit, zh: Mapping[str, str], scope: 
             "replications": ", ".join(str(v) for v in reps) or "—"}
 
 
-#: Words for the values a disruption draws per replication (``run.json``'s ``samples``); others show their key.
-_SAMPLE_WORDS = {"start": "start day", "duration": "duration, days", "leontief_weight": "Leontief weight θ",
-                 "area_quantile": "quantile of the area's share range", "catch_up_days": "catch-up days",
-                 "deferral_share": "deferred share"}
-
-
-def _no_attribution(meta: Mapping[str, Any], body: Mapping[str, Any]) -> tuple[str, str]:
-    """Why a run folder has no ``attribution.csv``, in English (HTML) and Chinese."""
-    if len(meta.get("pathways") or []) < 2:
-        return ("only the baseline pathway ran, so there is no pathway effect to split by lever.",
-                "本次只运行了基准路径，没有可分解的路径效果。")
-    method = ((body.get("pathways") or {}).get("attribution") or {}).get("method")
-    if method == "off":
-        return ("the scenario turns it off (<code>pathways.attribution.method: off</code>).",
-                "情景设定关闭了杠杆归因。")
-    return ("this run has no <code>attribution.csv</code> (the chainsim version that wrote it did not split pathway "
-            "effects by lever).", "本次运行没有杠杆归因结果。")
-
-
-def _samples_words(meta: Mapping[str, Any]) -> list[str] | None:
-    """Range over replications of each value drawn per named disruption; ``None`` when the run recorded no samples.
-
-    A value counts as drawn when the scenario gives a distribution for it or it differs between
-    replications (the Leontief weight of a lockdown, an area drawn within its bounds); values the
-    scenario fixes (a start day, a duration read off a profile) are left out.
-    """
-    samples = (meta.get("samples") or {}).get("baseline") or next(iter((meta.get("samples") or {}).values()), [])
-    if not samples:
-        return None
-    body = {str(d.get("name")): d for d in (meta.get("scenario_body") or {}).get("disruptions") or []
-            if isinstance(d, Mapping) and d.get("name")}
-    by: dict[str, dict[str, list[float]]] = {}
-    for s in samples:
-        d = by.setdefault(str(s.get("name") or "disruption"), {})
-        for k, v in s.items():
-            if k != "batch" and not isinstance(v, bool) and _num(v) is not None:
-                d.setdefault(k, []).append(float(v))
-    words = []
-    for name, vals in by.items():
-        spec = body.get(name, {})
-        parts = [f"{_SAMPLE_WORDS.get(k, k)} {min(v):.3g}–{max(v):.3g}" if min(v) != max(v)
-                 else f"{_SAMPLE_WORDS.get(k, k)} {min(v):.3g}" for k, v in vals.items()
-                 if min(v) != max(v) or (isinstance(spec.get(k), Mapping) and "distribution" in spec[k])]
-        if parts:
-            words.append(f"{name}: " + ", ".join(parts))
-    return words
-
-
-def _censored_words(summary: pd.DataFrame, horizon: Any) -> str | None:
-    """What the table shows for rows where some replications never recover (their TTR censored at the horizon)."""
-    not_rec = summary[summary.recovered_share.astype(float) < 1.0]
-    if not len(not_rec):
-        return None
-    shares = not_rec.recovered_share.astype(float)
-    lo, hi = _fmt(shares.min(), ".0%"), _fmt(shares.max(), ".0%")  # as the table's 'recovered' column
-    span = lo if lo == hi else f"{lo}–{hi}"
-    status = not_rec.ttr_status if "ttr_status" in not_rec.columns else pd.Series("", index=not_rec.index)
-    left = status != "did not leave the band"
-    shown = (status == "not recovered") | (left & (not_rec.ttr_p10.isna() | not_rec.ttr_p90.isna()))
-    within = f"the {horizon}-day horizon" if horizon is not None else "the horizon"
-    return (f"{len(not_rec)} pathway x scope row(s) have replications that do not recover within {within} (the "
-            f"'recovered' column shows the share that did: {span}). Such a replication's time to recover counts as "
-            "later than the horizon: a TTR median or 10–90 % bound that falls on one reads 'not recovered' or 'n.r.'"
-            + (f" (in {int(shown.sum())} of these rows)." if shown.any()
-               else "; none does here, so every TTR shown is a number."))
-
-
-def _caveats(meta: Mapping[str, Any], summary: pd.DataFrame, names: Names, money: MoneyUnit) -> dict[str, list]:
-    drives, assumed = [], []
-    where = meta.get("loss_drivers_scope")  # runs before it listed every industry's share of all the loss
-    of = f"of the baseline pathway's loss in {names.scope_of(where)}" if where \
-        else "of the baseline pathway's loss (all regions)"
-    for d in meta.get("loss_drivers") or []:
-        sec = names.sectors.get(d["sector"], {})
-        drives.append(f"{d['region']} {d['sector']} {sec.get('zh', '')} {sec.get('en', '')}: "
-                      f"{money.format(d['loss'])} ({100 * d['share']:.0f} % {of})")
-    samp = _samples_words(meta)
-    if samp:
-        drives.append("Shock values drawn across replications (the spread of the intervals comes from these): "
-                      + "; ".join(samp))
-    elif samp is not None:
-        drives.append("No shock value is drawn from a distribution in this scenario: every replication sees the "
-                      "same shocks.")
-    for entry, notes in (meta.get("pathway_notes") or {}).items():
-        if notes:
-            drives.append(f"{entry}: " + "; ".join(notes))
-    censored = _censored_words(summary, meta.get("horizon_days"))
-    if censored:
-        drives.append(censored)
-    if "ttr_status" in summary.columns:
-        stayed = summary[summary.ttr_status == "did not leave the band"]
-        if len(stayed):
-            drives.append(f"{len(stayed)} pathway x scope row(s) never left the recovered band: they have no time to "
-                          "recover (shown as 'did not leave the band'), which is not a TTR of 0.")
-    if "effect" in summary.columns:
-        for scope in dict.fromkeys(summary.scope):
-            if summary.loc[summary.scope == scope, "effect"].eq("no measurable effect").all():
-                drives.append(f"{scope}: the shock costs less than the scenario's min_loss_days of output, so the "
-                              "pathways are not ranked there ('no measurable effect', empty rank).")
-        inert = summary.loc[(summary.effect == "no effect") & (summary.pathway != "baseline"), "pathway"].unique()
-        if len(inert):
-            drives.append(f"Changes nothing in this scenario (trajectories equal the baseline's in every replication; "
-                          f"ranked with the baseline, never below it): {', '.join(map(str, inert))}.")
-    if "cost_basis" in summary.columns:
-        bases = {str(b) for b in summary.cost_basis.dropna() if str(b) not in ("—", "")}
-        drives.extend(f"Cost footing: {b}." for b in sorted(bases))
-    for entry, note in (meta.get("attribution_notes") or {}).items():
-        drives.append(f"Attribution of {entry}: {note}.")
-    comp = meta.get("comparison") or {}
-    params = meta.get("scenario_body", {}).get("params") or {}
-    base = params.get("base", "the default chainsim model") if isinstance(params, Mapping) else "default"
-    assumed += [
-        f"Model: {base} (docs/model.md); parameter overrides in the scenario: "
-        f"{ {k: v for k, v in params.items() if k != 'base'} or 'none'}.",
-        f"Data: {meta.get('dataset')} (checksum below); money in {money.name}"
-        + (f", one table unit = {money.per_unit:g} {money.currency}" if money.currency else "")
-        + ". Imports are split across users in proportion to their use (the standard proportionality assumption).",
-        "Shock sizes, durations and start days are the scenario's assumptions (see the scenario file's comments), "
-        "drawn from the stated distributions with the seeds below.",
-        "Pathway levers take their full values from published evidence with ranges (docs/pathways.md), scaled by "
-        "the intensity θ; "
-        + ("each replication draws every lever's full value from its range, the same draw in every pathway"
-           if meta.get("levers_mode") == "drawn" else "levers are fixed at their central values")
-        + "; a user who disagrees can override any lever in the scenario.",
-        f"TTR intervals are the 10–90 % spread over {meta.get('replications')} replications with shared random "
-        "draws, not confidence intervals of the median."
-        + (f" Paired differences with the baseline carry {100 * comp['confidence']:g} % percentile-bootstrap "
-           f"intervals of the mean difference ({comp.get('n_resamples')} resamples, seeded); ranks are on the "
-           "paired loss difference, and pathways whose intervals contain zero share a rank."
-           if comp.get("confidence") else ""),
-    ]
-    return {"drives": drives, "assumed": assumed}
-
-
 def _full_precision(meta: Mapping[str, Any], name: str, table: pd.DataFrame) -> pd.DataFrame:
     """The table ``name`` as ``run.json`` keeps it at full precision, when it has the CSV's rows and columns.
 
@@ -459,8 +262,8 @@ def report_context(run_dir: str | Path) -> dict[str, Any]:
         "attribution_text": "attribution" in summary.columns and summary.attribution.notna().any(),
         "figures": _figures(run_dir),
         "attribution": _attribution(run_dir, money, zh, scopes[0] if scopes else None, meta),
-        "no_attribution": _no_attribution(meta, body),
-        "lever_glossary": _lever_glossary(levers),
+        "no_attribution": no_attribution(meta, body),
+        "lever_glossary": lever_glossary(levers),
         "levers": [{"pathway": p, "pathway_zh": _zh(p, zh),
                     "settings": ", ".join(f"{k} = {v:g}" for k, v in lv.items())} for p, lv in levers.items() if lv],
         "provenance": [
@@ -474,5 +277,5 @@ def report_context(run_dir: str | Path) -> dict[str, Any]:
             ("replication seeds", f"{len(seeds)} spawned from the seed (numpy SeedSequence.spawn), listed in run.json"),
             ("horizon", f"{meta.get('horizon_days')} days"),
         ],
-        "caveats": _caveats(meta, summary, names, money),
+        "caveats": caveats(meta, summary, names, money),
     }
