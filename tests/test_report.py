@@ -265,6 +265,7 @@ def test_what_drives_the_result_follows_the_reports_first_scope(run_dir):
     html = render_report(run_dir)
     assert ('Scope <span class="scope">northeast</span>: the Northeast (LN, JL, HLJ) '
             '<span class="zh">范围：东北三省') in html
+    assert 'Scope <span class="scope">LN</span>: Liaoning 辽宁 <span class="zh">范围：辽宁' in html  # the code once
 
 
 def test_ttr_differences_keep_a_decimal_so_an_interval_that_excludes_zero_does_not_touch_it():

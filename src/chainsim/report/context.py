@@ -245,7 +245,7 @@ def report_context(run_dir: str | Path) -> dict[str, Any]:
     paired = not paired_missing
     ttr_paired = "ttr_diff_days" in summary.columns
     p_best = "p_best" in summary.columns
-    tables = [{"scope": s, "scope_en": names.scope_of(s), "scope_zh": names.scope_of(s, "zh"),
+    tables = [{"scope": s, "scope_en": names.scope_of(s).removeprefix(f"{s} "), "scope_zh": names.scope_of(s, "zh"),
                "rows": _pathway_rows(_ranked(summary, s, money), money, zh)} for s in scopes]
     seeds = meta.get("replication_seeds") or []
     eps = (body.get("metrics") or {}).get("recovery_tolerance")
