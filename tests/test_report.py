@@ -30,6 +30,12 @@ def _number(text):
     return float(text.replace(",", ""))
 
 
+def _full(run_dir, name):
+    """``name`` (summary.csv, attribution.csv) at the full precision run.json keeps."""
+    meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    return pd.DataFrame(meta["full_precision"][name])
+
+
 def _copy(run_dir, tmp_path):
     dst = tmp_path / "copy"
     shutil.copytree(run_dir, dst)
@@ -67,6 +73,10 @@ def test_report_shows_the_paired_comparison_as_summary_csv_has_it(run_dir):
     # the real columns of pathways18's comparison: rank, effect, loss_diff_cny with its interval, TTR difference,
     # P(best), TTR status; one row per pathway in rank order
     summary = pd.read_csv(run_dir / "summary.csv", dtype={"scope": str})
+    # the numbers as the CLI printed them: run.json's full-precision copy of summary.csv (same rows and columns)
+    full = _full(run_dir, "summary.csv")
+    assert list(full.columns) == list(summary.columns) and list(full.pathway) == list(summary.pathway)
+    summary = full
     html = render_report(run_dir)
     assert 'id="paired-missing"' not in html and 'id="attribution-missing"' not in html
     ctx = report_context(run_dir)
@@ -99,6 +109,10 @@ def test_report_shows_attribution_csv_as_written(run_dir):
     att = pd.read_csv(run_dir / "attribution.csv", dtype={"scope": str})
     assert list(att.columns) == ["pathway", "scope", "lever", "evidence_class", "value", "alone_loss_diff_cny",
                                  "shapley_loss_diff_cny", "acts", "method", "replications"]
+    full = _full(run_dir, "attribution.csv")
+    assert list(full.columns) == list(att.columns)
+    assert [float(f"{v:.6g}") for v in full.shapley_loss_diff_cny] == list(att.shapley_loss_diff_cny)
+    att = full  # the report shows the values the CLI printed, not the CSV's 6 digits rounded again
     ctx = report_context(run_dir)["attribution"]
     first = att[att.scope == "northeast"]
     assert ctx["scope"] == "northeast" and ctx["other_scopes"] == ["LN", "JL", "HLJ"]
@@ -233,7 +247,7 @@ def test_a_capacity_loss_along_a_profile_is_described_by_its_profile():
     (coal,) = [d for d in parse_yaml(text)[1]["disruptions"] if d["type"] == "capacity_loss" and d["sector"] == "02"]
     en, zh = describe(coal, Names())
     assert "peaking at 38 %" in en and "2020-03-24" in en and "100 %" not in en, en
-    assert "38%" in zh and "2020-03-24" in zh, zh
+    assert "38%" in zh and "2020年3月24日" in zh, zh  # dates in Chinese in the Chinese sentence
 
 
 def test_what_drives_the_result_follows_the_reports_first_scope(run_dir):
@@ -246,7 +260,12 @@ def test_what_drives_the_result_follows_the_reports_first_scope(run_dir):
     assert sum(d["share"] for d in drivers) <= 1.0 + 1e-9
     ctx = report_context(run_dir)
     lines = [c for c in ctx["caveats"]["drives"] if "of the baseline pathway's loss" in c]
-    assert lines and all("northeast" in c and not c.startswith("ROC") for c in lines), lines
+    assert lines and all("loss in the Northeast (LN, JL, HLJ)" in c and not c.startswith("ROC") for c in lines), lines
+    # and the tables are headed by their scope in both languages
+    html = render_report(run_dir)
+    assert ('Scope <span class="scope">northeast</span>: the Northeast (LN, JL, HLJ) '
+            '<span class="zh">范围：东北三省') in html
+    assert 'Scope <span class="scope">LN</span>: Liaoning 辽宁 <span class="zh">范围：辽宁' in html  # the code once
 
 
 def test_ttr_differences_keep_a_decimal_so_an_interval_that_excludes_zero_does_not_touch_it():
@@ -255,3 +274,109 @@ def test_ttr_differences_keep_a_decimal_so_an_interval_that_excludes_zero_does_n
 
     assert [_signed_days(v) for v in (-0.6, -0.8, -0.4, 0.04, -0.04, 12.0, None)] == \
         ["-0.6", "-0.8", "-0.4", "0.0", "0.0", "+12.0", "—"]
+
+
+def _toy_run(tmp_path, name, compare, duration=3, replications=2, method=None):
+    import yaml
+
+    from chainsim.data.csv_layout import write_csv_layout
+    from chainsim.data.toy import load_toy
+
+    if not (tmp_path / "toy").exists():
+        write_csv_layout(load_toy(), tmp_path / "toy")
+    pathways = {"compare": compare, **({"attribution": {"method": method}} if method else {})}
+    sc = {"name": name, "table": "toy", "horizon_days": 40, "replications": replications, "seed": 1,
+          "disruptions": [{"type": "capacity_loss", "name": "mill fire", "region": "R1", "sector": "A", "share": 0.3,
+                           "start": 5, "duration": duration, "recovery": {"curve": "linear", "days": 5}}],
+          "pathways": pathways, "metrics": {"scope": ["R1"]}}
+    (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(sc), encoding="utf-8")
+    out = tmp_path / name
+    assert main(["run", str(tmp_path / f"{name}.yaml"), "--out", str(out), "--no-trajectories", "--no-figures",
+                 "-q"]) == 0
+    return out
+
+
+def test_a_baseline_only_run_says_why_it_has_no_attribution_and_what_was_drawn(tmp_path):
+    # new-user pass: "no attribution.csv (the chainsim version that wrote it did not split pathway effects by
+    # lever)" for a run of the baseline alone, and "Sampled shock sizes ...: start 0, duration 46" with nothing drawn
+    out = _toy_run(tmp_path, "alone", ["baseline"])
+    html = render_report(out)
+    assert "did not split pathway effects by lever" not in html
+    assert ("No lever attribution: only the baseline pathway ran, so there is no pathway effect to split "
+            "by lever.") in html
+    drives = report_context(out)["caveats"]["drives"]
+    assert not [c for c in drives if c.startswith("Sampled shock sizes")], drives
+    assert ("No shock value is drawn from a distribution in this scenario: every replication sees the same "
+            "shocks.") in drives
+    off = _toy_run(tmp_path, "off", ["baseline", "environment"], method="off")
+    assert ("No lever attribution: the scenario turns it off (<code>pathways.attribution.method: off</code>)."
+            in render_report(off))
+
+
+def test_drawn_shock_values_are_listed_with_their_ranges(tmp_path):
+    out = _toy_run(tmp_path, "drawn", ["baseline"], duration={"distribution": "uniform", "low": 2, "high": 9},
+                   replications=4)
+    meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    durations = [s["duration"] for s in meta["samples"]["baseline"]]
+    assert len(set(durations)) > 1
+    drives = report_context(out)["caveats"]["drives"]
+    assert (f"Shock values drawn across replications (the spread of the intervals comes from these): mill fire: "
+            f"duration, days {min(durations):g}–{max(durations):g}") in drives
+
+
+def test_the_reports_numbers_are_the_ones_the_cli_printed_not_summary_csv_rounded_again(run_dir, tmp_path):
+    # new-user pass: mean loss 217.46 bn in the report, 217.45 printed (true 217.4546): summary.csv keeps 6
+    # significant digits (2.17455e+11) and the report rounded that again
+    meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    full = pd.DataFrame(meta["full_precision"]["summary.csv"])
+    csv = pd.read_csv(run_dir / "summary.csv")
+    assert list(full.columns) == list(csv.columns) and len(full) == len(csv)
+    assert [float(f"{v:.6g}") for v in full.loss_mean_cny] == list(csv.loss_mean_cny)
+    d = _copy(run_dir, tmp_path)
+    meta["full_precision"]["summary.csv"][0]["loss_mean_cny"] = 217454600000.0
+    (d / "run.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    csv.loc[0, "loss_mean_cny"] = 2.17455e11
+    csv.to_csv(d / "summary.csv", index=False, float_format="%.6g")
+    row0 = csv.iloc[0]
+    rows = {(t["scope"], r["pathway"]): r for t in report_context(d)["tables"] for r in t["rows"]}
+    assert rows[(row0.scope, row0.pathway)]["loss"] == "217.45"  # as the CLI: format(217454600000 / 1e9, ",.2f")
+
+
+def test_the_censoring_caveat_says_what_the_table_shows():
+    # new-user pass: "... (shown as not recovered)" while the table showed TTR numbers and "recovered 95 %"
+    from chainsim.report.caveats import caveats
+    from chainsim.report.describe import Names
+
+    summary = pd.DataFrame({
+        "pathway": ["baseline", "environment", "baseline"], "scope": ["JL", "JL", "LN"],
+        "recovered_share": [0.95, 0.9, 1.0], "ttr_status": ["recovered", "recovered", "recovered"],
+        "ttr_days": [61.0, 62.0, 30.0], "ttr_p10": [58.0, 58.0, 20.0], "ttr_p90": [70.0, None, 40.0]})
+    from chainsim.data.units import MoneyUnit
+
+    drives = caveats({"replications": 20, "horizon_days": 122}, summary, Names(), MoneyUnit("CNY", 1e4, "cny"))
+    assert ("2 pathway x scope row(s) have replications that do not recover within the 122-day horizon (the "
+            "'recovered' column shows the share that did: 90%–95%). Such a replication's time to recover counts "
+            "as later than the horizon: a TTR median or 10–90 % bound that falls on one reads 'not recovered' or "
+            "'n.r.' (in 1 of these rows).") in drives["drives"]
+    ok = summary.assign(ttr_p90=[70.0, 71.0, 40.0])
+    drives = caveats({"replications": 20, "horizon_days": 122}, ok, Names(), MoneyUnit("CNY", 1e4, "cny"))
+    assert [c for c in drives["drives"] if c.endswith("'n.r.'; none does here, so every TTR shown is a number.")]
+
+
+def test_every_lever_the_report_names_is_explained_in_words(run_dir):
+    # lever ids (criticality_relief, alpha_tau_manufacturing ...) were shown raw, with no words anywhere in the page
+    from chainsim.pathways.registry import LEVERS
+
+    meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    used = sorted({k for lv in meta["levers"].values() for k in lv})
+    assert used
+    ctx = report_context(run_dir)
+    assert [g["lever"] for g in ctx["lever_glossary"]] == used
+    import html as htmllib
+
+    page = htmllib.unescape(render_report(run_dir))
+    assert 'id="lever-glossary"' in page
+    for name in used:
+        lever = LEVERS[name]
+        assert f"<dt>{name}</dt><dd>{lever.description} Unit: {lever.unit}; pathway section {lever.section}.</dd>" \
+            in page

@@ -42,7 +42,7 @@ PROVINCES = tuple(SHORT_CODES)  # NBS codes in order
 
 @dataclass(frozen=True)
 class Province:
-    """One province: NBS code, short code, names and its capital's coordinates."""
+    """One province: NBS code, short code, names, and its capital's name and coordinates."""
 
     nbs_code: str
     code: str
@@ -52,6 +52,7 @@ class Province:
     capital_en: str
     lat: float
     lon: float
+    capital_zh: str = ""
 
 
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -91,7 +92,8 @@ def load_provinces(raw_dir: Path = RAW_DIR) -> tuple[Province, ...]:
                 raise DataError(f"{path}: no row for province code '{nbs}'")
         c = caps.loc[nbs]
         out.append(Province(nbs, SHORT_CODES[nbs], str(c["province_pinyin"]), str(names.loc[nbs, "province_en"]),
-                            str(c["province_zh"]), str(c["capital_en"]), float(c["lat"]), float(c["lon"])))
+                            str(c["province_zh"]), str(c["capital_en"]), float(c["lat"]), float(c["lon"]),
+                            str(c["capital_zh"])))
     return tuple(out)
 
 

@@ -190,6 +190,11 @@ def _write_run_files(run: ScenarioRun, summary: pd.DataFrame, out: Path, pending
                           "identical_rtol": IDENTICAL_RTOL}
     if run.attribution is not None:
         meta["attribution_notes"] = dict(run.attribution.notes)
+    # the CSVs keep 6 significant digits; the report formats these copies, so that it shows the numbers the
+    # CLI printed instead of rounding a rounded value again (217.4546 -> 2.17455e+11 -> 217.46)
+    meta["full_precision"] = {"summary.csv": _records(summary)}
+    if run.attribution is not None:
+        meta["full_precision"]["attribution.csv"] = _records(run.attribution.frame)
     meta.update(table_labels(run.loaded.table))
     first_scope = run.loaded.scenario.metrics.scope[0]  # the report's scope: what drives *its* loss
     meta["loss_drivers"] = loss_drivers(run, "baseline", scope=first_scope)
@@ -234,6 +239,11 @@ def write_outputs(run: ScenarioRun, summary: pd.DataFrame, out_dir: str | Path, 
     with staged_output(out, force=force) as stage:
         paths = write_run_files(run, summary, stage, figures=figures, trajectories=trajectories, bands=bands)
     return {k: out / p.name for k, p in paths.items()}
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``frame`` for JSON at full precision, missing values as ``null``."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def _json_default(o: Any) -> Any:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,14 @@ import pandas as pd
 
 from chainsim.data.units import MoneyUnit, find_money_column, money_column
 from chainsim.errors import ChainsimError
+from chainsim.report.caveats import caveats, no_attribution
 from chainsim.report.describe import Names, describe
+from chainsim.report.glossary import lever_glossary, origin_words, place_names
+from chainsim.report.numbers import billions as _bn
+from chainsim.report.numbers import formatted as _fmt
+from chainsim.report.numbers import number as _num
+from chainsim.report.numbers import signed_days as _signed_days
+from chainsim.scenario.calendar import parse_date
 
 __all__ = ["EFFECT_ZH", "FIGURES", "PAIRED_STEMS", "ReportError", "report_context"]
 
@@ -56,19 +62,6 @@ class ReportError(ChainsimError):
     """A run folder cannot be turned into a report (missing or unreadable files)."""
 
 
-def _num(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
-
-
-def _fmt(v: Any, spec: str, none: str = "—") -> str:
-    f = _num(v)
-    return none if f is None else format(f, spec)
-
-
 def _money_of(meta: Mapping[str, Any], summary: pd.DataFrame) -> MoneyUnit:
     m = meta.get("money")
     if m:
@@ -78,24 +71,6 @@ def _money_of(meta: Mapping[str, Any], summary: pd.DataFrame) -> MoneyUnit:
     except ValueError:
         code = "units"
     return MoneyUnit(None if code == "units" else code.upper(), 1.0, code)
-
-
-def _signed_days(v: Any) -> str:
-    """``+3.0``, ``-0.6``, ``0.0`` (never ``-0.0``) for a difference in days: one decimal, as ``summary.csv``.
-
-    Whole days hid intervals that exclude zero (-0.8 … -0.4 read as -1 … 0).
-    """
-    f = _num(v)
-    return "—" if f is None else "0.0" if round(f, 1) == 0 else f"{f:+.1f}"
-
-
-def _bn(v: Any, spec: str = ",.2f") -> str:
-    """Billions; a signed spec shows an amount that rounds to zero as ``0.00``, never ``-0.00``."""
-    f = _num(v)
-    if f is None:
-        return "—"
-    text = format(f / 1e9, spec)
-    return format(0.0, spec.lstrip("+")) if spec.startswith("+") and float(text.replace(",", "")) == 0 else text
 
 
 def _col(df: pd.DataFrame, money: MoneyUnit, stem: str) -> str | None:
@@ -194,12 +169,14 @@ def _figures(run_dir: Path) -> list[dict[str, str]]:
     return out
 
 
-def _attribution(run_dir: Path, money: MoneyUnit, zh: Mapping[str, str], scope: str | None) -> dict[str, Any] | None:
+def _attribution(run_dir: Path, money: MoneyUnit, zh: Mapping[str, str], scope: str | None,
+                 meta: Mapping[str, Any]) -> dict[str, Any] | None:
     """``attribution.csv`` of the first scope: one row per pathway x lever, money in billions."""
     path = run_dir / "attribution.csv"
     if not path.is_file():
         return None
-    df = pd.read_csv(path, dtype={"scope": str, "pathway": str, "lever": str, "evidence_class": str})
+    df = _full_precision(meta, "attribution.csv",
+                         pd.read_csv(path, dtype={"scope": str, "pathway": str, "lever": str, "evidence_class": str}))
     alone, shap = _col(df, money, "alone_loss_diff"), _col(df, money, "shapley_loss_diff")
     if alone is None or shap is None or not {"pathway", "scope", "lever"} <= set(df.columns):
         raise ReportError(f"{path}: expected the columns pathway, scope, lever, evidence_class, value, "
@@ -223,84 +200,19 @@ def _attribution(run_dir: Path, money: MoneyUnit, zh: Mapping[str, str], scope: 
             "replications": ", ".join(str(v) for v in reps) or "—"}
 
 
-def _samples_words(meta: Mapping[str, Any]) -> list[str]:
-    """Range of the sampled start, duration and share per named disruption, over replications."""
-    by: dict[str, dict[str, list[float]]] = {}
-    samples = (meta.get("samples") or {}).get("baseline") or next(iter((meta.get("samples") or {}).values()), [])
-    for s in samples:
-        d = by.setdefault(str(s.get("name") or "disruption"), {})
-        for k in ("start", "duration", "share"):
-            if _num(s.get(k)) is not None:
-                d.setdefault(k, []).append(float(s[k]))
-    words = []
-    for name, vals in by.items():
-        parts = [f"{k} {min(v):.3g}–{max(v):.3g}" if min(v) != max(v) else f"{k} {min(v):.3g}" for k, v in vals.items()]
-        words.append(f"{name}: " + ", ".join(parts))
-    return words
+def _full_precision(meta: Mapping[str, Any], name: str, table: pd.DataFrame) -> pd.DataFrame:
+    """The table ``name`` as ``run.json`` keeps it at full precision, when it has the CSV's rows and columns.
 
-
-def _caveats(meta: Mapping[str, Any], summary: pd.DataFrame, names: Names, money: MoneyUnit) -> dict[str, list]:
-    drives, assumed = [], []
-    where = meta.get("loss_drivers_scope")  # runs before it listed every industry's share of all the loss
-    of = f"of the baseline pathway's loss in {where}" if where else "of the baseline pathway's loss (all regions)"
-    for d in meta.get("loss_drivers") or []:
-        sec = names.sectors.get(d["sector"], {})
-        drives.append(f"{d['region']} {d['sector']} {sec.get('zh', '')} {sec.get('en', '')}: "
-                      f"{money.format(d['loss'])} ({100 * d['share']:.0f} % {of})")
-    samp = _samples_words(meta)
-    if samp:
-        drives.append("Sampled shock sizes across replications (the spread of the intervals comes from these): "
-                      + "; ".join(samp))
-    for entry, notes in (meta.get("pathway_notes") or {}).items():
-        if notes:
-            drives.append(f"{entry}: " + "; ".join(notes))
-    not_rec = summary[summary.recovered_share.astype(float) < 1.0]
-    if len(not_rec):
-        drives.append(f"{len(not_rec)} pathway x scope row(s) have replications that never recover within the "
-                      f"horizon: their TTR is censored (shown as not recovered), not a number.")
-    if "ttr_status" in summary.columns:
-        stayed = summary[summary.ttr_status == "did not leave the band"]
-        if len(stayed):
-            drives.append(f"{len(stayed)} pathway x scope row(s) never left the recovered band: they have no time to "
-                          "recover (shown as 'did not leave the band'), which is not a TTR of 0.")
-    if "effect" in summary.columns:
-        for scope in dict.fromkeys(summary.scope):
-            if summary.loc[summary.scope == scope, "effect"].eq("no measurable effect").all():
-                drives.append(f"{scope}: the shock costs less than the scenario's min_loss_days of output, so the "
-                              "pathways are not ranked there ('no measurable effect', empty rank).")
-        inert = summary.loc[(summary.effect == "no effect") & (summary.pathway != "baseline"), "pathway"].unique()
-        if len(inert):
-            drives.append(f"Changes nothing in this scenario (trajectories equal the baseline's in every replication; "
-                          f"ranked with the baseline, never below it): {', '.join(map(str, inert))}.")
-    if "cost_basis" in summary.columns:
-        bases = {str(b) for b in summary.cost_basis.dropna() if str(b) not in ("—", "")}
-        drives.extend(f"Cost footing: {b}." for b in sorted(bases))
-    for entry, note in (meta.get("attribution_notes") or {}).items():
-        drives.append(f"Attribution of {entry}: {note}.")
-    comp = meta.get("comparison") or {}
-    params = meta.get("scenario_body", {}).get("params") or {}
-    base = params.get("base", "the default chainsim model") if isinstance(params, Mapping) else "default"
-    assumed += [
-        f"Model: {base} (docs/model.md); parameter overrides in the scenario: "
-        f"{ {k: v for k, v in params.items() if k != 'base'} or 'none'}.",
-        f"Data: {meta.get('dataset')} (checksum below); money in {money.name}"
-        + (f", one table unit = {money.per_unit:g} {money.currency}" if money.currency else "")
-        + ". Imports are split across users in proportion to their use (the standard proportionality assumption).",
-        "Shock sizes, durations and start days are the scenario's assumptions (see the scenario file's comments), "
-        "drawn from the stated distributions with the seeds below.",
-        "Pathway levers take their full values from published evidence with ranges (docs/pathways.md), scaled by "
-        "the intensity θ; "
-        + ("each replication draws every lever's full value from its range, the same draw in every pathway"
-           if meta.get("levers_mode") == "drawn" else "levers are fixed at their central values")
-        + "; a user who disagrees can override any lever in the scenario.",
-        f"TTR intervals are the 10–90 % spread over {meta.get('replications')} replications with shared random "
-        "draws, not confidence intervals of the median."
-        + (f" Paired differences with the baseline carry {100 * comp['confidence']:g} % percentile-bootstrap "
-           f"intervals of the mean difference ({comp.get('n_resamples')} resamples, seeded); ranks are on the "
-           "paired loss difference, and pathways whose intervals contain zero share a rank."
-           if comp.get("confidence") else ""),
-    ]
-    return {"drives": drives, "assumed": assumed}
+    The CSVs round to 6 significant digits: formatting them again showed 217.46 where the CLI printed 217.45
+    (217.4546). Runs from before ``full_precision`` (or a CSV edited since) keep the CSV's values.
+    """
+    rows = (meta.get("full_precision") or {}).get(name)
+    if not rows:
+        return table
+    full = pd.DataFrame(rows)
+    if list(full.columns) != list(table.columns) or len(full) != len(table):
+        return table
+    return full
 
 
 def report_context(run_dir: str | Path) -> dict[str, Any]:
@@ -320,8 +232,11 @@ def report_context(run_dir: str | Path) -> dict[str, Any]:
                           f"(summary.csv and run.json); missing {Path(exc.filename).name}") from None
     except (ValueError, pd.errors.ParserError) as exc:
         raise ReportError(f"{run_dir}: cannot read the run's files ({exc})") from None
+    summary = _full_precision(meta, "summary.csv", summary)
     body = meta.get("scenario_body") or {}
-    names = Names(meta.get("sectors") or {}, meta.get("regions") or {})
+    calendar = body.get("calendar") if isinstance(body.get("calendar"), Mapping) else {}
+    names = Names(meta.get("sectors") or {}, meta.get("regions") or {}, origins=origin_words(), places=place_names(),
+                  start=parse_date(calendar.get("start")))
     money = _money_of(meta, summary)
     zh = _pathway_names()
     scopes = list(dict.fromkeys(summary.scope))
@@ -330,7 +245,8 @@ def report_context(run_dir: str | Path) -> dict[str, Any]:
     paired = not paired_missing
     ttr_paired = "ttr_diff_days" in summary.columns
     p_best = "p_best" in summary.columns
-    tables = [{"scope": s, "rows": _pathway_rows(_ranked(summary, s, money), money, zh)} for s in scopes]
+    tables = [{"scope": s, "scope_en": names.scope_of(s).removeprefix(f"{s} "), "scope_zh": names.scope_of(s, "zh"),
+               "rows": _pathway_rows(_ranked(summary, s, money), money, zh)} for s in scopes]
     seeds = meta.get("replication_seeds") or []
     eps = (body.get("metrics") or {}).get("recovery_tolerance")
     levers = meta.get("levers") or {}
@@ -345,7 +261,9 @@ def report_context(run_dir: str | Path) -> dict[str, Any]:
         "paired_missing": paired_missing, "loss_is_mean": _col(summary, money, "loss_mean") is not None,
         "attribution_text": "attribution" in summary.columns and summary.attribution.notna().any(),
         "figures": _figures(run_dir),
-        "attribution": _attribution(run_dir, money, zh, scopes[0] if scopes else None),
+        "attribution": _attribution(run_dir, money, zh, scopes[0] if scopes else None, meta),
+        "no_attribution": no_attribution(meta, body),
+        "lever_glossary": lever_glossary(levers),
         "levers": [{"pathway": p, "pathway_zh": _zh(p, zh),
                     "settings": ", ".join(f"{k} = {v:g}" for k, v in lv.items())} for p, lv in levers.items() if lv],
         "provenance": [
@@ -359,5 +277,5 @@ def report_context(run_dir: str | Path) -> dict[str, Any]:
             ("replication seeds", f"{len(seeds)} spawned from the seed (numpy SeedSequence.spawn), listed in run.json"),
             ("horizon", f"{meta.get('horizon_days')} days"),
         ],
-        "caveats": _caveats(meta, summary, names, money),
+        "caveats": caveats(meta, summary, names, money),
     }
