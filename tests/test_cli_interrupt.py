@@ -43,8 +43,9 @@ def _group(pgid: int) -> list[int]:
     return pids
 
 
-def _interrupt(tmp_path: Path, presses: list[float]) -> tuple[int | None, str, float, list[int]]:
-    """Start a 2-worker run, Ctrl-C its process group once its workers run, after each delay in ``presses``.
+def _interrupt(tmp_path: Path, presses: list[float], command: tuple[str, ...] = ("run", str(SCENARIO))
+               ) -> tuple[int | None, str, float, list[int]]:
+    """Start a 2-worker ``chainsim`` command, Ctrl-C its process group once its workers run, after each of ``presses``.
 
     Returns the exit code (``None``: still running after :data:`EXIT_WITHIN` s, then killed), stderr,
     the seconds from the first press to the exit, and the group's processes left after it.
@@ -54,7 +55,7 @@ def _interrupt(tmp_path: Path, presses: list[float]) -> tuple[int | None, str, f
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
     with err.open("w") as stderr:
         proc = subprocess.Popen([sys.executable, "-c", "import sys; from chainsim.cli import main; sys.exit(main())",
-                                 "run", str(SCENARIO), "--workers", "2", "--out", str(out)],
+                                 *command, "--workers", "2", "--out", str(out)],
                                 cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=stderr,
                                 start_new_session=True)  # its own process group, as a terminal's foreground job
     pgid = proc.pid
@@ -100,6 +101,21 @@ def test_ctrl_c_during_a_run_with_workers_ends_it(tmp_path, presses):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]  # the staging folder is gone
     # 0.4-1.0 s on a loaded 2-core machine (5.7-15 s or never on 9f75d8a, which waited for the running batches)
     assert took < 4.0, f"the run took {took:.1f} s to end after Ctrl-C; its workers were not stopped at once"
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("command", [("scan", "--kinds", "links"),
+                                     ("sweep", str(ROOT / "sweeps" / "electronics_pathway_sensitivity.yaml"))],
+                         ids=["scan", "sweep"])
+def test_ctrl_c_twice_during_a_scan_or_sweep_with_workers_ends_it(tmp_path, command):
+    # on 9f75d8a both hung as the run did (a scan 1 of 1 try, a sweep 1 of 1, with a traceback)
+    rc, stderr, took, left = _interrupt(tmp_path, [0.0, 1.0], command)
+    assert rc is not None, f"still running {EXIT_WITHIN:.0f} s after Ctrl-C (killed):\n{stderr}"
+    assert rc == 130, stderr
+    assert stderr.count("chainsim: interrupted") == 1, stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    assert not left, f"processes left after it ended: {left}"
+    assert took < 4.0, f"it took {took:.1f} s to end after Ctrl-C"
 
 
 def test_main_called_from_python_restores_the_callers_sigint_handler(tmp_path):
