@@ -124,30 +124,3 @@ def test_main_called_from_python_restores_the_callers_sigint_handler(tmp_path):
     before = signal.getsignal(signal.SIGINT)
     assert main(["run", str(tmp_path / "missing.yaml")]) == 2
     assert signal.getsignal(signal.SIGINT) is before
-
-
-def _sigint_disposition() -> object:
-    return signal.getsignal(signal.SIGINT)
-
-
-def _sleep(seconds: float) -> int:
-    time.sleep(seconds)
-    return os.getpid()
-
-
-def test_worker_pool_workers_ignore_ctrl_c_and_an_exception_stops_them_at_once():
-    """The run's, scan's and sweep's pool: workers leave SIGINT to the coordinator; an exception kills them."""
-    from chainsim.procs import WorkerPool
-
-    with WorkerPool(2) as pool:
-        assert pool.submit(_sigint_disposition).result() == signal.SIG_IGN
-        assert pool.submit(_sleep, 0.0).result() > 0  # a normal exit waits for the tasks, as the executor does
-    t0 = time.monotonic()
-    with pytest.raises(KeyboardInterrupt), WorkerPool(2) as pool:
-        busy = [pool.submit(_sleep, 60.0) for _ in range(4)]
-        time.sleep(0.5)  # both workers are into a 60 s task, two tasks are queued
-        workers = list(pool._processes.values())
-        raise KeyboardInterrupt
-    assert time.monotonic() - t0 < 10.0  # not the 60 s of the running tasks
-    assert all(not w.is_alive() for w in workers)
-    assert all(f.cancelled() or f.done() for f in busy)

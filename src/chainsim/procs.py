@@ -165,6 +165,12 @@ class WorkerPool(ProcessPoolExecutor):
             processes = list((getattr(self, "_processes", None) or {}).values())
             for process in processes:
                 process.terminate()
+            # a worker killed while sending its result leaves half a message in the result pipe, and the pool's
+            # thread reading it would wait for the rest for ever (shutdown below with it): closing this
+            # process's unused write end gives that read an end of file once the workers are gone
+            results = getattr(self, "_result_queue", None)
+            if results is not None:
+                results._writer.close()
             self.shutdown(wait=True, cancel_futures=True)  # the pool's thread sees the workers gone and ends
             for process in processes:
                 process.join()
