@@ -27,6 +27,10 @@ SLOW: dict[str, str] = {
     "tests/test_ario_oracle.py::test_r16_pymrio_test_system_matches_boario": "BoARIO live",
     "tests/test_cli.py::test_run_writes_every_output": "full trajectories of six pathways",
     "tests/test_sweep_dask.py": "starts a Dask LocalCluster",
+    "tests/test_cli_interrupt.py::test_ctrl_c_during_a_run_with_workers_ends_it":
+        "interrupts the README run with two workers, four times (about 5 s each)",
+    "tests/test_cli_interrupt.py::test_ctrl_c_twice_during_a_scan_or_sweep_with_workers_ends_it":
+        "interrupts a scan and a sweep with two workers (about 5 s each)",
     "tests/test_scan_screen.py::test_no_service_or_utility_link_in_the_default_top_10":
         "scans the 474 links of the Northeast table",
     "tests/test_scan_screen.py::test_fine_scan_ranks_the_split_products": "scans the 717 imports of the fine table",

@@ -43,6 +43,15 @@ def test_pathways_and_attribution_share_one_pool(serial, monkeypatch):
             super().__init__(*a, **k)
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counting)
+    import chainsim.procs as procs  # the run's pool is a procs.WorkerPool (a ProcessPoolExecutor subclass)
+
+    real_init = procs.WorkerPool.__init__
+
+    def counting_init(self, *a, **k):
+        pools.append(1)
+        real_init(self, *a, **k)
+
+    monkeypatch.setattr(procs.WorkerPool, "__init__", counting_init)
     seen = []
     pooled = run_scenario(load_scenario(SCENARIO, table=TOY), workers=2, on_pathways=seen.append)
     assert len(pools) == 1

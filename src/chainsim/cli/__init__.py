@@ -1,14 +1,20 @@
 """The ``chainsim`` command line: a thin layer that parses, calls the library API and writes.
 
 Every :class:`~chainsim.errors.ChainsimError` becomes one message on stderr and exit code 2,
-without a traceback. Logging is configured here, never in the library.
+without a traceback. Ctrl-C becomes ``chainsim: interrupted`` and exit code 130; once pressed,
+further presses are ignored while the command cleans up (its staging folder, its worker
+processes: :class:`chainsim.procs.WorkerPool`) and exits, so that a second press cannot leave
+them half done or turn the exit into a traceback. Logging is configured here, never in the
+library.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from chainsim.errors import ChainsimError
@@ -50,8 +56,28 @@ def _add_verbosity(parser: argparse.ArgumentParser, default: object) -> None:
                        help="no progress bars, status lines or warnings on stderr (results and errors only)")
 
 
+def _interrupt_once(signum: int, frame: object) -> None:
+    """SIGINT handler while a command runs: the first Ctrl-C raises ``KeyboardInterrupt``, later ones are ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the process exit code."""
+    """Run the command line; returns the process exit code.
+
+    With ``argv`` given (a caller in Python), the caller's SIGINT handler is restored on return;
+    without (the ``chainsim`` program), a Ctrl-C leaves SIGINT ignored until the process ends.
+    """
+    installed = threading.current_thread() is threading.main_thread()  # Python handles signals there only
+    previous = signal.signal(signal.SIGINT, _interrupt_once) if installed else None
+    try:
+        return _main(argv)
+    finally:
+        if installed and (argv is not None or signal.getsignal(signal.SIGINT) is _interrupt_once):
+            signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.verbose = getattr(args, "verbose", 0)

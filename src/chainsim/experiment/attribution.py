@@ -227,12 +227,13 @@ def run_attribution(loaded: Any, runs: Mapping[str, Any], seeds: Sequence[Any], 
 
     if workers > 1 and len(plan.chunks) > 1:
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import as_completed
 
+        from chainsim.procs import WorkerPool
         from chainsim.sweeps.runner import pool_start_method
 
         ctx = multiprocessing.get_context(pool_start_method())
-        with ProcessPoolExecutor(max_workers=min(int(workers), len(plan.chunks)), mp_context=ctx) as pool:
+        with WorkerPool(min(int(workers), len(plan.chunks)), mp_context=ctx) as pool:
             futures = {pool.submit(_chunk_task, *a): c for c, a in enumerate(plan.chunks)}
             for done, fut in enumerate(as_completed(futures), start=1):
                 store(futures[fut], fut.result(), done)

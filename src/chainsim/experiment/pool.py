@@ -12,7 +12,6 @@ depend on the number of workers (``docs/performance.md``, "The main job").
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -65,10 +64,10 @@ def run_in_pool(loaded: Any, pathways: Mapping[str, tuple[Callable[..., Any], tu
         Per batch (in ``chunks`` order), its members' series.
     """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, wait
+    from concurrent.futures import wait
 
     from chainsim.experiment.attribution import _chunk_task
-    from chainsim.procs import exit_with_parent
+    from chainsim.procs import WorkerPool
     from chainsim.sweeps.runner import pool_start_method
 
     method = pool_start_method()
@@ -80,9 +79,8 @@ def run_in_pool(loaded: Any, pathways: Mapping[str, tuple[Callable[..., Any], tu
     sums: list[Any] = [None] * len(chunks)
     chunks_done: list[int] = []
     reported = 0
-    # the workers end with this process (procs.exit_with_parent): a run killed while they work leaves none
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(entries) + len(chunks))), mp_context=ctx,
-                             initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
+    # the workers end with this process and leave Ctrl-C to it; Ctrl-C here terminates them (procs.WorkerPool)
+    with WorkerPool(max(1, min(workers, len(entries) + len(chunks))), mp_context=ctx) as pool:
         todo = {pool.submit(task, *args): ("pathway", e) for e, (task, args) in pathways.items()}
         todo.update({pool.submit(_chunk_task, *a): ("chunk", c) for c, a in enumerate(chunks)})
         while todo:

@@ -10,10 +10,9 @@ target is compared with one undisturbed run of the same model (the counterfactua
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -25,6 +24,7 @@ from chainsim.engine import Engine, ModelParams, build_model, resolve_params
 from chainsim.engine.clock import reusable_output
 from chainsim.errors import ScenarioError
 from chainsim.metrics import cumulative_loss, depth, loss_in_days_of_output, observed_time_to_survive, recovery_time
+from chainsim.procs import WorkerPool
 from chainsim.scan.prescreen import prescreen, rank_correlations
 from chainsim.scan.rank import RANK_BY, rank_targets
 from chainsim.scan.screen import MIN_LOSS_DAYS, SCREENED_CLASSES, exposure, product_classes, target_effects
@@ -100,10 +100,7 @@ def _table_state(table: IOTable) -> dict[str, Any]:
     return state
 
 
-def _init_worker(state: dict[str, Any], params: ModelParams, mask: np.ndarray, parent_pid: int) -> None:
-    from chainsim.procs import exit_with_parent
-
-    exit_with_parent(parent_pid)  # no worker outlives a killed coordinator
+def _init_worker(state: dict[str, Any], params: ModelParams, mask: np.ndarray) -> None:
     _WORKER["model"] = build_model(IOTable(**state), params)
     _WORKER["mask"] = mask
 
@@ -178,8 +175,8 @@ def _simulate(model: Any, table: IOTable, params: ModelParams, mask: np.ndarray,
         for k in range(len(chunks)):
             store(k, *_run_chunk(model, mask, sets[k], days))
         return Y, crash, seconds
-    with ProcessPoolExecutor(max_workers=int(workers), initializer=_init_worker,
-                             initargs=(_table_state(table), params, mask, os.getpid())) as pool:
+    # the workers end with this process and leave Ctrl-C to it; Ctrl-C here terminates them (procs.WorkerPool)
+    with WorkerPool(int(workers), initializer=_init_worker, initargs=(_table_state(table), params, mask)) as pool:
         futures = [pool.submit(_worker_chunk, k, sets[k], days) for k in range(len(chunks))]
         for fut in as_completed(futures):
             store(*fut.result())

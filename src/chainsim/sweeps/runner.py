@@ -1,7 +1,7 @@
 """Run a sweep: design → chunks → an injected executor → Parquet chunks → analysis → outputs.
 
 Executors: serial (``workers=1``), local processes (default,
-:class:`concurrent.futures.ProcessPoolExecutor`, one BLAS thread per process, forked from the
+:class:`chainsim.procs.WorkerPool`, a ``ProcessPoolExecutor``; one BLAS thread per process, forked from the
 coordinator where that is safe: :func:`pool_start_method`), or Dask
 distributed (``scheduler="local"`` starts a ``LocalCluster`` on loopback, any other value is
 a scheduler address). Every executor maps the same top-level
@@ -9,7 +9,8 @@ a scheduler address). Every executor maps the same top-level
 depend only on the chunk, so results are identical for any executor and worker count.
 
 Robustness: each finished chunk is written at once (atomically) by the coordinating
-process. Ctrl-C cancels what is pending and keeps what is written; a crashed process pool
+process. Ctrl-C cancels what is pending, stops the local workers at once
+(:class:`chainsim.procs.WorkerPool`) and keeps what is written; a crashed process pool
 is restarted and only unfinished chunks resubmitted; on Dask, tasks of a lost worker are
 rescheduled by the scheduler, and a chunk that still fails with a lost worker is
 resubmitted, while a cluster left without workers or stalled ends in a clear error
@@ -25,7 +26,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from typing import Any
 import pandas as pd
 
 from chainsim.errors import ScenarioError, SimulationError
-from chainsim.procs import available_cpus
+from chainsim.procs import WorkerPool, available_cpus
 from chainsim.sweeps.analysis import ranking_table, sensitivity_table, write_figures
 from chainsim.sweeps.dask_run import run_dask
 from chainsim.sweeps.design import Design, make_design
@@ -151,19 +152,16 @@ def pool_start_method() -> str:
     return "spawn"
 
 
-def _init_worker(spec: SweepSpec, loaded: Any, parent_pid: int | None = None) -> None:
+def _init_worker(spec: SweepSpec, loaded: Any) -> None:
     """Pool worker initializer: one BLAS thread (the processes are the parallelism), primed scenario.
 
     A spawned worker gets one BLAS thread from the environment (:func:`_single_blas_thread`);
-    a forked one inherits the coordinator's BLAS, which may run several. The worker ends when
-    the coordinator dies (:func:`chainsim.procs.exit_with_parent`).
+    a forked one inherits the coordinator's BLAS, which may run several. In the pool of
+    :func:`_run_pool` (a :class:`chainsim.procs.WorkerPool`) the worker has already been made
+    to ignore Ctrl-C and to end when the coordinator dies.
     """
     from threadpoolctl import threadpool_limits
 
-    from chainsim.procs import exit_with_parent
-
-    if parent_pid is not None:
-        exit_with_parent(parent_pid)
     threadpool_limits(limits=1, user_api="blas")
     prime(spec, loaded)
 
@@ -179,25 +177,25 @@ def _run_pool(spec: SweepSpec, chunks: Sequence[Chunk], on_done: OnDone, workers
     loaded = scenario_of(spec) if spec.model is None else None  # handed to the workers, not re-read
     while pending:
         ctx = multiprocessing.get_context(pool_start_method())  # a restart may find threads left running
-        with _single_blas_thread():
-            ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                     initargs=(spec, loaded, os.getpid()))
         try:
-            futs: dict[Future, int] = {ex.submit(evaluate_chunk, spec, rows): cid for cid, rows in pending.items()}
-            while futs:
-                done, _ = wait(futs, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    cid = futs.pop(fut)
-                    on_done(cid, fut.result())
-                    del pending[cid]
+            # leaving the block by an exception (Ctrl-C, a broken pool) cancels the queued chunks and terminates
+            # the workers: a running chunk's rows are not stored anyway (procs.WorkerPool)
+            with WorkerPool(workers, mp_context=ctx, initializer=_init_worker, initargs=(spec, loaded)) as ex:
+                with _single_blas_thread():  # the workers start in submit
+                    futs: dict[Future, int] = {ex.submit(evaluate_chunk, spec, rows): cid
+                                               for cid, rows in pending.items()}
+                while futs:
+                    done, _ = wait(futs, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        cid = futs.pop(fut)
+                        on_done(cid, fut.result())
+                        del pending[cid]
         except BrokenProcessPool:
             restarts += 1
             if restarts > MAX_RESTARTS:
                 raise SimulationError(f"the process pool crashed {restarts} times; {len(pending)} chunk(s) left "
                                       "unfinished (finished chunks are saved: rerun with --resume)") from None
             log.warning("a worker process died; restarting the pool for %d unfinished chunk(s)", len(pending))
-        finally:
-            ex.shutdown(wait=False, cancel_futures=True)
 
 
 def _provenance(spec: SweepSpec, design: Design, layout: list[tuple[int, int]], chunk_size: int) -> dict[str, Any]:
