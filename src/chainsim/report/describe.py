@@ -288,6 +288,18 @@ def _final_demand(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
     return en, zh
 
 
+def _points(profile: Any) -> list:
+    """A profile's (date or day, value) points; none for anything else."""
+    return profile.get("points") or [] if isinstance(profile, Mapping) else []
+
+
+def _peak(profile: Any) -> Any:
+    """The profile's value of largest magnitude (its first value if none is a number); None without points."""
+    pts = _points(profile)
+    values = [p[1] for p in pts if isinstance(p[1], int | float)]
+    return max(values, key=abs) if values else (pts[0][1] if pts else None)
+
+
 def _profile_words(profile: Any, n: Names, lang: str, signed: bool = False, origin: Any = 0) -> str:
     """A (date or day, value) profile as its peak and its first and last points.
 
@@ -295,11 +307,11 @@ def _profile_words(profile: Any, n: Names, lang: str, signed: bool = False, orig
     ``origin``: the day numbered points count from (a disruption's start for its own ``profile``; day 0 for a
     lockdown's ``absent`` and a demand ``change``, :mod:`chainsim.scenario.profiles`).
     """
-    pts = profile.get("points") or [] if isinstance(profile, Mapping) else []
+    pts = _points(profile)
     if not pts:
         return ""
-    values = [p[1] for p in pts if isinstance(p[1], int | float)]
-    peak = max(values, key=abs) if values else pts[0][1]
+    peak = _peak(profile)
+
     def when(t: Any) -> str:
         shift = isinstance(t, int | float) and isinstance(origin, int | float)
         return n.day(t + origin if shift else t, lang)
@@ -358,10 +370,9 @@ def _categories(v: Any, lang: str) -> str:
 def _final_demand_by_category(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
     cats = d.get("categories", [])
     change = d.get("change")
-    pts = change.get("points") or [] if isinstance(change, Mapping) else []
-    values = [p[1] for p in pts if isinstance(p[1], int | float)]
-    peak = max(values, key=abs) if values else 0
-    verb_zh = "下降" if peak < 0 else "上升" if peak > 0 else "变化"
+    peak = _peak(change)
+    number = isinstance(peak, int | float)
+    verb_zh = "下降" if number and peak < 0 else "上升" if number and peak > 0 else "变化"
     en = (f"Final demand of {_categories(cats, 'en')} for {n.sectors_of(d.get('sectors', 'all'))} in "
           f"{_area(d, n, 'en')} {_profile_words(change, n, 'en', signed=True)}.")
     zh = (f"最终需求（{_categories(cats, 'zh')}）：{_area(d, n, 'zh')}对"

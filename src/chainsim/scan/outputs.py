@@ -111,11 +111,11 @@ def heatmap_imports(result: ScanResult, *, ax: Any = None, top: int = 25) -> Any
     fams = font_families()
     money = _money(result)
     origins = list(dict.fromkeys(t.origin for t in result.targets if t.kind == "imports"))
-    order = heatmap_rows(df, top)
+    simulated = heatmap_rows(df, top=df["product"].nunique())
+    order, left_out = simulated[:top], df["product"].nunique() - len(simulated)
     cells = df.groupby(["product", "origin"], sort=False)["loss_cny"]
     pivot = (cells.sum(min_count=1) / 1e9).unstack().reindex(index=order, columns=origins)
     exists = cells.size().unstack().reindex(index=order, columns=origins).notna().to_numpy()
-    left_out = df["product"].nunique() - len(heatmap_rows(df, top=df["product"].nunique()))
     names = df.drop_duplicates("product").set_index("product")
     if ax is None:
         _, ax = plt.subplots(figsize=(4.8 + 0.75 * len(origins), 2.0 + 0.3 * len(order)))
