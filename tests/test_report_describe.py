@@ -232,3 +232,15 @@ def test_a_congestion_names_its_sources_in_words():
     en, zh = describe({**jam, "from_region": ["JL", "KOR"]}, names)
     assert en.startswith("堵链 congestion: the route from JL Jilin 吉林; KOR Korea, Republic of 韩国 into LN"), en
     assert zh.startswith("堵链：自吉林、韩国至辽宁的通道"), zh
+
+
+def test_a_permanent_demand_change_without_a_start_is_dated_from_its_type_default():
+    # final_demand starts on day 1 unless told (its schema's default), as the temporary one is described;
+    # the permanent branch read a missing start as day 0
+    from chainsim.disruptions import DISRUPTIONS
+
+    assert DISRUPTIONS["final_demand"].model_fields["start"].default == 1
+    cut = {"type": "final_demand", "sector": "20", "region": "LN", "share": -0.1, "permanent": True}
+    en, zh = describe(cut, NAMES)
+    assert en.endswith("falls by 10 % permanently from day 1.")
+    assert zh.endswith("自第1天起永久。")

@@ -276,8 +276,8 @@ def _final_demand(d: Mapping[str, Any], n: Names) -> tuple[str, str]:
     verb_en = ("falls" if share < 0 else "rises") if number and share else "changes"
     verb_zh = ("下降" if share < 0 else "增加") if number and share else "变化"
     if d.get("permanent"):
-        when_en = f"permanently from {n.day(d.get('start', 0))}"
-        when_zh = f"自{n.day(d.get('start', 0), 'zh')}起永久"
+        when_en = f"permanently from {n.day(_start(d))}"
+        when_zh = f"自{n.day(_start(d), 'zh')}起永久"
     else:
         when_en, when_zh = _when(d, n, "en"), _when(d, n, "zh")
     size = abs(share) if number else share
